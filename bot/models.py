@@ -1,0 +1,185 @@
+"""The tables, as SQLAlchemy 2.0 models. Migrations in `migrations/` are the schema; a test keeps
+these models and the migrations in step.
+
+`secondments` holds the current state that once-only updates test against; `terms` keeps every
+version of the written terms; `decisions` and `audit_events` are the permanent record.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.domain.blocks import BlockReason
+from bot.domain.states import Outcome, Side, SideState, Status
+from bot.domain.terms import Kind, ReturnArrangement
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every database (SQLite drops the offset on its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(enum: type[StrEnum]) -> Enum:
+    # Stored as plain strings so adding a value never needs an ALTER TYPE on PostgreSQL.
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Secondment(Base):
+    __tablename__ = "secondments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    # The Slack view that submitted the request: a retried submission finds the first one.
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
+    employee_id: Mapped[str] = mapped_column(String(32), index=True)
+    home_manager_id: Mapped[str] = mapped_column(String(32), index=True)
+    host_manager_id: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[Status] = mapped_column(_enum(Status))
+    terms_version: Mapped[int] = mapped_column(Integer)
+    home_state: Mapped[SideState] = mapped_column(_enum(SideState))
+    home_decided_by: Mapped[str | None] = mapped_column(String(32))
+    home_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    host_state: Mapped[SideState] = mapped_column(_enum(SideState))
+    host_decided_by: Mapped[str | None] = mapped_column(String(32))
+    host_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    thread_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    terms: Mapped[list[TermsVersion]] = relationship(
+        back_populates="secondment", order_by="TermsVersion.version", lazy="raise"
+    )
+
+    def state_of(self, side: Side) -> SideState:
+        return self.home_state if side is Side.HOME else self.host_state
+
+    def manager_of(self, side: Side) -> str:
+        return self.home_manager_id if side is Side.HOME else self.host_manager_id
+
+    def decided_by(self, side: Side) -> str | None:
+        return self.home_decided_by if side is Side.HOME else self.host_decided_by
+
+    def decided_at(self, side: Side) -> datetime | None:
+        return self.home_decided_at if side is Side.HOME else self.host_decided_at
+
+    def parties(self) -> tuple[str, str, str]:
+        return (self.employee_id, self.home_manager_id, self.host_manager_id)
+
+
+class TermsVersion(Base):
+    """One version of the written terms. Versions are never edited: a change adds a version."""
+
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("secondment_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondment_id: Mapped[int] = mapped_column(ForeignKey("secondments.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[Kind] = mapped_column(_enum(Kind))
+    host_team: Mapped[str] = mapped_column(String(150))
+    role_title: Mapped[str] = mapped_column(String(150))
+    responsibilities: Mapped[str] = mapped_column(Text)
+    objectives: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    time_commitment: Mapped[int] = mapped_column(Integer)
+    reporting_line: Mapped[str | None] = mapped_column(String(500))
+    pay_and_benefits: Mapped[str] = mapped_column(String(500))
+    return_arrangement: Mapped[ReturnArrangement] = mapped_column(_enum(ReturnArrangement))
+    coverage_plan: Mapped[str] = mapped_column(Text)
+    handover_weeks: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    secondment: Mapped[Secondment] = relationship(back_populates="terms", lazy="raise")
+
+
+class Decision(Base):
+    """A manager's decision on one side of one version of the terms, kept for the record."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondment_id: Mapped[int] = mapped_column(
+        ForeignKey("secondments.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[Side] = mapped_column(_enum(Side))
+    terms_version: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    decided_by: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[BlockReason | None] = mapped_column(_enum(BlockReason))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    conditions: Mapped[list[str] | None] = mapped_column(JSON)
+    conditions_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    """Who did what, when, and on which version of the terms. Written in the same transaction as
+    the change it records, so the trail can never disagree with the state."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_secondment_id_at", "secondment_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("secondments.id", ondelete="CASCADE")
+    )
+    actor_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    terms_version: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
