@@ -1,0 +1,36 @@
+"""Configurable policy, with the examples from DOMAIN.md as defaults, and the notes it produces.
+
+Notes are advice shown on a request; they never stop it. Errors live in `validation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.terms import Kind, ReturnArrangement, Terms, add_months
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    min_term_days: int = 14
+    return_rights_months: int = 12
+    block_reason_min_chars: int = 20
+
+
+def policy_notes(terms: Terms, policy: Policy) -> list[str]:
+    notes: list[str] = []
+    if terms.end_date >= add_months(terms.start_date, policy.return_rights_months):
+        months = policy.return_rights_months
+        note = (
+            f"This term runs {months} months or more. After {months} months away there may be "
+            "no automatic right to the old role, only to a role of the same grade."
+        )
+        if terms.return_arrangement is ReturnArrangement.SAME_ROLE:
+            note += " Confirm with HR that a return to the same role can be guaranteed."
+        notes.append(note)
+    if terms.kind is Kind.EXTERNAL:
+        notes.append(
+            "External secondments involve another organisation: HR usually agrees the "
+            "secondment agreement with them."
+        )
+    return notes

@@ -1,0 +1,239 @@
+"""The rules a request or a block must meet before anything is stored.
+
+Each function returns either the clean value or a mapping of field name to a message that says
+what to change; the Slack layer shows those messages on the matching modal fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from bot.domain.blocks import (
+    CONDITIONS_NOTE_MAX,
+    EXPLANATION_MAX,
+    BlockDetails,
+    BlockReason,
+    Condition,
+)
+from bot.domain.people import Person
+from bot.domain.policy import Policy
+from bot.domain.terms import (
+    DEFAULT_PAY_AND_BENEFITS,
+    LONG_TEXT_MAX,
+    MAX_HANDOVER_WEEKS,
+    MAX_TIME_COMMITMENT,
+    MEDIUM_TEXT_MAX,
+    MIN_TIME_COMMITMENT,
+    SHORT_TEXT_MAX,
+    Kind,
+    ReturnArrangement,
+    Terms,
+)
+
+FieldErrors = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestForm:
+    """A submitted request as typed values, each `None` when the field was left empty."""
+
+    home_manager_id: str | None = None
+    host_manager_id: str | None = None
+    kind: str | None = None
+    host_team: str | None = None
+    role_title: str | None = None
+    responsibilities: str | None = None
+    objectives: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    time_commitment: str | None = None
+    reporting_line: str | None = None
+    pay_and_benefits: str | None = None
+    return_arrangement: str | None = None
+    coverage_plan: str | None = None
+    handover_weeks: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockForm:
+    reason: str | None = None
+    explanation: str | None = None
+    conditions: tuple[str, ...] = field(default_factory=tuple)
+    conditions_note: str | None = None
+
+
+class _Checker:
+    """Collects the first problem found for each field."""
+
+    def __init__(self) -> None:
+        self.errors: FieldErrors = {}
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def text(self, name: str, value: str | None, limit: int, *, required: bool = True) -> str:
+        cleaned = (value or "").strip()
+        if required and not cleaned:
+            self.fail(name, "This is required.")
+        elif len(cleaned) > limit:
+            self.fail(name, f"Keep this to {limit} characters or fewer (it has {len(cleaned)}).")
+        return cleaned
+
+    def whole_number(self, name: str, value: str | None, low: int, high: int) -> int | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            number = int(value.strip())
+        except ValueError:
+            self.fail(name, f"Enter a whole number from {low} to {high}.")
+            return None
+        if not low <= number <= high:
+            self.fail(name, f"Enter a whole number from {low} to {high}.")
+        return number
+
+
+def validate_request(
+    form: RequestForm,
+    *,
+    employee: Person,
+    people: Mapping[str, Person],
+    today: date,
+    policy: Policy,
+) -> Terms | FieldErrors:
+    """Check a request against the rules; `people` holds the named managers, looked up by id."""
+    check = _Checker()
+    _check_managers(form, employee, people, check)
+
+    kind = _choice(check, "kind", form.kind, Kind)
+    host_team = check.text("host_team", form.host_team, SHORT_TEXT_MAX)
+    role_title = check.text("role_title", form.role_title, SHORT_TEXT_MAX)
+    responsibilities = check.text("responsibilities", form.responsibilities, LONG_TEXT_MAX)
+    objectives = check.text("objectives", form.objectives, LONG_TEXT_MAX)
+    reporting_line = check.text(
+        "reporting_line", form.reporting_line, MEDIUM_TEXT_MAX, required=False
+    )
+    pay = check.text("pay_and_benefits", form.pay_and_benefits, MEDIUM_TEXT_MAX, required=False)
+    return_arrangement = _choice(
+        check, "return_arrangement", form.return_arrangement, ReturnArrangement
+    )
+    coverage_plan = check.text("coverage_plan", form.coverage_plan, LONG_TEXT_MAX)
+    commitment = check.whole_number(
+        "time_commitment", form.time_commitment, MIN_TIME_COMMITMENT, MAX_TIME_COMMITMENT
+    )
+    handover = check.whole_number("handover_weeks", form.handover_weeks, 0, MAX_HANDOVER_WEEKS)
+    _check_dates(form.start_date, form.end_date, today, policy, check)
+
+    if check.errors:
+        return check.errors
+    assert kind and return_arrangement and form.start_date and form.end_date
+    return Terms(
+        kind=kind,
+        host_team=host_team,
+        role_title=role_title,
+        responsibilities=responsibilities,
+        objectives=objectives,
+        start_date=form.start_date,
+        end_date=form.end_date,
+        time_commitment=commitment if commitment is not None else MAX_TIME_COMMITMENT,
+        reporting_line=reporting_line or None,
+        pay_and_benefits=pay or DEFAULT_PAY_AND_BENEFITS,
+        return_arrangement=return_arrangement,
+        coverage_plan=coverage_plan,
+        handover_weeks=handover,
+    )
+
+
+def _check_managers(
+    form: RequestForm, employee: Person, people: Mapping[str, Person], check: _Checker
+) -> None:
+    named = {"home_manager": form.home_manager_id, "host_manager": form.host_manager_id}
+    for name, user_id in named.items():
+        role = "home" if name == "home_manager" else "host"
+        if not user_id:
+            check.fail(name, "Choose a person.")
+        elif user_id == employee.id:
+            check.fail(name, f"You can't be your own {role} manager. Choose the person who is.")
+        elif user_id not in people or not people[user_id].can_decide:
+            check.fail(
+                name,
+                "This account can't decide: it is a bot or has been deactivated. "
+                f"Choose your {role} manager's own account.",
+            )
+    if form.home_manager_id and form.home_manager_id == form.host_manager_id:
+        check.fail(
+            "host_manager",
+            "The home and host managers must be different people: one releases you, the "
+            "other receives you.",
+        )
+
+
+def _check_dates(
+    start: date | None, end: date | None, today: date, policy: Policy, check: _Checker
+) -> None:
+    if start is None:
+        check.fail("start_date", "Choose the first day of the secondment.")
+    elif start < today:
+        check.fail("start_date", "The start date is in the past. Choose today or a later date.")
+    if end is None:
+        check.fail("end_date", "Choose the last day of the secondment.")
+    if start is None or end is None:
+        return
+    if end < start:
+        check.fail("end_date", "The end date is before the start date.")
+    elif (end - start).days + 1 < policy.min_term_days:
+        check.fail(
+            "end_date",
+            f"A secondment runs at least {policy.min_term_days} days. Choose a later end date.",
+        )
+
+
+_Choice = TypeVar("_Choice", Kind, ReturnArrangement)
+
+
+def _choice(check: _Checker, name: str, value: str | None, enum: type[_Choice]) -> _Choice | None:
+    if not value:
+        check.fail(name, "Choose one.")
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        check.fail(name, "Choose one of the options.")
+        return None
+
+
+def validate_block(form: BlockForm, policy: Policy) -> BlockDetails | FieldErrors:
+    check = _Checker()
+    reason: BlockReason | None = None
+    if not form.reason:
+        check.fail("reason", "Choose the main reason.")
+    else:
+        try:
+            reason = BlockReason(form.reason)
+        except ValueError:
+            check.fail("reason", "Choose one of the reasons.")
+    explanation = check.text("explanation", form.explanation, EXPLANATION_MAX)
+    if explanation and len(explanation) < policy.block_reason_min_chars:
+        check.fail(
+            "explanation",
+            f"Explain in at least {policy.block_reason_min_chars} characters: the employee and "
+            "the host manager will read this.",
+        )
+    conditions: list[Condition] = []
+    for value in form.conditions:
+        try:
+            conditions.append(Condition(value))
+        except ValueError:
+            check.fail("conditions", "Choose from the listed conditions.")
+    note = check.text("conditions_note", form.conditions_note, CONDITIONS_NOTE_MAX, required=False)
+    if check.errors:
+        return check.errors
+    assert reason is not None
+    return BlockDetails(
+        reason=reason,
+        explanation=explanation,
+        conditions=tuple(conditions),
+        conditions_note=note or None,
+    )

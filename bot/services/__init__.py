@@ -1,0 +1,1 @@
+"""The operations that read and change secondments: one unit of work each, with its audit event."""

@@ -1,0 +1,53 @@
+"""Reading secondments for the person who asks: only their own, as employee or as a manager."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from bot.db import Sessions
+from bot.domain.errors import NotFound
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.models import Secondment
+from bot.services.loading import load_record, load_records
+
+LIST_LIMIT = 20
+
+
+async def list_for_user(
+    sessions: Sessions, *, team_id: str, user_id: str, policy: Policy
+) -> tuple[list[SecondmentRecord], int]:
+    """The user's most recent secondments (at most LIST_LIMIT) and how many they have in all."""
+    involved = (
+        Secondment.team_id == team_id,
+        or_(
+            Secondment.employee_id == user_id,
+            Secondment.home_manager_id == user_id,
+            Secondment.host_manager_id == user_id,
+        ),
+    )
+    async with sessions.begin() as session:
+        rows = (
+            await session.scalars(
+                select(Secondment)
+                .where(*involved)
+                .order_by(Secondment.id.desc())
+                .limit(LIST_LIMIT + 1)
+                .options(selectinload(Secondment.terms))
+            )
+        ).all()
+        records = await load_records(session, rows[:LIST_LIMIT], policy)
+    return records, len(rows)
+
+
+async def get_for_user(
+    sessions: Sessions, *, team_id: str, secondment_id: int, user_id: str, policy: Policy
+) -> SecondmentRecord:
+    """One secondment, if the user is one of its parties. Others are told it was not found, so
+    that nobody can learn which requests exist by guessing numbers."""
+    async with sessions.begin() as session:
+        record = await load_record(session, team_id, secondment_id, policy)
+    if record is None or user_id not in record.parties:
+        raise NotFound(secondment_id)
+    return record

@@ -1,0 +1,151 @@
+"""Creating a secondment request and recording where its approval thread lives."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import Sessions
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import SideState, Status
+from bot.domain.terms import Terms
+from bot.models import Secondment, TermsVersion
+from bot.services.audit import record_event
+from bot.services.loading import load_record
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCreated:
+    record: SecondmentRecord
+    is_new: bool
+
+
+async def create_request(
+    sessions: Sessions,
+    *,
+    request_key: str,
+    team_id: str,
+    employee_id: str,
+    home_manager_id: str,
+    host_manager_id: str,
+    terms: Terms,
+    policy: Policy,
+    now: datetime,
+) -> RequestCreated:
+    """Store a new request with version 1 of its terms, both sides awaiting a decision.
+
+    `request_key` identifies the submission; submitting the same one again returns the request it
+    created the first time, so a retry never makes a second request.
+    """
+    try:
+        record = await _insert(
+            sessions,
+            request_key,
+            team_id,
+            employee_id,
+            home_manager_id,
+            host_manager_id,
+            terms,
+            policy,
+            now,
+        )
+    except IntegrityError:
+        async with sessions.begin() as session:
+            existing = await session.scalar(
+                select(Secondment.id).where(Secondment.request_key == request_key)
+            )
+            assert existing is not None, "the only unique key on a new request is its key"
+            first = await load_record(session, team_id, existing, policy)
+        assert first is not None
+        return RequestCreated(first, is_new=False)
+    return RequestCreated(record, is_new=True)
+
+
+async def _insert(
+    sessions: Sessions,
+    request_key: str,
+    team_id: str,
+    employee_id: str,
+    home_manager_id: str,
+    host_manager_id: str,
+    terms: Terms,
+    policy: Policy,
+    now: datetime,
+) -> SecondmentRecord:
+    async with sessions.begin() as session:
+        row = Secondment(
+            request_key=request_key,
+            team_id=team_id,
+            employee_id=employee_id,
+            home_manager_id=home_manager_id,
+            host_manager_id=host_manager_id,
+            status=Status.PENDING,
+            terms_version=1,
+            home_state=SideState.PENDING,
+            host_state=SideState.PENDING,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        await session.flush()
+        session.add(
+            TermsVersion(
+                secondment_id=row.id,
+                version=1,
+                created_by=employee_id,
+                created_at=now,
+                **asdict(terms),
+            )
+        )
+        record_event(
+            session,
+            secondment_id=row.id,
+            actor_id=employee_id,
+            action="requested",
+            terms_version=1,
+            at=now,
+            home_manager_id=home_manager_id,
+            host_manager_id=host_manager_id,
+        )
+        await session.flush()
+        record = await load_record(session, team_id, row.id, policy)
+    assert record is not None
+    return record
+
+
+async def attach_thread(
+    sessions: Sessions,
+    *,
+    record: SecondmentRecord,
+    channel_id: str,
+    thread_ts: str,
+    thread_url: str | None,
+    policy: Policy,
+    now: datetime,
+) -> SecondmentRecord:
+    """Remember the approval thread. Only the first thread counts, so a retry never forks it."""
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Secondment)
+            .where(Secondment.id == record.id, Secondment.thread_ts.is_(None))
+            .values(channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            record_event(
+                session,
+                secondment_id=record.id,
+                actor_id=record.employee_id,
+                action="thread_opened",
+                terms_version=record.terms_version,
+                at=now,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+            )
+        stored = await load_record(session, record.team_id, record.id, policy)
+    assert stored is not None
+    return stored
