@@ -1,0 +1,26 @@
+"""Run Secondment Mediator: read the settings, then serve until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot.logs import configure_logging
+from bot.runtime import serve
+from bot.settings import SettingsError, load_settings
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        print("See .env.example and the README's configuration table.", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    asyncio.run(serve(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

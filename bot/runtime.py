@@ -1,0 +1,51 @@
+"""Starting and stopping the bot: migrate, build the app, serve over HTTP or Socket Mode, and shut
+down cleanly on SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.db import make_engine, make_sessions, migrate
+from bot.settings import Settings
+from bot.slack.bolt_app import build_bolt_app
+from bot.slack.deps import Deps, policy_from
+from bot.web import build_web_app
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    stop = stop or _stop_on_signals()
+    engine = make_engine(settings.database_url)
+    await migrate(engine)
+    bolt = build_bolt_app(settings, Deps(make_sessions(engine), policy_from(settings)))
+    socket_mode = None
+    if settings.slack_app_token is not None:
+        socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        await socket_mode.connect_async()
+        log.info("connected in Socket Mode")
+    runner = web.AppRunner(build_web_app(None if socket_mode else bolt, engine))
+    await runner.setup()
+    await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+    log.info("serving on port %s (%s)", settings.port, "health only" if socket_mode else "HTTP")
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        if socket_mode is not None:
+            await socket_mode.close_async()
+        await runner.cleanup()
+        await engine.dispose()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop

@@ -1,0 +1,155 @@
+"""Replies to one person: refusals, command answers, help, and the employee's confirmation DM."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.domain.errors import (
+    AlreadyDecided,
+    NoLongerPending,
+    NotFound,
+    NotYourSide,
+    Refusal,
+    TermsChanged,
+)
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import SideState
+from bot.slack.builders.messages import Message
+from bot.slack.builders.text import escape, md, mention, moment
+from bot.slack.builders.thread import (
+    STATUS_ICONS,
+    build_open_thread_button,
+    summary_line,
+    terms_blocks,
+)
+
+HELP = (
+    "*Secondment Mediator* runs a secondment from the request to the return.\n"
+    "• `/secondment request` — put a secondment request in writing (add `@host-manager` to "
+    "fill in the receiving manager)\n"
+    "• `/secondment list` — your secondments, as employee or as a manager\n"
+    "• `/secondment status <number>` — one secondment in full\n"
+    "• `/secondment help` — this message"
+)
+
+
+def _text_only(text: str) -> Message:
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
+def build_help(unknown: str | None = None) -> Message:
+    if unknown:
+        return _text_only(f"I don't know `{unknown[:50]}`. Here is what I can do:\n\n{HELP}")
+    return _text_only(HELP)
+
+
+def build_refusal(refusal: Refusal) -> Message:
+    match refusal:
+        case NotFound(secondment_id=number):
+            text = (
+                f"I can't find secondment #{number} among yours. "
+                "`/secondment list` shows the ones you're part of."
+            )
+        case NotYourSide(side=side, manager_id=manager):
+            text = f"Only {mention(manager)} can decide the {side.role} side of this request."
+        case AlreadyDecided(side=side, state=state, decided_by=by, decided_at=at):
+            verb = "approved" if state is SideState.APPROVED else "blocked"
+            text = (
+                f"This side is already decided: {mention(by)} {verb} the {side.role} side "
+                f"on {moment(at)}."
+            )
+        case NoLongerPending(status=status):
+            text = f"This request is no longer awaiting decisions: it is {status.label.lower()}."
+        case TermsChanged(version_seen=seen, current_version=current):
+            text = (
+                f"The terms have changed since this was posted (you saw version {seen}; the "
+                f"current one is {current}). Please review the latest terms in the thread."
+            )
+        case _:
+            text = "I can't do that."
+    return _text_only(text)
+
+
+def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
+    role = record.role_of(viewer_id) or "viewer"
+    blocks: list[Block] = [
+        SectionBlock(
+            text=md(
+                f"*Secondment #{record.id}* — {STATUS_ICONS[record.status]} "
+                f"*{record.status.label}*\n{summary_line(record)}"
+            )
+        ),
+        *terms_blocks(record.terms),
+    ]
+    sides = []
+    for side in (record.home, record.host):
+        state = side.state.value
+        line = f"• {side.side.role.capitalize()} {mention(side.manager_id)}: {state}"
+        if side.decided_at:
+            line += f" on {moment(side.decided_at)}"
+        if side.block:
+            line += f" — {side.block.reason.label}: {escape(side.block.explanation)}"
+        sides.append(line)
+    blocks.append(SectionBlock(text=md("\n".join(sides)[:3000])))
+    blocks.append(
+        ContextBlock(elements=[md(f"You are the {role} · terms version {record.terms_version}")])
+    )
+    blocks += build_open_thread_button(record)
+    return Message(text=f"Secondment #{record.id}: {record.status.label}", blocks=blocks)
+
+
+def build_list(records: list[SecondmentRecord], total: int, viewer_id: str) -> Message:
+    if not records:
+        return _text_only(
+            "You have no secondments yet. `/secondment request` starts one in writing."
+        )
+    lines = [
+        f"{STATUS_ICONS[r.status]} *#{r.id}* {summary_line(r)} — {r.status.label} "
+        f"_(you: {r.role_of(viewer_id)})_"
+        for r in records
+    ]
+    blocks: list[Block] = [SectionBlock(text=md("*Your secondments*"))]
+    blocks += [SectionBlock(text=md(line)) for line in lines]
+    if total > len(records):
+        blocks.append(ContextBlock(elements=[md(f"Showing the latest {len(records)} of more.")]))
+    blocks.append(ContextBlock(elements=[md("`/secondment status <number>` shows one in full.")]))
+    return Message(text=f"Your secondments: {len(records)}", blocks=blocks)
+
+
+def build_request_confirmation(record: SecondmentRecord) -> Message:
+    text = (
+        f"Your secondment request #{record.id} is in writing and with "
+        f"{mention(record.home.manager_id)} (home manager) and "
+        f"{mention(record.host.manager_id)} (host manager). You'll see each decision, and any "
+        "reason, in the approval thread."
+    )
+    return Message(
+        text=text, blocks=[SectionBlock(text=md(text)), *build_open_thread_button(record)]
+    )
+
+
+def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
+    return _text_only(
+        f"Your request #{record.id} is saved, but I couldn't open the approval thread with "
+        f"{mention(record.home.manager_id)} and {mention(record.host.manager_id)} "
+        f"(Slack said `{error}`). Nothing is lost: `/secondment status {record.id}` shows it. "
+        "Please check both managers' accounts are active, or ask HR for help."
+    )
+
+
+def build_unexpected_error(reference: str) -> Message:
+    return _text_only(
+        "Sorry, something went wrong on my side and nothing was changed. Please try again; "
+        f"if it happens again, give HR this reference: `{reference}`."
+    )
+
+
+def build_refusal_view(refusal: Refusal) -> View:
+    """The same refusal, for a modal whose submission can no longer take effect."""
+    return View(
+        type="modal",
+        title="Nothing changed",
+        close="Close",
+        blocks=build_refusal(refusal).blocks,
+    )

@@ -1,0 +1,181 @@
+"""The approval thread: the parent message in every state, and the replies that announce changes.
+
+The parent is always rendered from a stored `SecondmentRecord`, so re-rendering after any change
+(chat.update) shows exactly what the database holds: who decided, when, and no stale buttons.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    SectionBlock,
+)
+
+from bot.domain.record import SecondmentRecord, SideRecord
+from bot.domain.states import Outcome, SideState, Status
+from bot.domain.terms import Terms
+from bot.services.decisions import DecisionMade, DecisionRef
+from bot.slack.builders.messages import Message
+from bot.slack.builders.text import clip, day, escape, md, mention, moment, plain
+from bot.slack.ids import Action
+
+STATUS_ICONS = {Status.PENDING: "⏳", Status.APPROVED: "✅", Status.BLOCKED: "⛔"}
+
+
+def summary_line(record: SecondmentRecord) -> str:
+    terms = record.terms
+    return (
+        f"{mention(record.employee_id)} → *{escape(terms.role_title)}* in "
+        f"*{escape(terms.host_team)}*, {day(terms.start_date)} to {day(terms.end_date)}"
+    )
+
+
+def terms_blocks(terms: Terms) -> list[Block]:
+    """The written terms, every field under a plain label."""
+    fields = [
+        f"*Kind*\n{terms.kind.label}",
+        f"*Dates*\n{day(terms.start_date)} to {day(terms.end_date)} ({terms.days} days)",
+        f"*Time commitment*\n{terms.time_commitment_label}",
+        f"*Reporting line*\n{escape(terms.reporting_line or 'The host manager')}",
+        f"*Pay and benefits*\n{escape(terms.pay_and_benefits)}",
+        f"*At the end*\n{terms.return_arrangement.label}",
+    ]
+    if terms.handover_weeks:
+        fields.append(f"*Handover period*\n{terms.handover_weeks} weeks before the start")
+    long_texts = [
+        ("Responsibilities", terms.responsibilities),
+        ("Objectives or deliverables", terms.objectives),
+        ("Coverage plan for the home role", terms.coverage_plan),
+    ]
+    return [
+        SectionBlock(fields=[md(f) for f in fields]),
+        *(SectionBlock(text=md(f"*{label}*\n{escape(text)}")) for label, text in long_texts),
+    ]
+
+
+def _side_text(record: SecondmentRecord, side: SideRecord) -> str:
+    who = f"*{side.side.role.capitalize()}* {mention(side.manager_id)} {side.side.duty}"
+    if side.state is SideState.PENDING:
+        waiting = (
+            "on hold while the request is blocked"
+            if record.status is Status.BLOCKED
+            else ("awaiting decision")
+        )
+        return f"⏳ {who}: {waiting}."
+    assert side.decided_by and side.decided_at
+    verb = "approved" if side.state is SideState.APPROVED else "blocked"
+    icon = "✅" if side.state is SideState.APPROVED else "⛔"
+    text = f"{icon} {who}: *{verb}* by {mention(side.decided_by)} on {moment(side.decided_at)}."
+    if side.block is not None:
+        text += f"\n*Reason:* {side.block.reason.label}. {escape(side.block.explanation)}"
+        if side.block.conditions:
+            wanted = ", ".join(c.label.lower() for c in side.block.conditions)
+            text += f"\n*Would work with:* {wanted}."
+        if side.block.conditions_note:
+            text += f" {escape(side.block.conditions_note)}"
+    return clip(text, 3000)
+
+
+def _side_blocks(record: SecondmentRecord, side: SideRecord) -> list[Block]:
+    blocks: list[Block] = [SectionBlock(text=md(_side_text(record, side)))]
+    if record.status is Status.PENDING and side.state is SideState.PENDING:
+        ref = DecisionRef(record.id, side.side, record.terms_version).encode()
+        blocks.append(
+            ActionsBlock(
+                block_id=f"decide_{side.side.value}",
+                elements=[
+                    ButtonElement(
+                        text="Approve", action_id=Action.APPROVE, value=ref, style="primary"
+                    ),
+                    ButtonElement(text="Block", action_id=Action.BLOCK, value=ref, style="danger"),
+                ],
+            )
+        )
+    return blocks
+
+
+def build_request_message(record: SecondmentRecord) -> Message:
+    status = f"{STATUS_ICONS[record.status]} *{record.status.label}*"
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(f"Secondment request #{record.id}")),
+        SectionBlock(text=md(f"{summary_line(record)}\n*Status:* {status}")),
+        *terms_blocks(record.terms),
+    ]
+    if record.notes:
+        blocks.append(
+            ContextBlock(elements=[md(f":information_source: {note}") for note in record.notes])
+        )
+    blocks.extend(
+        [
+            DividerBlock(),
+            SectionBlock(
+                text=md(
+                    "*Who decides:* the home manager releases the employee; the host manager "
+                    "confirms the written terms. Each approves or blocks with a reason."
+                )
+            ),
+            *_side_blocks(record, record.home),
+            *_side_blocks(record, record.host),
+            ContextBlock(
+                elements=[md(f"Request #{record.id} · terms version {record.terms_version}")]
+            ),
+        ]
+    )
+    text = (
+        f"Secondment request #{record.id}: {record.terms.role_title} in "
+        f"{record.terms.host_team} ({record.status.label})"
+    )
+    return Message(text=clip(text, 3000), blocks=blocks)
+
+
+def build_decision_reply(made: DecisionMade) -> Message:
+    record, side = made.record, made.record.side(made.side)
+    if made.outcome is Outcome.APPROVED:
+        text = (
+            f"✅ {mention(made.actor_id)} approved the *{made.side.role}* side "
+            f"({made.side.duty}) on terms version {record.terms_version}."
+        )
+    else:
+        assert side.block is not None
+        text = (
+            f"⛔ {mention(made.actor_id)} blocked the *{made.side.role}* side.\n"
+            f"*Reason:* {side.block.reason.label}\n>{escape(side.block.explanation)}"
+        )
+        if side.block.conditions:
+            wanted = ", ".join(c.label.lower() for c in side.block.conditions)
+            text += f"\n*Would work with:* {wanted}."
+        if side.block.conditions_note:
+            text += f" {escape(side.block.conditions_note)}"
+        text += (
+            f"\n{mention(record.employee_id)}, this reason is recorded and kept with your request."
+        )
+    return Message(text=clip(text, 3000), blocks=[SectionBlock(text=md(clip(text, 3000)))])
+
+
+def build_approved_announcement(record: SecondmentRecord) -> Message:
+    text = (
+        f"🎉 Both managers have approved. Secondment #{record.id} is *approved*: "
+        f"{summary_line(record)}, on terms version {record.terms_version}."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
+def build_open_thread_button(record: SecondmentRecord) -> list[Block]:
+    if not record.thread_url:
+        return []
+    return [
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Open the approval thread",
+                    action_id=Action.OPEN_THREAD,
+                    url=record.thread_url,
+                )
+            ]
+        )
+    ]

@@ -1,0 +1,66 @@
+"""The Web API client factory: the configured base URL and retries for rate limits and 5xx."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, honouring Retry-After, with the wait made injectable so tests can
+    check how long the bot would wait without waiting."""
+
+    def __init__(self, max_retry_count: int = 3, sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._sleep = sleep
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error or RuntimeError("rate-limit retry without a response")
+        state.next_attempt_requested = True
+        retry_after = next(
+            (
+                values[0]
+                for name, values in response.headers.items()
+                if name.lower() == "retry-after"
+            ),
+            "1",
+        )
+        await self._sleep(int(retry_after) + random.random())
+        state.increment_current_attempt()
+
+
+def retry_handlers(sleep: Sleep = asyncio.sleep) -> list[AsyncRetryHandler]:
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        RetryAfterHandler(max_retry_count=3, sleep=sleep),
+        AsyncServerErrorRetryHandler(
+            max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.5)
+        ),
+    ]
+
+
+def make_web_client(token: str, base_url: str, sleep: Sleep = asyncio.sleep) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(sleep))

@@ -1,0 +1,16 @@
+"""Thin listeners: ack, parse, one service call, a builder, send. One `register` per kind."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack.deps import Deps
+from bot.slack.listeners import actions, commands, views
+from bot.slack.listeners import errors as error_path
+
+
+def register_all(app: AsyncApp, deps: Deps) -> None:
+    error_path.register(app)
+    commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)

@@ -1,0 +1,62 @@
+"""Buttons: Approve and Block on the approval thread, and the link buttons Slack also reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.states import Outcome
+from bot.services.decisions import DecisionRef, check_can_decide, decide
+from bot.slack.builders.block_modal import build_block_modal
+from bot.slack.deps import Deps
+from bot.slack.ids import Action
+from bot.slack.listeners.context import team_of, user_of
+from bot.slack.publish import publish_decision
+
+
+def _ref(body: dict[str, Any]) -> DecisionRef:
+    return DecisionRef.decode(body["actions"][0]["value"])
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(Action.APPROVE)
+    async def handle_approve_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        made = await decide(
+            deps.sessions,
+            team_id=team_of(context),
+            ref=_ref(body),
+            actor_id=user_of(context),
+            outcome=Outcome.APPROVED,
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await publish_decision(client, made)
+
+    @app.action(Action.BLOCK)
+    async def handle_block_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        ref = _ref(body)
+        record = await check_can_decide(
+            deps.sessions,
+            team_id=team_of(context),
+            ref=ref,
+            actor_id=user_of(context),
+            policy=deps.policy,
+        )
+        view = build_block_modal(record, ref.side, ref.encode(), deps.policy.block_reason_min_chars)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.OPEN_THREAD)
+    async def handle_open_thread_action(ack: AsyncAck) -> None:
+        # A link button opens its URL in the client; Slack still reports the click.
+        await ack()

@@ -1,0 +1,57 @@
+"""`/secondment` and its subcommands: request, list, status, help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.queries import get_for_user, list_for_user
+from bot.slack.builders.messages import Message
+from bot.slack.builders.replies import build_help, build_list, build_status
+from bot.slack.builders.request_modal import build_request_modal
+from bot.slack.deps import Deps
+from bot.slack.ids import Command
+from bot.slack.listeners.context import team_of, user_of
+from bot.slack.parsing import first_mention, parse_command, parse_number
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.command(Command.SECONDMENT)
+    async def handle_secondment_command(
+        ack: AsyncAck,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        line = parse_command(command.get("text"))
+        if line.subcommand == "request":
+            view = build_request_modal(first_mention(line.argument))
+            await client.views_open(trigger_id=command["trigger_id"], view=view)
+            return
+        message = await _answer(line.subcommand, line.argument, deps, context)
+        await respond(**message.as_kwargs(), response_type="ephemeral")
+
+
+async def _answer(subcommand: str, argument: str, deps: Deps, context: AsyncBoltContext) -> Message:
+    team, user = team_of(context), user_of(context)
+    if subcommand == "list":
+        records, total = await list_for_user(
+            deps.sessions, team_id=team, user_id=user, policy=deps.policy
+        )
+        return build_list(records, total, user)
+    if subcommand == "status":
+        number = parse_number(argument)
+        if number is None:
+            return build_help(f"status {argument}".strip())
+        record = await get_for_user(
+            deps.sessions, team_id=team, secondment_id=number, user_id=user, policy=deps.policy
+        )
+        return build_status(record, user)
+    return build_help(None if subcommand in ("", "help") else subcommand)

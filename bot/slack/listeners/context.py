@@ -1,0 +1,19 @@
+"""Who and where a request comes from, read from Bolt's context."""
+
+from __future__ import annotations
+
+from slack_bolt.context.async_context import AsyncBoltContext
+
+
+def team_of(context: AsyncBoltContext) -> str:
+    """The workspace a request belongs to; on Enterprise Grid, the org when there is no team."""
+    team = context.team_id or context.enterprise_id
+    if not team:
+        raise ValueError("request carries no team or enterprise id")
+    return str(team)
+
+
+def user_of(context: AsyncBoltContext) -> str:
+    if not context.user_id:
+        raise ValueError("request carries no user id")
+    return str(context.user_id)

@@ -1,0 +1,98 @@
+"""Turning Slack payloads into typed values: slash-command text and submitted modal state."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.domain.validation import BlockForm, RequestForm
+from bot.slack.ids import BlockField, RequestField
+
+# With "escape channels, users and links" on (see the manifest) a mention arrives as <@U123|name>.
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True, slots=True)
+class CommandLine:
+    subcommand: str
+    argument: str
+
+
+def parse_command(text: str | None) -> CommandLine:
+    words = (text or "").strip().split(maxsplit=1)
+    if not words:
+        return CommandLine("", "")
+    return CommandLine(words[0].lower(), words[1].strip() if len(words) > 1 else "")
+
+
+def first_mention(text: str) -> str | None:
+    match = MENTION.search(text)
+    return match.group(1) if match else None
+
+
+def parse_number(text: str) -> int | None:
+    cleaned = text.strip().lstrip("#")
+    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 10 else None
+
+
+def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block = values.get(block_id) or {}
+    return block.get(block_id) or {}
+
+
+def _text(values: dict[str, Any], block_id: str) -> str | None:
+    element = _element(values, block_id)
+    value = element.get("value")
+    return value if isinstance(value, str) else None
+
+
+def _selected(values: dict[str, Any], block_id: str) -> str | None:
+    option = _element(values, block_id).get("selected_option") or {}
+    value = option.get("value")
+    return value if isinstance(value, str) else None
+
+
+def _date(values: dict[str, Any], block_id: str) -> date | None:
+    raw = _element(values, block_id).get("selected_date")
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def _user(values: dict[str, Any], block_id: str) -> str | None:
+    value = _element(values, block_id).get("selected_user")
+    return value if isinstance(value, str) else None
+
+
+def parse_request_form(values: dict[str, Any]) -> RequestForm:
+    F = RequestField
+    return RequestForm(
+        home_manager_id=_user(values, F.HOME_MANAGER),
+        host_manager_id=_user(values, F.HOST_MANAGER),
+        kind=_selected(values, F.KIND),
+        host_team=_text(values, F.HOST_TEAM),
+        role_title=_text(values, F.ROLE_TITLE),
+        responsibilities=_text(values, F.RESPONSIBILITIES),
+        objectives=_text(values, F.OBJECTIVES),
+        start_date=_date(values, F.START_DATE),
+        end_date=_date(values, F.END_DATE),
+        time_commitment=_text(values, F.TIME_COMMITMENT),
+        reporting_line=_text(values, F.REPORTING_LINE),
+        pay_and_benefits=_text(values, F.PAY_AND_BENEFITS),
+        return_arrangement=_selected(values, F.RETURN_ARRANGEMENT),
+        coverage_plan=_text(values, F.COVERAGE_PLAN),
+        handover_weeks=_text(values, F.HANDOVER_WEEKS),
+    )
+
+
+def parse_block_form(values: dict[str, Any]) -> BlockForm:
+    options = _element(values, BlockField.CONDITIONS).get("selected_options") or []
+    return BlockForm(
+        reason=_selected(values, BlockField.REASON),
+        explanation=_text(values, BlockField.EXPLANATION),
+        conditions=tuple(str(o.get("value")) for o in options if isinstance(o, dict)),
+        conditions_note=_text(values, BlockField.CONDITIONS_NOTE),
+    )
