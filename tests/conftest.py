@@ -1,0 +1,125 @@
+"""Fixtures: a migrated database per test (SQLite always, PostgreSQL too when TEST_DATABASE_URL is
+set), the Slack stand-in, and the bot under test behind a real HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import make_engine, make_sessions, migrate
+from bot.models import Base
+from bot.settings import load_settings
+from bot.slack.bolt_app import build_bolt_app
+from bot.slack.client import make_web_client
+from bot.slack.deps import Deps, policy_from
+from bot.web import build_web_app
+from tests.support import wire
+from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, ErrorLog, Harness
+from tests.support.standin import BOT_TOKEN, SlackStandIn
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+# A Monday morning in London; every test starts here and may move the clock on.
+NOW = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+
+
+async def _migrate_fresh(url: str) -> None:
+    engine = make_engine(url)
+    if url.startswith("postgresql"):
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await migrate(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate_fresh(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    assert POSTGRES_URL, "only requested when TEST_DATABASE_URL is set"
+    asyncio.run(_migrate_fresh(POSTGRES_URL))
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    if database_url.startswith("postgresql"):
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[SlackStandIn]:
+    standin = SlackStandIn()
+    for user_id in (EMPLOYEE, HOME, HOST, OUTSIDER):
+        standin.add_user(user_id)
+    await standin.start()
+    yield standin
+    await standin.stop()
+    assert not standin.invalid, f"the bot sent payloads Slack would reject: {standin.invalid}"
+
+
+@pytest.fixture
+async def bot(
+    engine: AsyncEngine, slack: SlackStandIn, clock: time_machine.Traveller
+) -> AsyncIterator[Harness]:
+    settings = load_settings(
+        _env_file=None,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=wire.SIGNING_SECRET,
+        slack_api_url=slack.api_url,
+        database_url=str(engine.url),
+    )
+    sleeps: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    client = make_web_client(BOT_TOKEN, slack.api_url, sleep=fake_sleep)
+    sessions = make_sessions(engine)
+    bolt = build_bolt_app(settings, Deps(sessions, policy_from(settings)), client=client)
+    errors = ErrorLog()
+    logging.getLogger().addHandler(errors)
+    async with TestClient(TestServer(build_web_app(bolt, engine), host="127.0.0.1")) as http:
+        harness = Harness(http=http, slack=slack, sessions=sessions, sleeps=sleeps, errors=errors)
+        yield harness
+    logging.getLogger().removeHandler(errors)
+    if not harness.expect_errors:
+        assert not errors.records, [r.getMessage() for r in errors.records]

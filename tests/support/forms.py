@@ -1,0 +1,87 @@
+"""Modal state as Slack submits it (`view.state.values`), for each element type the bot uses."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.slack.ids import BlockField, RequestField
+
+Values = dict[str, dict[str, Any]]
+
+
+def _option(value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": value}, "value": value}
+
+
+def text(value: str | None) -> dict[str, Any]:
+    return {"type": "plain_text_input", "value": value}
+
+
+def number(value: str | None) -> dict[str, Any]:
+    return {"type": "number_input", "value": value}
+
+
+def user(value: str | None) -> dict[str, Any]:
+    return {"type": "users_select", "selected_user": value}
+
+
+def day(value: date | None) -> dict[str, Any]:
+    return {"type": "datepicker", "selected_date": value.isoformat() if value else None}
+
+
+def radio(value: str | None) -> dict[str, Any]:
+    return {"type": "radio_buttons", "selected_option": _option(value) if value else None}
+
+
+def select(value: str | None) -> dict[str, Any]:
+    return {"type": "static_select", "selected_option": _option(value) if value else None}
+
+
+def checkboxes(values: list[str]) -> dict[str, Any]:
+    return {"type": "checkboxes", "selected_options": [_option(v) for v in values]}
+
+
+def request_values(
+    *,
+    home: str | None,
+    host: str | None,
+    start: date | None,
+    end: date | None,
+    **overrides: dict[str, Any],
+) -> Values:
+    F = RequestField
+    elements: dict[str, dict[str, Any]] = {
+        F.HOME_MANAGER: user(home),
+        F.HOST_MANAGER: user(host),
+        F.KIND: radio("internal"),
+        F.HOST_TEAM: text("Data Platform"),
+        F.ROLE_TITLE: text("Analytics engineer"),
+        F.RESPONSIBILITIES: text("Build the reporting pipeline with the platform team."),
+        F.OBJECTIVES: text("Ship the quarterly dashboard; document the data model."),
+        F.START_DATE: day(start),
+        F.END_DATE: day(end),
+        F.TIME_COMMITMENT: number("100"),
+        F.REPORTING_LINE: text(None),
+        F.PAY_AND_BENEFITS: text("Unchanged, paid by the home employer"),
+        F.RETURN_ARRANGEMENT: select("same_role"),
+        F.COVERAGE_PLAN: text("Sam covers the support rota; Kim takes the weekly report."),
+        F.HANDOVER_WEEKS: number("2"),
+    }
+    elements.update(overrides)
+    return {block_id: {block_id: element} for block_id, element in elements.items()}
+
+
+def block_values(
+    reason: str | None = "cover",
+    explanation: str | None = "We have no cover for the on-call rota until March.",
+    conditions: list[str] | None = None,
+    note: str | None = None,
+) -> Values:
+    elements = {
+        BlockField.REASON: select(reason),
+        BlockField.EXPLANATION: text(explanation),
+        BlockField.CONDITIONS: checkboxes(conditions or []),
+        BlockField.CONDITIONS_NOTE: text(note),
+    }
+    return {block_id: {block_id: element} for block_id, element in elements.items()}

@@ -1,0 +1,172 @@
+"""The bot under test, driven only through its HTTP endpoint, with Slack played by the stand-in."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from aiohttp.client import ClientResponse
+from aiohttp.test_utils import TestClient
+from sqlalchemy import select
+
+from bot.db import Sessions
+from bot.models import AuditEvent, Secondment
+from bot.services.decisions import DecisionRef
+from bot.slack.ids import Action, Callback
+from tests.support import forms, wire
+from tests.support.standin import Call, SlackStandIn
+
+EMPLOYEE, HOME, HOST, OUTSIDER = "U0EMPLOYEE", "U0HOME", "U0HOST", "U0OUTSIDER"
+_views = itertools.count(1)
+
+
+class ErrorLog(logging.Handler):
+    """Keeps the ERROR records the bot logs, so a test fails on an unexpected crash."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class Thread:
+    secondment_id: int
+    channel: str
+    ts: str
+
+
+@dataclass
+class Harness:
+    http: TestClient
+    slack: SlackStandIn
+    sessions: Sessions
+    sleeps: list[float]
+    errors: ErrorLog
+    expect_errors: bool = False
+    responses: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def post(self, body: str, headers: dict[str, str] | None = None) -> ClientResponse:
+        return await self.http.post("/slack/events", data=body, headers=headers or wire.sign(body))
+
+    def new_response_url(self) -> str:
+        return self.slack.response_url(f"r{next(self.responses)}")
+
+    async def command(self, user_id: str, text: str) -> tuple[ClientResponse, str]:
+        response_url = self.new_response_url()
+        response = await self.post(wire.slash_command(user_id, text, response_url))
+        return response, response_url.rsplit("/", 1)[1]
+
+    async def reply_to(self, name: str) -> Call:
+        """The private reply the bot sent to one command or click, through its response URL."""
+        (call,) = await self.slack.wait_for("response_url", where=lambda c: c.body["name"] == name)
+        return call
+
+    async def click(
+        self,
+        user_id: str,
+        action: Action,
+        ref: DecisionRef,
+        thread: Thread,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[ClientResponse, str]:
+        response_url = self.new_response_url()
+        body = wire.block_action(
+            user_id,
+            action,
+            ref.encode(),
+            response_url=response_url,
+            channel_id=thread.channel,
+            message_ts=thread.ts,
+        )
+        response = await self.post(body, headers)
+        return response, response_url.rsplit("/", 1)[1]
+
+    async def submit(
+        self,
+        user_id: str,
+        callback: Callback,
+        values: forms.Values,
+        *,
+        view_id: str | None = None,
+        private_metadata: str = "",
+    ) -> ClientResponse:
+        body = wire.view_submission(
+            user_id,
+            callback,
+            values,
+            view_id=view_id or f"V{next(_views):08d}",
+            private_metadata=private_metadata,
+        )
+        return await self.post(body)
+
+    async def submit_request(
+        self,
+        start: date,
+        end: date,
+        *,
+        employee: str = EMPLOYEE,
+        home: str = HOME,
+        host: str = HOST,
+        **overrides: dict[str, Any],
+    ) -> Thread:
+        """Submit a valid request and wait for the employee's confirmation, sent last."""
+
+        def confirmation(call: Call) -> bool:
+            return call.body["channel"] == employee and "is in writing" in call.text
+
+        before = len([c for c in self.slack.sent("chat.postMessage") if confirmation(c)])
+        values = forms.request_values(home=home, host=host, start=start, end=end, **overrides)
+        response = await self.submit(employee, Callback.REQUEST, values)
+        assert response.status == 200, await response.text()
+        assert await response.text() == ""
+        await self.slack.wait_for("chat.postMessage", before + 1, where=confirmation)
+        async with self.sessions() as session:
+            row = (await session.scalars(select(Secondment).order_by(Secondment.id.desc()))).first()
+        assert row is not None and row.thread_ts is not None and row.channel_id is not None
+        return Thread(row.id, row.channel_id, row.thread_ts)
+
+    async def secondment(self, secondment_id: int) -> Secondment:
+        async with self.sessions() as session:
+            row = await session.get(Secondment, secondment_id)
+        assert row is not None
+        return row
+
+    async def audit(self, secondment_id: int) -> list[AuditEvent]:
+        async with self.sessions() as session:
+            return list(
+                await session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.secondment_id == secondment_id)
+                    .order_by(AuditEvent.id)
+                )
+            )
+
+    def thread_replies(self, thread: Thread) -> list[Call]:
+        return [
+            c for c in self.slack.sent("chat.postMessage") if c.body.get("thread_ts") == thread.ts
+        ]
+
+    def updates(self, thread: Thread) -> list[Call]:
+        return self.slack.sent("chat.update", ts=thread.ts)
+
+
+def blocks_of(call: Call) -> list[dict[str, Any]]:
+    blocks = call.body.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
+
+
+def buttons_in(call: Call) -> list[dict[str, Any]]:
+    return [
+        element
+        for block in blocks_of(call)
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element.get("action_id") in (Action.APPROVE, Action.BLOCK)
+    ]

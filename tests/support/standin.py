@@ -1,0 +1,267 @@
+"""A local stand-in for the Slack Web API, on 127.0.0.1 with a free port.
+
+It records every call with its full body, answers the way Slack does (including `ok: false`
+errors, HTTP 429 with Retry-After, `invalid_blocks` and `expired_trigger_id`), and checks every
+Block Kit payload with slack_sdk.models: a payload Slack would reject is answered with
+`invalid_blocks` and kept in `invalid` so the test fixture fails the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+BOT_TOKEN = "xoxb-test-token"
+TEAM_ID = "T0TEAM"
+BOT_USER_ID = "U0BOT"
+# How long a test waits for the bot to make a call before it fails; a guard, never a delay.
+WAIT_LIMIT = 10.0
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.body.get("text", ""))
+
+    @property
+    def blocks_text(self) -> str:
+        """All the text in the blocks, for asserting what a person would read."""
+        return json.dumps(self.body.get("blocks") or self.body.get("view") or [])
+
+
+@dataclass
+class Failure:
+    error: str
+    status: int = 200
+    retry_after: int | None = None
+
+
+@dataclass
+class SlackStandIn:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)
+    _failures: dict[str, deque[Failure]] = field(default_factory=lambda: defaultdict(deque))
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _runner: web.AppRunner | None = None
+    port: int = 0
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        tz: str = "Europe/London",
+        is_bot: bool = False,
+        deleted: bool = False,
+    ) -> str:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": user_id.lower(),
+            "deleted": deleted,
+            "is_bot": is_bot,
+            "tz": tz,
+            "real_name": f"Person {user_id}",
+        }
+        return user_id
+
+    def fail_next(
+        self, method: str, error: str, *, status: int = 200, retry_after: int | None = None
+    ) -> None:
+        """Answer the next call of `method` with this error, as Slack would."""
+        self._failures[method].append(Failure(error, status, retry_after))
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{name}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/respond/{name}", self._handle_response_url)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- reading what was sent -------------------------------------------------------------
+
+    def sent(self, method: str, **match: Any) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method and all(c.body.get(k) == v for k, v in match.items())
+        ]
+
+    async def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        *,
+        where: Callable[[Call], bool] = lambda c: True,
+    ) -> list[Call]:
+        """Wait (on events, never on a clock) until `count` matching calls have arrived."""
+
+        def matching() -> list[Call]:
+            return [c for c in self.calls if c.method == method and where(c)]
+
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(matching()) >= count), WAIT_LIMIT
+            )
+        return matching()
+
+    # --- the API -----------------------------------------------------------------------------
+
+    async def _record(self, method: str, body: dict[str, Any]) -> None:
+        async with self._changed:
+            self.calls.append(Call(method, body))
+            self._changed.notify_all()
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        body = await _read_body(request)
+        await self._record(method, body)
+        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+            return _error("invalid_auth")
+        if self._failures[method]:
+            failure = self._failures[method].popleft()
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            return web.json_response(
+                {"ok": False, "error": failure.error}, status=failure.status, headers=headers
+            )
+        problem = self._check_blocks(method, body)
+        if problem:
+            self.invalid.append((method, problem))
+            return _error("invalid_blocks", errors=[problem])
+        handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return _error("unknown_method")
+        return web.json_response(handler(body))
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        await self._record("response_url", {**body, "name": request.match_info["name"]})
+        problem = self._check_blocks("response_url", body)
+        if problem:
+            self.invalid.append(("response_url", problem))
+            return web.Response(status=400, text="invalid_blocks")
+        return web.Response(text="ok")
+
+    def _check_blocks(self, method: str, body: dict[str, Any]) -> str | None:
+        try:
+            for block in _as_list(body.get("blocks")):
+                parsed = Block.parse(block)
+                if parsed is None:
+                    return f"unknown block {block!r}"
+                parsed.validate_json()
+            if "view" in body:
+                view = body["view"]
+                View(**(json.loads(view) if isinstance(view, str) else view)).validate_json()
+        except (SlackObjectFormationError, TypeError, ValueError, KeyError) as exc:
+            return f"{method}: {exc}"
+        return None
+
+    def _next_ts(self) -> str:
+        return f"1800000000.{next(self._ts):06d}"
+
+    def _api_auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://test.slack.com/",
+            "team": "Test",
+            "user": "bot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0BOT",
+        }
+
+    def _api_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(body.get("user")))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _api_conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
+        ids = sorted(str(body.get("users", "")).split(","))
+        for user_id in ids:
+            user = self.users.get(user_id)
+            if user is None:
+                return {"ok": False, "error": "user_not_found"}
+            if user["deleted"]:
+                return {"ok": False, "error": "user_disabled"}
+        return {"ok": True, "channel": {"id": "G" + "".join(i[-3:] for i in ids).upper()}}
+
+    def _api_chat_postMessage(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body["channel"])
+        if channel.startswith(("U", "W")):  # a DM: Slack answers with the IM's channel id
+            channel = "D" + channel[1:]
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": self._next_ts(),
+            "message": {"text": body.get("text"), "blocks": body.get("blocks")},
+        }
+
+    def _api_chat_update(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": body["channel"], "ts": body["ts"]}
+
+    def _api_chat_postEphemeral(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _api_chat_getPermalink(self, body: dict[str, Any]) -> dict[str, Any]:
+        ts = str(body["message_ts"]).replace(".", "")
+        return {
+            "ok": True,
+            "channel": body["channel"],
+            "permalink": f"https://test.slack.com/archives/{body['channel']}/p{ts}",
+        }
+
+    def _api_views_open(self, body: dict[str, Any]) -> dict[str, Any]:
+        if str(body.get("trigger_id", "")).startswith("expired"):
+            return {"ok": False, "error": "expired_trigger_id"}
+        view = body["view"]
+        view = json.loads(view) if isinstance(view, str) else view
+        return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
+
+
+def _as_list(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def _error(error: str, **extra: Any) -> web.Response:
+    return web.json_response({"ok": False, "error": error, **extra})
+
+
+async def _read_body(request: web.Request) -> dict[str, Any]:
+    body: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        body.update(await request.json())
+    elif request.can_read_body:
+        body.update(await request.post())
+    return body

@@ -1,0 +1,131 @@
+"""Slack's wire format for requests into the app: signed, form-encoded slash commands and
+`payload=<json>` interactivity, built the way Slack builds them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.support.standin import TEAM_ID
+
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
+_trigger = itertools.count(1)
+
+
+def sign(
+    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    """The v0 signature headers: HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def trigger_id() -> str:
+    return f"{next(_trigger)}.1234.abcdef"
+
+
+def slash_command(
+    user_id: str, text: str, response_url: str, *, channel_id: str = "C0GENERAL"
+) -> str:
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "test",
+            "channel_id": channel_id,
+            "channel_name": "general",
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": "/secondment",
+            "text": text,
+            "api_app_id": "A0APP",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id(),
+        }
+    )
+
+
+def _payload(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def block_action(
+    user_id: str,
+    action_id: str,
+    value: str,
+    *,
+    response_url: str,
+    channel_id: str,
+    message_ts: str,
+    message: dict[str, Any] | None = None,
+) -> str:
+    return _payload(
+        {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            },
+            "trigger_id": trigger_id(),
+            "team": {"id": TEAM_ID, "domain": "test"},
+            "channel": {"id": channel_id, "name": "mpdm"},
+            "message": message or {"ts": message_ts, "text": ""},
+            "response_url": response_url,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "decide",
+                    "type": "button",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+    )
+
+
+def view_submission(
+    user_id: str,
+    callback_id: str,
+    values: dict[str, dict[str, Any]],
+    *,
+    view_id: str,
+    private_metadata: str = "",
+) -> str:
+    return _payload(
+        {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "test"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "trigger_id": trigger_id(),
+            "view": {
+                "id": view_id,
+                "team_id": TEAM_ID,
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "blocks": [],
+                "hash": "1.abc",
+                "state": {"values": values},
+            },
+            "response_urls": [],
+        }
+    )
