@@ -138,6 +138,20 @@ def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
     )
 
 
+# Slack errors a person can fix by trying again, with what to tell them.
+SLACK_RETRYABLE = {
+    "expired_trigger_id": (
+        "Slack closed the window for opening the form before it arrived. "
+        "Please run the command or click the button again."
+    ),
+    "exchanged_trigger_id": "That form was already opened. Please run the command again.",
+}
+
+
+def build_slack_refusal(error: str) -> Message:
+    return _text_only(SLACK_RETRYABLE[error] + " Nothing was changed.")
+
+
 def build_unexpected_error(reference: str) -> Message:
     return _text_only(
         "Sorry, something went wrong on my side and nothing was changed. Please try again; "

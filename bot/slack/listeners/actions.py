@@ -16,6 +16,7 @@ from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.errors import answered
 from bot.slack.publish import publish_decision
 
 
@@ -25,6 +26,7 @@ def _ref(body: dict[str, Any]) -> DecisionRef:
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(Action.APPROVE)
+    @answered
     async def handle_approve_action(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
@@ -41,6 +43,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await publish_decision(client, made)
 
     @app.action(Action.BLOCK)
+    @answered
     async def handle_block_action(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:

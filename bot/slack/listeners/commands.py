@@ -17,11 +17,13 @@ from bot.slack.builders.request_modal import build_request_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Command
 from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.errors import answered
 from bot.slack.parsing import first_mention, parse_command, parse_number
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.command(Command.SECONDMENT)
+    @answered
     async def handle_secondment_command(
         ack: AsyncAck,
         command: dict[str, Any],

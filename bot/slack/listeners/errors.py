@@ -1,52 +1,84 @@
-"""The one error path: a refusal becomes a clear ephemeral reply; anything else is logged with its
-traceback and correlation id, and the person is told that nothing changed and given the id."""
+"""The one error path: a refusal becomes a clear ephemeral reply; a Slack error a person can fix
+by retrying says so; anything else is logged with its traceback and correlation id, and the
+person is told that nothing changed and given the id.
+
+Every listener is wrapped in `answered`, which sends its exceptions here. Without it, an
+exception raised after `ack()` reaches Bolt's asyncio runner, which resets the acknowledgement
+to None after running the error handler; if its 10 ms poll has not yet seen the ack, the HTTP
+response waits out the 3-second ack timeout and Slack gets a 404. `@app.error` stays registered
+for anything raised outside a listener, and reports through the same function.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import Refusal
 from bot.logs import CORRELATION_ID
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import build_refusal, build_unexpected_error
+from bot.slack.builders.replies import (
+    SLACK_RETRYABLE,
+    build_refusal,
+    build_slack_refusal,
+    build_unexpected_error,
+)
 
 log = logging.getLogger(__name__)
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def answered(listener: Listener) -> Listener:
+    """Send whatever the listener raises to `report_error`; the listener must take `context`."""
+    if "context" not in inspect.signature(listener).parameters:
+        raise TypeError(f"{listener.__name__} must accept `context` to report its errors")
+
+    @functools.wraps(listener)
+    async def wrapper(**kwargs: Any) -> None:
+        try:
+            await listener(**kwargs)
+        except Exception as error:  # noqa: BLE001 - this is the error path, not a swallow
+            await report_error(error, kwargs["context"])
+
+    return wrapper
 
 
 def register(app: AsyncApp) -> None:
     @app.error
-    async def handle_listener_error(
-        error: Exception,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        if isinstance(error, Refusal):
-            log.info("refused %s: %r", body.get("type"), error)
-            message = build_refusal(error)
-        else:
-            log.error("listener failed on %s", body.get("type"), exc_info=error)
-            message = build_unexpected_error(CORRELATION_ID.get())
-        await _tell(message, context, respond, client)
+    async def handle_listener_error(error: Exception, context: AsyncBoltContext) -> None:
+        await report_error(error, context)
 
 
-async def _tell(
-    message: Message, context: AsyncBoltContext, respond: AsyncRespond, client: AsyncWebClient
-) -> None:
+async def report_error(error: Exception, context: AsyncBoltContext) -> None:
+    if isinstance(error, Refusal):
+        log.info("refused: %r", error)
+        message = build_refusal(error)
+    elif isinstance(error, SlackApiError) and error.response.get("error") in SLACK_RETRYABLE:
+        log.warning("slack refused: %s", error.response.get("error"))
+        message = build_slack_refusal(str(error.response.get("error")))
+    else:
+        log.error("listener failed", exc_info=error)
+        message = build_unexpected_error(CORRELATION_ID.get())
+    await _tell(message, context)
+
+
+async def _tell(message: Message, context: AsyncBoltContext) -> None:
     """Reply privately: through the response URL when the request has one, else by DM."""
     try:
-        if context.response_url:
-            await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=False)
+        if context.response_url and context.respond is not None:
+            await context.respond(
+                **message.as_kwargs(), response_type="ephemeral", replace_original=False
+            )
         elif context.user_id:
-            await client.chat_postMessage(channel=context.user_id, **message.as_kwargs())
+            await context.client.chat_postMessage(channel=context.user_id, **message.as_kwargs())
     except SlackApiError as exc:
         log.error(
             "could not tell %s about an error: %s", context.user_id, exc.response.get("error")

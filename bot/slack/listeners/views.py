@@ -25,12 +25,14 @@ from bot.slack.deps import Deps
 from bot.slack.directory import lookup_people
 from bot.slack.ids import Callback
 from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.errors import answered
 from bot.slack.parsing import parse_block_form, parse_request_form
 from bot.slack.publish import open_approval_thread, publish_decision
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(Callback.REQUEST)
+    @answered
     async def handle_request_submission(
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
@@ -66,6 +68,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await open_approval_thread(client, deps, created.record)
 
     @app.view(Callback.BLOCK)
+    @answered
     async def handle_block_submission(
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
