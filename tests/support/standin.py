@@ -40,7 +40,9 @@ class Call:
     @property
     def blocks_text(self) -> str:
         """All the text in the blocks, for asserting what a person would read."""
-        return json.dumps(self.body.get("blocks") or self.body.get("view") or [])
+        return json.dumps(
+            self.body.get("blocks") or self.body.get("view") or [], ensure_ascii=False
+        )
 
 
 @dataclass
@@ -130,11 +132,13 @@ class SlackStandIn:
         def matching() -> list[Call]:
             return [c for c in self.calls if c.method == method and where(c)]
 
-        async with self._changed:
-            await asyncio.wait_for(
-                self._changed.wait_for(lambda: len(matching()) >= count), WAIT_LIMIT
-            )
+        await self.wait_until(lambda: len(matching()) >= count)
         return matching()
+
+    async def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Wait (on events, never on a clock) until `condition` holds for the calls so far."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(condition), WAIT_LIMIT)
 
     # --- the API -----------------------------------------------------------------------------
 
