@@ -6,6 +6,7 @@ Notes are advice shown on a request; they never stop it. Errors live in `validat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.domain.terms import Kind, ReturnArrangement, Terms, add_months
 
@@ -19,7 +20,9 @@ class Policy:
 
 def policy_notes(terms: Terms, policy: Policy) -> list[str]:
     notes: list[str] = []
-    if terms.end_date >= add_months(terms.start_date, policy.return_rights_months):
+    # The end date is the last day worked, so 1 Jan to 31 Dec is twelve months away.
+    away_until = terms.end_date + timedelta(days=1)
+    if away_until >= add_months(terms.start_date, policy.return_rights_months):
         months = policy.return_rights_months
         note = (
             f"This term runs {months} months or more. After {months} months away there may be "

@@ -156,7 +156,11 @@ def _check_managers(
             check.fail(name, "Choose a person.")
         elif user_id == employee.id:
             check.fail(name, f"You can't be your own {role} manager. Choose the person who is.")
-        elif user_id not in people or not people[user_id].can_decide:
+        elif user_id not in people:
+            check.fail(
+                name, f"I can't find this person in Slack. Choose your {role} manager again."
+            )
+        elif not people[user_id].can_decide:
             check.fail(
                 name,
                 "This account can't decide: it is a bot or has been deactivated. "

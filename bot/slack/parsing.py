@@ -33,8 +33,9 @@ def first_mention(text: str) -> str | None:
 
 
 def parse_number(text: str) -> int | None:
-    cleaned = text.strip().lstrip("#")
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 10 else None
+    """A request number as typed (`12` or `#12`); None for anything else, "²" included."""
+    match = re.fullmatch(r"#?([0-9]{1,9})", text.strip())
+    return int(match.group(1)) if match else None
 
 
 def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:

@@ -153,3 +153,12 @@ def test_today_for_an_unknown_or_missing_timezone_falls_back_to_utc(tz: str | No
 
     assert today_for(person, JUST_AFTER_MIDNIGHT_UTC) == date(2027, 1, 5)
     assert today_for(person, EVENING_UTC) == date(2027, 1, 4)
+
+
+def test_a_calendar_year_counts_as_twelve_months_away() -> None:
+    # The end date is the last day worked: 1 Jan to 31 Dec is a full twelve months.
+    year = replace(TERMS, start_date=date(2027, 1, 1), end_date=date(2027, 12, 31))
+    a_day_short = replace(year, end_date=date(2027, 12, 30))
+
+    assert len(policy_notes(year, Policy())) == 1
+    assert policy_notes(a_day_short, Policy()) == []

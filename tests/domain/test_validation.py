@@ -241,7 +241,7 @@ def test_manager_unknown_to_slack_is_refused() -> None:
     errors = errors_of(replace(VALID, host_manager_id="UNOBODY"))
 
     assert set(errors) == {"host_manager"}
-    assert "Choose your host manager's own account" in errors["host_manager"]
+    assert "can't find this person in Slack" in errors["host_manager"]
 
 
 def test_missing_managers_are_refused() -> None:

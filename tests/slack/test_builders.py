@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -232,14 +233,19 @@ def decision_buttons(blocks: list[dict[str, Any]], which: Side) -> dict[str, dic
 
 
 def side_text(blocks: list[dict[str, Any]], which: Side) -> str:
-    """The section that states one side's decision (it names the role in bold)."""
-    label = f"*{which.role.capitalize()}*"
-    (text,) = [
-        b["text"]["text"]
-        for b in blocks
-        if b["type"] == "section" and "text" in b and label in b["text"]["text"]
+    """What the message says about one side: the section naming the role in bold, and the
+    sections after it (the reason of a block) up to the next side or non-section block."""
+    labels = {side: f"*{side.role.capitalize()}*" for side in Side}
+    sections = [
+        b["text"]["text"] if b["type"] == "section" and "text" in b else None for b in blocks
     ]
-    return text
+    (start,) = [i for i, text in enumerate(sections) if text and labels[which] in text]
+    texts = [sections[start]]
+    for text in sections[start + 1 :]:
+        if text is None or any(label in text for label in labels.values()):
+            break
+        texts.append(text)
+    return "\n".join(t for t in texts if t)
 
 
 def when(moment: datetime) -> str:
@@ -795,3 +801,28 @@ def test_block_modal() -> None:
     assert explanation["element"]["max_length"] == EXPLANATION_MAX
     assert "At least 25 characters" in explanation["hint"]["text"]
     assert fields[BlockField.CONDITIONS_NOTE]["element"]["max_length"] == CONDITIONS_NOTE_MAX
+
+
+def test_text_heavy_with_characters_slack_escapes_is_cut_to_fit_not_rejected() -> None:
+    # Escaping turns & into &amp; and < into &lt;: text within the typed limits can grow past
+    # Slack's, so the builder cuts it (never inside an entity) rather than fail to post.
+    heavy = dataclasses.replace(
+        TERMS,
+        reporting_line="<" * MEDIUM_TEXT_MAX,
+        responsibilities=("Own the A->B migration & R&D backlog. " * 70)[:LONG_TEXT_MAX],
+    )
+    blocks = check_message(build_request_message(blocked(terms=heavy)))
+
+    text = all_text(blocks)
+    assert "&lt;" * 400 in text and "<<" not in text
+    assert "…" in text
+    assert not re.search(r"&[a-z]*…", text), "an entity was cut in half"
+
+
+def test_the_notification_text_escapes_user_text() -> None:
+    hostile = dataclasses.replace(TERMS, role_title="<!channel> R&D", host_team="<https://x|y>")
+
+    message = build_request_message(pending(terms=hostile))
+
+    assert "&lt;!channel&gt; R&amp;D" in message.text
+    assert "<!channel>" not in message.text and "<https://x" not in message.text

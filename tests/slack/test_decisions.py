@@ -123,7 +123,8 @@ async def test_a_block_records_the_reason_and_shows_it_to_everyone(bot: Harness)
         "Start on 1 March",
         f"<@{EMPLOYEE}>",
     ):
-        assert expected in reply.text, expected
+        assert expected in reply.blocks_text, expected
+    assert "Nobody can cover the on-call rota before March." in reply.text  # the notification
     (update,) = await bot.slack.wait_for("chat.update")
     assert buttons_in(update) == []
     assert "on hold while the request is blocked" in update.blocks_text

@@ -84,7 +84,7 @@ def test_number_is_read_with_or_without_a_hash(text: str, expected: int) -> None
     assert parse_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["abc", "", "#", "12a", "-3", "1.5", "1 2"])
+@pytest.mark.parametrize("text", ["abc", "", "#", "12a", "-3", "1.5", "1 2", "²", "١٢", "#²"])
 def test_text_that_is_not_a_number_gives_none(text: str) -> None:
     assert parse_number(text) is None
 

@@ -15,7 +15,7 @@ from slack_sdk.models.views import View
 from bot.domain.blocks import CONDITIONS_NOTE_MAX, EXPLANATION_MAX, BlockReason, Condition
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
-from bot.slack.builders.text import clip, escape, md, mention
+from bot.slack.builders.text import escape, md, mention
 from bot.slack.ids import BlockField, Callback
 
 
@@ -34,8 +34,8 @@ def build_block_modal(
             SectionBlock(
                 text=md(
                     f"You are blocking the *{side.role}* side of request #{record.id}: "
-                    f"{mention(record.employee_id)} as *{clip(escape(terms.role_title), 150)}* "
-                    f"in *{clip(escape(terms.host_team), 150)}*.\n"
+                    f"{mention(record.employee_id)} as *{escape(terms.role_title, 150)}* "
+                    f"in *{escape(terms.host_team, 150)}*.\n"
                     f"{mention(record.employee_id)} and the other manager will see your reason, "
                     "and it is kept with the request."
                 )

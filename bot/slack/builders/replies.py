@@ -89,9 +89,9 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
         if side.decided_at:
             line += f" on {moment(side.decided_at)}"
         if side.block:
-            line += f" — {side.block.reason.label}: {escape(side.block.explanation)}"
+            line += f" — {side.block.reason.label}: {escape(side.block.explanation, 1200)}"
         sides.append(line)
-    blocks.append(SectionBlock(text=md("\n".join(sides)[:3000])))
+    blocks.append(SectionBlock(text=md("\n".join(sides))))
     blocks.append(
         ContextBlock(elements=[md(f"You are the {role} · terms version {record.terms_version}")])
     )

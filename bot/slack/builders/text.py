@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject
+
+_PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
 
 
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters, so user text can't forge mentions or links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def escape(text: str, limit: int | None = None) -> str:
+    """User text made safe for mrkdwn: Slack's three control characters escaped, so nobody can
+    forge a mention or a link. With `limit`, the escaped text (which can be up to five times
+    longer than what was typed) is cut to fit, never inside an `&amp;`-style entity."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if limit is None or len(escaped) <= limit:
+        return escaped
+    return _PARTIAL_ENTITY.sub("", escaped[: limit - 1]) + "…"
 
 
 def day(value: date) -> str:
@@ -32,8 +40,3 @@ def md(text: str) -> MarkdownTextObject:
 
 def plain(text: str) -> PlainTextObject:
     return PlainTextObject(text=text, emoji=True)
-
-
-def clip(text: str, limit: int) -> str:
-    """Shorten to `limit` characters, marking the cut, for Slack's hard field limits."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
