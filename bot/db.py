@@ -8,6 +8,7 @@ transactions that read and then write queue behind each other instead of one fai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,16 +58,19 @@ def alembic_config() -> Config:
     return config
 
 
+def run_alembic(
+    connection: Connection, action: Callable[[Config, str], None], revision: str
+) -> None:
+    """Run an Alembic command (`command.upgrade`, `command.downgrade`) on an open connection."""
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    action(config, revision)
+
+
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the schema up to date (Alembic upgrade to head) on the engine's database."""
-
-    def _upgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-
     async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+        await connection.run_sync(run_alembic, command.upgrade, "head")
 
 
 async def is_ready(engine: AsyncEngine) -> bool:

@@ -164,7 +164,8 @@ async def test_invalid_requests_are_answered_in_the_modal_and_nothing_is_stored(
 ) -> None:
     bot.slack.add_user("U0SOMEBOT", is_bot=True)
     bot.slack.add_user("U0GONE", deleted=True)
-    changes, field, message = case
+    shared_changes, field, message = case
+    changes = dict(shared_changes)  # the cases are shared by every database run
     people = {k: changes.pop(k) for k in ("home", "host", "start", "end") if k in changes}
     values = forms.request_values(
         home=people.get("home", HOME),

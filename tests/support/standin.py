@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-test-token"
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
 # How long a test waits for the bot to make a call before it fails; a guard, never a delay.
@@ -61,6 +62,7 @@ class SlackStandIn:
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
     port: int = 0
 
     # --- set-up -----------------------------------------------------------------------------
@@ -101,6 +103,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/respond/{name}", self._handle_response_url)
+        app.router.add_get("/link", self._handle_socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -151,7 +154,8 @@ class SlackStandIn:
         method = request.match_info["method"]
         body = await _read_body(request)
         await self._record(method, body)
-        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if request.headers.get("Authorization") != f"Bearer {token}":
             return _error("invalid_auth")
         if self._failures[method]:
             failure = self._failures[method].popleft()
@@ -176,6 +180,32 @@ class SlackStandIn:
             self.invalid.append(("response_url", problem))
             return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, deliver envelopes, and record the app's acknowledgements."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}}
+        )
+        async with self._changed:
+            self.sockets.append(socket)
+            self._changed.notify_all()
+        async for message in socket:
+            await self._record("socket_ack", json.loads(message.data))
+        return socket
+
+    async def send_envelope(self, envelope_id: str, kind: str, payload: dict[str, Any]) -> None:
+        await self.sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
 
     def _check_blocks(self, method: str, body: dict[str, Any]) -> str | None:
         try:
@@ -204,6 +234,9 @@ class SlackStandIn:
             "user_id": BOT_USER_ID,
             "bot_id": "B0BOT",
         }
+
+    def _api_apps_connections_open(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
 
     def _api_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(body.get("user")))

@@ -1,0 +1,77 @@
+"""`/secondment list`, `status` and `help`: private answers, and only the user's own secondments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain.states import Side
+from bot.services.decisions import DecisionRef
+from bot.slack.ids import Action
+from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness
+
+START, END = date(2027, 2, 1), date(2027, 7, 30)
+
+
+@pytest.mark.parametrize("text", ["help", "", "   ", "frobnicate"])
+async def test_help_explains_the_commands(bot: Harness, text: str) -> None:
+    response, reply_name = await bot.command(EMPLOYEE, text)
+
+    assert response.status == 200
+    reply = await bot.reply_to(reply_name)
+    assert reply.body["response_type"] == "ephemeral"
+    for command in ("/secondment request", "/secondment list", "/secondment status"):
+        assert command in reply.text
+    assert ("I don't know `frobnicate`" in reply.text) == (text == "frobnicate")
+
+
+async def test_list_shows_each_persons_secondments_in_their_role(bot: Harness) -> None:
+    bot.slack.add_user("U0OTHER")
+    await bot.submit_request(START, END)
+    await bot.submit_request(START, END, employee="U0OTHER", home=HOST, host=HOME)
+
+    replies = {}
+    for user in (EMPLOYEE, HOME, OUTSIDER):
+        _, reply_name = await bot.command(user, "list")
+        replies[user] = (await bot.reply_to(reply_name)).blocks_text
+
+    assert "#1" in replies[EMPLOYEE] and "#2" not in replies[EMPLOYEE]
+    assert "(you: employee)" in replies[EMPLOYEE]
+    assert "#1" in replies[HOME] and "#2" in replies[HOME]
+    assert "(you: home manager)" in replies[HOME] and "(you: host manager)" in replies[HOME]
+    assert "You have no secondments yet" in replies[OUTSIDER]
+
+
+async def test_status_shows_one_secondment_to_its_parties_only(bot: Harness) -> None:
+    thread = await bot.submit_request(START, END)
+    await bot.click(HOME, Action.APPROVE, DecisionRef(1, Side.HOME, 1), thread)
+    await bot.slack.wait_for("chat.update")
+
+    _, mine = await bot.command(EMPLOYEE, "status 1")
+    _, theirs = await bot.command(OUTSIDER, "status #1")
+    _, missing = await bot.command(EMPLOYEE, "status 99")
+
+    shown = (await bot.reply_to(mine)).blocks_text
+    for expected in (
+        "Secondment #1",
+        "Awaiting decisions",
+        "Analytics engineer",
+        "Home manager <@U0HOME>: approved",
+        "Host manager <@U0HOST>: pending",
+        "You are the employee",
+        "Open the approval thread",
+    ):
+        assert expected in shown, expected
+    refused = (await bot.reply_to(theirs)).text
+    assert "can't find secondment #1 among yours" in refused
+    assert "Analytics engineer" not in refused
+    assert "can't find secondment #99" in (await bot.reply_to(missing)).text
+
+
+@pytest.mark.parametrize("argument", ["", "abc", "²"])
+async def test_status_without_a_number_explains_how_to_use_it(bot: Harness, argument: str) -> None:
+    _, reply_name = await bot.command(EMPLOYEE, f"status {argument}")
+
+    reply = await bot.reply_to(reply_name)
+    assert "/secondment status <number>" in reply.text

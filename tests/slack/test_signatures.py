@@ -1,0 +1,52 @@
+"""Requests that Slack did not sign, or signed too long ago, are refused with 401 and do nothing."""
+
+from __future__ import annotations
+
+import time
+
+from tests.support import wire
+from tests.support.harness import EMPLOYEE, Harness
+
+
+async def test_a_bad_signature_is_refused_and_nothing_happens(bot: Harness) -> None:
+    body = wire.slash_command(EMPLOYEE, "request", bot.new_response_url())
+
+    response = await bot.post(body, wire.sign(body, secret="f" * 32))
+
+    assert response.status == 401
+    assert bot.slack.calls == []
+
+
+async def test_a_body_changed_after_signing_is_refused(bot: Harness) -> None:
+    body = wire.slash_command(EMPLOYEE, "list", bot.new_response_url())
+    headers = wire.sign(body)
+
+    response = await bot.post(body.replace("list", "help"), headers)
+
+    assert response.status == 401
+    assert bot.slack.calls == []
+
+
+async def test_a_stale_timestamp_is_refused_even_with_a_valid_signature(bot: Harness) -> None:
+    body = wire.slash_command(EMPLOYEE, "help", bot.new_response_url())
+
+    response = await bot.post(body, wire.sign(body, timestamp=int(time.time()) - 10 * 60))
+
+    assert response.status == 401
+    assert bot.slack.calls == []
+
+
+async def test_a_request_without_signature_headers_is_refused(bot: Harness) -> None:
+    body = wire.slash_command(EMPLOYEE, "help", bot.new_response_url())
+
+    response = await bot.post(body, {"Content-Type": "application/x-www-form-urlencoded"})
+
+    assert response.status == 401
+    assert bot.slack.calls == []
+
+
+async def test_a_correctly_signed_request_is_served(bot: Harness) -> None:
+    # The control for the tests above: the same request, signed properly, gets an answer.
+    _, reply_name = await bot.command(EMPLOYEE, "help")
+
+    assert "/secondment list" in (await bot.reply_to(reply_name)).text

@@ -1,0 +1,179 @@
+"""`python app.py` as an operator runs it: configuration errors name the variable, the bot
+migrates and serves HTTP or Socket Mode, `/healthz` tells readiness, and SIGTERM stops it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.db import make_engine
+from bot.web import build_web_app
+from tests.support import wire
+from tests.support.standin import APP_TOKEN, BOT_TOKEN, WAIT_LIMIT, SlackStandIn
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _environment(**settings: str) -> dict[str, str]:
+    """The parent's environment without any of the bot's own variables, plus `settings`."""
+    own = {"SLACK_", "DATABASE_URL", "PORT", "LOG_LEVEL", "MIN_TERM", "RETURN_RIGHTS", "BLOCK_"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(tuple(own))}
+    return {**env, **settings}
+
+
+async def _run_to_exit(tmp_path: Path, **settings: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "app.py"),
+        cwd=tmp_path,
+        env=_environment(**settings),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), WAIT_LIMIT)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_missing_tokens_are_named_and_the_bot_exits(tmp_path: Path) -> None:
+    code, stderr = await _run_to_exit(tmp_path)
+
+    assert code == 2
+    assert "SLACK_BOT_TOKEN is required but not set" in stderr
+    assert "SLACK_SIGNING_SECRET is required but not set" in stderr
+    assert "Traceback" not in stderr
+
+
+async def test_malformed_settings_are_named_without_echoing_secrets(tmp_path: Path) -> None:
+    code, stderr = await _run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxp-user-token-by-mistake",
+        SLACK_SIGNING_SECRET="not-hex-secret-value",
+        DATABASE_URL="sqlite:///plain.db",
+    )
+
+    assert code == 2
+    assert "SLACK_BOT_TOKEN must be a bot token starting with xoxb-" in stderr
+    assert "SLACK_SIGNING_SECRET must be the app's signing secret" in stderr
+    assert "DATABASE_URL must use an async driver" in stderr
+    assert "xoxp-user-token-by-mistake" not in stderr and "not-hex-secret-value" not in stderr
+
+
+class Running:
+    """A bot process and the lines it has logged."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+
+    async def wait_for_line(self, marker: str) -> None:
+        assert self.process.stderr is not None
+
+        async def read() -> None:
+            while not any(marker in line for line in self.lines):
+                line = await self.process.stderr.readline()  # type: ignore[union-attr]
+                assert line, f"the bot exited before logging {marker!r}: {self.lines}"
+                self.lines.append(line.decode())
+
+        await asyncio.wait_for(read(), WAIT_LIMIT)
+
+    async def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        await self.wait_for_line("shutting down")
+        return await asyncio.wait_for(self.process.wait(), WAIT_LIMIT)
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[SlackStandIn]:
+    standin = SlackStandIn()
+    await standin.start()
+    yield standin
+    await standin.stop()
+
+
+async def _start(tmp_path: Path, slack: SlackStandIn, port: int, **extra: str) -> Running:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "app.py"),
+        cwd=tmp_path,
+        env=_environment(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+            PORT=str(port),
+            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            **extra,
+        ),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    return Running(process)
+
+
+async def test_the_bot_migrates_serves_http_and_stops_cleanly(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    port = _free_port()
+    bot = await _start(tmp_path, slack, port)
+    await bot.wait_for_line("serving on port")
+
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+        health = await http.get("/healthz")
+        body = wire.slash_command("U0EMPLOYEE", "help", slack.response_url("help"))
+        command = await http.post("/slack/events", data=body, headers=wire.sign(body))
+        forged = await http.post(
+            "/slack/events", data=body, headers=wire.sign(body, secret="0" * 32)
+        )
+
+    assert (health.status, await health.json()) == (200, {"status": "ok"})
+    assert (command.status, forged.status) == (200, 401)
+    (reply,) = await slack.wait_for("response_url")
+    assert "/secondment request" in reply.text
+    assert (tmp_path / "bot.db").exists()
+    assert await bot.stop() == 0
+    assert not any("Traceback" in line for line in bot.lines)
+
+
+async def test_with_an_app_token_the_bot_answers_over_socket_mode(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    port = _free_port()
+    bot = await _start(tmp_path, slack, port, SLACK_APP_TOKEN=APP_TOKEN)
+    await bot.wait_for_line("serving on port")
+    await slack.wait_until(lambda: bool(slack.sockets))
+    command = dict(parse_qsl(wire.slash_command("U0EMPLOYEE", "help", slack.response_url("sm"))))
+
+    await slack.send_envelope("env-1", "slash_commands", command)
+
+    (ack,) = await slack.wait_for("socket_ack")
+    assert ack.body["envelope_id"] == "env-1"
+    (reply,) = await slack.wait_for("response_url")
+    assert "/secondment list" in reply.text
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+        assert (await http.get("/healthz")).status == 200
+        assert (await http.post("/slack/events", data="")).status == 404  # events come by socket
+    assert await bot.stop() == 0
+
+
+async def test_health_is_503_while_the_database_is_unreachable() -> None:
+    engine = make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    async with TestClient(TestServer(build_web_app(None, engine), host="127.0.0.1")) as http:
+        response = await http.get("/healthz")
+        assert response.status == 503
+        assert await response.json() == {"status": "database unavailable"}
+    await engine.dispose()

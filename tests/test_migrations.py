@@ -1,0 +1,83 @@
+"""The migrations are the schema: they build an empty database up to head, the models match what
+they build, and they step down and up again cleanly."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import make_engine, migrate, run_alembic
+from bot.models import Base
+from tests.conftest import DATABASES, POSTGRES_URL
+
+
+@pytest.fixture(params=DATABASES)
+async def empty_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
+    """An engine on a database with no tables: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        await engine.dispose()
+        return
+    assert POSTGRES_URL
+    schema = f"migration_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL)
+    async with admin.begin() as connection:
+        await connection.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = make_engine(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+    yield engine
+    await engine.dispose()
+    async with admin.begin() as connection:
+        await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    await admin.dispose()
+
+
+def _differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+def _table_names(connection: Connection) -> set[str]:
+    return set(inspect(connection).get_table_names())
+
+
+async def test_migrations_build_an_empty_database_that_matches_the_models(
+    empty_engine: AsyncEngine,
+) -> None:
+    await migrate(empty_engine)
+
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+        tables = await connection.run_sync(_table_names)
+    assert tables == {*Base.metadata.tables, "alembic_version"}
+
+
+async def test_migrations_step_down_to_nothing_and_back_up(empty_engine: AsyncEngine) -> None:
+    await migrate(empty_engine)
+
+    async with empty_engine.begin() as connection:
+        await connection.run_sync(run_alembic, command.downgrade, "base")
+        assert await connection.run_sync(_table_names) == {"alembic_version"}
+    await migrate(empty_engine)
+
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+
+
+async def test_migrating_an_up_to_date_database_changes_nothing(empty_engine: AsyncEngine) -> None:
+    await migrate(empty_engine)
+    await migrate(empty_engine)
+
+    async with empty_engine.connect() as connection:
+        version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+    assert len(version) == 1
