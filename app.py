@@ -18,7 +18,11 @@ def main() -> int:
         print("See .env.example and the README's configuration table.", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.db import make_engine, make_sessions, migrate
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.deps import Deps, policy_from
 from bot.web import build_web_app
@@ -31,9 +32,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         log.info("connected in Socket Mode")
     runner = web.AppRunner(build_web_app(None if socket_mode else bolt, engine))
     await runner.setup()
-    await web.TCPSite(runner, "0.0.0.0", settings.port).start()
-    log.info("serving on port %s (%s)", settings.port, "health only" if socket_mode else "HTTP")
     try:
+        await _listen(runner, settings.port)
+        log.info("serving on port %s (%s)", settings.port, "health only" if socket_mode else "HTTP")
         await stop.wait()
     finally:
         log.info("shutting down")
@@ -41,6 +42,14 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             await socket_mode.close_async()
         await runner.cleanup()
         await engine.dispose()
+
+
+async def _listen(runner: web.AppRunner, port: int) -> None:
+    try:
+        await web.TCPSite(runner, "0.0.0.0", port).start()
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise SettingsError(f"PORT {port} cannot be used: {reason}") from None
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -170,6 +170,27 @@ async def test_with_an_app_token_the_bot_answers_over_socket_mode(
     assert await bot.stop() == 0
 
 
+async def test_a_port_already_in_use_is_named_and_the_bot_exits(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        code, stderr = await _run_to_exit(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
+            SLACK_API_URL=slack.api_url,
+            PORT=str(port),
+            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        )
+
+    assert code == 2
+    assert f"PORT {port} cannot be used: Address already in use" in stderr
+    assert "Traceback" not in stderr
+
+
 async def test_health_is_503_while_the_database_is_unreachable() -> None:
     engine = make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     async with TestClient(TestServer(build_web_app(None, engine), host="127.0.0.1")) as http:
