@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.people import Person
+from bot.domain.people import Person, today_for
+from bot.domain.policy import Policy
+from bot.domain.terms import Terms
+from bot.domain.validation import FieldErrors, RequestForm, validate_request
 
 
 async def lookup_people(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, Person]:
@@ -31,4 +35,17 @@ async def _lookup(client: AsyncWebClient, user_id: str) -> Person | None:
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         tz=user.get("tz"),
+    )
+
+
+async def check_request(
+    client: AsyncWebClient, form: RequestForm, employee_id: str, policy: Policy, now: datetime
+) -> Terms | FieldErrors:
+    """Validate a submitted request against the rules, with the named people looked up in Slack
+    and "today" taken in the employee's own timezone."""
+    named = [user_id for user_id in (form.home_manager_id, form.host_manager_id) if user_id]
+    people = await lookup_people(client, [employee_id, *named])
+    employee = people.get(employee_id, Person(employee_id))
+    return validate_request(
+        form, employee=employee, people=people, today=today_for(employee, now), policy=policy
     )

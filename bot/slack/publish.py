@@ -16,7 +16,11 @@ from bot.domain.record import SecondmentRecord
 from bot.services.decisions import DecisionMade
 from bot.services.requests import attach_thread
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import build_request_confirmation, build_thread_failed
+from bot.slack.builders.replies import (
+    build_announcement_failed,
+    build_request_confirmation,
+    build_thread_failed,
+)
 from bot.slack.builders.thread import (
     build_approved_announcement,
     build_decision_reply,
@@ -60,25 +64,33 @@ async def open_approval_thread(
 
 
 async def publish_decision(client: AsyncWebClient, made: DecisionMade) -> None:
-    """Announce a decision in the thread and re-render the parent from the stored state."""
+    """Announce a decision in the thread and re-render the parent from the stored state.
+
+    The decision is already stored; if Slack will not take the announcement (after the client's
+    own retries), the person who decided is told it stands and the thread is behind.
+    """
     record = made.record
     if record.channel_id is None or record.thread_ts is None:
         log.warning("decision on #%s has no thread to announce in", record.id)
         return
     channel, thread_ts = record.channel_id, record.thread_ts
-    await client.chat_postMessage(
-        channel=channel, thread_ts=thread_ts, **build_decision_reply(made).as_kwargs()
-    )
-    if made.completed_approval:
+    try:
         await client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            reply_broadcast=True,
-            **build_approved_announcement(record).as_kwargs(),
+            channel=channel, thread_ts=thread_ts, **build_decision_reply(made).as_kwargs()
         )
-    await client.chat_update(
-        channel=record.channel_id, ts=record.thread_ts, **build_request_message(record).as_kwargs()
-    )
+        if made.completed_approval:
+            await client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                reply_broadcast=True,
+                **build_approved_announcement(record).as_kwargs(),
+            )
+        await client.chat_update(
+            channel=channel, ts=thread_ts, **build_request_message(record).as_kwargs()
+        )
+    except SlackApiError as exc:
+        log.warning("decision on #%s not announced: %s", record.id, slack_error(exc))
+        await _dm(client, made.actor_id, build_announcement_failed(made, slack_error(exc)))
 
 
 async def _dm(client: AsyncWebClient, user_id: str, message: Message) -> None:

@@ -335,3 +335,17 @@ async def test_a_rate_limited_post_is_retried_after_retry_after_and_arrives(bot:
     assert posts[0].text == posts[1].text and "approved the" in posts[1].text
     await bot.slack.wait_for("chat.update")
     assert len(bot.sleeps) == 1 and 3 <= bot.sleeps[0] < 4
+
+
+async def test_when_slack_refuses_the_announcement_the_manager_learns_the_decision_stands(
+    bot: Harness,
+) -> None:
+    thread = await bot.submit_request(START, END)
+    bot.slack.fail_next("chat.postMessage", "channel_not_found")
+
+    await approve(bot, HOME, thread, Side.HOME)
+
+    (dm,) = await bot.slack.wait_for("chat.postMessage", where=lambda c: c.body["channel"] == HOME)
+    assert "Your decision on request #1 (approved, home manager side) is recorded" in dm.text
+    assert "channel_not_found" in dm.text
+    assert (await bot.secondment(thread.secondment_id)).home_state == "approved"

@@ -15,6 +15,7 @@ from bot.domain.errors import (
 )
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState
+from bot.services.decisions import DecisionMade
 from bot.slack.builders.messages import Message
 from bot.slack.builders.text import escape, md, mention, moment
 from bot.slack.builders.thread import (
@@ -135,6 +136,16 @@ def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
         f"{mention(record.home.manager_id)} and {mention(record.host.manager_id)} "
         f"(Slack said `{error}`). Nothing is lost: `/secondment status {record.id}` shows it. "
         "Please check both managers' accounts are active, or ask HR for help."
+    )
+
+
+def build_announcement_failed(made: DecisionMade, error: str) -> Message:
+    record = made.record
+    return _text_only(
+        f"Your decision on request #{record.id} ({made.outcome.value}, {made.side.role} side) is "
+        f"recorded, but I couldn't post it in the approval thread (Slack said `{error}`). "
+        f"The others may not have seen it yet: `/secondment status {record.id}` shows the "
+        "current state to everyone involved."
     )
 
 

@@ -15,14 +15,13 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.errors import Refusal
-from bot.domain.people import Person, today_for
 from bot.domain.states import Outcome
-from bot.domain.validation import validate_block, validate_request
+from bot.domain.validation import validate_block
 from bot.services.decisions import DecisionRef, decide
 from bot.services.requests import create_request
 from bot.slack.builders.replies import build_refusal_view
 from bot.slack.deps import Deps
-from bot.slack.directory import lookup_people
+from bot.slack.directory import check_request
 from bot.slack.ids import Callback
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered
@@ -38,16 +37,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         now, user = datetime.now(UTC), user_of(context)
         form = parse_request_form(view["state"]["values"])
-        named = [i for i in (form.home_manager_id, form.host_manager_id) if i]
-        people = await lookup_people(client, [user, *named])
-        employee = people.get(user, Person(user))
-        terms = validate_request(
-            form,
-            employee=employee,
-            people=people,
-            today=today_for(employee, now),
-            policy=deps.policy,
-        )
+        terms = await check_request(client, form, user, deps.policy, now)
         if isinstance(terms, dict):
             await ack(response_action="errors", errors=terms)
             return
