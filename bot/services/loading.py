@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,21 +18,8 @@ from bot.models import Decision, Secondment, TermsVersion
 
 
 def terms_of(row: TermsVersion) -> Terms:
-    return Terms(
-        kind=row.kind,
-        host_team=row.host_team,
-        role_title=row.role_title,
-        responsibilities=row.responsibilities,
-        objectives=row.objectives,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        time_commitment=row.time_commitment,
-        reporting_line=row.reporting_line,
-        pay_and_benefits=row.pay_and_benefits,
-        return_arrangement=row.return_arrangement,
-        coverage_plan=row.coverage_plan,
-        handover_weeks=row.handover_weeks,
-    )
+    # The terms table has a column for every Terms field, under the same name.
+    return Terms(**{field.name: getattr(row, field.name) for field in fields(Terms)})
 
 
 def _block_of(decision: Decision | None) -> BlockDetails | None:

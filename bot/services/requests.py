@@ -19,70 +19,54 @@ from bot.services.loading import load_record
 
 
 @dataclass(frozen=True, slots=True)
+class NewRequest:
+    """A validated request as submitted. `key` identifies the submission (the Slack view)."""
+
+    key: str
+    team_id: str
+    employee_id: str
+    home_manager_id: str
+    host_manager_id: str
+    terms: Terms
+
+
+@dataclass(frozen=True, slots=True)
 class RequestCreated:
     record: SecondmentRecord
     is_new: bool
 
 
 async def create_request(
-    sessions: Sessions,
-    *,
-    request_key: str,
-    team_id: str,
-    employee_id: str,
-    home_manager_id: str,
-    host_manager_id: str,
-    terms: Terms,
-    policy: Policy,
-    now: datetime,
+    sessions: Sessions, request: NewRequest, *, policy: Policy, now: datetime
 ) -> RequestCreated:
     """Store a new request with version 1 of its terms, both sides awaiting a decision.
 
-    `request_key` identifies the submission; submitting the same one again returns the request it
-    created the first time, so a retry never makes a second request.
+    Submitting the same request key again returns the request it created the first time, so a
+    retried submission never makes a second request.
     """
     try:
-        record = await _insert(
-            sessions,
-            request_key,
-            team_id,
-            employee_id,
-            home_manager_id,
-            host_manager_id,
-            terms,
-            policy,
-            now,
-        )
+        return RequestCreated(await _insert(sessions, request, policy, now), is_new=True)
     except IntegrityError:
         async with sessions.begin() as session:
             existing = await session.scalar(
-                select(Secondment.id).where(Secondment.request_key == request_key)
+                select(Secondment.id).where(Secondment.request_key == request.key)
             )
             assert existing is not None, "the only unique key on a new request is its key"
-            first = await load_record(session, team_id, existing, policy)
+            first = await load_record(session, request.team_id, existing, policy)
         assert first is not None
         return RequestCreated(first, is_new=False)
-    return RequestCreated(record, is_new=True)
 
 
 async def _insert(
-    sessions: Sessions,
-    request_key: str,
-    team_id: str,
-    employee_id: str,
-    home_manager_id: str,
-    host_manager_id: str,
-    terms: Terms,
-    policy: Policy,
-    now: datetime,
+    sessions: Sessions, request: NewRequest, policy: Policy, now: datetime
 ) -> SecondmentRecord:
     async with sessions.begin() as session:
         row = Secondment(
-            request_key=request_key,
-            team_id=team_id,
-            employee_id=employee_id,
-            home_manager_id=home_manager_id,
-            host_manager_id=host_manager_id,
+            request_key=request.key,
+            team_id=request.team_id,
+            employee_id=request.employee_id,
+            home_manager_id=request.home_manager_id,
+            host_manager_id=request.host_manager_id,
             status=Status.PENDING,
             terms_version=1,
             home_state=SideState.PENDING,
@@ -96,23 +80,23 @@ async def _insert(
             TermsVersion(
                 secondment_id=row.id,
                 version=1,
-                created_by=employee_id,
+                created_by=request.employee_id,
                 created_at=now,
-                **asdict(terms),
+                **asdict(request.terms),
             )
         )
         record_event(
             session,
             secondment_id=row.id,
-            actor_id=employee_id,
+            actor_id=request.employee_id,
             action="requested",
             terms_version=1,
             at=now,
-            home_manager_id=home_manager_id,
-            host_manager_id=host_manager_id,
+            home_manager_id=request.home_manager_id,
+            host_manager_id=request.host_manager_id,
         )
         await session.flush()
-        record = await load_record(session, team_id, row.id, policy)
+        record = await load_record(session, request.team_id, row.id, policy)
     assert record is not None
     return record
 

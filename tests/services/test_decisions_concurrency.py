@@ -4,7 +4,6 @@ sides at once on many requests, each in its own transaction, as separate app pro
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -16,7 +15,7 @@ from bot.domain.policy import Policy
 from bot.domain.states import Outcome, Side, Status
 from bot.models import AuditEvent, Decision
 from bot.services.decisions import DecisionMade, DecisionRef, decide
-from bot.services.requests import create_request
+from bot.services.requests import NewRequest, create_request
 from tests.support.samples import TERMS
 
 TEAM, EMPLOYEE, HOME, HOST = "T1", "UEMP", "UHOME", "UHOST"
@@ -25,17 +24,8 @@ POLICY = Policy()
 
 
 async def _request(engine: AsyncEngine, key: str) -> int:
-    created = await create_request(
-        make_sessions(engine),
-        request_key=key,
-        team_id=TEAM,
-        employee_id=EMPLOYEE,
-        home_manager_id=HOME,
-        host_manager_id=HOST,
-        terms=replace(TERMS),
-        policy=POLICY,
-        now=NOW,
-    )
+    request = NewRequest(key, TEAM, EMPLOYEE, HOME, HOST, TERMS)
+    created = await create_request(make_sessions(engine), request, policy=POLICY, now=NOW)
     return created.record.id
 
 

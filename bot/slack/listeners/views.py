@@ -18,7 +18,7 @@ from bot.domain.errors import Refusal
 from bot.domain.states import Outcome
 from bot.domain.validation import validate_block
 from bot.services.decisions import DecisionRef, decide
-from bot.services.requests import create_request
+from bot.services.requests import NewRequest, create_request
 from bot.slack.builders.replies import build_refusal_view
 from bot.slack.deps import Deps
 from bot.slack.directory import check_request
@@ -42,17 +42,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await ack(response_action="errors", errors=terms)
             return
         assert form.home_manager_id and form.host_manager_id
-        created = await create_request(
-            deps.sessions,
-            request_key=view["id"],
-            team_id=team_of(context),
-            employee_id=user,
-            home_manager_id=form.home_manager_id,
-            host_manager_id=form.host_manager_id,
-            terms=terms,
-            policy=deps.policy,
-            now=now,
+        request = NewRequest(
+            view["id"], team_of(context), user, form.home_manager_id, form.host_manager_id, terms
         )
+        created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
         await ack()
         if created.is_new:
             await open_approval_thread(client, deps, created.record)
