@@ -29,7 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.domain.blocks import BlockReason
-from bot.domain.states import Outcome, Side, SideState, Status
+from bot.domain.followups import EscalationKind, NoteKind, NudgeKind
+from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
 from bot.domain.terms import Kind, ReturnArrangement
 
 NAMING_CONVENTION = {
@@ -60,13 +61,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _enum(enum: type[StrEnum]) -> Enum:
+def _enum(enum: type[StrEnum], length: int = 20) -> Enum:
     # Stored as plain strings so adding a value never needs an ALTER TYPE on PostgreSQL.
     return Enum(
         enum,
         native_enum=False,
         create_constraint=False,
-        length=20,
+        length=length,
         values_callable=lambda members: [member.value for member in members],
     )
 
@@ -93,6 +94,12 @@ class Secondment(Base):
     host_state: Mapped[SideState] = mapped_column(_enum(SideState))
     host_decided_by: Mapped[str | None] = mapped_column(String(32))
     host_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    home_delegate_id: Mapped[str | None] = mapped_column(String(32))
+    host_delegate_id: Mapped[str | None] = mapped_column(String(32))
+    # A round is one period of waiting for decisions: it starts with a request, a new version of
+    # the terms, or a block being lifted. Reminders count working days from its start.
+    round: Mapped[int] = mapped_column(Integer)
+    round_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     channel_id: Mapped[str | None] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     thread_url: Mapped[str | None] = mapped_column(String(500))
@@ -108,6 +115,9 @@ class Secondment(Base):
 
     def manager_of(self, side: Side) -> str:
         return self.home_manager_id if side is Side.HOME else self.host_manager_id
+
+    def delegate_of(self, side: Side) -> str | None:
+        return self.home_delegate_id if side is Side.HOME else self.host_delegate_id
 
     def decided_by(self, side: Side) -> str | None:
         return self.home_decided_by if side is Side.HOME else self.host_decided_by
@@ -141,6 +151,7 @@ class TermsVersion(Base):
     return_arrangement: Mapped[ReturnArrangement] = mapped_column(_enum(ReturnArrangement))
     coverage_plan: Mapped[str] = mapped_column(Text)
     handover_weeks: Mapped[int | None] = mapped_column(Integer)
+    change_note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -159,12 +170,88 @@ class Decision(Base):
     side: Mapped[Side] = mapped_column(_enum(Side))
     terms_version: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    kind: Mapped[DecisionKind] = mapped_column(_enum(DecisionKind))
     decided_by: Mapped[str] = mapped_column(String(32))
+    # The manager whose side this was, when someone else decided it (a delegate, or HR).
+    on_behalf_of: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[BlockReason | None] = mapped_column(_enum(BlockReason))
     explanation: Mapped[str | None] = mapped_column(Text)
     conditions: Mapped[list[str] | None] = mapped_column(JSON)
     conditions_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Note(Base):
+    """Words added to the approval thread: a response to a block, or a note from HR."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondment_id: Mapped[int] = mapped_column(
+        ForeignKey("secondments.id", ondelete="CASCADE"), index=True
+    )
+    # The Slack view that submitted it: a retried submission adds nothing.
+    source_key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[NoteKind] = mapped_column(_enum(NoteKind))
+    author_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    terms_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Escalation(Base):
+    """A request put in front of HR. One of each kind per round of decisions."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("secondment_id", "round", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondment_id: Mapped[int] = mapped_column(ForeignKey("secondments.id", ondelete="CASCADE"))
+    kind: Mapped[EscalationKind] = mapped_column(_enum(EscalationKind))
+    round: Mapped[int] = mapped_column(Integer)
+    terms_version: Mapped[int] = mapped_column(Integer)
+    raised_by: Mapped[str | None] = mapped_column(String(32))  # None: raised by the bot
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Nudge(Base):
+    """A message the bot will send at `due_at` (UTC), claimed and sent by the scheduler's sweep.
+
+    Rows rather than scheduler jobs: they survive restarts and deploys, are shared safely by
+    several processes, and are cancelled or re-planned when the request changes (DESIGN.md, 6).
+    """
+
+    __tablename__ = "nudges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondment_id: Mapped[int] = mapped_column(
+        ForeignKey("secondments.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[NudgeKind] = mapped_column(_enum(NudgeKind, length=40))
+    round: Mapped[int] = mapped_column(Integer)
+    side: Mapped[Side | None] = mapped_column(_enum(Side))
+    sequence: Mapped[int] = mapped_column(Integer)
+    recipient_id: Mapped[str | None] = mapped_column(String(32))  # None: HR
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KnownPerson(Base):
+    """What users.info said about someone, kept so that scheduling needs no Slack call."""
+
+    __tablename__ = "people"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tz: Mapped[str | None] = mapped_column(String(64))
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AuditEvent(Base):

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path.cwd() / 'secondments.db'}"
 
 
@@ -49,6 +51,19 @@ class Settings(DatabaseSettings):
     return_rights_months: int = Field(default=12, ge=1)
     block_reason_min_chars: int = Field(default=20, ge=1, le=500)
 
+    # HR: where escalations go, who may act as HR, and whether HR may override a block.
+    hr_channel: str | None = None
+    hr_users: Annotated[tuple[str, ...], NoDecode] = ()
+    hr_can_override: bool = False
+
+    # Reminders for pending decisions, in working days, sent at the start of the working day
+    # in the recipient's own timezone.
+    reminder_after_working_days: int = Field(default=3, ge=1, le=30)
+    escalate_after_working_days: int = Field(default=7, ge=1, le=60)
+    working_days: Annotated[frozenset[int], NoDecode] = frozenset(range(5))
+    workday_start_hour: int = Field(default=9, ge=0, le=23)
+    sweep_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
@@ -78,6 +93,36 @@ class Settings(DatabaseSettings):
         if not re.match(r"https?://", value):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("hr_channel")
+    @classmethod
+    def _hr_channel_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"[CG][A-Z0-9]{2,}", value):
+            raise ValueError("must be a channel id such as C0123ABCD (not a #name)")
+        return value
+
+    @field_validator("hr_users", mode="before")
+    @classmethod
+    def _hr_users_list(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        users = tuple(str(item).strip() for item in items if str(item).strip())
+        for user in users:
+            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
+                raise ValueError(f"must be Slack user ids separated by commas; {user!r} is not one")
+        return users
+
+    @field_validator("working_days", mode="before")
+    @classmethod
+    def _working_days_list(cls, value: object) -> frozenset[int]:
+        if not isinstance(value, str):
+            return frozenset(int(day) for day in value)  # type: ignore[attr-defined]
+        names = [name.strip().lower()[:3] for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in WEEKDAYS]
+        if unknown or not names:
+            raise ValueError("must be day names separated by commas, such as mon,tue,wed,thu,fri")
+        return frozenset(WEEKDAYS.index(name) for name in names)
 
     @property
     def socket_mode(self) -> bool:

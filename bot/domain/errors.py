@@ -4,8 +4,9 @@ them into a message, so the domain never formats Slack text."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from bot.domain.followups import EscalationKind
 from bot.domain.states import Side, SideState, Status
 
 
@@ -22,6 +23,25 @@ class NotFound(Refusal):
 class NotYourSide(Refusal):
     side: Side
     manager_id: str
+    delegate_id: str | None = None
+
+
+@dataclass
+class OnlyThesePeople(Refusal):
+    """Only the listed people may do `action` on this request."""
+
+    action: str
+    allowed: tuple[str, ...]
+
+
+@dataclass
+class OnlyHr(Refusal):
+    action: str
+
+
+@dataclass
+class OverrideNotAllowed(Refusal):
+    """HR may not override a block: the policy setting is off."""
 
 
 @dataclass
@@ -38,6 +58,25 @@ class NoLongerPending(Refusal):
 
 
 @dataclass
+class NotBlocked(Refusal):
+    """The action answers a block, and there is none (or not on this side)."""
+
+    side: Side | None = None
+
+
+@dataclass
 class TermsChanged(Refusal):
     version_seen: int
     current_version: int
+
+
+@dataclass
+class AlreadyStarted(Refusal):
+    start_date: date
+
+
+@dataclass
+class AlreadyEscalated(Refusal):
+    kind: EscalationKind
+    raised_by: str | None
+    raised_at: datetime

@@ -20,10 +20,14 @@ class Person:
         return not self.is_bot and not self.deleted
 
 
-def today_for(person: Person, now: datetime) -> date:
-    """The calendar date where the person is; UTC when Slack has no timezone for them."""
+def zone_of(tz: str | None) -> tzinfo:
+    """The person's timezone; UTC when Slack has none for them or names one we don't know."""
     try:
-        zone: tzinfo = ZoneInfo(person.tz) if person.tz else UTC
+        return ZoneInfo(tz) if tz else UTC
     except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return now.astimezone(zone).date()
+        return UTC
+
+
+def today_for(person: Person, now: datetime) -> date:
+    """The calendar date where the person is."""
+    return now.astimezone(zone_of(person.tz)).date()

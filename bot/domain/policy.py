@@ -5,7 +5,7 @@ Notes are advice shown on a request; they never stop it. Errors live in `validat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.domain.terms import Kind, ReturnArrangement, Terms, add_months
@@ -16,6 +16,11 @@ class Policy:
     min_term_days: int = 14
     return_rights_months: int = 12
     block_reason_min_chars: int = 20
+    reminder_after_working_days: int = 3
+    escalate_after_working_days: int = 7
+    working_days: frozenset[int] = field(default_factory=lambda: frozenset(range(5)))
+    workday_start_hour: int = 9
+    hr_can_override: bool = False
 
 
 def policy_notes(terms: Terms, policy: Policy) -> list[str]:

@@ -7,18 +7,49 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.blocks import BlockDetails
-from bot.domain.states import Side, SideState, Status
+from bot.domain.followups import EscalationKind
+from bot.domain.states import DecisionKind, Side, SideState, Status
 from bot.domain.terms import Terms
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionInfo:
+    """The decision that put a side in its current state."""
+
+    kind: DecisionKind
+    decided_by: str
+    on_behalf_of: str | None
+    block: BlockDetails | None
 
 
 @dataclass(frozen=True, slots=True)
 class SideRecord:
     side: Side
     manager_id: str
+    delegate_id: str | None
     state: SideState
     decided_by: str | None
     decided_at: datetime | None
-    block: BlockDetails | None
+    decision: DecisionInfo | None
+
+    @property
+    def decider_id(self) -> str:
+        """Whoever decides this side now: the manager, or the person they delegated to."""
+        return self.delegate_id or self.manager_id
+
+    def may_decide(self, user_id: str) -> bool:
+        return user_id in (self.manager_id, self.delegate_id)
+
+    @property
+    def block(self) -> BlockDetails | None:
+        return self.decision.block if self.decision and self.state is SideState.BLOCKED else None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationInfo:
+    kind: EscalationKind
+    raised_by: str | None  # None: the bot, when nobody decided in time
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +63,9 @@ class SecondmentRecord:
     home: SideRecord
     host: SideRecord
     notes: tuple[str, ...]
+    round: int
+    round_started_at: datetime
+    open_escalations: tuple[EscalationInfo, ...]
     channel_id: str | None
     thread_ts: str | None
     thread_url: str | None
@@ -41,14 +75,26 @@ class SecondmentRecord:
         return self.home if side is Side.HOME else self.host
 
     @property
+    def sides(self) -> tuple[SideRecord, SideRecord]:
+        return (self.home, self.host)
+
+    @property
     def parties(self) -> tuple[str, str, str]:
         return (self.employee_id, self.home.manager_id, self.host.manager_id)
+
+    @property
+    def blocked_side(self) -> SideRecord | None:
+        return next((s for s in self.sides if s.state is SideState.BLOCKED), None)
 
     def role_of(self, user_id: str) -> str | None:
         if user_id == self.employee_id:
             return "employee"
-        if user_id == self.home.manager_id:
-            return "home manager"
-        if user_id == self.host.manager_id:
-            return "host manager"
+        for side in self.sides:
+            if user_id == side.manager_id:
+                return side.side.role
+            if user_id == side.delegate_id:
+                return f"{side.side.role}'s delegate"
         return None
+
+    def involves(self, user_id: str) -> bool:
+        return self.role_of(user_id) is not None

@@ -9,6 +9,7 @@ class Status(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     BLOCKED = "blocked"
+    WITHDRAWN = "withdrawn"
 
     @property
     def label(self) -> str:
@@ -16,7 +17,14 @@ class Status(StrEnum):
             Status.PENDING: "Awaiting decisions",
             Status.APPROVED: "Approved",
             Status.BLOCKED: "Blocked",
+            Status.WITHDRAWN: "Withdrawn",
         }[self]
+
+    @property
+    def is_open(self) -> bool:
+        """Still a live request: its terms can change, and the employee can withdraw before the
+        start."""
+        return self in (Status.PENDING, Status.BLOCKED, Status.APPROVED)
 
 
 class Side(StrEnum):
@@ -51,3 +59,13 @@ class Outcome(StrEnum):
 
     APPROVED = "approved"
     BLOCKED = "blocked"
+
+
+class DecisionKind(StrEnum):
+    """How a decision came about: first time, a blocking manager changing their mind, a manager
+    approving terms they changed with conditions, or HR overriding a block."""
+
+    DECIDED = "decided"
+    RECONSIDERED = "reconsidered"
+    WITH_CONDITIONS = "with_conditions"
+    HR_OVERRIDE = "hr_override"

@@ -7,7 +7,7 @@ responsibilities, reporting line, pay and benefits, the plan for the end) and fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from enum import StrEnum
 
@@ -87,3 +87,19 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("every month has a 28th")
+
+
+@dataclass(frozen=True, slots=True)
+class TermChange:
+    field: str
+    old: object
+    new: object
+
+
+def diff_terms(old: Terms, new: Terms) -> list[TermChange]:
+    """What changed between two versions of the terms, field by field, in form order."""
+    return [
+        TermChange(name, getattr(old, name), getattr(new, name))
+        for name in (f.name for f in fields(Terms))
+        if getattr(old, name) != getattr(new, name)
+    ]

@@ -65,8 +65,8 @@ class BlockForm:
     conditions_note: str | None = None
 
 
-class _Checker:
-    """Collects the first problem found for each field."""
+class FieldChecker:
+    """Collects the first problem found for each field of a form."""
 
     def __init__(self) -> None:
         self.errors: FieldErrors = {}
@@ -104,7 +104,7 @@ def validate_request(
     policy: Policy,
 ) -> Terms | FieldErrors:
     """Check a request against the rules; `people` holds the named managers, looked up by id."""
-    check = _Checker()
+    check = FieldChecker()
     _check_managers(form, employee, people, check)
 
     kind = _choice(check, "kind", form.kind, Kind)
@@ -147,7 +147,7 @@ def validate_request(
 
 
 def _check_managers(
-    form: RequestForm, employee: Person, people: Mapping[str, Person], check: _Checker
+    form: RequestForm, employee: Person, people: Mapping[str, Person], check: FieldChecker
 ) -> None:
     named = {"home_manager": form.home_manager_id, "host_manager": form.host_manager_id}
     for name, user_id in named.items():
@@ -175,7 +175,7 @@ def _check_managers(
 
 
 def _check_dates(
-    start: date | None, end: date | None, today: date, policy: Policy, check: _Checker
+    start: date | None, end: date | None, today: date, policy: Policy, check: FieldChecker
 ) -> None:
     if start is None:
         check.fail("start_date", "Choose the first day of the secondment.")
@@ -197,7 +197,9 @@ def _check_dates(
 _Choice = TypeVar("_Choice", Kind, ReturnArrangement)
 
 
-def _choice(check: _Checker, name: str, value: str | None, enum: type[_Choice]) -> _Choice | None:
+def _choice(
+    check: FieldChecker, name: str, value: str | None, enum: type[_Choice]
+) -> _Choice | None:
     if not value:
         check.fail(name, "Choose one.")
         return None
@@ -209,7 +211,7 @@ def _choice(check: _Checker, name: str, value: str | None, enum: type[_Choice]) 
 
 
 def validate_block(form: BlockForm, policy: Policy) -> BlockDetails | FieldErrors:
-    check = _Checker()
+    check = FieldChecker()
     reason: BlockReason | None = None
     if not form.reason:
         check.fail("reason", "Choose the main reason.")

@@ -1,9 +1,10 @@
-"""A manager's decision on their side: approve, or block with a recorded reason.
+"""Decisions on a side of a request: the first decision (approve, or block with a reason), a
+blocking manager reconsidering, and HR overriding a block where policy allows.
 
-The decision is one conditional UPDATE. It only matches while the request is pending, this side is
-undecided, the terms are the version the manager saw, and the actor is this side's manager; the
-new status is computed in the same statement from the other side's state. So a double click, a
-Slack retry or both managers at once can never produce two effects: the database serialises the
+Each is one conditional UPDATE. It only matches while the request and the side are in the state
+the move starts from, the terms are the version the person saw, and the actor may make the move;
+the new status is computed in the same statement from the other side's state. So a double click,
+a Slack retry or two people at once can never produce two effects: the database serialises the
 row and exactly one statement matches. When nothing matches, the row is read to explain why.
 """
 
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
+from typing import Any
 
-from sqlalchemy import case, update
+from sqlalchemy import case, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -20,22 +23,25 @@ from bot.domain.blocks import BlockDetails
 from bot.domain.errors import (
     AlreadyDecided,
     NoLongerPending,
+    NotBlocked,
     NotFound,
     NotYourSide,
-    Refusal,
+    OnlyHr,
+    OverrideNotAllowed,
     TermsChanged,
 )
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Outcome, Side, SideState, Status
+from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
 from bot.models import Decision, Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record
+from bot.services.settling import settle
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionRef:
-    """What a decision button or the block modal carries: the request, the side, the version."""
+    """What a decision button or modal carries: the request, the side, the terms version."""
 
     secondment_id: int
     side: Side
@@ -50,25 +56,54 @@ class DecisionRef:
         return cls(int(secondment_id), Side(side), int(version))
 
 
+class Move(Enum):
+    DECIDE = "decide"  # a pending side, on a pending request
+    RECONSIDER = "reconsider"  # the blocked side, by its own decider
+    OVERRIDE = "override"  # the blocked side, by HR
+
+    @property
+    def starts_from(self) -> tuple[Status, SideState]:
+        if self is Move.DECIDE:
+            return Status.PENDING, SideState.PENDING
+        return Status.BLOCKED, SideState.BLOCKED
+
+    @property
+    def kind(self) -> DecisionKind:
+        return {
+            Move.DECIDE: DecisionKind.DECIDED,
+            Move.RECONSIDER: DecisionKind.RECONSIDERED,
+            Move.OVERRIDE: DecisionKind.HR_OVERRIDE,
+        }[self]
+
+
 @dataclass(frozen=True, slots=True)
 class DecisionMade:
     record: SecondmentRecord
     side: Side
     outcome: Outcome
     actor_id: str
+    kind: DecisionKind = DecisionKind.DECIDED
+    on_behalf_of: str | None = None
 
     @property
     def completed_approval(self) -> bool:
         return self.outcome is Outcome.APPROVED and self.record.status is Status.APPROVED
 
 
-async def check_can_decide(
-    sessions: Sessions, *, team_id: str, ref: DecisionRef, actor_id: str, policy: Policy
+async def check_move(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    move: Move,
+    policy: Policy,
+    actor_is_hr: bool = False,
 ) -> SecondmentRecord:
-    """Raise the refusal a decision by `actor_id` would meet now; used before opening a modal."""
+    """Raise the refusal the move would meet now; used before opening its modal."""
     async with sessions.begin() as session:
         record = await load_record(session, team_id, ref.secondment_id, policy)
-    _explain(record, ref, actor_id)
+    _explain(record, ref, actor_id, move, policy, actor_is_hr)
     assert record is not None
     return record
 
@@ -84,42 +119,113 @@ async def decide(
     now: datetime,
     block: BlockDetails | None = None,
 ) -> DecisionMade:
+    """A decider's first decision on their side: approve, or block with its reason."""
     assert (outcome is Outcome.BLOCKED) == (block is not None), "a block needs its reason"
+    return await _make(
+        sessions, team_id, ref, actor_id, Move.DECIDE, outcome, policy, now, block=block
+    )
+
+
+async def reconsider(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    policy: Policy,
+    now: datetime,
+) -> DecisionMade:
+    """The side's decider lifts their block and approves the same terms."""
+    return await _make(
+        sessions, team_id, ref, actor_id, Move.RECONSIDER, Outcome.APPROVED, policy, now
+    )
+
+
+async def override(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    justification: str,
+    actor_is_hr: bool,
+    policy: Policy,
+    now: datetime,
+) -> DecisionMade:
+    """HR lifts a block, with a recorded justification, where the policy allows it."""
+    return await _make(
+        sessions,
+        team_id,
+        ref,
+        actor_id,
+        Move.OVERRIDE,
+        Outcome.APPROVED,
+        policy,
+        now,
+        justification=justification,
+        actor_is_hr=actor_is_hr,
+    )
+
+
+async def _make(
+    sessions: Sessions,
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    move: Move,
+    outcome: Outcome,
+    policy: Policy,
+    now: datetime,
+    *,
+    block: BlockDetails | None = None,
+    justification: str | None = None,
+    actor_is_hr: bool = False,
+) -> DecisionMade:
     async with sessions.begin() as session:
-        if not await _claim_side(session, team_id, ref, actor_id, outcome, now):
+        allowed = move is not Move.OVERRIDE or (actor_is_hr and policy.hr_can_override)
+        if not allowed or not await _claim(session, team_id, ref, actor_id, move, outcome, now):
             record = await load_record(session, team_id, ref.secondment_id, policy)
-            _explain(record, ref, actor_id)
-            raise AssertionError("a refused decision always has an explanation")
+            _explain(record, ref, actor_id, move, policy, actor_is_hr)
+            raise AssertionError("a refused move always has an explanation")
+        row = await settle(session, ref.secondment_id, policy, now)
+        manager = row.manager_of(ref.side)
+        on_behalf_of = manager if actor_id != manager else None
         session.add(
             Decision(
                 secondment_id=ref.secondment_id,
                 side=ref.side,
                 terms_version=ref.terms_version,
                 outcome=outcome,
+                kind=move.kind,
                 decided_by=actor_id,
+                on_behalf_of=on_behalf_of,
                 reason=block.reason if block else None,
-                explanation=block.explanation if block else None,
+                explanation=block.explanation if block else justification,
                 conditions=[c.value for c in block.conditions] if block else None,
                 conditions_note=block.conditions_note if block else None,
                 created_at=now,
             )
         )
-        detail = {"side": ref.side.value}
+        detail: dict[str, Any] = {"side": ref.side.value, "on_behalf_of": on_behalf_of}
         if block:
             detail |= {"reason": block.reason.value, "explanation": block.explanation}
+        if justification:
+            detail["justification"] = justification
+        action = {
+            Move.DECIDE: f"{ref.side.value}_{outcome.value}",
+            Move.RECONSIDER: f"{ref.side.value}_reconsidered",
+            Move.OVERRIDE: f"{ref.side.value}_block_overridden",
+        }[move]
         record_event(
             session,
             secondment_id=ref.secondment_id,
             actor_id=actor_id,
-            action=f"{ref.side.value}_{outcome.value}",
+            action=action,
             terms_version=ref.terms_version,
             at=now,
             **detail,
         )
-        await session.flush()
-        record = await load_record(session, team_id, ref.secondment_id, policy)
-        assert record is not None
-        if record.status is Status.APPROVED and outcome is Outcome.APPROVED:
+        if row.status is Status.APPROVED:
             record_event(
                 session,
                 secondment_id=ref.secondment_id,
@@ -128,68 +234,89 @@ async def decide(
                 terms_version=ref.terms_version,
                 at=now,
             )
-    return DecisionMade(record=record, side=ref.side, outcome=outcome, actor_id=actor_id)
+        await session.flush()
+        record = await load_record(session, team_id, ref.secondment_id, policy)
+        assert record is not None
+    return DecisionMade(record, ref.side, outcome, actor_id, move.kind, on_behalf_of)
 
 
-async def _claim_side(
+async def _claim(
     session: AsyncSession,
     team_id: str,
     ref: DecisionRef,
     actor_id: str,
+    move: Move,
     outcome: Outcome,
     now: datetime,
 ) -> bool:
-    table = Secondment.__table__.c
-    state, by, at, manager = (
-        (table.home_state, table.home_decided_by, table.home_decided_at, table.home_manager_id)
-        if ref.side is Side.HOME
-        else (table.host_state, table.host_decided_by, table.host_decided_at, table.host_manager_id)
-    )
-    other_state = table.host_state if ref.side is Side.HOME else table.home_state
-    if outcome is Outcome.BLOCKED:
-        new_status: object = Status.BLOCKED.value
-    else:
-        new_status = case(
+    t = Secondment.__table__.c
+    home = ref.side is Side.HOME
+    state = t.home_state if home else t.host_state
+    other_state = t.host_state if home else t.home_state
+    from_status, from_state = move.starts_from
+    conditions = [
+        t.id == ref.secondment_id,
+        t.team_id == team_id,
+        t.status == from_status.value,
+        state == from_state.value,
+        t.terms_version == ref.terms_version,
+    ]
+    if move is not Move.OVERRIDE:
+        manager, delegate = (
+            (t.home_manager_id, t.home_delegate_id)
+            if home
+            else (t.host_manager_id, t.host_delegate_id)
+        )
+        conditions.append(or_(manager == actor_id, delegate == actor_id))
+    values: dict[Any, Any] = {
+        state: outcome.value,
+        t.home_decided_by if home else t.host_decided_by: actor_id,
+        t.home_decided_at if home else t.host_decided_at: now,
+        t.updated_at: now,
+        t.status: Status.BLOCKED.value
+        if outcome is Outcome.BLOCKED
+        else case(
             (other_state == SideState.APPROVED.value, Status.APPROVED.value),
             else_=Status.PENDING.value,
-        )
+        ),
+    }
+    if from_status is Status.BLOCKED:
+        # Lifting a block starts a new wait for the other side's decision.
+        values |= {t.round: t.round + 1, t.round_started_at: now}
     result = await session.execute(
         update(Secondment)
-        .where(
-            table.id == ref.secondment_id,
-            table.team_id == team_id,
-            table.status == Status.PENDING.value,
-            table.terms_version == ref.terms_version,
-            state == SideState.PENDING.value,
-            manager == actor_id,
-        )
-        .values(
-            {
-                state: outcome.value,
-                by: actor_id,
-                at: now,
-                table.status: new_status,
-                table.updated_at: now,
-            }
-        )
+        .where(*conditions)
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def _explain(record: SecondmentRecord | None, ref: DecisionRef, actor_id: str) -> None:
-    """Raise the refusal explaining why `actor_id` cannot decide `ref`; return if they can."""
+def _explain(
+    record: SecondmentRecord | None,
+    ref: DecisionRef,
+    actor_id: str,
+    move: Move,
+    policy: Policy,
+    actor_is_hr: bool,
+) -> None:
+    """Raise the refusal explaining why `actor_id` cannot make `move`; return if they can."""
     if record is None:
         raise NotFound(ref.secondment_id)
     side = record.side(ref.side)
-    if actor_id != side.manager_id:
-        raise NotYourSide(ref.side, side.manager_id)
-    refusal: Refusal | None = None
-    if side.state is not SideState.PENDING and side.decided_by and side.decided_at:
-        refusal = AlreadyDecided(ref.side, side.state, side.decided_by, side.decided_at)
-    elif record.status is not Status.PENDING:
-        refusal = NoLongerPending(record.status)
-    elif record.terms_version != ref.terms_version:
-        refusal = TermsChanged(ref.terms_version, record.terms_version)
-    if refusal is not None:
-        raise refusal
+    if move is Move.OVERRIDE:
+        if not actor_is_hr:
+            raise OnlyHr("override a block")
+        if not policy.hr_can_override:
+            raise OverrideNotAllowed()
+    elif not side.may_decide(actor_id):
+        raise NotYourSide(ref.side, side.manager_id, side.delegate_id)
+    if record.terms_version != ref.terms_version:
+        raise TermsChanged(ref.terms_version, record.terms_version)
+    from_status, from_state = move.starts_from
+    if side.state is not from_state:
+        if side.state is not SideState.PENDING and side.decided_by and side.decided_at:
+            raise AlreadyDecided(ref.side, side.state, side.decided_by, side.decided_at)
+        raise NotBlocked(ref.side)
+    if record.status is not from_status:
+        raise NoLongerPending(record.status)

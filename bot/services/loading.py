@@ -1,4 +1,5 @@
-"""Loading secondments from the database into immutable `SecondmentRecord`s."""
+"""Loading secondments from the database into immutable `SecondmentRecord`s, in a fixed number of
+queries however many are loaded."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from sqlalchemy.orm import selectinload
 
 from bot.domain.blocks import BlockDetails, BlockReason, Condition
 from bot.domain.policy import Policy, policy_notes
-from bot.domain.record import SecondmentRecord, SideRecord
+from bot.domain.record import DecisionInfo, EscalationInfo, SecondmentRecord, SideRecord
 from bot.domain.states import Outcome, Side, SideState
 from bot.domain.terms import Terms
-from bot.models import Decision, Secondment, TermsVersion
+from bot.models import Decision, Escalation, Secondment, TermsVersion
 
 
 def terms_of(row: TermsVersion) -> Terms:
@@ -22,30 +23,38 @@ def terms_of(row: TermsVersion) -> Terms:
     return Terms(**{field.name: getattr(row, field.name) for field in fields(Terms)})
 
 
-def _block_of(decision: Decision | None) -> BlockDetails | None:
-    if decision is None or decision.outcome is not Outcome.BLOCKED or decision.reason is None:
-        return None
-    return BlockDetails(
-        reason=BlockReason(decision.reason),
-        explanation=decision.explanation or "",
-        conditions=tuple(Condition(c) for c in decision.conditions or ()),
-        conditions_note=decision.conditions_note,
-    )
+def _decision_info(decision: Decision) -> DecisionInfo:
+    block = None
+    if decision.outcome is Outcome.BLOCKED and decision.reason is not None:
+        block = BlockDetails(
+            reason=BlockReason(decision.reason),
+            explanation=decision.explanation or "",
+            conditions=tuple(Condition(c) for c in decision.conditions or ()),
+            conditions_note=decision.conditions_note,
+        )
+    return DecisionInfo(decision.kind, decision.decided_by, decision.on_behalf_of, block)
 
 
-def to_record(row: Secondment, blocks: dict[Side, Decision], policy: Policy) -> SecondmentRecord:
+def to_record(
+    row: Secondment,
+    decisions: dict[Side, Decision],
+    escalations: Sequence[Escalation],
+    policy: Policy,
+) -> SecondmentRecord:
     current = next(t for t in row.terms if t.version == row.terms_version)
     terms = terms_of(current)
 
     def side(side: Side) -> SideRecord:
         state = row.state_of(side)
+        decision = decisions.get(side) if state is not SideState.PENDING else None
         return SideRecord(
             side=side,
             manager_id=row.manager_of(side),
+            delegate_id=row.delegate_of(side),
             state=state,
             decided_by=row.decided_by(side),
             decided_at=row.decided_at(side),
-            block=_block_of(blocks.get(side)) if state is SideState.BLOCKED else None,
+            decision=_decision_info(decision) if decision else None,
         )
 
     return SecondmentRecord(
@@ -58,6 +67,11 @@ def to_record(row: Secondment, blocks: dict[Side, Decision], policy: Policy) -> 
         home=side(Side.HOME),
         host=side(Side.HOST),
         notes=tuple(policy_notes(terms, policy)),
+        round=row.round,
+        round_started_at=row.round_started_at,
+        open_escalations=tuple(
+            EscalationInfo(e.kind, e.raised_by, e.created_at) for e in escalations
+        ),
         channel_id=row.channel_id,
         thread_ts=row.thread_ts,
         thread_url=row.thread_url,
@@ -68,18 +82,27 @@ def to_record(row: Secondment, blocks: dict[Side, Decision], policy: Policy) -> 
 async def load_records(
     session: AsyncSession, rows: Sequence[Secondment], policy: Policy
 ) -> list[SecondmentRecord]:
-    """Records for already-loaded rows (with terms), fetching their blocks in one query."""
-    blocked_ids = [r.id for r in rows if SideState.BLOCKED in (r.home_state, r.host_state)]
+    """Records for already-loaded rows (with terms): their latest decisions on the current
+    terms and their open escalations, in one query each."""
+    ids = [r.id for r in rows]
     latest: dict[int, dict[Side, Decision]] = {}
-    if blocked_ids:
-        decisions = await session.scalars(
-            select(Decision)
-            .where(Decision.secondment_id.in_(blocked_ids), Decision.outcome == Outcome.BLOCKED)
-            .order_by(Decision.id)
-        )
-        for decision in decisions:
-            latest.setdefault(decision.secondment_id, {})[decision.side] = decision
-    return [to_record(r, latest.get(r.id, {}), policy) for r in rows]
+    open_escalations: dict[int, list[Escalation]] = {}
+    if ids:
+        current = {r.id: r.terms_version for r in rows}
+        for decision in await session.scalars(
+            select(Decision).where(Decision.secondment_id.in_(ids)).order_by(Decision.id)
+        ):
+            if decision.terms_version == current[decision.secondment_id]:
+                latest.setdefault(decision.secondment_id, {})[decision.side] = decision
+        for escalation in await session.scalars(
+            select(Escalation)
+            .where(Escalation.secondment_id.in_(ids), Escalation.resolved_at.is_(None))
+            .order_by(Escalation.id)
+        ):
+            open_escalations.setdefault(escalation.secondment_id, []).append(escalation)
+    return [
+        to_record(r, latest.get(r.id, {}), open_escalations.get(r.id, []), policy) for r in rows
+    ]
 
 
 async def load_record(
@@ -89,6 +112,7 @@ async def load_record(
         select(Secondment)
         .where(Secondment.id == secondment_id, Secondment.team_id == team_id)
         .options(selectinload(Secondment.terms))
+        .execution_options(populate_existing=True)
     )
     if row is None:
         return None

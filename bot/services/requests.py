@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Sessions
+from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState, Status
@@ -16,6 +17,8 @@ from bot.domain.terms import Terms
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.loading import load_record
+from bot.services.people import remember_people
+from bot.services.settling import settle
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,7 @@ class NewRequest:
     home_manager_id: str
     host_manager_id: str
     terms: Terms
+    people: tuple[Person, ...] = ()  # as Slack described them at submission, for their timezones
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,8 @@ async def _insert(
             terms_version=1,
             home_state=SideState.PENDING,
             host_state=SideState.PENDING,
+            round=1,
+            round_started_at=now,
             created_at=now,
             updated_at=now,
         )
@@ -95,7 +101,9 @@ async def _insert(
             home_manager_id=request.home_manager_id,
             host_manager_id=request.host_manager_id,
         )
+        await remember_people(session, request.team_id, request.people, now)
         await session.flush()
+        await settle(session, row.id, policy, now)
         record = await load_record(session, request.team_id, row.id, policy)
     assert record is not None
     return record

@@ -27,16 +27,23 @@ from bot.domain.blocks import (
 )
 from bot.domain.errors import (
     AlreadyDecided,
+    AlreadyEscalated,
+    AlreadyStarted,
     NoLongerPending,
+    NotBlocked,
     NotFound,
     NotYourSide,
+    OnlyHr,
+    OnlyThesePeople,
+    OverrideNotAllowed,
     Refusal,
     TermsChanged,
 )
+from bot.domain.followups import EscalationKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
-from bot.domain.record import SecondmentRecord, SideRecord
-from bot.domain.states import Outcome, Side, SideState, Status
+from bot.domain.record import DecisionInfo, SecondmentRecord, SideRecord
+from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
 from bot.domain.terms import (
     LONG_TEXT_MAX,
     MAX_HANDOVER_WEEKS,
@@ -99,10 +106,11 @@ def side(
     return SideRecord(
         side=which,
         manager_id=manager,
+        delegate_id=None,
         state=state,
         decided_by=manager if decided else None,
         decided_at=(at or CREATED) if decided else None,
-        block=block,
+        decision=DecisionInfo(DecisionKind.DECIDED, manager, None, block) if decided else None,
     )
 
 
@@ -127,6 +135,9 @@ def record(
         home=home or side(Side.HOME),
         host=host or side(Side.HOST),
         notes=notes,
+        round=1,
+        round_started_at=CREATED,
+        open_escalations=(),
         channel_id="C1",
         thread_ts="1800000000.000001",
         thread_url=thread_url,
@@ -529,6 +540,26 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
     "no_longer_pending": (NoLongerPending(Status.APPROVED), ["it is approved"]),
     "no_longer_pending_blocked": (NoLongerPending(Status.BLOCKED), ["it is blocked"]),
     "terms_changed": (TermsChanged(2, 4), ["you saw version 2", "current one is 4"]),
+    "not_your_side_delegated": (
+        NotYourSide(Side.HOME, HOME, "UDELEGATE"),
+        ["Only <@UHOME> or <@UDELEGATE>", "home"],
+    ),
+    "only_these_people": (
+        OnlyThesePeople("respond to the block", (EMPLOYEE, HOST, "UX")),
+        ["Only <@UEMPLOYEE>, <@UHOST> or <@UX> can respond to the block"],
+    ),
+    "only_hr": (OnlyHr("override a block"), ["Only HR can override a block."]),
+    "override_not_allowed": (OverrideNotAllowed(), ["switched off by this workspace's policy"]),
+    "not_blocked": (NotBlocked(Side.HOST), ["The host manager side is not blocked"]),
+    "already_started": (AlreadyStarted(date(2027, 2, 1)), ["started on Mon 1 Feb 2027"]),
+    "already_escalated": (
+        AlreadyEscalated(EscalationKind.BLOCK_REVIEW, HOST, HOST_DECIDED),
+        ["HR already has this (review of a block)", "<@UHOST> raised it on", when(HOST_DECIDED)],
+    ),
+    "already_escalated_by_the_bot": (
+        AlreadyEscalated(EscalationKind.NO_DECISION, None, HOST_DECIDED),
+        ["the bot raised it"],
+    ),
     "other": (Refusal(), ["I can't do that."]),
 }
 

@@ -7,9 +7,15 @@ from slack_sdk.models.views import View
 
 from bot.domain.errors import (
     AlreadyDecided,
+    AlreadyEscalated,
+    AlreadyStarted,
     NoLongerPending,
+    NotBlocked,
     NotFound,
     NotYourSide,
+    OnlyHr,
+    OnlyThesePeople,
+    OverrideNotAllowed,
     Refusal,
     TermsChanged,
 )
@@ -17,7 +23,7 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState
 from bot.services.decisions import DecisionMade
 from bot.slack.builders.messages import Message
-from bot.slack.builders.text import escape, md, mention, moment
+from bot.slack.builders.text import day, escape, md, mention, moment
 from bot.slack.builders.thread import (
     STATUS_ICONS,
     build_open_thread_button,
@@ -46,30 +52,59 @@ def build_help(unknown: str | None = None) -> Message:
 
 
 def build_refusal(refusal: Refusal) -> Message:
+    return _text_only(_refusal_text(refusal))
+
+
+def _people(user_ids: tuple[str, ...]) -> str:
+    mentions = [mention(u) for u in user_ids]
+    return mentions[0] if len(mentions) == 1 else ", ".join(mentions[:-1]) + " or " + mentions[-1]
+
+
+def _refusal_text(refusal: Refusal) -> str:
     match refusal:
         case NotFound(secondment_id=number):
-            text = (
+            return (
                 f"I can't find secondment #{number} among yours. "
                 "`/secondment list` shows the ones you're part of."
             )
-        case NotYourSide(side=side, manager_id=manager):
-            text = f"Only {mention(manager)} can decide the {side.role} side of this request."
+        case NotYourSide(side=side, manager_id=manager, delegate_id=delegate):
+            deciders = (manager, delegate) if delegate else (manager,)
+            return f"Only {_people(deciders)} can decide the {side.role} side of this request."
+        case OnlyThesePeople(action=action, allowed=allowed):
+            return f"Only {_people(allowed)} can {action} on this request."
+        case OnlyHr(action=action):
+            return f"Only HR can {action}."
+        case OverrideNotAllowed():
+            return (
+                "HR overrides are switched off by this workspace's policy. Add a note to the "
+                "thread instead, or talk to the managers."
+            )
         case AlreadyDecided(side=side, state=state, decided_by=by, decided_at=at):
             verb = "approved" if state is SideState.APPROVED else "blocked"
-            text = (
+            return (
                 f"This side is already decided: {mention(by)} {verb} the {side.role} side "
                 f"on {moment(at)}."
             )
         case NoLongerPending(status=status):
-            text = f"This request is no longer awaiting decisions: it is {status.label.lower()}."
+            return f"This request is no longer awaiting decisions: it is {status.label.lower()}."
+        case NotBlocked(side=side):
+            where = f"The {side.role} side" if side else "This request"
+            return f"{where} is not blocked, so there is no block to answer."
         case TermsChanged(version_seen=seen, current_version=current):
-            text = (
+            return (
                 f"The terms have changed since this was posted (you saw version {seen}; the "
                 f"current one is {current}). Please review the latest terms in the thread."
             )
+        case AlreadyStarted(start_date=start):
+            return (
+                f"The secondment started on {day(start)}, so this can no longer be done "
+                "through the request."
+            )
+        case AlreadyEscalated(kind=kind, raised_by=by, raised_at=at):
+            who = mention(by) if by else "the bot"
+            return f"HR already has this ({kind.label.lower()}): {who} raised it on {moment(at)}."
         case _:
-            text = "I can't do that."
-    return _text_only(text)
+            return "I can't do that."
 
 
 def build_status(record: SecondmentRecord, viewer_id: str) -> Message:

@@ -11,7 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.states import Outcome
-from bot.services.decisions import DecisionRef, check_can_decide, decide
+from bot.services.decisions import DecisionRef, Move, check_move, decide
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
@@ -49,11 +49,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         ref = _ref(body)
-        record = await check_can_decide(
+        record = await check_move(
             deps.sessions,
             team_id=team_of(context),
             ref=ref,
             actor_id=user_of(context),
+            move=Move.DECIDE,
             policy=deps.policy,
         )
         view = build_block_modal(record, ref.side, ref.encode(), deps.policy.block_reason_min_chars)

@@ -1,0 +1,24 @@
+"""Working days and working hours, in a person's own timezone.
+
+A reminder "after three working days" goes out at the start of the third working day after the
+wait began, where the recipient is, so nobody is nudged at night or on a weekend.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from bot.domain.people import zone_of
+from bot.domain.policy import Policy
+
+
+def working_days_later(start: datetime, days: int, tz: str | None, policy: Policy) -> datetime:
+    """The start of the working day that is `days` working days after `start`, as UTC."""
+    zone = zone_of(tz)
+    day = start.astimezone(zone).date()
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if day.weekday() in policy.working_days:
+            counted += 1
+    return datetime.combine(day, time(policy.workday_start_hour), tzinfo=zone).astimezone(UTC)

@@ -1,0 +1,64 @@
+"""Which nudges a request waiting for decisions should have, and when.
+
+A decider who has not decided gets a reminder after N working days and one more after 2N; after
+M working days the request is escalated to HR. The plan is a pure function of the current
+state, so the services can compare it with what is stored and add or cancel the difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.calendar import working_days_later
+from bot.domain.followups import NudgeKind
+from bot.domain.policy import Policy
+from bot.domain.states import Side, Status
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedNudge:
+    kind: NudgeKind
+    side: Side | None
+    sequence: int
+    recipient_id: str | None  # None: HR
+    due_at: datetime
+
+    @property
+    def key(self) -> tuple[NudgeKind, Side | None, int, str | None]:
+        return (self.kind, self.side, self.sequence, self.recipient_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionWait:
+    """A request's wait for decisions: who still has to decide, since when."""
+
+    status: Status
+    round_started_at: datetime
+    employee_id: str
+    undecided: Mapping[Side, str]  # side -> whoever decides it now (the manager or a delegate)
+
+
+def plan_decision_nudges(
+    wait: DecisionWait, tz_of: Mapping[str, str | None], policy: Policy
+) -> list[PlannedNudge]:
+    if wait.status is not Status.PENDING:
+        return []
+    every, escalate = policy.reminder_after_working_days, policy.escalate_after_working_days
+    planned = []
+    for side, decider in wait.undecided.items():
+        for sequence in (1, 2):
+            if every * sequence >= escalate:
+                break  # HR hears of it by then; a reminder on the same day adds nothing
+            due = working_days_later(
+                wait.round_started_at, every * sequence, tz_of.get(decider), policy
+            )
+            planned.append(PlannedNudge(NudgeKind.DECISION_REMINDER, side, sequence, decider, due))
+    if wait.undecided:
+        # HR works for the request, so its clock is the employee's.
+        due = working_days_later(
+            wait.round_started_at, escalate, tz_of.get(wait.employee_id), policy
+        )
+        planned.append(PlannedNudge(NudgeKind.DECISION_ESCALATION, None, 1, None, due))
+    return planned

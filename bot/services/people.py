@@ -1,0 +1,45 @@
+"""The people cache: what users.info said about each person, kept for planning without Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.people import Person
+from bot.models import KnownPerson
+
+
+async def remember_people(
+    session: AsyncSession, team_id: str, people: Iterable[Person], now: datetime
+) -> None:
+    rows = [{"team_id": team_id, "user_id": p.id, "tz": p.tz, "refreshed_at": now} for p in people]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(KnownPerson).values(rows)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["team_id", "user_id"],
+            set_={"tz": statement.excluded.tz, "refreshed_at": statement.excluded.refreshed_at},
+        )
+    )
+
+
+async def timezones(
+    session: AsyncSession, team_id: str, user_ids: Iterable[str]
+) -> dict[str, str | None]:
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(KnownPerson.user_id, KnownPerson.tz).where(
+            KnownPerson.team_id == team_id, KnownPerson.user_id.in_(wanted)
+        )
+    )
+    return {user_id: tz for user_id, tz in rows}
