@@ -243,3 +243,19 @@ def validate_block(form: BlockForm, policy: Policy) -> BlockDetails | FieldError
         conditions=tuple(conditions),
         conditions_note=note or None,
     )
+
+
+def validate_delegate(
+    candidate: Person | None, *, manager_id: str, employee_id: str, other_deciders: set[str]
+) -> FieldErrors:
+    """Who may take over a side's decision: a person who can decide, and not someone whose own
+    interest or other role is in the same request. The manager themself takes the decision back."""
+    if candidate is None:
+        return {"delegate": "I can't find this person in Slack. Choose them again."}
+    if candidate.id == employee_id:
+        return {"delegate": "The employee can't decide their own request."}
+    if candidate.id in other_deciders:
+        return {"delegate": "They already decide the other side. Choose someone else."}
+    if not candidate.can_decide and candidate.id != manager_id:
+        return {"delegate": "This account can't decide: it is a bot or has been deactivated."}
+    return {}

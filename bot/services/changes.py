@@ -1,0 +1,202 @@
+"""A change to the terms: a new version that both managers decide on again (DOMAIN.md friction 1:
+every party confirms the same version, and any change needs confirming again).
+
+The employee may propose any change while the request is open and has not started. A manager
+may approve with conditions: the conditions become the new version, already approved on that
+manager's side, and the other side is asked again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+
+from bot.db import Sessions
+from bot.domain.errors import (
+    AlreadyDecided,
+    AlreadyStarted,
+    NoLongerPending,
+    NotFound,
+    NotYourSide,
+    OnlyThesePeople,
+    TermsChanged,
+)
+from bot.domain.people import zone_of
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
+from bot.domain.terms import TermChange, Terms, diff_terms
+from bot.models import Decision, Secondment, TermsVersion
+from bot.services.audit import record_event
+from bot.services.loading import load_record
+from bot.services.people import timezones
+from bot.services.settling import settle
+
+OPEN = [s.value for s in Status if s.is_open]
+
+
+class NothingChanged(Exception):
+    """The proposed terms are the same as the current ones."""
+
+
+@dataclass(frozen=True, slots=True)
+class TermsChangedEvent:
+    record: SecondmentRecord
+    previous: Terms
+    changes: list[TermChange]
+    actor_id: str
+    note: str | None
+    approved_side: Side | None  # set when a manager approved with these conditions
+
+
+async def change_terms(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    seen_version: int,
+    actor_id: str,
+    terms: Terms,
+    note: str | None,
+    policy: Policy,
+    now: datetime,
+    approving_side: Side | None = None,
+) -> TermsChangedEvent:
+    async with sessions.begin() as session:
+        before = await load_record(session, team_id, secondment_id, policy)
+        if before is None:
+            raise NotFound(secondment_id)
+        changes = diff_terms(before.terms, terms)
+        if not changes:
+            raise NothingChanged()
+        t = Secondment.__table__.c
+        values: dict[Any, Any] = {
+            t.terms_version: seen_version + 1,
+            t.status: Status.PENDING.value,
+            t.round: t.round + 1,
+            t.round_started_at: now,
+            t.updated_at: now,
+        }
+        for side in Side:
+            approved = side is approving_side
+            values |= _side_values(
+                side,
+                SideState.APPROVED if approved else SideState.PENDING,
+                actor_id if approved else None,
+                now if approved else None,
+            )
+        result = await session.execute(
+            update(Secondment)
+            .where(
+                t.id == secondment_id,
+                t.team_id == team_id,
+                t.terms_version == seen_version,
+                t.status.in_(OPEN),
+                _who_may_change(actor_id, approving_side),
+            )
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            _explain(before, seen_version, actor_id, approving_side)
+            raise AssertionError("a refused change always has an explanation")
+        await _refuse_once_started(session, before, now)
+        version = seen_version + 1
+        session.add(
+            TermsVersion(
+                secondment_id=secondment_id,
+                version=version,
+                created_by=actor_id,
+                change_note=note,
+                created_at=now,
+                **asdict(terms),
+            )
+        )
+        if approving_side is not None:
+            manager = before.side(approving_side).manager_id
+            session.add(
+                Decision(
+                    secondment_id=secondment_id,
+                    side=approving_side,
+                    terms_version=version,
+                    outcome=Outcome.APPROVED,
+                    kind=DecisionKind.WITH_CONDITIONS,
+                    decided_by=actor_id,
+                    on_behalf_of=manager if manager != actor_id else None,
+                    created_at=now,
+                )
+            )
+        record_event(
+            session,
+            secondment_id=secondment_id,
+            actor_id=actor_id,
+            action="terms_changed",
+            terms_version=version,
+            at=now,
+            from_version=seen_version,
+            fields=[c.field for c in changes],
+            note=note,
+            approved_side=approving_side.value if approving_side else None,
+        )
+        await settle(session, secondment_id, policy, now)
+        await session.flush()
+        record = await load_record(session, team_id, secondment_id, policy)
+        assert record is not None
+    return TermsChangedEvent(record, before.terms, changes, actor_id, note, approving_side)
+
+
+def _side_values(
+    side: Side, state: SideState, by: str | None, at: datetime | None
+) -> dict[Any, Any]:
+    t = Secondment.__table__.c
+    if side is Side.HOME:
+        return {t.home_state: state.value, t.home_decided_by: by, t.home_decided_at: at}
+    return {t.host_state: state.value, t.host_decided_by: by, t.host_decided_at: at}
+
+
+def _who_may_change(actor_id: str, approving_side: Side | None) -> Any:
+    """The employee may change the terms; a decider may, when approving with conditions, while
+    their side is undecided on a pending request or is the block on a blocked one."""
+    t = Secondment.__table__.c
+    if approving_side is None:
+        return t.employee_id == actor_id
+    home = approving_side is Side.HOME
+    manager, delegate, state = (
+        (t.home_manager_id, t.home_delegate_id, t.home_state)
+        if home
+        else (t.host_manager_id, t.host_delegate_id, t.host_state)
+    )
+    return and_(
+        or_(manager == actor_id, delegate == actor_id),
+        or_(
+            and_(t.status == Status.PENDING.value, state == SideState.PENDING.value),
+            and_(t.status == Status.BLOCKED.value, state == SideState.BLOCKED.value),
+        ),
+    )
+
+
+async def _refuse_once_started(session: Any, before: SecondmentRecord, now: datetime) -> None:
+    """Approved terms can change only before the start, in the employee's own calendar."""
+    if before.status is not Status.APPROVED:
+        return
+    tz = (await timezones(session, before.team_id, [before.employee_id])).get(before.employee_id)
+    if now.astimezone(zone_of(tz)).date() >= before.terms.start_date:
+        raise AlreadyStarted(before.terms.start_date)  # rolls the transaction back
+
+
+def _explain(
+    record: SecondmentRecord, seen_version: int, actor_id: str, approving_side: Side | None
+) -> None:
+    if approving_side is None and actor_id != record.employee_id:
+        raise OnlyThesePeople("propose changes to the terms", (record.employee_id,))
+    side = record.side(approving_side) if approving_side else None
+    if side and not side.may_decide(actor_id):
+        raise NotYourSide(side.side, side.manager_id, side.delegate_id)
+    if record.terms_version != seen_version:
+        raise TermsChanged(seen_version, record.terms_version)
+    if side and side.state is SideState.APPROVED and side.decided_by and side.decided_at:
+        raise AlreadyDecided(side.side, side.state, side.decided_by, side.decided_at)
+    raise NoLongerPending(record.status)

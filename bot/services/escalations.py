@@ -1,0 +1,115 @@
+"""Putting a request in front of HR: on request after a block, or by the bot after a silence.
+
+One escalation of each kind per round of decisions: the unique key makes a second click, a
+retry, or two people asking at once find the first escalation instead of making another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Sessions
+from bot.domain.errors import AlreadyEscalated, NotBlocked, NotFound, OnlyThesePeople
+from bot.domain.followups import EscalationKind
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Status
+from bot.models import Escalation
+from bot.services.audit import record_event
+from bot.services.loading import load_record
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRaised:
+    record: SecondmentRecord
+    kind: EscalationKind
+    raised_by: str | None
+    message: str | None
+
+
+def may_ask_for_review(record: SecondmentRecord) -> tuple[str, ...]:
+    """Who may ask HR to review a block: the employee, and whoever decides the other side."""
+    blocked = record.blocked_side
+    if blocked is None:
+        return (record.employee_id,)
+    return (record.employee_id, record.side(blocked.side.other).decider_id)
+
+
+async def ask_for_review(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    actor_id: str,
+    message: str | None,
+    policy: Policy,
+    now: datetime,
+) -> EscalationRaised:
+    try:
+        async with sessions.begin() as session:
+            record = await load_record(session, team_id, secondment_id, policy)
+            if record is None or not record.involves(actor_id):
+                raise NotFound(secondment_id)
+            if record.status is not Status.BLOCKED:
+                raise NotBlocked()
+            allowed = may_ask_for_review(record)
+            if actor_id not in allowed:
+                raise OnlyThesePeople("ask HR to review the block", allowed)
+            await raise_escalation(
+                session, record, EscalationKind.BLOCK_REVIEW, actor_id, message, now
+            )
+    except IntegrityError:
+        raise await _existing(sessions, secondment_id, EscalationKind.BLOCK_REVIEW) from None
+    return EscalationRaised(record, EscalationKind.BLOCK_REVIEW, actor_id, message)
+
+
+async def raise_escalation(
+    session: AsyncSession,
+    record: SecondmentRecord,
+    kind: EscalationKind,
+    raised_by: str | None,
+    message: str | None,
+    now: datetime,
+) -> None:
+    """Record an escalation in the caller's transaction (IntegrityError if this round has one)."""
+    session.add(
+        Escalation(
+            secondment_id=record.id,
+            kind=kind,
+            round=record.round,
+            terms_version=record.terms_version,
+            raised_by=raised_by,
+            message=message,
+            created_at=now,
+        )
+    )
+    await session.flush()
+    record_event(
+        session,
+        secondment_id=record.id,
+        actor_id=raised_by or "bot",
+        action=f"escalated_{kind.value}",
+        terms_version=record.terms_version,
+        at=now,
+        message=message,
+    )
+
+
+async def _existing(
+    sessions: Sessions, secondment_id: int, kind: EscalationKind
+) -> AlreadyEscalated:
+    async with sessions.begin() as session:
+        first = (
+            await session.scalars(
+                select(Escalation)
+                .where(Escalation.secondment_id == secondment_id, Escalation.kind == kind)
+                .order_by(Escalation.id.desc())
+            )
+        ).first()
+    assert first is not None, "a unique-key clash means the escalation exists"
+    return AlreadyEscalated(kind, first.raised_by, first.created_at)

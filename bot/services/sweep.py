@@ -1,0 +1,158 @@
+"""The database side of sending nudges: claim what is due, then mark each one sent or failed.
+
+Claiming is a conditional UPDATE that sets a lease (`claimed_until`); on PostgreSQL the candidate
+rows are picked with FOR UPDATE SKIP LOCKED so several processes sweep side by side without
+waiting on each other. A claim whose process dies runs out and the nudge is claimed again, so
+nothing is lost. A nudge the request no longer calls for (the side decided, the terms changed,
+the request was withdrawn) is cancelled at claim time instead of being sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
+
+from bot.db import Sessions
+from bot.domain.followups import EscalationKind, NudgeKind
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Side, SideState, Status
+from bot.models import Nudge, Secondment
+from bot.services.audit import record_event
+from bot.services.escalations import raise_escalation
+from bot.services.loading import load_records
+
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    nudge_id: int
+    kind: NudgeKind
+    side: Side | None
+    sequence: int
+    recipient_id: str | None
+    attempts: int
+    record: SecondmentRecord
+
+
+def still_wanted(due: Due, round_: int) -> bool:
+    """Whether the request still calls for this nudge now (a last check before sending)."""
+    record = due.record
+    if record.status is not Status.PENDING or record.round != round_:
+        return False
+    if due.kind is NudgeKind.DECISION_REMINDER:
+        assert due.side is not None
+        side = record.side(due.side)
+        return side.state is SideState.PENDING and side.decider_id == due.recipient_id
+    return True
+
+
+async def claim_due(
+    sessions: Sessions, *, now: datetime, policy: Policy, limit: int = 100
+) -> list[Due]:
+    async with sessions.begin() as session:
+        open_and_due = (
+            Nudge.due_at <= now,
+            Nudge.sent_at.is_(None),
+            Nudge.cancelled_at.is_(None),
+            or_(Nudge.claimed_until.is_(None), Nudge.claimed_until < now),
+        )
+        candidates = select(Nudge.id).where(*open_and_due).order_by(Nudge.due_at).limit(limit)
+        if session.get_bind().dialect.name == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        claimed = (
+            await session.scalars(
+                update(Nudge)
+                # The conditions again: a row another sweeper claimed meanwhile no longer matches.
+                .where(Nudge.id.in_(candidates.scalar_subquery()), *open_and_due)
+                .values(claimed_until=now + LEASE)
+                .returning(Nudge)
+                .execution_options(synchronize_session=False)
+            )
+        ).all()
+        if not claimed:
+            return []
+        rows = (
+            await session.scalars(
+                select(Secondment)
+                .where(Secondment.id.in_({n.secondment_id for n in claimed}))
+                .options(selectinload(Secondment.terms))
+            )
+        ).all()
+        records = {r.id: r for r in await load_records(session, rows, policy)}
+        due: list[Due] = []
+        stale: list[Due] = []
+        for nudge in sorted(claimed, key=lambda n: (n.due_at, n.id)):
+            item = Due(
+                nudge.id,
+                nudge.kind,
+                nudge.side,
+                nudge.sequence,
+                nudge.recipient_id,
+                nudge.attempts,
+                records[nudge.secondment_id],
+            )
+            (due if still_wanted(item, nudge.round) else stale).append(item)
+        if stale:
+            await session.execute(
+                update(Nudge)
+                .where(Nudge.id.in_([d.nudge_id for d in stale]))
+                .values(cancelled_at=now, claimed_until=None, last_error="no longer due")
+            )
+    return due
+
+
+async def mark_sent(sessions: Sessions, due: Due, *, now: datetime) -> bool:
+    """Record the nudge as sent (once); an escalation also becomes an escalation record."""
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Nudge)
+            .where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None))
+            .values(sent_at=now, claimed_until=None, attempts=Nudge.attempts + 1)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        if due.kind is NudgeKind.DECISION_ESCALATION:
+            await raise_escalation(session, due.record, EscalationKind.NO_DECISION, None, None, now)
+        record_event(
+            session,
+            secondment_id=due.record.id,
+            actor_id="bot",
+            action=f"nudge_sent_{due.kind.value}",
+            terms_version=due.record.terms_version,
+            at=now,
+            recipient_id=due.recipient_id,
+            sequence=due.sequence,
+        )
+    return True
+
+
+async def mark_failed(
+    sessions: Sessions, due: Due, *, error: str, now: datetime, retry_at: datetime | None
+) -> None:
+    """Record a failed attempt: try again at `retry_at`, or give up when it is None."""
+    async with sessions.begin() as session:
+        values: dict[str, object] = {
+            "attempts": Nudge.attempts + 1,
+            "last_error": error[:200],
+            "claimed_until": None,
+        }
+        values |= {"due_at": retry_at} if retry_at else {"cancelled_at": now}
+        await session.execute(
+            update(Nudge).where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None)).values(values)
+        )
+        if retry_at is None:
+            record_event(
+                session,
+                secondment_id=due.record.id,
+                actor_id="bot",
+                action="nudge_undeliverable",
+                terms_version=due.record.terms_version,
+                at=now,
+                recipient_id=due.recipient_id,
+                error=error,
+            )

@@ -1,0 +1,81 @@
+"""The employee withdrawing a request before the secondment starts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+
+from bot.db import Sessions
+from bot.domain.errors import (
+    AlreadyStarted,
+    NoLongerPending,
+    NotFound,
+    OnlyThesePeople,
+    TermsChanged,
+)
+from bot.domain.people import zone_of
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Status
+from bot.models import Secondment
+from bot.services.audit import record_event
+from bot.services.loading import load_record
+from bot.services.people import timezones
+from bot.services.settling import settle
+
+OPEN = [s.value for s in Status if s.is_open]
+
+
+async def withdraw(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    actor_id: str,
+    policy: Policy,
+    now: datetime,
+) -> SecondmentRecord:
+    """Withdraw the request; its reminders are cancelled and open escalations closed with it."""
+    async with sessions.begin() as session:
+        record = await load_record(session, team_id, secondment_id, policy)
+        if record is None or not record.involves(actor_id):
+            raise NotFound(secondment_id)
+        if actor_id != record.employee_id:
+            raise OnlyThesePeople("withdraw the request", (record.employee_id,))
+        if not record.status.is_open:
+            raise NoLongerPending(record.status)
+        tz = (await timezones(session, team_id, [actor_id])).get(actor_id)
+        if now.astimezone(zone_of(tz)).date() >= record.terms.start_date:
+            raise AlreadyStarted(record.terms.start_date)
+        t = Secondment.__table__.c
+        result = await session.execute(
+            update(Secondment)
+            .where(
+                t.id == secondment_id,
+                t.employee_id == actor_id,
+                t.status.in_(OPEN),
+                # The start date checked above belongs to this version of the terms.
+                t.terms_version == record.terms_version,
+            )
+            .values({t.status: Status.WITHDRAWN.value, t.updated_at: now})
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            now_stored = await load_record(session, team_id, secondment_id, policy)
+            assert now_stored is not None
+            if not now_stored.status.is_open:
+                raise NoLongerPending(now_stored.status)
+            raise TermsChanged(record.terms_version, now_stored.terms_version)
+        record_event(
+            session,
+            secondment_id=secondment_id,
+            actor_id=actor_id,
+            action="withdrawn",
+            terms_version=record.terms_version,
+            at=now,
+        )
+        await settle(session, secondment_id, policy, now)
+        withdrawn = await load_record(session, team_id, secondment_id, policy)
+        assert withdrawn is not None
+    return withdrawn
