@@ -80,3 +80,16 @@ class AlreadyEscalated(Refusal):
     kind: EscalationKind
     raised_by: str | None
     raised_at: datetime
+
+
+@dataclass
+class HrNotConfigured(Refusal):
+    """Nobody is set up as HR (HR_CHANNEL and HR_USERS are empty)."""
+
+
+class InvalidInput(Exception):
+    """A submitted form breaks a rule; `errors` maps each field to what to change."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors

@@ -20,6 +20,7 @@ class DecisionInfo:
     decided_by: str
     on_behalf_of: str | None
     block: BlockDetails | None
+    justification: str | None = None  # why HR overrode a block
 
 
 @dataclass(frozen=True, slots=True)

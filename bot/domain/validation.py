@@ -103,10 +103,20 @@ def validate_request(
     today: date,
     policy: Policy,
 ) -> Terms | FieldErrors:
-    """Check a request against the rules; `people` holds the named managers, looked up by id."""
+    """Check a new request: the named managers (looked up by id in `people`) and the terms."""
     check = FieldChecker()
     _check_managers(form, employee, people, check)
+    return _checked_terms(form, today, policy, check)
 
+
+def validate_terms(form: RequestForm, *, today: date, policy: Policy) -> Terms | FieldErrors:
+    """Check changed terms; the managers are not part of a change."""
+    return _checked_terms(form, today, policy, FieldChecker())
+
+
+def _checked_terms(
+    form: RequestForm, today: date, policy: Policy, check: FieldChecker
+) -> Terms | FieldErrors:
     kind = _choice(check, "kind", form.kind, Kind)
     host_team = check.text("host_team", form.host_team, SHORT_TEXT_MAX)
     role_title = check.text("role_title", form.role_title, SHORT_TEXT_MAX)

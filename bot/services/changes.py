@@ -15,31 +15,38 @@ from typing import Any
 from sqlalchemy import and_, or_, update
 
 from bot.db import Sessions
+from bot.domain.conditions import CHANGE_NOTE_MAX, ConditionsForm, apply_conditions
 from bot.domain.errors import (
     AlreadyDecided,
     AlreadyStarted,
+    InvalidInput,
     NoLongerPending,
     NotFound,
     NotYourSide,
-    OnlyThesePeople,
     TermsChanged,
 )
 from bot.domain.people import zone_of
+from bot.domain.permissions import check_can_change, check_can_see
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
 from bot.domain.terms import TermChange, Terms, diff_terms
+from bot.domain.validation import RequestForm, validate_terms
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
+from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record
-from bot.services.people import timezones
+from bot.services.people import timezones, today_of
 from bot.services.settling import settle
 
 OPEN = [s.value for s in Status if s.is_open]
 
 
-class NothingChanged(Exception):
+class NothingChanged(InvalidInput):
     """The proposed terms are the same as the current ones."""
+
+    def __init__(self) -> None:
+        super().__init__({"change_note": "Nothing in the terms changed. Edit a field, or cancel."})
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +155,84 @@ async def change_terms(
     return TermsChangedEvent(record, before.terms, changes, actor_id, note, approving_side)
 
 
+async def propose_change(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    seen_version: int,
+    actor_id: str,
+    form: RequestForm,
+    note: str | None,
+    policy: Policy,
+    now: datetime,
+) -> TermsChangedEvent:
+    """The employee's edit of the terms, checked like a new request (in their own calendar)."""
+    async with sessions.begin() as session:
+        record = check_can_see(
+            await load_record(session, team_id, secondment_id, policy),
+            secondment_id,
+            actor_id,
+            actor_is_hr=False,
+        )
+        check_can_change(record, actor_id)
+        today = await today_of(session, team_id, actor_id, now)
+    terms = validate_terms(form, today=today, policy=policy)
+    errors = terms if isinstance(terms, dict) else {}
+    if note and len(note) > CHANGE_NOTE_MAX:
+        errors["change_note"] = f"Keep this to {CHANGE_NOTE_MAX} characters or fewer."
+    if errors or isinstance(terms, dict):
+        raise InvalidInput(errors)
+    return await change_terms(
+        sessions,
+        team_id=team_id,
+        secondment_id=secondment_id,
+        seen_version=seen_version,
+        actor_id=actor_id,
+        terms=terms,
+        note=note,
+        policy=policy,
+        now=now,
+    )
+
+
+async def approve_with_conditions(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    form: ConditionsForm,
+    policy: Policy,
+    now: datetime,
+) -> TermsChangedEvent:
+    """A decider's conditions, applied to the current terms and approved on their side."""
+    async with sessions.begin() as session:
+        record = check_can_see(
+            await load_record(session, team_id, ref.secondment_id, policy),
+            ref.secondment_id,
+            actor_id,
+            actor_is_hr=False,
+        )
+        today = await today_of(session, team_id, actor_id, now)
+    applied = apply_conditions(record.terms, form, today, policy)
+    if isinstance(applied, dict):
+        raise InvalidInput(applied)
+    terms, note = applied
+    return await change_terms(
+        sessions,
+        team_id=team_id,
+        secondment_id=ref.secondment_id,
+        seen_version=ref.terms_version,
+        actor_id=actor_id,
+        terms=terms,
+        note=note,
+        policy=policy,
+        now=now,
+        approving_side=ref.side,
+    )
+
+
 def _side_values(
     side: Side, state: SideState, by: str | None, at: datetime | None
 ) -> dict[Any, Any]:
@@ -190,8 +275,8 @@ async def _refuse_once_started(session: Any, before: SecondmentRecord, now: date
 def _explain(
     record: SecondmentRecord, seen_version: int, actor_id: str, approving_side: Side | None
 ) -> None:
-    if approving_side is None and actor_id != record.employee_id:
-        raise OnlyThesePeople("propose changes to the terms", (record.employee_id,))
+    if approving_side is None:
+        check_can_change(record, actor_id)
     side = record.side(approving_side) if approving_side else None
     if side and not side.may_decide(actor_id):
         raise NotYourSide(side.side, side.manager_id, side.delegate_id)

@@ -22,6 +22,7 @@ from bot.db import Sessions
 from bot.domain.blocks import BlockDetails
 from bot.domain.errors import (
     AlreadyDecided,
+    InvalidInput,
     NoLongerPending,
     NotBlocked,
     NotFound,
@@ -96,13 +97,17 @@ async def check_move(
     team_id: str,
     ref: DecisionRef,
     actor_id: str,
-    move: Move,
+    move: Move | None,
     policy: Policy,
     actor_is_hr: bool = False,
 ) -> SecondmentRecord:
-    """Raise the refusal the move would meet now; used before opening its modal."""
+    """Raise the refusal the move would meet now; used before opening its modal. With no move,
+    whichever fits the state: approving with conditions answers a block or a pending request."""
     async with sessions.begin() as session:
         record = await load_record(session, team_id, ref.secondment_id, policy)
+    if move is None:
+        blocked = record is not None and record.status is Status.BLOCKED
+        move = Move.RECONSIDER if blocked else Move.DECIDE
     _explain(record, ref, actor_id, move, policy, actor_is_hr)
     assert record is not None
     return record
@@ -153,6 +158,14 @@ async def override(
     now: datetime,
 ) -> DecisionMade:
     """HR lifts a block, with a recorded justification, where the policy allows it."""
+    justification = justification.strip()
+    if len(justification) < policy.block_reason_min_chars:
+        raise InvalidInput(
+            {
+                "text": f"Justify the override in at least "
+                f"{policy.block_reason_min_chars} characters."
+            }
+        )
     return await _make(
         sessions,
         team_id,

@@ -12,11 +12,19 @@ from datetime import datetime
 from sqlalchemy import update
 
 from bot.db import Sessions
-from bot.domain.errors import NoLongerPending, NotFound, NotYourSide, TermsChanged
+from bot.domain.errors import (
+    AlreadyDecided,
+    InvalidInput,
+    NoLongerPending,
+    NotYourSide,
+    TermsChanged,
+)
 from bot.domain.people import Person
+from bot.domain.permissions import check_can_see
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
+from bot.domain.validation import validate_delegate
 from bot.models import Secondment
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
@@ -40,16 +48,31 @@ async def delegate(
     team_id: str,
     ref: DecisionRef,
     actor_id: str,
-    person: Person,
+    person: Person | None,
     policy: Policy,
     now: datetime,
 ) -> Delegated:
-    """Hand `ref.side` to `person` (validated by the caller with `validate_delegate`)."""
+    """Hand `ref.side` to `person` (None: Slack does not know them)."""
     async with sessions.begin() as session:
-        before = await load_record(session, team_id, ref.secondment_id, policy)
-        if before is None or not before.involves(actor_id):
-            raise NotFound(ref.secondment_id)
+        before = check_can_see(
+            await load_record(session, team_id, ref.secondment_id, policy),
+            ref.secondment_id,
+            actor_id,
+            actor_is_hr=False,
+        )
         side = before.side(ref.side)
+        if actor_id != side.manager_id:
+            raise NotYourSide(ref.side, side.manager_id)
+        others = {before.side(ref.side.other).manager_id, before.side(ref.side.other).decider_id}
+        errors = validate_delegate(
+            person,
+            manager_id=side.manager_id,
+            employee_id=before.employee_id,
+            other_deciders=others,
+        )
+        if errors:
+            raise InvalidInput(errors)
+        assert person is not None
         new_delegate = None if person.id == side.manager_id else person.id
         t = Secondment.__table__.c
         home = ref.side is Side.HOME
@@ -73,8 +96,8 @@ async def delegate(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            if actor_id != side.manager_id:
-                raise NotYourSide(ref.side, side.manager_id)
+            if side.state is SideState.APPROVED and side.decided_by and side.decided_at:
+                raise AlreadyDecided(ref.side, side.state, side.decided_by, side.decided_at)
             if before.terms_version != ref.terms_version:
                 raise TermsChanged(ref.terms_version, before.terms_version)
             raise NoLongerPending(before.status)

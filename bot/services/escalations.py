@@ -14,14 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
-from bot.domain.errors import AlreadyEscalated, NotBlocked, NotFound, OnlyThesePeople
+from bot.domain.errors import AlreadyEscalated, InvalidInput
 from bot.domain.followups import EscalationKind
+from bot.domain.permissions import check_can_ask_hr, check_can_see
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Status
 from bot.models import Escalation
 from bot.services.audit import record_event
 from bot.services.loading import load_record
+
+MESSAGE_MAX = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +32,6 @@ class EscalationRaised:
     kind: EscalationKind
     raised_by: str | None
     message: str | None
-
-
-def may_ask_for_review(record: SecondmentRecord) -> tuple[str, ...]:
-    """Who may ask HR to review a block: the employee, and whoever decides the other side."""
-    blocked = record.blocked_side
-    if blocked is None:
-        return (record.employee_id,)
-    return (record.employee_id, record.side(blocked.side.other).decider_id)
 
 
 async def ask_for_review(
@@ -50,16 +44,17 @@ async def ask_for_review(
     policy: Policy,
     now: datetime,
 ) -> EscalationRaised:
+    if message and len(message) > MESSAGE_MAX:
+        raise InvalidInput({"text": f"Keep this to {MESSAGE_MAX} characters or fewer."})
     try:
         async with sessions.begin() as session:
-            record = await load_record(session, team_id, secondment_id, policy)
-            if record is None or not record.involves(actor_id):
-                raise NotFound(secondment_id)
-            if record.status is not Status.BLOCKED:
-                raise NotBlocked()
-            allowed = may_ask_for_review(record)
-            if actor_id not in allowed:
-                raise OnlyThesePeople("ask HR to review the block", allowed)
+            record = check_can_see(
+                await load_record(session, team_id, secondment_id, policy),
+                secondment_id,
+                actor_id,
+                actor_is_hr=False,
+            )
+            check_can_ask_hr(record, actor_id)
             await raise_escalation(
                 session, record, EscalationKind.BLOCK_REVIEW, actor_id, message, now
             )

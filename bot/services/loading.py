@@ -32,7 +32,10 @@ def _decision_info(decision: Decision) -> DecisionInfo:
             conditions=tuple(Condition(c) for c in decision.conditions or ()),
             conditions_note=decision.conditions_note,
         )
-    return DecisionInfo(decision.kind, decision.decided_by, decision.on_behalf_of, block)
+    justification = decision.explanation if block is None else None
+    return DecisionInfo(
+        decision.kind, decision.decided_by, decision.on_behalf_of, block, justification
+    )
 
 
 def to_record(

@@ -11,15 +11,16 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Sessions
-from bot.domain.errors import NotBlocked, NotFound, OnlyHr, OnlyThesePeople
+from bot.domain.errors import InvalidInput
 from bot.domain.followups import NoteKind
+from bot.domain.permissions import check_can_respond, check_can_see, check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Status
 from bot.models import Note
 from bot.services.audit import record_event
 from bot.services.loading import load_record
 
+NOTE_MIN = 10
 NOTE_MAX = 2000
 
 
@@ -30,12 +31,6 @@ class NoteAdded:
     author_id: str
     text: str
     is_new: bool
-
-
-def may_respond(record: SecondmentRecord) -> tuple[str, ...]:
-    """Who may respond to a block: whoever decides the side that did not block."""
-    blocked = record.blocked_side
-    return () if blocked is None else (record.side(blocked.side.other).decider_id,)
 
 
 async def add_note(
@@ -51,12 +46,21 @@ async def add_note(
     policy: Policy,
     now: datetime,
 ) -> NoteAdded:
+    text = text.strip()
+    if not NOTE_MIN <= len(text) <= NOTE_MAX:
+        raise InvalidInput({"text": f"Write between {NOTE_MIN} and {NOTE_MAX} characters."})
     try:
         async with sessions.begin() as session:
-            record = await load_record(session, team_id, secondment_id, policy)
-            if record is None or not (actor_is_hr or record.involves(actor_id)):
-                raise NotFound(secondment_id)
-            _check_author(record, kind, actor_id, actor_is_hr)
+            record = check_can_see(
+                await load_record(session, team_id, secondment_id, policy),
+                secondment_id,
+                actor_id,
+                actor_is_hr,
+            )
+            if kind is NoteKind.HR_NOTE:
+                check_is_hr(actor_is_hr, "add an HR note")
+            else:
+                check_can_respond(record, actor_id)
             session.add(
                 Note(
                     secondment_id=secondment_id,
@@ -82,17 +86,3 @@ async def add_note(
         assert record is not None, "the note's key clashed, so its request was found"
         return NoteAdded(record, kind, actor_id, text, is_new=False)
     return NoteAdded(record, kind, actor_id, text, is_new=True)
-
-
-def _check_author(
-    record: SecondmentRecord, kind: NoteKind, actor_id: str, actor_is_hr: bool
-) -> None:
-    if kind is NoteKind.HR_NOTE:
-        if not actor_is_hr:
-            raise OnlyHr("add an HR note")
-        return
-    if record.status is not Status.BLOCKED:
-        raise NotBlocked()
-    allowed = may_respond(record)
-    if actor_id not in allowed:
-        raise OnlyThesePeople("respond to the block", allowed)

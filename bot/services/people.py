@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.people import Person
+from bot.domain.people import Person, zone_of
 from bot.models import KnownPerson
 
 
@@ -43,3 +43,9 @@ async def timezones(
         )
     )
     return {user_id: tz for user_id, tz in rows}
+
+
+async def today_of(session: AsyncSession, team_id: str, user_id: str, now: datetime) -> date:
+    """The date where the person is, from the cached timezone (UTC when unknown)."""
+    tz = (await timezones(session, team_id, [user_id])).get(user_id)
+    return now.astimezone(zone_of(tz)).date()

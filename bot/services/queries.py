@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
-from bot.domain.errors import NotFound
+from bot.domain.permissions import check_can_see
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Secondment
@@ -42,12 +44,24 @@ async def list_for_user(
 
 
 async def get_for_user(
-    sessions: Sessions, *, team_id: str, secondment_id: int, user_id: str, policy: Policy
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    user_id: str,
+    policy: Policy,
+    actor_is_hr: bool = False,
+    check: Callable[[SecondmentRecord, str], None] | None = None,
 ) -> SecondmentRecord:
-    """One secondment, if the user is one of its parties. Others are told it was not found, so
-    that nobody can learn which requests exist by guessing numbers."""
+    """One secondment, if the user is one of its parties (or a delegate, or HR), and if `check`
+    (a rule from bot.domain.permissions) lets them do what they are about to do."""
     async with sessions.begin() as session:
-        record = await load_record(session, team_id, secondment_id, policy)
-    if record is None or user_id not in record.parties:
-        raise NotFound(secondment_id)
+        record = check_can_see(
+            await load_record(session, team_id, secondment_id, policy),
+            secondment_id,
+            user_id,
+            actor_is_hr,
+        )
+    if check is not None:
+        check(record, user_id)
     return record

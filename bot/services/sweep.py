@@ -23,7 +23,7 @@ from bot.domain.states import Side, SideState, Status
 from bot.models import Nudge, Secondment
 from bot.services.audit import record_event
 from bot.services.escalations import raise_escalation
-from bot.services.loading import load_records
+from bot.services.loading import load_record, load_records
 
 LEASE = timedelta(minutes=5)
 
@@ -106,8 +106,11 @@ async def claim_due(
     return due
 
 
-async def mark_sent(sessions: Sessions, due: Due, *, now: datetime) -> bool:
-    """Record the nudge as sent (once); an escalation also becomes an escalation record."""
+async def mark_sent(
+    sessions: Sessions, due: Due, *, now: datetime, policy: Policy
+) -> SecondmentRecord | None:
+    """Record the nudge as sent (once); an escalation also becomes an escalation record.
+    Returns the request as it now stands, or None if the nudge was already marked."""
     async with sessions.begin() as session:
         result = await session.execute(
             update(Nudge)
@@ -115,7 +118,7 @@ async def mark_sent(sessions: Sessions, due: Due, *, now: datetime) -> bool:
             .values(sent_at=now, claimed_until=None, attempts=Nudge.attempts + 1)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            return False
+            return None
         if due.kind is NudgeKind.DECISION_ESCALATION:
             await raise_escalation(session, due.record, EscalationKind.NO_DECISION, None, None, now)
         record_event(
@@ -128,7 +131,8 @@ async def mark_sent(sessions: Sessions, due: Due, *, now: datetime) -> bool:
             recipient_id=due.recipient_id,
             sequence=due.sequence,
         )
-    return True
+        await session.flush()
+        return await load_record(session, due.record.team_id, due.record.id, policy)
 
 
 async def mark_failed(

@@ -7,14 +7,9 @@ from datetime import datetime
 from sqlalchemy import update
 
 from bot.db import Sessions
-from bot.domain.errors import (
-    AlreadyStarted,
-    NoLongerPending,
-    NotFound,
-    OnlyThesePeople,
-    TermsChanged,
-)
+from bot.domain.errors import NoLongerPending, TermsChanged
 from bot.domain.people import zone_of
+from bot.domain.permissions import check_can_see, check_can_withdraw
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Status
@@ -38,16 +33,14 @@ async def withdraw(
 ) -> SecondmentRecord:
     """Withdraw the request; its reminders are cancelled and open escalations closed with it."""
     async with sessions.begin() as session:
-        record = await load_record(session, team_id, secondment_id, policy)
-        if record is None or not record.involves(actor_id):
-            raise NotFound(secondment_id)
-        if actor_id != record.employee_id:
-            raise OnlyThesePeople("withdraw the request", (record.employee_id,))
-        if not record.status.is_open:
-            raise NoLongerPending(record.status)
+        record = check_can_see(
+            await load_record(session, team_id, secondment_id, policy),
+            secondment_id,
+            actor_id,
+            actor_is_hr=False,
+        )
         tz = (await timezones(session, team_id, [actor_id])).get(actor_id)
-        if now.astimezone(zone_of(tz)).date() >= record.terms.start_date:
-            raise AlreadyStarted(record.terms.start_date)
+        check_can_withdraw(record, actor_id, now.astimezone(zone_of(tz)).date())
         t = Secondment.__table__.c
         result = await session.execute(
             update(Secondment)

@@ -1,0 +1,76 @@
+"""Who may do what to a request, as pure checks that raise the refusal to show.
+
+The services call these inside their transactions, on the state they just read, and the
+listeners call them before opening a modal, so a person is refused before they type, and again
+if things changed while they typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.domain.errors import (
+    AlreadyStarted,
+    NoLongerPending,
+    NotBlocked,
+    NotFound,
+    OnlyHr,
+    OnlyThesePeople,
+)
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Status
+
+
+def check_can_see(
+    record: SecondmentRecord | None, secondment_id: int, actor_id: str, actor_is_hr: bool
+) -> SecondmentRecord:
+    """Parties see their own requests and HR sees all; others are told it was not found, so
+    nobody learns which requests exist by guessing numbers."""
+    if record is None or not (actor_is_hr or record.involves(actor_id)):
+        raise NotFound(secondment_id)
+    return record
+
+
+def deciders_of_the_other_side(record: SecondmentRecord) -> tuple[str, ...]:
+    blocked = record.blocked_side
+    return () if blocked is None else (record.side(blocked.side.other).decider_id,)
+
+
+def check_can_respond(record: SecondmentRecord, actor_id: str) -> None:
+    """After a block, whoever decides the other side may answer it in the thread."""
+    if record.status is not Status.BLOCKED:
+        raise NotBlocked()
+    allowed = deciders_of_the_other_side(record)
+    if actor_id not in allowed:
+        raise OnlyThesePeople("respond to the block", allowed)
+
+
+def check_can_ask_hr(record: SecondmentRecord, actor_id: str) -> None:
+    """After a block, the employee or whoever decides the other side may bring in HR."""
+    if record.status is not Status.BLOCKED:
+        raise NotBlocked()
+    allowed = (record.employee_id, *deciders_of_the_other_side(record))
+    if actor_id not in allowed:
+        raise OnlyThesePeople("ask HR to review the block", allowed)
+
+
+def check_can_change(record: SecondmentRecord, actor_id: str) -> None:
+    if actor_id != record.employee_id:
+        raise OnlyThesePeople("propose changes to the terms", (record.employee_id,))
+    if not record.status.is_open:
+        raise NoLongerPending(record.status)
+
+
+def check_can_withdraw(record: SecondmentRecord, actor_id: str, today: date) -> None:
+    """The employee may withdraw while the request is open, up to the day before the start."""
+    if actor_id != record.employee_id:
+        raise OnlyThesePeople("withdraw the request", (record.employee_id,))
+    if not record.status.is_open:
+        raise NoLongerPending(record.status)
+    if today >= record.terms.start_date:
+        raise AlreadyStarted(record.terms.start_date)
+
+
+def check_is_hr(actor_is_hr: bool, action: str) -> None:
+    if not actor_is_hr:
+        raise OnlyHr(action)
