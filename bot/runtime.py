@@ -1,5 +1,5 @@
-"""Starting and stopping the bot: migrate, build the app, serve over HTTP or Socket Mode, and shut
-down cleanly on SIGTERM or Ctrl-C."""
+"""Starting and stopping the bot: migrate, build the app, serve over HTTP or Socket Mode, sweep
+due nudges, and shut down cleanly on SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.db import make_engine, make_sessions, migrate
+from bot.scheduler import Sweeper
 from bot.settings import Settings, SettingsError
 from bot.slack.bolt_app import build_bolt_app
-from bot.slack.deps import Deps, policy_from
+from bot.slack.delivery import send_due_nudges
+from bot.slack.deps import deps_from
 from bot.web import build_web_app
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,11 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or _stop_on_signals()
     engine = make_engine(settings.database_url)
     await migrate(engine)
-    bolt = build_bolt_app(settings, Deps(make_sessions(engine), policy_from(settings)))
+    deps = deps_from(settings, make_sessions(engine))
+    bolt = build_bolt_app(settings, deps)
+    sweeper = Sweeper(
+        lambda now: send_due_nudges(bolt.client, deps, now), settings.sweep_interval_seconds
+    )
     socket_mode = None
     if settings.slack_app_token is not None:
         socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
@@ -35,9 +41,11 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     try:
         await _listen(runner, settings.port)
         log.info("serving on port %s (%s)", settings.port, "health only" if socket_mode else "HTTP")
+        sweeper.start()
         await stop.wait()
     finally:
         log.info("shutting down")
+        await sweeper.stop()
         if socket_mode is not None:
             await socket_mode.close_async()
         await runner.cleanup()

@@ -22,7 +22,7 @@ from bot.models import Base
 from bot.settings import load_settings
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
-from bot.slack.deps import Deps, policy_from
+from bot.slack.deps import deps_from
 from bot.web import build_web_app
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, ErrorLog, Harness
@@ -114,7 +114,7 @@ async def bot(
 
     client = make_web_client(BOT_TOKEN, slack.api_url, sleep=fake_sleep)
     sessions = make_sessions(engine)
-    bolt = build_bolt_app(settings, Deps(sessions, policy_from(settings)), client=client)
+    bolt = build_bolt_app(settings, deps_from(settings, sessions), client=client)
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
     async with TestClient(TestServer(build_web_app(bolt, engine), host="127.0.0.1")) as http:

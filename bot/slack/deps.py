@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from bot.db import Sessions
 from bot.domain.policy import Policy
 from bot.settings import Settings
+from bot.slack.hr import HrDesk
 
 
 @dataclass(frozen=True, slots=True)
 class Deps:
     sessions: Sessions
     policy: Policy
+    hr: HrDesk
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -20,4 +22,13 @@ def policy_from(settings: Settings) -> Policy:
         min_term_days=settings.min_term_days,
         return_rights_months=settings.return_rights_months,
         block_reason_min_chars=settings.block_reason_min_chars,
+        reminder_after_working_days=settings.reminder_after_working_days,
+        escalate_after_working_days=settings.escalate_after_working_days,
+        working_days=settings.working_days,
+        workday_start_hour=settings.workday_start_hour,
+        hr_can_override=settings.hr_can_override,
     )
+
+
+def deps_from(settings: Settings, sessions: Sessions) -> Deps:
+    return Deps(sessions, policy_from(settings), HrDesk(settings.hr_channel, settings.hr_users))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -38,14 +39,21 @@ async def _lookup(client: AsyncWebClient, user_id: str) -> Person | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedRequest:
+    terms: Terms | FieldErrors
+    people: tuple[Person, ...]  # as Slack described them, for the people cache
+
+
 async def check_request(
     client: AsyncWebClient, form: RequestForm, employee_id: str, policy: Policy, now: datetime
-) -> Terms | FieldErrors:
+) -> CheckedRequest:
     """Validate a submitted request against the rules, with the named people looked up in Slack
     and "today" taken in the employee's own timezone."""
     named = [user_id for user_id in (form.home_manager_id, form.host_manager_id) if user_id]
     people = await lookup_people(client, [employee_id, *named])
     employee = people.get(employee_id, Person(employee_id))
-    return validate_request(
+    terms = validate_request(
         form, employee=employee, people=people, today=today_for(employee, now), policy=policy
     )
+    return CheckedRequest(terms, tuple(people.values()))

@@ -1,7 +1,7 @@
 """Every action_id, callback_id and block_id the bot uses, in one place.
 
-Input blocks in the request modal are named after the `Terms` field they fill, so a validation
-error for a field lands on its block without a mapping table.
+Input blocks are named after the field they fill, so a validation error for a field lands on
+its block without a mapping table.
 """
 
 from __future__ import annotations
@@ -14,14 +14,35 @@ class Command(StrEnum):
 
 
 class Action(StrEnum):
+    # A side's decider, on a DecisionRef.
     APPROVE = "decision_approve"
     BLOCK = "decision_block"
+    RECONSIDER = "decision_reconsider"
+    CONDITIONS = "decision_conditions"
+    DELEGATE = "decision_delegate"
+    # After a block, and for the employee, on a RequestRef.
+    RESPOND = "block_respond"
+    ASK_HR = "block_ask_hr"
+    PROPOSE_CHANGE = "terms_propose_change"
+    WITHDRAW = "request_withdraw"
+    # HR, on a RequestRef or (override) a DecisionRef.
+    HR_VIEW = "hr_view"
+    HR_NOTE = "hr_note"
+    HR_OVERRIDE = "hr_override"
+    # Link buttons: Slack reports the click even though the client opens the URL.
     OPEN_THREAD = "open_thread"
 
 
 class Callback(StrEnum):
     REQUEST = "secondment_request"
     BLOCK = "block_reason"
+    CONDITIONS = "approve_with_conditions"
+    DELEGATE = "delegate_side"
+    RESPOND = "respond_to_block"
+    ASK_HR = "ask_hr_review"
+    CHANGE = "change_terms"
+    HR_NOTE = "hr_note"
+    HR_OVERRIDE = "hr_override"
 
 
 class RequestField(StrEnum):
@@ -40,6 +61,7 @@ class RequestField(StrEnum):
     RETURN_ARRANGEMENT = "return_arrangement"
     COVERAGE_PLAN = "coverage_plan"
     HANDOVER_WEEKS = "handover_weeks"
+    CHANGE_NOTE = "change_note"
 
 
 class BlockField(StrEnum):
@@ -47,3 +69,16 @@ class BlockField(StrEnum):
     EXPLANATION = "explanation"
     CONDITIONS = "conditions"
     CONDITIONS_NOTE = "conditions_note"
+
+
+class ConditionsField(StrEnum):
+    START_DATE = "start_date"
+    HANDOVER_WEEKS = "handover_weeks"
+    END_DATE = "end_date"
+    TIME_COMMITMENT = "time_commitment"
+    NOTE = "note"
+
+
+class FollowUpField(StrEnum):
+    DELEGATE = "delegate"
+    TEXT = "text"

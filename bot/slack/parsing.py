@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.domain.conditions import ConditionsForm
 from bot.domain.validation import BlockForm, RequestForm
-from bot.slack.ids import BlockField, RequestField
+from bot.slack.ids import BlockField, ConditionsField, FollowUpField, RequestField
 
 # With "escape channels, users and links" on (see the manifest) a mention arrives as <@U123|name>.
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -87,6 +88,31 @@ def parse_request_form(values: dict[str, Any]) -> RequestForm:
         coverage_plan=_text(values, F.COVERAGE_PLAN),
         handover_weeks=_text(values, F.HANDOVER_WEEKS),
     )
+
+
+def parse_change(values: dict[str, Any]) -> tuple[RequestForm, str | None]:
+    """The employee's changed terms (a change has no manager fields) and their note."""
+    note = (_text(values, RequestField.CHANGE_NOTE) or "").strip()
+    return parse_request_form(values), note or None
+
+
+def parse_conditions_form(values: dict[str, Any]) -> ConditionsForm:
+    F = ConditionsField
+    return ConditionsForm(
+        start_date=_date(values, F.START_DATE),
+        handover_weeks=_text(values, F.HANDOVER_WEEKS),
+        end_date=_date(values, F.END_DATE),
+        time_commitment=_text(values, F.TIME_COMMITMENT),
+        note=_text(values, F.NOTE),
+    )
+
+
+def parse_chosen_user(values: dict[str, Any]) -> str | None:
+    return _user(values, FollowUpField.DELEGATE)
+
+
+def parse_text(values: dict[str, Any]) -> str:
+    return (_text(values, FollowUpField.TEXT) or "").strip()
 
 
 def parse_block_form(values: dict[str, Any]) -> BlockForm:

@@ -1,23 +1,40 @@
 """The send step: posting built messages to Slack after a change, and routing Slack failures.
 
-A Slack error here never undoes a stored change; it is logged with its error code and, where a
-person would otherwise be left without news, they are told what happened and what to do.
+A Slack error here never undoes a stored change (the client has already retried rate limits and
+server errors). It is logged with its error code, and the person who acted is told that their
+change stands but the others may not have seen it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.record import SecondmentRecord
+from bot.services.changes import TermsChangedEvent
 from bot.services.decisions import DecisionMade
+from bot.services.delegation import Delegated
+from bot.services.escalations import EscalationRaised
+from bot.services.notes import NoteAdded
 from bot.services.requests import attach_thread
+from bot.slack.builders.followups import (
+    build_change_reply,
+    build_delegation_notice,
+    build_delegation_reply,
+    build_escalation_reply,
+    build_hr_escalation,
+    build_note_reply,
+    build_withdrawal_reply,
+)
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     build_announcement_failed,
+    build_hr_unreachable,
     build_request_confirmation,
     build_thread_failed,
 )
@@ -48,7 +65,7 @@ async def open_approval_thread(
         permalink = await client.chat_getPermalink(channel=channel_id, message_ts=posted["ts"])
     except SlackApiError as exc:
         log.warning("approval thread for #%s not opened: %s", record.id, slack_error(exc))
-        await _dm(client, record.employee_id, build_thread_failed(record, slack_error(exc)))
+        await dm(client, record.employee_id, build_thread_failed(record, slack_error(exc)))
         return record
     record = await attach_thread(
         deps.sessions,
@@ -59,42 +76,113 @@ async def open_approval_thread(
         policy=deps.policy,
         now=datetime.now(UTC),
     )
-    await _dm(client, record.employee_id, build_request_confirmation(record))
+    await dm(client, record.employee_id, build_request_confirmation(record))
     return record
 
 
-async def publish_decision(client: AsyncWebClient, made: DecisionMade) -> None:
-    """Announce a decision in the thread and re-render the parent from the stored state.
-
-    The decision is already stored; if Slack will not take the announcement (after the client's
-    own retries), the person who decided is told it stands and the thread is behind.
-    """
-    record = made.record
-    if record.channel_id is None or record.thread_ts is None:
-        log.warning("decision on #%s has no thread to announce in", record.id)
-        return
-    channel, thread_ts = record.channel_id, record.thread_ts
+@asynccontextmanager
+async def _announcing(
+    client: AsyncWebClient, actor_id: str, record: SecondmentRecord, what: str
+) -> AsyncIterator[None]:
     try:
-        await client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, **build_decision_reply(made).as_kwargs()
-        )
-        if made.completed_approval:
-            await client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                reply_broadcast=True,
-                **build_approved_announcement(record).as_kwargs(),
-            )
-        await client.chat_update(
-            channel=channel, ts=thread_ts, **build_request_message(record).as_kwargs()
-        )
+        yield
     except SlackApiError as exc:
-        log.warning("decision on #%s not announced: %s", record.id, slack_error(exc))
-        await _dm(client, made.actor_id, build_announcement_failed(made, slack_error(exc)))
+        log.warning("%s on #%s not announced: %s", what, record.id, slack_error(exc))
+        await dm(client, actor_id, build_announcement_failed(record, what, slack_error(exc)))
 
 
-async def _dm(client: AsyncWebClient, user_id: str, message: Message) -> None:
+async def _reply(
+    client: AsyncWebClient, record: SecondmentRecord, message: Message, *, broadcast: bool = False
+) -> None:
+    if record.channel_id and record.thread_ts:
+        await client.chat_postMessage(
+            channel=record.channel_id,
+            thread_ts=record.thread_ts,
+            reply_broadcast=broadcast,
+            **message.as_kwargs(),
+        )
+
+
+async def _refresh_parent(client: AsyncWebClient, record: SecondmentRecord) -> None:
+    """Re-render the thread's parent from the stored state: the buttons follow the state."""
+    if record.channel_id and record.thread_ts:
+        await client.chat_update(
+            channel=record.channel_id,
+            ts=record.thread_ts,
+            **build_request_message(record).as_kwargs(),
+        )
+
+
+async def publish_decision(client: AsyncWebClient, made: DecisionMade) -> None:
+    record = made.record
+    what = f"Your decision ({made.outcome.value}, {made.side.role} side)"
+    async with _announcing(client, made.actor_id, record, what):
+        await _reply(client, record, build_decision_reply(made))
+        if made.completed_approval:
+            await _reply(client, record, build_approved_announcement(record), broadcast=True)
+        await _refresh_parent(client, record)
+
+
+async def publish_change(client: AsyncWebClient, event: TermsChangedEvent) -> None:
+    what = f"Your change to the terms (version {event.record.terms_version})"
+    async with _announcing(client, event.actor_id, event.record, what):
+        await _reply(client, event.record, build_change_reply(event), broadcast=True)
+        await _refresh_parent(client, event.record)
+
+
+async def publish_withdrawal(client: AsyncWebClient, record: SecondmentRecord) -> None:
+    async with _announcing(client, record.employee_id, record, "Your withdrawal"):
+        await _reply(client, record, build_withdrawal_reply(record), broadcast=True)
+        await _refresh_parent(client, record)
+
+
+async def publish_note(client: AsyncWebClient, added: NoteAdded) -> None:
+    if not added.is_new:
+        return
+    async with _announcing(client, added.author_id, added.record, "Your note"):
+        await _reply(client, added.record, build_note_reply(added))
+
+
+async def publish_escalation(
+    client: AsyncWebClient, deps: Deps, raised: EscalationRaised
+) -> list[str]:
+    """Tell HR and the thread; returns the Slack errors met reaching HR, if any."""
+    record = raised.record
+    hr_message = build_hr_escalation(
+        record,
+        raised.kind,
+        raised.raised_by,
+        raised.message,
+        can_override=deps.policy.hr_can_override,
+    )
+    failures = await deps.hr.tell(client, hr_message)
+    if len(failures) == len(deps.hr.destinations):
+        await dm(
+            client,
+            raised.raised_by or record.employee_id,
+            build_hr_unreachable(record, ", ".join(failures)),
+        )
+    async with _announcing(
+        client, raised.raised_by or record.employee_id, record, "The escalation to HR"
+    ):
+        await _reply(client, record, build_escalation_reply(record, raised.kind, raised.raised_by))
+        await _refresh_parent(client, record)
+    return failures
+
+
+async def publish_delegation(client: AsyncWebClient, delegated: Delegated) -> None:
+    record = delegated.record
+    async with _announcing(client, delegated.manager_id, record, "Your delegation"):
+        await _reply(client, record, build_delegation_reply(delegated))
+        await _refresh_parent(client, record)
+    if delegated.delegate_id:
+        await dm(client, delegated.delegate_id, build_delegation_notice(delegated))
+
+
+async def dm(client: AsyncWebClient, user_id: str, message: Message) -> bool:
     try:
         await client.chat_postMessage(channel=user_id, **message.as_kwargs())
     except SlackApiError as exc:
         log.error("direct message to %s failed: %s", user_id, slack_error(exc))
+        return False
+    return True

@@ -29,6 +29,7 @@ from bot.domain.errors import (
     AlreadyDecided,
     AlreadyEscalated,
     AlreadyStarted,
+    HrNotConfigured,
     NoLongerPending,
     NotBlocked,
     NotFound,
@@ -238,9 +239,17 @@ def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def decision_buttons(blocks: list[dict[str, Any]], which: Side) -> dict[str, dict[str, Any]]:
-    """The Approve and Block buttons of one side, by action_id."""
-    found = [b for b in blocks if b.get("block_id") == f"decide_{which.value}"]
+    """The buttons of one side's undecided decision, by action_id."""
+    return block_buttons(blocks, f"decide_{which.value}")
+
+
+def block_buttons(blocks: list[dict[str, Any]], block_id: str) -> dict[str, dict[str, Any]]:
+    found = [b for b in blocks if b.get("block_id") == block_id]
     return {e["action_id"]: e for block in found for e in block["elements"]}
+
+
+SIDE_ACTIONS = {Action.APPROVE, Action.BLOCK, Action.CONDITIONS, Action.DELEGATE}
+EMPLOYEE_ACTIONS = {Action.PROPOSE_CHANGE, Action.WITHDRAW}
 
 
 def side_text(blocks: list[dict[str, Any]], which: Side) -> str:
@@ -285,12 +294,13 @@ def test_pending_request_has_approve_and_block_on_both_sides() -> None:
 
     for which in Side:
         found = decision_buttons(blocks, which)
-        assert set(found) == {Action.APPROVE, Action.BLOCK}
+        assert set(found) == SIDE_ACTIONS
         expected = DecisionRef(rec.id, which, rec.terms_version).encode()
         assert {b["value"] for b in found.values()} == {expected}
         assert DecisionRef.decode(expected) == DecisionRef(7, which, 3)
         assert "awaiting decision" in side_text(blocks, which)
-    assert len(buttons(blocks)) == 4
+    assert set(block_buttons(blocks, "employee")) == EMPLOYEE_ACTIONS
+    assert len(buttons(blocks)) == 2 * len(SIDE_ACTIONS) + len(EMPLOYEE_ACTIONS)
 
 
 def test_pending_request_shows_the_written_terms() -> None:
@@ -338,17 +348,25 @@ def test_side_approved_has_no_buttons_and_says_who_and_when() -> None:
     blocks = check_message(build_request_message(home_approved()))
 
     assert decision_buttons(blocks, Side.HOME) == {}
-    assert set(decision_buttons(blocks, Side.HOST)) == {Action.APPROVE, Action.BLOCK}
+    assert set(decision_buttons(blocks, Side.HOST)) == SIDE_ACTIONS
     home = side_text(blocks, Side.HOME)
     assert "*approved* by <@UHOME>" in home
     assert when(HOME_DECIDED) in home
     assert "awaiting decision" in side_text(blocks, Side.HOST)
 
 
-def test_blocked_request_has_no_buttons_and_shows_the_reason() -> None:
+def test_blocked_request_offers_only_the_ways_forward_and_shows_the_reason() -> None:
     blocks = check_message(build_request_message(blocked()))
 
-    assert buttons(blocks) == []
+    assert decision_buttons(blocks, Side.HOME) == decision_buttons(blocks, Side.HOST) == {}
+    assert set(block_buttons(blocks, "reconsider_home")) == {
+        Action.RECONSIDER,
+        Action.CONDITIONS,
+        Action.DELEGATE,
+    }
+    assert block_buttons(blocks, "reconsider_host") == {}
+    assert set(block_buttons(blocks, "way_forward")) == {Action.RESPOND, Action.ASK_HR}
+    assert set(block_buttons(blocks, "employee")) == EMPLOYEE_ACTIONS
     home = side_text(blocks, Side.HOME)
     assert "*blocked* by <@UHOME>" in home
     assert when(HOME_DECIDED) in home
@@ -361,10 +379,11 @@ def test_blocked_request_has_no_buttons_and_shows_the_reason() -> None:
     assert Status.BLOCKED.label in all_text(blocks)
 
 
-def test_approved_request_has_no_buttons() -> None:
+def test_approved_request_has_no_decision_buttons() -> None:
     blocks = check_message(build_request_message(approved()))
 
-    assert buttons(blocks) == []
+    # Before the start, the employee can still propose changes or withdraw.
+    assert {b["action_id"] for b in buttons(blocks)} == EMPLOYEE_ACTIONS
     assert when(HOST_DECIDED) in side_text(blocks, Side.HOST)
     assert Status.APPROVED.label in all_text(blocks)
 
@@ -556,6 +575,7 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
         AlreadyEscalated(EscalationKind.BLOCK_REVIEW, HOST, HOST_DECIDED),
         ["HR already has this (review of a block)", "<@UHOST> raised it on", when(HOST_DECIDED)],
     ),
+    "hr_not_configured": (HrNotConfigured(), ["HR is not set up", "contact HR directly"]),
     "already_escalated_by_the_bot": (
         AlreadyEscalated(EscalationKind.NO_DECISION, None, HOST_DECIDED),
         ["the bot raised it"],
@@ -732,7 +752,7 @@ def test_request_modal_serialises() -> None:
 def test_request_modal_inputs_are_the_request_fields() -> None:
     fields = inputs(check_view(build_request_modal()))
 
-    assert set(fields) == {f.value for f in RequestField}
+    assert set(fields) == {f.value for f in RequestField} - {RequestField.CHANGE_NOTE}
     # The parser reads values[block_id][block_id]: each action_id must equal its block_id.
     for block_id, block in fields.items():
         assert block["element"]["action_id"] == block_id

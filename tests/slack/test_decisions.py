@@ -346,6 +346,6 @@ async def test_when_slack_refuses_the_announcement_the_manager_learns_the_decisi
     await approve(bot, HOME, thread, Side.HOME)
 
     (dm,) = await bot.slack.wait_for("chat.postMessage", where=lambda c: c.body["channel"] == HOME)
-    assert "Your decision on request #1 (approved, home manager side) is recorded" in dm.text
+    assert "Your decision (approved, home manager side) on request #1 is recorded" in dm.text
     assert "channel_not_found" in dm.text
     assert (await bot.secondment(thread.secondment_id)).home_state == "approved"

@@ -9,6 +9,7 @@ from bot.domain.errors import (
     AlreadyDecided,
     AlreadyEscalated,
     AlreadyStarted,
+    HrNotConfigured,
     NoLongerPending,
     NotBlocked,
     NotFound,
@@ -21,15 +22,10 @@ from bot.domain.errors import (
 )
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState
-from bot.services.decisions import DecisionMade
 from bot.slack.builders.messages import Message
+from bot.slack.builders.terms import STATUS_ICONS, summary_line, terms_blocks
 from bot.slack.builders.text import day, escape, md, mention, moment
-from bot.slack.builders.thread import (
-    STATUS_ICONS,
-    build_open_thread_button,
-    summary_line,
-    terms_blocks,
-)
+from bot.slack.builders.thread import build_open_thread_button
 
 HELP = (
     "*Secondment Mediator* runs a secondment from the request to the return.\n"
@@ -99,6 +95,11 @@ def _refusal_text(refusal: Refusal) -> str:
             return (
                 f"The secondment started on {day(start)}, so this can no longer be done "
                 "through the request."
+            )
+        case HrNotConfigured():
+            return (
+                "HR is not set up for this workspace yet (HR_CHANNEL or HR_USERS), so I can't "
+                "bring them in. Please contact HR directly."
             )
         case AlreadyEscalated(kind=kind, raised_by=by, raised_at=at):
             who = mention(by) if by else "the bot"
@@ -174,13 +175,18 @@ def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
     )
 
 
-def build_announcement_failed(made: DecisionMade, error: str) -> Message:
-    record = made.record
+def build_announcement_failed(record: SecondmentRecord, what: str, error: str) -> Message:
     return _text_only(
-        f"Your decision on request #{record.id} ({made.outcome.value}, {made.side.role} side) is "
-        f"recorded, but I couldn't post it in the approval thread (Slack said `{error}`). "
-        f"The others may not have seen it yet: `/secondment status {record.id}` shows the "
-        "current state to everyone involved."
+        f"{what} on request #{record.id} is recorded, but I couldn't post it in the approval "
+        f"thread (Slack said `{error}`). The others may not have seen it yet: "
+        f"`/secondment status {record.id}` shows the current state to everyone involved."
+    )
+
+
+def build_hr_unreachable(record: SecondmentRecord, errors: str) -> Message:
+    return _text_only(
+        f"The escalation of request #{record.id} is recorded, but HR could not be reached "
+        f"(Slack said `{errors}`). Please contact HR directly and mention request #{record.id}."
     )
 
 

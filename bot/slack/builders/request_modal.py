@@ -1,4 +1,5 @@
-"""The `/secondment request` modal: the written terms, every field labelled plainly."""
+"""The `/secondment request` modal, and the employee's "propose changes" modal: the written
+terms, every field labelled plainly."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.conditions import CHANGE_NOTE_MAX
+from bot.domain.record import SecondmentRecord
 from bot.domain.terms import (
     DEFAULT_PAY_AND_BENEFITS,
     LONG_TEXT_MAX,
@@ -27,10 +30,12 @@ from bot.domain.terms import (
     SHORT_TEXT_MAX,
     Kind,
     ReturnArrangement,
+    Terms,
 )
 from bot.slack.builders.text import md, plain
 from bot.slack.ids import Callback
 from bot.slack.ids import RequestField as F
+from bot.slack.refs import RequestRef
 
 
 def _text(
@@ -59,9 +64,131 @@ def _text(
     )
 
 
-def build_request_modal(host_manager_id: str | None = None) -> View:
+def _choice(options: list[Option], value: str | None) -> Option | None:
+    return next((o for o in options if o.value == value), None)
+
+
+def _terms_inputs(terms: Terms | None) -> list[Block]:
+    """Inputs for every field of the terms, prefilled from `terms` when changing them."""
     kinds = [Option(value=k.value, label=k.label) for k in Kind]
     returns = [Option(value=r.value, label=r.label) for r in ReturnArrangement]
+    t = terms
+    return [
+        HeaderBlock(text=plain("The role")),
+        InputBlock(
+            block_id=F.KIND,
+            label="Internal or external",
+            element=RadioButtonsElement(
+                action_id=F.KIND,
+                options=kinds,
+                initial_option=_choice(kinds, t.kind.value) if t else kinds[0],
+            ),
+        ),
+        _text(
+            F.HOST_TEAM,
+            "Host team or organisation",
+            SHORT_TEXT_MAX,
+            initial=t.host_team if t else None,
+        ),
+        _text(F.ROLE_TITLE, "Role title", SHORT_TEXT_MAX, initial=t.role_title if t else None),
+        _text(
+            F.RESPONSIBILITIES,
+            "Responsibilities",
+            LONG_TEXT_MAX,
+            multiline=True,
+            initial=t.responsibilities if t else None,
+        ),
+        _text(
+            F.OBJECTIVES,
+            "Objectives or deliverables",
+            LONG_TEXT_MAX,
+            multiline=True,
+            hint="What should be done by the end? You and the host manager can refine these.",
+            initial=t.objectives if t else None,
+        ),
+        HeaderBlock(text=plain("Dates and time")),
+        InputBlock(
+            block_id=F.START_DATE,
+            label="Start date (first day)",
+            element=DatePickerElement(
+                action_id=F.START_DATE,
+                placeholder="Choose a date",
+                initial_date=t.start_date.isoformat() if t else None,
+            ),
+        ),
+        InputBlock(
+            block_id=F.END_DATE,
+            label="End date (last day)",
+            element=DatePickerElement(
+                action_id=F.END_DATE,
+                placeholder="Choose a date",
+                initial_date=t.end_date.isoformat() if t else None,
+            ),
+        ),
+        InputBlock(
+            block_id=F.TIME_COMMITMENT,
+            label="Time commitment (% of full time)",
+            hint="100 is full time; 50 is half your week on the secondment.",
+            element=NumberInputElement(
+                action_id=F.TIME_COMMITMENT,
+                is_decimal_allowed=False,
+                initial_value=str(t.time_commitment if t else MAX_TIME_COMMITMENT),
+                min_value=str(MIN_TIME_COMMITMENT),
+                max_value=str(MAX_TIME_COMMITMENT),
+            ),
+        ),
+        HeaderBlock(text=plain("Reporting, pay and the return")),
+        _text(
+            F.REPORTING_LINE,
+            "Reporting line during the secondment",
+            MEDIUM_TEXT_MAX,
+            optional=True,
+            hint="Leave empty to report to the host manager.",
+            initial=t.reporting_line if t else None,
+        ),
+        _text(
+            F.PAY_AND_BENEFITS,
+            "Pay and benefits",
+            MEDIUM_TEXT_MAX,
+            multiline=True,
+            initial=t.pay_and_benefits if t else DEFAULT_PAY_AND_BENEFITS,
+        ),
+        InputBlock(
+            block_id=F.RETURN_ARRANGEMENT,
+            label="Return arrangement: what happens at the end",
+            element=StaticSelectElement(
+                action_id=F.RETURN_ARRANGEMENT,
+                placeholder="Choose one",
+                options=returns,
+                initial_option=_choice(returns, t.return_arrangement.value) if t else None,
+            ),
+        ),
+        HeaderBlock(text=plain("Your home role while you're away")),
+        _text(
+            F.COVERAGE_PLAN,
+            "Coverage plan for your home role",
+            LONG_TEXT_MAX,
+            multiline=True,
+            hint="How your work will be covered or backfilled, and who picks up what.",
+            initial=t.coverage_plan if t else None,
+        ),
+        InputBlock(
+            block_id=F.HANDOVER_WEEKS,
+            label="Handover period (weeks)",
+            optional=True,
+            hint="Time before the start to hand your work over. Leave empty if none is needed.",
+            element=NumberInputElement(
+                action_id=F.HANDOVER_WEEKS,
+                is_decimal_allowed=False,
+                min_value="0",
+                max_value=str(MAX_HANDOVER_WEEKS),
+                initial_value=str(t.handover_weeks) if t and t.handover_weeks else None,
+            ),
+        ),
+    ]
+
+
+def build_request_modal(host_manager_id: str | None = None) -> View:
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -86,93 +213,43 @@ def build_request_modal(host_manager_id: str | None = None) -> View:
                 initial_user=host_manager_id,
             ),
         ),
-        HeaderBlock(text=plain("The role")),
-        InputBlock(
-            block_id=F.KIND,
-            label="Internal or external",
-            element=RadioButtonsElement(action_id=F.KIND, options=kinds, initial_option=kinds[0]),
-        ),
-        _text(F.HOST_TEAM, "Host team or organisation", SHORT_TEXT_MAX),
-        _text(F.ROLE_TITLE, "Role title", SHORT_TEXT_MAX),
-        _text(F.RESPONSIBILITIES, "Responsibilities", LONG_TEXT_MAX, multiline=True),
-        _text(
-            F.OBJECTIVES,
-            "Objectives or deliverables",
-            LONG_TEXT_MAX,
-            multiline=True,
-            hint="What should be done by the end? You and the host manager can refine these.",
-        ),
-        HeaderBlock(text=plain("Dates and time")),
-        InputBlock(
-            block_id=F.START_DATE,
-            label="Start date (first day)",
-            element=DatePickerElement(action_id=F.START_DATE, placeholder="Choose a date"),
-        ),
-        InputBlock(
-            block_id=F.END_DATE,
-            label="End date (last day)",
-            element=DatePickerElement(action_id=F.END_DATE, placeholder="Choose a date"),
-        ),
-        InputBlock(
-            block_id=F.TIME_COMMITMENT,
-            label="Time commitment (% of full time)",
-            hint="100 is full time; 50 is half your week on the secondment.",
-            element=NumberInputElement(
-                action_id=F.TIME_COMMITMENT,
-                is_decimal_allowed=False,
-                initial_value=str(MAX_TIME_COMMITMENT),
-                min_value=str(MIN_TIME_COMMITMENT),
-                max_value=str(MAX_TIME_COMMITMENT),
-            ),
-        ),
-        HeaderBlock(text=plain("Reporting, pay and the return")),
-        _text(
-            F.REPORTING_LINE,
-            "Reporting line during the secondment",
-            MEDIUM_TEXT_MAX,
-            optional=True,
-            hint="Leave empty to report to the host manager.",
-        ),
-        _text(
-            F.PAY_AND_BENEFITS,
-            "Pay and benefits",
-            MEDIUM_TEXT_MAX,
-            multiline=True,
-            initial=DEFAULT_PAY_AND_BENEFITS,
-        ),
-        InputBlock(
-            block_id=F.RETURN_ARRANGEMENT,
-            label="Return arrangement: what happens at the end",
-            element=StaticSelectElement(
-                action_id=F.RETURN_ARRANGEMENT, placeholder="Choose one", options=returns
-            ),
-        ),
-        HeaderBlock(text=plain("Your home role while you're away")),
-        _text(
-            F.COVERAGE_PLAN,
-            "Coverage plan for your home role",
-            LONG_TEXT_MAX,
-            multiline=True,
-            hint="How your work will be covered or backfilled, and who picks up what.",
-        ),
-        InputBlock(
-            block_id=F.HANDOVER_WEEKS,
-            label="Handover period (weeks)",
-            optional=True,
-            hint="Time before the start to hand your work over. Leave empty if none is needed.",
-            element=NumberInputElement(
-                action_id=F.HANDOVER_WEEKS,
-                is_decimal_allowed=False,
-                min_value="0",
-                max_value=str(MAX_HANDOVER_WEEKS),
-            ),
-        ),
+        *_terms_inputs(None),
     ]
     return View(
         type="modal",
         callback_id=Callback.REQUEST,
         title="Secondment request",
         submit="Send request",
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+def build_change_modal(record: SecondmentRecord) -> View:
+    """The employee's proposed change: the current terms to edit, and why."""
+    blocks: list[Block] = [
+        SectionBlock(
+            text=md(
+                f"Change the terms of request #{record.id} (now version {record.terms_version}). "
+                "The changes become a new version: both managers decide on it again."
+            )
+        ),
+        *_terms_inputs(record.terms),
+        _text(
+            F.CHANGE_NOTE,
+            "What changed and why",
+            CHANGE_NOTE_MAX,
+            multiline=True,
+            optional=True,
+            hint="For example: a later start so the handover can finish.",
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=Callback.CHANGE,
+        private_metadata=RequestRef(record.id, record.terms_version).encode(),
+        title="Propose changes",
+        submit="Propose",
         close="Cancel",
         blocks=blocks,
     )

@@ -1,7 +1,8 @@
-"""The approval thread: the parent message in every state, and the replies that announce changes.
+"""The approval thread's parent message, in every state, and the replies announcing decisions.
 
 The parent is always rendered from a stored `SecondmentRecord`, so re-rendering after any change
-(chat.update) shows exactly what the database holds: who decided, when, and no stale buttons.
+(chat.update) shows exactly what the database holds: who decided, when, on whose behalf, and only
+the buttons the current state allows. Every button names who it is for; the server checks again.
 """
 
 from __future__ import annotations
@@ -10,113 +11,153 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
     SectionBlock,
 )
 
-from bot.domain.blocks import BlockDetails
 from bot.domain.record import SecondmentRecord, SideRecord
-from bot.domain.states import Outcome, SideState, Status
-from bot.domain.terms import Terms
+from bot.domain.states import DecisionKind, Outcome, SideState, Status
 from bot.services.decisions import DecisionMade, DecisionRef
 from bot.slack.builders.messages import Message
-from bot.slack.builders.text import day, escape, md, mention, moment, plain
+from bot.slack.builders.terms import (
+    NOTE_ROOM,
+    STATUS_ICONS,
+    block_reason_blocks,
+    summary_line,
+    terms_blocks,
+)
+from bot.slack.builders.text import escape, md, mention, moment, plain
 from bot.slack.ids import Action
-
-# Room for escaped user text under a label: Slack allows 2,000 characters in a section field and
-# 3,000 in a section's text. Escaping can make text up to five times longer than typed, so only
-# text heavy in & < > is ever cut.
-FIELD_ROOM = 1900
-SECTION_ROOM = 2900
-EXPLANATION_ROOM = 2900
-NOTE_ROOM = 2800
-
-STATUS_ICONS = {Status.PENDING: "⏳", Status.APPROVED: "✅", Status.BLOCKED: "⛔"}
+from bot.slack.refs import RequestRef
 
 
-def summary_line(record: SecondmentRecord) -> str:
-    terms = record.terms
-    return (
-        f"{mention(record.employee_id)} → *{escape(terms.role_title)}* in "
-        f"*{escape(terms.host_team)}*, {day(terms.start_date)} to {day(terms.end_date)}"
-    )
+def _who(side: SideRecord) -> str:
+    who = f"*{side.side.role.capitalize()}* {mention(side.manager_id)}"
+    if side.delegate_id:
+        who += f" (delegated to {mention(side.delegate_id)})"
+    return f"{who} {side.side.duty}"
 
 
-def terms_blocks(terms: Terms) -> list[Block]:
-    """The written terms, every field under a plain label."""
-    fields = [
-        f"*Kind*\n{terms.kind.label}",
-        f"*Dates*\n{day(terms.start_date)} to {day(terms.end_date)} ({terms.days} days)",
-        f"*Time commitment*\n{terms.time_commitment_label}",
-        f"*Reporting line*\n{escape(terms.reporting_line or 'The host manager', FIELD_ROOM)}",
-        f"*Pay and benefits*\n{escape(terms.pay_and_benefits, FIELD_ROOM)}",
-        f"*At the end*\n{terms.return_arrangement.label}",
-    ]
-    if terms.handover_weeks:
-        fields.append(f"*Handover period*\n{terms.handover_weeks} weeks before the start")
-    long_texts = [
-        ("Responsibilities", terms.responsibilities),
-        ("Objectives or deliverables", terms.objectives),
-        ("Coverage plan for the home role", terms.coverage_plan),
-    ]
-    return [
-        SectionBlock(fields=[md(f) for f in fields]),
-        *(
-            SectionBlock(text=md(f"*{label}*\n{escape(text, SECTION_ROOM)}"))
-            for label, text in long_texts
-        ),
-    ]
+def _decided_text(side: SideRecord) -> str:
+    assert side.decided_by and side.decided_at
+    decision = side.decision
+    verb = "approved" if side.state is SideState.APPROVED else "blocked"
+    if decision and decision.kind is DecisionKind.RECONSIDERED:
+        verb = "approved after reconsidering"
+    elif decision and decision.kind is DecisionKind.WITH_CONDITIONS:
+        verb = "approved with conditions"
+    elif decision and decision.kind is DecisionKind.HR_OVERRIDE:
+        verb = "approved by HR override"
+    by = mention(side.decided_by)
+    if decision and decision.on_behalf_of and decision.kind is not DecisionKind.HR_OVERRIDE:
+        by += f" on behalf of {mention(decision.on_behalf_of)}"
+    icon = "✅" if side.state is SideState.APPROVED else "⛔"
+    text = f"{icon} {_who(side)}: *{verb}* by {by} on {moment(side.decided_at)}."
+    if decision and decision.justification:
+        text += f"\n*Justification:* {escape(decision.justification, NOTE_ROOM)}"
+    return text
 
 
 def _side_text(record: SecondmentRecord, side: SideRecord) -> str:
-    who = f"*{side.side.role.capitalize()}* {mention(side.manager_id)} {side.side.duty}"
-    if side.state is SideState.PENDING:
-        blocked = record.status is Status.BLOCKED
-        waiting = "on hold while the request is blocked" if blocked else "awaiting decision"
-        return f"⏳ {who}: {waiting}."
-    assert side.decided_by and side.decided_at
-    verb = "approved" if side.state is SideState.APPROVED else "blocked"
-    icon = "✅" if side.state is SideState.APPROVED else "⛔"
-    return f"{icon} {who}: *{verb}* by {mention(side.decided_by)} on {moment(side.decided_at)}."
+    if side.state is not SideState.PENDING:
+        return _decided_text(side)
+    if record.status is Status.BLOCKED:
+        return f"⏳ {_who(side)}: on hold while the request is blocked."
+    if record.status is Status.WITHDRAWN:
+        return f"↩️ {_who(side)}: no decision needed (withdrawn)."
+    return f"⏳ {_who(side)}: awaiting decision."
 
 
-def block_reason_blocks(block: BlockDetails) -> list[Block]:
-    """The reason for a block, in full: the category, the words, and what would make it work.
-    Each part has its own section so the longest explanation allowed is never cut."""
-    blocks: list[Block] = [
-        SectionBlock(
-            text=md(
-                f"*Reason:* {block.reason.label}\n>{escape(block.explanation, EXPLANATION_ROOM)}"
-            )
-        )
-    ]
-    if block.conditions or block.conditions_note:
-        wanted = ", ".join(c.label.lower() for c in block.conditions) or "see the note"
-        note = f"\n{escape(block.conditions_note, NOTE_ROOM)}" if block.conditions_note else ""
-        blocks.append(SectionBlock(text=md(f"*Would work with:* {wanted}.{note}")))
-    return blocks
+def _button(text: str, action: Action, value: str, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=text, action_id=action, value=value, style=style)
 
 
 def _side_blocks(record: SecondmentRecord, side: SideRecord) -> list[Block]:
     blocks: list[Block] = [SectionBlock(text=md(_side_text(record, side)))]
     if side.block is not None:
         blocks += block_reason_blocks(side.block)
+    ref = DecisionRef(record.id, side.side, record.terms_version).encode()
     if record.status is Status.PENDING and side.state is SideState.PENDING:
-        ref = DecisionRef(record.id, side.side, record.terms_version).encode()
         blocks.append(
             ActionsBlock(
                 block_id=f"decide_{side.side.value}",
                 elements=[
-                    ButtonElement(
-                        text="Approve", action_id=Action.APPROVE, value=ref, style="primary"
-                    ),
-                    ButtonElement(text="Block", action_id=Action.BLOCK, value=ref, style="danger"),
+                    _button("Approve", Action.APPROVE, ref, "primary"),
+                    _button("Block", Action.BLOCK, ref, "danger"),
+                    _button("Approve with conditions", Action.CONDITIONS, ref),
+                    _button("Delegate", Action.DELEGATE, ref),
                 ],
             )
         )
+    elif record.status is Status.BLOCKED and side.state is SideState.BLOCKED:
+        blocks += [
+            ContextBlock(
+                elements=[
+                    md(
+                        f"{mention(side.decider_id)} can reconsider: lift the block, or approve "
+                        "with conditions such as a later start or a handover period."
+                    )
+                ]
+            ),
+            ActionsBlock(
+                block_id=f"reconsider_{side.side.value}",
+                elements=[
+                    _button("Approve now", Action.RECONSIDER, ref, "primary"),
+                    _button("Approve with conditions", Action.CONDITIONS, ref),
+                    _button("Delegate", Action.DELEGATE, ref),
+                ],
+            ),
+        ]
     return blocks
+
+
+def _way_forward(record: SecondmentRecord) -> list[Block]:
+    """After a block: the other side can respond; either of them can bring in HR."""
+    blocked = record.blocked_side
+    if record.status is not Status.BLOCKED or blocked is None:
+        return []
+    other = record.side(blocked.side.other).decider_id
+    ref = RequestRef(record.id, record.terms_version).encode()
+    return [
+        SectionBlock(
+            text=md(
+                f"*A way forward:* {mention(other)} can respond to the block. "
+                f"{mention(record.employee_id)} or {mention(other)} can ask HR to review it. "
+                f"{mention(record.employee_id)} can also propose changed terms."
+            )
+        ),
+        ActionsBlock(
+            block_id="way_forward",
+            elements=[
+                _button("Respond to the block", Action.RESPOND, ref),
+                _button("Ask HR to review", Action.ASK_HR, ref),
+            ],
+        ),
+    ]
+
+
+def _employee_blocks(record: SecondmentRecord) -> list[Block]:
+    if not record.status.is_open:
+        return []
+    ref = RequestRef(record.id, record.terms_version).encode()
+    withdraw = _button("Withdraw", Action.WITHDRAW, ref, "danger")
+    withdraw.confirm = ConfirmObject(
+        title="Withdraw this request?",
+        text=md("The managers are told, reminders stop, and the request is closed."),
+        confirm="Withdraw",
+        deny="Keep it",
+        style="danger",
+    )
+    return [
+        ContextBlock(elements=[md(f"For {mention(record.employee_id)}, before the start:")]),
+        ActionsBlock(
+            block_id="employee",
+            elements=[_button("Propose changes", Action.PROPOSE_CHANGE, ref), withdraw],
+        ),
+    ]
 
 
 def build_request_message(record: SecondmentRecord) -> Message:
@@ -128,23 +169,30 @@ def build_request_message(record: SecondmentRecord) -> Message:
     ]
     if record.notes:
         blocks.append(
-            ContextBlock(elements=[md(f":information_source: {note}") for note in record.notes])
+            ContextBlock(elements=[md(f":information_source: {n}") for n in record.notes])
         )
-    blocks.extend(
-        [
-            DividerBlock(),
-            SectionBlock(
-                text=md(
-                    "*Who decides:* the home manager releases the employee; the host manager "
-                    "confirms the written terms. Each approves or blocks with a reason."
-                )
-            ),
-            *_side_blocks(record, record.home),
-            *_side_blocks(record, record.host),
-            ContextBlock(
-                elements=[md(f"Request #{record.id} · terms version {record.terms_version}")]
-            ),
+    blocks += [
+        DividerBlock(),
+        SectionBlock(
+            text=md(
+                "*Who decides:* the home manager releases the employee; the host manager "
+                "confirms the written terms. Each approves or blocks with a reason."
+            )
+        ),
+        *_side_blocks(record, record.home),
+        *_side_blocks(record, record.host),
+        *_way_forward(record),
+    ]
+    if record.open_escalations:
+        lines = [
+            f"📣 With HR: {e.kind.label.lower()}, raised by "
+            f"{mention(e.raised_by) if e.raised_by else 'the bot'} on {moment(e.created_at)}."
+            for e in record.open_escalations
         ]
+        blocks.append(ContextBlock(elements=[md(line) for line in lines[:10]]))
+    blocks += _employee_blocks(record)
+    blocks.append(
+        ContextBlock(elements=[md(f"Request #{record.id} · terms version {record.terms_version}")])
     )
     text = (
         f"Secondment request #{record.id}: {escape(record.terms.role_title)} in "
@@ -155,23 +203,42 @@ def build_request_message(record: SecondmentRecord) -> Message:
 
 def build_decision_reply(made: DecisionMade) -> Message:
     record, side = made.record, made.record.side(made.side)
-    if made.outcome is Outcome.APPROVED:
-        text = (
-            f"✅ {mention(made.actor_id)} approved the *{made.side.role}* side "
-            f"({made.side.duty}) on terms version {record.terms_version}."
+    actor = mention(made.actor_id)
+    if made.on_behalf_of and made.kind is not DecisionKind.HR_OVERRIDE:
+        actor += f" (on behalf of {mention(made.on_behalf_of)})"
+    version = f"terms version {record.terms_version}"
+    if made.outcome is Outcome.BLOCKED:
+        assert side.block is not None
+        headline = f"⛔ {actor} blocked the *{made.side.role}* side."
+        footer = (
+            f"{mention(record.employee_id)}, this reason is recorded and kept with your request. "
+            "The buttons on the request show the ways forward."
         )
-        return Message(text=text, blocks=[SectionBlock(text=md(text))])
-    assert side.block is not None
-    headline = f"⛔ {mention(made.actor_id)} blocked the *{made.side.role}* side."
-    footer = f"{mention(record.employee_id)}, this reason is recorded and kept with your request."
-    return Message(
-        text=f"{headline} Reason: {side.block.reason.label}. {escape(side.block.explanation)}",
-        blocks=[
-            SectionBlock(text=md(headline)),
-            *block_reason_blocks(side.block),
-            ContextBlock(elements=[md(footer)]),
-        ],
-    )
+        return Message(
+            text=f"{headline} Reason: {side.block.reason.label}. {escape(side.block.explanation)}",
+            blocks=[
+                SectionBlock(text=md(headline)),
+                *block_reason_blocks(side.block),
+                ContextBlock(elements=[md(footer)]),
+            ],
+        )
+    if made.kind is DecisionKind.RECONSIDERED:
+        text = (
+            f"✅ {actor} reconsidered and lifted the block: the *{made.side.role}* side "
+            f"approves {version}."
+        )
+    elif made.kind is DecisionKind.HR_OVERRIDE:
+        justification = (side.decision and side.decision.justification) or ""
+        text = (
+            f"⚖️ HR ({actor}) overrode the block on the *{made.side.role}* side, on {version}.\n"
+            f"*Justification:* {escape(justification, NOTE_ROOM)}"
+        )
+    else:
+        text = f"✅ {actor} approved the *{made.side.role}* side ({made.side.duty}) on {version}."
+    other = record.side(made.side.other)
+    if record.status is Status.PENDING and other.state is SideState.PENDING:
+        text += f"\nWaiting for {mention(other.decider_id)} to decide the {other.side.role} side."
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
 
 def build_approved_announcement(record: SecondmentRecord) -> Message:

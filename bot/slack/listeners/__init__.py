@@ -5,7 +5,14 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.deps import Deps
-from bot.slack.listeners import actions, commands, views
+from bot.slack.listeners import (
+    actions,
+    commands,
+    followup_actions,
+    followup_views,
+    hr_actions,
+    views,
+)
 from bot.slack.listeners import errors as error_path
 
 
@@ -13,4 +20,7 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     error_path.register(app)
     commands.register(app, deps)
     actions.register(app, deps)
+    followup_actions.register(app, deps)
+    hr_actions.register(app, deps)
     views.register(app, deps)
+    followup_views.register(app, deps)

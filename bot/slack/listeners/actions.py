@@ -1,4 +1,5 @@
-"""Buttons: Approve and Block on the approval thread, and the link buttons Slack also reports."""
+"""Buttons on a side of a request: approve, block, reconsider, approve with conditions, delegate.
+Link buttons are acknowledged here too: Slack reports their clicks."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.states import Outcome
-from bot.services.decisions import DecisionRef, Move, check_move, decide
+from bot.services.decisions import DecisionRef, Move, check_move, decide, reconsider
 from bot.slack.builders.block_modal import build_block_modal
+from bot.slack.builders.followup_modals import build_conditions_modal, build_delegate_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import team_of, user_of
@@ -42,6 +44,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await publish_decision(client, made)
 
+    @app.action(Action.RECONSIDER)
+    @answered
+    async def handle_reconsider_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        made = await reconsider(
+            deps.sessions,
+            team_id=team_of(context),
+            ref=_ref(body),
+            actor_id=user_of(context),
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await publish_decision(client, made)
+
     @app.action(Action.BLOCK)
     @answered
     async def handle_block_action(
@@ -60,7 +78,42 @@ def register(app: AsyncApp, deps: Deps) -> None:
         view = build_block_modal(record, ref.side, ref.encode(), deps.policy.block_reason_min_chars)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    @app.action(Action.CONDITIONS)
+    @answered
+    async def handle_conditions_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        ref = _ref(body)
+        record = await check_move(
+            deps.sessions,
+            team_id=team_of(context),
+            ref=ref,
+            actor_id=user_of(context),
+            move=None,
+            policy=deps.policy,
+        )
+        view = build_conditions_modal(record, ref.side, ref.encode())
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(Action.DELEGATE)
+    @answered
+    async def handle_delegate_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        ref = _ref(body)
+        record = await check_move(
+            deps.sessions,
+            team_id=team_of(context),
+            ref=ref,
+            actor_id=user_of(context),
+            move=None,
+            policy=deps.policy,
+        )
+        view = build_delegate_modal(record, ref.side, ref.encode())
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
     @app.action(Action.OPEN_THREAD)
     async def handle_open_thread_action(ack: AsyncAck) -> None:
-        # A link button opens its URL in the client; Slack still reports the click.
         await ack()

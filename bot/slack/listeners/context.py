@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.deps import Deps
 
 
 def team_of(context: AsyncBoltContext) -> str:
@@ -17,3 +20,7 @@ def user_of(context: AsyncBoltContext) -> str:
     if not context.user_id:
         raise ValueError("request carries no user id")
     return str(context.user_id)
+
+
+async def is_hr(deps: Deps, client: AsyncWebClient, context: AsyncBoltContext) -> bool:
+    return await deps.hr.is_hr(client, user_of(context))

@@ -18,15 +18,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.errors import Refusal
+from bot.domain.errors import InvalidInput, Refusal
 from bot.logs import CORRELATION_ID
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     SLACK_RETRYABLE,
     build_refusal,
+    build_refusal_view,
     build_slack_refusal,
     build_unexpected_error,
 )
@@ -45,6 +47,28 @@ def answered(listener: Listener) -> Listener:
     async def wrapper(**kwargs: Any) -> None:
         try:
             await listener(**kwargs)
+        except Exception as error:  # noqa: BLE001 - this is the error path, not a swallow
+            await report_error(error, kwargs["context"])
+
+    return wrapper
+
+
+def answered_in_modal(listener: Listener) -> Listener:
+    """For modal submissions: a form error shows on its field, a refusal replaces the modal with
+    the reason (the request moved on while it was open); anything else takes the one error path.
+    The listener must take `ack` and `context`."""
+    if not {"ack", "context"} <= set(inspect.signature(listener).parameters):
+        raise TypeError(f"{listener.__name__} must accept `ack` and `context`")
+
+    @functools.wraps(listener)
+    async def wrapper(**kwargs: Any) -> None:
+        ack: AsyncAck = kwargs["ack"]
+        try:
+            await listener(**kwargs)
+        except InvalidInput as invalid:
+            await ack(response_action="errors", errors=invalid.errors)
+        except Refusal as refusal:
+            await ack(response_action="update", view=build_refusal_view(refusal))
         except Exception as error:  # noqa: BLE001 - this is the error path, not a swallow
             await report_error(error, kwargs["context"])
 

@@ -1,0 +1,224 @@
+"""Thread replies and direct messages for what follows a block or a silence: changed terms,
+withdrawal, notes, escalations, delegation, reminders, and HR's view of an escalation."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    SectionBlock,
+)
+
+from bot.domain.followups import EscalationKind, NoteKind
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Side, SideState, Status
+from bot.services.changes import TermsChangedEvent
+from bot.services.decisions import DecisionRef
+from bot.services.delegation import Delegated
+from bot.services.notes import NoteAdded
+from bot.slack.builders.messages import Message
+from bot.slack.builders.terms import (
+    NOTE_ROOM,
+    block_reason_blocks,
+    change_lines,
+    summary_line,
+    terms_blocks,
+)
+from bot.slack.builders.text import escape, md, mention, moment, plain
+from bot.slack.builders.thread import build_open_thread_button
+from bot.slack.ids import Action
+from bot.slack.refs import RequestRef
+
+
+def _text_message(text: str) -> Message:
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
+def build_change_reply(event: TermsChangedEvent) -> Message:
+    record = event.record
+    version = record.terms_version
+    headline = (
+        f"✏️ {mention(event.actor_id)} approved with conditions: the terms are now version "
+        f"{version}."
+        if event.approved_side
+        else f"✏️ {mention(event.actor_id)} changed the terms: this is version {version}."
+    )
+    blocks: list[Block] = [SectionBlock(text=md(f"{headline}\n{change_lines(event.changes)}"))]
+    if event.note:
+        blocks.append(SectionBlock(text=md(f"*Why:* {escape(event.note, NOTE_ROOM)}")))
+    undecided = [s for s in record.sides if s.state is SideState.PENDING]
+    asked = " and ".join(mention(s.decider_id) for s in undecided)
+    blocks.append(
+        ContextBlock(
+            elements=[
+                md(
+                    f"Decisions on version {version - 1} no longer count. {asked}, please decide "
+                    f"on version {version}: the buttons on the request are for it."
+                )
+            ]
+        )
+    )
+    return Message(
+        text=f"{headline} Changed: " + ", ".join(c.field for c in event.changes), blocks=blocks
+    )
+
+
+def build_withdrawal_reply(record: SecondmentRecord) -> Message:
+    return _text_message(
+        f"↩️ {mention(record.employee_id)} withdrew request #{record.id}. Nothing more is needed "
+        "from the managers, and the reminders have stopped."
+    )
+
+
+def build_note_reply(added: NoteAdded) -> Message:
+    if added.kind is NoteKind.HR_NOTE:
+        headline = f"📝 Note from HR ({mention(added.author_id)}):"
+    else:
+        headline = f"💬 {mention(added.author_id)} responded to the block:"
+    return _text_message(f"{headline}\n>{escape(added.text, NOTE_ROOM)}")
+
+
+def build_escalation_reply(
+    record: SecondmentRecord, kind: EscalationKind, raised_by: str | None
+) -> Message:
+    if kind is EscalationKind.NO_DECISION:
+        return _text_message(
+            f"📣 Request #{record.id} has waited since {moment(record.round_started_at)} without "
+            "a decision, so HR has been told and can help."
+        )
+    return _text_message(
+        f"📣 {mention(raised_by or '')} asked HR to review the block. HR has the request, its "
+        "terms and the reason, and may add a note here."
+    )
+
+
+def build_delegation_reply(delegated: Delegated) -> Message:
+    role = delegated.side.role
+    if delegated.delegate_id is None:
+        text = f"🔁 {mention(delegated.manager_id)} took the {role} decision back."
+    else:
+        text = (
+            f"🔁 {mention(delegated.manager_id)} handed the {role} decision to "
+            f"{mention(delegated.delegate_id)}, who decides on their behalf."
+        )
+    return _text_message(text)
+
+
+def _side_buttons(record: SecondmentRecord, side: Side) -> ActionsBlock:
+    ref = DecisionRef(record.id, side, record.terms_version).encode()
+    return ActionsBlock(
+        block_id=f"decide_{side.value}",
+        elements=[
+            ButtonElement(text="Approve", action_id=Action.APPROVE, value=ref, style="primary"),
+            ButtonElement(text="Block", action_id=Action.BLOCK, value=ref, style="danger"),
+            ButtonElement(text="Approve with conditions", action_id=Action.CONDITIONS, value=ref),
+        ],
+    )
+
+
+def build_delegation_notice(delegated: Delegated) -> Message:
+    """The delegate's DM: they are not in the approval thread, so the terms come to them."""
+    record, side = delegated.record, delegated.side
+    text = (
+        f"🔁 {mention(delegated.manager_id)} asked you to decide the *{side.role}* side of "
+        f"secondment request #{record.id} on their behalf ({side.duty})."
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
+        *terms_blocks(record.terms),
+    ]
+    if record.status is Status.PENDING:
+        blocks.append(_side_buttons(record, side))
+    return Message(text=text, blocks=blocks)
+
+
+def build_decision_reminder(record: SecondmentRecord, side: Side, sequence: int) -> Message:
+    decider = record.side(side)
+    behalf = f" on behalf of {mention(decider.manager_id)}" if decider.delegate_id else ""
+    which = "A reminder" if sequence == 1 else "A second reminder"
+    text = (
+        f"⏰ {which}: secondment request #{record.id} has waited for your decision as "
+        f"{side.role}{behalf} since {moment(record.round_started_at)}."
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
+        _side_buttons(record, side),
+        *build_open_thread_button(record),
+        ContextBlock(
+            elements=[
+                md(
+                    "If you need more time or information, say so in the "
+                    "thread: a block with conditions is a way to do that."
+                )
+            ]
+        ),
+    ]
+    return Message(text=text, blocks=blocks)
+
+
+def build_hr_escalation(
+    record: SecondmentRecord,
+    kind: EscalationKind,
+    raised_by: str | None,
+    message: str | None,
+    can_override: bool,
+) -> Message:
+    title = f"Secondment #{record.id} needs HR: {kind.label.lower()}"
+    who = mention(raised_by) if raised_by else "The bot"
+    if kind is EscalationKind.NO_DECISION:
+        why = f"{who} raised it: no decision since {moment(record.round_started_at)}."
+    else:
+        why = f"{who} asked for a review of the block."
+    blocks: list[Block] = [
+        HeaderBlock(text=plain(title[:150])),
+        SectionBlock(text=md(f"{summary_line(record)}\n*Status:* {record.status.label}\n{why}")),
+    ]
+    for side in record.sides:
+        state = side.state.value if side.state is not SideState.PENDING else "undecided"
+        blocks.append(
+            SectionBlock(
+                text=md(f"*{side.side.role.capitalize()}* {mention(side.manager_id)}: {state}")
+            )
+        )
+        if side.block:
+            blocks += block_reason_blocks(side.block)
+    if message:
+        blocks.append(SectionBlock(text=md(f"*Their message:* {escape(message, NOTE_ROOM)}")))
+    request_ref = RequestRef(record.id, record.terms_version).encode()
+    buttons = [
+        ButtonElement(text="View the terms", action_id=Action.HR_VIEW, value=request_ref),
+        ButtonElement(text="Add a note to the thread", action_id=Action.HR_NOTE, value=request_ref),
+    ]
+    blocked = record.blocked_side
+    if can_override and blocked is not None:
+        ref = DecisionRef(record.id, blocked.side, record.terms_version).encode()
+        buttons.append(
+            ButtonElement(
+                text="Override the block", action_id=Action.HR_OVERRIDE, value=ref, style="danger"
+            )
+        )
+    blocks.append(ActionsBlock(block_id="hr", elements=buttons))
+    if record.thread_url:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    md(
+                        f"<{record.thread_url}|The approval thread> "
+                        "(a group DM of the three parties)."
+                    )
+                ]
+            )
+        )
+    return Message(text=title, blocks=blocks)
+
+
+def build_undeliverable(record: SecondmentRecord, recipient_id: str | None, error: str) -> Message:
+    """For HR, when a reminder cannot reach its recipient (for example a deactivated account)."""
+    who = mention(recipient_id) if recipient_id else "HR"
+    return _text_message(
+        f"⚠️ A reminder about secondment request #{record.id} could not reach {who} "
+        f"(Slack said `{error}`). The request is waiting on them: {summary_line(record)}."
+    )

@@ -1,0 +1,63 @@
+"""HR as the bot knows it: a channel for escalations and/or a list of people (HR_CHANNEL,
+HR_USERS). HR powers belong to the listed people and to members of the HR channel."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.builders.messages import Message
+
+log = logging.getLogger(__name__)
+
+MEMBERS_TTL_SECONDS = 300.0
+
+
+@dataclass
+class HrDesk:
+    channel: str | None
+    users: tuple[str, ...]
+    _members: frozenset[str] = field(default_factory=frozenset)
+    _members_read_at: float = float("-inf")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.destinations)
+
+    @property
+    def destinations(self) -> list[str]:
+        """Where HR messages go: the channel, and each HR user's DM."""
+        return ([self.channel] if self.channel else []) + list(self.users)
+
+    async def is_hr(self, client: AsyncWebClient, user_id: str) -> bool:
+        if user_id in self.users:
+            return True
+        if self.channel is None:
+            return False
+        return user_id in await self._channel_members(client, self.channel)
+
+    async def _channel_members(self, client: AsyncWebClient, channel: str) -> frozenset[str]:
+        # Membership changes rarely; reading it on every click would cost a call each time.
+        if time.monotonic() - self._members_read_at < MEMBERS_TTL_SECONDS:
+            return self._members
+        members: set[str] = set()
+        async for page in await client.conversations_members(channel=channel, limit=200):
+            members.update(page["members"])
+        self._members, self._members_read_at = frozenset(members), time.monotonic()
+        return self._members
+
+    async def tell(self, client: AsyncWebClient, message: Message) -> list[str]:
+        """Post to the HR channel and DM each HR user; returns the Slack errors, if any."""
+        errors = []
+        for destination in self.destinations:
+            try:
+                await client.chat_postMessage(channel=destination, **message.as_kwargs())
+            except SlackApiError as exc:
+                error = str(exc.response.get("error"))
+                log.warning("HR message to %s failed: %s", destination, error)
+                errors.append(error)
+        return errors

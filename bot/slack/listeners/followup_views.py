@@ -1,0 +1,117 @@
+"""Modal submissions that follow a block or change the request: a response to the block, a
+request for HR's review, changed terms, HR's note and HR's override."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.followups import NoteKind
+from bot.services.changes import propose_change
+from bot.services.decisions import DecisionRef, override
+from bot.services.escalations import ask_for_review
+from bot.services.notes import add_note
+from bot.slack.deps import Deps
+from bot.slack.ids import Callback
+from bot.slack.listeners.context import is_hr, team_of, user_of
+from bot.slack.listeners.errors import answered_in_modal
+from bot.slack.parsing import parse_change, parse_text
+from bot.slack.publish import publish_change, publish_decision, publish_escalation, publish_note
+from bot.slack.refs import RequestRef
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    async def _note(
+        view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, kind: NoteKind
+    ) -> Any:
+        return await add_note(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+            actor_id=user_of(context),
+            kind=kind,
+            text=parse_text(view["state"]["values"]),
+            source_key=view["id"],
+            actor_is_hr=kind is NoteKind.HR_NOTE and await is_hr(deps, client, context),
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+
+    @app.view(Callback.RESPOND)
+    @answered_in_modal
+    async def handle_respond_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        added = await _note(view, client, context, NoteKind.RESPONSE)
+        await ack()
+        await publish_note(client, added)
+
+    @app.view(Callback.HR_NOTE)
+    @answered_in_modal
+    async def handle_hr_note_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        added = await _note(view, client, context, NoteKind.HR_NOTE)
+        await ack()
+        await publish_note(client, added)
+
+    @app.view(Callback.ASK_HR)
+    @answered_in_modal
+    async def handle_ask_hr_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        raised = await ask_for_review(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+            actor_id=user_of(context),
+            message=parse_text(view["state"]["values"]) or None,
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await ack()
+        await publish_escalation(client, deps, raised)
+
+    @app.view(Callback.CHANGE)
+    @answered_in_modal
+    async def handle_change_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        ref = RequestRef.decode(view["private_metadata"])
+        form, note = parse_change(view["state"]["values"])
+        event = await propose_change(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=ref.secondment_id,
+            seen_version=ref.terms_version,
+            actor_id=user_of(context),
+            form=form,
+            note=note,
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await ack()
+        await publish_change(client, event)
+
+    @app.view(Callback.HR_OVERRIDE)
+    @answered_in_modal
+    async def handle_override_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        made = await override(
+            deps.sessions,
+            team_id=team_of(context),
+            ref=DecisionRef.decode(view["private_metadata"]),
+            actor_id=user_of(context),
+            justification=parse_text(view["state"]["values"]),
+            actor_is_hr=await is_hr(deps, client, context),
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await ack()
+        await publish_decision(client, made)
