@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.errors import (
+    AlreadyEscalated,
     AlreadyStarted,
     NoLongerPending,
     NotBlocked,
@@ -17,6 +18,7 @@ from bot.domain.errors import (
     OnlyHr,
     OnlyThesePeople,
 )
+from bot.domain.followups import EscalationKind
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Status
 
@@ -52,6 +54,9 @@ def check_can_ask_hr(record: SecondmentRecord, actor_id: str) -> None:
     allowed = (record.employee_id, *deciders_of_the_other_side(record))
     if actor_id not in allowed:
         raise OnlyThesePeople("ask HR to review the block", allowed)
+    for escalation in record.open_escalations:
+        if escalation.kind is EscalationKind.BLOCK_REVIEW:
+            raise AlreadyEscalated(escalation.kind, escalation.raised_by, escalation.created_at)
 
 
 def check_can_change(record: SecondmentRecord, actor_id: str) -> None:
@@ -62,12 +67,13 @@ def check_can_change(record: SecondmentRecord, actor_id: str) -> None:
 
 
 def check_can_withdraw(record: SecondmentRecord, actor_id: str, today: date) -> None:
-    """The employee may withdraw while the request is open, up to the day before the start."""
+    """The employee may withdraw an open request; an approved one only before its start. A
+    request never approved has not started, whatever its planned start date."""
     if actor_id != record.employee_id:
         raise OnlyThesePeople("withdraw the request", (record.employee_id,))
     if not record.status.is_open:
         raise NoLongerPending(record.status)
-    if today >= record.terms.start_date:
+    if record.status is Status.APPROVED and today >= record.terms.start_date:
         raise AlreadyStarted(record.terms.start_date)
 
 

@@ -108,7 +108,10 @@ async def change_terms(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            _explain(before, seen_version, actor_id, approving_side)
+            # Explain from the state that stopped the update, not the one read before it.
+            now_stored = await load_record(session, team_id, secondment_id, policy)
+            assert now_stored is not None
+            _explain(now_stored, seen_version, actor_id, approving_side)
             raise AssertionError("a refused change always has an explanation")
         await _refuse_once_started(session, before, now)
         version = seen_version + 1

@@ -58,9 +58,11 @@ async def ask_for_review(
             await raise_escalation(
                 session, record, EscalationKind.BLOCK_REVIEW, actor_id, message, now
             )
+            raised = await load_record(session, team_id, secondment_id, policy)
     except IntegrityError:
         raise await _existing(sessions, secondment_id, EscalationKind.BLOCK_REVIEW) from None
-    return EscalationRaised(record, EscalationKind.BLOCK_REVIEW, actor_id, message)
+    assert raised is not None
+    return EscalationRaised(raised, EscalationKind.BLOCK_REVIEW, actor_id, message)
 
 
 async def raise_escalation(

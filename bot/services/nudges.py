@@ -40,16 +40,18 @@ async def reconcile_decision_nudges(
                 Nudge.secondment_id == row.id,
                 Nudge.round == row.round,
                 Nudge.kind.in_(DECISION_NUDGES),
-                Nudge.cancelled_at.is_(None),
             )
         )
     ).all()
-    have = {(n.kind, n.side, n.sequence, n.recipient_id) for n in stored}
-    unwanted = [
-        n.id
-        for n in stored
-        if n.sent_at is None and (n.kind, n.side, n.sequence, n.recipient_id) not in wanted
-    ]
+
+    def key_of(nudge: Nudge) -> tuple[NudgeKind, Side | None, int, str | None]:
+        return (nudge.kind, nudge.side, nudge.sequence, nudge.recipient_id)
+
+    waiting = [n for n in stored if n.sent_at is None and n.cancelled_at is None]
+    # Sent, or given up after trying: done for this round, never planned again.
+    done = {key_of(n) for n in stored if n.sent_at is not None or n.attempts > 0}
+    have = done | {key_of(n) for n in waiting}
+    unwanted = [n.id for n in waiting if key_of(n) not in wanted]
     if unwanted:
         await session.execute(
             update(Nudge)

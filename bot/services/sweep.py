@@ -63,12 +63,16 @@ async def claim_due(
         )
         candidates = select(Nudge.id).where(*open_and_due).order_by(Nudge.due_at).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
+            # Locked here until commit; rows another sweeper holds are skipped, not waited on.
             candidates = candidates.with_for_update(skip_locked=True)
+        # Picked in a statement of their own: inside the UPDATE, PostgreSQL may re-run a
+        # LIMIT ... SKIP LOCKED subquery per row and claim more than `limit`.
+        ids = list(await session.scalars(candidates))
         claimed = (
             await session.scalars(
                 update(Nudge)
                 # The conditions again: a row another sweeper claimed meanwhile no longer matches.
-                .where(Nudge.id.in_(candidates.scalar_subquery()), *open_and_due)
+                .where(Nudge.id.in_(ids), *open_and_due)
                 .values(claimed_until=now + LEASE)
                 .returning(Nudge)
                 .execution_options(synchronize_session=False)
@@ -112,14 +116,26 @@ async def mark_sent(
     """Record the nudge as sent (once); an escalation also becomes an escalation record.
     Returns the request as it now stands, or None if the nudge was already marked."""
     async with sessions.begin() as session:
-        result = await session.execute(
-            update(Nudge)
-            .where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None))
-            .values(sent_at=now, claimed_until=None, attempts=Nudge.attempts + 1)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        marked = (
+            await session.execute(
+                update(Nudge)
+                .where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None))
+                .values(sent_at=now, claimed_until=None, attempts=Nudge.attempts + 1)
+                .returning(Nudge.cancelled_at, Nudge.round)
+            )
+        ).first()
+        if marked is None:
             return None
-        if due.kind is NudgeKind.DECISION_ESCALATION:
+        cancelled_meanwhile, round_ = marked
+        current_round = await session.scalar(
+            select(Secondment.round).where(Secondment.id == due.record.id)
+        )
+        # If the request moved on while the message was on its way, there is no wait to escalate.
+        if (
+            due.kind is NudgeKind.DECISION_ESCALATION
+            and cancelled_meanwhile is None
+            and round_ == current_round
+        ):
             await raise_escalation(session, due.record, EscalationKind.NO_DECISION, None, None, now)
         record_event(
             session,
@@ -146,10 +162,11 @@ async def mark_failed(
             "claimed_until": None,
         }
         values |= {"due_at": retry_at} if retry_at else {"cancelled_at": now}
-        await session.execute(
+        result = await session.execute(
             update(Nudge).where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None)).values(values)
         )
-        if retry_at is None:
+        # Another sweeper may have delivered it after this one's lease ran out.
+        if retry_at is None and result.rowcount == 1:  # type: ignore[attr-defined]
             record_event(
                 session,
                 secondment_id=due.record.id,
