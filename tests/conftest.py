@@ -98,14 +98,20 @@ async def slack() -> AsyncIterator[SlackStandIn]:
 
 @pytest.fixture
 async def bot(
-    engine: AsyncEngine, slack: SlackStandIn, clock: time_machine.Traveller
+    engine: AsyncEngine,
+    slack: SlackStandIn,
+    clock: time_machine.Traveller,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[Harness]:
+    # `@pytest.mark.settings(hr_users="U0HR", ...)` sets the bot's settings for one test.
+    marker = request.node.get_closest_marker("settings")
     settings = load_settings(
         _env_file=None,
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret=wire.SIGNING_SECRET,
         slack_api_url=slack.api_url,
         database_url=str(engine.url),
+        **(marker.kwargs if marker else {}),
     )
     sleeps: list[float] = []
 
@@ -114,11 +120,20 @@ async def bot(
 
     client = make_web_client(BOT_TOKEN, slack.api_url, sleep=fake_sleep)
     sessions = make_sessions(engine)
-    bolt = build_bolt_app(settings, deps_from(settings, sessions), client=client)
+    deps = deps_from(settings, sessions)
+    bolt = build_bolt_app(settings, deps, client=client)
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
     async with TestClient(TestServer(build_web_app(bolt, engine), host="127.0.0.1")) as http:
-        harness = Harness(http=http, slack=slack, sessions=sessions, sleeps=sleeps, errors=errors)
+        harness = Harness(
+            http=http,
+            slack=slack,
+            sessions=sessions,
+            sleeps=sleeps,
+            errors=errors,
+            deps=deps,
+            client=client,
+        )
         yield harness
     logging.getLogger().removeHandler(errors)
     if not harness.expect_errors:

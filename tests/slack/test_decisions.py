@@ -7,56 +7,20 @@ import asyncio
 import json
 from datetime import date
 
-from sqlalchemy import select
-
 from bot.domain.states import Side
-from bot.models import Decision
-from bot.services.decisions import DecisionRef
 from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
+from tests.support.flows import approve, block, decisions, ref
 from tests.support.harness import (
     EMPLOYEE,
     HOME,
     HOST,
     OUTSIDER,
     Harness,
-    Thread,
     buttons_in,
 )
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
-
-
-def ref(thread: Thread, side: Side, version: int = 1) -> DecisionRef:
-    return DecisionRef(thread.secondment_id, side, version)
-
-
-async def approve(bot: Harness, user: str, thread: Thread, side: Side) -> str:
-    response, reply_name = await bot.click(user, Action.APPROVE, ref(thread, side), thread)
-    assert response.status == 200
-    return reply_name
-
-
-async def block(bot: Harness, user: str, thread: Thread, side: Side, **values: object) -> None:
-    response, _ = await bot.click(user, Action.BLOCK, ref(thread, side), thread)
-    assert response.status == 200
-    opened = await bot.slack.wait_for(
-        "views.open", where=lambda c: c.body["view"]["callback_id"] == Callback.BLOCK
-    )
-    metadata = opened[-1].body["view"]["private_metadata"]
-    submitted = await bot.submit(
-        user,
-        Callback.BLOCK,
-        forms.block_values(**values),
-        private_metadata=metadata,  # type: ignore[arg-type]
-    )
-    assert submitted.status == 200
-    assert await submitted.text() == ""
-
-
-async def decisions(bot: Harness) -> list[Decision]:
-    async with bot.sessions() as session:
-        return list(await session.scalars(select(Decision).order_by(Decision.id)))
 
 
 async def test_an_approval_is_announced_and_the_parent_rerendered(bot: Harness) -> None:

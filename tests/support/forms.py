@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.slack.ids import BlockField, RequestField
+from bot.slack.ids import BlockField, ConditionsField, FollowUpField, RequestField
 
 Values = dict[str, dict[str, Any]]
 
@@ -85,3 +85,45 @@ def block_values(
         BlockField.CONDITIONS_NOTE: text(note),
     }
     return {block_id: {block_id: element} for block_id, element in elements.items()}
+
+
+def _values(elements: dict[str, dict[str, Any]]) -> Values:
+    return {block_id: {block_id: element} for block_id, element in elements.items()}
+
+
+def conditions_values(
+    *,
+    start: date | None = None,
+    handover: str | None = None,
+    end: date | None = None,
+    share: str | None = None,
+    note: str | None = None,
+) -> Values:
+    F = ConditionsField
+    return _values(
+        {
+            F.START_DATE: day(start),
+            F.HANDOVER_WEEKS: number(handover),
+            F.END_DATE: day(end),
+            F.TIME_COMMITMENT: number(share),
+            F.NOTE: text(note),
+        }
+    )
+
+
+def change_values(
+    *, start: date, end: date, note: str | None = None, **overrides: dict[str, Any]
+) -> Values:
+    """The change modal: the request form's terms fields (no managers) and a note."""
+    values = request_values(home=None, host=None, start=start, end=end, **overrides)
+    del values[RequestField.HOME_MANAGER], values[RequestField.HOST_MANAGER]
+    values[RequestField.CHANGE_NOTE] = {RequestField.CHANGE_NOTE: text(note)}
+    return values
+
+
+def text_values(value: str | None) -> Values:
+    return _values({FollowUpField.TEXT: text(value)})
+
+
+def delegate_values(person: str | None) -> Values:
+    return _values({FollowUpField.DELEGATE: user(person)})

@@ -6,16 +6,19 @@ import itertools
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from aiohttp.client import ClientResponse
 from aiohttp.test_utils import TestClient
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.db import Sessions
 from bot.models import AuditEvent, Secondment
 from bot.services.decisions import DecisionRef
+from bot.slack.delivery import send_due_nudges
+from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
 from tests.support.standin import Call, SlackStandIn
@@ -49,6 +52,8 @@ class Harness:
     sessions: Sessions
     sleeps: list[float]
     errors: ErrorLog
+    deps: Deps
+    client: AsyncWebClient
     expect_errors: bool = False
     responses: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -131,6 +136,17 @@ class Harness:
             row = (await session.scalars(select(Secondment).order_by(Secondment.id.desc()))).first()
         assert row is not None and row.thread_ts is not None and row.channel_id is not None
         return Thread(row.id, row.channel_id, row.thread_ts)
+
+    async def sweep(self, now: datetime) -> int:
+        """Run the nudge sweep as the scheduler would, at an explicit moment."""
+        return await send_due_nudges(self.client, self.deps, now)
+
+    async def opened_modal(self, callback: Callback) -> Call:
+        """The latest modal the bot opened with this callback."""
+        opened = await self.slack.wait_for(
+            "views.open", where=lambda c: c.body["view"]["callback_id"] == callback
+        )
+        return opened[-1]
 
     async def secondment(self, secondment_id: int) -> Secondment:
         async with self.sessions() as session:

@@ -33,6 +33,7 @@ WAIT_LIMIT = 10.0
 class Call:
     method: str
     body: dict[str, Any]
+    error: str | None = None  # what Slack answered, when it refused the call
 
     @property
     def text(self) -> str:
@@ -63,6 +64,7 @@ class SlackStandIn:
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    channel_members: dict[str, list[str]] = field(default_factory=dict)
     port: int = 0
 
     # --- set-up -----------------------------------------------------------------------------
@@ -145,17 +147,22 @@ class SlackStandIn:
 
     # --- the API -----------------------------------------------------------------------------
 
-    async def _record(self, method: str, body: dict[str, Any]) -> None:
+    async def _record(self, method: str, body: dict[str, Any], error: str | None = None) -> None:
         async with self._changed:
-            self.calls.append(Call(method, body))
+            self.calls.append(Call(method, body, error))
             self._changed.notify_all()
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await _read_body(request)
-        await self._record(method, body)
+        response = self._answer(method, body, request.headers.get("Authorization"))
+        answer = json.loads(response.text or "{}")
+        await self._record(method, body, None if answer.get("ok") else answer.get("error"))
+        return response
+
+    def _answer(self, method: str, body: dict[str, Any], auth: str | None) -> web.Response:
         token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
-        if request.headers.get("Authorization") != f"Bearer {token}":
+        if auth != f"Bearer {token}":
             return _error("invalid_auth")
         if self._failures[method]:
             failure = self._failures[method].popleft()
@@ -252,9 +259,17 @@ class SlackStandIn:
                 return {"ok": False, "error": "user_disabled"}
         return {"ok": True, "channel": {"id": "G" + "".join(i[-3:] for i in ids).upper()}}
 
+    def _api_conversations_members(self, body: dict[str, Any]) -> dict[str, Any]:
+        members = self.channel_members.get(str(body.get("channel")))
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
     def _api_chat_postMessage(self, body: dict[str, Any]) -> dict[str, Any]:
         channel = str(body["channel"])
         if channel.startswith(("U", "W")):  # a DM: Slack answers with the IM's channel id
+            if self.users.get(channel, {}).get("deleted"):
+                return {"ok": False, "error": "user_disabled"}
             channel = "D" + channel[1:]
         return {
             "ok": True,

@@ -1,0 +1,168 @@
+"""Reminders for pending decisions, end to end: sent by the sweep at the start of the working day
+where each recipient is, once each, stopped by a decision, escalated to HR after the configured
+working days, retried or routed to HR when Slack cannot deliver them. The clock is moved, never
+waited for: the sweep runs at an explicit moment."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from bot.domain.states import Side
+from bot.models import Escalation, Nudge
+from bot.slack.ids import Action
+from tests.support.flows import approve, request_ref
+from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
+from tests.support.standin import Call
+
+START, END = date(2027, 2, 1), date(2027, 7, 30)
+HR = "U0HRPERSON"
+HR_CHANNEL = "C0HRDESK"
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 1) -> datetime:
+    return datetime(2027, month, day, hour, minute, tzinfo=UTC)
+
+
+def reminders_to(bot: Harness, user: str) -> list[Call]:
+    """The reminders Slack accepted for `user`."""
+    return [
+        c
+        for c in bot.slack.sent("chat.postMessage", channel=user)
+        if "reminder" in c.text and c.error is None
+    ]
+
+
+@pytest.mark.settings(hr_channel=HR_CHANNEL)
+async def test_the_decision_timeline_reminds_twice_then_tells_hr(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    # Requested on Monday 4 January 2027 at 10:00 in London (UTC in winter).
+    thread = await bot.submit_request(START, END)
+
+    assert await bot.sweep(at(7, 8, 59)) == 0  # Thursday, a minute early
+    assert await bot.sweep(at(7, 9, 0)) == 2  # the third working day starts
+    assert await bot.sweep(at(7, 9, 5)) == 0  # each reminder goes once
+    assert len(reminders_to(bot, HOME)) == len(reminders_to(bot, HOST)) == 1
+    first = reminders_to(bot, HOME)[0]
+    assert (
+        "A reminder: secondment request #1 has waited for your decision as home manager"
+        in first.text
+    )
+    assert (
+        "decision_approve" in first.blocks_text and "Open the approval thread" in first.blocks_text
+    )
+
+    clock.move_to(at(8, 11))  # Friday: the home manager decides
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.slack.wait_for("chat.update")
+
+    assert await bot.sweep(at(12, 9)) == 1  # the sixth working day: only the host is reminded
+    assert len(reminders_to(bot, HOME)) == 1
+    assert "A second reminder" in reminders_to(bot, HOST)[-1].text
+
+    assert await bot.sweep(at(13, 9)) == 1  # the seventh working day: HR hears of it
+    (hr_post,) = bot.slack.sent("chat.postMessage", channel=HR_CHANNEL)
+    assert "needs HR: no decision yet" in hr_post.text
+    (note,) = [c for c in bot.thread_replies(thread) if "HR has been told" in c.text]
+    assert "has waited since" in note.text
+    async with bot.sessions() as session:
+        (escalation,) = (await session.scalars(select(Escalation))).all()
+    assert (escalation.kind, escalation.raised_by) == ("no_decision", None)
+    assert "With HR: no decision yet" in bot.updates(thread)[-1].blocks_text
+    assert await bot.sweep(at(20, 9)) == 0
+
+
+async def test_reminders_arrive_at_nine_where_each_manager_is(bot: Harness) -> None:
+    bot.slack.add_user("U0BRISBANE", tz="Australia/Brisbane")  # UTC+10
+    bot.slack.add_user("U0SEATTLE", tz="America/Los_Angeles")  # UTC-8 in January
+    await bot.submit_request(START, END, home="U0BRISBANE", host="U0SEATTLE")
+
+    # Thursday 09:00 in Brisbane is Wednesday 23:00 UTC; in Seattle it is Thursday 17:00 UTC.
+    assert await bot.sweep(at(6, 22, 59)) == 0
+    assert await bot.sweep(at(6, 23)) == 1
+    assert len(reminders_to(bot, "U0BRISBANE")) == 1 and not reminders_to(bot, "U0SEATTLE")
+    assert await bot.sweep(at(7, 16, 59)) == 0
+    assert await bot.sweep(at(7, 17)) == 1
+    assert len(reminders_to(bot, "U0SEATTLE")) == 1
+
+
+async def test_weekends_and_a_clock_change_keep_reminders_at_nine_local(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    # Requested on Thursday 25 March 2027; London moves to summer time on Sunday 28 March.
+    clock.move_to(at(25, 10, month=3))
+    await bot.submit_request(date(2027, 5, 3), date(2027, 8, 27))
+
+    # Working days: Friday, Monday, Tuesday. Tuesday 09:00 in London is now 08:00 UTC.
+    assert await bot.sweep(at(29, 9, month=3)) == 0
+    assert await bot.sweep(at(30, 7, 59, month=3)) == 0
+    assert await bot.sweep(at(30, 8, month=3)) == 2
+
+
+async def test_a_decision_stops_that_managers_reminders_at_once(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await bot.submit_request(START, END)
+    clock.move_to(at(5, 10))
+    await approve(bot, HOST, thread, Side.HOST)
+    await bot.slack.wait_for("chat.update")
+
+    assert await bot.sweep(at(7, 9)) == 1
+    assert reminders_to(bot, HOME) and not reminders_to(bot, HOST)
+    async with bot.sessions() as session:
+        host_nudges = (await session.scalars(select(Nudge).where(Nudge.side == "host"))).all()
+    assert host_nudges and all(n.cancelled_at and not n.sent_at for n in host_nudges)
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_a_reminder_to_a_deactivated_manager_is_routed_to_hr(bot: Harness) -> None:
+    bot.slack.add_user(HR)
+    await bot.submit_request(START, END)
+    bot.slack.users[HOST]["deleted"] = True  # the host manager left after the request
+
+    assert await bot.sweep(at(7, 9)) == 1  # the home manager's
+    (routed,) = [
+        c for c in bot.slack.sent("chat.postMessage", channel=HR) if "could not reach" in c.text
+    ]
+    assert f"<@{HOST}>" in routed.text and "user_disabled" in routed.text
+    async with bot.sessions() as session:
+        (failed,) = (
+            await session.scalars(
+                select(Nudge).where(Nudge.recipient_id == HOST, Nudge.sequence == 1)
+            )
+        ).all()
+    assert (failed.attempts, failed.last_error, failed.sent_at) == (1, "user_disabled", None)
+    assert failed.cancelled_at is not None
+    assert await bot.sweep(at(7, 9, 30)) == 0  # not retried forever
+
+
+async def test_a_failed_reminder_is_retried_with_backoff_and_recorded(bot: Harness) -> None:
+    await bot.submit_request(START, END)
+    bot.slack.fail_next("chat.postMessage", "fatal_error")
+
+    assert await bot.sweep(at(7, 9)) == 1  # one of the two went; the other failed
+    async with bot.sessions() as session:
+        (waiting,) = (
+            await session.scalars(select(Nudge).where(Nudge.last_error == "fatal_error"))
+        ).all()
+    assert waiting.sent_at is None and waiting.cancelled_at is None
+    assert waiting.due_at == at(7, 9, 1)  # first retry after one minute
+
+    assert await bot.sweep(at(7, 9, 1)) == 1
+    assert len(reminders_to(bot, HOME)) == len(reminders_to(bot, HOST)) == 1
+    async with bot.sessions() as session:
+        retried = await session.get(Nudge, waiting.id, populate_existing=True)
+    assert retried is not None and retried.attempts == 2 and retried.sent_at is not None
+
+
+async def test_withdrawn_requests_send_nothing(bot: Harness) -> None:
+    thread = await bot.submit_request(START, END)
+
+    await bot.click(EMPLOYEE, Action.WITHDRAW, request_ref(thread), thread)
+    await bot.slack.wait_for("chat.update")
+
+    assert await bot.sweep(at(20, 9)) == 0

@@ -1,0 +1,72 @@
+"""Steps a person takes in Slack, composed from the harness: click, then fill the modal that
+opens, exactly as the client would send them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.domain.states import Side
+from bot.models import Decision
+from bot.services.decisions import DecisionRef
+from bot.slack.ids import Action, Callback
+from bot.slack.refs import RequestRef
+from tests.support import forms
+from tests.support.harness import Harness, Thread
+
+
+def ref(thread: Thread, side: Side, version: int = 1) -> DecisionRef:
+    return DecisionRef(thread.secondment_id, side, version)
+
+
+def request_ref(thread: Thread, version: int = 1) -> RequestRef:
+    return RequestRef(thread.secondment_id, version)
+
+
+async def approve(bot: Harness, user: str, thread: Thread, side: Side, version: int = 1) -> str:
+    response, reply_name = await bot.click(user, Action.APPROVE, ref(thread, side, version), thread)
+    assert response.status == 200
+    return reply_name
+
+
+async def click_then_submit(
+    bot: Harness,
+    user: str,
+    action: Action,
+    value: DecisionRef | RequestRef,
+    thread: Thread,
+    callback: Callback,
+    values: forms.Values,
+) -> str:
+    """Click a button that opens a modal, then submit the modal; returns the raw response."""
+    before = len(
+        [c for c in bot.slack.sent("views.open") if c.body["view"]["callback_id"] == callback]
+    )
+    response, _ = await bot.click(user, action, value, thread)
+    assert response.status == 200
+    opened = await bot.slack.wait_for(
+        "views.open", before + 1, where=lambda c: c.body["view"]["callback_id"] == callback
+    )
+    view = opened[-1].body["view"]
+    submitted = await bot.submit(user, callback, values, private_metadata=view["private_metadata"])
+    assert submitted.status == 200
+    return await submitted.text()
+
+
+async def block(
+    bot: Harness, user: str, thread: Thread, side: Side, version: int = 1, **values: object
+) -> None:
+    answer = await click_then_submit(
+        bot,
+        user,
+        Action.BLOCK,
+        ref(thread, side, version),
+        thread,
+        Callback.BLOCK,
+        forms.block_values(**values),  # type: ignore[arg-type]
+    )
+    assert answer == ""
+
+
+async def decisions(bot: Harness) -> list[Decision]:
+    async with bot.sessions() as session:
+        return list(await session.scalars(select(Decision).order_by(Decision.id)))
