@@ -20,13 +20,16 @@ LIST_LIMIT = 20
 async def list_for_user(
     sessions: Sessions, *, team_id: str, user_id: str, policy: Policy
 ) -> tuple[list[SecondmentRecord], int]:
-    """The user's most recent secondments (at most LIST_LIMIT) and how many they have in all."""
+    """The user's most recent secondments (at most LIST_LIMIT), as employee, manager or delegate,
+    and how many were found (LIST_LIMIT + 1 means there are more)."""
     involved = (
         Secondment.team_id == team_id,
         or_(
             Secondment.employee_id == user_id,
             Secondment.home_manager_id == user_id,
             Secondment.host_manager_id == user_id,
+            Secondment.home_delegate_id == user_id,
+            Secondment.host_delegate_id == user_id,
         ),
     )
     async with sessions.begin() as session:

@@ -673,7 +673,7 @@ def test_status_of_a_blocked_secondment_gives_the_reason_escaped() -> None:
     text = all_text(blocks)
     assert f"{BlockReason.OTHER.label}: Because {HOSTILE_ESCAPED}" in text
     assert when(HOME_DECIDED) in text
-    assert "You are the viewer" in text
+    assert "You are viewing this as HR" in text  # only HR sees a request it is not part of
     assert_escaped(blocks)
 
 

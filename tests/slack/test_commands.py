@@ -8,7 +8,9 @@ import pytest
 
 from bot.domain.states import Side
 from bot.services.decisions import DecisionRef
-from bot.slack.ids import Action
+from bot.slack.ids import Action, Callback
+from tests.support import forms
+from tests.support.flows import click_then_submit
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
@@ -75,3 +77,30 @@ async def test_status_without_a_number_explains_how_to_use_it(bot: Harness, argu
 
     reply = await bot.reply_to(reply_name)
     assert "/secondment status <number>" in reply.text
+
+
+@pytest.mark.settings(hr_users="U0HRPERSON")
+async def test_hr_can_see_any_secondment_and_delegates_see_theirs(bot: Harness) -> None:
+    bot.slack.add_user("U0HRPERSON")
+    bot.slack.add_user("U0DEPUTY")
+    thread = await bot.submit_request(START, END)
+    await click_then_submit(
+        bot,
+        HOME,
+        Action.DELEGATE,
+        DecisionRef(1, Side.HOME, 1),
+        thread,
+        Callback.DELEGATE,
+        forms.delegate_values("U0DEPUTY"),
+    )
+    await bot.slack.wait_for("chat.update")
+
+    _, as_hr = await bot.command("U0HRPERSON", "status 1")
+    _, as_deputy = await bot.command("U0DEPUTY", "list")
+    _, not_hr = await bot.command(OUTSIDER, "status 1")
+
+    hr_view = (await bot.reply_to(as_hr)).blocks_text
+    assert "Secondment #1" in hr_view and "You are viewing this as HR" in hr_view
+    deputy_list = (await bot.reply_to(as_deputy)).blocks_text
+    assert "#1" in deputy_list and "(you: home manager's delegate)" in deputy_list
+    assert "can't find secondment #1" in (await bot.reply_to(not_hr)).text

@@ -109,7 +109,7 @@ def _refusal_text(refusal: Refusal) -> str:
 
 
 def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
-    role = record.role_of(viewer_id) or "viewer"
+    role = record.role_of(viewer_id)
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -130,7 +130,14 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
         sides.append(line)
     blocks.append(SectionBlock(text=md("\n".join(sides))))
     blocks.append(
-        ContextBlock(elements=[md(f"You are the {role} · terms version {record.terms_version}")])
+        ContextBlock(
+            elements=[
+                md(
+                    f"{f'You are the {role}' if role else 'You are viewing this as HR'} · "
+                    f"terms version {record.terms_version}"
+                )
+            ]
+        )
     )
     blocks += build_open_thread_button(record)
     return Message(text=f"Secondment #{record.id}: {record.status.label}", blocks=blocks)

@@ -16,7 +16,7 @@ from bot.slack.builders.replies import build_help, build_list, build_status
 from bot.slack.builders.request_modal import build_request_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Command
-from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.context import is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.parsing import first_mention, parse_command, parse_number
 
@@ -37,11 +37,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
             view = build_request_modal(first_mention(line.argument))
             await client.views_open(trigger_id=command["trigger_id"], view=view)
             return
-        message = await _answer(line.subcommand, line.argument, deps, context)
+        message = await _answer(line.subcommand, line.argument, deps, client, context)
         await respond(**message.as_kwargs(), response_type="ephemeral")
 
 
-async def _answer(subcommand: str, argument: str, deps: Deps, context: AsyncBoltContext) -> Message:
+async def _answer(
+    subcommand: str,
+    argument: str,
+    deps: Deps,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> Message:
     team, user = team_of(context), user_of(context)
     if subcommand == "list":
         records, total = await list_for_user(
@@ -53,7 +59,12 @@ async def _answer(subcommand: str, argument: str, deps: Deps, context: AsyncBolt
         if number is None:
             return build_help(f"status {argument}".strip())
         record = await get_for_user(
-            deps.sessions, team_id=team, secondment_id=number, user_id=user, policy=deps.policy
+            deps.sessions,
+            team_id=team,
+            secondment_id=number,
+            user_id=user,
+            policy=deps.policy,
+            actor_is_hr=await is_hr(deps, client, context),
         )
         return build_status(record, user)
     return build_help(None if subcommand in ("", "help") else subcommand)
