@@ -24,22 +24,23 @@ ROOT = Path(__file__).resolve().parent.parent
 Sessions = async_sessionmaker[AsyncSession]
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, enforce_foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
+    """An engine for `url`. `enforce_foreign_keys=False` is for migrations on SQLite only."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _make_sqlite_transactions_immediate(engine)
+        _make_sqlite_transactions_immediate(engine, enforce_foreign_keys)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
+def _make_sqlite_transactions_immediate(engine: AsyncEngine, foreign_keys: bool) -> None:
     # The recipe from SQLAlchemy's aiosqlite docs: stop the driver's own BEGIN, emit ours.
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
@@ -68,9 +69,26 @@ def run_alembic(
 
 
 async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema up to date (Alembic upgrade to head) on the engine's database."""
-    async with engine.begin() as connection:
-        await connection.run_sync(run_alembic, command.upgrade, "head")
+    """Bring the schema up to date (Alembic upgrade to head) on the engine's database.
+
+    On SQLite the migration runs on a connection without foreign-key enforcement: batch mode
+    alters a table by copying it and dropping the original, and with enforcement on that drop
+    would delete, by cascade, every row that refers to the table. Integrity is checked after.
+    """
+    if engine.dialect.name != "sqlite":
+        async with engine.begin() as connection:
+            await connection.run_sync(run_alembic, command.upgrade, "head")
+        return
+    url = engine.url.render_as_string(hide_password=False)
+    migrating = make_engine(url, enforce_foreign_keys=False)
+    try:
+        async with migrating.begin() as connection:
+            await connection.run_sync(run_alembic, command.upgrade, "head")
+            broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if broken:
+                raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
+    finally:
+        await migrating.dispose()
 
 
 async def is_ready(engine: AsyncEngine) -> bool:

@@ -29,7 +29,8 @@ def run_on(connection: Connection) -> None:
 
 
 async def run_from_command_line() -> None:
-    engine = make_engine(DatabaseSettings().database_url)
+    # Batch mode on SQLite copies and drops tables: foreign keys must not cascade meanwhile.
+    engine = make_engine(DatabaseSettings().database_url, enforce_foreign_keys=False)
     async with engine.begin() as connection:
         await connection.run_sync(run_on)
     await engine.dispose()

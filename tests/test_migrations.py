@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,38 @@ async def test_migrating_an_up_to_date_database_changes_nothing(empty_engine: As
     async with empty_engine.connect() as connection:
         version = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
     assert len(version) == 1
+
+
+async def test_the_second_migration_fills_in_rows_that_already_exist(
+    empty_engine: AsyncEngine,
+) -> None:
+    async with empty_engine.begin() as connection:
+        await connection.run_sync(run_alembic, command.upgrade, "0001")
+        await connection.execute(
+            text(
+                "INSERT INTO secondments (id, team_id, request_key, employee_id, home_manager_id, "
+                "host_manager_id, status, terms_version, home_state, host_state, home_decided_by, "
+                "home_decided_at, created_at, updated_at) VALUES (1, 'T1', 'V1', 'UE', 'UH', 'UO', "
+                "'pending', 3, 'approved', 'pending', 'UH', :at, :at, :at)"
+            ),
+            {"at": datetime(2027, 1, 4, 10, tzinfo=UTC)},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO decisions (id, secondment_id, side, terms_version, outcome, "
+                "decided_by, created_at) VALUES (1, 1, 'home', 3, 'approved', 'UH', :at)"
+            ),
+            {"at": datetime(2027, 1, 5, 10, tzinfo=UTC)},
+        )
+
+    await migrate(empty_engine)
+
+    async with empty_engine.connect() as connection:
+        secondment = (
+            await connection.execute(text("SELECT round, round_started_at FROM secondments"))
+        ).one()
+        kind = await connection.scalar(text("SELECT kind FROM decisions"))
+    # Altering `secondments` on SQLite copies and drops it; nothing that refers to it is lost.
+    assert kind == "decided"
+    assert secondment[0] == 3  # a round for each version of the terms so far
+    assert str(secondment[1]).startswith("2027-01-04 10:00")
