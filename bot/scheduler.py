@@ -37,8 +37,10 @@ class Sweeper:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        """Stop waking the sweep, then wait for one that is running to finish."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
-        async with self._lock:
+        """Stop waking the sweep, let one that is running finish, then shut down. (Shutting down
+        first would cancel it: APScheduler's asyncio executor cancels running jobs.)"""
+        if not self._scheduler.running:
             return
+        self._scheduler.pause()
+        async with self._lock:
+            self._scheduler.shutdown(wait=False)

@@ -1,0 +1,54 @@
+"""The sweep's scheduler: it sweeps as soon as it starts, passes an aware UTC `now`, and on stop
+waits for a sweep under way. Driven by events, never by waiting for the interval."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from bot.scheduler import Sweeper
+from tests.support.standin import WAIT_LIMIT
+
+
+async def test_the_sweeper_sweeps_as_soon_as_it_starts() -> None:
+    seen: list[datetime] = []
+    swept = asyncio.Event()
+
+    async def sweep(now: datetime) -> None:
+        seen.append(now)
+        swept.set()
+
+    sweeper = Sweeper(sweep, interval=3600)
+    sweeper.start()
+    await asyncio.wait_for(swept.wait(), WAIT_LIMIT)
+    await sweeper.stop()
+
+    assert len(seen) == 1 and seen[0].tzinfo is UTC
+
+
+async def test_stopping_waits_for_a_sweep_under_way() -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+    finished: list[datetime] = []
+
+    async def sweep(now: datetime) -> None:
+        started.set()
+        await release.wait()
+        finished.append(now)
+
+    sweeper = Sweeper(sweep, interval=3600)
+    sweeper.start()
+    await asyncio.wait_for(started.wait(), WAIT_LIMIT)
+    stopping = asyncio.create_task(sweeper.stop())
+    await asyncio.sleep(0)  # let stop() reach the lock
+    assert not stopping.done()
+
+    release.set()
+    await asyncio.wait_for(stopping, WAIT_LIMIT)
+    assert len(finished) == 1
+
+
+async def test_stopping_a_sweeper_that_never_started_is_harmless() -> None:
+    async def sweep(now: datetime) -> None:
+        raise AssertionError("never started, never sweeps")
+
+    await Sweeper(sweep, interval=3600).stop()
