@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -124,6 +124,15 @@ class Settings(DatabaseSettings):
             raise ValueError("must be day names separated by commas, such as mon,tue,wed,thu,fri")
         return frozenset(WEEKDAYS.index(name) for name in names)
 
+    @model_validator(mode="after")
+    def _escalation_after_reminders(self) -> Settings:
+        if self.escalate_after_working_days <= self.reminder_after_working_days:
+            raise ValueError(
+                "ESCALATE_AFTER_WORKING_DAYS must be more than REMINDER_AFTER_WORKING_DAYS: "
+                "managers are reminded before HR is told"
+            )
+        return self
+
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
@@ -136,11 +145,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            name = str(error["loc"][0]).upper() if error["loc"] else ""
             problem = (
                 "is required but not set"
                 if error["type"] == "missing"
                 else error["msg"].removeprefix("Value error, ")
             )
-            lines.append(f"{name} {problem}")
+            lines.append(f"{name} {problem}".strip())
         raise SettingsError("Configuration error:\n  " + "\n  ".join(lines)) from None

@@ -198,3 +198,32 @@ async def test_health_is_503_while_the_database_is_unreachable() -> None:
         assert response.status == 503
         assert await response.json() == {"status": "database unavailable"}
     await engine.dispose()
+
+
+async def test_malformed_hr_and_working_day_settings_are_named(tmp_path: Path) -> None:
+    code, stderr = await _run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
+        HR_USERS="U0HR,bob",
+        HR_CHANNEL="#hr",
+        WORKING_DAYS="mon,funday",
+    )
+
+    assert code == 2
+    assert "HR_USERS must be Slack user ids separated by commas; 'bob' is not one" in stderr
+    assert "HR_CHANNEL must be a channel id such as C0123ABCD (not a #name)" in stderr
+    assert "WORKING_DAYS must be day names separated by commas" in stderr
+
+
+async def test_escalating_before_the_reminders_is_refused_at_start(tmp_path: Path) -> None:
+    code, stderr = await _run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
+        REMINDER_AFTER_WORKING_DAYS="5",
+        ESCALATE_AFTER_WORKING_DAYS="4",
+    )
+
+    assert code == 2
+    assert "ESCALATE_AFTER_WORKING_DAYS must be more than REMINDER_AFTER_WORKING_DAYS" in stderr

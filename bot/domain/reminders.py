@@ -55,7 +55,7 @@ def plan_decision_nudges(
                 wait.round_started_at, every * sequence, tz_of.get(decider), policy
             )
             planned.append(PlannedNudge(NudgeKind.DECISION_REMINDER, side, sequence, decider, due))
-    if wait.undecided:
+    if wait.undecided and policy.hr_configured:
         # HR works for the request, so its clock is the employee's.
         due = working_days_later(
             wait.round_started_at, escalate, tz_of.get(wait.employee_id), policy

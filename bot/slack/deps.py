@@ -27,6 +27,7 @@ def policy_from(settings: Settings) -> Policy:
         working_days=settings.working_days,
         workday_start_hour=settings.workday_start_hour,
         hr_can_override=settings.hr_can_override,
+        hr_configured=bool(settings.hr_channel or settings.hr_users),
     )
 
 

@@ -38,7 +38,12 @@ class HrDesk:
             return True
         if self.channel is None:
             return False
-        return user_id in await self._channel_members(client, self.channel)
+        try:
+            return user_id in await self._channel_members(client, self.channel)
+        except SlackApiError as exc:
+            # Usually the bot is not in a private HR channel: HR_USERS still count.
+            log.warning("cannot read HR channel members: %s", exc.response.get("error"))
+            return False
 
     async def _channel_members(self, client: AsyncWebClient, channel: str) -> frozenset[str]:
         # Membership changes rarely; reading it on every click would cost a call each time.

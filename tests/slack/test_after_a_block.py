@@ -295,3 +295,13 @@ async def test_hr_cannot_override_when_the_policy_is_off(bot: Harness) -> None:
 
     assert "switched off by this workspace's policy" in (await bot.reply_to(reply_name)).text
     assert (await bot.secondment(thread.secondment_id)).status == "blocked"
+
+
+@pytest.mark.settings(hr_channel="G0PRIVATE")
+async def test_an_unreadable_hr_channel_refuses_clearly(bot: Harness) -> None:
+    # The bot was never invited to the private HR channel, so Slack will not list its members.
+    thread = await blocked_request(bot)
+
+    _, reply_name = await bot.click(HOST, Action.HR_NOTE, request_ref(thread), thread)
+
+    assert "Only HR can add an HR note" in (await bot.reply_to(reply_name)).text

@@ -166,3 +166,14 @@ async def test_withdrawn_requests_send_nothing(bot: Harness) -> None:
     await bot.slack.wait_for("chat.update")
 
     assert await bot.sweep(at(20, 9)) == 0
+
+
+async def test_without_hr_set_up_a_silence_is_not_escalated_to_no_one(bot: Harness) -> None:
+    thread = await bot.submit_request(START, END)
+
+    assert await bot.sweep(at(7, 9)) == 2  # the reminders still go
+    assert await bot.sweep(at(12, 9)) == 2  # and the second ones
+    assert await bot.sweep(at(13, 9)) == 0  # but no escalation, with nobody to take it
+    assert not [c for c in bot.thread_replies(thread) if "HR has been told" in c.text]
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(Escalation))).all() == []

@@ -150,8 +150,8 @@ def build_decision_reminder(record: SecondmentRecord, side: Side, sequence: int)
         ContextBlock(
             elements=[
                 md(
-                    "If you need more time or information, say so in the "
-                    "thread: a block with conditions is a way to do that."
+                    "Need a change first? Approve with conditions, or block with a reason and "
+                    "say what would make it work."
                 )
             ]
         ),
