@@ -305,3 +305,22 @@ async def test_an_unreadable_hr_channel_refuses_clearly(bot: Harness) -> None:
     _, reply_name = await bot.click(HOST, Action.HR_NOTE, request_ref(thread), thread)
 
     assert "Only HR can add an HR note" in (await bot.reply_to(reply_name)).text
+
+
+@pytest.mark.settings(hr_users=HR, hr_can_override=True)
+async def test_only_hr_may_override_and_only_the_parties_may_ask_hr(bot: Harness) -> None:
+    thread = await blocked_request(bot)
+
+    _, override = await bot.click(HOST, Action.HR_OVERRIDE, ref(thread, Side.HOME), thread)
+    _, outsider_asks = await bot.click(OUTSIDER, Action.ASK_HR, request_ref(thread), thread)
+    _, blocker_asks = await bot.click(HOME, Action.ASK_HR, request_ref(thread), thread)
+
+    assert "Only HR can override a block" in (await bot.reply_to(override)).text
+    assert "can't find secondment #1" in (await bot.reply_to(outsider_asks)).text
+    assert (
+        f"Only <@{EMPLOYEE}> or <@{HOST}> can ask HR to review the block"
+        in (await bot.reply_to(blocker_asks)).text
+    )
+    assert (await bot.secondment(thread.secondment_id)).status == "blocked"
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(Escalation))).all() == []
