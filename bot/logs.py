@@ -28,3 +28,5 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # The sweep runs every few seconds; one line per run would drown everything else.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
