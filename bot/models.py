@@ -100,6 +100,11 @@ class Secondment(Base):
     # the terms, or a block being lifted. Reminders count working days from its start.
     round: Mapped[int] = mapped_column(Integer)
     round_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Objectives and deliverables the employee and the host manager agree once it starts.
+    agreed_objectives: Mapped[str | None] = mapped_column(Text)
+    objectives_set_by: Mapped[str | None] = mapped_column(String(32))
+    objectives_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    objectives_key: Mapped[str | None] = mapped_column(String(64))  # the view that set them
     channel_id: Mapped[str | None] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     thread_url: Mapped[str | None] = mapped_column(String(500))

@@ -6,7 +6,7 @@ wait began, where the recipient is, so nobody is nudged at night or on a weekend
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.people import zone_of
 from bot.domain.policy import Policy
@@ -21,4 +21,12 @@ def working_days_later(start: datetime, days: int, tz: str | None, policy: Polic
         day += timedelta(days=1)
         if day.weekday() in policy.working_days:
             counted += 1
+    return datetime.combine(day, time(policy.workday_start_hour), tzinfo=zone).astimezone(UTC)
+
+
+def working_day_start(day: date, tz: str | None, policy: Policy) -> datetime:
+    """The start of `day`, or of the first working day after it, where the person is, as UTC."""
+    while day.weekday() not in policy.working_days:
+        day += timedelta(days=1)
+    zone = zone_of(tz)
     return datetime.combine(day, time(policy.workday_start_hour), tzinfo=zone).astimezone(UTC)

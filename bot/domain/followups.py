@@ -27,3 +27,8 @@ class EscalationKind(StrEnum):
 class NudgeKind(StrEnum):
     DECISION_REMINDER = "decision_reminder"
     DECISION_ESCALATION = "decision_escalation"
+    # The start of a secondment: the bot makes it active, then welcomes the employee and the
+    # host manager and tells the home manager the coverage plan is in effect.
+    SECONDMENT_START = "secondment_start"
+    START_WELCOME = "start_welcome"
+    COVERAGE_NOTICE = "coverage_notice"

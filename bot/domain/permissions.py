@@ -80,3 +80,12 @@ def check_can_withdraw(record: SecondmentRecord, actor_id: str, today: date) -> 
 def check_is_hr(actor_is_hr: bool, action: str) -> None:
     if not actor_is_hr:
         raise OnlyHr(action)
+
+
+def check_can_record_objectives(record: SecondmentRecord, actor_id: str) -> None:
+    """The employee and the host side's decider set the objectives together, once approved."""
+    allowed = (record.employee_id, record.host.decider_id)
+    if actor_id not in allowed:
+        raise OnlyThesePeople("record the objectives", allowed)
+    if record.status not in (Status.APPROVED, Status.ACTIVE):
+        raise NoLongerPending(record.status)

@@ -54,6 +54,13 @@ class EscalationInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class AgreedObjectives:
+    text: str
+    set_by: str
+    set_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SecondmentRecord:
     id: int
     team_id: str
@@ -67,6 +74,7 @@ class SecondmentRecord:
     round: int
     round_started_at: datetime
     open_escalations: tuple[EscalationInfo, ...]
+    objectives: AgreedObjectives | None
     channel_id: str | None
     thread_ts: str | None
     thread_url: str | None

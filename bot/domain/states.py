@@ -10,6 +10,7 @@ class Status(StrEnum):
     APPROVED = "approved"
     BLOCKED = "blocked"
     WITHDRAWN = "withdrawn"
+    ACTIVE = "active"  # the start date has come: the secondment is under way
 
     @property
     def label(self) -> str:
@@ -18,6 +19,7 @@ class Status(StrEnum):
             Status.APPROVED: "Approved",
             Status.BLOCKED: "Blocked",
             Status.WITHDRAWN: "Withdrawn",
+            Status.ACTIVE: "Active",
         }[self]
 
     @property

@@ -11,8 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.domain.blocks import BlockDetails, BlockReason, Condition
+from bot.domain.permissions import check_can_see
 from bot.domain.policy import Policy, policy_notes
-from bot.domain.record import DecisionInfo, EscalationInfo, SecondmentRecord, SideRecord
+from bot.domain.record import (
+    AgreedObjectives,
+    DecisionInfo,
+    EscalationInfo,
+    SecondmentRecord,
+    SideRecord,
+)
 from bot.domain.states import Outcome, Side, SideState
 from bot.domain.terms import Terms
 from bot.models import Decision, Escalation, Secondment, TermsVersion
@@ -75,6 +82,11 @@ def to_record(
         open_escalations=tuple(
             EscalationInfo(e.kind, e.raised_by, e.created_at) for e in escalations
         ),
+        objectives=(
+            AgreedObjectives(row.agreed_objectives, row.objectives_set_by, row.objectives_set_at)
+            if row.agreed_objectives and row.objectives_set_by and row.objectives_set_at
+            else None
+        ),
         channel_id=row.channel_id,
         thread_ts=row.thread_ts,
         thread_url=row.thread_url,
@@ -121,3 +133,17 @@ async def load_record(
         return None
     (record,) = await load_records(session, [row], policy)
     return record
+
+
+async def load_visible(
+    session: AsyncSession,
+    team_id: str,
+    secondment_id: int,
+    actor_id: str,
+    policy: Policy,
+    *,
+    actor_is_hr: bool = False,
+) -> SecondmentRecord:
+    """The record, if `actor_id` may see it (bot.domain.permissions.check_can_see)."""
+    record = await load_record(session, team_id, secondment_id, policy)
+    return check_can_see(record, secondment_id, actor_id, actor_is_hr)

@@ -1,8 +1,10 @@
 """Keeping the stored nudges in step with the plan, inside the transaction of each change.
 
-After every change to a request, `reconcile_decision_nudges` compares the nudges the current state
-calls for (bot.domain.reminders) with those stored for this round: it cancels the ones no longer
-wanted and adds the missing ones. A nudge already sent is never planned again in its round.
+After every change to a request, `reconcile_nudges` compares the nudges the current state calls
+for (bot.domain.reminders for decisions, bot.domain.lifecycle once approved) with those stored
+for this round: it cancels the ones no longer wanted and adds the missing ones. A waiting nudge
+whose time moved (a changed date or timezone) is replaced; one already sent, or given up after
+trying, is never planned again in its round.
 """
 
 from __future__ import annotations
@@ -13,16 +15,21 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.followups import NudgeKind
+from bot.domain.lifecycle import Underway, plan_lifecycle_nudges
 from bot.domain.policy import Policy
-from bot.domain.reminders import DecisionWait, plan_decision_nudges
+from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges
 from bot.domain.states import Side, SideState
-from bot.models import Nudge, Secondment
+from bot.models import Nudge, Secondment, TermsVersion
 from bot.services.people import timezones
 
-DECISION_NUDGES = (NudgeKind.DECISION_REMINDER, NudgeKind.DECISION_ESCALATION)
+Key = tuple[NudgeKind, Side | None, int, str | None]
 
 
-async def reconcile_decision_nudges(
+def _key(nudge: Nudge | PlannedNudge) -> Key:
+    return (nudge.kind, nudge.side, nudge.sequence, nudge.recipient_id)
+
+
+async def reconcile_nudges(
     session: AsyncSession, row: Secondment, policy: Policy, now: datetime
 ) -> None:
     undecided = {
@@ -30,56 +37,60 @@ async def reconcile_decision_nudges(
         for side in Side
         if row.state_of(side) is SideState.PENDING
     }
-    wait = DecisionWait(row.status, row.round_started_at, row.employee_id, undecided)
-    tz_of = await timezones(session, row.team_id, [row.employee_id, *undecided.values()])
-    wanted = {p.key: p for p in plan_decision_nudges(wait, tz_of, policy)}
+    start_date = await session.scalar(
+        select(TermsVersion.start_date).where(
+            TermsVersion.secondment_id == row.id, TermsVersion.version == row.terms_version
+        )
+    )
+    assert start_date is not None
+    people = {row.employee_id, row.home_manager_id, row.host_manager_id, *undecided.values()}
+    tz_of = await timezones(session, row.team_id, people)
+    plan = plan_decision_nudges(
+        DecisionWait(row.status, row.round_started_at, row.employee_id, undecided), tz_of, policy
+    ) + plan_lifecycle_nudges(
+        Underway(row.status, start_date, row.employee_id, row.home_manager_id, row.host_manager_id),
+        tz_of,
+        policy,
+    )
+    wanted = {(_key(p), p.due_at): p for p in plan}
 
     stored = (
         await session.scalars(
-            select(Nudge).where(
-                Nudge.secondment_id == row.id,
-                Nudge.round == row.round,
-                Nudge.kind.in_(DECISION_NUDGES),
-            )
+            select(Nudge).where(Nudge.secondment_id == row.id, Nudge.round == row.round)
         )
     ).all()
-
-    def key_of(nudge: Nudge) -> tuple[NudgeKind, Side | None, int, str | None]:
-        return (nudge.kind, nudge.side, nudge.sequence, nudge.recipient_id)
-
     waiting = [n for n in stored if n.sent_at is None and n.cancelled_at is None]
-    # Sent, or given up after trying: done for this round, never planned again.
-    done = {key_of(n) for n in stored if n.sent_at is not None or n.attempts > 0}
-    have = done | {key_of(n) for n in waiting}
-    unwanted = [n.id for n in waiting if key_of(n) not in wanted]
+    done = {_key(n) for n in stored if n.sent_at is not None or n.attempts > 0}
+    unwanted = [n.id for n in waiting if (_key(n), n.due_at) not in wanted]
     if unwanted:
         await session.execute(
             update(Nudge)
             .where(Nudge.id.in_(unwanted), Nudge.sent_at.is_(None))
             .values(cancelled_at=now)
         )
-    for key, planned in wanted.items():
-        if key not in have:
-            session.add(
-                Nudge(
-                    secondment_id=row.id,
-                    kind=planned.kind,
-                    round=row.round,
-                    side=planned.side,
-                    sequence=planned.sequence,
-                    recipient_id=planned.recipient_id,
-                    due_at=planned.due_at,
-                    attempts=0,
-                    created_at=now,
-                )
+    have = {(_key(n), n.due_at) for n in waiting}
+    for (key, due_at), planned in wanted.items():
+        if key in done or (key, due_at) in have:
+            continue
+        session.add(
+            Nudge(
+                secondment_id=row.id,
+                kind=planned.kind,
+                round=row.round,
+                side=planned.side,
+                sequence=planned.sequence,
+                recipient_id=planned.recipient_id,
+                due_at=planned.due_at,
+                attempts=0,
+                created_at=now,
             )
-    # Anything from an earlier round that is still waiting belongs to a wait that is over.
+        )
+    # Anything from an earlier round that is still waiting belongs to a state that has passed.
     await session.execute(
         update(Nudge)
         .where(
             Nudge.secondment_id == row.id,
             Nudge.round < row.round,
-            Nudge.kind.in_(DECISION_NUDGES),
             Nudge.sent_at.is_(None),
             Nudge.cancelled_at.is_(None),
         )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.policy import Policy
 from bot.domain.states import Status
 from bot.models import Escalation, Secondment
-from bot.services.nudges import reconcile_decision_nudges
+from bot.services.nudges import reconcile_nudges
 
 FINAL = (Status.APPROVED, Status.WITHDRAWN)
 
@@ -26,7 +26,7 @@ async def settle(
         .execution_options(populate_existing=True)
     )
     assert row is not None
-    await reconcile_decision_nudges(session, row, policy, now)
+    await reconcile_nudges(session, row, policy, now)
     over = true() if row.status in FINAL else Escalation.round < row.round
     await session.execute(
         update(Escalation)

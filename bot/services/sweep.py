@@ -23,6 +23,7 @@ from bot.domain.states import Side, SideState, Status
 from bot.models import Nudge, Secondment
 from bot.services.audit import record_event
 from bot.services.escalations import raise_escalation
+from bot.services.lifecycle import activate
 from bot.services.loading import load_record, load_records
 
 LEASE = timedelta(minutes=5)
@@ -39,10 +40,19 @@ class Due:
     record: SecondmentRecord
 
 
+WANTED_IN = {
+    NudgeKind.DECISION_REMINDER: (Status.PENDING,),
+    NudgeKind.DECISION_ESCALATION: (Status.PENDING,),
+    NudgeKind.SECONDMENT_START: (Status.APPROVED,),
+    NudgeKind.START_WELCOME: (Status.APPROVED, Status.ACTIVE),
+    NudgeKind.COVERAGE_NOTICE: (Status.APPROVED, Status.ACTIVE),
+}
+
+
 def still_wanted(due: Due, round_: int) -> bool:
     """Whether the request still calls for this nudge now (a last check before sending)."""
     record = due.record
-    if record.status is not Status.PENDING or record.round != round_:
+    if record.status not in WANTED_IN[due.kind] or record.round != round_:
         return False
     if due.kind is NudgeKind.DECISION_REMINDER:
         assert due.side is not None
@@ -130,13 +140,14 @@ async def mark_sent(
         current_round = await session.scalar(
             select(Secondment.round).where(Secondment.id == due.record.id)
         )
-        # If the request moved on while the message was on its way, there is no wait to escalate.
-        if (
-            due.kind is NudgeKind.DECISION_ESCALATION
-            and cancelled_meanwhile is None
-            and round_ == current_round
-        ):
-            await raise_escalation(session, due.record, EscalationKind.NO_DECISION, None, None, now)
+        # If the request moved on while the message was on its way, there is nothing to do.
+        if cancelled_meanwhile is None and round_ == current_round:
+            if due.kind is NudgeKind.DECISION_ESCALATION:
+                await raise_escalation(
+                    session, due.record, EscalationKind.NO_DECISION, None, None, now
+                )
+            elif due.kind is NudgeKind.SECONDMENT_START:
+                await activate(session, due.record, round_, policy, now)
         record_event(
             session,
             secondment_id=due.record.id,

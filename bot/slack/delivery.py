@@ -1,4 +1,5 @@
-"""Sending the nudges the sweep claims: reminders to whoever must decide, escalations to HR.
+"""Sending the nudges the sweep claims: reminders to whoever must decide, escalations to HR,
+and the messages of a secondment under way.
 
 Rate limits and server errors are retried by the Web API client itself. Any other failure is
 recorded on the nudge (attempts, last error) and tried again with growing waits, except one that
@@ -22,6 +23,12 @@ from bot.slack.builders.followups import (
     build_hr_escalation,
     build_undeliverable,
 )
+from bot.slack.builders.lifecycle import (
+    build_coverage_notice,
+    build_start_welcome,
+    build_started_reply,
+)
+from bot.slack.builders.messages import Message
 from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
 from bot.slack.publish import slack_error
@@ -58,13 +65,30 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
 
 
 async def _send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> bool:
-    record = due.record
     try:
-        if due.kind is NudgeKind.DECISION_REMINDER:
-            assert due.side is not None and due.recipient_id is not None
-            message = build_decision_reminder(record, due.side, due.sequence)
-            await client.chat_postMessage(channel=due.recipient_id, **message.as_kwargs())
-        else:
+        await _deliver(client, deps, due)
+    except (SlackApiError, HrUnreachable) as exc:
+        await _failed(client, deps, due, now, error=_error_of(exc))
+        return False
+    updated = await mark_sent(deps.sessions, due, now=now, policy=deps.policy)
+    if updated is not None and updated.thread_ts:
+        if due.kind is NudgeKind.DECISION_ESCALATION:
+            await _tell_thread(
+                client, updated, build_escalation_reply(updated, EscalationKind.NO_DECISION, None)
+            )
+        elif due.kind is NudgeKind.SECONDMENT_START:
+            await _tell_thread(client, updated, build_started_reply(updated))
+    return updated is not None
+
+
+async def _deliver(client: AsyncWebClient, deps: Deps, due: Due) -> None:
+    """Send what the nudge says; raises the Slack error if it could not be sent."""
+    record, recipient = due.record, due.recipient_id
+    match due.kind:
+        case NudgeKind.DECISION_REMINDER:
+            assert due.side is not None and recipient is not None
+            await _dm(client, recipient, build_decision_reminder(record, due.side, due.sequence))
+        case NudgeKind.DECISION_ESCALATION:
             message = build_hr_escalation(
                 record,
                 EscalationKind.NO_DECISION,
@@ -75,13 +99,18 @@ async def _send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> 
             failures = await deps.hr.tell(client, message)
             if deps.hr.destinations and len(failures) == len(deps.hr.destinations):
                 raise HrUnreachable(failures[0])
-    except (SlackApiError, HrUnreachable) as exc:
-        await _failed(client, deps, due, now, error=_error_of(exc))
-        return False
-    updated = await mark_sent(deps.sessions, due, now=now, policy=deps.policy)
-    if updated is not None and due.kind is NudgeKind.DECISION_ESCALATION and updated.thread_ts:
-        await _tell_thread(client, updated)
-    return updated is not None
+        case NudgeKind.SECONDMENT_START:
+            pass  # no message: marking it sent makes the secondment active
+        case NudgeKind.START_WELCOME:
+            assert recipient is not None
+            await _dm(client, recipient, build_start_welcome(record, recipient))
+        case NudgeKind.COVERAGE_NOTICE:
+            assert recipient is not None
+            await _dm(client, recipient, build_coverage_notice(record))
+
+
+async def _dm(client: AsyncWebClient, user_id: str, message: Message) -> None:
+    await client.chat_postMessage(channel=user_id, **message.as_kwargs())
 
 
 def _error_of(exc: Exception) -> str:
@@ -109,10 +138,10 @@ async def _failed(client: AsyncWebClient, deps: Deps, due: Due, now: datetime, e
         await deps.hr.tell(client, build_undeliverable(due.record, due.recipient_id, error))
 
 
-async def _tell_thread(client: AsyncWebClient, record: SecondmentRecord) -> None:
+async def _tell_thread(client: AsyncWebClient, record: SecondmentRecord, reply: Message) -> None:
+    """Post in the approval thread and re-render its parent; the change is already stored."""
     assert record.channel_id and record.thread_ts
     try:
-        reply = build_escalation_reply(record, EscalationKind.NO_DECISION, None)
         await client.chat_postMessage(
             channel=record.channel_id, thread_ts=record.thread_ts, **reply.as_kwargs()
         )
@@ -122,4 +151,4 @@ async def _tell_thread(client: AsyncWebClient, record: SecondmentRecord) -> None
             **build_request_message(record).as_kwargs(),
         )
     except SlackApiError as exc:
-        log.warning("thread of #%s not told of its escalation: %s", record.id, slack_error(exc))
+        log.warning("thread of #%s not updated: %s", record.id, slack_error(exc))

@@ -29,6 +29,8 @@ class Action(StrEnum):
     HR_VIEW = "hr_view"
     HR_NOTE = "hr_note"
     HR_OVERRIDE = "hr_override"
+    # Once approved, on a RequestRef.
+    RECORD_OBJECTIVES = "record_objectives"
     # Link buttons: Slack reports the click even though the client opens the URL.
     OPEN_THREAD = "open_thread"
 
@@ -43,6 +45,7 @@ class Callback(StrEnum):
     CHANGE = "change_terms"
     HR_NOTE = "hr_note"
     HR_OVERRIDE = "hr_override"
+    OBJECTIVES = "record_objectives"
 
 
 class RequestField(StrEnum):
@@ -82,3 +85,4 @@ class ConditionsField(StrEnum):
 class FollowUpField(StrEnum):
     DELEGATE = "delegate"
     TEXT = "text"
+    OBJECTIVES = "objectives"

@@ -111,6 +111,10 @@ def parse_chosen_user(values: dict[str, Any]) -> str | None:
     return _user(values, FollowUpField.DELEGATE)
 
 
+def parse_objectives(values: dict[str, Any]) -> str:
+    return (_text(values, FollowUpField.OBJECTIVES) or "").strip()
+
+
 def parse_text(values: dict[str, Any]) -> str:
     return (_text(values, FollowUpField.TEXT) or "").strip()
 

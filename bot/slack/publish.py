@@ -20,6 +20,7 @@ from bot.services.changes import TermsChangedEvent
 from bot.services.decisions import DecisionMade
 from bot.services.delegation import Delegated
 from bot.services.escalations import EscalationRaised
+from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
 from bot.services.requests import attach_thread
 from bot.slack.builders.followups import (
@@ -31,6 +32,7 @@ from bot.slack.builders.followups import (
     build_note_reply,
     build_withdrawal_reply,
 )
+from bot.slack.builders.lifecycle import build_objectives_reply
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     build_announcement_failed,
@@ -177,6 +179,18 @@ async def publish_delegation(client: AsyncWebClient, delegated: Delegated) -> No
         await _refresh_parent(client, record)
     if delegated.delegate_id:
         await dm(client, delegated.delegate_id, build_delegation_notice(delegated))
+
+
+async def publish_objectives(client: AsyncWebClient, recorded: ObjectivesRecorded) -> None:
+    """Share the agreed objectives in the thread, and with whichever of the two did not record
+    them (the employee and the host side's decider agree them together)."""
+    if not recorded.is_new:
+        return
+    record, message = recorded.record, build_objectives_reply(recorded)
+    async with _announcing(client, recorded.actor_id, record, "The objectives"):
+        await _reply(client, record, message)
+    for person in {record.employee_id, record.host.decider_id} - {recorded.actor_id}:
+        await dm(client, person, message)
 
 
 async def dm(client: AsyncWebClient, user_id: str, message: Message) -> bool:

@@ -657,7 +657,13 @@ async def test_reconsidering_when_the_other_side_approved_completes_the_approval
     )
 
     assert made.completed_approval
-    assert await open_nudges(sessions, record.id) == []
+    waiting = {n.kind for n in await open_nudges(sessions, record.id)}
+    # No decision is awaited any more; the start of the secondment is planned instead.
+    assert waiting == {
+        NudgeKind.SECONDMENT_START,
+        NudgeKind.START_WELCOME,
+        NudgeKind.COVERAGE_NOTICE,
+    }
     assert len(await audit(sessions, "approved")) == 1
 
 

@@ -139,6 +139,7 @@ def record(
         round=1,
         round_started_at=CREATED,
         open_escalations=(),
+        objectives=None,
         channel_id="C1",
         thread_ts="1800000000.000001",
         thread_url=thread_url,

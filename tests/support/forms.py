@@ -127,3 +127,7 @@ def text_values(value: str | None) -> Values:
 
 def delegate_values(person: str | None) -> Values:
     return _values({FollowUpField.DELEGATE: user(person)})
+
+
+def objectives_values(value: str | None) -> Values:
+    return _values({FollowUpField.OBJECTIVES: text(value)})

@@ -22,6 +22,7 @@ from bot.domain.errors import (
 )
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState
+from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import STATUS_ICONS, summary_line, terms_blocks
 from bot.slack.builders.text import day, escape, md, mention, moment
@@ -118,6 +119,7 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
             )
         ),
         *terms_blocks(record.terms),
+        *objectives_blocks(record),
     ]
     sides = []
     for side in (record.home, record.host):

@@ -26,6 +26,7 @@ STATUS_ICONS = {
     Status.APPROVED: "✅",
     Status.BLOCKED: "⛔",
     Status.WITHDRAWN: "↩️",
+    Status.ACTIVE: "🚀",
 }
 
 LABELS = {

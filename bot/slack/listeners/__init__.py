@@ -11,6 +11,7 @@ from bot.slack.listeners import (
     followup_actions,
     followup_views,
     hr_actions,
+    lifecycle,
     views,
 )
 from bot.slack.listeners import errors as error_path
@@ -24,3 +25,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     hr_actions.register(app, deps)
     views.register(app, deps)
     followup_views.register(app, deps)
+    lifecycle.register(app, deps)

@@ -1,0 +1,111 @@
+"""The secondment once approved: it becomes active on its start date, and the employee and the
+host manager record the objectives they agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Sessions
+from bot.domain.errors import InvalidInput
+from bot.domain.permissions import check_can_record_objectives
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Status
+from bot.domain.terms import LONG_TEXT_MAX
+from bot.models import Secondment
+from bot.services.audit import record_event
+from bot.services.loading import load_record, load_visible
+from bot.services.settling import settle
+
+
+async def activate(
+    session: AsyncSession, record: SecondmentRecord, round_: int, policy: Policy, now: datetime
+) -> bool:
+    """Make an approved secondment active, in the caller's transaction; only once, and only if
+    nothing changed since the start was planned (the same round)."""
+    result = await session.execute(
+        update(Secondment)
+        .where(
+            Secondment.id == record.id,
+            Secondment.status == Status.APPROVED,
+            Secondment.round == round_,
+        )
+        .values(status=Status.ACTIVE, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    record_event(
+        session,
+        secondment_id=record.id,
+        actor_id="bot",
+        action="started",
+        terms_version=record.terms_version,
+        at=now,
+        start_date=record.terms.start_date.isoformat(),
+    )
+    await settle(session, record.id, policy, now)
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectivesRecorded:
+    record: SecondmentRecord
+    actor_id: str
+    is_new: bool
+
+
+async def record_objectives(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    actor_id: str,
+    text: str,
+    source_key: str,
+    policy: Policy,
+    now: datetime,
+) -> ObjectivesRecorded:
+    text = text.strip()
+    if not text:
+        raise InvalidInput({"objectives": "Write the objectives and deliverables you agree."})
+    if len(text) > LONG_TEXT_MAX:
+        raise InvalidInput({"objectives": f"Keep this to {LONG_TEXT_MAX} characters or fewer."})
+    async with sessions.begin() as session:
+        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
+        check_can_record_objectives(record, actor_id)
+        result = await session.execute(
+            update(Secondment)
+            .where(
+                Secondment.id == secondment_id,
+                Secondment.status.in_([Status.APPROVED, Status.ACTIVE]),
+                # The same submission twice (a retry) sets them once.
+                or_(Secondment.objectives_key.is_(None), Secondment.objectives_key != source_key),
+            )
+            .values(
+                agreed_objectives=text,
+                objectives_set_by=actor_id,
+                objectives_set_at=now,
+                objectives_key=source_key,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        is_new = result.rowcount == 1  # type: ignore[attr-defined]
+        if is_new:
+            record_event(
+                session,
+                secondment_id=secondment_id,
+                actor_id=actor_id,
+                action="objectives_recorded",
+                terms_version=record.terms_version,
+                at=now,
+                objectives=text,
+            )
+        updated = await load_record(session, team_id, secondment_id, policy)
+        assert updated is not None
+    return ObjectivesRecorded(updated, actor_id, is_new)

@@ -1,0 +1,59 @@
+"""A secondment under way: recording the objectives the employee and host manager agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.permissions import check_can_record_objectives
+from bot.services.lifecycle import record_objectives
+from bot.services.queries import get_for_user
+from bot.slack.builders.lifecycle import build_objectives_modal
+from bot.slack.deps import Deps
+from bot.slack.ids import Action, Callback
+from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.errors import answered, answered_in_modal
+from bot.slack.parsing import parse_objectives
+from bot.slack.publish import publish_objectives
+from bot.slack.refs import RequestRef
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(Action.RECORD_OBJECTIVES)
+    @answered
+    async def handle_record_objectives_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        record = await get_for_user(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=RequestRef.decode(body["actions"][0]["value"]).secondment_id,
+            user_id=user_of(context),
+            policy=deps.policy,
+            check=check_can_record_objectives,
+        )
+        await client.views_open(trigger_id=body["trigger_id"], view=build_objectives_modal(record))
+
+    @app.view(Callback.OBJECTIVES)
+    @answered_in_modal
+    async def handle_objectives_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        recorded = await record_objectives(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+            actor_id=user_of(context),
+            text=parse_objectives(view["state"]["values"]),
+            source_key=view["id"],
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await ack()
+        await publish_objectives(client, recorded)
