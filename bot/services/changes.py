@@ -26,7 +26,7 @@ from bot.domain.errors import (
     TermsChanged,
 )
 from bot.domain.people import zone_of
-from bot.domain.permissions import check_can_change, check_can_see
+from bot.domain.permissions import check_can_change
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
@@ -35,7 +35,7 @@ from bot.domain.validation import RequestForm, validate_terms
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
-from bot.services.loading import load_record
+from bot.services.loading import load_record, load_visible
 from bot.services.people import timezones, today_of
 from bot.services.settling import settle
 
@@ -172,12 +172,7 @@ async def propose_change(
 ) -> TermsChangedEvent:
     """The employee's edit of the terms, checked like a new request (in their own calendar)."""
     async with sessions.begin() as session:
-        record = check_can_see(
-            await load_record(session, team_id, secondment_id, policy),
-            secondment_id,
-            actor_id,
-            actor_is_hr=False,
-        )
+        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
         check_can_change(record, actor_id)
         today = await today_of(session, team_id, actor_id, now)
     terms = validate_terms(form, today=today, policy=policy)
@@ -211,12 +206,7 @@ async def approve_with_conditions(
 ) -> TermsChangedEvent:
     """A decider's conditions, applied to the current terms and approved on their side."""
     async with sessions.begin() as session:
-        record = check_can_see(
-            await load_record(session, team_id, ref.secondment_id, policy),
-            ref.secondment_id,
-            actor_id,
-            actor_is_hr=False,
-        )
+        record = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
         today = await today_of(session, team_id, actor_id, now)
     applied = apply_conditions(record.terms, form, today, policy)
     if isinstance(applied, dict):

@@ -20,7 +20,6 @@ from bot.domain.errors import (
     TermsChanged,
 )
 from bot.domain.people import Person
-from bot.domain.permissions import check_can_see
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
@@ -28,7 +27,7 @@ from bot.domain.validation import validate_delegate
 from bot.models import Secondment
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
-from bot.services.loading import load_record
+from bot.services.loading import load_record, load_visible
 from bot.services.people import remember_people
 from bot.services.settling import settle
 
@@ -54,12 +53,7 @@ async def delegate(
 ) -> Delegated:
     """Hand `ref.side` to `person` (None: Slack does not know them)."""
     async with sessions.begin() as session:
-        before = check_can_see(
-            await load_record(session, team_id, ref.secondment_id, policy),
-            ref.secondment_id,
-            actor_id,
-            actor_is_hr=False,
-        )
+        before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
         side = before.side(ref.side)
         if actor_id != side.manager_id:
             raise NotYourSide(ref.side, side.manager_id)

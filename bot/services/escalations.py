@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Sessions
 from bot.domain.errors import AlreadyEscalated, InvalidInput
 from bot.domain.followups import EscalationKind
-from bot.domain.permissions import check_can_ask_hr, check_can_see
+from bot.domain.permissions import check_can_ask_hr
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Escalation
 from bot.services.audit import record_event
-from bot.services.loading import load_record
+from bot.services.loading import load_record, load_visible
 
 MESSAGE_MAX = 2000
 
@@ -48,12 +48,7 @@ async def ask_for_review(
         raise InvalidInput({"text": f"Keep this to {MESSAGE_MAX} characters or fewer."})
     try:
         async with sessions.begin() as session:
-            record = check_can_see(
-                await load_record(session, team_id, secondment_id, policy),
-                secondment_id,
-                actor_id,
-                actor_is_hr=False,
-            )
+            record = await load_visible(session, team_id, secondment_id, actor_id, policy)
             check_can_ask_hr(record, actor_id)
             await raise_escalation(
                 session, record, EscalationKind.BLOCK_REVIEW, actor_id, message, now

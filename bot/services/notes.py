@@ -13,12 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from bot.db import Sessions
 from bot.domain.errors import InvalidInput
 from bot.domain.followups import NoteKind
-from bot.domain.permissions import check_can_respond, check_can_see, check_is_hr
+from bot.domain.permissions import check_can_respond, check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Note
 from bot.services.audit import record_event
-from bot.services.loading import load_record
+from bot.services.loading import load_visible
 
 NOTE_MIN = 10
 NOTE_MAX = 2000
@@ -51,11 +51,8 @@ async def add_note(
         raise InvalidInput({"text": f"Write between {NOTE_MIN} and {NOTE_MAX} characters."})
     try:
         async with sessions.begin() as session:
-            record = check_can_see(
-                await load_record(session, team_id, secondment_id, policy),
-                secondment_id,
-                actor_id,
-                actor_is_hr,
+            record = await load_visible(
+                session, team_id, secondment_id, actor_id, policy, actor_is_hr=actor_is_hr
             )
             if kind is NoteKind.HR_NOTE:
                 check_is_hr(actor_is_hr, "add an HR note")

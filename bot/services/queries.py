@@ -8,11 +8,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
-from bot.domain.permissions import check_can_see
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Secondment
-from bot.services.loading import load_record, load_records
+from bot.services.loading import load_records, load_visible
 
 LIST_LIMIT = 20
 
@@ -59,11 +58,8 @@ async def get_for_user(
     """One secondment, if the user is one of its parties (or a delegate, or HR), and if `check`
     (a rule from bot.domain.permissions) lets them do what they are about to do."""
     async with sessions.begin() as session:
-        record = check_can_see(
-            await load_record(session, team_id, secondment_id, policy),
-            secondment_id,
-            user_id,
-            actor_is_hr,
+        record = await load_visible(
+            session, team_id, secondment_id, user_id, policy, actor_is_hr=actor_is_hr
         )
     if check is not None:
         check(record, user_id)

@@ -9,13 +9,13 @@ from sqlalchemy import update
 from bot.db import Sessions
 from bot.domain.errors import NoLongerPending, TermsChanged
 from bot.domain.people import zone_of
-from bot.domain.permissions import check_can_see, check_can_withdraw
+from bot.domain.permissions import check_can_withdraw
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Status
 from bot.models import Secondment
 from bot.services.audit import record_event
-from bot.services.loading import load_record
+from bot.services.loading import load_record, load_visible
 from bot.services.people import timezones
 from bot.services.settling import settle
 
@@ -33,12 +33,7 @@ async def withdraw(
 ) -> SecondmentRecord:
     """Withdraw the request; its reminders are cancelled and open escalations closed with it."""
     async with sessions.begin() as session:
-        record = check_can_see(
-            await load_record(session, team_id, secondment_id, policy),
-            secondment_id,
-            actor_id,
-            actor_is_hr=False,
-        )
+        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
         tz = (await timezones(session, team_id, [actor_id])).get(actor_id)
         check_can_withdraw(record, actor_id, now.astimezone(zone_of(tz)).date())
         t = Secondment.__table__.c
