@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.domain.blocks import BlockReason
-from bot.domain.followups import EscalationKind, NoteKind, NudgeKind
+from bot.domain.followups import CheckInAnswer, EscalationKind, NoteKind, NudgeKind
 from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
 from bot.domain.terms import Kind, ReturnArrangement
 
@@ -105,6 +106,7 @@ class Secondment(Base):
     objectives_set_by: Mapped[str | None] = mapped_column(String(32))
     objectives_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     objectives_key: Mapped[str | None] = mapped_column(String(64))  # the view that set them
+    check_in_weeks: Mapped[int | None] = mapped_column(Integer)  # None: the policy's default
     channel_id: Mapped[str | None] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     thread_url: Mapped[str | None] = mapped_column(String(500))
@@ -246,6 +248,23 @@ class Nudge(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CheckIn(Base):
+    """The employee's answer to one check-in, or the mark that it went unanswered."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("secondment_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondment_id: Mapped[int] = mapped_column(ForeignKey("secondments.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[CheckInAnswer | None] = mapped_column(_enum(CheckInAnswer))
+    note: Mapped[str | None] = mapped_column(Text)
+    shared_with_home: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class KnownPerson(Base):

@@ -93,3 +93,9 @@ class InvalidInput(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+@dataclass
+class AlreadyAnswered(Refusal):
+    sequence: int
+    answered_at: datetime

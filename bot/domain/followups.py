@@ -32,3 +32,23 @@ class NudgeKind(StrEnum):
     SECONDMENT_START = "secondment_start"
     START_WELCOME = "start_welcome"
     COVERAGE_NOTICE = "coverage_notice"
+    # Every few weeks the employee is asked how it is going; an unanswered check-in gets one
+    # reminder and is then recorded as missed (a mark, no message).
+    CHECK_IN = "check_in"
+    CHECK_IN_REMINDER = "check_in_reminder"
+    CHECK_IN_SNOOZED = "check_in_snoozed"  # "Remind me tomorrow": one more reminder
+    CHECK_IN_MISSED = "check_in_missed"
+
+
+class CheckInAnswer(StrEnum):
+    ON_TRACK = "on_track"
+    CONCERNS = "concerns"
+    NEED_HELP = "need_help"
+
+    @property
+    def label(self) -> str:
+        return {
+            CheckInAnswer.ON_TRACK: "On track",
+            CheckInAnswer.CONCERNS: "Some concerns",
+            CheckInAnswer.NEED_HELP: "Need help",
+        }[self]

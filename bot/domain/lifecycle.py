@@ -9,14 +9,21 @@ another's message, and each goes out at the start of a working day where its rec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from bot.domain.calendar import working_day_start
+from bot.domain.calendar import working_day_start, working_days_later
 from bot.domain.followups import NudgeKind
 from bot.domain.policy import Policy
 from bot.domain.reminders import PlannedNudge
 from bot.domain.states import Status
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInState:
+    answered: bool = False
+    missed: bool = False
+    snoozed_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +32,16 @@ class Underway:
 
     status: Status
     start_date: date
+    end_date: date
     employee_id: str
     home_manager_id: str
     host_manager_id: str
+    check_in_weeks: int
+    check_ins: Mapping[int, CheckInState] = field(default_factory=dict)
+
+
+def check_in_day(start_date: date, weeks: int, sequence: int) -> date:
+    return start_date + timedelta(weeks=weeks * sequence)
 
 
 def plan_lifecycle_nudges(
@@ -48,4 +62,44 @@ def plan_lifecycle_nudges(
     if secondment.status is Status.APPROVED:
         # The secondment becomes active at the start of the employee's first day.
         planned.insert(0, on_start(NudgeKind.SECONDMENT_START, None, secondment.employee_id))
+    if secondment.status is Status.ACTIVE:
+        planned += _check_ins(secondment, tz_of.get(secondment.employee_id), policy)
+    return planned
+
+
+def _check_ins(secondment: Underway, tz: str | None, policy: Policy) -> list[PlannedNudge]:
+    """Every N weeks until the end: ask; if unanswered, remind once the next working day (and
+    once more when the employee snoozed it), and the working day after the last reminder, mark
+    it missed."""
+    planned = []
+    employee = secondment.employee_id
+    sequence = 1
+    while (day := check_in_day(secondment.start_date, secondment.check_in_weeks, sequence)) < (
+        secondment.end_date
+    ):
+        asked = working_day_start(day, tz, policy)
+        planned.append(PlannedNudge(NudgeKind.CHECK_IN, None, sequence, employee, asked))
+        state = secondment.check_ins.get(sequence, CheckInState())
+        if not state.answered and not state.missed:
+            last = working_days_later(asked, 1, tz, policy)
+            planned.append(
+                PlannedNudge(NudgeKind.CHECK_IN_REMINDER, None, sequence, employee, last)
+            )
+            if state.snoozed_until is not None:
+                last = max(last, state.snoozed_until)
+                planned.append(
+                    PlannedNudge(
+                        NudgeKind.CHECK_IN_SNOOZED, None, sequence, employee, state.snoozed_until
+                    )
+                )
+            planned.append(
+                PlannedNudge(
+                    NudgeKind.CHECK_IN_MISSED,
+                    None,
+                    sequence,
+                    None,
+                    working_days_later(last, 1, tz, policy),
+                )
+            )
+        sequence += 1
     return planned

@@ -89,3 +89,11 @@ def check_can_record_objectives(record: SecondmentRecord, actor_id: str) -> None
         raise OnlyThesePeople("record the objectives", allowed)
     if record.status not in (Status.APPROVED, Status.ACTIVE):
         raise NoLongerPending(record.status)
+
+
+def check_can_check_in(record: SecondmentRecord, actor_id: str) -> None:
+    """Only the employee answers their check-ins, while the secondment is under way."""
+    if actor_id != record.employee_id:
+        raise OnlyThesePeople("answer this check-in", (record.employee_id,))
+    if record.status is not Status.ACTIVE:
+        raise NoLongerPending(record.status)

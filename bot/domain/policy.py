@@ -21,6 +21,7 @@ class Policy:
     working_days: frozenset[int] = field(default_factory=lambda: frozenset(range(5)))
     workday_start_hour: int = 9
     hr_can_override: bool = False
+    check_in_every_weeks: int = 2
     # Whether anyone is set up as HR; without HR, a silence is not escalated to no one.
     hr_configured: bool = True
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.blocks import BlockDetails
-from bot.domain.followups import EscalationKind
+from bot.domain.followups import CheckInAnswer, EscalationKind
 from bot.domain.states import DecisionKind, Side, SideState, Status
 from bot.domain.terms import Terms
 
@@ -61,6 +61,14 @@ class AgreedObjectives:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckInInfo:
+    sequence: int
+    answer: CheckInAnswer | None
+    answered_at: datetime | None
+    missed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class SecondmentRecord:
     id: int
     team_id: str
@@ -75,6 +83,8 @@ class SecondmentRecord:
     round_started_at: datetime
     open_escalations: tuple[EscalationInfo, ...]
     objectives: AgreedObjectives | None
+    check_in_weeks: int
+    check_ins: tuple[CheckInInfo, ...]
     channel_id: str | None
     thread_ts: str | None
     thread_url: str | None

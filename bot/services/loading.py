@@ -15,6 +15,7 @@ from bot.domain.permissions import check_can_see
 from bot.domain.policy import Policy, policy_notes
 from bot.domain.record import (
     AgreedObjectives,
+    CheckInInfo,
     DecisionInfo,
     EscalationInfo,
     SecondmentRecord,
@@ -22,7 +23,7 @@ from bot.domain.record import (
 )
 from bot.domain.states import Outcome, Side, SideState
 from bot.domain.terms import Terms
-from bot.models import Decision, Escalation, Secondment, TermsVersion
+from bot.models import CheckIn, Decision, Escalation, Secondment, TermsVersion
 
 
 def terms_of(row: TermsVersion) -> Terms:
@@ -49,6 +50,7 @@ def to_record(
     row: Secondment,
     decisions: dict[Side, Decision],
     escalations: Sequence[Escalation],
+    check_ins: Sequence[CheckIn],
     policy: Policy,
 ) -> SecondmentRecord:
     current = next(t for t in row.terms if t.version == row.terms_version)
@@ -87,6 +89,10 @@ def to_record(
             if row.agreed_objectives and row.objectives_set_by and row.objectives_set_at
             else None
         ),
+        check_in_weeks=row.check_in_weeks or policy.check_in_every_weeks,
+        check_ins=tuple(
+            CheckInInfo(c.sequence, c.answer, c.answered_at, c.missed_at) for c in check_ins
+        ),
         channel_id=row.channel_id,
         thread_ts=row.thread_ts,
         thread_url=row.thread_url,
@@ -98,10 +104,11 @@ async def load_records(
     session: AsyncSession, rows: Sequence[Secondment], policy: Policy
 ) -> list[SecondmentRecord]:
     """Records for already-loaded rows (with terms): their latest decisions on the current
-    terms and their open escalations, in one query each."""
+    terms, open escalations and check-ins, in one query each."""
     ids = [r.id for r in rows]
     latest: dict[int, dict[Side, Decision]] = {}
     open_escalations: dict[int, list[Escalation]] = {}
+    check_ins: dict[int, list[CheckIn]] = {}
     if ids:
         current = {r.id: r.terms_version for r in rows}
         for decision in await session.scalars(
@@ -115,8 +122,15 @@ async def load_records(
             .order_by(Escalation.id)
         ):
             open_escalations.setdefault(escalation.secondment_id, []).append(escalation)
+        for check_in in await session.scalars(
+            select(CheckIn).where(CheckIn.secondment_id.in_(ids)).order_by(CheckIn.sequence)
+        ):
+            check_ins.setdefault(check_in.secondment_id, []).append(check_in)
     return [
-        to_record(r, latest.get(r.id, {}), open_escalations.get(r.id, []), policy) for r in rows
+        to_record(
+            r, latest.get(r.id, {}), open_escalations.get(r.id, []), check_ins.get(r.id, []), policy
+        )
+        for r in rows
     ]
 
 

@@ -15,11 +15,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.followups import NudgeKind
-from bot.domain.lifecycle import Underway, plan_lifecycle_nudges
+from bot.domain.lifecycle import CheckInState, Underway, plan_lifecycle_nudges
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges
 from bot.domain.states import Side, SideState
-from bot.models import Nudge, Secondment, TermsVersion
+from bot.models import CheckIn, Nudge, Secondment, TermsVersion
 from bot.services.people import timezones
 
 Key = tuple[NudgeKind, Side | None, int, str | None]
@@ -37,18 +37,32 @@ async def reconcile_nudges(
         for side in Side
         if row.state_of(side) is SideState.PENDING
     }
-    start_date = await session.scalar(
-        select(TermsVersion.start_date).where(
-            TermsVersion.secondment_id == row.id, TermsVersion.version == row.terms_version
+    dates = (
+        await session.execute(
+            select(TermsVersion.start_date, TermsVersion.end_date).where(
+                TermsVersion.secondment_id == row.id, TermsVersion.version == row.terms_version
+            )
         )
-    )
-    assert start_date is not None
+    ).one()
+    check_ins = {
+        c.sequence: CheckInState(c.answer is not None, c.missed_at is not None, c.snoozed_until)
+        for c in await session.scalars(select(CheckIn).where(CheckIn.secondment_id == row.id))
+    }
     people = {row.employee_id, row.home_manager_id, row.host_manager_id, *undecided.values()}
     tz_of = await timezones(session, row.team_id, people)
     plan = plan_decision_nudges(
         DecisionWait(row.status, row.round_started_at, row.employee_id, undecided), tz_of, policy
     ) + plan_lifecycle_nudges(
-        Underway(row.status, start_date, row.employee_id, row.home_manager_id, row.host_manager_id),
+        Underway(
+            row.status,
+            dates.start_date,
+            dates.end_date,
+            row.employee_id,
+            row.home_manager_id,
+            row.host_manager_id,
+            row.check_in_weeks or policy.check_in_every_weeks,
+            check_ins,
+        ),
         tz_of,
         policy,
     )

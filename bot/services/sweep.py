@@ -17,11 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
 from bot.domain.followups import EscalationKind, NudgeKind
+from bot.domain.lifecycle import check_in_day
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
 from bot.models import Nudge, Secondment
 from bot.services.audit import record_event
+from bot.services.checkins import mark_missed
 from bot.services.escalations import raise_escalation
 from bot.services.lifecycle import activate
 from bot.services.loading import load_record, load_records
@@ -46,14 +48,24 @@ WANTED_IN = {
     NudgeKind.SECONDMENT_START: (Status.APPROVED,),
     NudgeKind.START_WELCOME: (Status.APPROVED, Status.ACTIVE),
     NudgeKind.COVERAGE_NOTICE: (Status.APPROVED, Status.ACTIVE),
+    NudgeKind.CHECK_IN: (Status.ACTIVE,),
+    NudgeKind.CHECK_IN_REMINDER: (Status.ACTIVE,),
+    NudgeKind.CHECK_IN_SNOOZED: (Status.ACTIVE,),
+    NudgeKind.CHECK_IN_MISSED: (Status.ACTIVE,),
 }
+# A check-in (or its reminder) still waiting when the next one is due has become pointless (the
+# bot was down, or the secondment started late): only the latest is asked.
+CHECK_IN_KINDS = (NudgeKind.CHECK_IN, NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED)
 
 
-def still_wanted(due: Due, round_: int) -> bool:
+def still_wanted(due: Due, round_: int, now: datetime) -> bool:
     """Whether the request still calls for this nudge now (a last check before sending)."""
     record = due.record
     if record.status not in WANTED_IN[due.kind] or record.round != round_:
         return False
+    if due.kind in CHECK_IN_KINDS:
+        next_one = check_in_day(record.terms.start_date, record.check_in_weeks, due.sequence + 1)
+        return now.date() < next_one
     if due.kind is NudgeKind.DECISION_REMINDER:
         assert due.side is not None
         side = record.side(due.side)
@@ -110,7 +122,8 @@ async def claim_due(
                 nudge.attempts,
                 records[nudge.secondment_id],
             )
-            (due if still_wanted(item, nudge.round) else stale).append(item)
+            wanted = still_wanted(item, nudge.round, now)
+            (due if wanted else stale).append(item)
         if stale:
             await session.execute(
                 update(Nudge)
@@ -148,6 +161,8 @@ async def mark_sent(
                 )
             elif due.kind is NudgeKind.SECONDMENT_START:
                 await activate(session, due.record, round_, policy, now)
+            elif due.kind is NudgeKind.CHECK_IN_MISSED:
+                await mark_missed(session, due.record, due.sequence, now)
         record_event(
             session,
             secondment_id=due.record.id,

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.record import SecondmentRecord
 from bot.services.sweep import Due, claim_due, mark_failed, mark_sent
+from bot.slack.builders.checkins import build_check_in
 from bot.slack.builders.followups import (
     build_decision_reminder,
     build_escalation_reply,
@@ -107,6 +108,12 @@ async def _deliver(client: AsyncWebClient, deps: Deps, due: Due) -> None:
         case NudgeKind.COVERAGE_NOTICE:
             assert recipient is not None
             await _dm(client, recipient, build_coverage_notice(record))
+        case NudgeKind.CHECK_IN | NudgeKind.CHECK_IN_REMINDER | NudgeKind.CHECK_IN_SNOOZED:
+            assert recipient is not None
+            reminder = due.kind is not NudgeKind.CHECK_IN
+            await _dm(client, recipient, build_check_in(record, due.sequence, reminder))
+        case NudgeKind.CHECK_IN_MISSED:
+            pass  # no message: marking it sent records the check-in as missed
 
 
 async def _dm(client: AsyncWebClient, user_id: str, message: Message) -> None:

@@ -28,6 +28,7 @@ def policy_from(settings: Settings) -> Policy:
         workday_start_hour=settings.workday_start_hour,
         hr_can_override=settings.hr_can_override,
         hr_configured=bool(settings.hr_channel or settings.hr_users),
+        check_in_every_weeks=settings.check_in_every_weeks,
     )
 
 

@@ -31,6 +31,11 @@ class Action(StrEnum):
     HR_OVERRIDE = "hr_override"
     # Once approved, on a RequestRef.
     RECORD_OBJECTIVES = "record_objectives"
+    # A check-in, on a CheckInRef.
+    CHECK_IN_ON_TRACK = "check_in_on_track"
+    CHECK_IN_CONCERNS = "check_in_concerns"
+    CHECK_IN_NEED_HELP = "check_in_need_help"
+    CHECK_IN_SNOOZE = "check_in_snooze"
     # Link buttons: Slack reports the click even though the client opens the URL.
     OPEN_THREAD = "open_thread"
 
@@ -46,6 +51,7 @@ class Callback(StrEnum):
     HR_NOTE = "hr_note"
     HR_OVERRIDE = "hr_override"
     OBJECTIVES = "record_objectives"
+    CHECK_IN = "check_in"
 
 
 class RequestField(StrEnum):
@@ -86,3 +92,5 @@ class FollowUpField(StrEnum):
     DELEGATE = "delegate"
     TEXT = "text"
     OBJECTIVES = "objectives"
+    CHECK_IN_NOTE = "check_in_note"
+    CHECK_IN_SHARE = "check_in_share"

@@ -115,6 +115,13 @@ def parse_objectives(values: dict[str, Any]) -> str:
     return (_text(values, FollowUpField.OBJECTIVES) or "").strip()
 
 
+def parse_check_in(values: dict[str, Any]) -> tuple[str | None, bool]:
+    """The employee's optional note, and whether they share a summary with the home manager."""
+    note = (_text(values, FollowUpField.CHECK_IN_NOTE) or "").strip() or None
+    chosen = _element(values, FollowUpField.CHECK_IN_SHARE).get("selected_options") or []
+    return note, any(isinstance(o, dict) and o.get("value") == "share" for o in chosen)
+
+
 def parse_text(values: dict[str, Any]) -> str:
     return (_text(values, FollowUpField.TEXT) or "").strip()
 

@@ -15,14 +15,21 @@ from datetime import UTC, datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.followups import CheckInAnswer
 from bot.domain.record import SecondmentRecord
 from bot.services.changes import TermsChangedEvent
+from bot.services.checkins import CheckInAnswered
 from bot.services.decisions import DecisionMade
 from bot.services.delegation import Delegated
 from bot.services.escalations import EscalationRaised
 from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
 from bot.services.requests import attach_thread
+from bot.slack.builders.checkins import (
+    build_check_in_alert,
+    build_check_in_thanks,
+    build_keep_in_touch,
+)
 from bot.slack.builders.followups import (
     build_change_reply,
     build_delegation_notice,
@@ -191,6 +198,18 @@ async def publish_objectives(client: AsyncWebClient, recorded: ObjectivesRecorde
         await _reply(client, record, message)
     for person in {record.employee_id, record.host.decider_id} - {recorded.actor_id}:
         await dm(client, person, message)
+
+
+async def publish_check_in(client: AsyncWebClient, deps: Deps, answered: CheckInAnswered) -> None:
+    """Thank the employee (saying who sees it) and tell exactly those people."""
+    record = answered.record
+    await dm(client, record.employee_id, build_check_in_thanks(answered))
+    if answered.answer in (CheckInAnswer.CONCERNS, CheckInAnswer.NEED_HELP):
+        await dm(client, record.host.decider_id, build_check_in_alert(answered))
+    if answered.answer is CheckInAnswer.NEED_HELP:
+        await deps.hr.tell(client, build_check_in_alert(answered))
+    if answered.shared_with_home:
+        await dm(client, record.home.manager_id, build_keep_in_touch(answered))
 
 
 async def dm(client: AsyncWebClient, user_id: str, message: Message) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.followups import CheckInAnswer
+
 
 @dataclass(frozen=True, slots=True)
 class RequestRef:
@@ -18,3 +20,21 @@ class RequestRef:
     def decode(cls, value: str) -> RequestRef:
         secondment_id, version = value.split(":")
         return cls(int(secondment_id), int(version))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInRef:
+    """One check-in of one secondment, and (in the modal) the answer the employee chose."""
+
+    secondment_id: int
+    sequence: int
+    answer: CheckInAnswer | None = None
+
+    def encode(self) -> str:
+        answer = f":{self.answer.value}" if self.answer else ""
+        return f"{self.secondment_id}:{self.sequence}{answer}"
+
+    @classmethod
+    def decode(cls, value: str) -> CheckInRef:
+        secondment_id, sequence, *answer = value.split(":")
+        return cls(int(secondment_id), int(sequence), CheckInAnswer(answer[0]) if answer else None)

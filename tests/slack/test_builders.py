@@ -26,6 +26,7 @@ from bot.domain.blocks import (
     Condition,
 )
 from bot.domain.errors import (
+    AlreadyAnswered,
     AlreadyDecided,
     AlreadyEscalated,
     AlreadyStarted,
@@ -140,6 +141,8 @@ def record(
         round_started_at=CREATED,
         open_escalations=(),
         objectives=None,
+        check_in_weeks=2,
+        check_ins=(),
         channel_id="C1",
         thread_ts="1800000000.000001",
         thread_url=thread_url,
@@ -575,6 +578,10 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
     "already_escalated": (
         AlreadyEscalated(EscalationKind.BLOCK_REVIEW, HOST, HOST_DECIDED),
         ["HR already has this (review of a block)", "<@UHOST> raised it on", when(HOST_DECIDED)],
+    ),
+    "already_answered": (
+        AlreadyAnswered(3, HOME_DECIDED),
+        ["already answered check-in 3", when(HOME_DECIDED)],
     ),
     "hr_not_configured": (HrNotConfigured(), ["HR is not set up", "contact HR directly"]),
     "already_escalated_by_the_bot": (

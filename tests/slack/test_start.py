@@ -16,6 +16,7 @@ from bot.models import Nudge
 from bot.slack.ids import Action, Callback
 from tests.support import forms
 from tests.support.flows import approve, click_then_submit, request_ref
+from tests.support.flows import approved as approved_request
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
 from tests.support.standin import Call
 
@@ -27,14 +28,7 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 
 async def approved(bot: Harness, start: date = START) -> Thread:
-    thread = await bot.submit_request(start, END)
-    await approve(bot, HOME, thread, Side.HOME)
-    await approve(bot, HOST, thread, Side.HOST)
-    await bot.slack.wait_for(
-        "chat.postMessage", where=lambda c: "Both managers have approved" in c.text
-    )
-    await bot.slack.wait_for("chat.update", 2)
-    return thread
+    return await approved_request(bot, start, END)
 
 
 def dms_to(bot: Harness, user: str, containing: str) -> list[Call]:

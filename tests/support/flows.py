@@ -3,6 +3,8 @@ opens, exactly as the client would send them."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from bot.domain.states import Side
@@ -11,7 +13,7 @@ from bot.services.decisions import DecisionRef
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import RequestRef
 from tests.support import forms
-from tests.support.harness import Harness, Thread
+from tests.support.harness import HOME, HOST, Harness, Thread
 
 
 def ref(thread: Thread, side: Side, version: int = 1) -> DecisionRef:
@@ -70,3 +72,15 @@ async def block(
 async def decisions(bot: Harness) -> list[Decision]:
     async with bot.sessions() as session:
         return list(await session.scalars(select(Decision).order_by(Decision.id)))
+
+
+async def approved(bot: Harness, start: date, end: date) -> Thread:
+    """A request both managers approved, with its thread updated."""
+    thread = await bot.submit_request(start, end)
+    await approve(bot, HOME, thread, Side.HOME)
+    await approve(bot, HOST, thread, Side.HOST)
+    await bot.slack.wait_for(
+        "chat.postMessage", where=lambda c: "Both managers have approved" in c.text
+    )
+    await bot.slack.wait_for("chat.update", 2)
+    return thread

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain.errors import (
+    AlreadyAnswered,
     AlreadyDecided,
     AlreadyEscalated,
     AlreadyStarted,
@@ -34,7 +37,9 @@ HELP = (
     "fill in the receiving manager)\n"
     "• `/secondment list` — your secondments, as employee or as a manager\n"
     "• `/secondment status <number>` — one secondment in full\n"
-    "• `/secondment help` — this message"
+    "• `/secondment help` — this message\n"
+    "For HR: `/secondment status <number>` opens any secondment, and "
+    "`/secondment checkins <number> <weeks>` sets how often its employee is asked how it goes."
 )
 
 
@@ -97,6 +102,8 @@ def _refusal_text(refusal: Refusal) -> str:
                 f"The secondment started on {day(start)}, so this can no longer be done "
                 "through the request."
             )
+        case AlreadyAnswered(sequence=sequence, answered_at=at):
+            return f"You already answered check-in {sequence}, on {moment(at)}. Thank you."
         case HrNotConfigured():
             return (
                 "HR is not set up for this workspace yet (HR_CHANNEL or HR_USERS), so I can't "
@@ -131,6 +138,19 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
             line += f" — {side.block.reason.label}: {escape(side.block.explanation, 1200)}"
         sides.append(line)
     blocks.append(SectionBlock(text=md("\n".join(sides))))
+    if record.check_ins:
+        answered = sum(1 for c in record.check_ins if c.answer)
+        missed = sum(1 for c in record.check_ins if c.missed_at and not c.answer)
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    md(
+                        f"Check-ins every {record.check_in_weeks} weeks: {answered} answered, "
+                        f"{missed} missed."
+                    )
+                ]
+            )
+        )
     blocks.append(
         ContextBlock(
             elements=[
@@ -190,6 +210,17 @@ def build_announcement_failed(record: SecondmentRecord, what: str, error: str) -
         f"thread (Slack said `{error}`). The others may not have seen it yet: "
         f"`/secondment status {record.id}` shows the current state to everyone involved."
     )
+
+
+def build_interval_set(record: SecondmentRecord) -> Message:
+    return _text_only(
+        f"Check-ins for secondment #{record.id} now go out every {record.check_in_weeks} "
+        "weeks from its start date."
+    )
+
+
+def build_snoozed(until: datetime) -> Message:
+    return _text_only(f"I'll remind you {moment(until)}.")
 
 
 def build_hr_unreachable(record: SecondmentRecord, errors: str) -> Message:

@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack.deps import Deps
 from bot.slack.listeners import (
     actions,
+    checkins,
     commands,
     followup_actions,
     followup_views,
@@ -26,3 +27,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     views.register(app, deps)
     followup_views.register(app, deps)
     lifecycle.register(app, deps)
+    checkins.register(app, deps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -10,9 +11,15 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services.checkins import set_check_in_interval
 from bot.services.queries import get_for_user, list_for_user
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import build_help, build_list, build_status
+from bot.slack.builders.replies import (
+    build_help,
+    build_interval_set,
+    build_list,
+    build_status,
+)
 from bot.slack.builders.request_modal import build_request_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Command
@@ -67,4 +74,21 @@ async def _answer(
             actor_is_hr=await is_hr(deps, client, context),
         )
         return build_status(record, user)
+    if subcommand == "checkins":
+        numbers = [parse_number(word) for word in argument.split()]
+        if len(numbers) != 2 or None in numbers:
+            return build_help(f"checkins {argument}".strip())
+        number, weeks = numbers
+        assert number is not None and weeks is not None
+        record = await set_check_in_interval(
+            deps.sessions,
+            team_id=team,
+            secondment_id=number,
+            actor_id=user,
+            weeks=weeks,
+            actor_is_hr=await is_hr(deps, client, context),
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        return build_interval_set(record)
     return build_help(None if subcommand in ("", "help") else subcommand)

@@ -1,0 +1,210 @@
+"""Check-ins during a secondment: the employee's answer, a snooze, and the interval HR sets.
+
+Each check-in has at most one answer: the first one counts, and the row's unique key makes a
+retry or a double click find it instead of answering again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Sessions
+from bot.domain.calendar import working_days_later
+from bot.domain.errors import AlreadyAnswered, InvalidInput
+from bot.domain.followups import CheckInAnswer
+from bot.domain.permissions import check_can_check_in, check_is_hr
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.models import CheckIn, Secondment
+from bot.services.audit import record_event
+from bot.services.loading import load_record, load_visible
+from bot.services.people import timezones
+from bot.services.settling import settle
+
+NOTE_MAX = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInAnswered:
+    record: SecondmentRecord
+    sequence: int
+    answer: CheckInAnswer
+    note: str | None
+    shared_with_home: bool
+
+
+async def _ensure_row(session: AsyncSession, secondment_id: int, sequence: int) -> None:
+    insert = (
+        postgresql_insert if session.get_bind().dialect.name == "postgresql" else (sqlite_insert)
+    )
+    await session.execute(
+        insert(CheckIn)
+        .values(secondment_id=secondment_id, sequence=sequence, shared_with_home=False)
+        .on_conflict_do_nothing(index_elements=["secondment_id", "sequence"])
+    )
+
+
+async def answer_check_in(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    sequence: int,
+    actor_id: str,
+    answer: CheckInAnswer,
+    note: str | None,
+    share_with_home: bool,
+    policy: Policy,
+    now: datetime,
+) -> CheckInAnswered:
+    if note and len(note) > NOTE_MAX:
+        raise InvalidInput({"note": f"Keep this to {NOTE_MAX} characters or fewer."})
+    async with sessions.begin() as session:
+        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
+        check_can_check_in(record, actor_id)
+        await _ensure_row(session, secondment_id, sequence)
+        result = await session.execute(
+            update(CheckIn)
+            .where(
+                CheckIn.secondment_id == secondment_id,
+                CheckIn.sequence == sequence,
+                CheckIn.answer.is_(None),
+            )
+            .values(
+                answer=answer, note=note or None, shared_with_home=share_with_home, answered_at=now
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            answered_at = await session.scalar(
+                select(CheckIn.answered_at).where(
+                    CheckIn.secondment_id == secondment_id, CheckIn.sequence == sequence
+                )
+            )
+            assert answered_at is not None
+            raise AlreadyAnswered(sequence, answered_at)
+        record_event(
+            session,
+            secondment_id=secondment_id,
+            actor_id=actor_id,
+            action="check_in_answered",
+            terms_version=record.terms_version,
+            at=now,
+            sequence=sequence,
+            answer=answer.value,
+            note=note,
+            shared_with_home=share_with_home,
+        )
+        await settle(session, secondment_id, policy, now)
+    return CheckInAnswered(record, sequence, answer, note or None, share_with_home)
+
+
+async def snooze_check_in(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    sequence: int,
+    actor_id: str,
+    policy: Policy,
+    now: datetime,
+) -> datetime:
+    """ "Remind me tomorrow": the reminder moves to the start of the next working day."""
+    async with sessions.begin() as session:
+        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
+        check_can_check_in(record, actor_id)
+        tz = (await timezones(session, team_id, [actor_id])).get(actor_id)
+        until = working_days_later(now, 1, tz, policy)
+        await _ensure_row(session, secondment_id, sequence)
+        await session.execute(
+            update(CheckIn)
+            .where(
+                CheckIn.secondment_id == secondment_id,
+                CheckIn.sequence == sequence,
+                CheckIn.answer.is_(None),
+            )
+            .values(snoozed_until=until)
+        )
+        record_event(
+            session,
+            secondment_id=secondment_id,
+            actor_id=actor_id,
+            action="check_in_snoozed",
+            terms_version=record.terms_version,
+            at=now,
+            sequence=sequence,
+            until=until.isoformat(),
+        )
+        await settle(session, secondment_id, policy, now)
+    return until
+
+
+async def mark_missed(
+    session: AsyncSession, record: SecondmentRecord, sequence: int, now: datetime
+) -> None:
+    """In the sweep's transaction: an unanswered check-in, after its reminder, counts as missed."""
+    await _ensure_row(session, record.id, sequence)
+    result = await session.execute(
+        update(CheckIn)
+        .where(
+            CheckIn.secondment_id == record.id,
+            CheckIn.sequence == sequence,
+            CheckIn.answer.is_(None),
+            CheckIn.missed_at.is_(None),
+        )
+        .values(missed_at=now)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        record_event(
+            session,
+            secondment_id=record.id,
+            actor_id="bot",
+            action="check_in_missed",
+            terms_version=record.terms_version,
+            at=now,
+            sequence=sequence,
+        )
+
+
+async def set_check_in_interval(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    actor_id: str,
+    weeks: int,
+    actor_is_hr: bool,
+    policy: Policy,
+    now: datetime,
+) -> SecondmentRecord:
+    """HR sets how often this secondment's employee is asked (1 to 26 weeks)."""
+    check_is_hr(actor_is_hr, "change how often check-ins go out")
+    if not 1 <= weeks <= 26:
+        raise InvalidInput({"weeks": "Choose every 1 to 26 weeks."})
+    async with sessions.begin() as session:
+        record = await load_visible(
+            session, team_id, secondment_id, actor_id, policy, actor_is_hr=True
+        )
+        await session.execute(
+            update(Secondment)
+            .where(Secondment.id == secondment_id)
+            .values(check_in_weeks=weeks, updated_at=now)
+        )
+        record_event(
+            session,
+            secondment_id=secondment_id,
+            actor_id=actor_id,
+            action="check_in_interval_set",
+            terms_version=record.terms_version,
+            at=now,
+            weeks=weeks,
+        )
+        await settle(session, secondment_id, policy, now)
+        updated = await load_record(session, team_id, secondment_id, policy)
+        assert updated is not None
+    return updated

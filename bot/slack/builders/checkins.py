@@ -1,0 +1,162 @@
+"""Check-ins: the question to the employee, the form for their answer, and who hears of it."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.followups import CheckInAnswer
+from bot.domain.record import SecondmentRecord
+from bot.services.checkins import NOTE_MAX, CheckInAnswered
+from bot.slack.builders.lifecycle import objectives_blocks
+from bot.slack.builders.messages import Message
+from bot.slack.builders.terms import NOTE_ROOM
+from bot.slack.builders.text import day, escape, md, mention
+from bot.slack.ids import Action, Callback, FollowUpField
+from bot.slack.refs import CheckInRef
+
+ANSWER_ACTIONS = {
+    CheckInAnswer.ON_TRACK: Action.CHECK_IN_ON_TRACK,
+    CheckInAnswer.CONCERNS: Action.CHECK_IN_CONCERNS,
+    CheckInAnswer.NEED_HELP: Action.CHECK_IN_NEED_HELP,
+}
+STYLES = {CheckInAnswer.ON_TRACK: "primary", CheckInAnswer.NEED_HELP: "danger"}
+
+
+def who_hears(record: SecondmentRecord, answer: CheckInAnswer) -> str:
+    """Who sees an answer, in the words the employee reads before choosing."""
+    host = mention(record.host.decider_id)
+    return {
+        CheckInAnswer.ON_TRACK: "It is recorded; nobody is notified.",
+        CheckInAnswer.CONCERNS: f"{host} (host manager) will see it.",
+        CheckInAnswer.NEED_HELP: f"{host} (host manager) and HR will see it.",
+    }[answer]
+
+
+def build_check_in(record: SecondmentRecord, sequence: int, reminder: bool) -> Message:
+    lead = "⏰ A reminder: how" if reminder else "👋 How"
+    text = (
+        f"{lead} is your secondment with *{escape(record.terms.host_team)}* going? "
+        f"(check-in {sequence}, to {day(record.terms.end_date)})"
+    )
+    ref = CheckInRef(record.id, sequence)
+    buttons = [
+        ButtonElement(
+            text=answer.label,
+            action_id=ANSWER_ACTIONS[answer],
+            value=CheckInRef(record.id, sequence, answer).encode(),
+            style=STYLES.get(answer),
+        )
+        for answer in CheckInAnswer
+    ]
+    buttons.append(
+        ButtonElement(
+            text="Remind me tomorrow", action_id=Action.CHECK_IN_SNOOZE, value=ref.encode()
+        )
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=md(text)),
+        *objectives_blocks(record),
+        ActionsBlock(block_id=f"check_in_{sequence}", elements=buttons),
+        ContextBlock(
+            elements=[
+                md(
+                    "Some concerns goes to your host manager; Need help goes to your host manager "
+                    "and HR. You can add a note, and choose to share a summary with your home "
+                    "manager."
+                )
+            ]
+        ),
+    ]
+    return Message(text=text, blocks=blocks)
+
+
+def build_check_in_modal(record: SecondmentRecord, ref: CheckInRef) -> View:
+    assert ref.answer is not None
+    return View(
+        type="modal",
+        callback_id=Callback.CHECK_IN,
+        private_metadata=ref.encode(),
+        title="Check-in",
+        submit="Send",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text=md(f"You chose *{ref.answer.label}*. {who_hears(record, ref.answer)}")
+            ),
+            InputBlock(
+                block_id=FollowUpField.CHECK_IN_NOTE,
+                label="Anything to add? (optional)",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=FollowUpField.CHECK_IN_NOTE, multiline=True, max_length=NOTE_MAX
+                ),
+            ),
+            InputBlock(
+                block_id=FollowUpField.CHECK_IN_SHARE,
+                label="Keep in touch",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=FollowUpField.CHECK_IN_SHARE,
+                    options=[Option(value="share", label="Share a summary with my home manager")],
+                ),
+            ),
+        ],
+    )
+
+
+def _summary(answered: CheckInAnswered) -> str:
+    text = f"*{answered.answer.label}*"
+    if answered.note:
+        text += f"\n>{escape(answered.note, NOTE_ROOM)}"
+    return text
+
+
+def build_check_in_thanks(answered: CheckInAnswered) -> Message:
+    record = answered.record
+    shared = (
+        f" A summary went to {mention(record.home.manager_id)}."
+        if answered.shared_with_home
+        else ""
+    )
+    text = (
+        f"Thanks: check-in {answered.sequence} recorded as {answered.answer.label}. "
+        f"{who_hears(record, answered.answer)}{shared}"
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
+def build_check_in_alert(answered: CheckInAnswered) -> Message:
+    """For the host manager (and HR, for Need help): the employee's answer and note."""
+    record = answered.record
+    text = (
+        f"{mention(record.employee_id)} answered check-in {answered.sequence} of secondment "
+        f"#{record.id} with {answered.answer.label}."
+    )
+    return Message(
+        text=text,
+        blocks=[
+            SectionBlock(text=md(f"{text}\n{_summary(answered)}")),
+            ContextBlock(elements=[md("Please get in touch with them soon.")]),
+        ],
+    )
+
+
+def build_keep_in_touch(answered: CheckInAnswered) -> Message:
+    """For the home manager, when the employee chose to share."""
+    record = answered.record
+    text = (
+        f"Keep in touch: {mention(record.employee_id)} shared their check-in "
+        f"{answered.sequence} from *{escape(record.terms.host_team)}*."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(f"{text}\n{_summary(answered)}"))])

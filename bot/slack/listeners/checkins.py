@@ -1,0 +1,95 @@
+"""Check-ins: the employee picks an answer (a short form follows), or snoozes until tomorrow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.permissions import check_can_check_in
+from bot.services.checkins import answer_check_in, snooze_check_in
+from bot.services.queries import get_for_user
+from bot.slack.builders.checkins import ANSWER_ACTIONS, build_check_in_modal
+from bot.slack.builders.replies import build_snoozed
+from bot.slack.deps import Deps
+from bot.slack.ids import Action, Callback
+from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.errors import answered, answered_in_modal
+from bot.slack.parsing import parse_check_in
+from bot.slack.publish import publish_check_in
+from bot.slack.refs import CheckInRef
+
+
+def _ref(body: dict[str, Any]) -> CheckInRef:
+    return CheckInRef.decode(body["actions"][0]["value"])
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @answered
+    async def handle_check_in_answer_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        ref = _ref(body)
+        record = await get_for_user(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=ref.secondment_id,
+            user_id=user_of(context),
+            policy=deps.policy,
+            check=check_can_check_in,
+        )
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=build_check_in_modal(record, ref)
+        )
+
+    for action in ANSWER_ACTIONS.values():
+        app.action(action)(handle_check_in_answer_action)
+
+    @app.action(Action.CHECK_IN_SNOOZE)
+    @answered
+    async def handle_check_in_snooze_action(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        ref = _ref(body)
+        until = await snooze_check_in(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=ref.secondment_id,
+            sequence=ref.sequence,
+            actor_id=user_of(context),
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await respond(
+            **build_snoozed(until).as_kwargs(), response_type="ephemeral", replace_original=False
+        )
+
+    @app.view(Callback.CHECK_IN)
+    @answered_in_modal
+    async def handle_check_in_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        ref = CheckInRef.decode(view["private_metadata"])
+        assert ref.answer is not None
+        note, share = parse_check_in(view["state"]["values"])
+        result = await answer_check_in(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=ref.secondment_id,
+            sequence=ref.sequence,
+            actor_id=user_of(context),
+            answer=ref.answer,
+            note=note,
+            share_with_home=share,
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await ack()
+        await publish_check_in(client, deps, result)

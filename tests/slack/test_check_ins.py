@@ -1,0 +1,221 @@
+"""Check-ins, end to end: every N weeks the employee is asked how it is going, with the agreed
+objectives; each answer reaches exactly the people the employee was told; an unanswered check-in
+gets one reminder and is then marked missed; "Remind me tomorrow" adds one more reminder."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.domain.followups import CheckInAnswer
+from bot.models import CheckIn
+from bot.slack.ids import Action, Callback
+from bot.slack.refs import CheckInRef
+from tests.support import forms
+from tests.support.flows import approved
+from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
+from tests.support.standin import Call
+
+START, END = date(2027, 2, 1), date(2027, 7, 30)  # Monday 1 February to the end of July
+HR = "U0HRPERSON"
+
+
+def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2027, month, day, hour, minute, tzinfo=UTC)
+
+
+async def under_way(bot: Harness) -> Thread:
+    thread = await approved(bot, START, END)
+    await bot.sweep(at(2, 1, 9))  # the start
+    return thread
+
+
+def check_ins_to(bot: Harness, user: str) -> list[Call]:
+    return [
+        c
+        for c in bot.slack.sent("chat.postMessage", channel=user)
+        if "secondment with" in c.text and c.error is None
+    ]
+
+
+async def answer(
+    bot: Harness,
+    thread: Thread,
+    sequence: int,
+    choice: CheckInAnswer,
+    note: str | None = None,
+    share: bool = False,
+    user: str = EMPLOYEE,
+) -> str:
+    action = {
+        CheckInAnswer.ON_TRACK: Action.CHECK_IN_ON_TRACK,
+        CheckInAnswer.CONCERNS: Action.CHECK_IN_CONCERNS,
+        CheckInAnswer.NEED_HELP: Action.CHECK_IN_NEED_HELP,
+    }[choice]
+    ref = CheckInRef(thread.secondment_id, sequence, choice)
+    response, reply = await bot.click(user, action, ref, thread)
+    assert response.status == 200
+    return reply
+
+
+async def submit_answer(bot: Harness, note: str | None, share: bool) -> str:
+    opened = await bot.opened_modal(Callback.CHECK_IN)
+    values = {
+        "check_in_note": {"check_in_note": forms.text(note)},
+        "check_in_share": {"check_in_share": forms.checkboxes(["share"] if share else [])},
+    }
+    response = await bot.submit(
+        EMPLOYEE,
+        Callback.CHECK_IN,
+        values,
+        private_metadata=opened.body["view"]["private_metadata"],
+    )
+    return await response.text()
+
+
+async def test_every_two_weeks_the_employee_is_asked_with_the_objectives(bot: Harness) -> None:
+    await under_way(bot)
+
+    assert await bot.sweep(at(2, 15, 8, 59)) == 0
+    assert await bot.sweep(at(2, 15, 9)) == 1
+    (asked,) = check_ins_to(bot, EMPLOYEE)
+    assert "check-in 1" in asked.text
+    for expected in (
+        "check_in_on_track",
+        "check_in_concerns",
+        "check_in_need_help",
+        "check_in_snooze",
+        "Need help goes to your host manager and HR",
+    ):
+        assert expected in asked.blocks_text, expected
+    # Unanswered, check-in 1 was reminded on the 16th and marked missed on the 17th; by 1 March
+    # only the missed mark and check-in 2 are left, its reminder having become pointless.
+    assert await bot.sweep(at(3, 1, 9)) == 2
+    assert "check-in 2" in check_ins_to(bot, EMPLOYEE)[-1].text
+
+
+async def test_concerns_reach_the_host_and_a_shared_summary_the_home_manager(
+    bot: Harness,
+) -> None:
+    thread = await under_way(bot)
+    await bot.sweep(at(2, 15, 9))
+
+    await answer(bot, thread, 1, CheckInAnswer.CONCERNS)
+    modal = json.dumps((await bot.opened_modal(Callback.CHECK_IN)).body["view"])
+    assert f"<@{HOST}> (host manager) will see it" in modal
+    assert await submit_answer(bot, "The scope keeps growing.", share=True) == ""
+
+    (thanks,) = await bot.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.body["channel"] == EMPLOYEE and "Thanks" in c.text
+    )
+    assert "recorded as Some concerns" in thanks.text and f"<@{HOME}>" in thanks.text
+    (alert,) = await bot.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.body["channel"] == HOST and "check-in 1" in c.text
+    )
+    assert "The scope keeps growing." in alert.blocks_text
+    (kit,) = await bot.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.body["channel"] == HOME and "Keep in touch" in c.text
+    )
+    assert "Some concerns" in kit.blocks_text
+    assert await bot.sweep(at(2, 16, 9)) == 0  # answered: no reminder
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_need_help_reaches_the_host_and_hr_and_nobody_else(bot: Harness) -> None:
+    bot.slack.add_user(HR)
+    thread = await under_way(bot)
+    await bot.sweep(at(2, 15, 9))
+
+    await answer(bot, thread, 1, CheckInAnswer.NEED_HELP)
+    assert await submit_answer(bot, None, share=False) == ""
+
+    await bot.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.body["channel"] == HR and "Need help" in c.text
+    )
+    await bot.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.body["channel"] == HOST and "Need help" in c.text
+    )
+    assert not [c for c in bot.slack.sent("chat.postMessage", channel=HOME) if "check-in" in c.text]
+
+
+async def test_an_unanswered_check_in_is_reminded_once_then_marked_missed(bot: Harness) -> None:
+    thread = await under_way(bot)
+
+    assert await bot.sweep(at(2, 15, 9)) == 1
+    assert await bot.sweep(at(2, 16, 9)) == 1  # the one reminder
+    assert "A reminder" in check_ins_to(bot, EMPLOYEE)[-1].text
+    assert await bot.sweep(at(2, 17, 9)) == 1  # the missed mark (no message)
+    assert len(check_ins_to(bot, EMPLOYEE)) == 2
+    async with bot.sessions() as session:
+        (missed,) = (await session.scalars(select(CheckIn))).all()
+    assert (missed.sequence, missed.answer, missed.missed_at) == (1, None, at(2, 17, 9))
+    _, status = await bot.command(HOME, "status 1")
+    assert "1 missed" in (await bot.reply_to(status)).blocks_text
+    assert "check_in_missed" in [e.action for e in await bot.audit(thread.secondment_id)]
+
+
+async def test_remind_me_tomorrow_adds_one_more_reminder_and_delays_the_missed_mark(
+    bot: Harness, clock: object
+) -> None:
+    thread = await under_way(bot)
+    await bot.sweep(at(2, 15, 9))
+    await bot.sweep(at(2, 16, 9))  # the regular reminder
+    clock.move_to(at(2, 16, 15))  # type: ignore[attr-defined]
+
+    _, reply = await bot.click(
+        EMPLOYEE, Action.CHECK_IN_SNOOZE, CheckInRef(thread.secondment_id, 1), thread
+    )
+
+    assert "I'll remind you" in (await bot.reply_to(reply)).text
+    assert await bot.sweep(at(2, 17, 9)) == 1  # the snoozed reminder, not the missed mark
+    assert await bot.sweep(at(2, 18, 9)) == 1  # now it is missed
+    assert len(check_ins_to(bot, EMPLOYEE)) == 3
+
+
+async def test_a_check_in_is_answered_once_and_only_by_the_employee(bot: Harness) -> None:
+    thread = await under_way(bot)
+    await bot.sweep(at(2, 15, 9))
+    await answer(bot, thread, 1, CheckInAnswer.ON_TRACK)
+    assert await submit_answer(bot, None, share=False) == ""
+
+    _, by_host = await bot.click(
+        HOST,
+        Action.CHECK_IN_ON_TRACK,
+        CheckInRef(thread.secondment_id, 1, CheckInAnswer.ON_TRACK),
+        thread,
+    )
+    await answer(bot, thread, 1, CheckInAnswer.NEED_HELP)
+    again = json.loads(await submit_answer(bot, None, share=False))
+
+    assert f"Only <@{EMPLOYEE}> can answer this check-in" in (await bot.reply_to(by_host)).text
+    assert "already answered check-in 1" in json.dumps(again["view"])
+    async with bot.sessions() as session:
+        (stored,) = (await session.scalars(select(CheckIn))).all()
+    assert stored.answer == "on_track"
+
+
+async def test_after_downtime_only_the_latest_check_in_is_asked(bot: Harness) -> None:
+    await under_way(bot)
+
+    # Nothing swept for six weeks: check-ins 1 to 3 are all due, only the latest still matters.
+    assert await bot.sweep(at(3, 15, 9)) >= 1
+    asked = check_ins_to(bot, EMPLOYEE)
+    assert [("check-in 3" in c.text) for c in asked] == [True] * len(asked)
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_hr_sets_how_often_check_ins_go_out(bot: Harness) -> None:
+    await under_way(bot)
+
+    _, by_hr = await bot.command(HR, "checkins 1 4")
+    _, by_employee = await bot.command(EMPLOYEE, "checkins 1 1")
+    _, by_outsider = await bot.command(OUTSIDER, "checkins 1 1")
+
+    assert "every 4 weeks" in (await bot.reply_to(by_hr)).text
+    assert "Only HR can change how often" in (await bot.reply_to(by_employee)).text
+    assert "Only HR can change how often" in (await bot.reply_to(by_outsider)).text
+    assert await bot.sweep(at(2, 15, 9)) == 0  # no longer every two weeks
+    assert await bot.sweep(at(3, 1, 9)) == 1
