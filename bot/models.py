@@ -31,7 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.domain.blocks import BlockReason
 from bot.domain.followups import CheckInAnswer, EscalationKind, NoteKind, NudgeKind
-from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
+from bot.domain.states import DecisionKind, EndOutcome, Outcome, Side, SideState, Status
 from bot.domain.terms import Kind, ReturnArrangement
 
 NAMING_CONVENTION = {
@@ -107,6 +107,7 @@ class Secondment(Base):
     objectives_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     objectives_key: Mapped[str | None] = mapped_column(String(64))  # the view that set them
     check_in_weeks: Mapped[int | None] = mapped_column(Integer)  # None: the policy's default
+    outcome: Mapped[EndOutcome | None] = mapped_column(_enum(EndOutcome))
     channel_id: Mapped[str | None] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     thread_url: Mapped[str | None] = mapped_column(String(500))
@@ -265,6 +266,24 @@ class CheckIn(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Debrief(Base):
+    """The return debrief: what the secondment achieved and what the return should bring."""
+
+    __tablename__ = "debriefs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secondment_id: Mapped[int] = mapped_column(
+        ForeignKey("secondments.id", ondelete="CASCADE"), unique=True
+    )
+    achieved: Mapped[str] = mapped_column(Text)
+    skills_gained: Mapped[str] = mapped_column(Text)
+    bring_back: Mapped[str] = mapped_column(Text)
+    home_role_changes: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class KnownPerson(Base):

@@ -99,3 +99,10 @@ class InvalidInput(Exception):
 class AlreadyAnswered(Refusal):
     sequence: int
     answered_at: datetime
+
+
+@dataclass
+class TooEarly(Refusal):
+    """The action opens on `opens_on`."""
+
+    opens_on: date

@@ -38,6 +38,9 @@ class NudgeKind(StrEnum):
     CHECK_IN_REMINDER = "check_in_reminder"
     CHECK_IN_SNOOZED = "check_in_snoozed"  # "Remind me tomorrow": one more reminder
     CHECK_IN_MISSED = "check_in_missed"
+    # The end date: the employee and the home manager are asked to hold the return debrief.
+    DEBRIEF_REQUEST = "debrief_request"
+    DEBRIEF_HR_NOTICE = "debrief_hr_notice"
 
 
 class CheckInAnswer(StrEnum):

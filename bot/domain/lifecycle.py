@@ -64,6 +64,26 @@ def plan_lifecycle_nudges(
         planned.insert(0, on_start(NudgeKind.SECONDMENT_START, None, secondment.employee_id))
     if secondment.status is Status.ACTIVE:
         planned += _check_ins(secondment, tz_of.get(secondment.employee_id), policy)
+        planned += _debrief(secondment, tz_of, policy)
+    return planned
+
+
+def _debrief(
+    secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
+) -> list[PlannedNudge]:
+    """On the end date: the employee and the home manager are asked to hold the return
+    debrief, and HR (when set up) hears that it is due."""
+
+    def on_end(kind: NudgeKind, recipient: str | None, clock_of: str) -> PlannedNudge:
+        due = working_day_start(secondment.end_date, tz_of.get(clock_of), policy)
+        return PlannedNudge(kind, None, 1, recipient, due)
+
+    planned = [
+        on_end(NudgeKind.DEBRIEF_REQUEST, secondment.employee_id, secondment.employee_id),
+        on_end(NudgeKind.DEBRIEF_REQUEST, secondment.home_manager_id, secondment.home_manager_id),
+    ]
+    if policy.hr_configured:
+        planned.append(on_end(NudgeKind.DEBRIEF_HR_NOTICE, None, secondment.employee_id))
     return planned
 
 

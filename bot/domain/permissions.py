@@ -7,7 +7,7 @@ if things changed while they typed.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot.domain.errors import (
     AlreadyEscalated,
@@ -17,6 +17,7 @@ from bot.domain.errors import (
     NotFound,
     OnlyHr,
     OnlyThesePeople,
+    TooEarly,
 )
 from bot.domain.followups import EscalationKind
 from bot.domain.record import SecondmentRecord
@@ -97,3 +98,22 @@ def check_can_check_in(record: SecondmentRecord, actor_id: str) -> None:
         raise OnlyThesePeople("answer this check-in", (record.employee_id,))
     if record.status is not Status.ACTIVE:
         raise NoLongerPending(record.status)
+
+
+DEBRIEF_WINDOW_DAYS = 7
+
+
+def check_can_open_debrief(record: SecondmentRecord, actor_id: str) -> None:
+    """The employee or the home manager records the return debrief of an active secondment."""
+    allowed = (record.employee_id, record.home.manager_id)
+    if actor_id not in allowed:
+        raise OnlyThesePeople("record the return debrief", allowed)
+    if record.status is not Status.ACTIVE:
+        raise NoLongerPending(record.status)
+
+
+def check_can_debrief(record: SecondmentRecord, actor_id: str, today: date) -> None:
+    """...from a week before the end date (a debrief held a little early still counts)."""
+    check_can_open_debrief(record, actor_id)
+    if today < record.terms.end_date - timedelta(days=DEBRIEF_WINDOW_DAYS):
+        raise TooEarly(record.terms.end_date - timedelta(days=DEBRIEF_WINDOW_DAYS))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.domain.blocks import BlockDetails
 from bot.domain.followups import CheckInAnswer, EscalationKind
-from bot.domain.states import DecisionKind, Side, SideState, Status
+from bot.domain.states import DecisionKind, EndOutcome, Side, SideState, Status
 from bot.domain.terms import Terms
 
 
@@ -85,6 +85,7 @@ class SecondmentRecord:
     objectives: AgreedObjectives | None
     check_in_weeks: int
     check_ins: tuple[CheckInInfo, ...]
+    outcome: EndOutcome | None
     channel_id: str | None
     thread_ts: str | None
     thread_url: str | None

@@ -11,6 +11,7 @@ class Status(StrEnum):
     BLOCKED = "blocked"
     WITHDRAWN = "withdrawn"
     ACTIVE = "active"  # the start date has come: the secondment is under way
+    COMPLETED = "completed"  # the return debrief is recorded, with the outcome
 
     @property
     def label(self) -> str:
@@ -20,6 +21,7 @@ class Status(StrEnum):
             Status.BLOCKED: "Blocked",
             Status.WITHDRAWN: "Withdrawn",
             Status.ACTIVE: "Active",
+            Status.COMPLETED: "Completed",
         }[self]
 
     @property
@@ -71,3 +73,17 @@ class DecisionKind(StrEnum):
     RECONSIDERED = "reconsidered"
     WITH_CONDITIONS = "with_conditions"
     HR_OVERRIDE = "hr_override"
+
+
+class EndOutcome(StrEnum):
+    """How a secondment ended."""
+
+    RETURNED = "returned"
+    PERMANENT = "permanent"
+
+    @property
+    def label(self) -> str:
+        return {
+            EndOutcome.RETURNED: "Returned to the home role",
+            EndOutcome.PERMANENT: "Moved permanently",
+        }[self]

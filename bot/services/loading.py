@@ -93,6 +93,7 @@ def to_record(
         check_ins=tuple(
             CheckInInfo(c.sequence, c.answer, c.answered_at, c.missed_at) for c in check_ins
         ),
+        outcome=row.outcome,
         channel_id=row.channel_id,
         thread_ts=row.thread_ts,
         thread_url=row.thread_url,

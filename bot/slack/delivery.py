@@ -18,6 +18,7 @@ from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.record import SecondmentRecord
 from bot.services.sweep import Due, claim_due, mark_failed, mark_sent
 from bot.slack.builders.checkins import build_check_in
+from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
 from bot.slack.builders.followups import (
     build_decision_reminder,
     build_escalation_reply,
@@ -114,6 +115,13 @@ async def _deliver(client: AsyncWebClient, deps: Deps, due: Due) -> None:
             await _dm(client, recipient, build_check_in(record, due.sequence, reminder))
         case NudgeKind.CHECK_IN_MISSED:
             pass  # no message: marking it sent records the check-in as missed
+        case NudgeKind.DEBRIEF_REQUEST:
+            assert recipient is not None
+            await _dm(client, recipient, build_debrief_request(record))
+        case NudgeKind.DEBRIEF_HR_NOTICE:
+            failures = await deps.hr.tell(client, build_debrief_hr_notice(record))
+            if deps.hr.destinations and len(failures) == len(deps.hr.destinations):
+                raise HrUnreachable(failures[0])
 
 
 async def _dm(client: AsyncWebClient, user_id: str, message: Message) -> None:

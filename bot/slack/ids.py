@@ -36,6 +36,8 @@ class Action(StrEnum):
     CHECK_IN_CONCERNS = "check_in_concerns"
     CHECK_IN_NEED_HELP = "check_in_need_help"
     CHECK_IN_SNOOZE = "check_in_snooze"
+    # The end, on a RequestRef.
+    RECORD_DEBRIEF = "record_debrief"
     # Link buttons: Slack reports the click even though the client opens the URL.
     OPEN_THREAD = "open_thread"
 
@@ -52,6 +54,7 @@ class Callback(StrEnum):
     HR_OVERRIDE = "hr_override"
     OBJECTIVES = "record_objectives"
     CHECK_IN = "check_in"
+    DEBRIEF = "return_debrief"
 
 
 class RequestField(StrEnum):
@@ -86,6 +89,14 @@ class ConditionsField(StrEnum):
     END_DATE = "end_date"
     TIME_COMMITMENT = "time_commitment"
     NOTE = "note"
+
+
+class DebriefField(StrEnum):
+    ACHIEVED = "achieved"
+    SKILLS_GAINED = "skills_gained"
+    BRING_BACK = "bring_back"
+    HOME_ROLE_CHANGES = "home_role_changes"
+    NEXT_STEP = "next_step"
 
 
 class FollowUpField(StrEnum):

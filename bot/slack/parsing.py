@@ -9,7 +9,14 @@ from typing import Any
 
 from bot.domain.conditions import ConditionsForm
 from bot.domain.validation import BlockForm, RequestForm
-from bot.slack.ids import BlockField, ConditionsField, FollowUpField, RequestField
+from bot.services.debriefs import DebriefForm
+from bot.slack.ids import (
+    BlockField,
+    ConditionsField,
+    DebriefField,
+    FollowUpField,
+    RequestField,
+)
 
 # With "escape channels, users and links" on (see the manifest) a mention arrives as <@U123|name>.
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -120,6 +127,17 @@ def parse_check_in(values: dict[str, Any]) -> tuple[str | None, bool]:
     note = (_text(values, FollowUpField.CHECK_IN_NOTE) or "").strip() or None
     chosen = _element(values, FollowUpField.CHECK_IN_SHARE).get("selected_options") or []
     return note, any(isinstance(o, dict) and o.get("value") == "share" for o in chosen)
+
+
+def parse_debrief(values: dict[str, Any]) -> DebriefForm:
+    F = DebriefField
+    return DebriefForm(
+        achieved=_text(values, F.ACHIEVED),
+        skills_gained=_text(values, F.SKILLS_GAINED),
+        bring_back=_text(values, F.BRING_BACK),
+        home_role_changes=_text(values, F.HOME_ROLE_CHANGES),
+        next_step=_text(values, F.NEXT_STEP),
+    )
 
 
 def parse_text(values: dict[str, Any]) -> str:

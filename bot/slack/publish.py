@@ -19,6 +19,7 @@ from bot.domain.followups import CheckInAnswer
 from bot.domain.record import SecondmentRecord
 from bot.services.changes import TermsChangedEvent
 from bot.services.checkins import CheckInAnswered
+from bot.services.debriefs import DebriefRecorded
 from bot.services.decisions import DecisionMade
 from bot.services.delegation import Delegated
 from bot.services.escalations import EscalationRaised
@@ -30,6 +31,7 @@ from bot.slack.builders.checkins import (
     build_check_in_thanks,
     build_keep_in_touch,
 )
+from bot.slack.builders.debrief import build_debrief_record
 from bot.slack.builders.followups import (
     build_change_reply,
     build_delegation_notice,
@@ -210,6 +212,16 @@ async def publish_check_in(client: AsyncWebClient, deps: Deps, answered: CheckIn
         await deps.hr.tell(client, build_check_in_alert(answered))
     if answered.shared_with_home:
         await dm(client, record.home.manager_id, build_keep_in_touch(answered))
+
+
+async def publish_debrief(client: AsyncWebClient, recorded: DebriefRecorded) -> None:
+    """Share the debrief with the home manager, say so in the thread, and close the parent."""
+    record, message = recorded.record, build_debrief_record(recorded)
+    async with _announcing(client, recorded.actor_id, record, "The debrief"):
+        await _reply(client, record, message, broadcast=True)
+        await _refresh_parent(client, record)
+    for person in {record.employee_id, record.home.manager_id} - {recorded.actor_id}:
+        await dm(client, person, message)
 
 
 async def dm(client: AsyncWebClient, user_id: str, message: Message) -> bool:

@@ -40,6 +40,7 @@ from bot.domain.errors import (
     OverrideNotAllowed,
     Refusal,
     TermsChanged,
+    TooEarly,
 )
 from bot.domain.followups import EscalationKind
 from bot.domain.people import Person
@@ -143,6 +144,7 @@ def record(
         objectives=None,
         check_in_weeks=2,
         check_ins=(),
+        outcome=None,
         channel_id="C1",
         thread_ts="1800000000.000001",
         thread_url=thread_url,
@@ -583,6 +585,7 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
         AlreadyAnswered(3, HOME_DECIDED),
         ["already answered check-in 3", when(HOME_DECIDED)],
     ),
+    "too_early": (TooEarly(date(2027, 7, 23)), ["opens on Fri 23 Jul 2027"]),
     "hr_not_configured": (HrNotConfigured(), ["HR is not set up", "contact HR directly"]),
     "already_escalated_by_the_bot": (
         AlreadyEscalated(EscalationKind.NO_DECISION, None, HOST_DECIDED),

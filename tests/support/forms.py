@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.slack.ids import BlockField, ConditionsField, FollowUpField, RequestField
+from bot.slack.ids import BlockField, ConditionsField, DebriefField, FollowUpField, RequestField
 
 Values = dict[str, dict[str, Any]]
 
@@ -131,3 +131,23 @@ def delegate_values(person: str | None) -> Values:
 
 def objectives_values(value: str | None) -> Values:
     return _values({FollowUpField.OBJECTIVES: text(value)})
+
+
+def debrief_values(
+    *,
+    achieved: str | None = "Shipped the dashboard.",
+    skills: str | None = "dbt, SQL review",
+    bring_back: str | None = "The data model docs.",
+    changes: str | None = None,
+    next_step: str | None = "Lead the reporting work at home.",
+) -> Values:
+    F = DebriefField
+    return _values(
+        {
+            F.ACHIEVED: text(achieved),
+            F.SKILLS_GAINED: text(skills),
+            F.BRING_BACK: text(bring_back),
+            F.HOME_ROLE_CHANGES: text(changes),
+            F.NEXT_STEP: text(next_step),
+        }
+    )

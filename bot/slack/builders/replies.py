@@ -22,6 +22,7 @@ from bot.domain.errors import (
     OverrideNotAllowed,
     Refusal,
     TermsChanged,
+    TooEarly,
 )
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState
@@ -104,6 +105,8 @@ def _refusal_text(refusal: Refusal) -> str:
             )
         case AlreadyAnswered(sequence=sequence, answered_at=at):
             return f"You already answered check-in {sequence}, on {moment(at)}. Thank you."
+        case TooEarly(opens_on=opens_on):
+            return f"That opens on {day(opens_on)}, a week before the end date."
         case HrNotConfigured():
             return (
                 "HR is not set up for this workspace yet (HR_CHANNEL or HR_USERS), so I can't "
@@ -138,6 +141,8 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
             line += f" — {side.block.reason.label}: {escape(side.block.explanation, 1200)}"
         sides.append(line)
     blocks.append(SectionBlock(text=md("\n".join(sides))))
+    if record.outcome:
+        blocks.append(ContextBlock(elements=[md(f"*Outcome:* {record.outcome.label}")]))
     if record.check_ins:
         answered = sum(1 for c in record.check_ins if c.answer)
         missed = sum(1 for c in record.check_ins if c.missed_at and not c.answer)

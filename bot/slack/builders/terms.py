@@ -27,6 +27,7 @@ STATUS_ICONS = {
     Status.BLOCKED: "⛔",
     Status.WITHDRAWN: "↩️",
     Status.ACTIVE: "🚀",
+    Status.COMPLETED: "🏁",
 }
 
 LABELS = {

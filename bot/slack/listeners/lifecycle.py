@@ -1,4 +1,5 @@
-"""A secondment under way: recording the objectives the employee and host manager agree."""
+"""A secondment under way: the objectives the employee and host manager agree, and the return
+debrief that completes it."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.permissions import check_can_record_objectives
+from bot.domain.permissions import check_can_open_debrief, check_can_record_objectives
+from bot.services.debriefs import record_debrief
 from bot.services.lifecycle import record_objectives
 from bot.services.queries import get_for_user
+from bot.slack.builders.debrief import build_debrief_modal
 from bot.slack.builders.lifecycle import build_objectives_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
-from bot.slack.parsing import parse_objectives
-from bot.slack.publish import publish_objectives
+from bot.slack.parsing import parse_debrief, parse_objectives
+from bot.slack.publish import publish_debrief, publish_objectives
 from bot.slack.refs import RequestRef
 
 
@@ -57,3 +60,36 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await ack()
         await publish_objectives(client, recorded)
+
+    @app.action(Action.RECORD_DEBRIEF)
+    @answered
+    async def handle_record_debrief_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        record = await get_for_user(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=RequestRef.decode(body["actions"][0]["value"]).secondment_id,
+            user_id=user_of(context),
+            policy=deps.policy,
+            check=check_can_open_debrief,
+        )
+        await client.views_open(trigger_id=body["trigger_id"], view=build_debrief_modal(record))
+
+    @app.view(Callback.DEBRIEF)
+    @answered_in_modal
+    async def handle_debrief_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        recorded = await record_debrief(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+            actor_id=user_of(context),
+            form=parse_debrief(view["state"]["values"]),
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await ack()
+        await publish_debrief(client, recorded)

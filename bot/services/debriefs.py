@@ -1,0 +1,113 @@
+"""The return debrief: recorded once, it completes the secondment with its outcome.
+
+DOMAIN.md friction 6: "the return has to be carefully managed". The debrief records what was
+achieved, the skills gained, what to bring back, what the home role should change and the next
+step the employee wants; it is shared with the home manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+
+from bot.db import Sessions
+from bot.domain.errors import InvalidInput, NoLongerPending
+from bot.domain.permissions import check_can_debrief
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import EndOutcome, Status
+from bot.domain.terms import LONG_TEXT_MAX
+from bot.domain.validation import FieldChecker
+from bot.models import Debrief, Secondment
+from bot.services.audit import record_event
+from bot.services.loading import load_record, load_visible
+from bot.services.people import today_of
+from bot.services.settling import settle
+
+
+@dataclass(frozen=True, slots=True)
+class DebriefForm:
+    achieved: str | None = None
+    skills_gained: str | None = None
+    bring_back: str | None = None
+    home_role_changes: str | None = None
+    next_step: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DebriefRecorded:
+    record: SecondmentRecord
+    actor_id: str
+    debrief: DebriefForm
+
+
+def _checked(form: DebriefForm) -> DebriefForm:
+    check = FieldChecker()
+    checked = DebriefForm(
+        achieved=check.text("achieved", form.achieved, LONG_TEXT_MAX),
+        skills_gained=check.text("skills_gained", form.skills_gained, LONG_TEXT_MAX),
+        bring_back=check.text("bring_back", form.bring_back, LONG_TEXT_MAX),
+        home_role_changes=check.text(
+            "home_role_changes", form.home_role_changes, LONG_TEXT_MAX, required=False
+        )
+        or None,
+        next_step=check.text("next_step", form.next_step, LONG_TEXT_MAX),
+    )
+    if check.errors:
+        raise InvalidInput(check.errors)
+    return checked
+
+
+async def record_debrief(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    actor_id: str,
+    form: DebriefForm,
+    policy: Policy,
+    now: datetime,
+) -> DebriefRecorded:
+    debrief = _checked(form)
+    async with sessions.begin() as session:
+        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
+        check_can_debrief(record, actor_id, await today_of(session, team_id, actor_id, now))
+        result = await session.execute(
+            update(Secondment)
+            .where(Secondment.id == secondment_id, Secondment.status == Status.ACTIVE)
+            .values(
+                status=Status.COMPLETED,
+                outcome=func.coalesce(Secondment.outcome, EndOutcome.RETURNED.value),
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise NoLongerPending(Status.COMPLETED)
+        session.add(
+            Debrief(
+                secondment_id=secondment_id,
+                recorded_by=actor_id,
+                recorded_at=now,
+                achieved=debrief.achieved,
+                skills_gained=debrief.skills_gained,
+                bring_back=debrief.bring_back,
+                home_role_changes=debrief.home_role_changes,
+                next_step=debrief.next_step,
+            )
+        )
+        record_event(
+            session,
+            secondment_id=secondment_id,
+            actor_id=actor_id,
+            action="debriefed_and_completed",
+            terms_version=record.terms_version,
+            at=now,
+            next_step=debrief.next_step,
+        )
+        await settle(session, secondment_id, policy, now)
+        completed = await load_record(session, team_id, secondment_id, policy)
+        assert completed is not None
+    return DebriefRecorded(completed, actor_id, debrief)

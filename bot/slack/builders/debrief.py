@@ -1,0 +1,128 @@
+"""The end of a secondment: the request to hold the return debrief, its form, and its record."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    InputBlock,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.record import SecondmentRecord
+from bot.domain.terms import LONG_TEXT_MAX
+from bot.services.debriefs import DebriefRecorded
+from bot.slack.builders.messages import Message
+from bot.slack.builders.terms import NOTE_ROOM, summary_line
+from bot.slack.builders.text import escape, md, mention
+from bot.slack.ids import Action, Callback, DebriefField
+from bot.slack.refs import RequestRef
+
+QUESTIONS = (
+    (DebriefField.ACHIEVED, "What was achieved", False),
+    (DebriefField.SKILLS_GAINED, "Skills gained", False),
+    (DebriefField.BRING_BACK, "What to bring back to the home team", False),
+    (DebriefField.HOME_ROLE_CHANGES, "What the home role should change (optional)", True),
+    (DebriefField.NEXT_STEP, "The next step the employee wants", False),
+)
+
+
+def _record_button(record: SecondmentRecord) -> ActionsBlock:
+    return ActionsBlock(
+        block_id="debrief",
+        elements=[
+            ButtonElement(
+                text="Record the debrief",
+                action_id=Action.RECORD_DEBRIEF,
+                value=RequestRef(record.id, record.terms_version).encode(),
+                style="primary",
+            ),
+        ],
+    )
+
+
+def build_debrief_request(record: SecondmentRecord) -> Message:
+    text = (
+        f"🏁 Secondment #{record.id} ends today. {mention(record.employee_id)} and "
+        f"{mention(record.home.manager_id)}, please hold the return debrief together."
+    )
+    return Message(
+        text=text,
+        blocks=[
+            SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
+            SectionBlock(
+                text=md(
+                    "Talk through what was achieved, the skills gained, what to bring back, what "
+                    "the home role should change, and the next step the employee wants. Then "
+                    "record it: that completes the secondment."
+                )
+            ),
+            _record_button(record),
+        ],
+    )
+
+
+def build_debrief_hr_notice(record: SecondmentRecord) -> Message:
+    text = (
+        f"Secondment #{record.id} ends today; its return debrief is due between "
+        f"{mention(record.employee_id)} and {mention(record.home.manager_id)}."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(f"{text}\n{summary_line(record)}"))])
+
+
+def build_debrief_modal(record: SecondmentRecord) -> View:
+    blocks: list[Block] = [
+        SectionBlock(
+            text=md(
+                f"The return debrief for secondment #{record.id}. It is shared with "
+                f"{mention(record.home.manager_id)} and completes the secondment."
+            )
+        )
+    ]
+    blocks += [
+        InputBlock(
+            block_id=field,
+            label=label,
+            optional=optional,
+            element=PlainTextInputElement(
+                action_id=field, multiline=True, max_length=LONG_TEXT_MAX
+            ),
+        )
+        for field, label, optional in QUESTIONS
+    ]
+    return View(
+        type="modal",
+        callback_id=Callback.DEBRIEF,
+        private_metadata=RequestRef(record.id, record.terms_version).encode(),
+        title="Return debrief",
+        submit="Record",
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+def build_debrief_record(recorded: DebriefRecorded) -> Message:
+    """The debrief as the home manager (and the thread) reads it."""
+    record, debrief = recorded.record, recorded.debrief
+    outcome = record.outcome.label if record.outcome else "Completed"
+    text = (
+        f"🏁 Secondment #{record.id} is complete ({outcome}). {mention(recorded.actor_id)} "
+        "recorded the return debrief."
+    )
+    answers = {
+        DebriefField.ACHIEVED: debrief.achieved,
+        DebriefField.SKILLS_GAINED: debrief.skills_gained,
+        DebriefField.BRING_BACK: debrief.bring_back,
+        DebriefField.HOME_ROLE_CHANGES: debrief.home_role_changes,
+        DebriefField.NEXT_STEP: debrief.next_step,
+    }
+    blocks: list[Block] = [SectionBlock(text=md(text))]
+    blocks += [
+        SectionBlock(text=md(f"*{label}*\n{escape(answers[field] or '', NOTE_ROOM)}"))
+        for field, label, _ in QUESTIONS
+        if answers[field]
+    ]
+    return Message(text=text, blocks=blocks)

@@ -1,0 +1,143 @@
+"""The return debrief, end to end: on the end date the employee and the home manager are asked to
+hold it (and HR hears it is due); recording it shares it with the home manager and completes the
+secondment with its outcome."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from bot.models import Debrief, Nudge
+from bot.slack.ids import Action, Callback
+from tests.support import forms
+from tests.support.flows import approved, click_then_submit, request_ref
+from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
+
+START, END = date(2027, 2, 1), date(2027, 4, 30)  # ends on a Friday, in British summer time
+HR = "U0HRPERSON"
+
+
+def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2027, month, day, hour, minute, tzinfo=UTC)
+
+
+async def at_the_end(bot: Harness, clock: time_machine.Traveller) -> Thread:
+    thread = await approved(bot, START, END)
+    await bot.sweep(at(2, 1, 9))  # the start
+    await bot.sweep(at(4, 30, 7, 59))  # the check-ins on the way
+    clock.move_to(at(4, 30, 8))
+    return thread
+
+
+def dms(bot: Harness, user: str, containing: str) -> list[str]:
+    return [
+        c.text
+        for c in bot.slack.sent("chat.postMessage", channel=user)
+        if containing in c.text and c.error is None
+    ]
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_on_the_end_date_the_debrief_is_asked_for_and_hr_told(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    bot.slack.add_user(HR)
+    await at_the_end(bot, clock)
+
+    assert await bot.sweep(at(4, 30, 8)) == 3  # 09:00 in London
+    assert dms(bot, EMPLOYEE, "please hold the return debrief")
+    assert dms(bot, HOME, "please hold the return debrief")
+    assert dms(bot, HR, "return debrief is due")
+    assert not dms(bot, HOST, "return debrief")
+
+
+async def test_recording_the_debrief_completes_the_secondment_and_shares_it(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await at_the_end(bot, clock)
+    await bot.sweep(at(4, 30, 8))
+
+    answer = await click_then_submit(
+        bot,
+        EMPLOYEE,
+        Action.RECORD_DEBRIEF,
+        request_ref(thread),
+        thread,
+        Callback.DEBRIEF,
+        forms.debrief_values(changes="Take on the weekly reporting."),
+    )
+
+    assert answer == ""
+    (shared,) = await bot.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.body["channel"] == HOME and "is complete" in c.text
+    )
+    for expected in (
+        "Shipped the dashboard.",
+        "dbt, SQL review",
+        "The data model docs.",
+        "Take on the weekly reporting.",
+        "Lead the reporting work at home.",
+    ):
+        assert expected in shared.blocks_text, expected
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.status, row.outcome) == ("completed", "returned")
+    assert "🏁 *Completed*" in (await bot.slack.wait_for("chat.update"))[-1].blocks_text
+    async with bot.sessions() as session:
+        (debrief,) = (await session.scalars(select(Debrief))).all()
+        waiting = (
+            await session.scalars(
+                select(Nudge).where(Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None))
+            )
+        ).all()
+    assert debrief.recorded_by == EMPLOYEE and waiting == []
+    _, status = await bot.command(HOME, "status 1")
+    assert "Returned to the home role" in (await bot.reply_to(status)).blocks_text
+
+
+async def test_the_debrief_needs_its_answers_and_the_right_people(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await at_the_end(bot, clock)
+
+    empty = await click_then_submit(
+        bot,
+        HOME,
+        Action.RECORD_DEBRIEF,
+        request_ref(thread),
+        thread,
+        Callback.DEBRIEF,
+        forms.debrief_values(achieved=None, next_step=" "),
+    )
+    _, by_host = await bot.click(HOST, Action.RECORD_DEBRIEF, request_ref(thread), thread)
+
+    assert set(json.loads(empty)["errors"]) == {"achieved", "next_step"}
+    assert (
+        f"Only <@{EMPLOYEE}> or <@{HOME}> can record the return debrief"
+        in (await bot.reply_to(by_host)).text
+    )
+    assert (await bot.secondment(thread.secondment_id)).status == "active"
+
+
+async def test_the_debrief_opens_a_week_before_the_end(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await approved(bot, START, END)
+    await bot.sweep(at(2, 1, 9))
+    clock.move_to(at(4, 20, 10))
+
+    answer = await click_then_submit(
+        bot,
+        EMPLOYEE,
+        Action.RECORD_DEBRIEF,
+        request_ref(thread),
+        thread,
+        Callback.DEBRIEF,
+        forms.debrief_values(),
+    )
+
+    assert "opens on Fri 23 Apr 2027" in json.dumps(json.loads(answer)["view"])
+    assert (await bot.secondment(thread.secondment_id)).status == "active"
