@@ -106,3 +106,11 @@ class TooEarly(Refusal):
     """The action opens on `opens_on`."""
 
     opens_on: date
+
+
+@dataclass
+class NotUnderway(Refusal):
+    """The action is for a secondment under way (or, `or_approved`, about to start)."""
+
+    secondment_id: int
+    status: Status

@@ -15,6 +15,7 @@ from bot.domain.errors import (
     NoLongerPending,
     NotBlocked,
     NotFound,
+    NotUnderway,
     OnlyHr,
     OnlyThesePeople,
     TooEarly,
@@ -89,7 +90,7 @@ def check_can_record_objectives(record: SecondmentRecord, actor_id: str) -> None
     if actor_id not in allowed:
         raise OnlyThesePeople("record the objectives", allowed)
     if record.status not in (Status.APPROVED, Status.ACTIVE):
-        raise NoLongerPending(record.status)
+        raise NotUnderway(record.id, record.status)
 
 
 def check_can_check_in(record: SecondmentRecord, actor_id: str) -> None:
@@ -97,7 +98,7 @@ def check_can_check_in(record: SecondmentRecord, actor_id: str) -> None:
     if actor_id != record.employee_id:
         raise OnlyThesePeople("answer this check-in", (record.employee_id,))
     if record.status is not Status.ACTIVE:
-        raise NoLongerPending(record.status)
+        raise NotUnderway(record.id, record.status)
 
 
 DEBRIEF_WINDOW_DAYS = 7
@@ -109,7 +110,7 @@ def check_can_open_debrief(record: SecondmentRecord, actor_id: str) -> None:
     if actor_id not in allowed:
         raise OnlyThesePeople("record the return debrief", allowed)
     if record.status is not Status.ACTIVE:
-        raise NoLongerPending(record.status)
+        raise NotUnderway(record.id, record.status)
 
 
 def check_can_debrief(record: SecondmentRecord, actor_id: str, today: date) -> None:
@@ -117,3 +118,12 @@ def check_can_debrief(record: SecondmentRecord, actor_id: str, today: date) -> N
     check_can_open_debrief(record, actor_id)
     if today < record.terms.end_date - timedelta(days=DEBRIEF_WINDOW_DAYS):
         raise TooEarly(record.terms.end_date - timedelta(days=DEBRIEF_WINDOW_DAYS))
+
+
+def check_can_end_early(record: SecondmentRecord, actor_id: str) -> None:
+    """Any of the three may end an active secondment early (with a reason and notice)."""
+    allowed = (record.employee_id, record.home.manager_id, record.host.manager_id)
+    if actor_id not in allowed:
+        raise OnlyThesePeople("end the secondment early", allowed)
+    if record.status is not Status.ACTIVE:
+        raise NotUnderway(record.id, record.status)

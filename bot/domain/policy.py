@@ -22,6 +22,7 @@ class Policy:
     workday_start_hour: int = 9
     hr_can_override: bool = False
     check_in_every_weeks: int = 2
+    early_end_notice_weeks: int = 2
     # Whether anyone is set up as HR; without HR, a silence is not escalated to no one.
     hr_configured: bool = True
 

@@ -80,10 +80,12 @@ class EndOutcome(StrEnum):
 
     RETURNED = "returned"
     PERMANENT = "permanent"
+    ENDED_EARLY = "ended_early"
 
     @property
     def label(self) -> str:
         return {
             EndOutcome.RETURNED: "Returned to the home role",
             EndOutcome.PERMANENT: "Moved permanently",
+            EndOutcome.ENDED_EARLY: "Ended early",
         }[self]

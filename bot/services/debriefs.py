@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 
 from bot.db import Sessions
-from bot.domain.errors import InvalidInput, NoLongerPending
+from bot.domain.errors import InvalidInput, NotUnderway
 from bot.domain.permissions import check_can_debrief
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
@@ -85,7 +85,7 @@ async def record_debrief(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise NoLongerPending(Status.COMPLETED)
+            raise NotUnderway(secondment_id, Status.COMPLETED)
         session.add(
             Debrief(
                 secondment_id=secondment_id,

@@ -38,6 +38,7 @@ class Action(StrEnum):
     CHECK_IN_SNOOZE = "check_in_snooze"
     # The end, on a RequestRef.
     RECORD_DEBRIEF = "record_debrief"
+    END_EARLY = "end_early"
     # Link buttons: Slack reports the click even though the client opens the URL.
     OPEN_THREAD = "open_thread"
 
@@ -55,6 +56,7 @@ class Callback(StrEnum):
     OBJECTIVES = "record_objectives"
     CHECK_IN = "check_in"
     DEBRIEF = "return_debrief"
+    END_EARLY = "end_early"
 
 
 class RequestField(StrEnum):
@@ -97,6 +99,11 @@ class DebriefField(StrEnum):
     BRING_BACK = "bring_back"
     HOME_ROLE_CHANGES = "home_role_changes"
     NEXT_STEP = "next_step"
+
+
+class EarlyEndField(StrEnum):
+    REASON = "reason"
+    NOTICE_WEEKS = "notice_weeks"
 
 
 class FollowUpField(StrEnum):

@@ -14,6 +14,7 @@ from bot.slack.ids import (
     BlockField,
     ConditionsField,
     DebriefField,
+    EarlyEndField,
     FollowUpField,
     RequestField,
 )
@@ -138,6 +139,10 @@ def parse_debrief(values: dict[str, Any]) -> DebriefForm:
         home_role_changes=_text(values, F.HOME_ROLE_CHANGES),
         next_step=_text(values, F.NEXT_STEP),
     )
+
+
+def parse_early_end(values: dict[str, Any]) -> tuple[str | None, str | None]:
+    return _text(values, EarlyEndField.REASON), _text(values, EarlyEndField.NOTICE_WEEKS)
 
 
 def parse_text(values: dict[str, Any]) -> str:

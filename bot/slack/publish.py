@@ -22,6 +22,7 @@ from bot.services.checkins import CheckInAnswered
 from bot.services.debriefs import DebriefRecorded
 from bot.services.decisions import DecisionMade
 from bot.services.delegation import Delegated
+from bot.services.early_end import EndedEarly
 from bot.services.escalations import EscalationRaised
 from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
@@ -31,7 +32,7 @@ from bot.slack.builders.checkins import (
     build_check_in_thanks,
     build_keep_in_touch,
 )
-from bot.slack.builders.debrief import build_debrief_record
+from bot.slack.builders.debrief import build_debrief_record, build_ended_early
 from bot.slack.builders.followups import (
     build_change_reply,
     build_delegation_notice,
@@ -221,6 +222,16 @@ async def publish_debrief(client: AsyncWebClient, recorded: DebriefRecorded) -> 
         await _reply(client, record, message, broadcast=True)
         await _refresh_parent(client, record)
     for person in {record.employee_id, record.home.manager_id} - {recorded.actor_id}:
+        await dm(client, person, message)
+
+
+async def publish_early_end(client: AsyncWebClient, ended: EndedEarly) -> None:
+    """Tell the thread and the other two parties; the parent shows the new last day."""
+    record, message = ended.record, build_ended_early(ended)
+    async with _announcing(client, ended.actor_id, record, "Ending early"):
+        await _reply(client, record, message, broadcast=True)
+        await _refresh_parent(client, record)
+    for person in set(record.parties) - {ended.actor_id}:
         await dm(client, person, message)
 
 

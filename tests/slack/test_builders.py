@@ -34,6 +34,7 @@ from bot.domain.errors import (
     NoLongerPending,
     NotBlocked,
     NotFound,
+    NotUnderway,
     NotYourSide,
     OnlyHr,
     OnlyThesePeople,
@@ -584,6 +585,10 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
     "already_answered": (
         AlreadyAnswered(3, HOME_DECIDED),
         ["already answered check-in 3", when(HOME_DECIDED)],
+    ),
+    "not_underway": (
+        NotUnderway(4, Status.PENDING),
+        ["only while the secondment is under way; #4 is awaiting decisions"],
     ),
     "too_early": (TooEarly(date(2027, 7, 23)), ["opens on Fri 23 Jul 2027"]),
     "hr_not_configured": (HrNotConfigured(), ["HR is not set up", "contact HR directly"]),

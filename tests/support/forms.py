@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.slack.ids import BlockField, ConditionsField, DebriefField, FollowUpField, RequestField
+from bot.slack.ids import (
+    BlockField,
+    ConditionsField,
+    DebriefField,
+    EarlyEndField,
+    FollowUpField,
+    RequestField,
+)
 
 Values = dict[str, dict[str, Any]]
 
@@ -151,3 +158,7 @@ def debrief_values(
             F.NEXT_STEP: text(next_step),
         }
     )
+
+
+def early_end_values(reason: str | None, notice: str | None) -> Values:
+    return _values({EarlyEndField.REASON: text(reason), EarlyEndField.NOTICE_WEEKS: number(notice)})

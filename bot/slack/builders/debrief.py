@@ -1,4 +1,5 @@
-"""The end of a secondment: the request to hold the return debrief, its form, and its record."""
+"""The end of a secondment: ending early, the request to hold the return debrief, its form,
+and its record."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     InputBlock,
+    NumberInputElement,
     PlainTextInputElement,
     SectionBlock,
 )
@@ -15,10 +17,11 @@ from slack_sdk.models.views import View
 from bot.domain.record import SecondmentRecord
 from bot.domain.terms import LONG_TEXT_MAX
 from bot.services.debriefs import DebriefRecorded
+from bot.services.early_end import EndedEarly
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import NOTE_ROOM, summary_line
-from bot.slack.builders.text import escape, md, mention
-from bot.slack.ids import Action, Callback, DebriefField
+from bot.slack.builders.text import day, escape, md, mention
+from bot.slack.ids import Action, Callback, DebriefField, EarlyEndField
 from bot.slack.refs import RequestRef
 
 QUESTIONS = (
@@ -126,3 +129,56 @@ def build_debrief_record(recorded: DebriefRecorded) -> Message:
         if answers[field]
     ]
     return Message(text=text, blocks=blocks)
+
+
+def build_end_early_modal(record: SecondmentRecord, notice_weeks: int) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.END_EARLY,
+        private_metadata=RequestRef(record.id, record.terms_version).encode(),
+        title="End early",
+        submit="End early",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text=md(
+                    f"Secondment #{record.id} now ends on {day(record.terms.end_date)}. Ending it "
+                    "early moves the last day to the end of the notice period; the other two are "
+                    "told, and the check-ins and the debrief follow the new date."
+                )
+            ),
+            InputBlock(
+                block_id=EarlyEndField.REASON,
+                label="Why it ends early",
+                element=PlainTextInputElement(
+                    action_id=EarlyEndField.REASON, multiline=True, max_length=1000
+                ),
+            ),
+            InputBlock(
+                block_id=EarlyEndField.NOTICE_WEEKS,
+                label="Notice period (weeks)",
+                hint="The last day is this many weeks from today.",
+                element=NumberInputElement(
+                    action_id=EarlyEndField.NOTICE_WEEKS,
+                    is_decimal_allowed=False,
+                    min_value="0",
+                    max_value="26",
+                    initial_value=str(notice_weeks),
+                ),
+            ),
+        ],
+    )
+
+
+def build_ended_early(ended: EndedEarly) -> Message:
+    record = ended.record
+    text = (
+        f"⏹️ {mention(ended.actor_id)} ended secondment #{record.id} early. The last day is "
+        f"now {day(record.terms.end_date)} (was {day(ended.previous.end_date)})."
+    )
+    return Message(
+        text=text,
+        blocks=[
+            SectionBlock(text=md(f"{text}\n*Reason:* {escape(ended.reason, NOTE_ROOM)}")),
+        ],
+    )

@@ -16,6 +16,7 @@ from bot.domain.errors import (
     NoLongerPending,
     NotBlocked,
     NotFound,
+    NotUnderway,
     NotYourSide,
     OnlyHr,
     OnlyThesePeople,
@@ -105,6 +106,11 @@ def _refusal_text(refusal: Refusal) -> str:
             )
         case AlreadyAnswered(sequence=sequence, answered_at=at):
             return f"You already answered check-in {sequence}, on {moment(at)}. Thank you."
+        case NotUnderway(secondment_id=number, status=status):
+            return (
+                f"That can be done only while the secondment is under way; #{number} is "
+                f"{status.label.lower()}."
+            )
         case TooEarly(opens_on=opens_on):
             return f"That opens on {day(opens_on)}, a week before the end date."
         case HrNotConfigured():

@@ -191,6 +191,14 @@ def build_request_message(record: SecondmentRecord) -> Message:
         ]
         blocks.append(ContextBlock(elements=[md(line) for line in lines[:10]]))
     blocks += _employee_blocks(record)
+    if record.status is Status.ACTIVE:
+        ref = RequestRef(record.id, record.terms_version).encode()
+        blocks += [
+            ContextBlock(elements=[md("Any of the three can end it early, with a reason.")]),
+            ActionsBlock(
+                block_id="underway", elements=[_button("End early", Action.END_EARLY, ref)]
+            ),
+        ]
     blocks.append(
         ContextBlock(elements=[md(f"Request #{record.id} · terms version {record.terms_version}")])
     )

@@ -1,5 +1,5 @@
-"""A secondment under way: the objectives the employee and host manager agree, and the return
-debrief that completes it."""
+"""A secondment under way: the objectives the employee and host manager agree, ending it
+early, and the return debrief that completes it."""
 
 from __future__ import annotations
 
@@ -11,18 +11,23 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.permissions import check_can_open_debrief, check_can_record_objectives
+from bot.domain.permissions import (
+    check_can_end_early,
+    check_can_open_debrief,
+    check_can_record_objectives,
+)
 from bot.services.debriefs import record_debrief
+from bot.services.early_end import end_early
 from bot.services.lifecycle import record_objectives
 from bot.services.queries import get_for_user
-from bot.slack.builders.debrief import build_debrief_modal
+from bot.slack.builders.debrief import build_debrief_modal, build_end_early_modal
 from bot.slack.builders.lifecycle import build_objectives_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
-from bot.slack.parsing import parse_debrief, parse_objectives
-from bot.slack.publish import publish_debrief, publish_objectives
+from bot.slack.parsing import parse_debrief, parse_early_end, parse_objectives
+from bot.slack.publish import publish_debrief, publish_early_end, publish_objectives
 from bot.slack.refs import RequestRef
 
 
@@ -93,3 +98,39 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await ack()
         await publish_debrief(client, recorded)
+
+    @app.action(Action.END_EARLY)
+    @answered
+    async def handle_end_early_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        record = await get_for_user(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=RequestRef.decode(body["actions"][0]["value"]).secondment_id,
+            user_id=user_of(context),
+            policy=deps.policy,
+            check=check_can_end_early,
+        )
+        view = build_end_early_modal(record, deps.policy.early_end_notice_weeks)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(Callback.END_EARLY)
+    @answered_in_modal
+    async def handle_end_early_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        reason, notice = parse_early_end(view["state"]["values"])
+        ended = await end_early(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+            actor_id=user_of(context),
+            reason=reason,
+            notice_weeks=notice,
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await ack()
+        await publish_early_end(client, ended)

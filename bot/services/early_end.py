@@ -1,0 +1,110 @@
+"""Ending a secondment early: any of the three parties, with a reason and a notice period.
+
+The new last day is a new version of the terms (the old ones stay on record); nobody has to
+approve it again, and the check-ins and the debrief follow the new date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from bot.db import Sessions
+from bot.domain.errors import InvalidInput, NotUnderway
+from bot.domain.permissions import check_can_end_early
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import EndOutcome, Status
+from bot.domain.terms import Terms
+from bot.domain.validation import FieldChecker
+from bot.models import Secondment, TermsVersion
+from bot.services.audit import record_event
+from bot.services.loading import load_record, load_visible
+from bot.services.people import today_of
+from bot.services.settling import settle
+
+REASON_MIN, REASON_MAX = 10, 1000
+
+
+@dataclass(frozen=True, slots=True)
+class EndedEarly:
+    record: SecondmentRecord
+    previous: Terms
+    actor_id: str
+    reason: str
+
+
+async def end_early(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    secondment_id: int,
+    actor_id: str,
+    reason: str | None,
+    notice_weeks: str | None,
+    policy: Policy,
+    now: datetime,
+) -> EndedEarly:
+    check = FieldChecker()
+    reason_text = check.text("reason", reason, REASON_MAX)
+    if reason_text and len(reason_text) < REASON_MIN:
+        check.fail("reason", f"Give the reason in at least {REASON_MIN} characters.")
+    weeks = check.whole_number("notice_weeks", notice_weeks, 0, 26)
+    if check.errors:
+        raise InvalidInput(check.errors)
+    notice = policy.early_end_notice_weeks if weeks is None else weeks
+    async with sessions.begin() as session:
+        before = await load_visible(session, team_id, secondment_id, actor_id, policy)
+        check_can_end_early(before, actor_id)
+        last_day = await today_of(session, team_id, actor_id, now) + timedelta(weeks=notice)
+        if last_day >= before.terms.end_date:
+            raise InvalidInput(
+                {
+                    "notice_weeks": (
+                        "With that notice the last day would be on or after the current end date. "
+                        "Choose a shorter notice period."
+                    )
+                }
+            )
+        version = before.terms_version + 1
+        result = await session.execute(
+            update(Secondment)
+            .where(
+                Secondment.id == secondment_id,
+                Secondment.status == Status.ACTIVE,
+                Secondment.terms_version == before.terms_version,
+            )
+            .values(terms_version=version, outcome=EndOutcome.ENDED_EARLY, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise NotUnderway(secondment_id, Status.COMPLETED)
+        terms = replace(before.terms, end_date=max(last_day, before.terms.start_date))
+        session.add(
+            TermsVersion(
+                secondment_id=secondment_id,
+                version=version,
+                created_by=actor_id,
+                created_at=now,
+                change_note=f"Ended early: {reason_text}",
+                **asdict(terms),
+            )
+        )
+        record_event(
+            session,
+            secondment_id=secondment_id,
+            actor_id=actor_id,
+            action="ended_early",
+            terms_version=version,
+            at=now,
+            reason=reason_text,
+            notice_weeks=notice,
+            last_day=terms.end_date.isoformat(),
+        )
+        await session.flush()
+        await settle(session, secondment_id, policy, now)
+        record = await load_record(session, team_id, secondment_id, policy)
+        assert record is not None
+    return EndedEarly(record, before.terms, actor_id, reason_text)
