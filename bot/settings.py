@@ -65,6 +65,7 @@ class Settings(DatabaseSettings):
     sweep_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     check_in_every_weeks: int = Field(default=2, ge=1, le=26)
     early_end_notice_weeks: int = Field(default=2, ge=0, le=26)
+    follow_up_after_days: int = Field(default=30, ge=1, le=365)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -41,6 +41,12 @@ class NudgeKind(StrEnum):
     # The end date: the employee and the home manager are asked to hold the return debrief.
     DEBRIEF_REQUEST = "debrief_request"
     DEBRIEF_HR_NOTICE = "debrief_hr_notice"
+    # Some weeks after the return: how is it going back home?
+    FOLLOW_UP = "follow_up"
+
+
+# The follow-up after the return is answered like a check-in; it is check-in number 0.
+FOLLOW_UP_SEQUENCE = 0
 
 
 class CheckInAnswer(StrEnum):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import working_day_start, working_days_later
-from bot.domain.followups import NudgeKind
+from bot.domain.followups import FOLLOW_UP_SEQUENCE, NudgeKind
 from bot.domain.policy import Policy
 from bot.domain.reminders import PlannedNudge
 from bot.domain.states import Status
@@ -47,8 +47,24 @@ def check_in_day(start_date: date, weeks: int, sequence: int) -> date:
 def plan_lifecycle_nudges(
     secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
 ) -> list[PlannedNudge]:
-    if secondment.status not in (Status.APPROVED, Status.ACTIVE):
-        return []
+    planned: list[PlannedNudge] = []
+    employee = secondment.employee_id
+    if secondment.status in (Status.APPROVED, Status.ACTIVE):
+        planned += _start(secondment, tz_of, policy)
+    if secondment.status is Status.ACTIVE:
+        planned += _check_ins(secondment, tz_of.get(employee), policy)
+        planned += _debrief(secondment, tz_of, policy)
+    if secondment.status is Status.COMPLETED:
+        back = secondment.end_date + timedelta(days=policy.follow_up_after_days)
+        due = working_day_start(back, tz_of.get(employee), policy)
+        planned.append(PlannedNudge(NudgeKind.FOLLOW_UP, None, FOLLOW_UP_SEQUENCE, employee, due))
+    return planned
+
+
+def _start(
+    secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
+) -> list[PlannedNudge]:
+    """On the start date: activation (while approved), the welcomes, the coverage notice."""
 
     def on_start(kind: NudgeKind, recipient: str | None, clock_of: str) -> PlannedNudge:
         due = working_day_start(secondment.start_date, tz_of.get(clock_of), policy)
@@ -62,28 +78,6 @@ def plan_lifecycle_nudges(
     if secondment.status is Status.APPROVED:
         # The secondment becomes active at the start of the employee's first day.
         planned.insert(0, on_start(NudgeKind.SECONDMENT_START, None, secondment.employee_id))
-    if secondment.status is Status.ACTIVE:
-        planned += _check_ins(secondment, tz_of.get(secondment.employee_id), policy)
-        planned += _debrief(secondment, tz_of, policy)
-    return planned
-
-
-def _debrief(
-    secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
-) -> list[PlannedNudge]:
-    """On the end date: the employee and the home manager are asked to hold the return
-    debrief, and HR (when set up) hears that it is due."""
-
-    def on_end(kind: NudgeKind, recipient: str | None, clock_of: str) -> PlannedNudge:
-        due = working_day_start(secondment.end_date, tz_of.get(clock_of), policy)
-        return PlannedNudge(kind, None, 1, recipient, due)
-
-    planned = [
-        on_end(NudgeKind.DEBRIEF_REQUEST, secondment.employee_id, secondment.employee_id),
-        on_end(NudgeKind.DEBRIEF_REQUEST, secondment.home_manager_id, secondment.home_manager_id),
-    ]
-    if policy.hr_configured:
-        planned.append(on_end(NudgeKind.DEBRIEF_HR_NOTICE, None, secondment.employee_id))
     return planned
 
 
@@ -122,4 +116,23 @@ def _check_ins(secondment: Underway, tz: str | None, policy: Policy) -> list[Pla
                 )
             )
         sequence += 1
+    return planned
+
+
+def _debrief(
+    secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
+) -> list[PlannedNudge]:
+    """On the end date: the employee and the home manager are asked to hold the return
+    debrief, and HR (when set up) hears that it is due."""
+
+    def on_end(kind: NudgeKind, recipient: str | None, clock_of: str) -> PlannedNudge:
+        due = working_day_start(secondment.end_date, tz_of.get(clock_of), policy)
+        return PlannedNudge(kind, None, 1, recipient, due)
+
+    planned = [
+        on_end(NudgeKind.DEBRIEF_REQUEST, secondment.employee_id, secondment.employee_id),
+        on_end(NudgeKind.DEBRIEF_REQUEST, secondment.home_manager_id, secondment.home_manager_id),
+    ]
+    if policy.hr_configured:
+        planned.append(on_end(NudgeKind.DEBRIEF_HR_NOTICE, None, secondment.employee_id))
     return planned

@@ -20,7 +20,7 @@ from bot.domain.errors import (
     OnlyThesePeople,
     TooEarly,
 )
-from bot.domain.followups import EscalationKind
+from bot.domain.followups import FOLLOW_UP_SEQUENCE, EscalationKind
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Status
 
@@ -93,11 +93,13 @@ def check_can_record_objectives(record: SecondmentRecord, actor_id: str) -> None
         raise NotUnderway(record.id, record.status)
 
 
-def check_can_check_in(record: SecondmentRecord, actor_id: str) -> None:
-    """Only the employee answers their check-ins, while the secondment is under way."""
+def check_can_check_in(record: SecondmentRecord, actor_id: str, sequence: int) -> None:
+    """Only the employee answers their check-ins: while the secondment is under way, and the
+    follow-up once it is complete."""
     if actor_id != record.employee_id:
         raise OnlyThesePeople("answer this check-in", (record.employee_id,))
-    if record.status is not Status.ACTIVE:
+    expected = Status.COMPLETED if sequence == FOLLOW_UP_SEQUENCE else Status.ACTIVE
+    if record.status is not expected:
         raise NotUnderway(record.id, record.status)
 
 

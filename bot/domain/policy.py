@@ -23,6 +23,7 @@ class Policy:
     hr_can_override: bool = False
     check_in_every_weeks: int = 2
     early_end_notice_weeks: int = 2
+    follow_up_after_days: int = 30
     # Whether anyone is set up as HR; without HR, a silence is not escalated to no one.
     hr_configured: bool = True
 

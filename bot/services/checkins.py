@@ -67,7 +67,7 @@ async def answer_check_in(
         raise InvalidInput({"note": f"Keep this to {NOTE_MAX} characters or fewer."})
     async with sessions.begin() as session:
         record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_check_in(record, actor_id)
+        check_can_check_in(record, actor_id, sequence)
         await _ensure_row(session, secondment_id, sequence)
         result = await session.execute(
             update(CheckIn)
@@ -117,7 +117,7 @@ async def snooze_check_in(
     """ "Remind me tomorrow": the reminder moves to the start of the next working day."""
     async with sessions.begin() as session:
         record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_check_in(record, actor_id)
+        check_can_check_in(record, actor_id, sequence)
         tz = (await timezones(session, team_id, [actor_id])).get(actor_id)
         until = working_days_later(now, 1, tz, policy)
         await _ensure_row(session, secondment_id, sequence)

@@ -54,6 +54,7 @@ WANTED_IN = {
     NudgeKind.CHECK_IN_MISSED: (Status.ACTIVE,),
     NudgeKind.DEBRIEF_REQUEST: (Status.ACTIVE,),
     NudgeKind.DEBRIEF_HR_NOTICE: (Status.ACTIVE,),
+    NudgeKind.FOLLOW_UP: (Status.COMPLETED,),
 }
 # A check-in (or its reminder) still waiting when the next one is due has become pointless (the
 # bot was down, or the secondment started late): only the latest is asked.

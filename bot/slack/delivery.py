@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.record import SecondmentRecord
 from bot.services.sweep import Due, claim_due, mark_failed, mark_sent
-from bot.slack.builders.checkins import build_check_in
+from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
 from bot.slack.builders.followups import (
     build_decision_reminder,
@@ -115,6 +115,9 @@ async def _deliver(client: AsyncWebClient, deps: Deps, due: Due) -> None:
             await _dm(client, recipient, build_check_in(record, due.sequence, reminder))
         case NudgeKind.CHECK_IN_MISSED:
             pass  # no message: marking it sent records the check-in as missed
+        case NudgeKind.FOLLOW_UP:
+            assert recipient is not None
+            await _dm(client, recipient, build_follow_up(record))
         case NudgeKind.DEBRIEF_REQUEST:
             assert recipient is not None
             await _dm(client, recipient, build_debrief_request(record))

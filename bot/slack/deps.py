@@ -30,6 +30,7 @@ def policy_from(settings: Settings) -> Policy:
         hr_configured=bool(settings.hr_channel or settings.hr_users),
         check_in_every_weeks=settings.check_in_every_weeks,
         early_end_notice_weeks=settings.early_end_notice_weeks,
+        follow_up_after_days=settings.follow_up_after_days,
     )
 
 

@@ -31,6 +31,7 @@ from bot.slack.builders.checkins import (
     build_check_in_alert,
     build_check_in_thanks,
     build_keep_in_touch,
+    manager_to_tell,
 )
 from bot.slack.builders.debrief import build_debrief_record, build_ended_early
 from bot.slack.builders.followups import (
@@ -208,7 +209,8 @@ async def publish_check_in(client: AsyncWebClient, deps: Deps, answered: CheckIn
     record = answered.record
     await dm(client, record.employee_id, build_check_in_thanks(answered))
     if answered.answer in (CheckInAnswer.CONCERNS, CheckInAnswer.NEED_HELP):
-        await dm(client, record.host.decider_id, build_check_in_alert(answered))
+        manager, _ = manager_to_tell(record, answered.sequence)
+        await dm(client, manager, build_check_in_alert(answered))
     if answered.answer is CheckInAnswer.NEED_HELP:
         await deps.hr.tell(client, build_check_in_alert(answered))
     if answered.shared_with_home:

@@ -11,8 +11,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from bot.domain.followups import CheckInAnswer
 from bot.models import Debrief, Nudge
 from bot.slack.ids import Action, Callback
+from bot.slack.refs import CheckInRef
 from tests.support import forms
 from tests.support.flows import approved, click_then_submit, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
@@ -93,7 +95,9 @@ async def test_recording_the_debrief_completes_the_secondment_and_shares_it(
                 select(Nudge).where(Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None))
             )
         ).all()
-    assert debrief.recorded_by == EMPLOYEE and waiting == []
+    assert debrief.recorded_by == EMPLOYEE
+    # All that is left is the follow-up, 30 days after the return.
+    assert [(n.kind, n.due_at) for n in waiting] == [("follow_up", at(5, 31, 8))]
     _, status = await bot.command(HOME, "status 1")
     assert "Returned to the home role" in (await bot.reply_to(status)).blocks_text
 
@@ -141,3 +145,50 @@ async def test_the_debrief_opens_a_week_before_the_end(
 
     assert "opens on Fri 23 Apr 2027" in json.dumps(json.loads(answer)["view"])
     assert (await bot.secondment(thread.secondment_id)).status == "active"
+
+
+async def test_a_month_after_the_return_the_follow_up_asks_and_reaches_the_home_manager(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await at_the_end(bot, clock)
+    await bot.sweep(at(4, 30, 8))
+    await click_then_submit(
+        bot,
+        EMPLOYEE,
+        Action.RECORD_DEBRIEF,
+        request_ref(thread),
+        thread,
+        Callback.DEBRIEF,
+        forms.debrief_values(),
+    )
+    await bot.slack.wait_for("chat.update")
+
+    assert await bot.sweep(at(5, 31, 7, 59)) == 0
+    assert await bot.sweep(at(5, 31, 8)) == 1  # 30 days after the end, 09:00 in London
+    assert len(dms(bot, EMPLOYEE, "How is the return going?")) == 1
+    ref = CheckInRef(thread.secondment_id, 0, CheckInAnswer.CONCERNS)
+    await bot.click(EMPLOYEE, Action.CHECK_IN_CONCERNS, ref, thread)
+    opened = await bot.opened_modal(Callback.CHECK_IN)
+    assert f"<@{HOME}> (home manager) will see it" in json.dumps(opened.body["view"])
+    values = {
+        "check_in_note": {"check_in_note": forms.text("Nobody uses what I learned.")},
+        "check_in_share": {"check_in_share": forms.checkboxes([])},
+    }
+    response = await bot.submit(
+        EMPLOYEE,
+        Callback.CHECK_IN,
+        values,
+        private_metadata=opened.body["view"]["private_metadata"],
+    )
+
+    assert await response.text() == ""
+    (alert,) = await bot.slack.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.body["channel"] == HOME and "the follow-up after the return" in c.text,
+    )
+    assert "Nobody uses what I learned." in alert.blocks_text
+    assert not [
+        c
+        for c in bot.slack.sent("chat.postMessage", channel=HOST)
+        if "Nobody uses" in c.blocks_text
+    ]

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.followups import CheckInAnswer
+from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
 from bot.services.checkins import NOTE_MAX, CheckInAnswered
 from bot.slack.builders.lifecycle import objectives_blocks
@@ -33,13 +33,21 @@ ANSWER_ACTIONS = {
 STYLES = {CheckInAnswer.ON_TRACK: "primary", CheckInAnswer.NEED_HELP: "danger"}
 
 
-def who_hears(record: SecondmentRecord, answer: CheckInAnswer) -> str:
+def manager_to_tell(record: SecondmentRecord, sequence: int) -> tuple[str, str]:
+    """During the secondment concerns go to the host manager; after the return, to the home
+    manager: whoever the employee works for now."""
+    if sequence == FOLLOW_UP_SEQUENCE:
+        return record.home.manager_id, "home manager"
+    return record.host.decider_id, "host manager"
+
+
+def who_hears(record: SecondmentRecord, answer: CheckInAnswer, sequence: int) -> str:
     """Who sees an answer, in the words the employee reads before choosing."""
-    host = mention(record.host.decider_id)
+    manager, role = manager_to_tell(record, sequence)
     return {
         CheckInAnswer.ON_TRACK: "It is recorded; nobody is notified.",
-        CheckInAnswer.CONCERNS: f"{host} (host manager) will see it.",
-        CheckInAnswer.NEED_HELP: f"{host} (host manager) and HR will see it.",
+        CheckInAnswer.CONCERNS: f"{mention(manager)} ({role}) will see it.",
+        CheckInAnswer.NEED_HELP: f"{mention(manager)} ({role}) and HR will see it.",
     }[answer]
 
 
@@ -81,6 +89,46 @@ def build_check_in(record: SecondmentRecord, sequence: int, reminder: bool) -> M
     return Message(text=text, blocks=blocks)
 
 
+def check_in_name(sequence: int) -> str:
+    return (
+        "the follow-up after the return"
+        if sequence == FOLLOW_UP_SEQUENCE
+        else (f"check-in {sequence}")
+    )
+
+
+def build_follow_up(record: SecondmentRecord) -> Message:
+    """Some weeks after the return: how is it going back home?"""
+    text = (
+        f"👋 It has been a few weeks since you came back from *{escape(record.terms.host_team)}*"
+        f" (secondment #{record.id}). How is the return going?"
+    )
+    buttons = [
+        ButtonElement(
+            text=answer.label,
+            action_id=ANSWER_ACTIONS[answer],
+            value=CheckInRef(record.id, FOLLOW_UP_SEQUENCE, answer).encode(),
+            style=STYLES.get(answer),
+        )
+        for answer in CheckInAnswer
+    ]
+    return Message(
+        text=text,
+        blocks=[
+            SectionBlock(text=md(text)),
+            ActionsBlock(block_id="follow_up", elements=buttons),
+            ContextBlock(
+                elements=[
+                    md(
+                        "Some concerns goes to your home manager; Need help goes to "
+                        "your home manager and HR."
+                    )
+                ]
+            ),
+        ],
+    )
+
+
 def build_check_in_modal(record: SecondmentRecord, ref: CheckInRef) -> View:
     assert ref.answer is not None
     return View(
@@ -92,7 +140,9 @@ def build_check_in_modal(record: SecondmentRecord, ref: CheckInRef) -> View:
         close="Cancel",
         blocks=[
             SectionBlock(
-                text=md(f"You chose *{ref.answer.label}*. {who_hears(record, ref.answer)}")
+                text=md(
+                    f"You chose *{ref.answer.label}*. {who_hears(record, ref.answer, ref.sequence)}"
+                )
             ),
             InputBlock(
                 block_id=FollowUpField.CHECK_IN_NOTE,
@@ -130,8 +180,8 @@ def build_check_in_thanks(answered: CheckInAnswered) -> Message:
         else ""
     )
     text = (
-        f"Thanks: check-in {answered.sequence} recorded as {answered.answer.label}. "
-        f"{who_hears(record, answered.answer)}{shared}"
+        f"Thanks: {check_in_name(answered.sequence)} recorded as {answered.answer.label}. "
+        f"{who_hears(record, answered.answer, answered.sequence)}{shared}"
     )
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
@@ -140,7 +190,7 @@ def build_check_in_alert(answered: CheckInAnswered) -> Message:
     """For the host manager (and HR, for Need help): the employee's answer and note."""
     record = answered.record
     text = (
-        f"{mention(record.employee_id)} answered check-in {answered.sequence} of secondment "
+        f"{mention(record.employee_id)} answered {check_in_name(answered.sequence)} of secondment "
         f"#{record.id} with {answered.answer.label}."
     )
     return Message(
@@ -156,7 +206,7 @@ def build_keep_in_touch(answered: CheckInAnswered) -> Message:
     """For the home manager, when the employee chose to share."""
     record = answered.record
     text = (
-        f"Keep in touch: {mention(record.employee_id)} shared their check-in "
-        f"{answered.sequence} from *{escape(record.terms.host_team)}*."
+        f"Keep in touch: {mention(record.employee_id)} shared their "
+        f"{check_in_name(answered.sequence)} from *{escape(record.terms.host_team)}*."
     )
     return Message(text=text, blocks=[SectionBlock(text=md(f"{text}\n{_summary(answered)}"))])

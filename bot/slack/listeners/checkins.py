@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,7 +43,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             secondment_id=ref.secondment_id,
             user_id=user_of(context),
             policy=deps.policy,
-            check=check_can_check_in,
+            check=functools.partial(check_can_check_in, sequence=ref.sequence),
         )
         await client.views_open(
             trigger_id=body["trigger_id"], view=build_check_in_modal(record, ref)
