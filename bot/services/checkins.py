@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.calendar import working_days_later
-from bot.domain.errors import AlreadyAnswered, InvalidInput
+from bot.domain.errors import AlreadyAnswered, InvalidInput, NotUnderway
 from bot.domain.followups import CheckInAnswer
 from bot.domain.permissions import check_can_check_in, check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
+from bot.domain.states import Status
 from bot.models import CheckIn, Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
@@ -190,11 +191,16 @@ async def set_check_in_interval(
         record = await load_visible(
             session, team_id, secondment_id, actor_id, policy, actor_is_hr=True
         )
-        await session.execute(
+        result = await session.execute(
             update(Secondment)
-            .where(Secondment.id == secondment_id)
+            .where(
+                Secondment.id == secondment_id,
+                Secondment.status.in_([Status.APPROVED, Status.ACTIVE]),
+            )
             .values(check_in_weeks=weeks, updated_at=now)
         )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise NotUnderway(secondment_id, record.status)
         record_event(
             session,
             secondment_id=secondment_id,
