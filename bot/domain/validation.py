@@ -55,6 +55,7 @@ class RequestForm:
     return_arrangement: str | None = None
     coverage_plan: str | None = None
     handover_weeks: str | None = None
+    check_in_weeks: str | None = None  # how often check-ins go out; empty for the default
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,3 +270,13 @@ def validate_delegate(
     if not candidate.can_decide and candidate.id != manager_id:
         return {"delegate": "This account can't decide: it is a bot or has been deactivated."}
     return {}
+
+
+MAX_CHECK_IN_WEEKS = 26
+
+
+def validate_check_in_weeks(form: RequestForm) -> int | FieldErrors | None:
+    """The check-in interval chosen on the request (None: the workspace's default)."""
+    check = FieldChecker()
+    weeks = check.whole_number("check_in_weeks", form.check_in_weeks, 1, MAX_CHECK_IN_WEEKS)
+    return check.errors or weeks

@@ -32,6 +32,7 @@ class NewRequest:
     host_manager_id: str
     terms: Terms
     people: tuple[Person, ...] = ()  # as Slack described them at submission, for their timezones
+    check_in_weeks: int | None = None  # None: the workspace's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ async def _insert(
             host_state=SideState.PENDING,
             round=1,
             round_started_at=now,
+            check_in_weeks=request.check_in_weeks,
             created_at=now,
             updated_at=now,
         )

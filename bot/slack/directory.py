@@ -13,7 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.people import Person, today_for
 from bot.domain.policy import Policy
 from bot.domain.terms import Terms
-from bot.domain.validation import FieldErrors, RequestForm, validate_request
+from bot.domain.validation import (
+    FieldErrors,
+    RequestForm,
+    validate_check_in_weeks,
+    validate_request,
+)
 
 
 async def lookup_people(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, Person]:
@@ -43,6 +48,7 @@ async def _lookup(client: AsyncWebClient, user_id: str) -> Person | None:
 class CheckedRequest:
     terms: Terms | FieldErrors
     people: tuple[Person, ...]  # as Slack described them, for the people cache
+    check_in_weeks: int | None = None
 
 
 async def check_request(
@@ -56,4 +62,8 @@ async def check_request(
     terms = validate_request(
         form, employee=employee, people=people, today=today_for(employee, now), policy=policy
     )
-    return CheckedRequest(terms, tuple(people.values()))
+    weeks = validate_check_in_weeks(form)
+    if isinstance(weeks, dict):
+        terms = {**weeks, **(terms if isinstance(terms, dict) else {})}
+        weeks = None
+    return CheckedRequest(terms, tuple(people.values()), weeks)

@@ -75,6 +75,7 @@ class RequestField(StrEnum):
     RETURN_ARRANGEMENT = "return_arrangement"
     COVERAGE_PLAN = "coverage_plan"
     HANDOVER_WEEKS = "handover_weeks"
+    CHECK_IN_WEEKS = "check_in_weeks"
     CHANGE_NOTE = "change_note"
 
 

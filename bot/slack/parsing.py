@@ -95,6 +95,7 @@ def parse_request_form(values: dict[str, Any]) -> RequestForm:
         return_arrangement=_selected(values, F.RETURN_ARRANGEMENT),
         coverage_plan=_text(values, F.COVERAGE_PLAN),
         handover_weeks=_text(values, F.HANDOVER_WEEKS),
+        check_in_weeks=_text(values, F.CHECK_IN_WEEKS),
     )
 
 

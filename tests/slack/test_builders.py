@@ -784,7 +784,12 @@ def test_request_modal_optional_fields_match_the_validation() -> None:
     fields = inputs(check_view(build_request_modal()))
     optional = {block_id for block_id, block in fields.items() if block.get("optional")}
 
-    assert optional == {RequestField.REPORTING_LINE, RequestField.HANDOVER_WEEKS}
+    # The check-in interval is optional too: empty means the workspace's default.
+    assert optional == {
+        RequestField.REPORTING_LINE,
+        RequestField.HANDOVER_WEEKS,
+        RequestField.CHECK_IN_WEEKS,
+    }
     # Validation requires everything the modal requires, except the fields the modal prefills
     # and validation defaults (pay and time commitment) ...
     empty = validate_request(

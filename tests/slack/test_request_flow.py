@@ -238,3 +238,28 @@ async def test_when_the_thread_cannot_open_the_request_is_kept_and_the_employee_
     assert "is saved, but I couldn't open the approval thread" in dm.text
     assert "user_disabled" in dm.text
     assert await _count(bot) == 1
+
+
+async def test_the_request_can_set_how_often_check_ins_go_out(bot: Harness) -> None:
+    thread = await bot.submit_request(START, END, check_in_weeks=forms.number("4"))
+
+    assert (await bot.secondment(thread.secondment_id)).check_in_weeks == 4
+
+    await bot.command(EMPLOYEE, "request")
+    (modal,) = await bot.slack.wait_for("views.open")
+    interval = next(
+        b for b in modal.body["view"]["blocks"] if b.get("block_id") == RequestField.CHECK_IN_WEEKS
+    )
+    assert interval["optional"] is True and "every 2 weeks" in interval["hint"]["text"]
+
+
+async def test_a_check_in_interval_out_of_range_is_answered_in_the_modal(bot: Harness) -> None:
+    values = forms.request_values(
+        home=HOME, host=HOST, start=START, end=END, check_in_weeks=forms.number("40")
+    )
+
+    response = await bot.submit(EMPLOYEE, Callback.REQUEST, values)
+
+    errors = json.loads(await response.text())["errors"]
+    assert errors == {"check_in_weeks": "Enter a whole number from 1 to 26."}
+    assert await _count(bot) == 0

@@ -32,6 +32,7 @@ from bot.domain.terms import (
     ReturnArrangement,
     Terms,
 )
+from bot.domain.validation import MAX_CHECK_IN_WEEKS
 from bot.slack.builders.text import md, plain
 from bot.slack.ids import Callback
 from bot.slack.ids import RequestField as F
@@ -188,7 +189,7 @@ def _terms_inputs(terms: Terms | None) -> list[Block]:
     ]
 
 
-def build_request_modal(host_manager_id: str | None = None) -> View:
+def build_request_modal(host_manager_id: str | None = None, check_in_weeks: int = 2) -> View:
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -214,6 +215,20 @@ def build_request_modal(host_manager_id: str | None = None) -> View:
             ),
         ),
         *_terms_inputs(None),
+        HeaderBlock(text=plain("While you're away")),
+        InputBlock(
+            block_id=F.CHECK_IN_WEEKS,
+            label="Check-ins every … weeks",
+            optional=True,
+            hint=f"How often the bot asks how it is going. Leave empty for every "
+            f"{check_in_weeks} weeks.",
+            element=NumberInputElement(
+                action_id=F.CHECK_IN_WEEKS,
+                is_decimal_allowed=False,
+                min_value="1",
+                max_value=str(MAX_CHECK_IN_WEEKS),
+            ),
+        ),
     ]
     return View(
         type="modal",

@@ -41,7 +41,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         line = parse_command(command.get("text"))
         if line.subcommand == "request":
-            view = build_request_modal(first_mention(line.argument))
+            view = build_request_modal(
+                first_mention(line.argument), deps.policy.check_in_every_weeks
+            )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
             return
         message = await _answer(line.subcommand, line.argument, deps, client, context)

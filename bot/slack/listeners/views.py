@@ -62,6 +62,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             form.host_manager_id,
             checked.terms,
             checked.people,
+            checked.check_in_weeks,
         )
         created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
         await ack()
