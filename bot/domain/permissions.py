@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from bot.domain.errors import (
     AlreadyEscalated,
     AlreadyStarted,
+    HrNotConfigured,
     NoLongerPending,
     NotBlocked,
     NotFound,
@@ -49,8 +50,11 @@ def check_can_respond(record: SecondmentRecord, actor_id: str) -> None:
         raise OnlyThesePeople("respond to the block", allowed)
 
 
-def check_can_ask_hr(record: SecondmentRecord, actor_id: str) -> None:
-    """After a block, the employee or whoever decides the other side may bring in HR."""
+def check_can_ask_hr(record: SecondmentRecord, actor_id: str, *, hr_configured: bool) -> None:
+    """After a block, the employee or whoever decides the other side may bring in HR, when
+    someone is set up as HR."""
+    if not hr_configured:
+        raise HrNotConfigured()
     if record.status is not Status.BLOCKED:
         raise NotBlocked()
     allowed = (record.employee_id, *deciders_of_the_other_side(record))

@@ -49,7 +49,7 @@ async def ask_for_review(
     try:
         async with sessions.begin() as session:
             record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-            check_can_ask_hr(record, actor_id)
+            check_can_ask_hr(record, actor_id, hr_configured=policy.hr_configured)
             await raise_escalation(
                 session, record, EscalationKind.BLOCK_REVIEW, actor_id, message, now
             )

@@ -24,6 +24,7 @@ from bot.domain.errors import (
     AlreadyDecided,
     AlreadyEscalated,
     AlreadyStarted,
+    HrNotConfigured,
     InvalidInput,
     NoLongerPending,
     NotBlocked,
@@ -1065,3 +1066,23 @@ async def test_delegating_to_someone_with_a_stake_is_refused(sessions: Sessions,
 
     assert list(refused.value.errors) == ["delegate"]
     assert (await current(sessions, record.id)).home.delegate_id is None
+
+
+async def test_asking_hr_is_refused_on_submission_too_when_no_hr_is_set_up(
+    sessions: Sessions,
+) -> None:
+    # The button refuses first; this is the server's own check on the submitted form.
+    record = await new_request(sessions)
+    await block(sessions, record.id, Side.HOME)
+
+    with pytest.raises(HrNotConfigured):
+        await ask_for_review(
+            sessions,
+            team_id=TEAM,
+            secondment_id=record.id,
+            actor_id=EMPLOYEE,
+            message=None,
+            policy=replace(POLICY, hr_configured=False),
+            now=LATER,
+        )
+    assert await rows(sessions, Escalation) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,6 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.errors import HrNotConfigured
 from bot.domain.permissions import check_can_ask_hr, check_can_change, check_can_respond
 from bot.domain.record import SecondmentRecord
 from bot.services.queries import get_for_user
@@ -61,10 +61,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        if not deps.hr.configured:
-            raise HrNotConfigured()
         ref = _ref(body)
-        record = await _visible(context, ref, check_can_ask_hr)
+        record = await _visible(
+            context,
+            ref,
+            functools.partial(check_can_ask_hr, hr_configured=deps.policy.hr_configured),
+        )
         await client.views_open(
             trigger_id=body["trigger_id"], view=build_text_modal(ask_hr_form(record), ref.encode())
         )
