@@ -38,3 +38,8 @@ class CheckInRef:
     def decode(cls, value: str) -> CheckInRef:
         secondment_id, sequence, *answer = value.split(":")
         return cls(int(secondment_id), int(sequence), CheckInAnswer(answer[0]) if answer else None)
+
+
+def secondment_of(value: str) -> int:
+    """The request a button's value names: every reference encodes its id first."""
+    return int(value.split(":", 1)[0])

@@ -11,14 +11,15 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.states import Outcome
-from bot.services.decisions import DecisionRef, Move, check_move, decide, reconsider
+from bot.domain.states import Outcome, Side
+from bot.services.decisions import DecisionRef, Move, decide, reconsider
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.followup_modals import build_conditions_modal, build_delegate_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered
+from bot.slack.listeners.openers import may_make, opens_modal
 from bot.slack.publish import publish_decision
 
 
@@ -60,59 +61,29 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await publish_decision(client, made)
 
-    @app.action(Action.BLOCK)
-    @answered
-    async def handle_block_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        ref = _ref(body)
-        record = await check_move(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=ref,
-            actor_id=user_of(context),
-            move=Move.DECIDE,
-            policy=deps.policy,
-        )
-        view = build_block_modal(record, ref.side, ref.encode(), deps.policy.block_reason_min_chars)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    def side(value: str) -> Side:
+        return DecisionRef.decode(value).side
 
-    @app.action(Action.CONDITIONS)
-    @answered
-    async def handle_conditions_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        ref = _ref(body)
-        record = await check_move(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=ref,
-            actor_id=user_of(context),
-            move=None,
-            policy=deps.policy,
-        )
-        view = build_conditions_modal(record, ref.side, ref.encode())
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    @app.action(Action.DELEGATE)
-    @answered
-    async def handle_delegate_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        ref = _ref(body)
-        record = await check_move(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=ref,
-            actor_id=user_of(context),
-            move=None,
-            policy=deps.policy,
-        )
-        view = build_delegate_modal(record, ref.side, ref.encode())
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+    min_chars = deps.policy.block_reason_min_chars
+    opens_modal(
+        app,
+        Action.BLOCK,
+        may_make(deps, Move.DECIDE),
+        lambda record, value: build_block_modal(record, side(value), value, min_chars),
+    )
+    # Conditions and delegation answer a pending side or, after a block, the blocked one.
+    opens_modal(
+        app,
+        Action.CONDITIONS,
+        may_make(deps, None),
+        lambda record, value: build_conditions_modal(record, side(value), value),
+    )
+    opens_modal(
+        app,
+        Action.DELEGATE,
+        may_make(deps, None),
+        lambda record, value: build_delegate_modal(record, side(value), value),
+    )
 
     @app.action(Action.OPEN_THREAD)
     async def handle_open_thread_action(ack: AsyncAck) -> None:

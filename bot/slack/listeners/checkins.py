@@ -13,14 +13,15 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.permissions import check_can_check_in
+from bot.domain.record import SecondmentRecord
 from bot.services.checkins import answer_check_in, snooze_check_in
-from bot.services.queries import get_for_user
 from bot.slack.builders.checkins import ANSWER_ACTIONS, build_check_in_modal
 from bot.slack.builders.replies import build_snoozed
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
+from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_check_in
 from bot.slack.publish import publish_check_in
 from bot.slack.refs import CheckInRef
@@ -31,26 +32,20 @@ def _ref(body: dict[str, Any]) -> CheckInRef:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    @answered
-    async def handle_check_in_answer_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        ref = _ref(body)
-        record = await get_for_user(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=ref.secondment_id,
-            user_id=user_of(context),
-            policy=deps.policy,
-            check=functools.partial(check_can_check_in, sequence=ref.sequence),
-        )
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=build_check_in_modal(record, ref)
-        )
+    async def may_answer(
+        context: AsyncBoltContext, client: AsyncWebClient, value: str
+    ) -> SecondmentRecord:
+        sequence = CheckInRef.decode(value).sequence
+        check = functools.partial(check_can_check_in, sequence=sequence)
+        return await visible(deps, check)(context, client, value)
 
     for action in ANSWER_ACTIONS.values():
-        app.action(action)(handle_check_in_answer_action)
+        opens_modal(
+            app,
+            action,
+            may_answer,
+            lambda record, value: build_check_in_modal(record, CheckInRef.decode(value)),
+        )
 
     @app.action(Action.CHECK_IN_SNOOZE)
     @answered

@@ -19,34 +19,38 @@ from bot.domain.permissions import (
 from bot.services.debriefs import record_debrief
 from bot.services.early_end import end_early
 from bot.services.lifecycle import record_objectives
-from bot.services.queries import get_for_user
 from bot.slack.builders.debrief import build_debrief_modal, build_end_early_modal
 from bot.slack.builders.lifecycle import build_objectives_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import team_of, user_of
-from bot.slack.listeners.errors import answered, answered_in_modal
+from bot.slack.listeners.errors import answered_in_modal
+from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_debrief, parse_early_end, parse_objectives
 from bot.slack.publish import publish_debrief, publish_early_end, publish_objectives
 from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    @app.action(Action.RECORD_OBJECTIVES)
-    @answered
-    async def handle_record_objectives_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        record = await get_for_user(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(body["actions"][0]["value"]).secondment_id,
-            user_id=user_of(context),
-            policy=deps.policy,
-            check=check_can_record_objectives,
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=build_objectives_modal(record))
+    opens_modal(
+        app,
+        Action.RECORD_OBJECTIVES,
+        visible(deps, check_can_record_objectives),
+        lambda record, value: build_objectives_modal(record),
+    )
+    opens_modal(
+        app,
+        Action.RECORD_DEBRIEF,
+        visible(deps, check_can_open_debrief),
+        lambda record, value: build_debrief_modal(record),
+    )
+    notice = deps.policy.early_end_notice_weeks
+    opens_modal(
+        app,
+        Action.END_EARLY,
+        visible(deps, check_can_end_early),
+        lambda record, value: build_end_early_modal(record, notice),
+    )
 
     @app.view(Callback.OBJECTIVES)
     @answered_in_modal
@@ -66,22 +70,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         await publish_objectives(client, recorded)
 
-    @app.action(Action.RECORD_DEBRIEF)
-    @answered
-    async def handle_record_debrief_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        record = await get_for_user(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(body["actions"][0]["value"]).secondment_id,
-            user_id=user_of(context),
-            policy=deps.policy,
-            check=check_can_open_debrief,
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=build_debrief_modal(record))
-
     @app.view(Callback.DEBRIEF)
     @answered_in_modal
     async def handle_debrief_submission(
@@ -98,23 +86,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await ack()
         await publish_debrief(client, recorded)
-
-    @app.action(Action.END_EARLY)
-    @answered
-    async def handle_end_early_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        record = await get_for_user(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(body["actions"][0]["value"]).secondment_id,
-            user_id=user_of(context),
-            policy=deps.policy,
-            check=check_can_end_early,
-        )
-        view = build_end_early_modal(record, deps.policy.early_end_notice_weeks)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(Callback.END_EARLY)
     @answered_in_modal
