@@ -31,7 +31,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bot.domain.blocks import BlockReason
 from bot.domain.followups import CheckInAnswer, EscalationKind, NoteKind, NudgeKind
-from bot.domain.states import DecisionKind, EndOutcome, Outcome, Side, SideState, Status
+from bot.domain.states import (
+    DecisionKind,
+    EndOutcome,
+    Outcome,
+    ProposalKind,
+    Side,
+    SideState,
+    Status,
+)
 from bot.domain.terms import Kind, ReturnArrangement
 
 NAMING_CONVENTION = {
@@ -108,6 +116,13 @@ class Secondment(Base):
     objectives_key: Mapped[str | None] = mapped_column(String(64))  # the view that set them
     check_in_weeks: Mapped[int | None] = mapped_column(Integer)  # None: the policy's default
     outcome: Mapped[EndOutcome | None] = mapped_column(_enum(EndOutcome))
+    # An end-of-term proposal being decided: its kind and its (not yet agreed) terms version.
+    proposal_kind: Mapped[ProposalKind | None] = mapped_column(_enum(ProposalKind))
+    proposal_version: Mapped[int | None] = mapped_column(Integer)
+    proposed_by: Mapped[str | None] = mapped_column(String(32))
+    # Someone confirmed the planned return: the end-of-term question is answered.
+    return_confirmed_by: Mapped[str | None] = mapped_column(String(32))
+    return_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel_id: Mapped[str | None] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     thread_url: Mapped[str | None] = mapped_column(String(500))

@@ -66,6 +66,9 @@ class Settings(DatabaseSettings):
     check_in_every_weeks: int = Field(default=2, ge=1, le=26)
     early_end_notice_weeks: int = Field(default=2, ge=0, le=26)
     follow_up_after_days: int = Field(default=30, ge=1, le=365)
+    # The end-of-term question (return, extend or move permanently), in days before the end.
+    end_decision_days: int = Field(default=30, ge=1, le=180)
+    end_decision_reminder_days: int = Field(default=7, ge=1, le=180)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -133,6 +136,15 @@ class Settings(DatabaseSettings):
             raise ValueError(
                 "ESCALATE_AFTER_WORKING_DAYS must be more than REMINDER_AFTER_WORKING_DAYS: "
                 "managers are reminded before HR is told"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _end_decision_reminder_nearer(self) -> Settings:
+        if self.end_decision_reminder_days >= self.end_decision_days:
+            raise ValueError(
+                "END_DECISION_REMINDER_DAYS must be fewer than END_DECISION_DAYS: the second "
+                "ask comes nearer the end than the first"
             )
         return self
 

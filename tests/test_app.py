@@ -227,3 +227,18 @@ async def test_escalating_before_the_reminders_is_refused_at_start(tmp_path: Pat
 
     assert code == 2
     assert "ESCALATE_AFTER_WORKING_DAYS must be more than REMINDER_AFTER_WORKING_DAYS" in stderr
+
+
+async def test_asking_again_before_the_first_end_of_term_question_is_refused_at_start(
+    tmp_path: Path,
+) -> None:
+    code, stderr = await _run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
+        END_DECISION_DAYS="14",
+        END_DECISION_REMINDER_DAYS="14",
+    )
+
+    assert code == 2
+    assert "END_DECISION_REMINDER_DAYS must be fewer than END_DECISION_DAYS" in stderr

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.followups import EscalationKind
-from bot.domain.states import Side, SideState, Status
+from bot.domain.states import EndOutcome, ProposalKind, Side, SideState, Status
 
 
 class Refusal(Exception):
@@ -114,3 +114,28 @@ class NotUnderway(Refusal):
 
     secondment_id: int
     status: Status
+
+
+@dataclass
+class ProposalOpen(Refusal):
+    """An end-of-term proposal is being decided; it has to be settled first."""
+
+    kind: ProposalKind
+    proposed_by: str
+    status: Status
+
+
+@dataclass
+class EndSettled(Refusal):
+    """What happens at the end is already settled: an outcome, or a confirmed return."""
+
+    outcome: EndOutcome | None
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+
+
+@dataclass
+class AfterEndDate(Refusal):
+    """The action is for before the end date, which has passed."""
+
+    end_date: date

@@ -38,12 +38,19 @@ class NudgeKind(StrEnum):
     CHECK_IN_REMINDER = "check_in_reminder"
     CHECK_IN_SNOOZED = "check_in_snoozed"  # "Remind me tomorrow": one more reminder
     CHECK_IN_MISSED = "check_in_missed"
+    # Before the end date: the three are asked what happens at the end (return, extend or move
+    # permanently), twice, unless it is settled.
+    END_DECISION = "end_decision"
     # The end date: the employee and the home manager are asked to hold the return debrief.
     DEBRIEF_REQUEST = "debrief_request"
     DEBRIEF_HR_NOTICE = "debrief_hr_notice"
     # Some weeks after the return: how is it going back home?
     FOLLOW_UP = "follow_up"
 
+
+# Nudges about one round of decisions; a new round (new terms, a lifted block, a proposal) plans
+# its own. Every other kind follows the secondment across rounds, and is sent once in its life.
+ROUND_KINDS = frozenset({NudgeKind.DECISION_REMINDER, NudgeKind.DECISION_ESCALATION})
 
 # The follow-up after the return is answered like a check-in; it is check-in number 0.
 FOLLOW_UP_SEQUENCE = 0

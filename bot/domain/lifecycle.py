@@ -38,6 +38,26 @@ class Underway:
     host_manager_id: str
     check_in_weeks: int
     check_ins: Mapping[int, CheckInState] = field(default_factory=dict)
+    terms_version: int = 1
+    end_decided: bool = False
+
+
+# The end-of-term question is asked twice about each version of the terms in force: its nudges
+# are numbered by that version, so an agreed extension asks again about the new end date.
+END_DECISION_ASKS = 2
+
+
+def end_decision_sequence(terms_version: int, ask: int) -> int:
+    return terms_version * 10 + ask
+
+
+def end_decision_ask(sequence: int) -> tuple[int, int]:
+    """(terms version, ask number) of an end-of-term question's sequence."""
+    return divmod(sequence, 10)
+
+
+def end_decision_days(policy: Policy, ask: int) -> int:
+    return policy.end_decision_days if ask == 1 else policy.end_decision_reminder_days
 
 
 def check_in_day(start_date: date, weeks: int, sequence: int) -> date:
@@ -49,11 +69,14 @@ def plan_lifecycle_nudges(
 ) -> list[PlannedNudge]:
     planned: list[PlannedNudge] = []
     employee = secondment.employee_id
-    if secondment.status in (Status.APPROVED, Status.ACTIVE):
+    if secondment.status is Status.APPROVED or secondment.status.is_underway:
         planned += _start(secondment, tz_of, policy)
-    if secondment.status is Status.ACTIVE:
+    if secondment.status.is_underway:
         planned += _check_ins(secondment, tz_of.get(employee), policy)
         planned += _debrief(secondment, tz_of, policy)
+    if secondment.status is Status.ACTIVE and not secondment.end_decided:
+        # While a proposal is being decided, its own decision reminders do the asking.
+        planned += _end_decision(secondment, tz_of, policy)
     if secondment.status is Status.COMPLETED:
         back = secondment.end_date + timedelta(days=policy.follow_up_after_days)
         due = working_day_start(back, tz_of.get(employee), policy)
@@ -116,6 +139,31 @@ def _check_ins(secondment: Underway, tz: str | None, policy: Policy) -> list[Pla
                 )
             )
         sequence += 1
+    return planned
+
+
+def _end_decision(
+    secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
+) -> list[PlannedNudge]:
+    """Some weeks before the end, and again nearer it, each of the three is asked what happens
+    at the end: the planned return, an extension, or a permanent move (DOMAIN.md friction 6).
+    An ask that would fall on or before the start is left out: a short term is asked only
+    nearer its end."""
+    planned: list[PlannedNudge] = []
+    for ask in range(1, END_DECISION_ASKS + 1):
+        day = secondment.end_date - timedelta(days=end_decision_days(policy, ask))
+        if day <= secondment.start_date:
+            # Not before the start, nor on the first day, when it goes out before the
+            # secondment is active for anyone whose 09:00 comes before the employee's.
+            continue
+        sequence = end_decision_sequence(secondment.terms_version, ask)
+        for person in (
+            secondment.employee_id,
+            secondment.home_manager_id,
+            secondment.host_manager_id,
+        ):
+            due = working_day_start(day, tz_of.get(person), policy)
+            planned.append(PlannedNudge(NudgeKind.END_DECISION, None, sequence, person, due))
     return planned
 
 

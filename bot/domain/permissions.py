@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.domain.errors import (
+    AfterEndDate,
     AlreadyEscalated,
     AlreadyStarted,
+    EndSettled,
     HrNotConfigured,
     NoLongerPending,
     NotBlocked,
@@ -19,11 +21,12 @@ from bot.domain.errors import (
     NotUnderway,
     OnlyHr,
     OnlyThesePeople,
+    ProposalOpen,
     TooEarly,
 )
 from bot.domain.followups import FOLLOW_UP_SEQUENCE, EscalationKind
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Status
+from bot.domain.states import APPROVED_OR_UNDERWAY, Status
 
 
 def check_can_see(
@@ -43,7 +46,7 @@ def deciders_of_the_other_side(record: SecondmentRecord) -> tuple[str, ...]:
 
 def check_can_respond(record: SecondmentRecord, actor_id: str) -> None:
     """After a block, whoever decides the other side may answer it in the thread."""
-    if record.status is not Status.BLOCKED:
+    if not record.status.is_blocked:
         raise NotBlocked()
     allowed = deciders_of_the_other_side(record)
     if actor_id not in allowed:
@@ -55,7 +58,7 @@ def check_can_ask_hr(record: SecondmentRecord, actor_id: str, *, hr_configured: 
     someone is set up as HR."""
     if not hr_configured:
         raise HrNotConfigured()
-    if record.status is not Status.BLOCKED:
+    if not record.status.is_blocked:
         raise NotBlocked()
     allowed = (record.employee_id, *deciders_of_the_other_side(record))
     if actor_id not in allowed:
@@ -93,7 +96,7 @@ def check_can_record_objectives(record: SecondmentRecord, actor_id: str) -> None
     allowed = (record.employee_id, record.host.decider_id)
     if actor_id not in allowed:
         raise OnlyThesePeople("record the objectives", allowed)
-    if record.status not in (Status.APPROVED, Status.ACTIVE):
+    if record.status not in APPROVED_OR_UNDERWAY:
         raise NotUnderway(record.id, record.status)
 
 
@@ -102,8 +105,11 @@ def check_can_check_in(record: SecondmentRecord, actor_id: str, sequence: int) -
     follow-up once it is complete."""
     if actor_id != record.employee_id:
         raise OnlyThesePeople("answer this check-in", (record.employee_id,))
-    expected = Status.COMPLETED if sequence == FOLLOW_UP_SEQUENCE else Status.ACTIVE
-    if record.status is not expected:
+    if sequence == FOLLOW_UP_SEQUENCE:
+        answerable = record.status is Status.COMPLETED
+    else:
+        answerable = record.status.is_underway
+    if not answerable:
         raise NotUnderway(record.id, record.status)
 
 
@@ -115,6 +121,7 @@ def check_can_open_debrief(record: SecondmentRecord, actor_id: str) -> None:
     allowed = (record.employee_id, record.home.manager_id)
     if actor_id not in allowed:
         raise OnlyThesePeople("record the return debrief", allowed)
+    _refuse_open_proposal(record)
     if record.status is not Status.ACTIVE:
         raise NotUnderway(record.id, record.status)
 
@@ -128,8 +135,53 @@ def check_can_debrief(record: SecondmentRecord, actor_id: str, today: date) -> N
 
 def check_can_end_early(record: SecondmentRecord, actor_id: str) -> None:
     """Any of the three may end an active secondment early (with a reason and notice)."""
-    allowed = (record.employee_id, record.home.manager_id, record.host.manager_id)
+    allowed = record.parties
     if actor_id not in allowed:
         raise OnlyThesePeople("end the secondment early", allowed)
-    if record.status is not Status.ACTIVE:
+    if not record.status.is_underway:
         raise NotUnderway(record.id, record.status)
+
+
+def _refuse_open_proposal(record: SecondmentRecord) -> None:
+    if record.proposal is not None:
+        raise ProposalOpen(record.proposal.kind, record.proposal.proposed_by, record.status)
+
+
+def _refuse_settled_end(record: SecondmentRecord) -> None:
+    if record.outcome is not None:
+        raise EndSettled(record.outcome)
+    if not record.status.is_underway:
+        raise NotUnderway(record.id, record.status)
+
+
+def check_may_propose(record: SecondmentRecord, actor_id: str) -> None:
+    """Any of the three may propose an extension or a permanent move. A new proposal may
+    replace a blocked one, not one the managers are still deciding."""
+    allowed = record.parties
+    if actor_id not in allowed:
+        raise OnlyThesePeople("propose an extension or a permanent move", allowed)
+    _refuse_settled_end(record)
+    if record.status is Status.PROPOSAL_PENDING:
+        _refuse_open_proposal(record)
+
+
+def check_can_propose(record: SecondmentRecord, actor_id: str, today: date) -> None:
+    """...up to the end date, in the proposer's calendar."""
+    check_may_propose(record, actor_id)
+    if today > record.terms.end_date:
+        raise AfterEndDate(record.terms.end_date)
+
+
+def check_can_confirm_return(record: SecondmentRecord, actor_id: str) -> None:
+    """Any of the three may confirm the planned return, which also closes a blocked proposal;
+    a proposal still being decided may be closed this way only by whoever proposed it."""
+    allowed = record.parties
+    if actor_id not in allowed:
+        raise OnlyThesePeople("confirm the return", allowed)
+    _refuse_settled_end(record)
+    if record.return_confirmed is not None:
+        confirmed = record.return_confirmed
+        raise EndSettled(None, confirmed.by, confirmed.at)
+    proposal = record.proposal
+    if record.status is Status.PROPOSAL_PENDING and proposal and proposal.proposed_by != actor_id:
+        _refuse_open_proposal(record)

@@ -6,7 +6,7 @@ Notes are advice shown on a request; they never stop it. Errors live in `validat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.domain.terms import Kind, ReturnArrangement, Terms, add_months
 
@@ -24,22 +24,16 @@ class Policy:
     check_in_every_weeks: int = 2
     early_end_notice_weeks: int = 2
     follow_up_after_days: int = 30
+    # The end-of-term question goes out this many days before the end, and again nearer it.
+    end_decision_days: int = 30
+    end_decision_reminder_days: int = 7
     # Whether anyone is set up as HR; without HR, a silence is not escalated to no one.
     hr_configured: bool = True
 
 
 def policy_notes(terms: Terms, policy: Policy) -> list[str]:
     notes: list[str] = []
-    # The end date is the last day worked, so 1 Jan to 31 Dec is twelve months away.
-    away_until = terms.end_date + timedelta(days=1)
-    if away_until >= add_months(terms.start_date, policy.return_rights_months):
-        months = policy.return_rights_months
-        note = (
-            f"This term runs {months} months or more. After {months} months away there may be "
-            "no automatic right to the old role, only to a role of the same grade."
-        )
-        if terms.return_arrangement is ReturnArrangement.SAME_ROLE:
-            note += " Confirm with HR that a return to the same role can be guaranteed."
+    if (note := return_rights_note(terms, policy)) is not None:
         notes.append(note)
     if terms.kind is Kind.EXTERNAL:
         notes.append(
@@ -47,3 +41,22 @@ def policy_notes(terms: Terms, policy: Policy) -> list[str]:
             "secondment agreement with them."
         )
     return notes
+
+
+def return_rights_limit(terms: Terms, policy: Policy) -> date:
+    """The first end date at which the time away reaches the months after which return rights
+    change. The end date is the last day worked, so 1 Jan to 31 Dec is twelve months away."""
+    return add_months(terms.start_date, policy.return_rights_months) - timedelta(days=1)
+
+
+def return_rights_note(terms: Terms, policy: Policy) -> str | None:
+    if terms.end_date < return_rights_limit(terms, policy):
+        return None
+    months = policy.return_rights_months
+    note = (
+        f"This term runs {months} months or more. After {months} months away there may be "
+        "no automatic right to the old role, only to a role of the same grade."
+    )
+    if terms.return_arrangement is ReturnArrangement.SAME_ROLE:
+        note += " Confirm with HR that a return to the same role can be guaranteed."
+    return note

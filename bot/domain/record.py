@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.domain.blocks import BlockDetails
 from bot.domain.followups import CheckInAnswer, EscalationKind
-from bot.domain.states import DecisionKind, EndOutcome, Side, SideState, Status
+from bot.domain.states import DecisionKind, EndOutcome, ProposalKind, Side, SideState, Status
 from bot.domain.terms import Terms
 
 
@@ -69,6 +69,25 @@ class CheckInInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Proposal:
+    """An end-of-term proposal the managers are deciding: new terms that take over once both
+    approve. Until then `SecondmentRecord.terms` stay the ones in force."""
+
+    kind: ProposalKind
+    version: int
+    terms: Terms
+    proposed_by: str
+    note: str | None
+    notes: tuple[str, ...] = ()  # policy notes the proposed terms raise
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnConfirmed:
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class SecondmentRecord:
     id: int
     team_id: str
@@ -86,10 +105,27 @@ class SecondmentRecord:
     check_in_weeks: int
     check_ins: tuple[CheckInInfo, ...]
     outcome: EndOutcome | None
+    proposal: Proposal | None
+    return_confirmed: ReturnConfirmed | None
     channel_id: str | None
     thread_ts: str | None
     thread_url: str | None
     created_at: datetime
+
+    @property
+    def deciding_version(self) -> int:
+        """The version the managers' buttons decide: the proposal's, while there is one."""
+        return self.proposal.version if self.proposal else self.terms_version
+
+    @property
+    def deciding_terms(self) -> Terms:
+        return self.proposal.terms if self.proposal else self.terms
+
+    @property
+    def end_decided(self) -> bool:
+        """Whether what happens at the end is settled: a return confirmed, a permanent move
+        agreed, or an early end."""
+        return self.return_confirmed is not None or self.outcome is not None
 
     def side(self, side: Side) -> SideRecord:
         return self.home if side is Side.HOME else self.host

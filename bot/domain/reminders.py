@@ -43,7 +43,7 @@ class DecisionWait:
 def plan_decision_nudges(
     wait: DecisionWait, tz_of: Mapping[str, str | None], policy: Policy
 ) -> list[PlannedNudge]:
-    if wait.status is not Status.PENDING:
+    if not wait.status.awaits_decisions:
         return []
     every, escalate = policy.reminder_after_working_days, policy.escalate_after_working_days
     planned = []

@@ -11,6 +11,10 @@ class Status(StrEnum):
     BLOCKED = "blocked"
     WITHDRAWN = "withdrawn"
     ACTIVE = "active"  # the start date has come: the secondment is under way
+    # Under way, with an end-of-term proposal (an extension or a permanent move) that both
+    # managers decide like a request: awaiting their decisions, or blocked by one of them.
+    PROPOSAL_PENDING = "proposal_pending"
+    PROPOSAL_BLOCKED = "proposal_blocked"
     COMPLETED = "completed"  # the return debrief is recorded, with the outcome
 
     @property
@@ -21,6 +25,8 @@ class Status(StrEnum):
             Status.BLOCKED: "Blocked",
             Status.WITHDRAWN: "Withdrawn",
             Status.ACTIVE: "Active",
+            Status.PROPOSAL_PENDING: "Active, proposal awaiting decisions",
+            Status.PROPOSAL_BLOCKED: "Active, proposal blocked",
             Status.COMPLETED: "Completed",
         }[self]
 
@@ -29,6 +35,28 @@ class Status(StrEnum):
         """Still a live request: its terms can change, and the employee can withdraw before the
         start."""
         return self in (Status.PENDING, Status.BLOCKED, Status.APPROVED)
+
+    @property
+    def is_underway(self) -> bool:
+        """Started and not yet completed: check-ins go out and the end date stands."""
+        return self in (Status.ACTIVE, Status.PROPOSAL_PENDING, Status.PROPOSAL_BLOCKED)
+
+    @property
+    def awaits_decisions(self) -> bool:
+        """Managers have something to decide: a request, or an end-of-term proposal."""
+        return self in (Status.PENDING, Status.PROPOSAL_PENDING)
+
+    @property
+    def is_blocked(self) -> bool:
+        return self in (Status.BLOCKED, Status.PROPOSAL_BLOCKED)
+
+    @property
+    def is_proposal(self) -> bool:
+        return self in (Status.PROPOSAL_PENDING, Status.PROPOSAL_BLOCKED)
+
+
+# Approved, whether or not it has started: objectives and the check-in interval can be set.
+APPROVED_OR_UNDERWAY = tuple(s for s in Status if s is Status.APPROVED or s.is_underway)
 
 
 class Side(StrEnum):
@@ -73,6 +101,21 @@ class DecisionKind(StrEnum):
     RECONSIDERED = "reconsidered"
     WITH_CONDITIONS = "with_conditions"
     HR_OVERRIDE = "hr_override"
+    PROPOSED = "proposed"  # a manager proposing an extension or a permanent move agrees to it
+
+
+class ProposalKind(StrEnum):
+    """What the parties may propose for the end of the term, instead of the planned return."""
+
+    EXTEND = "extend"
+    PERMANENT = "permanent"
+
+    @property
+    def label(self) -> str:
+        return {
+            ProposalKind.EXTEND: "an extension",
+            ProposalKind.PERMANENT: "a permanent move",
+        }[self]
 
 
 class EndOutcome(StrEnum):

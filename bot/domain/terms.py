@@ -28,6 +28,12 @@ class ReturnArrangement(StrEnum):
     SAME_ROLE = "same_role"
     SAME_GRADE = "same_grade"
     TO_BE_AGREED = "to_be_agreed"
+    # Not offered on a request: it is what an agreed permanent move writes into the terms.
+    PERMANENT_MOVE = "permanent_move"
+
+    @classmethod
+    def on_request(cls) -> tuple[ReturnArrangement, ...]:
+        return (cls.SAME_ROLE, cls.SAME_GRADE, cls.TO_BE_AGREED)
 
     @property
     def label(self) -> str:
@@ -35,6 +41,7 @@ class ReturnArrangement(StrEnum):
             ReturnArrangement.SAME_ROLE: "Return to the same role",
             ReturnArrangement.SAME_GRADE: "Return to a role of the same grade",
             ReturnArrangement.TO_BE_AGREED: "To be agreed before the end",
+            ReturnArrangement.PERMANENT_MOVE: "No return: a permanent move to the host team",
         }[self]
 
 

@@ -130,6 +130,8 @@ def _checked_terms(
     return_arrangement = _choice(
         check, "return_arrangement", form.return_arrangement, ReturnArrangement
     )
+    if return_arrangement is ReturnArrangement.PERMANENT_MOVE:
+        check.fail("return_arrangement", "Choose one of the options.")
     coverage_plan = check.text("coverage_plan", form.coverage_plan, LONG_TEXT_MAX)
     commitment = check.whole_number(
         "time_commitment", form.time_commitment, MIN_TIME_COMMITMENT, MAX_TIME_COMMITMENT

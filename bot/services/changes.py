@@ -83,18 +83,7 @@ async def change_terms(
         values: dict[Any, Any] = {
             t.terms_version: seen_version + 1,
             t.status: Status.PENDING.value,
-            t.round: t.round + 1,
-            t.round_started_at: now,
-            t.updated_at: now,
-        }
-        for side in Side:
-            approved = side is approving_side
-            values |= _side_values(
-                side,
-                SideState.APPROVED if approved else SideState.PENDING,
-                actor_id if approved else None,
-                now if approved else None,
-            )
+        } | new_round(approving_side, actor_id, now)
         result = await session.execute(
             update(Secondment)
             .where(
@@ -226,7 +215,23 @@ async def approve_with_conditions(
     )
 
 
-def _side_values(
+def new_round(approving_side: Side | None, actor_id: str, now: datetime) -> dict[Any, Any]:
+    """The values that start a round of decisions on new terms: both sides undecided, except
+    the one whose decider wrote the terms and so approves them."""
+    t = Secondment.__table__.c
+    values: dict[Any, Any] = {t.round: t.round + 1, t.round_started_at: now, t.updated_at: now}
+    for side in Side:
+        approved = side is approving_side
+        values |= side_values(
+            side,
+            SideState.APPROVED if approved else SideState.PENDING,
+            actor_id if approved else None,
+            now if approved else None,
+        )
+    return values
+
+
+def side_values(
     side: Side, state: SideState, by: str | None, at: datetime | None
 ) -> dict[Any, Any]:
     t = Secondment.__table__.c

@@ -21,7 +21,7 @@ from bot.domain.followups import CheckInAnswer
 from bot.domain.permissions import check_can_check_in, check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Status
+from bot.domain.states import APPROVED_OR_UNDERWAY
 from bot.models import CheckIn, Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
@@ -195,7 +195,7 @@ async def set_check_in_interval(
             update(Secondment)
             .where(
                 Secondment.id == secondment_id,
-                Secondment.status.in_([Status.APPROVED, Status.ACTIVE]),
+                Secondment.status.in_(APPROVED_OR_UNDERWAY),
             )
             .values(check_in_weeks=weeks, updated_at=now)
         )

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import and_, case, func, null, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -33,7 +33,15 @@ from bot.domain.errors import (
 )
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
+from bot.domain.states import (
+    DecisionKind,
+    EndOutcome,
+    Outcome,
+    ProposalKind,
+    Side,
+    SideState,
+    Status,
+)
 from bot.models import Decision, Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record
@@ -58,15 +66,15 @@ class DecisionRef:
 
 
 class Move(Enum):
-    DECIDE = "decide"  # a pending side, on a pending request
+    DECIDE = "decide"  # a pending side, on a pending request or proposal
     RECONSIDER = "reconsider"  # the blocked side, by its own decider
     OVERRIDE = "override"  # the blocked side, by HR
 
     @property
-    def starts_from(self) -> tuple[Status, SideState]:
+    def starts_from(self) -> tuple[tuple[Status, ...], SideState]:
         if self is Move.DECIDE:
-            return Status.PENDING, SideState.PENDING
-        return Status.BLOCKED, SideState.BLOCKED
+            return (Status.PENDING, Status.PROPOSAL_PENDING), SideState.PENDING
+        return (Status.BLOCKED, Status.PROPOSAL_BLOCKED), SideState.BLOCKED
 
     @property
     def kind(self) -> DecisionKind:
@@ -83,12 +91,18 @@ class DecisionMade:
     side: Side
     outcome: Outcome
     actor_id: str
+    version: int  # the terms version decided
     kind: DecisionKind = DecisionKind.DECIDED
     on_behalf_of: str | None = None
 
     @property
     def completed_approval(self) -> bool:
         return self.outcome is Outcome.APPROVED and self.record.status is Status.APPROVED
+
+    @property
+    def agreed_proposal(self) -> bool:
+        """Both managers now agree an end-of-term proposal: its terms are in force."""
+        return self.outcome is Outcome.APPROVED and self.record.status is Status.ACTIVE
 
 
 async def check_move(
@@ -106,7 +120,7 @@ async def check_move(
     async with sessions.begin() as session:
         record = await load_record(session, team_id, ref.secondment_id, policy)
     if move is None:
-        blocked = record is not None and record.status is Status.BLOCKED
+        blocked = record is not None and record.status.is_blocked
         move = Move.RECONSIDER if blocked else Move.DECIDE
     _explain(record, ref, actor_id, move, policy, actor_is_hr)
     assert record is not None
@@ -238,19 +252,28 @@ async def _make(
             at=now,
             **detail,
         )
-        if row.status is Status.APPROVED:
+        if row.status in (Status.APPROVED, Status.ACTIVE):
+            # ACTIVE is reached only by agreeing a proposal; a permanent one sets the outcome.
+            agreed = {
+                Status.APPROVED: "approved",
+                Status.ACTIVE: "permanent_move_agreed"
+                if row.outcome is EndOutcome.PERMANENT
+                else "extension_agreed",
+            }[row.status]
             record_event(
                 session,
                 secondment_id=ref.secondment_id,
                 actor_id=actor_id,
-                action="approved",
+                action=agreed,
                 terms_version=ref.terms_version,
                 at=now,
             )
         await session.flush()
         record = await load_record(session, team_id, ref.secondment_id, policy)
         assert record is not None
-    return DecisionMade(record, ref.side, outcome, actor_id, move.kind, on_behalf_of)
+    return DecisionMade(
+        record, ref.side, outcome, actor_id, ref.terms_version, move.kind, on_behalf_of
+    )
 
 
 async def _claim(
@@ -266,13 +289,13 @@ async def _claim(
     home = ref.side is Side.HOME
     state = t.home_state if home else t.host_state
     other_state = t.host_state if home else t.home_state
-    from_status, from_state = move.starts_from
+    from_statuses, from_state = move.starts_from
     conditions = [
         t.id == ref.secondment_id,
         t.team_id == team_id,
-        t.status == from_status.value,
+        t.status.in_([s.value for s in from_statuses]),
         state == from_state.value,
-        t.terms_version == ref.terms_version,
+        func.coalesce(t.proposal_version, t.terms_version) == ref.terms_version,
     ]
     if move is not Move.OVERRIDE:
         manager, delegate = (
@@ -281,19 +304,41 @@ async def _claim(
             else (t.host_manager_id, t.host_delegate_id)
         )
         conditions.append(or_(manager == actor_id, delegate == actor_id))
+    proposal = t.proposal_version.is_not(None)
     values: dict[Any, Any] = {
         state: outcome.value,
         t.home_decided_by if home else t.host_decided_by: actor_id,
         t.home_decided_at if home else t.host_decided_at: now,
         t.updated_at: now,
-        t.status: Status.BLOCKED.value
-        if outcome is Outcome.BLOCKED
-        else case(
-            (other_state == SideState.APPROVED.value, Status.APPROVED.value),
-            else_=Status.PENDING.value,
-        ),
     }
-    if from_status is Status.BLOCKED:
+    if outcome is Outcome.BLOCKED:
+        values[t.status] = case(
+            (proposal, Status.PROPOSAL_BLOCKED.value), else_=Status.BLOCKED.value
+        )
+    else:
+        both = other_state == SideState.APPROVED.value
+        agreed = and_(both, proposal)
+        values |= {
+            t.status: case(
+                (agreed, Status.ACTIVE.value),
+                (both, Status.APPROVED.value),
+                (proposal, Status.PROPOSAL_PENDING.value),
+                else_=Status.PENDING.value,
+            ),
+            # An agreed proposal's terms come into force, and the proposal is settled.
+            t.terms_version: case((agreed, t.proposal_version), else_=t.terms_version),
+            t.outcome: case(
+                (
+                    and_(agreed, t.proposal_kind == ProposalKind.PERMANENT.value),
+                    EndOutcome.PERMANENT.value,
+                ),
+                else_=t.outcome,
+            ),
+            t.proposal_kind: case((agreed, null()), else_=t.proposal_kind),
+            t.proposed_by: case((agreed, null()), else_=t.proposed_by),
+            t.proposal_version: case((agreed, null()), else_=t.proposal_version),
+        }
+    if move is not Move.DECIDE:
         # Lifting a block starts a new wait for the other side's decision.
         values |= {t.round: t.round + 1, t.round_started_at: now}
     result = await session.execute(
@@ -324,12 +369,12 @@ def _explain(
             raise OverrideNotAllowed()
     elif not side.may_decide(actor_id):
         raise NotYourSide(ref.side, side.manager_id, side.delegate_id)
-    if record.terms_version != ref.terms_version:
-        raise TermsChanged(ref.terms_version, record.terms_version)
-    from_status, from_state = move.starts_from
+    if record.deciding_version != ref.terms_version:
+        raise TermsChanged(ref.terms_version, record.deciding_version)
+    from_statuses, from_state = move.starts_from
     if side.state is not from_state:
         if side.state is not SideState.PENDING and side.decided_by and side.decided_at:
             raise AlreadyDecided(ref.side, side.state, side.decided_by, side.decided_at)
         raise NotBlocked(ref.side)
-    if record.status is not from_status:
+    if record.status not in from_statuses:
         raise NoLongerPending(record.status)

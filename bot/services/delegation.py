@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 
 from bot.db import Sessions
 from bot.domain.errors import (
@@ -30,6 +30,8 @@ from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record, load_visible
 from bot.services.people import remember_people
 from bot.services.settling import settle
+
+DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +78,9 @@ async def delegate(
             .where(
                 t.id == ref.secondment_id,
                 (t.home_manager_id if home else t.host_manager_id) == actor_id,
-                t.terms_version == ref.terms_version,
+                func.coalesce(t.proposal_version, t.terms_version) == ref.terms_version,
                 # Only while this side still has something to decide.
-                t.status.in_([Status.PENDING.value, Status.BLOCKED.value]),
+                t.status.in_(DECIDING),
                 state.in_([SideState.PENDING.value, SideState.BLOCKED.value]),
             )
             .values(
@@ -92,8 +94,8 @@ async def delegate(
         if result.rowcount != 1:  # type: ignore[attr-defined]
             if side.state is SideState.APPROVED and side.decided_by and side.decided_at:
                 raise AlreadyDecided(ref.side, side.state, side.decided_by, side.decided_at)
-            if before.terms_version != ref.terms_version:
-                raise TermsChanged(ref.terms_version, before.terms_version)
+            if before.deciding_version != ref.terms_version:
+                raise TermsChanged(ref.terms_version, before.deciding_version)
             raise NoLongerPending(before.status)
         await remember_people(session, team_id, [person], now)
         record_event(

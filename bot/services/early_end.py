@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 
@@ -21,6 +22,7 @@ from bot.domain.terms import Terms
 from bot.domain.validation import FieldChecker
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
+from bot.services.end_of_term import closing_proposal, next_terms_version
 from bot.services.loading import load_record, load_visible
 from bot.services.people import today_of
 from bot.services.settling import settle
@@ -68,15 +70,25 @@ async def end_early(
                     )
                 }
             )
-        version = before.terms_version + 1
+        version = await next_terms_version(session, secondment_id)
+        t = Secondment.__table__.c
+        values: dict[Any, Any] = {
+            t.terms_version: version,
+            t.outcome: EndOutcome.ENDED_EARLY.value,
+            t.updated_at: now,
+        }
+        if before.proposal is not None:
+            # Ending early closes an extension or permanent move still being decided.
+            values |= await closing_proposal(session, secondment_id, before.terms_version)
         result = await session.execute(
             update(Secondment)
             .where(
-                Secondment.id == secondment_id,
-                Secondment.status == Status.ACTIVE,
-                Secondment.terms_version == before.terms_version,
+                t.id == secondment_id,
+                t.status == before.status.value,
+                t.round == before.round,
+                t.terms_version == before.terms_version,
             )
-            .values(terms_version=version, outcome=EndOutcome.ENDED_EARLY, updated_at=now)
+            .values(values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]

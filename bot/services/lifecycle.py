@@ -14,7 +14,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.permissions import check_can_record_objectives
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Status
+from bot.domain.states import APPROVED_OR_UNDERWAY, Status
 from bot.domain.terms import LONG_TEXT_MAX
 from bot.models import Secondment
 from bot.services.audit import record_event
@@ -82,7 +82,7 @@ async def record_objectives(
             update(Secondment)
             .where(
                 Secondment.id == secondment_id,
-                Secondment.status.in_([Status.APPROVED, Status.ACTIVE]),
+                Secondment.status.in_(APPROVED_OR_UNDERWAY),
                 # The same submission twice (a retry) sets them once.
                 or_(Secondment.objectives_key.is_(None), Secondment.objectives_key != source_key),
             )

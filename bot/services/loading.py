@@ -12,12 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from bot.domain.blocks import BlockDetails, BlockReason, Condition
 from bot.domain.permissions import check_can_see
-from bot.domain.policy import Policy, policy_notes
+from bot.domain.policy import Policy, policy_notes, return_rights_note
 from bot.domain.record import (
     AgreedObjectives,
     CheckInInfo,
     DecisionInfo,
     EscalationInfo,
+    Proposal,
+    ReturnConfirmed,
     SecondmentRecord,
     SideRecord,
 )
@@ -55,6 +57,21 @@ def to_record(
 ) -> SecondmentRecord:
     current = next(t for t in row.terms if t.version == row.terms_version)
     terms = terms_of(current)
+    proposal = None
+    if row.proposal_kind and row.proposal_version and row.proposed_by:
+        proposed = next(t for t in row.terms if t.version == row.proposal_version)
+        proposal = Proposal(
+            row.proposal_kind,
+            row.proposal_version,
+            terms_of(proposed),
+            row.proposed_by,
+            proposed.change_note,
+            tuple(
+                note
+                for note in [return_rights_note(terms_of(proposed), policy)]
+                if note is not None
+            ),
+        )
 
     def side(side: Side) -> SideRecord:
         state = row.state_of(side)
@@ -94,6 +111,12 @@ def to_record(
             CheckInInfo(c.sequence, c.answer, c.answered_at, c.missed_at) for c in check_ins
         ),
         outcome=row.outcome,
+        proposal=proposal,
+        return_confirmed=(
+            ReturnConfirmed(row.return_confirmed_by, row.return_confirmed_at)
+            if row.return_confirmed_by and row.return_confirmed_at
+            else None
+        ),
         channel_id=row.channel_id,
         thread_ts=row.thread_ts,
         thread_url=row.thread_url,
@@ -104,14 +127,15 @@ def to_record(
 async def load_records(
     session: AsyncSession, rows: Sequence[Secondment], policy: Policy
 ) -> list[SecondmentRecord]:
-    """Records for already-loaded rows (with terms): their latest decisions on the current
-    terms, open escalations and check-ins, in one query each."""
+    """Records for already-loaded rows (with terms): their latest decisions on the terms being
+    decided (a proposal's, or else the current ones), open escalations and check-ins, in one
+    query each."""
     ids = [r.id for r in rows]
     latest: dict[int, dict[Side, Decision]] = {}
     open_escalations: dict[int, list[Escalation]] = {}
     check_ins: dict[int, list[CheckIn]] = {}
     if ids:
-        current = {r.id: r.terms_version for r in rows}
+        current = {r.id: r.proposal_version or r.terms_version for r in rows}
         for decision in await session.scalars(
             select(Decision).where(Decision.secondment_id.in_(ids)).order_by(Decision.id)
         ):

@@ -1,20 +1,21 @@
 """Keeping the stored nudges in step with the plan, inside the transaction of each change.
 
 After every change to a request, `reconcile_nudges` compares the nudges the current state calls
-for (bot.domain.reminders for decisions, bot.domain.lifecycle once approved) with those stored
-for this round: it cancels the ones no longer wanted and adds the missing ones. A waiting nudge
-whose time moved (a changed date or timezone) is replaced; one already sent, or given up after
-trying, is never planned again in its round.
+for (bot.domain.reminders for decisions, bot.domain.lifecycle once approved) with those stored:
+it cancels the ones no longer wanted and adds the missing ones. A waiting nudge whose time moved
+(a changed date or timezone) is replaced. One already sent, or given up after trying, is never
+planned again: within its round for decision nudges, and ever for the rest, which follow the
+secondment across rounds (an end-of-term proposal starts a round, not a second welcome).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.followups import NudgeKind
+from bot.domain.followups import ROUND_KINDS, NudgeKind
 from bot.domain.lifecycle import CheckInState, Underway, plan_lifecycle_nudges
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges
@@ -62,6 +63,8 @@ async def reconcile_nudges(
             row.host_manager_id,
             row.check_in_weeks or policy.check_in_every_weeks,
             check_ins,
+            row.terms_version,
+            end_decided=row.return_confirmed_by is not None or row.outcome is not None,
         ),
         tz_of,
         policy,
@@ -70,7 +73,10 @@ async def reconcile_nudges(
 
     stored = (
         await session.scalars(
-            select(Nudge).where(Nudge.secondment_id == row.id, Nudge.round == row.round)
+            select(Nudge).where(
+                Nudge.secondment_id == row.id,
+                or_(Nudge.round == row.round, Nudge.kind.not_in(ROUND_KINDS)),
+            )
         )
     ).all()
     waiting = [n for n in stored if n.sent_at is None and n.cancelled_at is None]
@@ -99,11 +105,12 @@ async def reconcile_nudges(
                 created_at=now,
             )
         )
-    # Anything from an earlier round that is still waiting belongs to a state that has passed.
+    # A decision nudge from an earlier round still waiting belongs to a state that has passed.
     await session.execute(
         update(Nudge)
         .where(
             Nudge.secondment_id == row.id,
+            Nudge.kind.in_(ROUND_KINDS),
             Nudge.round < row.round,
             Nudge.sent_at.is_(None),
             Nudge.cancelled_at.is_(None),

@@ -9,11 +9,8 @@ from sqlalchemy import select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.policy import Policy
-from bot.domain.states import Status
 from bot.models import Escalation, Secondment
 from bot.services.nudges import reconcile_nudges
-
-FINAL = (Status.APPROVED, Status.WITHDRAWN)
 
 
 async def settle(
@@ -27,7 +24,9 @@ async def settle(
     )
     assert row is not None
     await reconcile_nudges(session, row, policy, now)
-    over = true() if row.status in FINAL else Escalation.round < row.round
+    # Escalations wait on decisions: with none awaited, or a new round begun, they are over.
+    deciding = row.status.awaits_decisions or row.status.is_blocked
+    over = Escalation.round < row.round if deciding else true()
     await session.execute(
         update(Escalation)
         .where(Escalation.secondment_id == secondment_id, Escalation.resolved_at.is_(None), over)

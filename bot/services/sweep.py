@@ -16,8 +16,14 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
-from bot.domain.followups import EscalationKind, NudgeKind
-from bot.domain.lifecycle import check_in_day
+from bot.domain.calendar import working_day_start
+from bot.domain.followups import ROUND_KINDS, EscalationKind, NudgeKind
+from bot.domain.lifecycle import (
+    END_DECISION_ASKS,
+    check_in_day,
+    end_decision_ask,
+    end_decision_days,
+)
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
@@ -27,6 +33,7 @@ from bot.services.checkins import mark_missed
 from bot.services.escalations import raise_escalation
 from bot.services.lifecycle import activate
 from bot.services.loading import load_record, load_records
+from bot.services.people import timezones
 
 LEASE = timedelta(minutes=5)
 
@@ -42,18 +49,20 @@ class Due:
     record: SecondmentRecord
 
 
+UNDERWAY = tuple(s for s in Status if s.is_underway)
 WANTED_IN = {
-    NudgeKind.DECISION_REMINDER: (Status.PENDING,),
-    NudgeKind.DECISION_ESCALATION: (Status.PENDING,),
+    NudgeKind.DECISION_REMINDER: (Status.PENDING, Status.PROPOSAL_PENDING),
+    NudgeKind.DECISION_ESCALATION: (Status.PENDING, Status.PROPOSAL_PENDING),
     NudgeKind.SECONDMENT_START: (Status.APPROVED,),
-    NudgeKind.START_WELCOME: (Status.APPROVED, Status.ACTIVE),
-    NudgeKind.COVERAGE_NOTICE: (Status.APPROVED, Status.ACTIVE),
-    NudgeKind.CHECK_IN: (Status.ACTIVE,),
-    NudgeKind.CHECK_IN_REMINDER: (Status.ACTIVE,),
-    NudgeKind.CHECK_IN_SNOOZED: (Status.ACTIVE,),
-    NudgeKind.CHECK_IN_MISSED: (Status.ACTIVE,),
-    NudgeKind.DEBRIEF_REQUEST: (Status.ACTIVE,),
-    NudgeKind.DEBRIEF_HR_NOTICE: (Status.ACTIVE,),
+    NudgeKind.START_WELCOME: (Status.APPROVED, *UNDERWAY),
+    NudgeKind.COVERAGE_NOTICE: (Status.APPROVED, *UNDERWAY),
+    NudgeKind.CHECK_IN: UNDERWAY,
+    NudgeKind.CHECK_IN_REMINDER: UNDERWAY,
+    NudgeKind.CHECK_IN_SNOOZED: UNDERWAY,
+    NudgeKind.CHECK_IN_MISSED: UNDERWAY,
+    NudgeKind.END_DECISION: (Status.ACTIVE,),
+    NudgeKind.DEBRIEF_REQUEST: UNDERWAY,
+    NudgeKind.DEBRIEF_HR_NOTICE: UNDERWAY,
     NudgeKind.FOLLOW_UP: (Status.COMPLETED,),
 }
 # A check-in (or its reminder) still waiting when the next one is due has become pointless (the
@@ -61,14 +70,26 @@ WANTED_IN = {
 CHECK_IN_KINDS = (NudgeKind.CHECK_IN, NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED)
 
 
-def still_wanted(due: Due, round_: int, now: datetime) -> bool:
-    """Whether the request still calls for this nudge now (a last check before sending)."""
+def still_wanted(
+    due: Due, round_: int, now: datetime, policy: Policy, tz: str | None = None
+) -> bool:
+    """Whether the request still calls for this nudge now (a last check before sending). `tz`
+    is the recipient's timezone: a day comes when it starts where they are."""
     record = due.record
-    if record.status not in WANTED_IN[due.kind] or record.round != round_:
+    if record.status not in WANTED_IN[due.kind]:
+        return False
+    if due.kind in ROUND_KINDS and record.round != round_:
         return False
     if due.kind in CHECK_IN_KINDS:
         next_one = check_in_day(record.terms.start_date, record.check_in_weeks, due.sequence + 1)
-        return now.date() < next_one
+        return now < working_day_start(next_one, tz, policy)
+    if due.kind is NudgeKind.END_DECISION:
+        # Asked about the end date in force, while undecided; the first ask is pointless once
+        # the second one's day has come.
+        version, ask = end_decision_ask(due.sequence)
+        last_ask = record.terms.end_date - timedelta(days=end_decision_days(policy, ask + 1))
+        stale = ask < END_DECISION_ASKS and now >= working_day_start(last_ask, tz, policy)
+        return version == record.terms_version and not record.end_decided and not stale
     if due.kind is NudgeKind.DECISION_REMINDER:
         assert due.side is not None
         side = record.side(due.side)
@@ -113,6 +134,13 @@ async def claim_due(
             )
         ).all()
         records = {r.id: r for r in await load_records(session, rows, policy)}
+        tz_of = {
+            (team, person): tz
+            for team in {r.team_id for r in records.values()}
+            for person, tz in (
+                await timezones(session, team, {n.recipient_id for n in claimed if n.recipient_id})
+            ).items()
+        }
         due: list[Due] = []
         stale: list[Due] = []
         for nudge in sorted(claimed, key=lambda n: (n.due_at, n.id)):
@@ -125,7 +153,8 @@ async def claim_due(
                 nudge.attempts,
                 records[nudge.secondment_id],
             )
-            wanted = still_wanted(item, nudge.round, now)
+            tz = tz_of.get((item.record.team_id, item.recipient_id or item.record.employee_id))
+            wanted = still_wanted(item, nudge.round, now, policy, tz)
             (due if wanted else stale).append(item)
         if stale:
             await session.execute(
@@ -157,7 +186,8 @@ async def mark_sent(
             select(Secondment.round).where(Secondment.id == due.record.id)
         )
         # If the request moved on while the message was on its way, there is nothing to do.
-        if cancelled_meanwhile is None and round_ == current_round:
+        same_round = round_ == current_round or due.kind not in ROUND_KINDS
+        if cancelled_meanwhile is None and same_round:
             if due.kind is NudgeKind.DECISION_ESCALATION:
                 await raise_escalation(
                     session, due.record, EscalationKind.NO_DECISION, None, None, now

@@ -15,10 +15,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.followups import EscalationKind, NudgeKind
+from bot.domain.lifecycle import end_decision_ask
+from bot.domain.policy import return_rights_limit
 from bot.domain.record import SecondmentRecord
 from bot.services.sweep import Due, claim_due, mark_failed, mark_sent
 from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
+from bot.slack.builders.end_of_term import build_end_decision_ask
 from bot.slack.builders.followups import (
     build_decision_reminder,
     build_escalation_reply,
@@ -101,6 +104,12 @@ async def _deliver(client: AsyncWebClient, deps: Deps, due: Due) -> None:
             failures = await deps.hr.tell(client, message)
             if deps.hr.destinations and len(failures) == len(deps.hr.destinations):
                 raise HrUnreachable(failures[0])
+        case NudgeKind.END_DECISION:
+            assert recipient is not None
+            _, ask = end_decision_ask(due.sequence)
+            limit = return_rights_limit(record.terms, deps.policy)
+            months = deps.policy.return_rights_months
+            await _dm(client, recipient, build_end_decision_ask(record, ask, limit, months))
         case NudgeKind.SECONDMENT_START:
             pass  # no message: marking it sent makes the secondment active
         case NudgeKind.START_WELCOME:

@@ -31,6 +31,8 @@ def policy_from(settings: Settings) -> Policy:
         check_in_every_weeks=settings.check_in_every_weeks,
         early_end_notice_weeks=settings.early_end_notice_weeks,
         follow_up_after_days=settings.follow_up_after_days,
+        end_decision_days=settings.end_decision_days,
+        end_decision_reminder_days=settings.end_decision_reminder_days,
     )
 
 

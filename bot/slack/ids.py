@@ -39,6 +39,10 @@ class Action(StrEnum):
     # The end, on a RequestRef.
     RECORD_DEBRIEF = "record_debrief"
     END_EARLY = "end_early"
+    # The end-of-term decision, on a RequestRef of the terms in force.
+    CONFIRM_RETURN = "end_confirm_return"
+    PROPOSE_EXTENSION = "end_propose_extension"
+    PROPOSE_PERMANENT = "end_propose_permanent"
     # Link buttons: Slack reports the click even though the client opens the URL.
     OPEN_THREAD = "open_thread"
 
@@ -57,6 +61,8 @@ class Callback(StrEnum):
     CHECK_IN = "check_in"
     DEBRIEF = "return_debrief"
     END_EARLY = "end_early"
+    PROPOSE_EXTENSION = "propose_extension"
+    PROPOSE_PERMANENT = "propose_permanent"
 
 
 class RequestField(StrEnum):
@@ -105,6 +111,11 @@ class DebriefField(StrEnum):
 class EarlyEndField(StrEnum):
     REASON = "reason"
     NOTICE_WEEKS = "notice_weeks"
+
+
+class ProposalField(StrEnum):
+    END_DATE = "end_date"
+    NOTE = "note"
 
 
 class FollowUpField(StrEnum):

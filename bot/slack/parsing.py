@@ -16,6 +16,7 @@ from bot.slack.ids import (
     DebriefField,
     EarlyEndField,
     FollowUpField,
+    ProposalField,
     RequestField,
 )
 
@@ -144,6 +145,11 @@ def parse_debrief(values: dict[str, Any]) -> DebriefForm:
 
 def parse_early_end(values: dict[str, Any]) -> tuple[str | None, str | None]:
     return _text(values, EarlyEndField.REASON), _text(values, EarlyEndField.NOTICE_WEEKS)
+
+
+def parse_proposal(values: dict[str, Any]) -> tuple[date | None, str | None]:
+    """The new end date (absent on a permanent move) and the note of a proposal."""
+    return _date(values, ProposalField.END_DATE), _text(values, ProposalField.NOTE)
 
 
 def parse_text(values: dict[str, Any]) -> str:

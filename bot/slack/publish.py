@@ -23,6 +23,7 @@ from bot.services.debriefs import DebriefRecorded
 from bot.services.decisions import DecisionMade
 from bot.services.delegation import Delegated
 from bot.services.early_end import EndedEarly
+from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
 from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
@@ -34,6 +35,11 @@ from bot.slack.builders.checkins import (
     manager_to_tell,
 )
 from bot.slack.builders.debrief import build_debrief_record, build_ended_early
+from bot.slack.builders.end_of_term import (
+    build_proposal_agreed,
+    build_proposal_reply,
+    build_return_confirmed,
+)
 from bot.slack.builders.followups import (
     build_change_reply,
     build_delegation_notice,
@@ -133,6 +139,8 @@ async def publish_decision(client: AsyncWebClient, made: DecisionMade) -> None:
         await _reply(client, record, build_decision_reply(made))
         if made.completed_approval:
             await _reply(client, record, build_approved_announcement(record), broadcast=True)
+        elif made.agreed_proposal:
+            await _reply(client, record, build_proposal_agreed(record), broadcast=True)
         await _refresh_parent(client, record)
 
 
@@ -235,6 +243,21 @@ async def publish_early_end(client: AsyncWebClient, ended: EndedEarly) -> None:
         await _refresh_parent(client, record)
     for person in set(record.parties) - {ended.actor_id}:
         await dm(client, person, message)
+
+
+async def publish_proposal(client: AsyncWebClient, proposed: Proposed) -> None:
+    """The proposal goes to the thread, where the managers decide it on the parent."""
+    record = proposed.record
+    async with _announcing(client, proposed.actor_id, record, "Your proposal"):
+        await _reply(client, record, build_proposal_reply(proposed), broadcast=True)
+        await _refresh_parent(client, record)
+
+
+async def publish_return_confirmed(client: AsyncWebClient, event: ReturnConfirmedEvent) -> None:
+    record = event.record
+    async with _announcing(client, event.actor_id, record, "Your confirmation of the return"):
+        await _reply(client, record, build_return_confirmed(event))
+        await _refresh_parent(client, record)
 
 
 async def dm(client: AsyncWebClient, user_id: str, message: Message) -> bool:

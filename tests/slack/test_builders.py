@@ -26,10 +26,12 @@ from bot.domain.blocks import (
     Condition,
 )
 from bot.domain.errors import (
+    AfterEndDate,
     AlreadyAnswered,
     AlreadyDecided,
     AlreadyEscalated,
     AlreadyStarted,
+    EndSettled,
     HrNotConfigured,
     NoLongerPending,
     NotBlocked,
@@ -39,6 +41,7 @@ from bot.domain.errors import (
     OnlyHr,
     OnlyThesePeople,
     OverrideNotAllowed,
+    ProposalOpen,
     Refusal,
     TermsChanged,
     TooEarly,
@@ -47,7 +50,15 @@ from bot.domain.followups import EscalationKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import DecisionInfo, SecondmentRecord, SideRecord
-from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
+from bot.domain.states import (
+    DecisionKind,
+    EndOutcome,
+    Outcome,
+    ProposalKind,
+    Side,
+    SideState,
+    Status,
+)
 from bot.domain.terms import (
     LONG_TEXT_MAX,
     MAX_HANDOVER_WEEKS,
@@ -146,6 +157,8 @@ def record(
         check_in_weeks=2,
         check_ins=(),
         outcome=None,
+        proposal=None,
+        return_confirmed=None,
         channel_id="C1",
         thread_ts="1800000000.000001",
         thread_url=thread_url,
@@ -500,7 +513,7 @@ def test_every_text_at_its_maximum_still_fits_slack(state: str) -> None:
 def test_decision_reply_with_the_longest_block_still_fits_slack() -> None:
     rec = blocked(block=LONGEST_BLOCK, terms=longest_terms())
 
-    message = build_decision_reply(DecisionMade(rec, Side.HOME, Outcome.BLOCKED, HOME))
+    message = build_decision_reply(DecisionMade(rec, Side.HOME, Outcome.BLOCKED, HOME, 3))
 
     blocks = check_message(message)
     assert "e" * EXPLANATION_MAX in all_text(blocks)
@@ -510,7 +523,7 @@ def test_decision_reply_with_the_longest_block_still_fits_slack() -> None:
 
 
 def test_decision_reply_for_an_approval() -> None:
-    made = DecisionMade(home_approved(), Side.HOME, Outcome.APPROVED, HOME)
+    made = DecisionMade(home_approved(), Side.HOME, Outcome.APPROVED, HOME, 3)
 
     message = build_decision_reply(made)
 
@@ -522,7 +535,7 @@ def test_decision_reply_for_an_approval() -> None:
 
 
 def test_decision_reply_for_a_block_gives_the_reason_and_conditions() -> None:
-    made = DecisionMade(blocked(block=HOSTILE_BLOCK), Side.HOME, Outcome.BLOCKED, HOME)
+    made = DecisionMade(blocked(block=HOSTILE_BLOCK), Side.HOME, Outcome.BLOCKED, HOME, 3)
 
     message = build_decision_reply(made)
 
@@ -591,6 +604,23 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
         ["only while the secondment is under way; #4 is awaiting decisions"],
     ),
     "too_early": (TooEarly(date(2027, 7, 23)), ["opens on Fri 23 Jul 2027"]),
+    "proposal_pending": (
+        ProposalOpen(ProposalKind.EXTEND, HOST, Status.PROPOSAL_PENDING),
+        ["<@UHOST> proposed an extension", "awaiting the managers' decisions"],
+    ),
+    "proposal_blocked": (
+        ProposalOpen(ProposalKind.PERMANENT, EMPLOYEE, Status.PROPOSAL_BLOCKED),
+        ["proposed a permanent move, and it is blocked"],
+    ),
+    "end_settled_by_outcome": (
+        EndSettled(EndOutcome.PERMANENT),
+        ["already settled: moved permanently"],
+    ),
+    "return_already_confirmed": (
+        EndSettled(None, HOME, HOME_DECIDED),
+        ["<@UHOME> already confirmed the return", when(HOME_DECIDED)],
+    ),
+    "after_end_date": (AfterEndDate(date(2027, 7, 30)), ["ended on Fri 30 Jul 2027"]),
     "hr_not_configured": (HrNotConfigured(), ["HR is not set up", "contact HR directly"]),
     "already_escalated_by_the_bot": (
         AlreadyEscalated(EscalationKind.NO_DECISION, None, HOST_DECIDED),
@@ -830,7 +860,7 @@ def test_request_modal_limits_match_the_validation() -> None:
     kinds = [o["value"] for o in fields[F.KIND]["element"]["options"]]
     returns = [o["value"] for o in fields[F.RETURN_ARRANGEMENT]["element"]["options"]]
     assert kinds == [k.value for k in Kind]
-    assert returns == [r.value for r in ReturnArrangement]
+    assert returns == [r.value for r in ReturnArrangement.on_request()]
 
 
 def test_request_modal_prefills_the_host_manager() -> None:

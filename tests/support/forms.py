@@ -11,6 +11,7 @@ from bot.slack.ids import (
     DebriefField,
     EarlyEndField,
     FollowUpField,
+    ProposalField,
     RequestField,
 )
 
@@ -162,3 +163,11 @@ def debrief_values(
 
 def early_end_values(reason: str | None, notice: str | None) -> Values:
     return _values({EarlyEndField.REASON: text(reason), EarlyEndField.NOTICE_WEEKS: number(notice)})
+
+
+def proposal_values(end: date | None = None, note: str | None = None) -> Values:
+    """The extension form (a new end date and a note) or, with no date, the permanent move's."""
+    values = {ProposalField.NOTE: text(note)}
+    if end is not None:
+        values[ProposalField.END_DATE] = day(end)
+    return _values(values)

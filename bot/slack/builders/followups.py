@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.followups import EscalationKind, NoteKind
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Side, SideState, Status
+from bot.domain.states import Side, SideState
 from bot.services.changes import TermsChangedEvent
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import Delegated
@@ -24,6 +24,7 @@ from bot.slack.builders.terms import (
     NOTE_ROOM,
     block_reason_blocks,
     change_lines,
+    proposal_blocks,
     summary_line,
     terms_blocks,
 )
@@ -108,15 +109,16 @@ def build_delegation_reply(delegated: Delegated) -> Message:
 
 
 def _side_buttons(record: SecondmentRecord, side: Side) -> ActionsBlock:
-    ref = DecisionRef(record.id, side, record.terms_version).encode()
-    return ActionsBlock(
-        block_id=f"decide_{side.value}",
-        elements=[
-            ButtonElement(text="Approve", action_id=Action.APPROVE, value=ref, style="primary"),
-            ButtonElement(text="Block", action_id=Action.BLOCK, value=ref, style="danger"),
-            ButtonElement(text="Approve with conditions", action_id=Action.CONDITIONS, value=ref),
-        ],
-    )
+    ref = DecisionRef(record.id, side, record.deciding_version).encode()
+    elements = [
+        ButtonElement(text="Approve", action_id=Action.APPROVE, value=ref, style="primary"),
+        ButtonElement(text="Block", action_id=Action.BLOCK, value=ref, style="danger"),
+    ]
+    if record.proposal is None:  # conditions shape a request; a proposal is redone instead
+        elements.append(
+            ButtonElement(text="Approve with conditions", action_id=Action.CONDITIONS, value=ref)
+        )
+    return ActionsBlock(block_id=f"decide_{side.value}", elements=elements)
 
 
 def build_delegation_notice(delegated: Delegated) -> Message:
@@ -130,8 +132,8 @@ def build_delegation_notice(delegated: Delegated) -> Message:
         SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
         *terms_blocks(record.terms),
     ]
-    if record.status is Status.PENDING:
-        blocks.append(_side_buttons(record, side))
+    if record.status.awaits_decisions:
+        blocks += [*proposal_blocks(record), _side_buttons(record, side)]
     return Message(text=text, blocks=blocks)
 
 
@@ -139,12 +141,16 @@ def build_decision_reminder(record: SecondmentRecord, side: Side, sequence: int)
     decider = record.side(side)
     behalf = f" on behalf of {mention(decider.manager_id)}" if decider.delegate_id else ""
     which = "A reminder" if sequence == 1 else "A second reminder"
+    subject = f"secondment request #{record.id}"
+    if record.proposal:
+        subject = f"{record.proposal.kind.label} of secondment #{record.id}"
     text = (
-        f"⏰ {which}: secondment request #{record.id} has waited for your decision as "
+        f"⏰ {which}: {subject} has waited for your decision as "
         f"{side.role}{behalf} since {moment(record.round_started_at)}."
     )
     blocks: list[Block] = [
         SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
+        *proposal_blocks(record),
         _side_buttons(record, side),
         *build_open_thread_button(record),
         ContextBlock(
@@ -175,6 +181,7 @@ def build_hr_escalation(
     blocks: list[Block] = [
         HeaderBlock(text=plain(title[:150])),
         SectionBlock(text=md(f"{summary_line(record)}\n*Status:* {record.status.label}\n{why}")),
+        *proposal_blocks(record),
     ]
     for side in record.sides:
         state = side.state.value if side.state is not SideState.PENDING else "undecided"
@@ -194,7 +201,7 @@ def build_hr_escalation(
     ]
     blocked = record.blocked_side
     if can_override and blocked is not None:
-        ref = DecisionRef(record.id, blocked.side, record.terms_version).encode()
+        ref = DecisionRef(record.id, blocked.side, record.deciding_version).encode()
         buttons.append(
             ButtonElement(
                 text="Override the block", action_id=Action.HR_OVERRIDE, value=ref, style="danger"

@@ -8,10 +8,12 @@ from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain.errors import (
+    AfterEndDate,
     AlreadyAnswered,
     AlreadyDecided,
     AlreadyEscalated,
     AlreadyStarted,
+    EndSettled,
     HrNotConfigured,
     NoLongerPending,
     NotBlocked,
@@ -21,12 +23,13 @@ from bot.domain.errors import (
     OnlyHr,
     OnlyThesePeople,
     OverrideNotAllowed,
+    ProposalOpen,
     Refusal,
     TermsChanged,
     TooEarly,
 )
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import SideState
+from bot.domain.states import SideState, Status
 from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import STATUS_ICONS, summary_line, terms_blocks
@@ -121,6 +124,21 @@ def _refusal_text(refusal: Refusal) -> str:
         case AlreadyEscalated(kind=kind, raised_by=by, raised_at=at):
             who = mention(by) if by else "the bot"
             return f"HR already has this ({kind.label.lower()}): {who} raised it on {moment(at)}."
+        case ProposalOpen(kind=kind, proposed_by=by, status=status):
+            where = "awaiting the managers' decisions"
+            if status is Status.PROPOSAL_BLOCKED:
+                where = "blocked"
+            return (
+                f"{mention(by)} proposed {kind.label}, and it is {where}. Settle it in the "
+                "approval thread first."
+            )
+        case EndSettled(outcome=outcome, confirmed_by=by, confirmed_at=at):
+            if outcome is not None:
+                return f"What happens at the end is already settled: {outcome.label.lower()}."
+            assert by and at
+            return f"{mention(by)} already confirmed the return, on {moment(at)}."
+        case AfterEndDate(end_date=end):
+            return f"The secondment ended on {day(end)}, so that can no longer be proposed."
         case _:
             return "I can't do that."
 

@@ -72,7 +72,7 @@ def _choice(options: list[Option], value: str | None) -> Option | None:
 def _terms_inputs(terms: Terms | None) -> list[Block]:
     """Inputs for every field of the terms, prefilled from `terms` when changing them."""
     kinds = [Option(value=k.value, label=k.label) for k in Kind]
-    returns = [Option(value=r.value, label=r.label) for r in ReturnArrangement]
+    returns = [Option(value=r.value, label=r.label) for r in ReturnArrangement.on_request()]
     t = terms
     return [
         HeaderBlock(text=plain("The role")),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from slack_sdk.models.blocks import Block, SectionBlock
+from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
 from bot.domain.blocks import BlockDetails
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Status
-from bot.domain.terms import Kind, ReturnArrangement, TermChange, Terms
+from bot.domain.terms import Kind, ReturnArrangement, TermChange, Terms, diff_terms
 from bot.slack.builders.text import day, escape, md, mention
 
 # Room for escaped user text under a label: Slack allows 2,000 characters in a section field and
@@ -27,6 +27,8 @@ STATUS_ICONS = {
     Status.BLOCKED: "⛔",
     Status.WITHDRAWN: "↩️",
     Status.ACTIVE: "🚀",
+    Status.PROPOSAL_PENDING: "⏳",
+    Status.PROPOSAL_BLOCKED: "⛔",
     Status.COMPLETED: "🏁",
 }
 
@@ -118,3 +120,24 @@ def change_lines(changes: list[TermChange]) -> str:
         f"• *{LABELS[c.field]}*: {value_text(c.field, c.old)} → {value_text(c.field, c.new)}"
         for c in changes
     )
+
+
+def proposal_blocks(record: SecondmentRecord) -> list[Block]:
+    """An end-of-term proposal being decided: who proposed what, what changes in the terms,
+    why, and the policy notes it raises."""
+    proposal = record.proposal
+    if proposal is None:
+        return []
+    changes = change_lines(diff_terms(record.terms, proposal.terms))
+    text = (
+        f"*Proposed by {mention(proposal.proposed_by)}: {proposal.kind.label}* "
+        f"(terms version {proposal.version})\n{changes}"
+    )
+    blocks: list[Block] = [SectionBlock(text=md(text))]
+    if proposal.note:
+        blocks.append(SectionBlock(text=md(f"*Why:* {escape(proposal.note, NOTE_ROOM)}")))
+    if proposal.notes:
+        blocks.append(
+            ContextBlock(elements=[md(f":information_source: {n}") for n in proposal.notes])
+        )
+    return blocks

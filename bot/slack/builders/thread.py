@@ -26,10 +26,11 @@ from bot.slack.builders.terms import (
     NOTE_ROOM,
     STATUS_ICONS,
     block_reason_blocks,
+    proposal_blocks,
     summary_line,
     terms_blocks,
 )
-from bot.slack.builders.text import escape, md, mention, moment, plain
+from bot.slack.builders.text import day, escape, md, mention, moment, plain
 from bot.slack.ids import Action
 from bot.slack.refs import RequestRef
 
@@ -51,6 +52,8 @@ def _decided_text(side: SideRecord) -> str:
         verb = "approved with conditions"
     elif decision and decision.kind is DecisionKind.HR_OVERRIDE:
         verb = "approved by HR override"
+    elif decision and decision.kind is DecisionKind.PROPOSED:
+        verb = "proposed and approved"
     by = mention(side.decided_by)
     if decision and decision.on_behalf_of and decision.kind is not DecisionKind.HR_OVERRIDE:
         by += f" on behalf of {mention(decision.on_behalf_of)}"
@@ -64,8 +67,9 @@ def _decided_text(side: SideRecord) -> str:
 def _side_text(record: SecondmentRecord, side: SideRecord) -> str:
     if side.state is not SideState.PENDING:
         return _decided_text(side)
-    if record.status is Status.BLOCKED:
-        return f"⏳ {_who(side)}: on hold while the request is blocked."
+    if record.status.is_blocked:
+        what = "proposal" if record.proposal else "request"
+        return f"⏳ {_who(side)}: on hold while the {what} is blocked."
     if record.status is Status.WITHDRAWN:
         return f"↩️ {_who(side)}: no decision needed (withdrawn)."
     return f"⏳ {_who(side)}: awaiting decision."
@@ -79,35 +83,39 @@ def _side_blocks(record: SecondmentRecord, side: SideRecord) -> list[Block]:
     blocks: list[Block] = [SectionBlock(text=md(_side_text(record, side)))]
     if side.block is not None:
         blocks += block_reason_blocks(side.block)
-    ref = DecisionRef(record.id, side.side, record.terms_version).encode()
-    if record.status is Status.PENDING and side.state is SideState.PENDING:
+    ref = DecisionRef(record.id, side.side, record.deciding_version).encode()
+    # Conditions reshape a request's terms; a proposal is answered by proposing again.
+    conditions = (
+        [] if record.proposal else [_button("Approve with conditions", Action.CONDITIONS, ref)]
+    )
+    delegate = _button("Delegate", Action.DELEGATE, ref)
+    if record.status.awaits_decisions and side.state is SideState.PENDING:
         blocks.append(
             ActionsBlock(
                 block_id=f"decide_{side.side.value}",
                 elements=[
                     _button("Approve", Action.APPROVE, ref, "primary"),
                     _button("Block", Action.BLOCK, ref, "danger"),
-                    _button("Approve with conditions", Action.CONDITIONS, ref),
-                    _button("Delegate", Action.DELEGATE, ref),
+                    *conditions,
+                    delegate,
                 ],
             )
         )
-    elif record.status is Status.BLOCKED and side.state is SideState.BLOCKED:
+    elif record.status.is_blocked and side.state is SideState.BLOCKED:
+        how = (
+            "lift the block and agree the proposal."
+            if record.proposal
+            else "lift the block, or approve with conditions such as a later start or a "
+            "handover period."
+        )
         blocks += [
-            ContextBlock(
-                elements=[
-                    md(
-                        f"{mention(side.decider_id)} can reconsider: lift the block, or approve "
-                        "with conditions such as a later start or a handover period."
-                    )
-                ]
-            ),
+            ContextBlock(elements=[md(f"{mention(side.decider_id)} can reconsider: {how}")]),
             ActionsBlock(
                 block_id=f"reconsider_{side.side.value}",
                 elements=[
                     _button("Approve now", Action.RECONSIDER, ref, "primary"),
-                    _button("Approve with conditions", Action.CONDITIONS, ref),
-                    _button("Delegate", Action.DELEGATE, ref),
+                    *conditions,
+                    delegate,
                 ],
             ),
         ]
@@ -117,16 +125,21 @@ def _side_blocks(record: SecondmentRecord, side: SideRecord) -> list[Block]:
 def _way_forward(record: SecondmentRecord) -> list[Block]:
     """After a block: the other side can respond; either of them can bring in HR."""
     blocked = record.blocked_side
-    if record.status is not Status.BLOCKED or blocked is None:
+    if not record.status.is_blocked or blocked is None:
         return []
     other = record.side(blocked.side.other).decider_id
     ref = RequestRef(record.id, record.terms_version).encode()
+    also = (
+        "Any of the three can also propose something else, or confirm the planned return."
+        if record.proposal
+        else f"{mention(record.employee_id)} can also propose changed terms."
+    )
     return [
         SectionBlock(
             text=md(
                 f"*A way forward:* {mention(other)} can respond to the block. "
                 f"{mention(record.employee_id)} or {mention(other)} can ask HR to review it. "
-                f"{mention(record.employee_id)} can also propose changed terms."
+                + also
             )
         ),
         ActionsBlock(
@@ -160,6 +173,70 @@ def _employee_blocks(record: SecondmentRecord) -> list[Block]:
     ]
 
 
+def _who_decides(record: SecondmentRecord) -> str:
+    if record.proposal:
+        return (
+            f"*Who decides:* both managers, on {record.proposal.kind.label}, as on the request: "
+            "each approves or blocks with a reason. Until both approve, the terms above stand."
+        )
+    return (
+        "*Who decides:* the home manager releases the employee; the host manager confirms the "
+        "written terms. Each approves or blocks with a reason."
+    )
+
+
+def end_of_term_buttons(record: SecondmentRecord) -> ActionsBlock:
+    """Return as planned, or propose an extension or a permanent move."""
+    ref = RequestRef(record.id, record.terms_version).encode()
+    confirm = _button("Return as planned", Action.CONFIRM_RETURN, ref, "primary")
+    confirm.confirm = ConfirmObject(
+        title="Confirm the return?",
+        text=md(
+            f"{record.terms.return_arrangement.label} after {day(record.terms.end_date)}. The "
+            "other two are told, and the end-of-term reminders stop."
+        ),
+        confirm="Confirm",
+        deny="Not yet",
+    )
+    return ActionsBlock(
+        block_id="end_of_term",
+        elements=[
+            confirm,
+            _button("Propose an extension", Action.PROPOSE_EXTENSION, ref),
+            _button("Propose a permanent move", Action.PROPOSE_PERMANENT, ref),
+        ],
+    )
+
+
+def _end_state(record: SecondmentRecord) -> str:
+    if record.outcome is not None:
+        return f"*At the end:* {record.outcome.label.lower()} (agreed)."
+    if record.return_confirmed is not None:
+        confirmed = record.return_confirmed
+        return (
+            f"*At the end:* return to the home role, confirmed by {mention(confirmed.by)} on "
+            f"{moment(confirmed.at)}."
+        )
+    return (
+        f"*At the end:* {record.terms.return_arrangement.label.lower()}, unless an extension "
+        "or a permanent move is agreed. Any of the three can confirm or propose."
+    )
+
+
+def _underway_blocks(record: SecondmentRecord) -> list[Block]:
+    if not record.status.is_underway:
+        return []
+    ref = RequestRef(record.id, record.terms_version).encode()
+    blocks: list[Block] = [DividerBlock(), SectionBlock(text=md(_end_state(record)))]
+    if record.outcome is None and record.status is not Status.PROPOSAL_PENDING:
+        blocks.append(end_of_term_buttons(record))
+    blocks += [
+        ContextBlock(elements=[md("Any of the three can end it early, with a reason.")]),
+        ActionsBlock(block_id="underway", elements=[_button("End early", Action.END_EARLY, ref)]),
+    ]
+    return blocks
+
+
 def build_request_message(record: SecondmentRecord) -> Message:
     status = f"{STATUS_ICONS[record.status]} *{record.status.label}*"
     blocks: list[Block] = [
@@ -173,12 +250,8 @@ def build_request_message(record: SecondmentRecord) -> Message:
         )
     blocks += [
         DividerBlock(),
-        SectionBlock(
-            text=md(
-                "*Who decides:* the home manager releases the employee; the host manager "
-                "confirms the written terms. Each approves or blocks with a reason."
-            )
-        ),
+        *proposal_blocks(record),
+        SectionBlock(text=md(_who_decides(record))),
         *_side_blocks(record, record.home),
         *_side_blocks(record, record.host),
         *_way_forward(record),
@@ -191,14 +264,7 @@ def build_request_message(record: SecondmentRecord) -> Message:
         ]
         blocks.append(ContextBlock(elements=[md(line) for line in lines[:10]]))
     blocks += _employee_blocks(record)
-    if record.status is Status.ACTIVE:
-        ref = RequestRef(record.id, record.terms_version).encode()
-        blocks += [
-            ContextBlock(elements=[md("Any of the three can end it early, with a reason.")]),
-            ActionsBlock(
-                block_id="underway", elements=[_button("End early", Action.END_EARLY, ref)]
-            ),
-        ]
+    blocks += _underway_blocks(record)
     blocks.append(
         ContextBlock(elements=[md(f"Request #{record.id} · terms version {record.terms_version}")])
     )
@@ -214,7 +280,7 @@ def build_decision_reply(made: DecisionMade) -> Message:
     actor = mention(made.actor_id)
     if made.on_behalf_of and made.kind is not DecisionKind.HR_OVERRIDE:
         actor += f" (on behalf of {mention(made.on_behalf_of)})"
-    version = f"terms version {record.terms_version}"
+    version = f"terms version {made.version}"
     if made.outcome is Outcome.BLOCKED:
         assert side.block is not None
         headline = f"⛔ {actor} blocked the *{made.side.role}* side."
@@ -244,7 +310,7 @@ def build_decision_reply(made: DecisionMade) -> Message:
     else:
         text = f"✅ {actor} approved the *{made.side.role}* side ({made.side.duty}) on {version}."
     other = record.side(made.side.other)
-    if record.status is Status.PENDING and other.state is SideState.PENDING:
+    if record.status.awaits_decisions and other.state is SideState.PENDING:
         text += f"\nWaiting for {mention(other.decider_id)} to decide the {other.side.role} side."
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 

@@ -9,6 +9,7 @@ from bot.slack.listeners import (
     actions,
     checkins,
     commands,
+    end_of_term,
     followup_actions,
     followup_views,
     hr_actions,
@@ -28,3 +29,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     followup_views.register(app, deps)
     lifecycle.register(app, deps)
     checkins.register(app, deps)
+    end_of_term.register(app, deps)

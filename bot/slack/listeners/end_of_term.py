@@ -1,0 +1,98 @@
+"""The end-of-term decision: confirming the planned return, and proposing an extension or a
+permanent move for both managers to decide."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.permissions import check_may_propose
+from bot.domain.policy import return_rights_limit
+from bot.domain.states import ProposalKind
+from bot.services.end_of_term import confirm_return, propose
+from bot.slack.builders.end_of_term import build_extension_modal, build_permanent_modal
+from bot.slack.deps import Deps
+from bot.slack.ids import Action, Callback
+from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.errors import answered, answered_in_modal
+from bot.slack.listeners.openers import opens_modal, visible
+from bot.slack.parsing import parse_proposal
+from bot.slack.publish import publish_proposal, publish_return_confirmed
+from bot.slack.refs import RequestRef, secondment_of
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    months = deps.policy.return_rights_months
+    opens_modal(
+        app,
+        Action.PROPOSE_EXTENSION,
+        visible(deps, check_may_propose),
+        lambda record, value: build_extension_modal(
+            record, return_rights_limit(record.terms, deps.policy), months
+        ),
+    )
+    opens_modal(
+        app,
+        Action.PROPOSE_PERMANENT,
+        visible(deps, check_may_propose),
+        lambda record, value: build_permanent_modal(record),
+    )
+
+    @app.action(Action.CONFIRM_RETURN)
+    @answered
+    async def handle_confirm_return_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        confirmed = await confirm_return(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=secondment_of(str(body["actions"][0]["value"])),
+            actor_id=user_of(context),
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await publish_return_confirmed(client, confirmed)
+
+    async def submit(
+        kind: ProposalKind,
+        ack: AsyncAck,
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> None:
+        end_date, note = parse_proposal(view["state"]["values"])
+        ref = RequestRef.decode(view["private_metadata"])
+        proposed = await propose(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=ref.secondment_id,
+            seen_version=ref.terms_version,
+            actor_id=user_of(context),
+            kind=kind,
+            end_date=end_date,
+            note=note,
+            policy=deps.policy,
+            now=datetime.now(UTC),
+        )
+        await ack()
+        await publish_proposal(client, proposed)
+
+    @app.view(Callback.PROPOSE_EXTENSION)
+    @answered_in_modal
+    async def handle_extension_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await submit(ProposalKind.EXTEND, ack, view, client, context)
+
+    @app.view(Callback.PROPOSE_PERMANENT)
+    @answered_in_modal
+    async def handle_permanent_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await submit(ProposalKind.PERMANENT, ack, view, client, context)
