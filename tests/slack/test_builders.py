@@ -49,7 +49,13 @@ from bot.domain.errors import (
 from bot.domain.followups import EscalationKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
-from bot.domain.record import DecisionInfo, SecondmentRecord, SideRecord
+from bot.domain.record import (
+    DecisionInfo,
+    Proposal,
+    ReturnConfirmed,
+    SecondmentRecord,
+    SideRecord,
+)
 from bot.domain.states import (
     DecisionKind,
     EndOutcome,
@@ -73,6 +79,11 @@ from bot.domain.terms import (
 from bot.domain.validation import RequestForm, validate_request
 from bot.services.decisions import DecisionMade, DecisionRef
 from bot.slack.builders.block_modal import build_block_modal
+from bot.slack.builders.end_of_term import (
+    build_end_decision_ask,
+    build_extension_modal,
+    build_permanent_modal,
+)
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     build_help,
@@ -186,11 +197,41 @@ def approved(**kwargs: Any) -> SecondmentRecord:
     return record(Status.APPROVED, home, host, **kwargs)
 
 
+def proposing(kind: ProposalKind = ProposalKind.EXTEND, **kwargs: Any) -> SecondmentRecord:
+    """Active, with a proposal from the host manager (who so approves their side)."""
+    base = record(Status.ACTIVE)
+    new_terms = (
+        dataclasses.replace(base.terms, end_date=date(2028, 3, 31))
+        if kind is ProposalKind.EXTEND
+        else dataclasses.replace(base.terms, return_arrangement=ReturnArrangement.PERMANENT_MOVE)
+    )
+    host = dataclasses.replace(
+        side(Side.HOST, SideState.APPROVED, at=HOST_DECIDED),
+        decision=DecisionInfo(DecisionKind.PROPOSED, HOST, None, None),
+    )
+    proposal = Proposal(kind, 5, new_terms, HOST, "The launch moved.", ("A policy note.",))
+    rec = record(Status.PROPOSAL_PENDING, None, host, **kwargs)
+    return dataclasses.replace(rec, proposal=proposal)
+
+
+def proposal_blocked(**kwargs: Any) -> SecondmentRecord:
+    rec = proposing(**kwargs)
+    home = side(Side.HOME, SideState.BLOCKED, at=HOME_DECIDED, block=BLOCK)
+    return dataclasses.replace(rec, status=Status.PROPOSAL_BLOCKED, home=home)
+
+
+def active(**kwargs: Any) -> SecondmentRecord:
+    return dataclasses.replace(approved(**kwargs), status=Status.ACTIVE)
+
+
 STATES = {
     "pending": pending,
     "home_approved": home_approved,
     "blocked": blocked,
     "approved": approved,
+    "active": active,
+    "proposal_pending": proposing,
+    "proposal_blocked": proposal_blocked,
 }
 
 
@@ -928,3 +969,82 @@ def test_the_notification_text_escapes_user_text() -> None:
 
     assert "&lt;!channel&gt; R&amp;D" in message.text
     assert "<!channel>" not in message.text and "<https://x" not in message.text
+
+
+# --- the end-of-term decision ------------------------------------------------------------------
+
+
+def test_an_active_secondment_offers_the_end_of_term_choices_and_ending_early() -> None:
+    blocks = check_message(build_request_message(active()))
+
+    assert set(block_buttons(blocks, "end_of_term")) == {
+        Action.CONFIRM_RETURN,
+        Action.PROPOSE_EXTENSION,
+        Action.PROPOSE_PERMANENT,
+    }
+    assert set(block_buttons(blocks, "underway")) == {Action.END_EARLY}
+    assert "unless an extension or a permanent move is agreed" in all_text(blocks)
+
+
+def test_a_proposal_is_decided_on_its_own_version_without_conditions() -> None:
+    rec = proposing()
+
+    blocks = check_message(build_request_message(rec))
+    text = all_text(blocks)
+
+    home = decision_buttons(blocks, Side.HOME)
+    assert set(home) == {Action.APPROVE, Action.BLOCK, Action.DELEGATE}
+    assert {b["value"] for b in home.values()} == {DecisionRef(7, Side.HOME, 5).encode()}
+    assert decision_buttons(blocks, Side.HOST) == {}
+    assert "proposed and approved" in side_text(blocks, Side.HOST)
+    assert "Proposed by <@UHOST>: an extension* (terms version 5)" in text
+    assert "→ Fri 31 Mar 2028" in text and "The launch moved." in text
+    assert "A policy note." in text
+    assert block_buttons(blocks, "end_of_term") == {}  # settled by the managers first
+
+
+def test_a_blocked_proposal_shows_the_reason_and_every_way_forward() -> None:
+    blocks = check_message(build_request_message(proposal_blocked()))
+    text = all_text(blocks)
+
+    assert set(block_buttons(blocks, "reconsider_home")) == {Action.RECONSIDER, Action.DELEGATE}
+    assert BLOCK.explanation in text
+    assert "propose something else, or confirm the planned return" in text
+    assert set(block_buttons(blocks, "way_forward")) == {Action.RESPOND, Action.ASK_HR}
+    assert Action.CONFIRM_RETURN in block_buttons(blocks, "end_of_term")
+
+
+def test_a_permanent_proposal_shows_the_new_arrangement() -> None:
+    text = all_text(check_message(build_request_message(proposing(ProposalKind.PERMANENT))))
+
+    assert "a permanent move" in text
+    assert ReturnArrangement.PERMANENT_MOVE.label in text
+
+
+@pytest.mark.parametrize("ask", [1, 2])
+def test_the_end_of_term_question_names_the_end_and_the_return_rights_date(ask: int) -> None:
+    message = build_end_decision_ask(active(), ask, date(2028, 1, 31), 12)
+
+    text = all_text(check_message(message))
+    assert ("Still undecided" in message.text) is (ask == 2)
+    assert "on or after Mon 31 Jan 2028" in text
+    assert "needs both managers' approval" in text
+
+
+def test_the_extension_and_permanent_forms_serialise() -> None:
+    extension = check_view(build_extension_modal(active(), date(2028, 1, 31), 12))
+    permanent = check_view(build_permanent_modal(active()))
+
+    assert extension["callback_id"] == Callback.PROPOSE_EXTENSION
+    assert permanent["callback_id"] == Callback.PROPOSE_PERMANENT
+    note = next(b for b in permanent["blocks"] if b.get("block_id") == "note")
+    assert note.get("optional") is not True
+
+
+def test_status_shows_a_proposal_and_a_confirmed_return() -> None:
+    proposal = all_text(check_message(build_status(proposing(), EMPLOYEE)))
+    confirmed = dataclasses.replace(active(), return_confirmed=ReturnConfirmed(HOME, HOST_DECIDED))
+    returned = all_text(check_message(build_status(confirmed, EMPLOYEE)))
+
+    assert "Proposed by <@UHOST>: an extension" in proposal
+    assert f"return confirmed by <@UHOME> on {when(HOST_DECIDED)}" in returned

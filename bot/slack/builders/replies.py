@@ -32,7 +32,7 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState, Status
 from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
-from bot.slack.builders.terms import STATUS_ICONS, summary_line, terms_blocks
+from bot.slack.builders.terms import STATUS_ICONS, proposal_blocks, summary_line, terms_blocks
 from bot.slack.builders.text import day, escape, md, mention, moment
 from bot.slack.builders.thread import build_open_thread_button
 
@@ -154,6 +154,7 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
         ),
         *terms_blocks(record.terms),
         *objectives_blocks(record),
+        *proposal_blocks(record),
     ]
     sides = []
     for side in (record.home, record.host):
@@ -167,6 +168,18 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
     blocks.append(SectionBlock(text=md("\n".join(sides))))
     if record.outcome:
         blocks.append(ContextBlock(elements=[md(f"*Outcome:* {record.outcome.label}")]))
+    elif record.return_confirmed:
+        confirmed = record.return_confirmed
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    md(
+                        f"*At the end:* return confirmed by {mention(confirmed.by)} on "
+                        f"{moment(confirmed.at)}."
+                    )
+                ]
+            )
+        )
     if record.check_ins:
         answered = sum(1 for c in record.check_ins if c.answer)
         missed = sum(1 for c in record.check_ins if c.missed_at and not c.answer)

@@ -128,12 +128,18 @@ def proposal_blocks(record: SecondmentRecord) -> list[Block]:
     proposal = record.proposal
     if proposal is None:
         return []
-    changes = change_lines(diff_terms(record.terms, proposal.terms))
-    text = (
+    heading = (
         f"*Proposed by {mention(proposal.proposed_by)}: {proposal.kind.label}* "
-        f"(terms version {proposal.version})\n{changes}"
+        f"(terms version {proposal.version})"
     )
-    blocks: list[Block] = [SectionBlock(text=md(text))]
+    # One section per run of changes that fits: each value is cut at CHANGE_ROOM, not the list.
+    sections = [heading]
+    for line in change_lines(diff_terms(record.terms, proposal.terms)).splitlines():
+        if len(sections[-1]) + len(line) + 1 > SECTION_ROOM:
+            sections.append(line)
+        else:
+            sections[-1] += "\n" + line
+    blocks: list[Block] = [SectionBlock(text=md(text)) for text in sections]
     if proposal.note:
         blocks.append(SectionBlock(text=md(f"*Why:* {escape(proposal.note, NOTE_ROOM)}")))
     if proposal.notes:
