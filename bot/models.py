@@ -259,6 +259,7 @@ class Nudge(Base):
     recipient_id: Mapped[str | None] = mapped_column(String(32))  # None: HR
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claim_token: Mapped[str | None] = mapped_column(String(32))  # the sweep holding the claim
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer)

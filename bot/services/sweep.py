@@ -3,7 +3,8 @@
 Claiming is a conditional UPDATE that sets a lease (`claimed_until`); on PostgreSQL the candidate
 rows are picked with FOR UPDATE SKIP LOCKED so several processes sweep side by side without
 waiting on each other. A claim whose process dies runs out and the nudge is claimed again, so
-nothing is lost. A nudge the request no longer calls for (the side decided, the terms changed,
+nothing is lost; each claim carries its sweep's token, renewed just before each send, so a sweep
+that outlived its lease sends nothing another sweep has since claimed. A nudge the request no longer calls for (the side decided, the terms changed,
 the request was withdrawn) is cancelled at claim time instead of being sent.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import uuid4
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
@@ -47,6 +49,7 @@ class Due:
     recipient_id: str | None
     attempts: int
     record: SecondmentRecord
+    claim_token: str
 
 
 UNDERWAY = tuple(s for s in Status if s.is_underway)
@@ -100,6 +103,7 @@ def still_wanted(
 async def claim_due(
     sessions: Sessions, *, now: datetime, policy: Policy, limit: int = 100
 ) -> list[Due]:
+    token = uuid4().hex
     async with sessions.begin() as session:
         open_and_due = (
             Nudge.due_at <= now,
@@ -119,7 +123,7 @@ async def claim_due(
                 update(Nudge)
                 # The conditions again: a row another sweeper claimed meanwhile no longer matches.
                 .where(Nudge.id.in_(ids), *open_and_due)
-                .values(claimed_until=now + LEASE)
+                .values(claimed_until=now + LEASE, claim_token=token)
                 .returning(Nudge)
                 .execution_options(synchronize_session=False)
             )
@@ -152,6 +156,7 @@ async def claim_due(
                 nudge.recipient_id,
                 nudge.attempts,
                 records[nudge.secondment_id],
+                token,
             )
             tz = tz_of.get((item.record.team_id, item.recipient_id or item.record.employee_id))
             wanted = still_wanted(item, nudge.round, now, policy, tz)
@@ -160,9 +165,32 @@ async def claim_due(
             await session.execute(
                 update(Nudge)
                 .where(Nudge.id.in_([d.nudge_id for d in stale]))
-                .values(cancelled_at=now, claimed_until=None, last_error="no longer due")
+                .values(
+                    cancelled_at=now,
+                    claimed_until=None,
+                    claim_token=None,
+                    last_error="no longer due",
+                )
             )
     return due
+
+
+async def still_ours(sessions: Sessions, due: Due, *, now: datetime) -> bool:
+    """Renew this sweep's claim just before sending. A sweep slowed past its lease (a slow or
+    rate-limited Slack, a paused process) finds the nudge taken by another sweep, or cancelled
+    meanwhile, and leaves it; the renewed lease covers the send about to happen."""
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(Nudge)
+            .where(
+                Nudge.id == due.nudge_id,
+                Nudge.claim_token == due.claim_token,
+                Nudge.sent_at.is_(None),
+                Nudge.cancelled_at.is_(None),
+            )
+            .values(claimed_until=now + LEASE)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def mark_sent(
@@ -175,7 +203,9 @@ async def mark_sent(
             await session.execute(
                 update(Nudge)
                 .where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None))
-                .values(sent_at=now, claimed_until=None, attempts=Nudge.attempts + 1)
+                .values(
+                    sent_at=now, claimed_until=None, claim_token=None, attempts=Nudge.attempts + 1
+                )
                 .returning(Nudge.cancelled_at, Nudge.round)
             )
         ).first()
@@ -219,6 +249,7 @@ async def mark_failed(
             "attempts": Nudge.attempts + 1,
             "last_error": error[:200],
             "claimed_until": None,
+            "claim_token": None,
         }
         values |= {"due_at": retry_at} if retry_at else {"cancelled_at": now}
         result = await session.execute(

@@ -9,7 +9,7 @@ retrying cannot fix, such as a deactivated recipient: that reminder is routed to
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,7 +18,7 @@ from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
 from bot.domain.record import SecondmentRecord
-from bot.services.sweep import Due, claim_due, mark_failed, mark_sent
+from bot.services.sweep import Due, claim_due, mark_failed, mark_sent, still_ours
 from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
 from bot.slack.builders.end_of_term import build_end_decision_ask
@@ -65,7 +65,9 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
     """Claim what is due at `now` and send it; returns how many were sent."""
     sent = 0
     for due in await claim_due(deps.sessions, now=now, policy=deps.policy):
-        sent += await _send(client, deps, due, now)
+        # The sweep's `now` is fixed when it starts; a long batch renews from the clock.
+        if await still_ours(deps.sessions, due, now=max(now, datetime.now(UTC))):
+            sent += await _send(client, deps, due, now)
     return sent
 
 
