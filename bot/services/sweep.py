@@ -4,8 +4,9 @@ Claiming is a conditional UPDATE that sets a lease (`claimed_until`); on Postgre
 rows are picked with FOR UPDATE SKIP LOCKED so several processes sweep side by side without
 waiting on each other. A claim whose process dies runs out and the nudge is claimed again, so
 nothing is lost; each claim carries its sweep's token, renewed just before each send, so a sweep
-that outlived its lease sends nothing another sweep has since claimed. A nudge the request no longer calls for (the side decided, the terms changed,
-the request was withdrawn) is cancelled at claim time instead of being sent.
+that outlived its lease sends nothing another sweep has since claimed. A nudge the request no
+longer calls for (the side decided, the terms changed, the request was withdrawn) is cancelled
+at claim time instead of being sent.
 """
 
 from __future__ import annotations
