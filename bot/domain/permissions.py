@@ -24,7 +24,7 @@ from bot.domain.errors import (
     ProposalOpen,
     TooEarly,
 )
-from bot.domain.followups import FOLLOW_UP_SEQUENCE, EscalationKind
+from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer, EscalationKind
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import APPROVED_OR_UNDERWAY, Status
 
@@ -185,3 +185,35 @@ def check_can_confirm_return(record: SecondmentRecord, actor_id: str) -> None:
     proposal = record.proposal
     if record.status is Status.PROPOSAL_PENDING and proposal and proposal.proposed_by != actor_id:
         _refuse_open_proposal(record)
+
+
+def check_can_export(
+    record: SecondmentRecord | None, secondment_id: int, actor_id: str, actor_is_hr: bool
+) -> SecondmentRecord:
+    """The written record goes to the three parties and HR; a delegate decided one round and
+    is not given the whole file. Others are told it was not found, as with `check_can_see`."""
+    if record is None or not (actor_is_hr or actor_id in record.parties):
+        raise NotFound(secondment_id)
+    return record
+
+
+def may_read_check_in_note(
+    record: SecondmentRecord,
+    viewer_id: str,
+    viewer_is_hr: bool,
+    *,
+    sequence: int,
+    answer: CheckInAnswer | None,
+    shared: bool,
+) -> bool:
+    """A check-in's note reaches whom the employee was told it would: concerns and need help go
+    to the host manager (after the return, in the follow-up, to the home manager), a shared
+    summary to the home manager; HR sees all of it."""
+    if viewer_is_hr or viewer_id == record.employee_id:
+        return True
+    raised = answer in (CheckInAnswer.CONCERNS, CheckInAnswer.NEED_HELP)
+    if sequence == FOLLOW_UP_SEQUENCE:
+        return raised and viewer_id == record.home.manager_id
+    if viewer_id == record.host.manager_id:
+        return raised
+    return shared and viewer_id == record.home.manager_id

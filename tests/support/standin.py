@@ -65,6 +65,9 @@ class SlackStandIn:
     _runner: web.AppRunner | None = None
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     channel_members: dict[str, list[str]] = field(default_factory=dict)
+    # files.uploadV2: the bytes posted to each upload URL, by file id, and the files shared.
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     port: int = 0
 
     # --- set-up -----------------------------------------------------------------------------
@@ -105,6 +108,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/respond/{name}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_get("/link", self._handle_socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -187,6 +191,24 @@ class SlackStandIn:
             self.invalid.append(("response_url", problem))
             return web.Response(status=400, text="invalid_blocks")
         return web.Response(text="ok")
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: Slack answers 200 "OK"."""
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404, text="unknown upload")
+        self.uploads[file_id] = await request.read()
+        await self._record("file_upload", {"file_id": file_id, "bytes": len(self.uploads[file_id])})
+        return web.Response(text="OK - " + str(len(self.uploads[file_id])))
+
+    def shared_files(self) -> list[tuple[Call, str, bytes]]:
+        """Each completed upload: the completing call, its channel, and the file's bytes."""
+        return [
+            (call, str(call.body.get("channel_id")), self.uploads[file["id"]])
+            for call in self.sent("files.completeUploadExternal")
+            if call.error is None
+            for file in _as_list(call.body.get("files"))
+        ]
 
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, deliver envelopes, and record the app's acknowledgements."""
@@ -291,6 +313,26 @@ class SlackStandIn:
             "channel": body["channel"],
             "permalink": f"https://test.slack.com/archives/{body['channel']}/p{ts}",
         }
+
+    def _api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        if not body.get("filename") or not str(body.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_ids):08d}"
+        self.uploads[file_id] = b""
+        return {
+            "ok": True,
+            "file_id": file_id,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+        }
+
+    def _api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+        files = _as_list(body.get("files"))
+        if not files or any(f.get("id") not in self.uploads for f in files):
+            return {"ok": False, "error": "file_not_found"}
+        channel = body.get("channel_id")
+        if channel and str(channel)[0] not in "CDG":
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     def _api_views_open(self, body: dict[str, Any]) -> dict[str, Any]:
         if str(body.get("trigger_id", "")).startswith("expired"):

@@ -42,6 +42,8 @@ HELP = (
     "fill in the receiving manager)\n"
     "• `/secondment list` — your secondments, as employee or as a manager\n"
     "• `/secondment status <number>` — one secondment in full\n"
+    "• `/secondment export <number>` — its full written record, as a document in your DMs "
+    "(for the employee, both managers and HR)\n"
     "• `/secondment help` — this message\n"
     "For HR: `/secondment status <number>` opens any secondment, and "
     "`/secondment checkins <number> <weeks>` sets how often its employee is asked how it goes."

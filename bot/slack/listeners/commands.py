@@ -1,4 +1,4 @@
-"""`/secondment` and its subcommands: request, list, status, help."""
+"""`/secondment` and its subcommands: request, list, status, checkins, export, help."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.checkins import set_check_in_interval
 from bot.services.queries import get_for_user, list_for_user
+from bot.services.written_record import load_written_record
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     build_help,
@@ -21,7 +22,13 @@ from bot.slack.builders.replies import (
     build_status,
 )
 from bot.slack.builders.request_modal import build_request_modal
+from bot.slack.builders.written_record import (
+    build_export_failed,
+    build_export_sent,
+    build_written_record,
+)
 from bot.slack.deps import Deps
+from bot.slack.files import try_send_file
 from bot.slack.ids import Command
 from bot.slack.listeners.context import is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
@@ -93,4 +100,26 @@ async def _answer(
             now=datetime.now(UTC),
         )
         return build_interval_set(record)
+    if subcommand == "export":
+        number = parse_number(argument)
+        if number is None:
+            return build_help(f"export {argument}".strip())
+        written = await load_written_record(
+            deps.sessions,
+            team_id=team,
+            secondment_id=number,
+            viewer_id=user,
+            viewer_is_hr=await is_hr(deps, client, context),
+            policy=deps.policy,
+        )
+        document = build_written_record(written, datetime.now(UTC))
+        error = await try_send_file(
+            client,
+            user,
+            filename=document.filename,
+            content=document.content,
+            title=document.title,
+            comment=f"The written record of secondment #{number}.",
+        )
+        return build_export_failed(number, error) if error else build_export_sent(number)
     return build_help(None if subcommand in ("", "help") else subcommand)
