@@ -13,6 +13,10 @@ class Command(StrEnum):
     SECONDMENT = "/secondment"
 
 
+class Event(StrEnum):
+    APP_HOME_OPENED = "app_home_opened"
+
+
 class Action(StrEnum):
     # A side's decider, on a DecisionRef.
     APPROVE = "decision_approve"
@@ -45,6 +49,16 @@ class Action(StrEnum):
     PROPOSE_PERMANENT = "end_propose_permanent"
     # Link buttons: Slack reports the click even though the client opens the URL.
     OPEN_THREAD = "open_thread"
+    # The App Home: one section shows more, on a "<section>:<limit>" value.
+    HOME_SHOW_MORE = "home_show_more"
+
+
+class HomeBlock(StrEnum):
+    """Block ids on the App Home, each followed by what the block is about (a view's block ids
+    must be unique, and the Home lists many requests)."""
+
+    DECIDE = "home_decide"  # + _<secondment id>_<side>
+    SHOW_MORE = "home_more"  # + _<section>
 
 
 class Callback(StrEnum):

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.followups import CheckInAnswer
@@ -258,6 +259,15 @@ async def publish_return_confirmed(client: AsyncWebClient, event: ReturnConfirme
     async with _announcing(client, event.actor_id, record, "Your confirmation of the return"):
         await _reply(client, record, build_return_confirmed(event))
         await _refresh_parent(client, record)
+
+
+async def publish_home(client: AsyncWebClient, user_id: str, view: View) -> None:
+    """Show a person their App Home. A failure is only logged: the Home is published again
+    each time they open it, and nothing they did is lost."""
+    try:
+        await client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:
+        log.warning("home of %s not published: %s", user_id, slack_error(exc))
 
 
 async def dm(client: AsyncWebClient, user_id: str, message: Message) -> bool:

@@ -69,6 +69,23 @@ async def block(
     assert answer == ""
 
 
+async def delegate(bot: Harness, thread: Thread, side: Side, to: str) -> None:
+    """The side's manager hands its decision to `to`; returns once the thread shows it."""
+    manager = HOME if side is Side.HOME else HOST
+    before = len(bot.updates(thread))
+    answer = await click_then_submit(
+        bot,
+        manager,
+        Action.DELEGATE,
+        ref(thread, side),
+        thread,
+        Callback.DELEGATE,
+        forms.delegate_values(to),
+    )
+    assert answer == ""
+    await bot.slack.wait_for("chat.update", before + 1)
+
+
 async def decisions(bot: Harness) -> list[Decision]:
     async with bot.sessions() as session:
         return list(await session.scalars(select(Decision).order_by(Decision.id)))

@@ -21,7 +21,7 @@ from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
-from tests.support.standin import Call, SlackStandIn
+from tests.support.standin import TEAM_ID, Call, SlackStandIn
 
 EMPLOYEE, HOME, HOST, OUTSIDER = "U0EMPLOYEE", "U0HOME", "U0HOST", "U0OUTSIDER"
 _views = itertools.count(1)
@@ -92,6 +92,29 @@ class Harness:
         )
         response = await self.post(body, headers)
         return response, response_url.rsplit("/", 1)[1]
+
+    async def open_home(self, user_id: str, *, tab: str = "home") -> ClientResponse:
+        body = wire.app_home_opened(user_id, tab=tab)
+        return await self.post(body, wire.sign(body, content_type="application/json"))
+
+    async def home_of(self, user_id: str, count: int = 1) -> Call:
+        """The Home the bot published for this person, once it has published `count` of them."""
+        published = await self.slack.wait_for(
+            "views.publish", count, where=lambda c: c.body["user_id"] == user_id
+        )
+        return published[-1]
+
+    async def click_on_home(self, user_id: str, action: Action, value: str) -> ClientResponse:
+        """Click a button on the Home last published for this person, as Slack sends it."""
+        (*_, home) = self.slack.sent("views.publish", user_id=user_id)
+        view = {
+            **home.body["view"],
+            "id": f"V0HOME{user_id}",
+            "team_id": TEAM_ID,
+            "state": {"values": {}},
+            "hash": "1.home",
+        }
+        return await self.post(wire.view_block_action(user_id, action, value, view=view))
 
     async def submit(
         self,

@@ -3,7 +3,8 @@
 It records every call with its full body, answers the way Slack does (including `ok: false`
 errors, HTTP 429 with Retry-After, `invalid_blocks` and `expired_trigger_id`), and checks every
 Block Kit payload with slack_sdk.models: a payload Slack would reject is answered with
-`invalid_blocks` and kept in `invalid` so the test fixture fails the test.
+`invalid_blocks` and kept in `invalid` so the test fixture fails the test. A view is checked
+whole (its blocks' own limits, and no block_id twice) as Slack checks it.
 """
 
 from __future__ import annotations
@@ -244,8 +245,11 @@ class SlackStandIn:
                     return f"unknown block {block!r}"
                 parsed.validate_json()
             if "view" in body:
-                view = body["view"]
-                View(**(json.loads(view) if isinstance(view, str) else view)).validate_json()
+                view = _as_dict(body["view"])
+                View(**view).to_dict()  # validates the view and, unlike validate_json, its blocks
+                ids = [b["block_id"] for b in view.get("blocks", []) if b.get("block_id")]
+                if len(ids) != len(set(ids)):
+                    return f"{method}: duplicate block_id in {sorted(ids)}"
         except (SlackObjectFormationError, TypeError, ValueError, KeyError) as exc:
             return f"{method}: {exc}"
         return None
@@ -340,6 +344,19 @@ class SlackStandIn:
         view = body["view"]
         view = json.loads(view) if isinstance(view, str) else view
         return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
+
+    def _api_views_publish(self, body: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(body.get("user_id", ""))
+        if user_id not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        view = _as_dict(body["view"])
+        if view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str) else dict(value)
 
 
 def _as_list(value: Any) -> list[dict[str, Any]]:

@@ -11,14 +11,19 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.support.standin import TEAM_ID
+from tests.support.standin import BOT_USER_ID, TEAM_ID
 
 SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
 _trigger = itertools.count(1)
+_event = itertools.count(1)
 
 
 def sign(
-    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+    body: str,
+    *,
+    secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
 ) -> dict[str, str]:
     """The v0 signature headers: HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -26,7 +31,7 @@ def sign(
     return {
         "X-Slack-Request-Timestamp": ts,
         "X-Slack-Signature": f"v0={digest}",
-        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Type": content_type,
     }
 
 
@@ -97,6 +102,58 @@ def block_action(
                 }
             ],
         }
+    )
+
+
+def view_block_action(user_id: str, action_id: str, value: str, *, view: dict[str, Any]) -> str:
+    """A button clicked in a view that is not a message, such as the App Home: Slack sends the
+    view (with its private_metadata) and no channel, message or response URL."""
+    return _payload(
+        {
+            "type": "block_actions",
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "api_app_id": "A0APP",
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": view["id"]},
+            "trigger_id": trigger_id(),
+            "team": {"id": TEAM_ID, "domain": "test"},
+            "is_enterprise_install": False,
+            "view": view,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "home",
+                    "type": "button",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+    )
+
+
+def event_callback(event: dict[str, Any]) -> str:
+    """An Events API delivery: a JSON body (sign it with content_type="application/json")."""
+    return json.dumps(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0APP",
+            "event": {**event, "event_ts": f"{time.time():.6f}"},
+            "type": "event_callback",
+            "event_id": f"Ev{next(_event):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True, "enterprise_id": None}
+            ],
+        }
+    )
+
+
+def app_home_opened(user_id: str, *, tab: str = "home") -> str:
+    """The event Slack sends when someone opens the app's Home (or Messages) tab."""
+    return event_callback(
+        {"type": "app_home_opened", "user": user_id, "channel": "D" + user_id[1:], "tab": tab}
     )
 
 

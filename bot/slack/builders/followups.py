@@ -108,7 +108,9 @@ def build_delegation_reply(delegated: Delegated) -> Message:
     return _text_message(text)
 
 
-def _side_buttons(record: SecondmentRecord, side: Side) -> ActionsBlock:
+def side_buttons(record: SecondmentRecord, side: Side, block_id: str | None = None) -> ActionsBlock:
+    """A side's decision buttons, for whoever decides it. Pass `block_id` where one message or
+    view holds the buttons of several requests."""
     ref = DecisionRef(record.id, side, record.deciding_version).encode()
     elements = [
         ButtonElement(text="Approve", action_id=Action.APPROVE, value=ref, style="primary"),
@@ -118,7 +120,7 @@ def _side_buttons(record: SecondmentRecord, side: Side) -> ActionsBlock:
         elements.append(
             ButtonElement(text="Approve with conditions", action_id=Action.CONDITIONS, value=ref)
         )
-    return ActionsBlock(block_id=f"decide_{side.value}", elements=elements)
+    return ActionsBlock(block_id=block_id or f"decide_{side.value}", elements=elements)
 
 
 def build_delegation_notice(delegated: Delegated) -> Message:
@@ -133,7 +135,7 @@ def build_delegation_notice(delegated: Delegated) -> Message:
         *terms_blocks(record.terms),
     ]
     if record.status.awaits_decisions:
-        blocks += [*proposal_blocks(record), _side_buttons(record, side)]
+        blocks += [*proposal_blocks(record), side_buttons(record, side)]
     return Message(text=text, blocks=blocks)
 
 
@@ -151,7 +153,7 @@ def build_decision_reminder(record: SecondmentRecord, side: Side, sequence: int)
     blocks: list[Block] = [
         SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
         *proposal_blocks(record),
-        _side_buttons(record, side),
+        side_buttons(record, side),
         *build_open_thread_button(record),
         ContextBlock(
             elements=[

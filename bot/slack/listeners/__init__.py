@@ -12,6 +12,7 @@ from bot.slack.listeners import (
     end_of_term,
     followup_actions,
     followup_views,
+    home,
     hr_actions,
     lifecycle,
     views,
@@ -30,3 +31,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     lifecycle.register(app, deps)
     checkins.register(app, deps)
     end_of_term.register(app, deps)
+    home.register(app, deps)

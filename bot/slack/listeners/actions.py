@@ -19,6 +19,7 @@ from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered
+from bot.slack.listeners.home import refresh_home
 from bot.slack.listeners.openers import may_make, opens_modal
 from bot.slack.publish import publish_decision
 
@@ -44,6 +45,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=datetime.now(UTC),
         )
         await publish_decision(client, made)
+        await refresh_home(deps, client, context, body)
 
     @app.action(Action.RECONSIDER)
     @answered
@@ -60,6 +62,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=datetime.now(UTC),
         )
         await publish_decision(client, made)
+        await refresh_home(deps, client, context, body)
 
     def side(value: str) -> Side:
         return DecisionRef.decode(value).side

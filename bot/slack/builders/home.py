@@ -1,0 +1,299 @@
+"""The App Home tab, and how much of each section it shows within Slack's 100 blocks.
+
+Every section is a header, its items, a line saying how many there are, a "Show more" button and
+a divider; an item takes a fixed number of blocks. So the view's size depends only on the limits
+per section, never on how much data there is, and the limits are kept within a block budget.
+The limits travel in the view's `private_metadata` and the button's value, and are read back
+with `decode_limits` / `show_more`, which clamp whatever arrives to what fits: "Show more" on
+one section keeps the others as they were when it all fits, and resets them when it does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.key_dates import DateKind, KeyDate
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import SideState
+from bot.services.home import (
+    Home,
+    HomeSection,
+    MissedCheckIn,
+    OpenEscalation,
+    PendingDecision,
+    Shown,
+)
+from bot.slack.builders.followups import side_buttons
+from bot.slack.builders.terms import STATUS_ICONS, summary_line
+from bot.slack.builders.text import day, escape, md, mention, moment, plain
+from bot.slack.ids import Action, HomeBlock
+
+MAX_BLOCKS = 100  # Slack's limit for any view
+FIXED_BLOCKS = 2  # the greeting and the footer
+SECTION_BLOCKS = 4  # a section's header, count line, "Show more" and divider
+ITEM_BLOCKS = {section: 1 for section in HomeSection} | {HomeSection.DECISIONS: 2}
+ITEM_BUDGET = MAX_BLOCKS - FIXED_BLOCKS - SECTION_BLOCKS * len(HomeSection)
+DEFAULT_LIMITS = {section: 5 for section in HomeSection}
+STEP_BLOCKS = 10  # what one "Show more" adds to a section, in blocks
+
+TITLES = {
+    HomeSection.MINE: "Your secondments",
+    HomeSection.DECISIONS: "Waiting for your decision",
+    HomeSection.DATES: "Coming up",
+    HomeSection.HR_OPEN: "HR: pending and active secondments",
+    HomeSection.HR_ESCALATIONS: "HR: open escalations",
+    HomeSection.HR_MISSED: "HR: missed check-ins",
+}
+EMPTY = {
+    HomeSection.MINE: "You have no secondments as employee. `/secondment request` starts one.",
+    HomeSection.DECISIONS: "Nothing is waiting for your decision.",
+    HomeSection.DATES: "No start, check-in or end date coming up in your secondments.",
+    HomeSection.HR_OPEN: "No secondment is being decided, blocked, approved or under way.",
+    HomeSection.HR_ESCALATIONS: "No open escalations.",
+    HomeSection.HR_MISSED: "No missed check-ins.",
+}
+
+Limits = Mapping[HomeSection, int]
+
+
+# --- the limits: how many items each section shows ------------------------------------------
+
+
+def _cost(limits: Limits) -> int:
+    return sum(ITEM_BLOCKS[section] * count for section, count in limits.items())
+
+
+def most(section: HomeSection) -> int:
+    """The most items a section can show while every other section shows its default."""
+    others = _cost({s: n for s, n in DEFAULT_LIMITS.items() if s is not section})
+    return (ITEM_BUDGET - others) // ITEM_BLOCKS[section]
+
+
+def _clamp(section: HomeSection, count: int) -> int:
+    return min(max(count, DEFAULT_LIMITS[section]), most(section))
+
+
+def _read(name: str, number: str) -> tuple[HomeSection, int] | None:
+    """A section and its limit, clamped; None if either is not a section or a number."""
+    if name not in {section.value for section in HomeSection} or not (
+        number.isascii() and number.isdigit()
+    ):
+        return None
+    section = HomeSection(name)
+    # A number too long to be a limit is past the most anyway (and never worth parsing).
+    return section, _clamp(section, int(number) if len(number) <= 4 else most(section))
+
+
+def encode_limits(limits: Limits) -> str:
+    return ",".join(f"{section.value}={limits[section]}" for section in HomeSection)
+
+
+def decode_limits(metadata: str) -> dict[HomeSection, int]:
+    """The limits a published Home carried; anything unreadable keeps its default."""
+    limits = dict(DEFAULT_LIMITS)
+    for part in metadata.split(","):
+        name, _, number = part.partition("=")
+        read = _read(name, number)
+        if read is not None:
+            limits[read[0]] = read[1]
+    return limits if _cost(limits) <= ITEM_BUDGET else dict(DEFAULT_LIMITS)
+
+
+def show_more(metadata: str, value: str) -> dict[HomeSection, int]:
+    """The limits after "Show more": the button's section raised to what it asks (within what
+    fits), the others kept as the Home showed them if that still fits, else reset."""
+    limits = decode_limits(metadata)
+    name, _, number = value.partition(":")
+    read = _read(name, number)
+    if read is None:
+        return limits
+    section, count = read
+    limits[section] = count
+    if _cost(limits) > ITEM_BUDGET:
+        limits = {**DEFAULT_LIMITS, section: count}
+    return limits
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+
+def build_home(home: Home, limits: Limits, viewer_id: str) -> View:
+    greeting = (
+        f"Hi {mention(viewer_id)}. Here is where your secondments stand, and what waits for you."
+    )
+    if home.hr is not None:
+        greeting += (
+            "\nYou are HR, so you also see every open secondment, open escalations and "
+            "missed check-ins."
+        )
+    blocks: list[Block] = [SectionBlock(text=md(greeting))]
+    blocks += _section(HomeSection.MINE, home.mine, limits, _mine_item)
+    blocks += _section(
+        HomeSection.DECISIONS,
+        home.decisions,
+        limits,
+        lambda pending: _decision_item(pending, viewer_id),
+    )
+    blocks += _section(HomeSection.DATES, home.dates, limits, _date_item)
+    if home.hr is not None:
+        blocks += _section(HomeSection.HR_OPEN, home.hr.open, limits, _open_item)
+        blocks += _section(
+            HomeSection.HR_ESCALATIONS, home.hr.escalations, limits, _escalation_item
+        )
+        blocks += _section(HomeSection.HR_MISSED, home.hr.missed, limits, _missed_item)
+    blocks.append(
+        ContextBlock(
+            elements=[
+                md(
+                    "`/secondment status <number>` shows one secondment in full · "
+                    "`/secondment list` lists yours · `/secondment help` lists the commands."
+                )
+            ]
+        )
+    )
+    return View(type="home", blocks=blocks, private_metadata=encode_limits(limits))
+
+
+def _section(
+    section: HomeSection,
+    shown: Shown[Any],
+    limits: Limits,
+    render: Callable[[Any], list[Block]],
+) -> list[Block]:
+    items, total = shown.items, shown.total
+    blocks: list[Block] = [HeaderBlock(text=plain(TITLES[section]))]
+    for item in items:
+        blocks += render(item)
+    if not items:
+        count = EMPTY[section]
+    elif total > len(items) and limits[section] >= most(section):
+        count = (
+            f"Showing the first {len(items):,} of {total:,}. `/secondment status <number>` "
+            "shows any one of them."
+        )
+    else:
+        count = f"Showing {len(items):,} of {total:,}."
+    blocks.append(ContextBlock(elements=[md(count)]))
+    if total > len(items) and limits[section] < most(section):
+        more = min(limits[section] + STEP_BLOCKS // ITEM_BLOCKS[section], most(section))
+        blocks.append(
+            ActionsBlock(
+                block_id=f"{HomeBlock.SHOW_MORE}_{section.value}",
+                elements=[
+                    ButtonElement(
+                        text="Show more",
+                        action_id=Action.HOME_SHOW_MORE,
+                        value=f"{section.value}:{more}",
+                    )
+                ],
+            )
+        )
+    blocks.append(DividerBlock())
+    return blocks
+
+
+def _thread_link(record: SecondmentRecord) -> ButtonElement | None:
+    if not record.thread_url:
+        return None
+    return ButtonElement(
+        text="Open the thread", action_id=Action.OPEN_THREAD, url=record.thread_url
+    )
+
+
+def _state(record: SecondmentRecord) -> str:
+    """Where a request stands, and on whom it waits."""
+    if record.status.awaits_decisions:
+        waiting = [
+            f"{mention(side.decider_id)} ({side.side.role})"
+            for side in record.sides
+            if side.state is SideState.PENDING
+        ]
+        return f"{record.status.label}: waiting for " + " and ".join(waiting) + "."
+    blocked = record.blocked_side
+    if record.status.is_blocked and blocked is not None and blocked.block is not None:
+        return f"{record.status.label} by the {blocked.side.role}: {blocked.block.reason.label}."
+    if record.outcome is not None:
+        return f"{record.status.label}: {record.outcome.label.lower()}."
+    return f"{record.status.label}."
+
+
+def _item(
+    record: SecondmentRecord, line: str, icon: str = "", link: ButtonElement | None = None
+) -> SectionBlock:
+    """One secondment on a line of its own, and what the section has to say about it."""
+    icon = icon or STATUS_ICONS[record.status]
+    return SectionBlock(
+        text=md(f"{icon} *#{record.id}* {summary_line(record)}\n{line}"), accessory=link
+    )
+
+
+def _mine_item(record: SecondmentRecord) -> list[Block]:
+    return [_item(record, _state(record), link=_thread_link(record))]
+
+
+def _open_item(record: SecondmentRecord) -> list[Block]:
+    # No thread link: HR is not in the parties' group conversation.
+    return [_item(record, _state(record))]
+
+
+def _decision_item(pending: PendingDecision, viewer_id: str) -> list[Block]:
+    record, side = pending.record, pending.record.side(pending.side)
+    what = f"You decide the *{side.side.role}* side: the {side.side.role} {side.side.duty}"
+    if side.delegate_id == viewer_id:
+        what += f", on behalf of {mention(side.manager_id)}"
+    if record.proposal:
+        what += f". This decides {record.proposal.kind.label} (terms version "
+        what += f"{record.proposal.version})"
+    # A delegate is not in the parties' group conversation, so only a manager gets its link.
+    link = _thread_link(record) if side.delegate_id != viewer_id else None
+    return [
+        _item(record, f"{what}. Waiting since {moment(record.round_started_at)}.", link=link),
+        side_buttons(
+            record, side.side, block_id=f"{HomeBlock.DECIDE}_{record.id}_{side.side.value}"
+        ),
+    ]
+
+
+def _date_item(key_date: KeyDate) -> list[Block]:
+    timeline = key_date.timeline
+    what = {
+        DateKind.START: "starts",
+        DateKind.CHECK_IN: f"check-in {key_date.check_in}",
+        DateKind.END: "ends (the last day)",
+    }[key_date.kind]
+    return [
+        SectionBlock(
+            text=md(
+                f"*{day(key_date.on)}* · *#{timeline.secondment_id}* {what}: "
+                f"{mention(timeline.employee_id)} → *{escape(timeline.role_title)}* in "
+                f"*{escape(timeline.host_team)}*"
+            )
+        )
+    ]
+
+
+def _escalation_item(escalation: OpenEscalation) -> list[Block]:
+    who = mention(escalation.raised_by) if escalation.raised_by else "the bot"
+    line = (
+        f"{escalation.kind.label}, raised by {who} on {moment(escalation.created_at)}. "
+        f"{_state(escalation.record)}"
+    )
+    return [_item(escalation.record, line, icon="📣")]
+
+
+def _missed_item(missed: MissedCheckIn) -> list[Block]:
+    which = f"Check-in {missed.sequence}" if missed.sequence else "The follow-up after the return"
+    line = f"{which} went unanswered: marked missed on {moment(missed.missed_at)}."
+    return [_item(missed.record, line, icon="🔕")]

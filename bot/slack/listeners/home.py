@@ -1,0 +1,73 @@
+"""The App Home tab: published when a person opens it, when they ask a section for more, and
+again after they decide a side from it. Its decision buttons are the thread's own, handled in
+`actions`; a click there carries no channel or response URL, and needs none."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.home import HomeSection, load_home
+from bot.slack.builders.home import DEFAULT_LIMITS, build_home, decode_limits, show_more
+from bot.slack.deps import Deps
+from bot.slack.ids import Action, Event
+from bot.slack.listeners.context import is_hr, team_of, user_of
+from bot.slack.listeners.errors import answered
+from bot.slack.publish import publish_home
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.event(Event.APP_HOME_OPENED)
+    @answered
+    async def handle_app_home_opened_event(
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        if event.get("tab") != "home":  # opening the Messages tab sends the same event
+            return
+        await show_home(deps, client, context, DEFAULT_LIMITS)
+
+    @app.action(Action.HOME_SHOW_MORE)
+    @answered
+    async def handle_home_show_more_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        shown = str(body.get("view", {}).get("private_metadata") or "")
+        await show_home(deps, client, context, show_more(shown, body["actions"][0]["value"]))
+
+
+async def show_home(
+    deps: Deps,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    limits: Mapping[HomeSection, int],
+) -> None:
+    """Load and publish the clicker's Home; HR's sections only if HR says they are HR."""
+    user = user_of(context)
+    home = await load_home(
+        deps.sessions,
+        team_id=team_of(context),
+        user_id=user,
+        viewer_is_hr=await is_hr(deps, client, context),
+        limits=limits,
+        policy=deps.policy,
+        now=datetime.now(UTC),
+    )
+    await publish_home(client, user, build_home(home, limits, user))
+
+
+async def refresh_home(
+    deps: Deps, client: AsyncWebClient, context: AsyncBoltContext, body: dict[str, Any]
+) -> None:
+    """After a click on the Home, show it again as it now stands (with the same limits); a click
+    anywhere else leaves the Home to be refreshed when it is next opened."""
+    view = body.get("view") or {}
+    if view.get("type") == "home":
+        shown = str(view.get("private_metadata") or "")
+        await show_home(deps, client, context, decode_limits(shown))
