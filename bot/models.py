@@ -123,6 +123,9 @@ class Secondment(Base):
     # Someone confirmed the planned return: the end-of-term question is answered.
     return_confirmed_by: Mapped[str | None] = mapped_column(String(32))
     return_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Retention counts from the close (completed or withdrawn); personal data goes after it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel_id: Mapped[str | None] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     thread_url: Mapped[str | None] = mapped_column(String(500))

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.db import make_engine, make_sessions, migrate
 from bot.scheduler import Sweeper
+from bot.services.retention import apply_retention
 from bot.settings import Settings, SettingsError
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.delivery import send_due_nudges
@@ -29,7 +30,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     deps = deps_from(settings, make_sessions(engine))
     bolt = build_bolt_app(settings, deps)
     sweeper = Sweeper(
-        lambda now: send_due_nudges(bolt.client, deps, now), settings.sweep_interval_seconds
+        lambda now: send_due_nudges(bolt.client, deps, now),
+        settings.sweep_interval_seconds,
+        daily=lambda now: apply_retention(deps.sessions, now=now, policy=deps.policy),
     )
     socket_mode = None
     if settings.slack_app_token is not None:

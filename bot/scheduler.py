@@ -1,8 +1,10 @@
-"""APScheduler wiring: one interval job that sweeps due nudges and sends them.
+"""APScheduler wiring: an interval job that sweeps due nudges and sends them, and a daily job
+(retention) at 03:00 UTC.
 
 The schedule itself lives in the `nudges` table (DESIGN.md, decision 6); APScheduler only wakes
-the sweep every few seconds. `max_instances=1` and `coalesce` keep sweeps from piling up, and the
-lock lets shutdown wait for a sweep that is under way.
+the sweep every few seconds. `max_instances=1` and `coalesce` keep runs from piling up, and the
+lock lets shutdown wait for one that is under way. Both jobs also run once at start, so a bot
+that was down at 03:00 does not skip a day.
 """
 
 from __future__ import annotations
@@ -13,25 +15,40 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+Job = Callable[[datetime], Awaitable[object]]
+DAILY_HOUR_UTC = 3
+
 
 class Sweeper:
-    def __init__(self, sweep: Callable[[datetime], Awaitable[object]], interval: float) -> None:
-        self._sweep = sweep
+    def __init__(self, sweep: Job, interval: float, daily: Job | None = None) -> None:
         self._lock = asyncio.Lock()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.add_job(
             self._run,
             "interval",
+            args=[sweep],
             seconds=interval,
             id="nudge-sweep",
             max_instances=1,
             coalesce=True,
             next_run_time=datetime.now(UTC),
         )
+        if daily is not None:
+            self._scheduler.add_job(
+                self._run,
+                "cron",
+                args=[daily],
+                hour=DAILY_HOUR_UTC,
+                id="daily",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=3600,
+                next_run_time=datetime.now(UTC),
+            )
 
-    async def _run(self) -> None:
+    async def _run(self, job: Job) -> None:
         async with self._lock:
-            await self._sweep(datetime.now(UTC))
+            await job(datetime.now(UTC))
 
     def start(self) -> None:
         self._scheduler.start()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -69,6 +69,9 @@ class Settings(DatabaseSettings):
     # The end-of-term question (return, extend or move permanently), in days before the end.
     end_decision_days: int = Field(default=30, ge=1, le=180)
     end_decision_reminder_days: int = Field(default=7, ge=1, le=180)
+    # Retention: years after a secondment closes before its personal data goes, and how.
+    retention_years: int = Field(default=6, ge=1, le=100)
+    retention_action: Literal["anonymise", "delete"] = "anonymise"
 
     @field_validator("slack_bot_token")
     @classmethod

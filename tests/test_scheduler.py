@@ -4,6 +4,7 @@ waits for a sweep under way. Driven by events, never by waiting for the interval
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.scheduler import Sweeper
@@ -52,3 +53,31 @@ async def test_stopping_a_sweeper_that_never_started_is_harmless() -> None:
         raise AssertionError("never started, never sweeps")
 
     await Sweeper(sweep, interval=3600).stop()
+
+
+async def test_the_daily_job_runs_at_start_too_and_never_beside_the_sweep() -> None:
+    running: list[str] = []
+    overlaps: list[list[str]] = []
+    both = asyncio.Event()
+    seen: list[str] = []
+
+    def job(name: str) -> Callable[[datetime], Awaitable[None]]:
+        async def run(now: datetime) -> None:
+            assert now.tzinfo is UTC
+            if running:
+                overlaps.append([*running, name])
+            running.append(name)
+            await asyncio.sleep(0)  # give the other job a chance to start alongside
+            running.remove(name)
+            seen.append(name)
+            if {"sweep", "daily"} <= set(seen):
+                both.set()
+
+        return run
+
+    sweeper = Sweeper(job("sweep"), interval=3600, daily=job("daily"))
+    sweeper.start()
+    await asyncio.wait_for(both.wait(), WAIT_LIMIT)
+    await sweeper.stop()
+
+    assert sorted(seen) == ["daily", "sweep"] and overlaps == []

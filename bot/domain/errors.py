@@ -139,3 +139,10 @@ class AfterEndDate(Refusal):
     """The action is for before the end date, which has passed."""
 
     end_date: date
+
+
+@dataclass
+class StillOpen(Refusal):
+    """A person's data can't be erased while these secondments of theirs are still open."""
+
+    secondment_ids: tuple[int, ...]

@@ -27,6 +27,9 @@ class Policy:
     # The end-of-term question goes out this many days before the end, and again nearer it.
     end_decision_days: int = 30
     end_decision_reminder_days: int = 7
+    # Personal data is kept this long after a secondment closes, then anonymised (or deleted).
+    retention_years: int = 6
+    retention_deletes: bool = False
     # Whether anyone is set up as HR; without HR, a silence is not escalated to no one.
     hr_configured: bool = True
 

@@ -79,6 +79,7 @@ async def record_debrief(
             .where(Secondment.id == secondment_id, Secondment.status == Status.ACTIVE)
             .values(
                 status=Status.COMPLETED,
+                closed_at=now,
                 outcome=func.coalesce(Secondment.outcome, EndOutcome.RETURNED.value),
                 updated_at=now,
             )

@@ -46,7 +46,7 @@ async def withdraw(
                 # The start date checked above belongs to this version of the terms.
                 t.terms_version == record.terms_version,
             )
-            .values({t.status: Status.WITHDRAWN.value, t.updated_at: now})
+            .values({t.status: Status.WITHDRAWN.value, t.updated_at: now, t.closed_at: now})
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]

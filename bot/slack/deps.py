@@ -33,6 +33,8 @@ def policy_from(settings: Settings) -> Policy:
         follow_up_after_days=settings.follow_up_after_days,
         end_decision_days=settings.end_decision_days,
         end_decision_reminder_days=settings.end_decision_reminder_days,
+        retention_years=settings.retention_years,
+        retention_deletes=settings.retention_action == "delete",
     )
 
 

@@ -47,6 +47,8 @@ class Action(StrEnum):
     CONFIRM_RETURN = "end_confirm_return"
     PROPOSE_EXTENSION = "end_propose_extension"
     PROPOSE_PERMANENT = "end_propose_permanent"
+    # HR, erasing one person's data once confirmed, on their user id.
+    ERASE_PERSON = "hr_erase_person"
     # Link buttons: Slack reports the click even though the client opens the URL.
     OPEN_THREAD = "open_thread"
     # The App Home: one section shows more, on a "<section>:<limit>" value.

@@ -43,6 +43,7 @@ from bot.domain.errors import (
     OverrideNotAllowed,
     ProposalOpen,
     Refusal,
+    StillOpen,
     TermsChanged,
     TooEarly,
 )
@@ -662,6 +663,7 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
         ["<@UHOME> already confirmed the return", when(HOME_DECIDED)],
     ),
     "after_end_date": (AfterEndDate(date(2027, 7, 30)), ["ended on Fri 30 Jul 2027"]),
+    "still_open": (StillOpen((3, 9)), ["still part of open secondments (#3, #9)"]),
     "hr_not_configured": (HrNotConfigured(), ["HR is not set up", "contact HR directly"]),
     "already_escalated_by_the_bot": (
         AlreadyEscalated(EscalationKind.NO_DECISION, None, HOST_DECIDED),

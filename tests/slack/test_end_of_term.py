@@ -121,10 +121,10 @@ async def test_confirming_the_return_tells_the_thread_and_stops_the_questions(
     thread = await thirty_days_out(bot, clock)
 
     response, _ = await bot.click(HOST, Action.CONFIRM_RETURN, request_ref(thread), thread)
+    reply = await thread_reply(bot, thread, "confirmed the return")
     _, again = await bot.click(EMPLOYEE, Action.CONFIRM_RETURN, request_ref(thread), thread)
 
     assert response.status == 200
-    reply = await thread_reply(bot, thread, "confirmed the return")
     assert f"<@{HOST}> confirmed the return" in reply.text and "Fri 30 Jul 2027" in reply.text
     assert f"<@{HOST}> already confirmed the return" in (await bot.reply_to(again)).text
     parent = bot.updates(thread)[-1]

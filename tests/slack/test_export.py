@@ -24,6 +24,8 @@ async def with_history(bot: Harness) -> Thread:
         bot, HOME, thread, Side.HOME, explanation="# Not before the | audit closes in January."
     )
     await bot.click(HOME, Action.RECONSIDER, ref(thread, Side.HOME), thread)
+    # The click is answered at once and decided after: wait for it before the host decides.
+    await bot.slack.wait_for("chat.postMessage", where=lambda c: "lifted the block" in c.text)
     await approve(bot, HOST, thread, Side.HOST, version=1)
     await bot.slack.wait_for("chat.postMessage", where=lambda c: "Both managers" in c.text)
     await bot.sweep(at(2, 1, 9))

@@ -25,6 +25,7 @@ from bot.domain.errors import (
     OverrideNotAllowed,
     ProposalOpen,
     Refusal,
+    StillOpen,
     TermsChanged,
     TooEarly,
 )
@@ -46,7 +47,8 @@ HELP = (
     "(for the employee, both managers and HR)\n"
     "• `/secondment help` — this message\n"
     "For HR: `/secondment status <number>` opens any secondment, and "
-    "`/secondment checkins <number> <weeks>` sets how often its employee is asked how it goes."
+    "`/secondment checkins <number> <weeks>` sets how often its employee is asked how it goes; "
+    "`/secondment erase @person` erases one person's personal data, after a confirmation."
 )
 
 
@@ -139,6 +141,12 @@ def _refusal_text(refusal: Refusal) -> str:
                 return f"What happens at the end is already settled: {outcome.label.lower()}."
             assert by and at
             return f"{mention(by)} already confirmed the return, on {moment(at)}."
+        case StillOpen(secondment_ids=ids):
+            numbers = ", ".join(f"#{n}" for n in ids[:20])
+            return (
+                f"This person is still part of open secondments ({numbers}). Their data can be "
+                "erased once those are completed or withdrawn."
+            )
         case AfterEndDate(end_date=end):
             return f"The secondment ended on {day(end)}, so that can no longer be proposed."
         case _:

@@ -1,4 +1,5 @@
-"""`/secondment` and its subcommands: request, list, status, checkins, export, help."""
+"""`/secondment` and its subcommands: request, list, status, checkins, export, erase,
+help."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.permissions import check_is_hr
 from bot.services.checkins import set_check_in_interval
 from bot.services.queries import get_for_user, list_for_user
 from bot.services.written_record import load_written_record
@@ -22,6 +24,7 @@ from bot.slack.builders.replies import (
     build_status,
 )
 from bot.slack.builders.request_modal import build_request_modal
+from bot.slack.builders.retention import build_erase_confirmation
 from bot.slack.builders.written_record import (
     build_export_failed,
     build_export_sent,
@@ -122,4 +125,8 @@ async def _answer(
             comment=f"The written record of secondment #{number}.",
         )
         return build_export_failed(number, error) if error else build_export_sent(number)
+    if subcommand == "erase":
+        person = first_mention(argument)
+        check_is_hr(await is_hr(deps, client, context), "erase a person's data")
+        return build_erase_confirmation(person) if person else build_help(f"erase {argument}")
     return build_help(None if subcommand in ("", "help") else subcommand)

@@ -1,7 +1,9 @@
-"""HR's buttons on an escalation: view the request, add a note to its thread, override a block."""
+"""HR's buttons: on an escalation, view the request, add a note to its thread, override a block;
+and the confirmed erasure of one person's data."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -11,11 +13,13 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.decisions import DecisionRef, Move
+from bot.services.retention import erase_person
 from bot.slack.builders.followup_modals import build_text_modal, hr_note_form, override_form
 from bot.slack.builders.replies import build_status
+from bot.slack.builders.retention import build_person_erased
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import user_of
+from bot.slack.listeners.context import is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import may_make, opens_modal, visible
 
@@ -36,6 +40,27 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         message = build_status(record, user_of(context))
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=False)
+
+    @app.action(Action.ERASE_PERSON)
+    @answered
+    async def handle_erase_person_action(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        await ack()
+        erased = await erase_person(
+            deps.sessions,
+            team_id=team_of(context),
+            person_id=str(body["actions"][0]["value"]),
+            actor_id=user_of(context),
+            actor_is_hr=await is_hr(deps, client, context),
+            now=datetime.now(UTC),
+        )
+        message = build_person_erased(erased)
+        await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)
 
     opens_modal(
         app,

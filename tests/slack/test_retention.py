@@ -1,0 +1,210 @@
+"""Retention and erasure, end to end: the daily job anonymises (or deletes) what closed more than
+RETENTION_YEARS ago and nothing else, and HR erases one person's data on request, after a
+confirmation, with the erasure itself on record. Every personal trace is searched for in every
+table afterwards, so a column forgotten by the code fails the test."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from bot.domain.states import Side
+from bot.models import AuditEvent, Base, KnownPerson, Nudge, Secondment, TermsVersion
+from bot.services.retention import apply_retention
+from bot.slack.ids import Action, Callback
+from tests.slack.test_debrief import END, START, at, at_the_end
+from tests.support import forms
+from tests.support.flows import block, click_then_submit, request_ref
+from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
+
+HR = "U0HRPERSON"
+SIX_YEARS_ON = datetime(2033, 5, 1, 12, tzinfo=UTC)  # the debrief is recorded on 30 April 2027
+
+
+async def completed(bot: Harness, clock: time_machine.Traveller) -> Thread:
+    thread = await at_the_end(bot, clock)
+    await bot.sweep(at(4, 30, 8))
+    answer = await click_then_submit(
+        bot,
+        EMPLOYEE,
+        Action.RECORD_DEBRIEF,
+        request_ref(thread),
+        thread,
+        Callback.DEBRIEF,
+        forms.debrief_values(achieved="Shipped the dashboard with Sam Jones."),
+    )
+    assert answer == ""
+    assert (await bot.secondment(thread.secondment_id)).status == "completed"
+    return thread
+
+
+async def traces_of(bot: Harness, *needles: str) -> list[str]:
+    """Every table cell, in every table, that still holds one of `needles`."""
+    found = []
+    async with bot.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).mappings():
+                for column, value in row.items():
+                    text = json.dumps(value, default=str) if value is not None else ""
+                    if any(n in text for n in needles):
+                        found.append(f"{table.name}.{column}")
+    return sorted(set(found))
+
+
+async def test_the_daily_job_anonymises_what_closed_six_years_ago_and_nothing_else(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    old = await completed(bot, clock)
+    clock.move_to(datetime(2028, 1, 10, 10, tzinfo=UTC))
+    recent = await bot.submit_request(datetime(2028, 3, 1).date(), datetime(2028, 6, 30).date())
+
+    applied = await apply_retention(bot.sessions, now=SIX_YEARS_ON, policy=bot.deps.policy)
+    again = await apply_retention(bot.sessions, now=SIX_YEARS_ON, policy=bot.deps.policy)
+
+    assert (applied.anonymised, again.anonymised) == ([old.secondment_id], [])
+    row = await bot.secondment(old.secondment_id)
+    assert (row.employee_id, row.home_manager_id, row.status, row.outcome) == (
+        "erased",
+        "erased",
+        "completed",
+        "returned",
+    )
+    async with bot.sessions() as session:
+        (terms,) = await session.scalars(
+            select(TermsVersion).where(TermsVersion.secondment_id == old.secondment_id)
+        )
+        kept = await session.scalars(
+            select(Secondment).where(Secondment.id == recent.secondment_id)
+        )
+        assert (await session.scalars(select(Nudge).where(Nudge.secondment_id == 1))).all() == []
+    assert (terms.start_date, terms.end_date, terms.host_team) == (START, END, "Data Platform")
+    assert terms.responsibilities == "[removed]"
+    assert kept.one().employee_id == EMPLOYEE  # still open, and too recent anyway
+    events = [e.action for e in await bot.audit(old.secondment_id)]
+    assert events.count("anonymised") == 1
+    # The recent request holds the same people; the old one holds none of their words.
+    assert await traces_of(bot, "Sam Jones", "Shipped the dashboard") == []
+
+
+async def test_nothing_is_anonymised_a_day_before_the_six_years_are_up(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    await completed(bot, clock)
+
+    applied = await apply_retention(
+        bot.sessions, now=datetime(2033, 4, 29, 12, tzinfo=UTC), policy=bot.deps.policy
+    )
+
+    assert applied.anonymised == []
+
+
+@pytest.mark.settings(retention_action="delete", retention_years=1)
+async def test_with_the_delete_action_the_secondment_and_all_it_holds_go(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await completed(bot, clock)
+
+    applied = await apply_retention(
+        bot.sessions, now=datetime(2028, 5, 1, tzinfo=UTC), policy=bot.deps.policy
+    )
+
+    assert applied.deleted == [thread.secondment_id]
+    assert await traces_of(bot, "Shipped the dashboard", "Data Platform") == []
+    async with bot.sessions() as session:
+        (event,) = await session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "retention_deleted")
+        )
+    assert event.detail == {"secondments": [thread.secondment_id]}
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_hr_erases_a_person_after_confirming_and_no_trace_of_them_is_left(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    bot.slack.add_user(HR)
+    thread = await completed(bot, clock)
+    async with bot.sessions() as session:
+        assert await session.get(KnownPerson, ("T0TEAM", HOME)) is not None
+
+    _, asked = await bot.command(HR, f"erase <@{HOME}|home>")
+    confirmation = await bot.reply_to(asked)
+    response, done = await bot.click(HR, Action.ERASE_PERSON, _Value(HOME), thread)
+
+    assert "Erase <@U0HOME>'s personal data?" in confirmation.text
+    assert response.status == 200
+    assert "erased from 1 secondment" in (await bot.reply_to(done)).text
+    assert await traces_of(bot, HOME) == []
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.employee_id, row.host_manager_id, row.home_manager_id) == (
+        EMPLOYEE,
+        HOST,
+        "erased",
+    )
+    async with bot.sessions() as session:
+        (event,) = await session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "person_erased")
+        )
+    assert (event.actor_id, event.secondment_id, event.detail) == (HR, None, {"secondments": 1})
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_a_managers_words_go_with_them_and_the_others_stay(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await bot.submit_request(START, END)
+    await block(bot, HOST, thread, Side.HOST, explanation="Our team lead Priya is on leave then.")
+    await click_then_submit(
+        bot,
+        HOME,
+        Action.RESPOND,
+        request_ref(thread),
+        thread,
+        Callback.RESPOND,
+        forms.text_values(f"Could we start in March instead, <@{HOST}>?"),
+    )
+    await bot.click(EMPLOYEE, Action.WITHDRAW, request_ref(thread), thread)
+    await bot.slack.wait_for("chat.postMessage", where=lambda c: "withdrew" in c.text)
+    assert (await bot.secondment(1)).status == "withdrawn"
+    bot.slack.add_user(HR)
+
+    _, done = await bot.click(HR, Action.ERASE_PERSON, _Value(HOST), thread)
+
+    assert "erased from 1 secondment" in (await bot.reply_to(done)).text
+    assert await traces_of(bot, HOST, "Priya") == []
+    assert (await bot.secondment(1)).employee_id == EMPLOYEE
+    assert await traces_of(bot, "start in March instead") != []  # the home manager's words stay
+    assert await traces_of(bot, "Data Platform") != []  # the request itself stays
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_erasure_waits_for_open_secondments_and_is_for_hr_only(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    bot.slack.add_user(HR)
+    thread = await bot.submit_request(START, END)
+
+    _, by_manager = await bot.command(HOME, f"erase <@{EMPLOYEE}|e>")
+    _, clicked_by_manager = await bot.click(HOME, Action.ERASE_PERSON, _Value(EMPLOYEE), thread)
+    _, while_open = await bot.click(HR, Action.ERASE_PERSON, _Value(EMPLOYEE), thread)
+    _, nobody = await bot.command(HR, "erase someone")
+
+    assert "Only HR can erase a person's data" in (await bot.reply_to(by_manager)).text
+    assert "Only HR can" in (await bot.reply_to(clicked_by_manager)).text
+    assert "still part of open secondments (#1)" in (await bot.reply_to(while_open)).text
+    assert "I don't know `erase someone`" in (await bot.reply_to(nobody)).text
+    assert (await bot.secondment(1)).employee_id == EMPLOYEE
+    assert await traces_of(bot, OUTSIDER) == []
+
+
+class _Value:
+    """A button value that is a person's id, as the confirmation's button carries it."""
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+
+    def encode(self) -> str:
+        return self.user_id
