@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,10 @@ async def try_send_file(
         )
     except SlackApiError as exc:
         error = str(exc.response.get("error") or "unknown error")
-        log.warning("upload of %s to %s failed: %s", filename, user_id, error)
-        return error
-    return None
+    except SlackRequestError:
+        # The upload URL itself refused the bytes: slack_sdk raises this for a non-200 there.
+        error = "the upload was refused"
+    else:
+        return None
+    log.warning("upload of %s to %s failed: %s", filename, user_id, error)
+    return error

@@ -136,3 +136,13 @@ async def test_an_upload_that_fails_is_reported_and_nothing_is_shared(bot: Harne
 
     assert "couldn't upload the written record of secondment #1 (not_in_channel)" in reply
     assert document is None
+
+
+async def test_an_upload_url_that_refuses_the_bytes_is_reported_too(bot: Harness) -> None:
+    await bot.submit_request(START, END)
+    bot.slack.fail_next("file_upload", "forbidden", status=403)
+
+    reply, document = await export(bot, EMPLOYEE)
+
+    assert "(the upload was refused)" in reply and document is None
+    assert bot.slack.sent("files.completeUploadExternal") == []

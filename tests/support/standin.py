@@ -198,6 +198,10 @@ class SlackStandIn:
         file_id = request.match_info["file_id"]
         if file_id not in self.uploads:
             return web.Response(status=404, text="unknown upload")
+        if self._failures["file_upload"]:  # fail_next("file_upload", ..., status=403)
+            failure = self._failures["file_upload"].popleft()
+            await self._record("file_upload", {"file_id": file_id}, failure.error)
+            return web.Response(status=failure.status, text=failure.error)
         self.uploads[file_id] = await request.read()
         await self._record("file_upload", {"file_id": file_id, "bytes": len(self.uploads[file_id])})
         return web.Response(text="OK - " + str(len(self.uploads[file_id])))
