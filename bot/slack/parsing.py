@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.conditions import ConditionsForm
+from bot.domain.report import BadFilter, FilterProblem, ReportFilter, check_range
 from bot.domain.validation import BlockForm, RequestForm
 from bot.services.debriefs import DebriefForm
 from bot.slack.ids import (
@@ -35,6 +36,49 @@ def parse_command(text: str | None) -> CommandLine:
     if not words:
         return CommandLine("", "")
     return CommandLine(words[0].lower(), words[1].strip() if len(words) > 1 else "")
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(text: str) -> date | None:
+    """A YYYY-MM-DD date; date.fromisoformat alone would also take 20270104 and 2027-W01-1."""
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2027-02-30
+        return None
+
+
+def parse_report_filter(text: str) -> ReportFilter | BadFilter:
+    """`[from YYYY-MM-DD] [to YYYY-MM-DD] [team <host team>]`: the dates in either order, the
+    team last, since a team's name may have spaces."""
+    words = text.split()
+    given: dict[str, str] = {}
+    while words:
+        keyword = words.pop(0).lower()
+        if keyword not in ("from", "to", "team"):
+            return BadFilter(FilterProblem.UNKNOWN_WORD, keyword)
+        if keyword in given:
+            return BadFilter(FilterProblem.REPEATED, keyword)
+        if not words:
+            return BadFilter(FilterProblem.MISSING_VALUE, keyword)
+        given[keyword] = " ".join(words) if keyword == "team" else words[0]
+        words = [] if keyword == "team" else words[1:]
+    dates: dict[str, date] = {}
+    for keyword in ("from", "to"):
+        if keyword in given:
+            parsed = _iso_date(given[keyword])
+            if parsed is None:
+                return BadFilter(FilterProblem.NOT_A_DATE, given[keyword])
+            dates[keyword] = parsed
+    date_from, date_to = dates.get("from"), dates.get("to")
+    team = given.get("team")
+    # Slack sends &, < and > in command text as HTML entities.
+    if team is not None:
+        team = team.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return check_range(date_from, date_to) or ReportFilter(date_from, date_to, team)
 
 
 def first_mention(text: str) -> str | None:

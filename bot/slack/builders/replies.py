@@ -46,8 +46,10 @@ HELP = (
     "• `/secondment export <number>` — its full written record, as a document in your DMs "
     "(for the employee, both managers and HR)\n"
     "• `/secondment help` — this message\n"
-    "For HR: `/secondment status <number>` opens any secondment, and "
-    "`/secondment checkins <number> <weeks>` sets how often its employee is asked how it goes; "
+    "For HR: `/secondment status <number>` opens any secondment, "
+    "`/secondment checkins <number> <weeks>` sets how often its employee is asked how it goes, "
+    "and `/secondment report [from YYYY-MM-DD] [to YYYY-MM-DD] [team <host team>]` gives "
+    "figures on the requests made in those dates, with a CSV in your DMs; "
     "`/secondment erase @person` erases one person's personal data, after a confirmation."
 )
 

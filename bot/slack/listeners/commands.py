@@ -1,5 +1,5 @@
-"""`/secondment` and its subcommands: request, list, status, checkins, export, erase,
-help."""
+"""`/secondment` and its subcommands: request, list, status, checkins, export, erase, report
+and help."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from bot.slack.files import try_send_file
 from bot.slack.ids import Command
 from bot.slack.listeners.context import is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
+from bot.slack.listeners.report import answer_report
 from bot.slack.parsing import first_mention, parse_command, parse_number
 
 
@@ -129,4 +130,6 @@ async def _answer(
         person = first_mention(argument)
         check_is_hr(await is_hr(deps, client, context), "erase a person's data")
         return build_erase_confirmation(person) if person else build_help(f"erase {argument}")
+    if subcommand == "report":
+        return await answer_report(argument, deps, client, context)
     return build_help(None if subcommand in ("", "help") else subcommand)
