@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+from datetime import datetime
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -17,7 +18,7 @@ from bot.services.retention import apply_retention
 from bot.settings import Settings, SettingsError
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.delivery import send_due_nudges
-from bot.slack.deps import deps_from
+from bot.slack.deps import Deps, deps_from
 from bot.web import build_web_app
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     sweeper = Sweeper(
         lambda now: send_due_nudges(bolt.client, deps, now),
         settings.sweep_interval_seconds,
-        daily=lambda now: apply_retention(deps.sessions, now=now, policy=deps.policy),
+        daily=lambda now: _retain(deps, now),
     )
     socket_mode = None
     if settings.slack_app_token is not None:
@@ -53,6 +54,15 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             await socket_mode.close_async()
         await runner.cleanup()
         await engine.dispose()
+
+
+async def _retain(deps: Deps, now: datetime) -> None:
+    applied = await apply_retention(deps.sessions, now=now, policy=deps.policy)
+    log.info(
+        "retention: %d secondments anonymised, %d deleted",
+        len(applied.anonymised),
+        len(applied.deleted),
+    )
 
 
 async def _listen(runner: web.AppRunner, port: int) -> None:
