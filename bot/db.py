@@ -24,6 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 Sessions = async_sessionmaker[AsyncSession]
 
 
+# The advisory lock key migrations hold on PostgreSQL (any constant shared by all replicas).
+MIGRATION_LOCK = 0x5EC0_4D3D
+
+
 def make_engine(url: str, *, enforce_foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
     """An engine for `url`. `enforce_foreign_keys=False` is for migrations on SQLite only."""
     if url.startswith("sqlite"):
@@ -77,6 +81,11 @@ async def migrate(engine: AsyncEngine) -> None:
     """
     if engine.dialect.name != "sqlite":
         async with engine.begin() as connection:
+            # Replicas starting together: one migrates while the others wait here, then find
+            # nothing left to do. The lock is the transaction's, so it goes with the commit.
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
             await connection.run_sync(run_alembic, command.upgrade, "head")
         return
     url = engine.url.render_as_string(hide_password=False)

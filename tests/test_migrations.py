@@ -3,8 +3,9 @@ they build, and they step down and up again cleanly."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,12 +13,15 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, MetaData, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_engine, migrate, run_alembic
-from bot.models import Base
+from bot.models import SLACK_SDK_TABLES, Base, include_name
+from bot.settings import load_settings
+from bot.slack.workspaces import workspaces_from
 from tests.conftest import DATABASES, POSTGRES_URL
+from tests.support.wire import SIGNING_SECRET
 
 
 @pytest.fixture(params=DATABASES)
@@ -44,8 +48,17 @@ async def empty_engine(
 
 
 def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return list(compare_metadata(context, Base.metadata))
+    return _compared(connection, Base.metadata, include_name)
+
+
+def _compared(
+    connection: Connection, metadata: MetaData, include: Callable[..., bool]
+) -> list[object]:
+    """What autogenerate would change to make the database's `include`d tables `metadata`'s."""
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": include}
+    )
+    return list(compare_metadata(context, metadata))
 
 
 def _table_names(connection: Connection) -> set[str]:
@@ -60,7 +73,7 @@ async def test_migrations_build_an_empty_database_that_matches_the_models(
     async with empty_engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
         tables = await connection.run_sync(_table_names)
-    assert tables == {*Base.metadata.tables, "alembic_version"}
+    assert tables == {*Base.metadata.tables, *SLACK_SDK_TABLES, "alembic_version"}
 
 
 async def test_migrations_step_down_to_nothing_and_back_up(empty_engine: AsyncEngine) -> None:
@@ -117,3 +130,72 @@ async def test_the_second_migration_fills_in_rows_that_already_exist(
     assert kind == "decided"
     assert secondment[0] == 3  # a round for each version of the terms so far
     assert str(secondment[1]).startswith("2027-01-04 10:00")
+
+
+async def test_replicas_migrating_at_once_leave_one_schema_at_head(
+    empty_engine: AsyncEngine,
+) -> None:
+    # Three processes starting together on an empty database: each has its own engine.
+    url = empty_engine.url.render_as_string(hide_password=False)
+    options = {}
+    if empty_engine.dialect.name == "postgresql":
+        schema = (await _search_path(empty_engine)).split(",")[0].strip()
+        options = {"connect_args": {"server_settings": {"search_path": schema}}}
+    replicas = [make_engine(url, **options) for _ in range(3)]
+    try:
+        await asyncio.gather(*(migrate(replica) for replica in replicas))
+    finally:
+        for replica in replicas:
+            await replica.dispose()
+
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(_differences) == []
+        versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
+    assert len(versions) == 1
+
+
+async def _search_path(engine: AsyncEngine) -> str:
+    async with engine.connect() as connection:
+        return str((await connection.execute(text("SHOW search_path"))).scalar_one())
+
+
+async def test_the_oauth_tables_are_the_ones_slack_sdk_defines(empty_engine: AsyncEngine) -> None:
+    """Revision 0009 writes slack_sdk's table definitions out by hand: an upgrade of slack_sdk
+    that changes them must fail here, not in production."""
+    await migrate(empty_engine)
+    settings = load_settings(
+        _env_file=None,
+        slack_client_id="1111.2222",
+        slack_client_secret="client-secret",
+        slack_signing_secret=SIGNING_SECRET,
+    )
+    workspaces = workspaces_from(settings, empty_engine)
+    assert workspaces is not None
+    # The tables as the app's own stores define them, with the names they will use.
+    theirs = MetaData()
+    for store in (workspaces.installations, workspaces.states):
+        for table in store.metadata.tables.values():
+            table.to_metadata(theirs)
+    assert set(theirs.tables) == SLACK_SDK_TABLES
+
+    def slack_sdk_only(name: str | None, type_: str, _parents: object) -> bool:
+        return type_ != "table" or name in SLACK_SDK_TABLES
+
+    def columns(connection: Connection) -> dict[str, list[tuple[str, str, bool]]]:
+        inspector = inspect(connection)
+        return {
+            table: [
+                (c["name"], c["type"].compile(connection.dialect), c["nullable"])
+                for c in inspector.get_columns(table)
+            ]
+            for table in sorted(SLACK_SDK_TABLES)
+        }
+
+    async with empty_engine.connect() as connection:
+        assert await connection.run_sync(_compared, theirs, slack_sdk_only) == []
+        migrated = await connection.run_sync(columns)
+    expected = {
+        name: [(c.name, c.type.compile(empty_engine.dialect), c.nullable) for c in table.columns]
+        for name, table in sorted(theirs.tables.items())
+    }
+    assert migrated == expected
