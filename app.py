@@ -17,7 +17,7 @@ def main() -> int:
         print(exc, file=sys.stderr)
         print("See .env.example and the README's configuration table.", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format, settings.secret_values())
     try:
         asyncio.run(serve(settings))
     except SettingsError as exc:

@@ -1,16 +1,41 @@
-"""Logging: one format for the whole process, with the correlation id of the request in hand."""
+"""Logging: one line per record, as text or as JSON (`LOG_FORMAT`), each carrying the correlation
+id of the request or sweep in hand, with secrets blanked out wherever they appear."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import IO, Literal
 
-CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default="-")
+LogFormat = Literal["text", "json"]
+NO_CORRELATION = "-"
+CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default=NO_CORRELATION)
+TEXT_FORMAT = "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"
+# Slack tokens are known by their prefix, whichever workspace or kind (bot, user, app-level,
+# refresh) they are, so even one the settings never held is blanked; other secrets by value.
+SLACK_TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
+REDACTED = "[redacted]"
 
 
 def new_correlation_id() -> str:
     return uuid.uuid4().hex[:12]
+
+
+@contextmanager
+def correlated(correlation_id: str | None = None) -> Iterator[str]:
+    """Log everything inside under `correlation_id` (a new one by default), including what
+    tasks started inside log later: each task keeps a copy of the context it was created in."""
+    token = CORRELATION_ID.set(correlation_id or new_correlation_id())
+    try:
+        yield CORRELATION_ID.get()
+    finally:
+        CORRELATION_ID.reset(token)
 
 
 class _CorrelationFilter(logging.Filter):
@@ -19,14 +44,60 @@ class _CorrelationFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time (ISO 8601, UTC), level, logger, message, correlation_id, and
+    the traceback as `exception` when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "correlation_id": getattr(record, "correlation_id", CORRELATION_ID.get()),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+class _Redacting(logging.Formatter):
+    """Blanks secrets out of the finished line, so a message, an argument or a traceback that
+    happens to hold one (a library's debug output, an error that echoes a request) cannot leak."""
+
+    def __init__(self, inner: logging.Formatter, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._inner = inner
+        # Longest first, so a secret that contains another is blanked whole.
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = SLACK_TOKEN.sub(REDACTED, self._inner.format(record))
+        for secret in self._secrets:
+            line = line.replace(secret, REDACTED)
+        return line
+
+
+def log_handler(
+    log_format: LogFormat = "text", secrets: Iterable[str] = (), stream: IO[str] | None = None
+) -> logging.Handler:
+    """A handler writing the bot's lines to `stream` (standard error by default)."""
+    handler = logging.StreamHandler(stream)
     handler.addFilter(_CorrelationFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s")
-    )
+    inner = JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    handler.setFormatter(_Redacting(inner, secrets))
+    return handler
+
+
+def configure_logging(
+    level: str, log_format: LogFormat = "text", secrets: Iterable[str] = ()
+) -> None:
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [log_handler(log_format, secrets)]
     root.setLevel(level.upper())
     # The sweep runs every few seconds; one line per run would drown everything else.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)

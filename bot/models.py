@@ -7,6 +7,7 @@ version of the written terms; `decisions` and `audit_events` are the permanent r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
@@ -83,6 +84,18 @@ def _enum(enum: type[StrEnum], length: int = 20) -> Enum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# The tables of slack_sdk's OAuth installation and state stores (OAuth mode). Revision 0009
+# creates them exactly as slack_sdk defines them; slack_sdk reads and writes them through its own
+# Table objects, so no model here describes them.
+SLACK_SDK_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Alembic's `include_name` hook: autogenerate compares only the tables these models own, so
+    it never proposes to drop slack_sdk's."""
+    return not (type_ == "table" and name in SLACK_SDK_TABLES)
 
 
 class Secondment(Base):

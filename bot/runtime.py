@@ -10,7 +10,6 @@ import signal
 from datetime import datetime
 
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.db import make_engine, make_sessions, migrate
 from bot.scheduler import Sweeper
@@ -19,6 +18,8 @@ from bot.settings import Settings, SettingsError
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps, deps_from
+from bot.slack.transport import ObservedSocketModeHandler
+from bot.slack.workspaces import workspaces_from
 from bot.web import build_web_app
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or _stop_on_signals()
     engine = make_engine(settings.database_url)
     await migrate(engine)
-    deps = deps_from(settings, make_sessions(engine))
+    deps = deps_from(settings, make_sessions(engine), workspaces_from(settings, engine))
     bolt = build_bolt_app(settings, deps)
     sweeper = Sweeper(
         lambda now: send_due_nudges(bolt.client, deps, now),
@@ -37,14 +38,24 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     )
     socket_mode = None
     if settings.slack_app_token is not None:
-        socket_mode = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        socket_mode = ObservedSocketModeHandler(
+            bolt, settings.slack_app_token.get_secret_value(), deps.metrics
+        )
         await socket_mode.connect_async()
         log.info("connected in Socket Mode")
-    runner = web.AppRunner(build_web_app(None if socket_mode else bolt, engine))
+    # The install pages are served in Socket Mode too: installing always goes through a browser.
+    web_app = build_web_app(
+        None if socket_mode else bolt, engine, deps.metrics, oauth=bolt.oauth_flow
+    )
+    runner = web.AppRunner(web_app)
     await runner.setup()
     try:
         await _listen(runner, settings.port)
-        log.info("serving on port %s (%s)", settings.port, "health only" if socket_mode else "HTTP")
+        log.info(
+            "serving on port %s (%s)",
+            settings.port,
+            "health and metrics" if socket_mode else "HTTP",
+        )
         sweeper.start()
         await stop.wait()
     finally:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.logs import correlated
+
 Job = Callable[[datetime], Awaitable[object]]
 DAILY_HOUR_UTC = 3
 
@@ -49,8 +51,10 @@ class Sweeper:
             )
 
     async def _run(self, job: Job) -> None:
+        # Each run is one unit of work in the logs, like a request.
         async with self._lock:
-            await job(datetime.now(UTC))
+            with correlated():
+                await job(datetime.now(UTC))
 
     def start(self) -> None:
         self._scheduler.start()

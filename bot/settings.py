@@ -10,11 +10,33 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.logs import LogFormat
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path.cwd() / 'secondments.db'}"
+# The bot scopes of manifest.json, which an OAuth install asks for unless SLACK_SCOPES says else.
+BOT_SCOPES = (
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:read",
+    "im:write",
+    "mpim:write",
+    "users:read",
+)
+# Where Slack sends the installer back after an OAuth install; SLACK_REDIRECT_URI points here.
+OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 class SettingsError(Exception):
@@ -39,12 +61,20 @@ class DatabaseSettings(BaseSettings):
 
 
 class Settings(DatabaseSettings):
-    slack_bot_token: SecretStr
+    # Both set: OAuth mode, where any workspace can install the app and each request uses its
+    # workspace's stored bot token. Neither: one workspace, with SLACK_BOT_TOKEN. Declared before
+    # the bot token, whose check depends on them.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = Field(default=None, validate_default=True)
     slack_signing_secret: SecretStr
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_scopes: Annotated[tuple[str, ...], NoDecode] = BOT_SCOPES
+    slack_redirect_uri: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     log_level: str = "INFO"
+    log_format: LogFormat = "text"
 
     # Policy: the examples in DOMAIN.md, each one configurable.
     min_term_days: int = Field(default=14, ge=1)
@@ -73,10 +103,37 @@ class Settings(DatabaseSettings):
     retention_years: int = Field(default=6, ge=1, le=100)
     retention_action: Literal["anonymise", "delete"] = "anonymise"
 
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"\d+\.\d+", value):
+            raise ValueError("must be the app's Client ID, such as 1234567890.1234567890")
+        return value
+
+    @field_validator("slack_client_secret")
+    @classmethod
+    def _blank_client_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value() else None
+
     @field_validator("slack_bot_token")
     @classmethod
-    def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("xoxb-"):
+    def _bot_token_shape(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        token = value.get_secret_value() if value is not None else ""
+        if info.data.get("slack_client_id") or info.data.get("slack_client_secret"):
+            if token:
+                raise ValueError(
+                    "must be unset when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: in OAuth "
+                    "mode each workspace's bot token comes from its installation"
+                )
+            return None
+        if not token:
+            raise ValueError(
+                "is required but not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to let "
+                "many workspaces install the app)"
+            )
+        if not token.startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
         return value
 
@@ -103,6 +160,29 @@ class Settings(DatabaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("slack_scopes", mode="before")
+    @classmethod
+    def _scopes_list(cls, value: object) -> tuple[str, ...]:
+        scopes = _comma_separated(value)
+        for scope in scopes:
+            if not re.fullmatch(r"[a-z][a-z_.]*(:[a-z_.]+)*", scope):
+                raise ValueError(f"must be bot scopes separated by commas; {scope!r} is not one")
+        if not scopes:
+            raise ValueError("must name at least one bot scope, such as commands,chat:write")
+        return scopes
+
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(rf"https?://[^/\s]+{OAUTH_REDIRECT_PATH}", value):
+            raise ValueError(
+                f"must be the bot's public {OAUTH_REDIRECT_PATH} URL, such as "
+                f"https://your-host.example.com{OAUTH_REDIRECT_PATH}"
+            )
+        return value
+
     @field_validator("hr_channel")
     @classmethod
     def _hr_channel_shape(cls, value: str | None) -> str | None:
@@ -115,8 +195,7 @@ class Settings(DatabaseSettings):
     @field_validator("hr_users", mode="before")
     @classmethod
     def _hr_users_list(cls, value: object) -> tuple[str, ...]:
-        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
-        users = tuple(str(item).strip() for item in items if str(item).strip())
+        users = _comma_separated(value)
         for user in users:
             if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
                 raise ValueError(f"must be Slack user ids separated by commas; {user!r} is not one")
@@ -132,6 +211,15 @@ class Settings(DatabaseSettings):
         if unknown or not names:
             raise ValueError("must be day names separated by commas, such as mon,tue,wed,thu,fri")
         return frozenset(WEEKDAYS.index(name) for name in names)
+
+    @model_validator(mode="after")
+    def _oauth_credentials_together(self) -> Settings:
+        if (self.slack_client_id is None) != (self.slack_client_secret is None):
+            raise ValueError(
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both for OAuth mode, "
+                "or neither for one workspace with SLACK_BOT_TOKEN"
+            )
+        return self
 
     @model_validator(mode="after")
     def _escalation_after_reminders(self) -> Settings:
@@ -154,6 +242,25 @@ class Settings(DatabaseSettings):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    @property
+    def oauth_mode(self) -> bool:
+        """Many workspaces install the app through /slack/install (SLACK_CLIENT_ID and _SECRET)."""
+        return self.slack_client_id is not None
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The value of every secret setting, for the logs to blank out wherever it appears."""
+        return tuple(
+            value.get_secret_value()
+            for name in type(self).model_fields
+            if isinstance(value := getattr(self, name), SecretStr) and value.get_secret_value()
+        )
+
+
+def _comma_separated(value: object) -> tuple[str, ...]:
+    """The items of a comma-separated variable (or of a list given in code), without blanks."""
+    items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+    return tuple(str(item).strip() for item in items if str(item).strip())
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.db import make_engine
-from bot.models import Base
+from bot.models import Base, include_name
 from bot.settings import DatabaseSettings
 
 config = context.config
@@ -23,6 +23,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite can only ALTER through a table copy
         compare_type=True,
+        include_name=include_name,  # slack_sdk's OAuth tables are not ours to compare (0009)
     )
     with context.begin_transaction():
         context.run_migrations()

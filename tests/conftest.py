@@ -18,11 +18,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_engine, make_sessions, migrate
-from bot.models import Base
+from bot.models import SLACK_SDK_TABLES, Base
 from bot.settings import load_settings
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
 from bot.slack.deps import deps_from
+from bot.slack.workspaces import workspaces_from
 from bot.web import build_web_app
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, ErrorLog, Harness
@@ -72,7 +73,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url)
     if database_url.startswith("postgresql"):
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        tables = ", ".join([*(t.name for t in Base.metadata.sorted_tables), *SLACK_SDK_TABLES])
         async with engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield engine
@@ -103,28 +104,34 @@ async def bot(
     clock: time_machine.Traveller,
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[Harness]:
-    # `@pytest.mark.settings(hr_users="U0HR", ...)` sets the bot's settings for one test.
+    # `@pytest.mark.settings(hr_users="U0HR", ...)` sets the bot's settings for one test; with
+    # `slack_client_id` and `slack_client_secret` (and `slack_bot_token=None`), OAuth mode.
     marker = request.node.get_closest_marker("settings")
+    overrides = {"slack_bot_token": BOT_TOKEN, **(marker.kwargs if marker else {})}
     settings = load_settings(
         _env_file=None,
-        slack_bot_token=BOT_TOKEN,
         slack_signing_secret=wire.SIGNING_SECRET,
         slack_api_url=slack.api_url,
         database_url=str(engine.url),
-        **(marker.kwargs if marker else {}),
+        **overrides,
     )
+    if settings.oauth_mode:
+        slack.tokens.clear()  # Slack knows only the bot tokens that installs issue
     sleeps: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    client = make_web_client(BOT_TOKEN, slack.api_url, sleep=fake_sleep)
+    client = make_web_client(
+        None if settings.oauth_mode else BOT_TOKEN, slack.api_url, sleep=fake_sleep
+    )
     sessions = make_sessions(engine)
-    deps = deps_from(settings, sessions)
+    deps = deps_from(settings, sessions, workspaces_from(settings, engine, fake_sleep))
     bolt = build_bolt_app(settings, deps, client=client)
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
-    async with TestClient(TestServer(build_web_app(bolt, engine), host="127.0.0.1")) as http:
+    web_app = build_web_app(bolt, engine, deps.metrics, oauth=bolt.oauth_flow)
+    async with TestClient(TestServer(web_app, host="127.0.0.1")) as http:
         harness = Harness(
             http=http,
             slack=slack,

@@ -4,9 +4,11 @@ migrates and serves HTTP or Socket Mode, `/healthz` tells readiness, and SIGTERM
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,9 +19,18 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db import make_engine
+from bot.metrics import Metrics
+from bot.settings import OAUTH_REDIRECT_PATH
 from bot.web import build_web_app
 from tests.support import wire
-from tests.support.standin import APP_TOKEN, BOT_TOKEN, WAIT_LIMIT, SlackStandIn
+from tests.support.standin import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    WAIT_LIMIT,
+    SlackStandIn,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +43,7 @@ def _free_port() -> int:
 
 def _environment(**settings: str) -> dict[str, str]:
     """The parent's environment without any of the bot's own variables, plus `settings`."""
-    own = {"SLACK_", "DATABASE_URL", "PORT", "LOG_LEVEL", "MIN_TERM", "RETURN_RIGHTS", "BLOCK_"}
+    own = {"SLACK_", "DATABASE_URL", "PORT", "LOG_", "MIN_TERM", "RETURN_RIGHTS", "BLOCK_"}
     env = {k: v for k, v in os.environ.items() if not k.startswith(tuple(own))}
     return {**env, **settings}
 
@@ -113,12 +124,11 @@ async def _start(tmp_path: Path, slack: SlackStandIn, port: int, **extra: str) -
         str(ROOT / "app.py"),
         cwd=tmp_path,
         env=_environment(
-            SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
             SLACK_API_URL=slack.api_url,
             PORT=str(port),
             DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            **extra,
+            **{"SLACK_BOT_TOKEN": BOT_TOKEN, **extra},
         ),
         stderr=asyncio.subprocess.PIPE,
     )
@@ -149,6 +159,35 @@ async def test_the_bot_migrates_serves_http_and_stops_cleanly(
     assert not any("Traceback" in line for line in bot.lines)
 
 
+async def test_json_logs_are_one_object_a_line_with_each_request_under_its_id(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    port = _free_port()
+    bot = await _start(tmp_path, slack, port, LOG_FORMAT="json")
+    await bot.wait_for_line("serving on port")
+
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+        for name in ("first", "second"):
+            body = wire.slash_command("U0EMPLOYEE", "help", slack.response_url(name))
+            response = await http.post("/slack/events", data=body, headers=wire.sign(body))
+            assert response.status == 200
+        await slack.wait_for("response_url", 2)
+        scraped = await (await http.get("/metrics")).text()
+    assert await bot.stop() == 0
+
+    lines = [json.loads(line) for line in bot.lines]
+    served = [
+        line["correlation_id"]
+        for line in lines
+        if line["logger"] == "aiohttp.access" and "POST /slack/events" in line["message"]
+    ]
+    assert len(set(served) - {"-"}) == 2
+    assert {"time", "level", "logger", "message", "correlation_id"} <= lines[0].keys()
+    counted = 'secondment_slack_requests_total{kind="command",status="200",transport="http"}'
+    assert f"{counted} 2.0" in scraped
+    assert not any(BOT_TOKEN in line or wire.SIGNING_SECRET in line for line in bot.lines)
+
+
 async def test_with_an_app_token_the_bot_answers_over_socket_mode(
     tmp_path: Path, slack: SlackStandIn
 ) -> None:
@@ -167,6 +206,9 @@ async def test_with_an_app_token_the_bot_answers_over_socket_mode(
     async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
         assert (await http.get("/healthz")).status == 200
         assert (await http.post("/slack/events", data="")).status == 404  # events come by socket
+        scraped = await (await http.get("/metrics")).text()
+    counted = 'secondment_slack_requests_total{kind="command",status="200",transport="socket_mode"}'
+    assert f"{counted} 1.0" in scraped
     assert await bot.stop() == 0
 
 
@@ -193,7 +235,8 @@ async def test_a_port_already_in_use_is_named_and_the_bot_exits(
 
 async def test_health_is_503_while_the_database_is_unreachable() -> None:
     engine = make_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
-    async with TestClient(TestServer(build_web_app(None, engine), host="127.0.0.1")) as http:
+    web_app = build_web_app(None, engine, Metrics())
+    async with TestClient(TestServer(web_app, host="127.0.0.1")) as http:
         response = await http.get("/healthz")
         assert response.status == 503
         assert await response.json() == {"status": "database unavailable"}
@@ -242,3 +285,34 @@ async def test_asking_again_before_the_first_end_of_term_question_is_refused_at_
 
     assert code == 2
     assert "END_DECISION_REMINDER_DAYS must be fewer than END_DECISION_DAYS" in stderr
+
+
+async def test_in_oauth_mode_the_bot_serves_the_install_page_with_its_state_in_the_database(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    port = _free_port()
+    redirect_uri = f"https://bot.example.com{OAUTH_REDIRECT_PATH}"
+    bot = await _start(
+        tmp_path,
+        slack,
+        port,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        SLACK_REDIRECT_URI=redirect_uri,
+    )
+    await bot.wait_for_line("serving on port")
+
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+        page = await http.get("/slack/install")
+        html = await page.text()
+        back = await http.get(f"{OAUTH_REDIRECT_PATH}?code=c&state=s")  # no state cookie
+    assert await bot.stop() == 0
+
+    assert page.status == 200
+    assert f"client_id={CLIENT_ID}" in html and f"redirect_uri={redirect_uri}" in html
+    with sqlite3.connect(tmp_path / "bot.db") as database:
+        (states,) = database.execute("SELECT count(*) FROM slack_oauth_states").fetchone()
+    assert states == 1  # issued for the page, in the bot's own database
+    assert back.status == 400
+    assert not any(CLIENT_SECRET in line for line in bot.lines)

@@ -132,31 +132,33 @@ async def test_the_second_migration_fills_in_rows_that_already_exist(
     assert str(secondment[1]).startswith("2027-01-04 10:00")
 
 
-async def test_replicas_migrating_at_once_leave_one_schema_at_head(
-    empty_engine: AsyncEngine,
-) -> None:
+@pytest.mark.skipif(
+    POSTGRES_URL is None,
+    reason="replicas share a PostgreSQL database; SQLite is for one process: set TEST_DATABASE_URL",
+)
+async def test_replicas_migrating_at_once_leave_one_schema_at_head() -> None:
+    assert POSTGRES_URL
+    schema = f"replicas_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES_URL)
+    async with admin.begin() as connection:
+        await connection.execute(text(f"CREATE SCHEMA {schema}"))
     # Three processes starting together on an empty database: each has its own engine.
-    url = empty_engine.url.render_as_string(hide_password=False)
-    options = {}
-    if empty_engine.dialect.name == "postgresql":
-        schema = (await _search_path(empty_engine)).split(",")[0].strip()
-        options = {"connect_args": {"server_settings": {"search_path": schema}}}
-    replicas = [make_engine(url, **options) for _ in range(3)]
+    options = {"connect_args": {"server_settings": {"search_path": schema}}}
+    replicas = [make_engine(POSTGRES_URL, **options) for _ in range(3)]
     try:
         await asyncio.gather(*(migrate(replica) for replica in replicas))
+        async with replicas[0].connect() as connection:
+            assert await connection.run_sync(_differences) == []
+            versions = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).all()
+        assert len(versions) == 1
     finally:
         for replica in replicas:
             await replica.dispose()
-
-    async with empty_engine.connect() as connection:
-        assert await connection.run_sync(_differences) == []
-        versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).all()
-    assert len(versions) == 1
-
-
-async def _search_path(engine: AsyncEngine) -> str:
-    async with engine.connect() as connection:
-        return str((await connection.execute(text("SHOW search_path"))).scalar_one())
+        async with admin.begin() as connection:
+            await connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        await admin.dispose()
 
 
 async def test_the_oauth_tables_are_the_ones_slack_sdk_defines(empty_engine: AsyncEngine) -> None:

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from bot.logs import CORRELATION_ID, NO_CORRELATION
 from bot.scheduler import Sweeper
 from tests.support.standin import WAIT_LIMIT
 
@@ -81,3 +82,20 @@ async def test_the_daily_job_runs_at_start_too_and_never_beside_the_sweep() -> N
     await sweeper.stop()
 
     assert sorted(seen) == ["daily", "sweep"] and overlaps == []
+
+
+async def test_each_run_logs_under_a_correlation_id_of_its_own() -> None:
+    ids: list[str] = []
+    both = asyncio.Event()
+
+    async def run(now: datetime) -> None:
+        ids.append(CORRELATION_ID.get())
+        if len(ids) == 2:
+            both.set()
+
+    sweeper = Sweeper(run, interval=3600, daily=run)  # both run once at start
+    sweeper.start()
+    await asyncio.wait_for(both.wait(), WAIT_LIMIT)
+    await sweeper.stop()
+
+    assert NO_CORRELATION not in ids and len(set(ids)) == 2

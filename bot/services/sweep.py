@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
@@ -174,6 +174,19 @@ async def claim_due(
                 )
             )
     return due
+
+
+async def sweep_lag(sessions: Sessions, *, now: datetime) -> timedelta:
+    """How long the oldest nudge due at `now` and neither sent nor cancelled has been due; zero
+    when none is. A nudge waiting to be retried counts only from its retry time, when it is due
+    again; one another sweep holds counts, as it is not delivered yet."""
+    async with sessions() as session:
+        oldest = await session.scalar(
+            select(func.min(Nudge.due_at)).where(
+                Nudge.due_at <= now, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)
+            )
+        )
+    return timedelta(0) if oldest is None else now - oldest
 
 
 async def still_ours(sessions: Sessions, due: Due, *, now: datetime) -> bool:

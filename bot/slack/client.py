@@ -62,5 +62,9 @@ def retry_handlers(sleep: Sleep = asyncio.sleep) -> list[AsyncRetryHandler]:
     ]
 
 
-def make_web_client(token: str, base_url: str, sleep: Sleep = asyncio.sleep) -> AsyncWebClient:
+def make_web_client(
+    token: str | None, base_url: str, sleep: Sleep = asyncio.sleep
+) -> AsyncWebClient:
+    """A client for `base_url` with the retries on; without a token (OAuth mode) each call or
+    request supplies its own."""
     return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(sleep))

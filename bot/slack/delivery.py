@@ -4,6 +4,9 @@ and the messages of a secondment under way.
 Rate limits and server errors are retried by the Web API client itself. Any other failure is
 recorded on the nudge (attempts, last error) and tried again with growing waits, except one that
 retrying cannot fix, such as a deactivated recipient: that reminder is routed to HR instead.
+
+In OAuth mode each nudge goes out with the bot token of its secondment's workspace; a workspace
+that has uninstalled the app has none, and its nudges are given up.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
 from bot.domain.record import SecondmentRecord
-from bot.services.sweep import Due, claim_due, mark_failed, mark_sent, still_ours
+from bot.services.sweep import Due, claim_due, mark_failed, mark_sent, still_ours, sweep_lag
 from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
 from bot.slack.builders.end_of_term import build_end_decision_ask
@@ -41,6 +44,8 @@ from bot.slack.publish import slack_error
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# OAuth mode: the secondment's workspace has no installation (it uninstalled the app).
+NOT_INSTALLED = "app_not_installed"
 # Errors that another attempt will not fix.
 UNREACHABLE = {
     "user_not_found",
@@ -50,6 +55,7 @@ UNREACHABLE = {
     "channel_not_found",
     "is_archived",
     "not_in_channel",
+    NOT_INSTALLED,
 }
 
 
@@ -62,22 +68,34 @@ def retry_wait(attempts: int) -> timedelta:
 
 
 async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> int:
-    """Claim what is due at `now` and send it; returns how many were sent."""
+    """Claim what is due at `now` and send it; returns how many were sent. The metrics get how
+    late the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
+    deps.metrics.sweep_started(await sweep_lag(deps.sessions, now=now))
     sent = 0
     for due in await claim_due(deps.sessions, now=now, policy=deps.policy):
         # The sweep's `now` is fixed when it starts; a long batch renews from the clock.
         if await still_ours(deps.sessions, due, now=max(now, datetime.now(UTC))):
             sent += await _send(client, deps, due, now)
+    deps.metrics.sweep_finished(now)
     return sent
 
 
 async def _send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> bool:
+    if deps.workspaces is not None:
+        # OAuth mode: send with the bot token of the secondment's own workspace.
+        installed = await deps.workspaces.client_for(due.record.team_id)
+        if installed is None:
+            await _failed(None, deps, due, now, error=NOT_INSTALLED)
+            return False
+        client = installed
     try:
         await _deliver(client, deps, due)
     except (SlackApiError, HrUnreachable) as exc:
         await _failed(client, deps, due, now, error=_error_of(exc))
         return False
     updated = await mark_sent(deps.sessions, due, now=now, policy=deps.policy)
+    if updated is not None:
+        deps.metrics.nudge_sent(due.kind)
     if updated is not None and updated.thread_ts:
         if due.kind is NudgeKind.DECISION_ESCALATION:
             await _tell_thread(
@@ -146,8 +164,11 @@ def _error_of(exc: Exception) -> str:
     return slack_error(exc) if isinstance(exc, SlackApiError) else str(exc)
 
 
-async def _failed(client: AsyncWebClient, deps: Deps, due: Due, now: datetime, error: str) -> None:
+async def _failed(
+    client: AsyncWebClient | None, deps: Deps, due: Due, now: datetime, error: str
+) -> None:
     give_up = error in UNREACHABLE or due.attempts + 1 >= MAX_ATTEMPTS
+    deps.metrics.nudge_failed(due.kind, given_up=give_up)
     log.warning(
         "nudge %s to %s failed (attempt %s): %s",
         due.nudge_id,
@@ -162,8 +183,9 @@ async def _failed(client: AsyncWebClient, deps: Deps, due: Due, now: datetime, e
         now=now,
         retry_at=None if give_up else now + retry_wait(due.attempts),
     )
-    if give_up and due.kind is NudgeKind.DECISION_REMINDER:
-        # Someone has to know the request is stuck on a person the bot cannot reach.
+    if give_up and due.kind is NudgeKind.DECISION_REMINDER and client is not None:
+        # Someone has to know the request is stuck on a person the bot cannot reach (unless
+        # the bot cannot reach the workspace at all).
         await deps.hr.tell(client, build_undeliverable(due.record, due.recipient_id, error))
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.db import Sessions
 from bot.domain.policy import Policy
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.hr import HrDesk
+from bot.slack.workspaces import Workspaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +17,9 @@ class Deps:
     sessions: Sessions
     policy: Policy
     hr: HrDesk
+    metrics: Metrics = field(default_factory=Metrics)
+    # OAuth mode: the installed workspaces and their bot tokens; None with one workspace.
+    workspaces: Workspaces | None = None
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -38,5 +43,10 @@ def policy_from(settings: Settings) -> Policy:
     )
 
 
-def deps_from(settings: Settings, sessions: Sessions) -> Deps:
-    return Deps(sessions, policy_from(settings), HrDesk(settings.hr_channel, settings.hr_users))
+def deps_from(settings: Settings, sessions: Sessions, workspaces: Workspaces | None = None) -> Deps:
+    return Deps(
+        sessions,
+        policy_from(settings),
+        HrDesk(settings.hr_channel, settings.hr_users),
+        workspaces=workspaces,
+    )

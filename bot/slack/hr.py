@@ -1,5 +1,9 @@
 """HR as the bot knows it: a channel for escalations and/or a list of people (HR_CHANNEL,
-HR_USERS). HR powers belong to the listed people and to members of the HR channel."""
+HR_USERS). HR powers belong to the listed people and to members of the HR channel.
+
+The settings are global: in OAuth mode they apply in every workspace, though the channel and
+(outside Enterprise Grid) the users belong to one (see the README). The channel's members are
+read with each workspace's own token and cached per workspace, so one never answers for another."""
 
 from __future__ import annotations
 
@@ -21,8 +25,8 @@ MEMBERS_TTL_SECONDS = 300.0
 class HrDesk:
     channel: str | None
     users: tuple[str, ...]
-    _members: frozenset[str] = field(default_factory=frozenset)
-    _members_read_at: float = float("-inf")
+    # By team id: when each workspace last read the channel's members, and what it read.
+    _members: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 
     @property
     def configured(self) -> bool:
@@ -33,27 +37,30 @@ class HrDesk:
         """Where HR messages go: the channel, and each HR user's DM."""
         return ([self.channel] if self.channel else []) + list(self.users)
 
-    async def is_hr(self, client: AsyncWebClient, user_id: str) -> bool:
+    async def is_hr(self, client: AsyncWebClient, team_id: str, user_id: str) -> bool:
         if user_id in self.users:
             return True
         if self.channel is None:
             return False
         try:
-            return user_id in await self._channel_members(client, self.channel)
+            return user_id in await self._channel_members(client, team_id, self.channel)
         except SlackApiError as exc:
             # Usually the bot is not in a private HR channel: HR_USERS still count.
             log.warning("cannot read HR channel members: %s", exc.response.get("error"))
             return False
 
-    async def _channel_members(self, client: AsyncWebClient, channel: str) -> frozenset[str]:
+    async def _channel_members(
+        self, client: AsyncWebClient, team_id: str, channel: str
+    ) -> frozenset[str]:
         # Membership changes rarely; reading it on every click would cost a call each time.
-        if time.monotonic() - self._members_read_at < MEMBERS_TTL_SECONDS:
-            return self._members
-        members: set[str] = set()
+        read_at, members = self._members.get(team_id, (float("-inf"), frozenset()))
+        if time.monotonic() - read_at < MEMBERS_TTL_SECONDS:
+            return members
+        found: set[str] = set()
         async for page in await client.conversations_members(channel=channel, limit=200):
-            members.update(page["members"])
-        self._members, self._members_read_at = frozenset(members), time.monotonic()
-        return self._members
+            found.update(page["members"])
+        self._members[team_id] = (time.monotonic(), frozenset(found))
+        return frozenset(found)
 
     async def tell(self, client: AsyncWebClient, message: Message) -> list[str]:
         """Post to the HR channel and DM each HR user; returns the Slack errors, if any."""

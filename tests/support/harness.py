@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -21,7 +22,7 @@ from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
-from tests.support.standin import TEAM_ID, Call, SlackStandIn
+from tests.support.standin import TEAM_ID, WAIT_LIMIT, Call, SlackStandIn
 
 EMPLOYEE, HOME, HOST, OUTSIDER = "U0EMPLOYEE", "U0HOME", "U0HOST", "U0OUTSIDER"
 _views = itertools.count(1)
@@ -56,6 +57,8 @@ class Harness:
     client: AsyncWebClient
     expect_errors: bool = False
     responses: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # The workspace people act from; `dataclasses.replace(bot, team_id=...)` plays another.
+    team_id: str = TEAM_ID
 
     async def post(self, body: str, headers: dict[str, str] | None = None) -> ClientResponse:
         return await self.http.post("/slack/events", data=body, headers=headers or wire.sign(body))
@@ -65,7 +68,9 @@ class Harness:
 
     async def command(self, user_id: str, text: str) -> tuple[ClientResponse, str]:
         response_url = self.new_response_url()
-        response = await self.post(wire.slash_command(user_id, text, response_url))
+        response = await self.post(
+            wire.slash_command(user_id, text, response_url, team_id=self.team_id)
+        )
         return response, response_url.rsplit("/", 1)[1]
 
     async def reply_to(self, name: str) -> Call:
@@ -89,12 +94,26 @@ class Harness:
             response_url=response_url,
             channel_id=thread.channel,
             message_ts=thread.ts,
+            team_id=self.team_id,
         )
         response = await self.post(body, headers)
         return response, response_url.rsplit("/", 1)[1]
 
+    async def send_event(self, event: dict[str, Any]) -> ClientResponse:
+        """Deliver an Events API event from this workspace, and wait until the bot has handled
+        it: Bolt acknowledges an event at once and runs its listener after, in a task."""
+        body = wire.event_callback(event, team_id=self.team_id)
+        response = await self.post(body, wire.sign(body, content_type="application/json"))
+        handling = [
+            task
+            for task in asyncio.all_tasks()
+            if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
+        ]
+        await asyncio.wait_for(asyncio.gather(*handling), WAIT_LIMIT)
+        return response
+
     async def open_home(self, user_id: str, *, tab: str = "home") -> ClientResponse:
-        body = wire.app_home_opened(user_id, tab=tab)
+        body = wire.app_home_opened(user_id, tab=tab, team_id=self.team_id)
         return await self.post(body, wire.sign(body, content_type="application/json"))
 
     async def home_of(self, user_id: str, count: int = 1) -> Call:
@@ -110,11 +129,13 @@ class Harness:
         view = {
             **home.body["view"],
             "id": f"V0HOME{user_id}",
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "state": {"values": {}},
             "hash": "1.home",
         }
-        return await self.post(wire.view_block_action(user_id, action, value, view=view))
+        return await self.post(
+            wire.view_block_action(user_id, action, value, view=view, team_id=self.team_id)
+        )
 
     async def submit(
         self,
@@ -131,6 +152,7 @@ class Harness:
             values,
             view_id=view_id or f"V{next(_views):08d}",
             private_metadata=private_metadata,
+            team_id=self.team_id,
         )
         return await self.post(body)
 

@@ -5,17 +5,24 @@ errors, HTTP 429 with Retry-After, `invalid_blocks` and `expired_trigger_id`), a
 Block Kit payload with slack_sdk.models: a payload Slack would reject is answered with
 `invalid_blocks` and kept in `invalid` so the test fixture fails the test. A view is checked
 whole (its blocks' own limits, and no block_id twice) as Slack checks it.
+
+It plays several workspaces, as Slack does for an app installed by OAuth: each bot token belongs
+to one workspace (`tokens`), every call is recorded with the workspace whose token made it, and a
+call that names a person of another workspace is refused. `authorize` plays Slack's install page
+and `oauth.v2.access` exchanges its code for a new workspace's bot token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from aiohttp import web
 from slack_sdk.errors import SlackObjectFormationError
@@ -26,6 +33,10 @@ BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
+# The app's credentials for OAuth installs (Basic Information > App Credentials).
+APP_ID = "A0APP"
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 # How long a test waits for the bot to make a call before it fails; a guard, never a delay.
 WAIT_LIMIT = 10.0
 
@@ -35,6 +46,7 @@ class Call:
     method: str
     body: dict[str, Any]
     error: str | None = None  # what Slack answered, when it refused the call
+    team: str | None = None  # the workspace whose bot token made the call, if any
 
     @property
     def text(self) -> str:
@@ -46,6 +58,18 @@ class Call:
         return json.dumps(
             self.body.get("blocks") or self.body.get("view") or [], ensure_ascii=False
         )
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An install the installer allowed on Slack's authorize page, waiting for its code to be
+    exchanged: for which workspace, by whom, with which scopes and redirect URI."""
+
+    team_id: str
+    team_name: str
+    installer: str
+    scope: str
+    redirect_uri: str | None
 
 
 @dataclass
@@ -69,6 +93,10 @@ class SlackStandIn:
     # files.uploadV2: the bytes posted to each upload URL, by file id, and the files shared.
     uploads: dict[str, bytes] = field(default_factory=dict)
     _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Bot tokens Slack has issued, each to its workspace; single-workspace mode uses BOT_TOKEN.
+    tokens: dict[str, str] = field(default_factory=lambda: {BOT_TOKEN: TEAM_ID})
+    grants: dict[str, Grant] = field(default_factory=dict)  # by the code handed out
+    _issued: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     port: int = 0
 
     # --- set-up -----------------------------------------------------------------------------
@@ -80,10 +108,11 @@ class SlackStandIn:
         tz: str = "Europe/London",
         is_bot: bool = False,
         deleted: bool = False,
+        team: str = TEAM_ID,
     ) -> str:
         self.users[user_id] = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team,
             "name": user_id.lower(),
             "deleted": deleted,
             "is_bot": is_bot,
@@ -97,6 +126,22 @@ class SlackStandIn:
     ) -> None:
         """Answer the next call of `method` with this error, as Slack would."""
         self._failures[method].append(Failure(error, status, retry_after))
+
+    def authorize(self, url: str, *, team_id: str, team_name: str, installer: str) -> str:
+        """Slack's authorize page, opened from the Add to Slack link `url`: the installer allows
+        the app in their workspace. Returns where Slack sends the browser next: the redirect
+        URI with a one-time code and the state the link carried."""
+        query = {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+        assert query["client_id"] == CLIENT_ID, query
+        code = f"{team_id.lower()}.{next(self._issued)}.code"
+        redirect_uri = query.get("redirect_uri")
+        self.grants[code] = Grant(team_id, team_name, installer, query["scope"], redirect_uri)
+        back = redirect_uri or "https://your-host.example.com/slack/oauth_redirect"
+        return f"{back}?{urlencode({'code': code, 'state': query.get('state', '')})}"
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removed the app: Slack revokes every token it issued there."""
+        self.tokens = {token: team for token, team in self.tokens.items() if team != team_id}
 
     @property
     def api_url(self) -> str:
@@ -152,22 +197,32 @@ class SlackStandIn:
 
     # --- the API -----------------------------------------------------------------------------
 
-    async def _record(self, method: str, body: dict[str, Any], error: str | None = None) -> None:
+    async def _record(
+        self, method: str, body: dict[str, Any], error: str | None = None, team: str | None = None
+    ) -> None:
         async with self._changed:
-            self.calls.append(Call(method, body, error))
+            self.calls.append(Call(method, body, error, team))
             self._changed.notify_all()
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await _read_body(request)
-        response = self._answer(method, body, request.headers.get("Authorization"))
+        auth = request.headers.get("Authorization") or ""
+        team = self.tokens.get(auth.removeprefix("Bearer "))
+        response = self._answer(method, body, auth, team)
         answer = json.loads(response.text or "{}")
-        await self._record(method, body, None if answer.get("ok") else answer.get("error"))
+        await self._record(method, body, None if answer.get("ok") else answer.get("error"), team)
         return response
 
-    def _answer(self, method: str, body: dict[str, Any], auth: str | None) -> web.Response:
-        token = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
-        if auth != f"Bearer {token}":
+    def _answer(
+        self, method: str, body: dict[str, Any], auth: str, team: str | None
+    ) -> web.Response:
+        if method == "oauth.v2.access":  # the app's credentials instead of a token
+            return web.json_response(self._oauth_v2_access(body, auth))
+        if method == "apps.connections.open":
+            if auth != f"Bearer {APP_TOKEN}":
+                return _error("invalid_auth")
+        elif team is None:
             return _error("invalid_auth")
         if self._failures[method]:
             failure = self._failures[method].popleft()
@@ -182,7 +237,7 @@ class SlackStandIn:
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
             return _error("unknown_method")
-        return web.json_response(handler(body))
+        return web.json_response(handler(body, team))
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -261,43 +316,75 @@ class SlackStandIn:
     def _next_ts(self) -> str:
         return f"1800000000.{next(self._ts):06d}"
 
-    def _api_auth_test(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _elsewhere(self, user_id: str, team: str | None) -> bool:
+        """A person Slack knows in another workspace than the caller's, so cannot be reached."""
+        return user_id in self.users and self.users[user_id]["team_id"] != team
+
+    def _oauth_v2_access(self, body: dict[str, Any], auth: str) -> dict[str, Any]:
+        credentials = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if auth != f"Basic {credentials}":
+            return {"ok": False, "error": "invalid_client_id"}
+        grant = self.grants.pop(str(body.get("code")), None)  # a code is good once
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        if body.get("redirect_uri") != grant.redirect_uri:
+            return {"ok": False, "error": "bad_redirect_uri"}
+        token = f"xoxb-{grant.team_id.lower()}-{next(self._issued)}"
+        self.tokens[token] = grant.team_id
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": grant.scope,
+            "bot_user_id": BOT_USER_ID,
+            "app_id": APP_ID,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": None,
+            "authed_user": {"id": grant.installer},
+            "is_enterprise_install": False,
+        }
+
+    def _api_auth_test(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         return {
             "ok": True,
             "url": "https://test.slack.com/",
             "team": "Test",
             "user": "bot",
-            "team_id": TEAM_ID,
+            "team_id": team,
             "user_id": BOT_USER_ID,
             "bot_id": "B0BOT",
         }
 
-    def _api_apps_connections_open(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_apps_connections_open(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link"}
 
-    def _api_users_info(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_users_info(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         user = self.users.get(str(body.get("user")))
-        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if user is None or self._elsewhere(user["id"], team):
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user}
 
-    def _api_conversations_open(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_conversations_open(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         ids = sorted(str(body.get("users", "")).split(","))
         for user_id in ids:
             user = self.users.get(user_id)
-            if user is None:
+            if user is None or self._elsewhere(user_id, team):
                 return {"ok": False, "error": "user_not_found"}
             if user["deleted"]:
                 return {"ok": False, "error": "user_disabled"}
         return {"ok": True, "channel": {"id": "G" + "".join(i[-3:] for i in ids).upper()}}
 
-    def _api_conversations_members(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_conversations_members(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         members = self.channel_members.get(str(body.get("channel")))
-        if members is None:
+        if members is None or team != TEAM_ID:  # the channels it knows are all TEAM_ID's
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
 
-    def _api_chat_postMessage(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_chat_postMessage(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         channel = str(body["channel"])
         if channel.startswith(("U", "W")):  # a DM: Slack answers with the IM's channel id
+            if self._elsewhere(channel, team):
+                return {"ok": False, "error": "channel_not_found"}
             if self.users.get(channel, {}).get("deleted"):
                 return {"ok": False, "error": "user_disabled"}
             channel = "D" + channel[1:]
@@ -308,13 +395,13 @@ class SlackStandIn:
             "message": {"text": body.get("text"), "blocks": body.get("blocks")},
         }
 
-    def _api_chat_update(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_chat_update(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         return {"ok": True, "channel": body["channel"], "ts": body["ts"]}
 
-    def _api_chat_postEphemeral(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_chat_postEphemeral(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._next_ts()}
 
-    def _api_chat_getPermalink(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_chat_getPermalink(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         ts = str(body["message_ts"]).replace(".", "")
         return {
             "ok": True,
@@ -322,7 +409,9 @@ class SlackStandIn:
             "permalink": f"https://test.slack.com/archives/{body['channel']}/p{ts}",
         }
 
-    def _api_files_getUploadURLExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_files_getUploadURLExternal(
+        self, body: dict[str, Any], team: str | None
+    ) -> dict[str, Any]:
         if not body.get("filename") or not str(body.get("length", "")).isdigit():
             return {"ok": False, "error": "invalid_arguments"}
         file_id = f"F{next(self._file_ids):08d}"
@@ -333,7 +422,9 @@ class SlackStandIn:
             "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
         }
 
-    def _api_files_completeUploadExternal(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_files_completeUploadExternal(
+        self, body: dict[str, Any], team: str | None
+    ) -> dict[str, Any]:
         files = _as_list(body.get("files"))
         if not files or any(f.get("id") not in self.uploads for f in files):
             return {"ok": False, "error": "file_not_found"}
@@ -342,16 +433,16 @@ class SlackStandIn:
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
-    def _api_views_open(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_views_open(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         if str(body.get("trigger_id", "")).startswith("expired"):
             return {"ok": False, "error": "expired_trigger_id"}
         view = body["view"]
         view = json.loads(view) if isinstance(view, str) else view
         return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
 
-    def _api_views_publish(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _api_views_publish(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         user_id = str(body.get("user_id", ""))
-        if user_id not in self.users:
+        if user_id not in self.users or self._elsewhere(user_id, team):
             return {"ok": False, "error": "user_not_found"}
         view = _as_dict(body["view"])
         if view.get("type") != "home":

@@ -1,5 +1,6 @@
 """Slack's wire format for requests into the app: signed, form-encoded slash commands and
-`payload=<json>` interactivity, built the way Slack builds them."""
+`payload=<json>` interactivity, built the way Slack builds them, from the workspace `team_id`
+(the stand-in's single workspace unless a test plays several)."""
 
 from __future__ import annotations
 
@@ -40,12 +41,17 @@ def trigger_id() -> str:
 
 
 def slash_command(
-    user_id: str, text: str, response_url: str, *, channel_id: str = "C0GENERAL"
+    user_id: str,
+    text: str,
+    response_url: str,
+    *,
+    channel_id: str = "C0GENERAL",
+    team_id: str = TEAM_ID,
 ) -> str:
     return urlencode(
         {
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "team_domain": "test",
             "channel_id": channel_id,
             "channel_name": "general",
@@ -74,11 +80,12 @@ def block_action(
     channel_id: str,
     message_ts: str,
     message: dict[str, Any] | None = None,
+    team_id: str = TEAM_ID,
 ) -> str:
     return _payload(
         {
             "type": "block_actions",
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
             "api_app_id": "A0APP",
             "token": "legacy-verification-token",
             "container": {
@@ -88,7 +95,7 @@ def block_action(
                 "is_ephemeral": False,
             },
             "trigger_id": trigger_id(),
-            "team": {"id": TEAM_ID, "domain": "test"},
+            "team": {"id": team_id, "domain": "test"},
             "channel": {"id": channel_id, "name": "mpdm"},
             "message": message or {"ts": message_ts, "text": ""},
             "response_url": response_url,
@@ -105,18 +112,20 @@ def block_action(
     )
 
 
-def view_block_action(user_id: str, action_id: str, value: str, *, view: dict[str, Any]) -> str:
+def view_block_action(
+    user_id: str, action_id: str, value: str, *, view: dict[str, Any], team_id: str = TEAM_ID
+) -> str:
     """A button clicked in a view that is not a message, such as the App Home: Slack sends the
     view (with its private_metadata) and no channel, message or response URL."""
     return _payload(
         {
             "type": "block_actions",
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
             "api_app_id": "A0APP",
             "token": "legacy-verification-token",
             "container": {"type": "view", "view_id": view["id"]},
             "trigger_id": trigger_id(),
-            "team": {"id": TEAM_ID, "domain": "test"},
+            "team": {"id": team_id, "domain": "test"},
             "is_enterprise_install": False,
             "view": view,
             "actions": [
@@ -132,28 +141,29 @@ def view_block_action(user_id: str, action_id: str, value: str, *, view: dict[st
     )
 
 
-def event_callback(event: dict[str, Any]) -> str:
+def event_callback(event: dict[str, Any], *, team_id: str = TEAM_ID) -> str:
     """An Events API delivery: a JSON body (sign it with content_type="application/json")."""
     return json.dumps(
         {
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "api_app_id": "A0APP",
             "event": {**event, "event_ts": f"{time.time():.6f}"},
             "type": "event_callback",
             "event_id": f"Ev{next(_event):08d}",
             "event_time": int(time.time()),
             "authorizations": [
-                {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True, "enterprise_id": None}
+                {"team_id": team_id, "user_id": BOT_USER_ID, "is_bot": True, "enterprise_id": None}
             ],
         }
     )
 
 
-def app_home_opened(user_id: str, *, tab: str = "home") -> str:
+def app_home_opened(user_id: str, *, tab: str = "home", team_id: str = TEAM_ID) -> str:
     """The event Slack sends when someone opens the app's Home (or Messages) tab."""
     return event_callback(
-        {"type": "app_home_opened", "user": user_id, "channel": "D" + user_id[1:], "tab": tab}
+        {"type": "app_home_opened", "user": user_id, "channel": "D" + user_id[1:], "tab": tab},
+        team_id=team_id,
     )
 
 
@@ -164,18 +174,19 @@ def view_submission(
     *,
     view_id: str,
     private_metadata: str = "",
+    team_id: str = TEAM_ID,
 ) -> str:
     return _payload(
         {
             "type": "view_submission",
-            "team": {"id": TEAM_ID, "domain": "test"},
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "team": {"id": team_id, "domain": "test"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
             "api_app_id": "A0APP",
             "token": "legacy-verification-token",
             "trigger_id": trigger_id(),
             "view": {
                 "id": view_id,
-                "team_id": TEAM_ID,
+                "team_id": team_id,
                 "type": "modal",
                 "callback_id": callback_id,
                 "private_metadata": private_metadata,

@@ -14,6 +14,7 @@ from bot.slack.listeners import (
     followup_views,
     home,
     hr_actions,
+    installations,
     lifecycle,
     views,
 )
@@ -32,3 +33,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     checkins.register(app, deps)
     end_of_term.register(app, deps)
     home.register(app, deps)
+    installations.register(app, deps)

@@ -23,4 +23,4 @@ def user_of(context: AsyncBoltContext) -> str:
 
 
 async def is_hr(deps: Deps, client: AsyncWebClient, context: AsyncBoltContext) -> bool:
-    return await deps.hr.is_hr(client, user_of(context))
+    return await deps.hr.is_hr(client, team_of(context), user_of(context))

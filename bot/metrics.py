@@ -1,0 +1,82 @@
+"""The bot's Prometheus metrics, served at `GET /metrics` (the README lists each one).
+
+They live in a registry the app owns rather than prometheus_client's global one, so two apps in
+one process (the tests build one per test) each count only their own requests and nudges.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from bot.domain.followups import NudgeKind
+
+# Slack gives up on an ack after 3 seconds; the buckets are finest where a healthy ack lands.
+ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0)
+RETRYING, GIVEN_UP = "retrying", "given_up"
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "secondment_slack_requests",
+            "Requests from Slack, by transport, kind and the status of the answer.",
+            ["transport", "kind", "status"],
+            registry=self.registry,
+        )
+        self.ack_seconds = Histogram(
+            "secondment_slack_ack_seconds",
+            "Seconds from receiving a request from Slack to answering (acknowledging) it.",
+            ["transport", "kind"],
+            buckets=ACK_BUCKETS,
+            registry=self.registry,
+        )
+        self.nudges_sent = Counter(
+            "secondment_nudges_sent",
+            "Nudges the sweep delivered and recorded as sent, by kind.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.nudges_failed = Counter(
+            "secondment_nudges_failed",
+            "Nudges Slack did not take, by kind and whether they will be retried or were given up.",
+            ["kind", "outcome"],
+            registry=self.registry,
+        )
+        self.sweep_lag = Gauge(
+            "secondment_sweep_lag_seconds",
+            "At the start of the last sweep: how long the oldest due, unsent nudge had been due.",
+            registry=self.registry,
+        )
+        self.sweep_completed = Gauge(
+            "secondment_sweep_last_completed_timestamp_seconds",
+            "Unix time at which the last sweep that ran to the end started.",
+            registry=self.registry,
+        )
+        # Every nudge series exists from the start, at 0, so rates and alerts see them at once.
+        for kind in NudgeKind:
+            self.nudges_sent.labels(kind.value)
+            for outcome in (RETRYING, GIVEN_UP):
+                self.nudges_failed.labels(kind.value, outcome)
+
+    def observe_request(self, transport: str, kind: str, status: int, seconds: float) -> None:
+        self.requests.labels(transport, kind, str(status)).inc()
+        self.ack_seconds.labels(transport, kind).observe(seconds)
+
+    def nudge_sent(self, kind: NudgeKind) -> None:
+        self.nudges_sent.labels(kind.value).inc()
+
+    def nudge_failed(self, kind: NudgeKind, *, given_up: bool) -> None:
+        self.nudges_failed.labels(kind.value, GIVEN_UP if given_up else RETRYING).inc()
+
+    def sweep_started(self, lag: timedelta) -> None:
+        self.sweep_lag.set(lag.total_seconds())
+
+    def sweep_finished(self, started: datetime) -> None:
+        self.sweep_completed.set(started.timestamp())
+
+    def exposition(self) -> bytes:
+        """Everything, in the Prometheus text format."""
+        return generate_latest(self.registry)

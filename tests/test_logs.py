@@ -1,0 +1,133 @@
+"""The log format (bot.logs) and its setting: text lines as before, JSON lines that parse one by
+one, the correlation id of the work in hand, and secrets blanked out of every line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import time_machine
+
+from bot.logs import CORRELATION_ID, NO_CORRELATION, LogFormat, correlated
+from bot.settings import SettingsError, load_settings
+from tests.support import wire
+from tests.support.logs import captured, json_lines
+from tests.support.standin import APP_TOKEN, BOT_TOKEN
+
+AT = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+log = logging.getLogger("tests.logs")
+
+
+def test_text_lines_keep_their_format() -> None:
+    with captured("text", log) as stream:
+        with correlated("abc123def456"):
+            log.info("hello %s", "there")
+        log.warning("outside")
+
+    first, second = stream.getvalue().splitlines()
+    stamp = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}"
+    assert re.fullmatch(stamp + r" INFO \[abc123def456\] tests\.logs: hello there", first)
+    assert re.fullmatch(stamp + r" WARNING \[-\] tests\.logs: outside", second)
+
+
+def test_json_lines_carry_time_in_utc_level_logger_message_and_correlation_id() -> None:
+    with time_machine.travel(AT, tick=False), captured("json", log) as stream:
+        with correlated("abc123def456"):
+            log.info("hello %s", "there")
+        log.info("outside")
+
+    assert json_lines(stream) == [
+        {
+            "time": "2027-01-04T10:00:00.000+00:00",
+            "level": "INFO",
+            "logger": "tests.logs",
+            "message": "hello there",
+            "correlation_id": "abc123def456",
+        },
+        {
+            "time": "2027-01-04T10:00:00.000+00:00",
+            "level": "INFO",
+            "logger": "tests.logs",
+            "message": "outside",
+            "correlation_id": NO_CORRELATION,
+        },
+    ]
+
+
+def test_a_json_line_holds_the_traceback_when_there_is_one() -> None:
+    with captured("json", log) as stream:
+        try:
+            raise ValueError("bad input")
+        except ValueError:
+            log.exception("it failed")
+
+    (line,) = json_lines(stream)
+    assert (line["level"], line["message"]) == ("ERROR", "it failed")
+    assert line["exception"].startswith("Traceback (most recent call last)")
+    assert line["exception"].endswith("ValueError: bad input")
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_secrets_are_blanked_out_of_every_line(log_format: LogFormat) -> None:
+    other_workspace = "xoxb-2-999-token-of-another-workspace"
+    with captured(log_format, log) as stream:
+        log.info("token %s secret %s app %s", BOT_TOKEN, wire.SIGNING_SECRET, APP_TOKEN)
+        try:
+            raise RuntimeError(f"refused {other_workspace}")
+        except RuntimeError:
+            log.exception("call failed")
+
+    output = stream.getvalue()
+    assert "token [redacted] secret [redacted] app [redacted]" in output
+    assert "RuntimeError: refused [redacted]" in output
+    for secret in (BOT_TOKEN, wire.SIGNING_SECRET, APP_TOKEN, other_workspace):
+        assert secret not in output
+    if log_format == "json":
+        assert len(json_lines(stream)) == 2  # still one JSON object a line
+
+
+async def test_a_correlation_id_ends_with_its_block_but_follows_the_tasks_started_in_it() -> None:
+    release = asyncio.Event()
+
+    async def later() -> str:
+        await release.wait()
+        return CORRELATION_ID.get()
+
+    with correlated() as first:
+        task = asyncio.create_task(later())
+    with correlated() as second:
+        pass
+    outside = CORRELATION_ID.get()
+    release.set()
+
+    assert (await task, outside) == (first, NO_CORRELATION)
+    assert NO_CORRELATION not in (first, second) and first != second
+
+
+def _settings(**values: Any) -> Any:
+    return load_settings(
+        _env_file=None,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=wire.SIGNING_SECRET,
+        **values,
+    )
+
+
+def test_log_format_is_text_unless_set_to_json() -> None:
+    assert _settings().log_format == "text"
+    assert _settings(log_format="json").log_format == "json"
+    with pytest.raises(SettingsError, match="LOG_FORMAT Input should be 'text' or 'json'"):
+        _settings(log_format="xml")
+
+
+def test_the_secrets_to_blank_out_are_every_secret_setting() -> None:
+    assert set(_settings().secret_values()) == {BOT_TOKEN, wire.SIGNING_SECRET}
+    assert set(_settings(slack_app_token=APP_TOKEN).secret_values()) == {
+        BOT_TOKEN,
+        wire.SIGNING_SECRET,
+        APP_TOKEN,
+    }

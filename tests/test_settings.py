@@ -1,0 +1,87 @@
+"""The OAuth settings: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together turn OAuth mode on and
+replace SLACK_BOT_TOKEN; each wrong value is named, and no secret is repeated back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.settings import BOT_SCOPES, Settings, SettingsError, load_settings
+from tests.support.standin import BOT_TOKEN, CLIENT_ID, CLIENT_SECRET
+from tests.support.wire import SIGNING_SECRET
+
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.json"
+CREDENTIALS = {"slack_client_id": CLIENT_ID, "slack_client_secret": CLIENT_SECRET}
+
+
+def _load(**values: Any) -> Settings:
+    return load_settings(_env_file=None, slack_signing_secret=SIGNING_SECRET, **values)
+
+
+def _problems(**values: Any) -> str:
+    with pytest.raises(SettingsError) as refused:
+        _load(**values)
+    return str(refused.value)
+
+
+def test_oauth_mode_needs_no_bot_token_and_asks_for_the_manifests_scopes() -> None:
+    settings = _load(**CREDENTIALS)
+
+    assert settings.oauth_mode
+    assert settings.slack_bot_token is None
+    assert settings.slack_redirect_uri is None
+    manifest = json.loads(MANIFEST.read_text())
+    assert list(settings.slack_scopes) == manifest["oauth_config"]["scopes"]["bot"]
+    assert settings.slack_scopes == BOT_SCOPES
+
+
+def test_single_workspace_mode_still_needs_the_bot_token() -> None:
+    assert not _load(slack_bot_token=BOT_TOKEN).oauth_mode
+    assert "SLACK_BOT_TOKEN is required but not set (or set SLACK_CLIENT_ID" in _problems()
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [{"slack_client_id": CLIENT_ID}, {"slack_client_secret": CLIENT_SECRET}],
+)
+def test_the_client_id_and_secret_go_together(credentials: dict[str, str]) -> None:
+    problems = _problems(**credentials)
+
+    assert "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together" in problems
+    assert CLIENT_SECRET not in problems
+
+
+def test_a_bot_token_beside_the_oauth_credentials_is_refused() -> None:
+    problems = _problems(**CREDENTIALS, slack_bot_token=BOT_TOKEN)
+
+    assert "SLACK_BOT_TOKEN must be unset when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET" in problems
+    assert BOT_TOKEN not in problems and CLIENT_SECRET not in problems
+
+
+def test_malformed_oauth_settings_are_named() -> None:
+    problems = _problems(
+        slack_client_id="my-app",
+        slack_client_secret=CLIENT_SECRET,
+        slack_scopes="chat:write, Users Read",
+        slack_redirect_uri="https://bot.example.com/oauth",
+    )
+
+    assert "SLACK_CLIENT_ID must be the app's Client ID" in problems
+    assert (
+        "SLACK_SCOPES must be bot scopes separated by commas; 'Users Read' is not one" in problems
+    )
+    assert "SLACK_REDIRECT_URI must be the bot's public /slack/oauth_redirect URL" in problems
+
+
+def test_scopes_and_redirect_uri_are_read_as_given() -> None:
+    settings = _load(
+        **CREDENTIALS,
+        slack_scopes="commands, chat:write",
+        slack_redirect_uri="https://bot.example.com/slack/oauth_redirect",
+    )
+
+    assert settings.slack_scopes == ("commands", "chat:write")
+    assert settings.slack_redirect_uri == "https://bot.example.com/slack/oauth_redirect"
