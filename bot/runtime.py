@@ -23,6 +23,8 @@ from bot.slack.workspaces import workspaces_from
 from bot.web import build_web_app
 
 log = logging.getLogger(__name__)
+# How long shutdown waits for work after the acks; below the 30 s most orchestrators allow.
+SHUTDOWN_GRACE_SECONDS = 20.0
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -64,7 +66,21 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         if socket_mode is not None:
             await socket_mode.close_async()
         await runner.cleanup()
+        await _finish_background_work(SHUTDOWN_GRACE_SECONDS)
         await engine.dispose()
+
+
+async def _finish_background_work(grace: float) -> None:
+    """Let listeners finish what they do after acknowledging Slack (posting the thread reply,
+    updating the message): the HTTP response went out with the ack, so closing the server does
+    not wait for them, and leaving `asyncio.run` would cancel them half-way."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current]
+    if pending:
+        log.info("finishing %d tasks begun before the shutdown (up to %ss)", len(pending), grace)
+        _, unfinished = await asyncio.wait(pending, timeout=grace)
+        if unfinished:
+            log.warning("%d tasks still running after %ss; stopping anyway", len(unfinished), grace)
 
 
 async def _retain(deps: Deps, now: datetime) -> None:

@@ -316,3 +316,28 @@ async def test_in_oauth_mode_the_bot_serves_the_install_page_with_its_state_in_t
     assert states == 1  # issued for the page, in the bot's own database
     assert back.status == 400
     assert not any(CLIENT_SECRET in line for line in bot.lines)
+
+
+async def test_sigterm_lets_work_after_an_ack_finish_before_the_bot_exits(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    port = _free_port()
+    bot = await _start(tmp_path, slack, port)
+    await bot.wait_for_line("serving on port")
+    # The form opens after the ack; Slack is slow to answer, then says the trigger expired, and
+    # the bot's answer to that is the work that must still happen after SIGTERM.
+    slack.fail_next("views.open", "expired_trigger_id")
+    release = slack.hold_next("views.open")
+
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+        body = wire.slash_command("U0EMPLOYEE", "request", slack.response_url("late"))
+        command = await http.post("/slack/events", data=body, headers=wire.sign(body))
+    await slack.wait_until(lambda: "views.open" in slack.held)
+    bot.process.send_signal(signal.SIGTERM)
+    await bot.wait_for_line("tasks begun before the shutdown")  # the server is closed by now
+    release.set()
+
+    assert command.status == 200  # acked before the shutdown began
+    (reply,) = await slack.wait_for("response_url")
+    assert "run the command or click the button again" in reply.text
+    assert await asyncio.wait_for(bot.process.wait(), WAIT_LIMIT) == 0

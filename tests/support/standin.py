@@ -97,6 +97,8 @@ class SlackStandIn:
     tokens: dict[str, str] = field(default_factory=lambda: {BOT_TOKEN: TEAM_ID})
     grants: dict[str, Grant] = field(default_factory=dict)  # by the code handed out
     _issued: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _holds: dict[str, deque[asyncio.Event]] = field(default_factory=lambda: defaultdict(deque))
+    held: list[str] = field(default_factory=list)
     port: int = 0
 
     # --- set-up -----------------------------------------------------------------------------
@@ -120,6 +122,13 @@ class SlackStandIn:
             "real_name": f"Person {user_id}",
         }
         return user_id
+
+    def hold_next(self, method: str) -> asyncio.Event:
+        """Keep the next call of `method` waiting until the returned event is set; the call is
+        in `held` once it has arrived."""
+        release = asyncio.Event()
+        self._holds[method].append(release)
+        return release
 
     def fail_next(
         self, method: str, error: str, *, status: int = 200, retry_after: int | None = None
@@ -207,6 +216,12 @@ class SlackStandIn:
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         body = await _read_body(request)
+        if self._holds[method]:
+            release = self._holds[method].popleft()
+            async with self._changed:
+                self.held.append(method)
+                self._changed.notify_all()
+            await release.wait()
         auth = request.headers.get("Authorization") or ""
         team = self.tokens.get(auth.removeprefix("Bearer "))
         response = self._answer(method, body, auth, team)
