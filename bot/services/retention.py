@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -243,6 +243,14 @@ async def erase_person(
             delete(KnownPerson).where(
                 KnownPerson.team_id == team_id, KnownPerson.user_id == person_id
             )
+        )
+        # The person who installed the app in OAuth mode is on slack_sdk's installation rows.
+        await session.execute(
+            text(
+                "UPDATE slack_installations SET user_id = :erased "
+                "WHERE team_id = :team AND user_id = :person"
+            ),
+            {"erased": ERASED, "team": team_id, "person": person_id},
         )
         # The erasure is on record, without the person it erased.
         record_event(

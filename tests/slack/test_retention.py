@@ -10,16 +10,25 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.domain.states import Side
-from bot.models import AuditEvent, Base, KnownPerson, Nudge, Secondment, TermsVersion
+from bot.models import (
+    SLACK_SDK_TABLES,
+    AuditEvent,
+    Base,
+    KnownPerson,
+    Nudge,
+    Secondment,
+    TermsVersion,
+)
 from bot.services.retention import apply_retention
 from bot.slack.ids import Action, Callback
 from tests.slack.test_debrief import END, START, at, at_the_end
 from tests.support import forms
 from tests.support.flows import block, click_then_submit, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
+from tests.support.oauth import OAUTH, TEAM_A, install, installers
 
 HR = "U0HRPERSON"
 SIX_YEARS_ON = datetime(2033, 5, 1, 12, tzinfo=UTC)  # the debrief is recorded on 30 April 2027
@@ -43,15 +52,16 @@ async def completed(bot: Harness, clock: time_machine.Traveller) -> Thread:
 
 
 async def traces_of(bot: Harness, *needles: str) -> list[str]:
-    """Every table cell, in every table, that still holds one of `needles`."""
+    """Every table cell, in every table (slack_sdk's too), that still holds one of `needles`."""
     found = []
     async with bot.sessions() as session:
-        for table in Base.metadata.sorted_tables:
-            for row in (await session.execute(select(table))).mappings():
+        tables = [t.name for t in Base.metadata.sorted_tables] + sorted(SLACK_SDK_TABLES)
+        for table in tables:
+            for row in (await session.execute(text(f"SELECT * FROM {table}"))).mappings():
                 for column, value in row.items():
-                    text = json.dumps(value, default=str) if value is not None else ""
-                    if any(n in text for n in needles):
-                        found.append(f"{table.name}.{column}")
+                    cell = json.dumps(value, default=str) if value is not None else ""
+                    if any(n in cell for n in needles):
+                        found.append(f"{table}.{column}")
     return sorted(set(found))
 
 
@@ -208,3 +218,21 @@ class _Value:
 
     def encode(self) -> str:
         return self.user_id
+
+
+@pytest.mark.settings(**OAUTH, hr_users=HR)
+async def test_erasing_the_person_who_installed_the_app_leaves_the_installation_anonymous(
+    bot: Harness,
+) -> None:
+    bot.slack.add_user(HR)
+    await install(bot, TEAM_A, installer=HOME)
+    assert await installers(bot) == [(TEAM_A, HOME)]
+    thread = await bot.submit_request(START, END)
+    await bot.click(EMPLOYEE, Action.WITHDRAW, request_ref(thread), thread)
+    await bot.slack.wait_for("chat.postMessage", where=lambda c: "withdrew" in c.text)
+
+    _, done = await bot.click(HR, Action.ERASE_PERSON, _Value(HOME), thread)
+
+    assert "erased from 1 secondment" in (await bot.reply_to(done)).text
+    assert await installers(bot) == [(TEAM_A, "erased")]
+    assert await traces_of(bot, HOME) == []
