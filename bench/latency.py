@@ -1,0 +1,138 @@
+"""Ack latency: the time to Slack's HTTP 200 for `/secondment request` and for an Approve click,
+and the time to the `views.open` the command makes, at concurrency 1 and 20, for the bot and for
+a bare Bolt app that only acknowledges (served in the same process, against the same stand-in)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+import aiohttp
+from sqlalchemy import update
+
+from bench.setup import Served, TimedStandIn, background_done, serve_bare, serve_bot
+from bot.domain.states import Side, Status
+from bot.models import Secondment
+from bot.services.decisions import DecisionRef
+from bot.slack.ids import Action
+from tests.support import wire
+from tests.support.harness import EMPLOYEE, HOME
+from tests.support.seeds import Spec, seed
+
+THREAD_CHANNEL, THREAD_TS = "G0BENCH", "1800000000.000001"
+
+
+@dataclass(frozen=True)
+class Percentiles:
+    p50: float  # milliseconds
+    p99: float
+
+    @classmethod
+    def of(cls, samples: list[float]) -> Percentiles:
+        cuts = statistics.quantiles(samples, n=100, method="inclusive")
+        return cls(statistics.median(samples) * 1000, cuts[98] * 1000)
+
+
+@dataclass(frozen=True)
+class LatencyResult:
+    """Percentiles by (measure, concurrency)."""
+
+    bot: dict[tuple[str, int], Percentiles]
+    bare: dict[tuple[str, int], Percentiles]
+
+
+Post = Callable[[aiohttp.ClientSession, int], Awaitable[float]]
+
+
+async def _run(session: aiohttp.ClientSession, post: Post, count: int, concurrency: int) -> None:
+    """`count` posts, at most `concurrency` at a time; `post(session, n)` records its own time."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(n: int) -> None:
+        async with gate:
+            await post(session, n)
+
+    await asyncio.gather(*(one(n) for n in range(count)))
+    await background_done()
+
+
+def _command_post(app: Served, acks: list[float], sent: list[tuple[str, float]]) -> Post:
+    """Post `/secondment request`; note the time to the 200 and when it was sent, by trigger."""
+
+    async def post(session: aiohttp.ClientSession, _n: int) -> float:
+        body = wire.slash_command(EMPLOYEE, "request", f"{app.url}/respond")
+        started = time.perf_counter()
+        async with session.post(f"{app.url}/slack/events", data=body, headers=wire.sign(body)) as r:
+            await r.read()
+            assert r.status == 200, r.status
+        acks.append(time.perf_counter() - started)
+        sent.append((parse_qs(body)["trigger_id"][0], started))
+        return acks[-1]
+
+    return post
+
+
+def _times_to_open(standin: TimedStandIn, sent: list[tuple[str, float]]) -> list[float]:
+    """From each command to its views.open arriving at the stand-in (infinite if it never did)."""
+    return [standin.opened_at.get(trigger, float("inf")) - started for trigger, started in sent]
+
+
+def _click_post(app: Served, ids: list[int], acks: list[float]) -> Post:
+    async def post(session: aiohttp.ClientSession, n: int) -> float:
+        body = wire.block_action(
+            HOME,
+            Action.APPROVE,
+            DecisionRef(ids[n], Side.HOME, 1).encode(),
+            response_url=f"{app.url}/respond",  # never called on success
+            channel_id=THREAD_CHANNEL,
+            message_ts=THREAD_TS,
+        )
+        started = time.perf_counter()
+        async with session.post(f"{app.url}/slack/events", data=body, headers=wire.sign(body)) as r:
+            await r.read()
+            assert r.status == 200, r.status
+        acks.append(time.perf_counter() - started)
+        return acks[-1]
+
+    return post
+
+
+async def measure_latency(
+    database_url: str, standin: TimedStandIn, samples: int, concurrencies: tuple[int, ...]
+) -> LatencyResult:
+    bot = await serve_bot(database_url, standin)
+    bare = await serve_bare(standin)
+    assert bot.sessions is not None
+    clicks = samples * len(concurrencies) + 10
+    ids = await seed(bot.sessions, [Spec(EMPLOYEE, Status.PENDING)] * clicks)
+    async with bot.sessions.begin() as session:  # an approval thread to post and update in
+        await session.execute(
+            update(Secondment).values(channel_id=THREAD_CHANNEL, thread_ts=THREAD_TS)
+        )
+    results: dict[str, dict[tuple[str, int], Percentiles]] = {"bot": {}, "bare": {}}
+    used = 0
+    try:
+        async with aiohttp.ClientSession() as session:
+            for name, app in (("bare", bare), ("bot", bot)):
+                await _run(session, _command_post(app, [], []), 5, 1)  # warm up
+                for concurrency in concurrencies:
+                    acks: list[float] = []
+                    sent: list[tuple[str, float]] = []
+                    await _run(session, _command_post(app, acks, sent), samples, concurrency)
+                    results[name][("command", concurrency)] = Percentiles.of(acks)
+                    if name == "bot":
+                        opens = _times_to_open(standin, sent)
+                        results[name][("views.open", concurrency)] = Percentiles.of(opens)
+                    clicked: list[float] = []
+                    await _run(session, _click_post(app, ids[used:], clicked), samples, concurrency)
+                    if name == "bot":
+                        used += samples
+                    results[name][("approve", concurrency)] = Percentiles.of(clicked)
+    finally:
+        await bare.close()
+        await bot.close()
+    return LatencyResult(results["bot"], results["bare"])

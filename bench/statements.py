@@ -1,0 +1,121 @@
+"""SQL statements per interaction, counted with SQLAlchemy's `before_cursor_execute` event
+(tests/support/seeds.py `counting`), including the work Bolt runs after the ack, at two sizes of
+data: the interacting people's own secondments few, then many."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from sqlalchemy import update
+
+from bench.setup import HR, Served, TimedStandIn, background_done, serve_bot
+from bot.domain.states import Side, Status
+from bot.models import Secondment
+from bot.services.decisions import DecisionRef
+from bot.slack.ids import Action, Callback
+from tests.support import forms, wire
+from tests.support.harness import EMPLOYEE, HOME, HOST
+from tests.support.samples import TERMS
+from tests.support.seeds import Spec, counting, seed
+
+INTERACTIONS = ("request submit", "approve", "block", "list", "App Home (HR)", "App Home (manager)")
+THREAD = {"channel_id": "G0BENCH", "thread_ts": "1800000000.000001"}
+
+
+def _mix(count: int) -> list[Spec]:
+    """`count` secondments of the employee and both managers, in the states the Home shows."""
+    states = (Status.PENDING, Status.APPROVED, Status.ACTIVE, Status.BLOCKED)
+    return [
+        Spec(EMPLOYEE, states[n % len(states)], escalated=n % 7 == 0, missed=n % 5 == 0)
+        for n in range(count)
+    ]
+
+
+async def _post(session: aiohttp.ClientSession, bot: Served, body: str, json: bool = False) -> None:
+    kind = "application/json" if json else "application/x-www-form-urlencoded"
+    headers = wire.sign(body, content_type=kind)
+    async with session.post(f"{bot.url}/slack/events", data=body, headers=headers) as response:
+        await response.read()
+        assert response.status == 200, response.status
+    await background_done()
+
+
+async def count_statements(
+    database_url: str, standin: TimedStandIn, sizes: tuple[int, ...]
+) -> dict[str, list[int]]:
+    """Statements each interaction runs, one count per size in `sizes` (ascending)."""
+    bot = await serve_bot(database_url, standin)
+    assert bot.sessions is not None and bot.engine is not None
+    counts: dict[str, list[int]] = {name: [] for name in INTERACTIONS}
+    seeded = 0
+    try:
+        async with aiohttp.ClientSession() as session:
+            # Uncounted: a person's first request also records them (their timezone).
+            await _post(session, bot, _submit_request())
+            for size in sizes:
+                await seed(bot.sessions, _mix(size - seeded))
+                seeded = size
+                # Two fresh requests, waiting for a decision, in an approval thread.
+                approve_id, block_id = await seed(
+                    bot.sessions, [Spec(EMPLOYEE, Status.PENDING)] * 2
+                )
+                async with bot.sessions.begin() as db:
+                    await db.execute(
+                        update(Secondment)
+                        .where(Secondment.id.in_([approve_id, block_id]))
+                        .values(**THREAD)
+                    )
+                steps = _steps(session, bot, standin, approve_id)
+                # The Block modal is opened first, uncounted: the count is of its submission.
+                await _post(session, bot, _click(Action.BLOCK, block_id))
+                for name, step in steps.items():
+                    with counting(bot.engine) as statements:
+                        await step()
+                    counts[name].append(len(statements))
+    finally:
+        await bot.close()
+    return counts
+
+
+def _steps(
+    session: aiohttp.ClientSession, bot: Served, standin: TimedStandIn, approve_id: int
+) -> dict[str, Callable[[], Awaitable[None]]]:
+    return {
+        "request submit": lambda: _post(session, bot, _submit_request()),
+        "approve": lambda: _post(session, bot, _click(Action.APPROVE, approve_id)),
+        "block": lambda: _post(session, bot, _submit_block(standin)),
+        "list": lambda: _post(session, bot, wire.slash_command(EMPLOYEE, "list", f"{bot.url}/r")),
+        "App Home (HR)": lambda: _post(session, bot, wire.app_home_opened(HR), True),
+        "App Home (manager)": lambda: _post(session, bot, wire.app_home_opened(HOME), True),
+    }
+
+
+def _submit_request() -> str:
+    values = forms.request_values(home=HOME, host=HOST, start=TERMS.start_date, end=TERMS.end_date)
+    return wire.view_submission(EMPLOYEE, Callback.REQUEST, values, view_id="V0BENCHREQ")
+
+
+def _click(action: Action, secondment_id: int) -> str:
+    return wire.block_action(
+        HOME,
+        action,
+        DecisionRef(secondment_id, Side.HOME, 1).encode(),
+        response_url="http://127.0.0.1:9/unused",
+        channel_id=THREAD["channel_id"],
+        message_ts=THREAD["thread_ts"],
+    )
+
+
+def _submit_block(standin: TimedStandIn) -> str:
+    """The submission of the Block modal the bot opened last, with its private metadata."""
+    (*_, opened) = standin.sent("views.open")
+    view = opened.body["view"]
+    assert view["callback_id"] == Callback.BLOCK, view["callback_id"]
+    return wire.view_submission(
+        HOME,
+        Callback.BLOCK,
+        forms.block_values(),
+        view_id="V0BENCHBLOCK",
+        private_metadata=view["private_metadata"],
+    )
