@@ -1,6 +1,11 @@
 """Ack latency: the time to Slack's HTTP 200 for `/secondment request` and for an Approve click,
 and the time to the `views.open` the command makes, at concurrency 1 and 20, for the bot and for
-a bare Bolt app that only acknowledges (served in the same process, against the same stand-in)."""
+a bare Bolt app that only acknowledges (served in the same process, against the same stand-in).
+
+By default the stand-in runs in a process of its own (bench/standin_process.py), so its Block Kit
+validation does not compete with the app being measured for this process's CPU and event loop;
+it notes when each views.open arrives and hands the times over once a measure is done.
+`--standin in-process` serves it in this process instead, as before, for comparison."""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from urllib.parse import parse_qs
 import aiohttp
 from sqlalchemy import update
 
-from bench.setup import Served, TimedStandIn, background_done, serve_bare, serve_bot
+from bench.setup import Served, background_done, serve_bare, serve_bot
+from bench.standin_process import StandInHandle
 from bot.domain.states import Side, Status
 from bot.models import Secondment
 from bot.services.decisions import DecisionRef
@@ -76,9 +82,9 @@ def _command_post(app: Served, acks: list[float], sent: list[tuple[str, float]])
     return post
 
 
-def _times_to_open(standin: TimedStandIn, sent: list[tuple[str, float]]) -> list[float]:
+def _times_to_open(opened_at: dict[str, float], sent: list[tuple[str, float]]) -> list[float]:
     """From each command to its views.open arriving at the stand-in (infinite if it never did)."""
-    return [standin.opened_at.get(trigger, float("inf")) - started for trigger, started in sent]
+    return [opened_at.get(trigger, float("inf")) - started for trigger, started in sent]
 
 
 def _click_post(app: Served, ids: list[int], acks: list[float]) -> Post:
@@ -102,10 +108,10 @@ def _click_post(app: Served, ids: list[int], acks: list[float]) -> Post:
 
 
 async def measure_latency(
-    database_url: str, standin: TimedStandIn, samples: int, concurrencies: tuple[int, ...]
+    database_url: str, standin: StandInHandle, samples: int, concurrencies: tuple[int, ...]
 ) -> LatencyResult:
-    bot = await serve_bot(database_url, standin)
-    bare = await serve_bare(standin)
+    bot = await serve_bot(database_url, standin.address)
+    bare = await serve_bare(standin.address)
     assert bot.sessions is not None
     clicks = samples * len(concurrencies) + 10
     ids = await seed(bot.sessions, [Spec(EMPLOYEE, Status.PENDING)] * clicks)
@@ -125,7 +131,7 @@ async def measure_latency(
                     await _run(session, _command_post(app, acks, sent), samples, concurrency)
                     results[name][("command", concurrency)] = Percentiles.of(acks)
                     if name == "bot":
-                        opens = _times_to_open(standin, sent)
+                        opens = _times_to_open(await standin.opened_at(), sent)
                         results[name][("views.open", concurrency)] = Percentiles.of(opens)
                     clicked: list[float] = []
                     await _run(session, _click_post(app, ids[used:], clicked), samples, concurrency)

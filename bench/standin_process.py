@@ -1,0 +1,140 @@
+"""The Slack stand-in in a process of its own, so that its Block Kit validation (slack_sdk.models)
+does not share the CPU and event loop of the app being measured.
+
+Run as `python -m bench.standin_process` this module is that process: it starts the stand-in
+(`TimedStandIn`, with the benchmark's people) on a free port, prints the port as one line on
+stdout, and serves until SIGTERM or SIGINT, or until its stdin is closed. Besides the
+stand-in's own routes it answers `GET /bench/opened` with when each `views.open` arrived, by
+trigger id, in seconds of `time.perf_counter()` (CLOCK_MONOTONIC on Linux, so comparable across
+processes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Protocol
+
+import aiohttp
+from aiohttp import web
+
+from bench.setup import PEOPLE, TimedStandIn, quiet_logs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OPENED = "/bench/opened"
+
+
+class _ServedStandIn(TimedStandIn):
+    """TimedStandIn with the extra route that hands its views.open arrival times out."""
+
+    async def start(self) -> None:
+        """SlackStandIn.start, with the extra route."""
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/respond/{name}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get("/link", self._handle_socket)
+        app.router.add_get(OPENED, self._handle_opened)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def _handle_opened(self, request: web.Request) -> web.Response:
+        return web.json_response(self.opened_at)
+
+
+async def _serve() -> None:
+    quiet_logs()
+    standin = _ServedStandIn()
+    for person in PEOPLE:
+        standin.add_user(person)
+    standin.keep_calls = False  # nothing reads them here; a long run would keep every body
+    await standin.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    stdin = asyncio.StreamReader()  # closed when the parent goes, even if it never signals
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stdin), sys.stdin)
+    watch = asyncio.create_task(stdin.read())
+    watch.add_done_callback(lambda _: stop.set())
+    print(standin.port, flush=True)
+    await stop.wait()
+    watch.cancel()
+    await standin.stop()
+
+
+class StandInHandle(Protocol):
+    """What the latency measure needs of a stand-in, wherever it runs."""
+
+    @property
+    def address(self) -> TimedStandIn: ...
+
+    async def opened_at(self) -> dict[str, float]: ...
+
+
+@dataclass
+class InProcess:
+    """The stand-in served in the benchmark's own process (`--standin in-process`)."""
+
+    address: TimedStandIn
+
+    async def opened_at(self) -> dict[str, float]:
+        return dict(self.address.opened_at)
+
+
+@dataclass
+class StandInProcess:
+    """A handle on the child: `address` is an unstarted stand-in whose `api_url` reaches it."""
+
+    process: asyncio.subprocess.Process
+    address: TimedStandIn
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.address.port}"
+
+    async def opened_at(self) -> dict[str, float]:
+        """When each views.open arrived at the child, by trigger id (perf_counter seconds)."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(self.base_url + OPENED) as response,
+        ):
+            assert response.status == 200, response.status
+            found = await response.json()
+        return {str(k): float(v) for k, v in found.items()}
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.terminate()
+        await self.process.wait()
+
+
+async def start_standin_process() -> StandInProcess:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.standin_process",
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 30)
+    if not line.strip().isdigit():
+        process.kill()
+        await process.wait()
+        raise RuntimeError(f"the stand-in process did not start (printed {line!r})")
+    address = TimedStandIn()  # not started: only its address is used, to reach the child
+    address.port = int(line)
+    return StandInProcess(process, address)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(_serve()))
