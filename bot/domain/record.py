@@ -118,10 +118,6 @@ class SecondmentRecord:
         return self.proposal.version if self.proposal else self.terms_version
 
     @property
-    def deciding_terms(self) -> Terms:
-        return self.proposal.terms if self.proposal else self.terms
-
-    @property
     def end_decided(self) -> bool:
         """Whether what happens at the end is settled: a return confirmed, a permanent move
         agreed, or an early end."""

@@ -50,10 +50,6 @@ class Status(StrEnum):
     def is_blocked(self) -> bool:
         return self in (Status.BLOCKED, Status.PROPOSAL_BLOCKED)
 
-    @property
-    def is_proposal(self) -> bool:
-        return self in (Status.PROPOSAL_PENDING, Status.PROPOSAL_BLOCKED)
-
 
 # Approved, whether or not it has started: objectives and the check-in interval can be set.
 APPROVED_OR_UNDERWAY = tuple(s for s in Status if s is Status.APPROVED or s.is_underway)

@@ -29,10 +29,6 @@ class HrDesk:
     _members: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
 
     @property
-    def configured(self) -> bool:
-        return bool(self.destinations)
-
-    @property
     def destinations(self) -> list[str]:
         """Where HR messages go: the channel, and each HR user's DM."""
         return ([self.channel] if self.channel else []) + list(self.users)
