@@ -1,5 +1,7 @@
-"""Decisions on a side of a request: the first decision (approve, or block with a reason), a
-blocking manager reconsidering, and HR overriding a block where policy allows.
+"""Decisions on a side of a request, or of an end-of-term proposal (an extension or a permanent
+move, bot.services.end_of_term): the first decision (approve, or block with a reason), a
+blocking manager reconsidering, and HR overriding a block where policy allows. When both sides
+approve a proposal, its terms come into force in the same statement.
 
 Each is one conditional UPDATE. It only matches while the request and the side are in the state
 the move starts from, the terms are the version the person saw, and the actor may make the move;
