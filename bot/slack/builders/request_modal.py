@@ -1,7 +1,15 @@
 """The `/secondment request` modal, and the employee's "propose changes" modal: the written
-terms, every field labelled plainly."""
+terms, every field labelled plainly.
+
+The request modal is also kept serialised (`request_modal_payload`): it is the same form for
+everyone, and serialising a View validates every block, element and option, which was most of
+the CPU time a `/secondment request` took before its acknowledgement could go out."""
 
 from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -189,6 +197,19 @@ def _terms_inputs(terms: Terms | None) -> list[Block]:
     ]
 
 
+def _host_manager_input(host_manager_id: str | None) -> InputBlock:
+    return InputBlock(
+        block_id=F.HOST_MANAGER,
+        label="Host manager: the receiving manager",
+        hint="They offer the role and confirm these terms.",
+        element=UserSelectElement(
+            action_id=F.HOST_MANAGER,
+            placeholder="Choose a person",
+            initial_user=host_manager_id,
+        ),
+    )
+
+
 def build_request_modal(host_manager_id: str | None = None, check_in_weeks: int = 2) -> View:
     blocks: list[Block] = [
         SectionBlock(
@@ -204,16 +225,7 @@ def build_request_modal(host_manager_id: str | None = None, check_in_weeks: int 
             hint="They release you and agree how your work is covered.",
             element=UserSelectElement(action_id=F.HOME_MANAGER, placeholder="Choose a person"),
         ),
-        InputBlock(
-            block_id=F.HOST_MANAGER,
-            label="Host manager: the receiving manager",
-            hint="They offer the role and confirm these terms.",
-            element=UserSelectElement(
-                action_id=F.HOST_MANAGER,
-                placeholder="Choose a person",
-                initial_user=host_manager_id,
-            ),
-        ),
+        _host_manager_input(host_manager_id),
         *_terms_inputs(None),
         HeaderBlock(text=plain("While you're away")),
         InputBlock(
@@ -238,6 +250,26 @@ def build_request_modal(host_manager_id: str | None = None, check_in_weeks: int 
         close="Cancel",
         blocks=blocks,
     )
+
+
+def request_modal_payload(host_manager_id: str | None, check_in_weeks: int) -> dict[str, Any]:
+    """`build_request_modal(host_manager_id, check_in_weeks)` as views.open takes it. Only the
+    host manager differs between requests, so the rest is serialised (and validated) once per
+    check-in interval, and each call gets a copy of its own to keep the stored one unchanged."""
+    payload: dict[str, Any] = json.loads(_serialised_request_modal(check_in_weeks))
+    if host_manager_id is not None:
+        host = _host_manager_input(host_manager_id).to_dict()
+        payload["blocks"] = [
+            host if block.get("block_id") == F.HOST_MANAGER else block
+            for block in payload["blocks"]
+        ]
+    return payload
+
+
+# The interval is the workspace policy's one setting; a few entries cover tests that vary it.
+@lru_cache(maxsize=4)
+def _serialised_request_modal(check_in_weeks: int) -> str:
+    return json.dumps(build_request_modal(None, check_in_weeks).to_dict())
 
 
 def build_change_modal(record: SecondmentRecord) -> View:

@@ -23,7 +23,7 @@ from bot.slack.builders.replies import (
     build_list,
     build_status,
 )
-from bot.slack.builders.request_modal import build_request_modal
+from bot.slack.builders.request_modal import request_modal_payload
 from bot.slack.builders.retention import build_erase_confirmation
 from bot.slack.builders.written_record import (
     build_export_failed,
@@ -52,7 +52,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         line = parse_command(command.get("text"))
         if line.subcommand == "request":
-            view = build_request_modal(
+            view = request_modal_payload(
                 first_mention(line.argument), deps.policy.check_in_every_weeks
             )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
