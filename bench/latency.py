@@ -24,6 +24,7 @@ from bench.standin_process import StandInHandle
 from bot.domain.states import Side, Status
 from bot.models import Secondment
 from bot.services.decisions import DecisionRef
+from bot.slack.client import pooled_connections
 from bot.slack.ids import Action
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME
@@ -121,8 +122,10 @@ async def measure_latency(
         )
     results: dict[str, dict[tuple[str, int], Percentiles]] = {"bot": {}, "bare": {}}
     used = 0
+    assert bot.client is not None
     try:
-        async with aiohttp.ClientSession() as session:
+        # The bot's client pools its connections to Slack, as bot/runtime.py serves it.
+        async with aiohttp.ClientSession() as session, pooled_connections(bot.client):
             for name, app in (("bare", bare), ("bot", bot)):
                 await _run(session, _command_post(app, [], []), 5, 1)  # warm up
                 for concurrency in concurrencies:

@@ -16,6 +16,7 @@ from bot.scheduler import Sweeper
 from bot.services.retention import apply_retention
 from bot.settings import Settings, SettingsError
 from bot.slack.bolt_app import build_bolt_app
+from bot.slack.client import pooled_connections
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps, deps_from
 from bot.slack.transport import ObservedSocketModeHandler
@@ -33,41 +34,45 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     await migrate(engine)
     deps = deps_from(settings, make_sessions(engine), workspaces_from(settings, engine))
     bolt = build_bolt_app(settings, deps)
-    sweeper = Sweeper(
-        lambda now: send_due_nudges(bolt.client, deps, now),
-        settings.sweep_interval_seconds,
-        daily=lambda now: _retain(deps, now),
-    )
-    socket_mode = None
-    if settings.slack_app_token is not None:
-        socket_mode = ObservedSocketModeHandler(
-            bolt, settings.slack_app_token.get_secret_value(), deps.metrics
+    # Every Slack call while the bot runs, the work that shutdown waits for included, reuses
+    # the pool's connections.
+    async with pooled_connections(bolt.client):
+        sweeper = Sweeper(
+            lambda now: send_due_nudges(bolt.client, deps, now),
+            settings.sweep_interval_seconds,
+            daily=lambda now: _retain(deps, now),
         )
-        await socket_mode.connect_async()
-        log.info("connected in Socket Mode")
-    # The install pages are served in Socket Mode too: installing always goes through a browser.
-    web_app = build_web_app(
-        None if socket_mode else bolt, engine, deps.metrics, oauth=bolt.oauth_flow
-    )
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    try:
-        await _listen(runner, settings.port)
-        log.info(
-            "serving on port %s (%s)",
-            settings.port,
-            "health and metrics" if socket_mode else "HTTP",
+        socket_mode = None
+        if settings.slack_app_token is not None:
+            socket_mode = ObservedSocketModeHandler(
+                bolt, settings.slack_app_token.get_secret_value(), deps.metrics
+            )
+            await socket_mode.connect_async()
+            log.info("connected in Socket Mode")
+        # The install pages are served in Socket Mode too: installing always goes through a
+        # browser.
+        web_app = build_web_app(
+            None if socket_mode else bolt, engine, deps.metrics, oauth=bolt.oauth_flow
         )
-        sweeper.start()
-        await stop.wait()
-    finally:
-        log.info("shutting down")
-        await sweeper.stop()
-        if socket_mode is not None:
-            await socket_mode.close_async()
-        await runner.cleanup()
-        await _finish_background_work(SHUTDOWN_GRACE_SECONDS)
-        await engine.dispose()
+        runner = web.AppRunner(web_app)
+        await runner.setup()
+        try:
+            await _listen(runner, settings.port)
+            log.info(
+                "serving on port %s (%s)",
+                settings.port,
+                "health and metrics" if socket_mode else "HTTP",
+            )
+            sweeper.start()
+            await stop.wait()
+        finally:
+            log.info("shutting down")
+            await sweeper.stop()
+            if socket_mode is not None:
+                await socket_mode.close_async()
+            await runner.cleanup()
+            await _finish_background_work(SHUTDOWN_GRACE_SECONDS)
+            await engine.dispose()
 
 
 async def _finish_background_work(grace: float) -> None:

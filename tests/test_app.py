@@ -11,11 +11,13 @@ import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db import make_engine
@@ -157,6 +159,39 @@ async def test_the_bot_migrates_serves_http_and_stops_cleanly(
     assert (tmp_path / "bot.db").exists()
     assert await bot.stop() == 0
     assert not any("Traceback" in line for line in bot.lines)
+
+
+@dataclass
+class _NotingConnections(SlackStandIn):
+    """The stand-in, noting the client end of the connection each Web API call came over."""
+
+    peers: set[object] = field(default_factory=set)
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        assert request.transport is not None
+        self.peers.add(request.transport.get_extra_info("peername"))
+        return await super()._handle_api(request)
+
+
+async def test_the_bots_calls_to_slack_share_connections(tmp_path: Path) -> None:
+    slack = _NotingConnections()
+    await slack.start()
+    port = _free_port()
+    bot = await _start(tmp_path, slack, port)
+    await bot.wait_for_line("serving on port")
+
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
+        for opened in range(1, 4):
+            body = wire.slash_command("U0EMPLOYEE", "request", slack.response_url("form"))
+            response = await http.post("/slack/events", data=body, headers=wire.sign(body))
+            assert response.status == 200
+            await slack.wait_for("views.open", opened)
+    assert await bot.stop() == 0
+    await slack.stop()
+
+    # auth.test, then a views.open a command: without a pool, each on a connection of its own.
+    assert len(slack.calls) == 4
+    assert len(slack.peers) < len(slack.calls)
 
 
 async def test_json_logs_are_one_object_a_line_with_each_request_under_its_id(

@@ -1,11 +1,14 @@
-"""The Web API client factory: the configured base URL and retries for rate limits and 5xx."""
+"""The Web API client factory: the configured base URL and retries for rate limits and 5xx; and
+the pool of connections the app's client keeps while the bot runs."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -68,3 +71,18 @@ def make_web_client(
     """A client for `base_url` with the retries on; without a token (OAuth mode) each call or
     request supplies its own."""
     return AsyncWebClient(token=token, base_url=base_url, retry_handlers=retry_handlers(sleep))
+
+
+@asynccontextmanager
+async def pooled_connections(client: AsyncWebClient) -> AsyncIterator[None]:
+    """Inside, `client` (and the client Bolt copies from it for each request) sends its calls
+    over one session's kept-alive connections; without a session slack_sdk opens one, with a
+    new connection, for every call. Leave it only when no call is under way: closing the
+    session breaks the calls still using it."""
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+    client.session = session
+    try:
+        yield
+    finally:
+        client.session = None
+        await session.close()
