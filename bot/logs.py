@@ -101,3 +101,7 @@ def configure_logging(
     root.setLevel(level.upper())
     # The sweep runs every few seconds; one line per run would drown everything else.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+    # slack_sdk renders each Web API request and response as text for a debug line when its
+    # client logger's own level (not the effective one) is DEBUG or unset: unset, every call
+    # paid for a line that was then dropped.
+    logging.getLogger("slack_sdk.web.async_base_client").setLevel(root.level)

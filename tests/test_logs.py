@@ -6,17 +6,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import time_machine
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.logs import CORRELATION_ID, NO_CORRELATION, LogFormat, correlated
+from bot.logs import CORRELATION_ID, NO_CORRELATION, LogFormat, configure_logging, correlated
 from bot.settings import SettingsError, load_settings
 from tests.support import wire
 from tests.support.logs import captured, json_lines
-from tests.support.standin import APP_TOKEN, BOT_TOKEN
+from tests.support.standin import APP_TOKEN, BOT_TOKEN, SlackStandIn
 
 AT = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
 log = logging.getLogger("tests.logs")
@@ -131,3 +133,41 @@ def test_the_secrets_to_blank_out_are_every_secret_setting() -> None:
         wire.SIGNING_SECRET,
         APP_TOKEN,
     }
+
+
+class _Noted(str):
+    """A value that counts how often it is rendered for a log line (`repr`); sent as JSON, it
+    is written as the plain string it is."""
+
+    renders = 0
+
+    def __repr__(self) -> str:
+        _Noted.renders += 1
+        return super().__repr__()
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    root, client = logging.getLogger(), logging.getLogger("slack_sdk.web.async_base_client")
+    handlers, levels = root.handlers[:], (root.level, client.level)
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(levels[0])
+    client.setLevel(levels[1])
+
+
+@pytest.mark.parametrize(("level", "rendered"), [("INFO", False), ("DEBUG", True)])
+async def test_slack_calls_are_rendered_for_the_log_only_at_debug(
+    restored_logging: None, level: str, rendered: bool
+) -> None:
+    slack = SlackStandIn()
+    await slack.start()
+    configure_logging(level)
+    _Noted.renders = 0
+
+    await AsyncWebClient(BOT_TOKEN, base_url=slack.api_url).api_call(
+        "auth.test", json={"probe": _Noted("probe")}
+    )
+    await slack.stop()
+
+    assert (_Noted.renders > 0) is rendered
