@@ -3,15 +3,30 @@ there are, and each section exactly the viewer's."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import dataclasses
+from datetime import UTC, date, datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_sessions
+from bot.domain.blocks import BlockReason
 from bot.domain.policy import Policy
-from bot.domain.states import Side, SideState, Status
+from bot.domain.states import (
+    DecisionKind,
+    EndOutcome,
+    Outcome,
+    ProposalKind,
+    Side,
+    SideState,
+    Status,
+)
+from bot.models import Decision, Secondment, TermsVersion
 from bot.services.home import Home, HomeSection, load_home
+from bot.services.loading import load_record
+from tests.support.glances import glance_of
 from tests.support.harness import EMPLOYEE, HOME, HOST
+from tests.support.samples import TERMS
 from tests.support.seeds import Spec, counting, seed
 from tests.support.standin import TEAM_ID
 
@@ -20,15 +35,22 @@ LIMITS = dict.fromkeys(HomeSection, 5)
 DEPUTY = "UDEPUTY"
 
 
-async def _home(engine: AsyncEngine, user_id: str, *, hr: bool = False) -> Home:
+async def _home(
+    engine: AsyncEngine,
+    user_id: str,
+    *,
+    hr: bool = False,
+    limits: dict[HomeSection, int] = LIMITS,
+    now: datetime = NOW,
+) -> Home:
     return await load_home(
         make_sessions(engine),
         team_id=TEAM_ID,
         user_id=user_id,
         viewer_is_hr=hr,
-        limits=LIMITS,
+        limits=limits,
         policy=Policy(),
-        now=NOW,
+        now=now,
     )
 
 
@@ -77,7 +99,7 @@ async def test_decisions_wait_for_whoever_decides_each_side(engine: AsyncEngine)
     waiting = {}
     for user in (HOME, HOST, DEPUTY, EMPLOYEE):
         decisions = (await _home(engine, user)).decisions
-        waiting[user] = [(p.record.id, p.side) for p in decisions.items]
+        waiting[user] = [(p.secondment.id, p.side) for p in decisions.items]
         assert decisions.total == len(waiting[user])
 
     assert waiting[HOME] == [(1, Side.HOME), (4, Side.HOME)]
@@ -90,3 +112,85 @@ async def test_no_hr_sections_are_read_for_someone_who_is_not_hr(engine: AsyncEn
     await seed(make_sessions(engine), _mix(8))
 
     assert (await _home(engine, HOME, hr=False)).hr is None
+
+
+def _decided(
+    secondment_id: int,
+    side: Side,
+    version: int,
+    reason: BlockReason | None = None,
+) -> Decision:
+    """A decision on a side: a block when it has a reason, else an approval."""
+    return Decision(
+        secondment_id=secondment_id,
+        side=side,
+        terms_version=version,
+        outcome=Outcome.BLOCKED if reason else Outcome.APPROVED,
+        kind=DecisionKind.DECIDED,
+        decided_by=HOME if side is Side.HOME else HOST,
+        reason=reason,
+        explanation="Why" if reason else None,
+        created_at=NOW,
+    )
+
+
+async def test_each_item_says_what_the_secondments_record_says(engine: AsyncEngine) -> None:
+    sessions = make_sessions(engine)
+    approved, blocked = SideState.APPROVED, SideState.BLOCKED
+    ids = await seed(
+        sessions,
+        [
+            Spec(EMPLOYEE, Status.PENDING, home_delegate=DEPUTY),
+            Spec(EMPLOYEE, Status.BLOCKED, home_state=blocked),
+            Spec(EMPLOYEE, Status.BLOCKED, home_state=approved, host_state=blocked),
+            Spec(EMPLOYEE, Status.PROPOSAL_BLOCKED, home_state=approved, host_state=blocked),
+            Spec(EMPLOYEE, Status.BLOCKED, host_state=blocked),  # no reason recorded
+            Spec(EMPLOYEE, Status.ACTIVE, approved, approved, outcome=EndOutcome.PERMANENT),
+        ],
+    )
+    reblocked, proposing = ids[2], ids[3]
+    async with sessions.begin() as session:
+        session.add_all(
+            [
+                _decided(ids[1], Side.HOME, 1, BlockReason.COVER),
+                _decided(reblocked, Side.HOME, 1),
+                _decided(reblocked, Side.HOST, 1, BlockReason.WORKLOAD),
+                _decided(reblocked, Side.HOST, 1, BlockReason.TIMING),  # the latest counts
+                # A block of the terms in force, then of the proposal being decided.
+                _decided(proposing, Side.HOST, 1, BlockReason.NOT_A_FIT),
+                _decided(proposing, Side.HOME, 2),
+                _decided(proposing, Side.HOST, 2, BlockReason.CONTINUITY),
+                TermsVersion(
+                    secondment_id=proposing,
+                    version=2,
+                    **dataclasses.asdict(dataclasses.replace(TERMS, end_date=date(2027, 12, 31))),
+                    created_by=HOME,
+                    created_at=NOW,
+                ),
+            ]
+        )
+        await session.execute(
+            update(Secondment)
+            .where(Secondment.id == proposing)
+            .values(proposal_kind=ProposalKind.EXTEND, proposal_version=2, proposed_by=HOME)
+        )
+        await session.execute(
+            update(Secondment).where(Secondment.id == ids[0]).values(thread_url="https://t/1")
+        )
+    everything = dict.fromkeys(HomeSection, 10)
+
+    hr = (await _home(engine, HOME, hr=True, limits=everything)).hr
+    mine = (await _home(engine, EMPLOYEE, limits=everything)).mine.items
+
+    assert hr is not None
+    async with sessions.begin() as session:
+        records = [await load_record(session, TEAM_ID, id_, Policy()) for id_ in reversed(ids)]
+    expected = tuple(glance_of(record) for record in records if record is not None)
+    assert hr.open.items == mine == expected
+    assert [g.block_reason for g in expected][1:5] == [
+        None,
+        BlockReason.CONTINUITY,
+        BlockReason.TIMING,
+        BlockReason.COVER,
+    ]
+    assert expected[2].deciding_version == 2

@@ -108,19 +108,28 @@ def build_delegation_reply(delegated: Delegated) -> Message:
     return _text_message(text)
 
 
-def side_buttons(record: SecondmentRecord, side: Side, block_id: str | None = None) -> ActionsBlock:
-    """A side's decision buttons, for whoever decides it. Pass `block_id` where one message or
-    view holds the buttons of several requests."""
-    ref = DecisionRef(record.id, side, record.deciding_version).encode()
+def side_buttons(record: SecondmentRecord, side: Side) -> ActionsBlock:
+    """A side's decision buttons, for whoever decides it."""
+    return decision_buttons(
+        DecisionRef(record.id, side, record.deciding_version),
+        proposal=record.proposal is not None,
+        block_id=f"decide_{side.value}",
+    )
+
+
+def decision_buttons(ref: DecisionRef, *, proposal: bool, block_id: str) -> ActionsBlock:
+    """The buttons that decide a side on one version of the terms (`ref`), in a block of their
+    own: a view that holds the buttons of several requests gives each its own `block_id`."""
+    value = ref.encode()
     elements = [
-        ButtonElement(text="Approve", action_id=Action.APPROVE, value=ref, style="primary"),
-        ButtonElement(text="Block", action_id=Action.BLOCK, value=ref, style="danger"),
+        ButtonElement(text="Approve", action_id=Action.APPROVE, value=value, style="primary"),
+        ButtonElement(text="Block", action_id=Action.BLOCK, value=value, style="danger"),
     ]
-    if record.proposal is None:  # conditions shape a request; a proposal is redone instead
+    if not proposal:  # conditions shape a request; a proposal is redone instead
         elements.append(
-            ButtonElement(text="Approve with conditions", action_id=Action.CONDITIONS, value=ref)
+            ButtonElement(text="Approve with conditions", action_id=Action.CONDITIONS, value=value)
         )
-    return ActionsBlock(block_id=block_id or f"decide_{side.value}", elements=elements)
+    return ActionsBlock(block_id=block_id, elements=elements)
 
 
 def build_delegation_notice(delegated: Delegated) -> Message:

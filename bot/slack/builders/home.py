@@ -24,9 +24,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.glance import Glance
 from bot.domain.key_dates import DateKind, KeyDate
-from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState
+from bot.services.decisions import DecisionRef
 from bot.services.home import (
     Home,
     HomeSection,
@@ -35,8 +36,8 @@ from bot.services.home import (
     PendingDecision,
     Shown,
 )
-from bot.slack.builders.followups import side_buttons
-from bot.slack.builders.terms import STATUS_ICONS, summary_line
+from bot.slack.builders.followups import decision_buttons
+from bot.slack.builders.terms import STATUS_ICONS
 from bot.slack.builders.text import day, escape, md, mention, moment, plain
 from bot.slack.ids import Action, HomeBlock
 
@@ -204,64 +205,72 @@ def _section(
     return blocks
 
 
-def _thread_link(record: SecondmentRecord) -> ButtonElement | None:
-    if not record.thread_url:
+def _thread_link(secondment: Glance) -> ButtonElement | None:
+    if not secondment.thread_url:
         return None
     return ButtonElement(
-        text="Open the thread", action_id=Action.OPEN_THREAD, url=record.thread_url
+        text="Open the thread", action_id=Action.OPEN_THREAD, url=secondment.thread_url
     )
 
 
-def _state(record: SecondmentRecord) -> str:
+def _state(secondment: Glance) -> str:
     """Where a request stands, and on whom it waits."""
-    if record.status.awaits_decisions:
+    status = secondment.status
+    if status.awaits_decisions:
         waiting = [
             f"{mention(side.decider_id)} ({side.side.role})"
-            for side in record.sides
+            for side in secondment.sides
             if side.state is SideState.PENDING
         ]
-        return f"{record.status.label}: waiting for " + " and ".join(waiting) + "."
-    blocked = record.blocked_side
-    if record.status.is_blocked and blocked is not None and blocked.block is not None:
-        return f"{record.status.label} by the {blocked.side.role}: {blocked.block.reason.label}."
-    if record.outcome is not None:
-        return f"{record.status.label}: {record.outcome.label.lower()}."
-    return f"{record.status.label}."
+        return f"{status.label}: waiting for " + " and ".join(waiting) + "."
+    blocked, reason = secondment.blocked_side, secondment.block_reason
+    if status.is_blocked and blocked is not None and reason is not None:
+        return f"{status.label} by the {blocked.side.role}: {reason.label}."
+    if secondment.outcome is not None:
+        return f"{status.label}: {secondment.outcome.label.lower()}."
+    return f"{status.label}."
+
+
+def _who_where(employee_id: str, role_title: str, host_team: str) -> str:
+    return f"{mention(employee_id)} → *{escape(role_title)}* in *{escape(host_team)}*"
 
 
 def _item(
-    record: SecondmentRecord, line: str, icon: str = "", link: ButtonElement | None = None
+    secondment: Glance, line: str, icon: str = "", link: ButtonElement | None = None
 ) -> SectionBlock:
     """One secondment on a line of its own, and what the section has to say about it."""
-    icon = icon or STATUS_ICONS[record.status]
-    return SectionBlock(
-        text=md(f"{icon} *#{record.id}* {summary_line(record)}\n{line}"), accessory=link
-    )
+    who = _who_where(secondment.employee_id, secondment.role_title, secondment.host_team)
+    when = f"{day(secondment.start_date)} to {day(secondment.end_date)}"
+    icon = icon or STATUS_ICONS[secondment.status]
+    return SectionBlock(text=md(f"{icon} *#{secondment.id}* {who}, {when}\n{line}"), accessory=link)
 
 
-def _mine_item(record: SecondmentRecord) -> list[Block]:
-    return [_item(record, _state(record), link=_thread_link(record))]
+def _mine_item(secondment: Glance) -> list[Block]:
+    return [_item(secondment, _state(secondment), link=_thread_link(secondment))]
 
 
-def _open_item(record: SecondmentRecord) -> list[Block]:
+def _open_item(secondment: Glance) -> list[Block]:
     # No thread link: HR is not in the parties' group conversation.
-    return [_item(record, _state(record))]
+    return [_item(secondment, _state(secondment))]
 
 
 def _decision_item(pending: PendingDecision, viewer_id: str) -> list[Block]:
-    record, side = pending.record, pending.record.side(pending.side)
+    secondment, side = pending.secondment, pending.secondment.side(pending.side)
     what = f"You decide the *{side.side.role}* side: the {side.side.role} {side.side.duty}"
     if side.delegate_id == viewer_id:
         what += f", on behalf of {mention(side.manager_id)}"
-    if record.proposal:
-        what += f". This decides {record.proposal.kind.label} (terms version "
-        what += f"{record.proposal.version})"
+    if secondment.proposal:
+        what += f". This decides {secondment.proposal.label} (terms version "
+        what += f"{secondment.deciding_version})"
     # A delegate is not in the parties' group conversation, so only a manager gets its link.
-    link = _thread_link(record) if side.delegate_id != viewer_id else None
+    link = _thread_link(secondment) if side.delegate_id != viewer_id else None
+    since = moment(secondment.round_started_at)
     return [
-        _item(record, f"{what}. Waiting since {moment(record.round_started_at)}.", link=link),
-        side_buttons(
-            record, side.side, block_id=f"{HomeBlock.DECIDE}_{record.id}_{side.side.value}"
+        _item(secondment, f"{what}. Waiting since {since}.", link=link),
+        decision_buttons(
+            DecisionRef(secondment.id, side.side, secondment.deciding_version),
+            proposal=secondment.proposal is not None,
+            block_id=f"{HomeBlock.DECIDE}_{secondment.id}_{side.side.value}",
         ),
     ]
 
@@ -277,8 +286,7 @@ def _date_item(key_date: KeyDate) -> list[Block]:
         SectionBlock(
             text=md(
                 f"*{day(key_date.on)}* · *#{timeline.secondment_id}* {what}: "
-                f"{mention(timeline.employee_id)} → *{escape(timeline.role_title)}* in "
-                f"*{escape(timeline.host_team)}*"
+                + _who_where(timeline.employee_id, timeline.role_title, timeline.host_team)
             )
         )
     ]
@@ -288,12 +296,12 @@ def _escalation_item(escalation: OpenEscalation) -> list[Block]:
     who = mention(escalation.raised_by) if escalation.raised_by else "the bot"
     line = (
         f"{escalation.kind.label}, raised by {who} on {moment(escalation.created_at)}. "
-        f"{_state(escalation.record)}"
+        f"{_state(escalation.secondment)}"
     )
-    return [_item(escalation.record, line, icon="📣")]
+    return [_item(escalation.secondment, line, icon="📣")]
 
 
 def _missed_item(missed: MissedCheckIn) -> list[Block]:
     which = f"Check-in {missed.sequence}" if missed.sequence else "The follow-up after the return"
     line = f"{which} went unanswered: marked missed on {moment(missed.missed_at)}."
-    return [_item(missed.record, line, icon="🔕")]
+    return [_item(missed.secondment, line, icon="🔕")]

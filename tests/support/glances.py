@@ -1,0 +1,32 @@
+"""A whole record as the App Home sees it: what a `Glance` should say of a secondment, taken from
+its `SecondmentRecord`. Builder tests start from the sample records with it, and the service's
+tests check the Home's own query against the record loader with it."""
+
+from __future__ import annotations
+
+from bot.domain.glance import Glance, SideGlance
+from bot.domain.record import SecondmentRecord, SideRecord
+
+
+def glance_of(record: SecondmentRecord) -> Glance:
+    def side(side: SideRecord) -> SideGlance:
+        return SideGlance(side.side, side.manager_id, side.delegate_id, side.state)
+
+    blocked = record.blocked_side
+    return Glance(
+        id=record.id,
+        employee_id=record.employee_id,
+        status=record.status,
+        role_title=record.terms.role_title,
+        host_team=record.terms.host_team,
+        start_date=record.terms.start_date,
+        end_date=record.terms.end_date,
+        home=side(record.home),
+        host=side(record.host),
+        block_reason=blocked.block.reason if blocked and blocked.block else None,
+        outcome=record.outcome,
+        proposal=record.proposal.kind if record.proposal else None,
+        deciding_version=record.deciding_version,
+        round_started_at=record.round_started_at,
+        thread_url=record.thread_url,
+    )
