@@ -1,14 +1,20 @@
 """Loading secondments from the database into immutable `SecondmentRecord`s, in a fixed number of
-queries however many are loaded."""
+queries however many are loaded.
+
+One secondment is read in one query (the row, every version of its terms and its open
+escalations); its check-ins and the decisions behind its decided sides only when it can have
+them. A service that changes a secondment reads it once as a `Loaded`, brings it into step and
+builds the record from it, giving the decision it has just made rather than reading it back.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from bot.domain.blocks import BlockDetails, BlockReason, Condition
 from bot.domain.permissions import check_can_see
@@ -23,9 +29,28 @@ from bot.domain.record import (
     SecondmentRecord,
     SideRecord,
 )
-from bot.domain.states import Outcome, Side, SideState
+from bot.domain.states import Outcome, Side, SideState, Status
 from bot.domain.terms import Terms
 from bot.models import CheckIn, Decision, Escalation, Secondment, TermsVersion
+
+# Check-ins are recorded only once a secondment has started (answered, snoozed or missed while
+# it is under way; the follow-up once it is complete): before that there are none to read.
+STARTED = frozenset({*(s for s in Status if s.is_underway), Status.COMPLETED})
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A secondment as read for a change: the row with every version of its terms, its open
+    escalations (oldest first) and its check-ins (by sequence)."""
+
+    row: Secondment
+    open_escalations: tuple[Escalation, ...]
+    check_ins: tuple[CheckIn, ...]
+
+
+def _decided(row: Secondment) -> list[Side]:
+    """The sides whose record shows a decision: the others are still to be decided."""
+    return [side for side in Side if row.state_of(side) is not SideState.PENDING]
 
 
 def terms_of(row: TermsVersion) -> Terms:
@@ -129,26 +154,30 @@ async def load_records(
 ) -> list[SecondmentRecord]:
     """Records for already-loaded rows (with terms): their latest decisions on the terms being
     decided (a proposal's, or else the current ones), open escalations and check-ins, in one
-    query each."""
+    query each, and none where no row can have any."""
     ids = [r.id for r in rows]
+    decided = [r.id for r in rows if _decided(r)]
+    started = [r.id for r in rows if r.status in STARTED]
     latest: dict[int, dict[Side, Decision]] = {}
     open_escalations: dict[int, list[Escalation]] = {}
     check_ins: dict[int, list[CheckIn]] = {}
-    if ids:
+    if decided:
         current = {r.id: r.proposal_version or r.terms_version for r in rows}
         for decision in await session.scalars(
-            select(Decision).where(Decision.secondment_id.in_(ids)).order_by(Decision.id)
+            select(Decision).where(Decision.secondment_id.in_(decided)).order_by(Decision.id)
         ):
             if decision.terms_version == current[decision.secondment_id]:
                 latest.setdefault(decision.secondment_id, {})[decision.side] = decision
+    if ids:
         for escalation in await session.scalars(
             select(Escalation)
             .where(Escalation.secondment_id.in_(ids), Escalation.resolved_at.is_(None))
             .order_by(Escalation.id)
         ):
             open_escalations.setdefault(escalation.secondment_id, []).append(escalation)
+    if started:
         for check_in in await session.scalars(
-            select(CheckIn).where(CheckIn.secondment_id.in_(ids)).order_by(CheckIn.sequence)
+            select(CheckIn).where(CheckIn.secondment_id.in_(started)).order_by(CheckIn.sequence)
         ):
             check_ins.setdefault(check_in.secondment_id, []).append(check_in)
     return [
@@ -159,19 +188,76 @@ async def load_records(
     ]
 
 
+async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) -> Loaded | None:
+    """The one secondment matching `where`, read afresh: the row, its terms and its open
+    escalations in one query (a row for each pair: a few versions, rarely more than one open
+    escalation), and its check-ins once it has started."""
+    found = (
+        (
+            await session.execute(
+                select(Secondment, Escalation)
+                .outerjoin(
+                    Escalation,
+                    and_(
+                        Escalation.secondment_id == Secondment.id,
+                        Escalation.resolved_at.is_(None),
+                    ),
+                )
+                .where(*where)
+                .options(joinedload(Secondment.terms))
+                .order_by(Escalation.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .unique()
+        .all()
+    )
+    if not found:
+        return None
+    row = found[0][0]
+    check_ins: Sequence[CheckIn] = ()
+    if row.status in STARTED:
+        check_ins = (
+            await session.scalars(
+                select(CheckIn).where(CheckIn.secondment_id == row.id).order_by(CheckIn.sequence)
+            )
+        ).all()
+    return Loaded(row, tuple(e for _, e in found if e is not None), tuple(check_ins))
+
+
+async def record_of(
+    session: AsyncSession,
+    loaded: Loaded,
+    policy: Policy,
+    *,
+    decided: Mapping[Side, Decision] | None = None,
+) -> SecondmentRecord:
+    """The record of a loaded secondment. The latest decision behind each decided side is read,
+    unless given in `decided` (one just made, on the terms being decided)."""
+    row = loaded.row
+    decisions = dict(decided or {})
+    unread = [side for side in _decided(row) if side not in decisions]
+    if unread:
+        for decision in await session.scalars(
+            select(Decision)
+            .where(
+                Decision.secondment_id == row.id,
+                Decision.terms_version == (row.proposal_version or row.terms_version),
+                Decision.side.in_(unread),
+            )
+            .order_by(Decision.id)
+        ):
+            decisions[decision.side] = decision
+    return to_record(row, decisions, loaded.open_escalations, loaded.check_ins, policy)
+
+
 async def load_record(
     session: AsyncSession, team_id: str, secondment_id: int, policy: Policy
 ) -> SecondmentRecord | None:
-    row = await session.scalar(
-        select(Secondment)
-        .where(Secondment.id == secondment_id, Secondment.team_id == team_id)
-        .options(selectinload(Secondment.terms))
-        .execution_options(populate_existing=True)
+    loaded = await load_secondment(
+        session, Secondment.id == secondment_id, Secondment.team_id == team_id
     )
-    if row is None:
-        return None
-    (record,) = await load_records(session, [row], policy)
-    return record
+    return None if loaded is None else await record_of(session, loaded, policy)
 
 
 async def load_visible(

@@ -6,13 +6,16 @@ it cancels the ones no longer wanted and adds the missing ones. A waiting nudge 
 (a changed date or timezone) is replaced. One already sent, or given up after trying, is never
 planned again: within its round for decision nudges, and ever for the rest, which follow the
 secondment across rounds (an end-of-term proposal starts a round, not a second welcome).
+
+It reads only what the plan needs: no timezones or stored nudges when the state calls for none,
+and at most one statement each to cancel and to add.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.followups import ROUND_KINDS, NudgeKind
@@ -20,8 +23,9 @@ from bot.domain.lifecycle import CheckInState, Underway, plan_lifecycle_nudges
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges
 from bot.domain.states import Side, SideState
-from bot.models import CheckIn, Nudge, Secondment, TermsVersion
-from bot.services.people import timezones
+from bot.models import Nudge
+from bot.services.loading import Loaded
+from bot.services.people import TimeZones, timezones
 
 Key = tuple[NudgeKind, Side | None, int, str | None]
 
@@ -30,34 +34,32 @@ def _key(nudge: Nudge | PlannedNudge) -> Key:
     return (nudge.kind, nudge.side, nudge.sequence, nudge.recipient_id)
 
 
-async def reconcile_nudges(
-    session: AsyncSession, row: Secondment, policy: Policy, now: datetime
-) -> None:
-    undecided = {
+def _undecided(loaded: Loaded) -> dict[Side, str]:
+    """Whoever decides each side still to be decided: the manager, or their delegate."""
+    row = loaded.row
+    return {
         side: row.delegate_of(side) or row.manager_of(side)
         for side in Side
         if row.state_of(side) is SideState.PENDING
     }
-    dates = (
-        await session.execute(
-            select(TermsVersion.start_date, TermsVersion.end_date).where(
-                TermsVersion.secondment_id == row.id, TermsVersion.version == row.terms_version
-            )
-        )
-    ).one()
+
+
+def _plan(loaded: Loaded, tz_of: TimeZones, policy: Policy) -> list[PlannedNudge]:
+    row = loaded.row
+    terms = next(t for t in row.terms if t.version == row.terms_version)
     check_ins = {
         c.sequence: CheckInState(c.answer is not None, c.missed_at is not None, c.snoozed_until)
-        for c in await session.scalars(select(CheckIn).where(CheckIn.secondment_id == row.id))
+        for c in loaded.check_ins
     }
-    people = {row.employee_id, row.home_manager_id, row.host_manager_id, *undecided.values()}
-    tz_of = await timezones(session, row.team_id, people)
-    plan = plan_decision_nudges(
-        DecisionWait(row.status, row.round_started_at, row.employee_id, undecided), tz_of, policy
+    return plan_decision_nudges(
+        DecisionWait(row.status, row.round_started_at, row.employee_id, _undecided(loaded)),
+        tz_of,
+        policy,
     ) + plan_lifecycle_nudges(
         Underway(
             row.status,
-            dates.start_date,
-            dates.end_date,
+            terms.start_date,
+            terms.end_date,
             row.employee_id,
             row.home_manager_id,
             row.host_manager_id,
@@ -69,51 +71,93 @@ async def reconcile_nudges(
         tz_of,
         policy,
     )
-    wanted = {(_key(p), p.due_at): p for p in plan}
 
-    stored = (
-        await session.scalars(
-            select(Nudge).where(
-                Nudge.secondment_id == row.id,
-                or_(Nudge.round == row.round, Nudge.kind.not_in(ROUND_KINDS)),
+
+async def reconcile_nudges(
+    session: AsyncSession,
+    loaded: Loaded,
+    policy: Policy,
+    now: datetime,
+    *,
+    known_tz: TimeZones | None = None,
+    new: bool = False,
+) -> None:
+    """Bring the stored nudges in step with the plan for `loaded` as it now stands.
+
+    `known_tz`: timezones the caller already has (the people cache holds the same), so only the
+    others are read. `new`: the secondment was created in this transaction, so nothing is stored.
+    """
+    row = loaded.row
+    # Which nudges a state wants never depends on where people are, only when each falls due:
+    # a state that wants none (blocked, withdrawn) needs no timezones, and every waiting nudge
+    # goes, whatever is stored.
+    if not _plan(loaded, {}, policy):
+        if not new:
+            await session.execute(
+                update(Nudge)
+                .where(
+                    Nudge.secondment_id == row.id,
+                    Nudge.sent_at.is_(None),
+                    Nudge.cancelled_at.is_(None),
+                )
+                .values(cancelled_at=now)
+            )
+        return
+    known = dict(known_tz or {})
+    people = {row.employee_id, row.home_manager_id, row.host_manager_id}
+    people |= set(_undecided(loaded).values())
+    tz_of = known | await timezones(session, row.team_id, people - known.keys())
+    wanted = {(_key(p), p.due_at): p for p in _plan(loaded, tz_of, policy)}
+
+    def this_round(nudge: Nudge) -> bool:
+        return nudge.kind not in ROUND_KINDS or nudge.round == row.round
+
+    stored: list[Nudge] = []
+    if not new:
+        stored = list(
+            await session.scalars(
+                select(Nudge).where(
+                    Nudge.secondment_id == row.id,
+                    or_(
+                        Nudge.round == row.round,
+                        Nudge.kind.not_in(ROUND_KINDS),
+                        and_(Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)),
+                    ),
+                )
             )
         )
-    ).all()
     waiting = [n for n in stored if n.sent_at is None and n.cancelled_at is None]
-    done = {_key(n) for n in stored if n.sent_at is not None or n.attempts > 0}
-    unwanted = [n.id for n in waiting if (_key(n), n.due_at) not in wanted]
+    done = {_key(n) for n in stored if this_round(n) and (n.sent_at is not None or n.attempts > 0)}
+    have = {(_key(n), n.due_at) for n in waiting if this_round(n)}
+    # A decision nudge from an earlier round still waiting belongs to a state that has passed.
+    unwanted = [n.id for n in waiting if not this_round(n) or (_key(n), n.due_at) not in wanted]
     if unwanted:
         await session.execute(
             update(Nudge)
             .where(Nudge.id.in_(unwanted), Nudge.sent_at.is_(None))
             .values(cancelled_at=now)
         )
-    have = {(_key(n), n.due_at) for n in waiting}
-    for (key, due_at), planned in wanted.items():
-        if key in done or (key, due_at) in have:
-            continue
-        session.add(
-            Nudge(
-                secondment_id=row.id,
-                kind=planned.kind,
-                round=row.round,
-                side=planned.side,
-                sequence=planned.sequence,
-                recipient_id=planned.recipient_id,
-                due_at=planned.due_at,
-                attempts=0,
-                created_at=now,
+    missing = [
+        planned
+        for (key, due_at), planned in wanted.items()
+        if key not in done and (key, due_at) not in have
+    ]
+    if missing:
+        await session.execute(
+            insert(Nudge).values(
+                [
+                    {
+                        "secondment_id": row.id,
+                        "kind": planned.kind,
+                        "round": row.round,
+                        "side": planned.side,
+                        "sequence": planned.sequence,
+                        "recipient_id": planned.recipient_id,
+                        "due_at": planned.due_at,
+                        "attempts": 0,
+                        "created_at": now,
+                    }
+                    for planned in missing
+                ]
             )
         )
-    # A decision nudge from an earlier round still waiting belongs to a state that has passed.
-    await session.execute(
-        update(Nudge)
-        .where(
-            Nudge.secondment_id == row.id,
-            Nudge.kind.in_(ROUND_KINDS),
-            Nudge.round < row.round,
-            Nudge.sent_at.is_(None),
-            Nudge.cancelled_at.is_(None),
-        )
-        .values(cancelled_at=now)
-    )

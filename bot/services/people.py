@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.people import Person, zone_of
 from bot.models import KnownPerson
+
+# Each person's IANA timezone by Slack user id, as Slack gave it (None: Slack had none).
+TimeZones = Mapping[str, str | None]
 
 
 async def remember_people(

@@ -3,13 +3,15 @@ transaction. Nudges are re-planned and escalations whose wait is over are closed
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import select, true, update
+from sqlalchemy import true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.policy import Policy
 from bot.models import Escalation, Secondment
+from bot.services.loading import Loaded, load_secondment
 from bot.services.nudges import reconcile_nudges
 
 
@@ -17,19 +19,31 @@ async def settle(
     session: AsyncSession, secondment_id: int, policy: Policy, now: datetime
 ) -> Secondment:
     """Re-plan the request's nudges and close escalations that no longer wait; return the row."""
-    row = await session.scalar(
-        select(Secondment)
-        .where(Secondment.id == secondment_id)
-        .execution_options(populate_existing=True)
-    )
-    assert row is not None
-    await reconcile_nudges(session, row, policy, now)
+    loaded = await load_secondment(session, Secondment.id == secondment_id)
+    assert loaded is not None
+    return (await settle_loaded(session, loaded, policy, now)).row
+
+
+async def settle_loaded(
+    session: AsyncSession, loaded: Loaded, policy: Policy, now: datetime
+) -> Loaded:
+    """`settle` for a secondment already read in this transaction after its change; returns it
+    with the escalations still open."""
+    await reconcile_nudges(session, loaded, policy, now)
     # Escalations wait on decisions: with none awaited, or a new round begun, they are over.
+    row = loaded.row
     deciding = row.status.awaits_decisions or row.status.is_blocked
+    if deciding and row.round == 1:
+        return loaded  # the first round: no earlier one whose escalations could be over
     over = Escalation.round < row.round if deciding else true()
-    await session.execute(
-        update(Escalation)
-        .where(Escalation.secondment_id == secondment_id, Escalation.resolved_at.is_(None), over)
-        .values(resolved_at=now)
+    closed = set(
+        await session.scalars(
+            update(Escalation)
+            .where(Escalation.secondment_id == row.id, Escalation.resolved_at.is_(None), over)
+            .values(resolved_at=now)
+            .returning(Escalation.id)
+            .execution_options(synchronize_session=False)
+        )
     )
-    return row
+    still_open = tuple(e for e in loaded.open_escalations if e.id not in closed)
+    return replace(loaded, open_escalations=still_open)
