@@ -7,7 +7,9 @@ Each is one conditional UPDATE. It only matches while the request and the side a
 the move starts from, the terms are the version the person saw, and the actor may make the move;
 the new status is computed in the same statement from the other side's state. So a double click,
 a Slack retry or two people at once can never produce two effects: the database serialises the
-row and exactly one statement matches. When nothing matches, the row is read to explain why.
+row and exactly one statement matches. When nothing matches, the row is read to explain why;
+when it matches, the secondment is read once, brought into step, and its record built from what
+was read and the decision just made.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ from bot.domain.states import (
 )
 from bot.models import Decision, Secondment
 from bot.services.audit import record_event
-from bot.services.loading import load_record
-from bot.services.settling import settle
+from bot.services.loading import load_record, load_secondment, record_of
+from bot.services.settling import settle_loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,28 +215,30 @@ async def _make(
     async with sessions.begin() as session:
         allowed = move is not Move.OVERRIDE or (actor_is_hr and policy.hr_can_override)
         if not allowed or not await _claim(session, team_id, ref, actor_id, move, outcome, now):
-            record = await load_record(session, team_id, ref.secondment_id, policy)
-            _explain(record, ref, actor_id, move, policy, actor_is_hr)
+            refused = await load_record(session, team_id, ref.secondment_id, policy)
+            _explain(refused, ref, actor_id, move, policy, actor_is_hr)
             raise AssertionError("a refused move always has an explanation")
-        row = await settle(session, ref.secondment_id, policy, now)
+        loaded = await load_secondment(session, Secondment.id == ref.secondment_id)
+        assert loaded is not None
+        loaded = await settle_loaded(session, loaded, policy, now)
+        row = loaded.row
         manager = row.manager_of(ref.side)
         on_behalf_of = manager if actor_id != manager else None
-        session.add(
-            Decision(
-                secondment_id=ref.secondment_id,
-                side=ref.side,
-                terms_version=ref.terms_version,
-                outcome=outcome,
-                kind=move.kind,
-                decided_by=actor_id,
-                on_behalf_of=on_behalf_of,
-                reason=block.reason if block else None,
-                explanation=block.explanation if block else justification,
-                conditions=[c.value for c in block.conditions] if block else None,
-                conditions_note=block.conditions_note if block else None,
-                created_at=now,
-            )
+        decision = Decision(
+            secondment_id=ref.secondment_id,
+            side=ref.side,
+            terms_version=ref.terms_version,
+            outcome=outcome,
+            kind=move.kind,
+            decided_by=actor_id,
+            on_behalf_of=on_behalf_of,
+            reason=block.reason if block else None,
+            explanation=block.explanation if block else justification,
+            conditions=[c.value for c in block.conditions] if block else None,
+            conditions_note=block.conditions_note if block else None,
+            created_at=now,
         )
+        session.add(decision)
         detail: dict[str, Any] = {"side": ref.side.value, "on_behalf_of": on_behalf_of}
         if block:
             detail |= {"reason": block.reason.value, "explanation": block.explanation}
@@ -271,8 +275,8 @@ async def _make(
                 at=now,
             )
         await session.flush()
-        record = await load_record(session, team_id, ref.secondment_id, policy)
-        assert record is not None
+        # The decision just made is the latest on its side, on the terms now being decided.
+        record = await record_of(session, loaded, policy, decided={ref.side: decision})
     return DecisionMade(
         record, ref.side, outcome, actor_id, ref.terms_version, move.kind, on_behalf_of
     )
