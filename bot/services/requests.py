@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Sessions
@@ -16,9 +16,9 @@ from bot.domain.states import SideState, Status
 from bot.domain.terms import Terms
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
-from bot.services.loading import load_record
+from bot.services.loading import Loaded, load_record, load_secondment, record_of
+from bot.services.nudges import reconcile_nudges
 from bot.services.people import remember_people
-from bot.services.settling import settle
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,19 +53,22 @@ async def create_request(
         return RequestCreated(await _insert(sessions, request, policy, now), is_new=True)
     except IntegrityError:
         async with sessions.begin() as session:
-            existing = await session.scalar(
-                select(Secondment.id).where(Secondment.request_key == request.key)
+            first = await load_secondment(
+                session,
+                Secondment.request_key == request.key,
+                Secondment.team_id == request.team_id,
             )
-            assert existing is not None, "the only unique key on a new request is its key"
-            first = await load_record(session, request.team_id, existing, policy)
-        assert first is not None
-        return RequestCreated(first, is_new=False)
+            assert first is not None, "the only unique key on a new request is its key"
+            return RequestCreated(await record_of(session, first, policy), is_new=False)
 
 
 async def _insert(
     sessions: Sessions, request: NewRequest, policy: Policy, now: datetime
 ) -> SecondmentRecord:
     async with sessions.begin() as session:
+        terms = TermsVersion(
+            version=1, created_by=request.employee_id, created_at=now, **asdict(request.terms)
+        )
         row = Secondment(
             request_key=request.key,
             team_id=request.team_id,
@@ -81,18 +84,10 @@ async def _insert(
             check_in_weeks=request.check_in_weeks,
             created_at=now,
             updated_at=now,
+            terms=[terms],
         )
         session.add(row)
         await session.flush()
-        session.add(
-            TermsVersion(
-                secondment_id=row.id,
-                version=1,
-                created_by=request.employee_id,
-                created_at=now,
-                **asdict(request.terms),
-            )
-        )
         record_event(
             session,
             secondment_id=row.id,
@@ -104,11 +99,18 @@ async def _insert(
             host_manager_id=request.host_manager_id,
         )
         await remember_people(session, request.team_id, request.people, now)
-        await session.flush()
-        await settle(session, row.id, policy, now)
-        record = await load_record(session, request.team_id, row.id, policy)
-    assert record is not None
-    return record
+        # Nothing else is stored for it yet (no nudges, nor escalations to close), and Slack
+        # has just given the people's timezones.
+        created = Loaded(row, open_escalations=(), check_ins=())
+        await reconcile_nudges(
+            session,
+            created,
+            policy,
+            now,
+            known_tz={person.id: person.tz for person in request.people},
+            new=True,
+        )
+        return await record_of(session, created, policy)
 
 
 async def attach_thread(
@@ -121,7 +123,8 @@ async def attach_thread(
     policy: Policy,
     now: datetime,
 ) -> SecondmentRecord:
-    """Remember the approval thread. Only the first thread counts, so a retry never forks it."""
+    """Remember the approval thread; returns `record` with it. Only the first thread counts, so a
+    retry never forks it: if another was remembered first, the record as stored, with that one."""
     async with sessions.begin() as session:
         result = await session.execute(
             update(Secondment)
@@ -129,17 +132,18 @@ async def attach_thread(
             .values(channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            record_event(
-                session,
-                secondment_id=record.id,
-                actor_id=record.employee_id,
-                action="thread_opened",
-                terms_version=record.terms_version,
-                at=now,
-                channel_id=channel_id,
-                thread_ts=thread_ts,
-            )
-        stored = await load_record(session, record.team_id, record.id, policy)
-    assert stored is not None
-    return stored
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            stored = await load_record(session, record.team_id, record.id, policy)
+            assert stored is not None
+            return stored
+        record_event(
+            session,
+            secondment_id=record.id,
+            actor_id=record.employee_id,
+            action="thread_opened",
+            terms_version=record.terms_version,
+            at=now,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+        )
+    return replace(record, channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
