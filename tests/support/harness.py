@@ -104,13 +104,18 @@ class Harness:
         it: Bolt acknowledges an event at once and runs its listener after, in a task."""
         body = wire.event_callback(event, team_id=self.team_id)
         response = await self.post(body, wire.sign(body, content_type="application/json"))
+        await self.handled()
+        return response
+
+    async def handled(self) -> None:
+        """Wait until the bot has finished what it runs after its acks: Bolt runs a listener in
+        a task, and the response goes out at the ack, before the task ends."""
         handling = [
             task
             for task in asyncio.all_tasks()
             if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
         ]
         await asyncio.wait_for(asyncio.gather(*handling), WAIT_LIMIT)
-        return response
 
     async def open_home(self, user_id: str, *, tab: str = "home") -> ClientResponse:
         body = wire.app_home_opened(user_id, tab=tab, team_id=self.team_id)

@@ -1,0 +1,104 @@
+"""The SQL a request and a decision on it run, counted on the test database from the signed
+request to the last thing done after the ack: a fixed few statements, in one transaction per
+change, however many secondments the people already have (docs/BENCHMARKS.md measures the same)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.states import Side, SideState, Status
+from bot.slack.ids import Action, Callback
+from tests.support import forms
+from tests.support.flows import ref
+from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
+from tests.support.seeds import Spec, counting, seed
+
+START, END = date(2027, 2, 1), date(2027, 7, 30)
+
+# (statements, transactions) of each: SQLite's engine adds a BEGIN IMMEDIATE to each transaction.
+EXPECTED = {
+    # Stored: the secondment, its terms, the audit event, the people, the nudges. Then the
+    # thread: remembered, with its audit event.
+    "request": (7, 2),
+    # The insert its key refuses; then the first request, read back in one query.
+    "retried request": (2, 2),
+    # The claim, the secondment read once, timezones, nudges read, the reminders cancelled,
+    # the audit event, the decision.
+    "approve": (7, 1),
+    # The claim, the secondment read once, its waiting nudges cancelled, audit, decision.
+    "block": (5, 1),
+}
+
+
+def _existing(count: int) -> list[Spec]:
+    """`count` secondments of the same people, in the states that have decisions, escalations
+    and check-ins."""
+    states = (Status.PENDING, Status.APPROVED, Status.ACTIVE, Status.BLOCKED)
+    return [
+        Spec(EMPLOYEE, states[n % len(states)], escalated=n % 7 == 0, missed=n % 5 == 0)
+        for n in range(count)
+    ]
+
+
+Interactions = dict[str, Callable[[], Awaitable[None]]]
+
+
+async def _interactions(bot: Harness, size: int) -> tuple[Interactions, Thread, Thread]:
+    """Each interaction, ready to run: the request submitted afresh and again, an approval and
+    a block on requests made through Slack (so their reminders are planned); and the requests
+    approved and blocked."""
+    to_approve = await bot.submit_request(START, END)
+    to_block = await bot.submit_request(START, END)
+    values = forms.request_values(home=HOME, host=HOST, start=START, end=END)
+    view_id = f"V0STATEMENTS{size}"
+
+    async def request() -> None:
+        assert (await bot.submit(EMPLOYEE, Callback.REQUEST, values, view_id=view_id)).status == 200
+
+    async def approve() -> None:
+        await bot.click(HOME, Action.APPROVE, ref(to_approve, Side.HOME), to_approve)
+
+    # The Block modal is opened first: what is counted is its submission.
+    await bot.click(HOME, Action.BLOCK, ref(to_block, Side.HOME), to_block)
+    await bot.handled()
+    metadata = (await bot.opened_modal(Callback.BLOCK)).body["view"]["private_metadata"]
+
+    async def block() -> None:
+        await bot.submit(HOME, Callback.BLOCK, forms.block_values(), private_metadata=metadata)
+
+    interactions = {"request": request, "retried request": request, "approve": approve}
+    return interactions | {"block": block}, to_approve, to_block
+
+
+async def test_a_request_and_a_decision_run_a_few_statements_however_many_there_are(
+    bot: Harness, engine: AsyncEngine
+) -> None:
+    per_transaction = 1 if engine.dialect.name == "sqlite" else 0  # BEGIN IMMEDIATE
+    counted: dict[str, list[list[str]]] = {name: [] for name in EXPECTED}
+    decided: list[tuple[Thread, Thread]] = []
+    seeded = 0
+    for size in (10, 400):
+        await seed(bot.sessions, _existing(size - seeded))
+        seeded = size
+        interactions, to_approve, to_block = await _interactions(bot, size)
+        for name, interaction in interactions.items():
+            with counting(engine) as statements:
+                await interaction()
+                await bot.handled()
+            counted[name].append(statements)
+        decided.append((to_approve, to_block))
+
+    counts = {name: [len(s) for s in runs] for name, runs in counted.items()}
+    assert counts == {
+        name: [statements + transactions * per_transaction] * 2
+        for name, (statements, transactions) in EXPECTED.items()
+    }, counted
+    for to_approve, to_block in decided:
+        approved = await bot.secondment(to_approve.secondment_id)
+        assert (approved.status, approved.home_state) == (Status.PENDING, SideState.APPROVED)
+        assert (await bot.secondment(to_block.secondment_id)).status is Status.BLOCKED
+    # At each size three requests opened a thread: two to decide on, one submitted twice.
+    assert len(bot.slack.sent("conversations.open")) == 2 * 3
