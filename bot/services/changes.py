@@ -37,7 +37,7 @@ from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record, load_visible
 from bot.services.people import timezones, today_of
-from bot.services.settling import settle
+from bot.services.settling import settled_record
 
 OPEN = [s.value for s in Status if s.is_open]
 
@@ -140,10 +140,7 @@ async def change_terms(
             note=note,
             approved_side=approving_side.value if approving_side else None,
         )
-        await settle(session, secondment_id, policy, now)
-        await session.flush()
-        record = await load_record(session, team_id, secondment_id, policy)
-        assert record is not None
+        record = await settled_record(session, team_id, secondment_id, policy, now)
     return TermsChangedEvent(record, before.terms, changes, actor_id, note, approving_side)
 
 

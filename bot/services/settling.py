@@ -10,8 +10,9 @@ from sqlalchemy import true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
 from bot.models import Escalation, Secondment
-from bot.services.loading import Loaded, load_secondment
+from bot.services.loading import Loaded, load_secondment, record_of
 from bot.services.nudges import reconcile_nudges
 
 
@@ -22,6 +23,17 @@ async def settle(
     loaded = await load_secondment(session, Secondment.id == secondment_id)
     assert loaded is not None
     return (await settle_loaded(session, loaded, policy, now)).row
+
+
+async def settled_record(
+    session: AsyncSession, team_id: str, secondment_id: int, policy: Policy, now: datetime
+) -> SecondmentRecord:
+    """`settle`, then the record as it now stands, reading the secondment once for both."""
+    loaded = await load_secondment(
+        session, Secondment.id == secondment_id, Secondment.team_id == team_id
+    )
+    assert loaded is not None
+    return await record_of(session, await settle_loaded(session, loaded, policy, now), policy)
 
 
 async def settle_loaded(
