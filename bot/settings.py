@@ -93,6 +93,10 @@ class Settings(DatabaseSettings):
     working_days: Annotated[frozenset[int], NoDecode] = frozenset(range(5))
     workday_start_hour: int = Field(default=9, ge=0, le=23)
     sweep_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # Sending due nudges: how many Slack calls may be on their way at once, and at most how many
+    # a second (0: no cap), under Slack's workspace-wide posting limit.
+    send_concurrency: int = Field(default=4, ge=1, le=50)
+    send_rate_per_second: float = Field(default=10.0, ge=0, le=1000)
     check_in_every_weeks: int = Field(default=2, ge=1, le=26)
     early_end_notice_weeks: int = Field(default=2, ge=0, le=26)
     follow_up_after_days: int = Field(default=30, ge=1, le=365)

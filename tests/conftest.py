@@ -107,7 +107,12 @@ async def bot(
     # `@pytest.mark.settings(hr_users="U0HR", ...)` sets the bot's settings for one test; with
     # `slack_client_id` and `slack_client_secret` (and `slack_bot_token=None`), OAuth mode.
     marker = request.node.get_closest_marker("settings")
-    overrides = {"slack_bot_token": BOT_TOKEN, **(marker.kwargs if marker else {})}
+    # Unpaced: the tests move time themselves (tests/slack/test_sending.py checks the pace).
+    overrides = {
+        "slack_bot_token": BOT_TOKEN,
+        "send_rate_per_second": 0,
+        **(marker.kwargs if marker else {}),
+    }
     settings = load_settings(
         _env_file=None,
         slack_signing_secret=wire.SIGNING_SECRET,

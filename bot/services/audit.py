@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import AuditEvent
@@ -22,11 +23,40 @@ def record_event(
 ) -> None:
     session.add(
         AuditEvent(
-            secondment_id=secondment_id,
-            actor_id=actor_id,
-            action=action,
-            terms_version=terms_version,
-            detail=detail,
-            at=at,
+            **event_row(
+                secondment_id=secondment_id,
+                actor_id=actor_id,
+                action=action,
+                terms_version=terms_version,
+                at=at,
+                **detail,
+            )
         )
     )
+
+
+def event_row(
+    *,
+    secondment_id: int | None,
+    actor_id: str,
+    action: str,
+    terms_version: int | None,
+    at: datetime,
+    **detail: Any,
+) -> dict[str, Any]:
+    """An audit event's columns, for `record_events`."""
+    return {
+        "secondment_id": secondment_id,
+        "actor_id": actor_id,
+        "action": action,
+        "terms_version": terms_version,
+        "detail": detail,
+        "at": at,
+    }
+
+
+async def record_events(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Write many audit events (`event_row`s) at once: one multi-row INSERT, without the ORM's
+    bookkeeping per object, for the sweep's batches."""
+    if rows:
+        await session.execute(insert(cast(Table, AuditEvent.__table__)), rows)

@@ -3,19 +3,23 @@
 Claiming is a conditional UPDATE that sets a lease (`claimed_until`); on PostgreSQL the candidate
 rows are picked with FOR UPDATE SKIP LOCKED so several processes sweep side by side without
 waiting on each other. A claim whose process dies runs out and the nudge is claimed again, so
-nothing is lost; each claim carries its sweep's token, renewed just before each send, so a sweep
-that outlived its lease sends nothing another sweep has since claimed. A nudge the request no
+nothing is lost; each claim carries its sweep's token, renewed just before each group of sends,
+so a sweep that outlived its lease sends nothing another sweep has since claimed. Plain messages
+are marked sent several to a transaction; a nudge whose sending changes the secondment is marked
+on its own, with that change. A nudge the request no
 longer calls for (the side decided, the terms changed, the request was withdrawn) is cancelled
 at claim time instead of being sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
@@ -31,7 +35,7 @@ from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
 from bot.models import Nudge, Secondment
-from bot.services.audit import record_event
+from bot.services.audit import event_row, record_event, record_events
 from bot.services.checkins import mark_missed
 from bot.services.escalations import raise_escalation
 from bot.services.lifecycle import activate
@@ -39,6 +43,8 @@ from bot.services.loading import load_record, load_records
 from bot.services.people import timezones
 
 LEASE = timedelta(minutes=5)
+# Renewing and marking in bulk use Core statements: the ORM's bookkeeping is not needed there.
+NUDGES = cast(Table, Nudge.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,12 @@ WANTED_IN = {
     NudgeKind.DEBRIEF_HR_NOTICE: UNDERWAY,
     NudgeKind.FOLLOW_UP: (Status.COMPLETED,),
 }
+# Sending these changes the secondment (an escalation is recorded, the secondment starts, a
+# check-in is missed): each is marked in a transaction of its own, with its effect, by
+# `mark_sent`, and never at the same time as another. The rest are plain messages.
+CHANGES_STATE = frozenset(
+    {NudgeKind.DECISION_ESCALATION, NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED}
+)
 # A check-in (or its reminder) still waiting when the next one is due has become pointless (the
 # bot was down, or the secondment started late): only the latest is asked.
 CHECK_IN_KINDS = (NudgeKind.CHECK_IN, NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED)
@@ -189,22 +201,55 @@ async def sweep_lag(sessions: Sessions, *, now: datetime) -> timedelta:
     return timedelta(0) if oldest is None else now - oldest
 
 
-async def still_ours(sessions: Sessions, due: Due, *, now: datetime) -> bool:
-    """Renew this sweep's claim just before sending. A sweep slowed past its lease (a slow or
-    rate-limited Slack, a paused process) finds the nudge taken by another sweep, or cancelled
-    meanwhile, and leaves it; the renewed lease covers the send about to happen."""
+async def renew(sessions: Sessions, batch: Sequence[Due], *, now: datetime) -> list[Due]:
+    """Renew this sweep's claims just before sending `batch`; returns the nudges still its own.
+    A sweep slowed past its lease (a slow or rate-limited Slack, a paused process) finds a nudge
+    taken by another sweep, or cancelled meanwhile, and leaves it; the renewed lease covers the
+    sends about to happen."""
+    if not batch:
+        return []
+    nudges = NUDGES.c
     async with sessions.begin() as session:
-        result = await session.execute(
-            update(Nudge)
-            .where(
-                Nudge.id == due.nudge_id,
-                Nudge.claim_token == due.claim_token,
-                Nudge.sent_at.is_(None),
-                Nudge.cancelled_at.is_(None),
+        ours = set(
+            await session.scalars(
+                update(NUDGES)
+                .where(
+                    nudges.id.in_([d.nudge_id for d in batch]),
+                    # Tokens are unique per claim, so only this sweep's own claims match.
+                    nudges.claim_token.in_({d.claim_token for d in batch}),
+                    nudges.sent_at.is_(None),
+                    nudges.cancelled_at.is_(None),
+                )
+                .values(claimed_until=now + LEASE)
+                .returning(nudges.id)
             )
-            .values(claimed_until=now + LEASE)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return [d for d in batch if d.nudge_id in ours]
+
+
+async def mark_delivered(sessions: Sessions, batch: Sequence[Due], *, now: datetime) -> set[int]:
+    """Record messages that change nothing about their secondment (see `CHANGES_STATE`) as sent,
+    each once, in one transaction with their audit events; returns the ids marked now."""
+    assert not any(d.kind in CHANGES_STATE for d in batch), "mark_sent handles those"
+    if not batch:
+        return set()
+    nudges = NUDGES.c
+    async with sessions.begin() as session:
+        marked = set(
+            await session.scalars(
+                update(NUDGES)
+                .where(nudges.id.in_([d.nudge_id for d in batch]), nudges.sent_at.is_(None))
+                .values(
+                    sent_at=now,
+                    claimed_until=None,
+                    claim_token=None,
+                    attempts=nudges.attempts + 1,
+                )
+                .returning(nudges.id)
+            )
+        )
+        await record_events(session, [_sent_event(d, now) for d in batch if d.nudge_id in marked])
+    return marked
 
 
 async def mark_sent(
@@ -240,18 +285,21 @@ async def mark_sent(
                 await activate(session, due.record, round_, policy, now)
             elif due.kind is NudgeKind.CHECK_IN_MISSED:
                 await mark_missed(session, due.record, due.sequence, now)
-        record_event(
-            session,
-            secondment_id=due.record.id,
-            actor_id="bot",
-            action=f"nudge_sent_{due.kind.value}",
-            terms_version=due.record.terms_version,
-            at=now,
-            recipient_id=due.recipient_id,
-            sequence=due.sequence,
-        )
+        await record_events(session, [_sent_event(due, now)])
         await session.flush()
         return await load_record(session, due.record.team_id, due.record.id, policy)
+
+
+def _sent_event(due: Due, now: datetime) -> dict[str, Any]:
+    return event_row(
+        secondment_id=due.record.id,
+        actor_id="bot",
+        action=f"nudge_sent_{due.kind.value}",
+        terms_version=due.record.terms_version,
+        at=now,
+        recipient_id=due.recipient_id,
+        sequence=due.sequence,
+    )
 
 
 async def mark_failed(

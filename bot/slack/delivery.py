@@ -11,7 +11,9 @@ that has uninstalled the app has none, and its nudges are given up.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -21,7 +23,15 @@ from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
 from bot.domain.record import SecondmentRecord
-from bot.services.sweep import Due, claim_due, mark_failed, mark_sent, still_ours, sweep_lag
+from bot.services.sweep import (
+    CHANGES_STATE,
+    Due,
+    claim_due,
+    mark_failed,
+    mark_sent,
+    renew,
+    sweep_lag,
+)
 from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
 from bot.slack.builders.end_of_term import build_end_decision_ask
@@ -39,11 +49,14 @@ from bot.slack.builders.lifecycle import (
 from bot.slack.builders.messages import Message
 from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
+from bot.slack.marks import SentMarks
 from bot.slack.publish import slack_error
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Nudges claimed at a time: a sweep claims batch after batch while a backlog lasts.
+BATCH = 100
 # OAuth mode: the secondment's workspace has no installation (it uninstalled the app).
 NOT_INSTALLED = "app_not_installed"
 # Errors that another attempt will not fix.
@@ -68,19 +81,58 @@ def retry_wait(attempts: int) -> timedelta:
 
 
 async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> int:
-    """Claim what is due at `now` and send it; returns how many were sent. The metrics get how
-    late the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
+    """Claim what is due at `now` and send it; returns how many were sent. While a backlog
+    lasts, the sweep claims batch after batch for about `sweep_seconds`. The metrics get how late
+    the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
     deps.metrics.sweep_started(await sweep_lag(deps.sessions, now=now))
     sent = 0
-    for due in await claim_due(deps.sessions, now=now, policy=deps.policy):
-        # The sweep's `now` is fixed when it starts; a long batch renews from the clock.
-        if await still_ours(deps.sessions, due, now=max(now, datetime.now(UTC))):
-            sent += await _send(client, deps, due, now)
+    began = time.monotonic()
+    while batch := await claim_due(deps.sessions, now=now, policy=deps.policy, limit=BATCH):
+        sent += await _send_batch(client, deps, batch, now)
+        if time.monotonic() - began >= deps.sending.sweep_seconds:
+            break
     deps.metrics.sweep_finished(now)
     return sent
 
 
-async def _send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> bool:
+async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now: datetime) -> int:
+    """Send a claimed batch. A nudge that changes its secondment goes alone, so two never change
+    the same secondment at once; plain messages then go `concurrency` at a time, a new one
+    starting as each finishes. Claims are renewed a group at a time, just before the group's
+    first send: a stalled sweep can have no more than `concurrency` sends on their way."""
+    marks = SentMarks(deps.sessions, now)
+    sent = 0
+    for due in [d for d in batch if d.kind in CHANGES_STATE]:
+        for ours in await renew(deps.sessions, [due], now=_renewed_at(now)):
+            sent += await _send(client, deps, ours, now, marks)
+    plain = [d for d in batch if d.kind not in CHANGES_STATE]
+    size = deps.sending.concurrency
+    slots = asyncio.Semaphore(size)
+
+    async def send_in_slot(due: Due) -> bool:
+        try:
+            return await _send(client, deps, due, now, marks)
+        finally:
+            slots.release()
+
+    async with asyncio.TaskGroup() as sends:
+        tasks = []
+        for start in range(0, len(plain), size):
+            group = plain[start : start + size]
+            for due in await renew(deps.sessions, group, now=_renewed_at(now)):
+                await slots.acquire()
+                tasks.append(sends.create_task(send_in_slot(due)))
+    return sent + sum(task.result() for task in tasks)
+
+
+def _renewed_at(now: datetime) -> datetime:
+    # The sweep's `now` is fixed when it starts; a long batch renews from the clock.
+    return max(now, datetime.now(UTC))
+
+
+async def _send(
+    client: AsyncWebClient, deps: Deps, due: Due, now: datetime, marks: SentMarks
+) -> bool:
     if deps.workspaces is not None:
         # OAuth mode: send with the bot token of the secondment's own workspace.
         installed = await deps.workspaces.client_for(due.record.team_id)
@@ -88,11 +140,17 @@ async def _send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> 
             await _failed(None, deps, due, now, error=NOT_INSTALLED)
             return False
         client = installed
+    await deps.sending.pace.wait()
     try:
         await _deliver(client, deps, due)
     except (SlackApiError, HrUnreachable) as exc:
         await _failed(client, deps, due, now, error=_error_of(exc))
         return False
+    if due.kind not in CHANGES_STATE:
+        marked = await marks.mark(due)
+        if marked:
+            deps.metrics.nudge_sent(due.kind)
+        return marked
     updated = await mark_sent(deps.sessions, due, now=now, policy=deps.policy)
     if updated is not None:
         deps.metrics.nudge_sent(due.kind)

@@ -9,6 +9,7 @@ from bot.domain.policy import Policy
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.hr import HrDesk
+from bot.slack.pacing import Pace, Sending
 from bot.slack.workspaces import Workspaces
 
 
@@ -20,6 +21,7 @@ class Deps:
     metrics: Metrics = field(default_factory=Metrics)
     # OAuth mode: the installed workspaces and their bot tokens; None with one workspace.
     workspaces: Workspaces | None = None
+    sending: Sending = field(default_factory=Sending)
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -49,4 +51,9 @@ def deps_from(settings: Settings, sessions: Sessions, workspaces: Workspaces | N
         policy_from(settings),
         HrDesk(settings.hr_channel, settings.hr_users),
         workspaces=workspaces,
+        sending=Sending(
+            concurrency=settings.send_concurrency,
+            pace=Pace(settings.send_rate_per_second),
+            sweep_seconds=settings.sweep_interval_seconds,
+        ),
     )

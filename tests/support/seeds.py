@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions
-from bot.domain.followups import CheckInAnswer, EscalationKind
+from bot.domain.followups import CheckInAnswer, EscalationKind, NudgeKind
 from bot.domain.states import EndOutcome, Side, SideState, Status
-from bot.models import CheckIn, Escalation, Secondment, TermsVersion
+from bot.models import CheckIn, Escalation, Nudge, Secondment, TermsVersion
 from tests.support.harness import HOME, HOST
 from tests.support.samples import TERMS
 from tests.support.standin import TEAM_ID
@@ -127,6 +127,28 @@ async def seed(sessions: Sessions, specs: list[Spec]) -> list[int]:
                     )
                 )
     return [row.id for row in rows]
+
+
+async def due_reminders(sessions: Sessions, ids: list[int], *, sequence: int = 1) -> None:
+    """A decision reminder due at `AT` to the home manager of each secondment in `ids`, in one
+    transaction (2,000 rows to a statement)."""
+    rows: list[dict[str, Any]] = [
+        {
+            "secondment_id": id_,
+            "kind": NudgeKind.DECISION_REMINDER,
+            "round": 1,
+            "side": Side.HOME,
+            "sequence": sequence,
+            "recipient_id": HOME,
+            "due_at": AT,
+            "attempts": 0,
+            "created_at": AT,
+        }
+        for id_ in ids
+    ]
+    async with sessions.begin() as session:
+        for start in range(0, len(rows), 2000):
+            await session.execute(insert(Nudge), rows[start : start + 2000])
 
 
 @contextmanager

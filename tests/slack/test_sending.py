@@ -1,0 +1,158 @@
+"""How the sweep sends a backlog: several at a time but never more than SEND_CONCURRENCY, batch
+after batch within one sweep, paced to SEND_RATE_PER_SECOND, each message marked sent once and
+soon after Slack has it (several marks to a transaction)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.domain.states import Status
+from bot.models import AuditEvent, Nudge
+from bot.services.sweep import LEASE, claim_due, renew
+from bot.slack.client import retry_handlers
+from bot.slack.delivery import BATCH, send_due_nudges
+from bot.slack.marks import SentMarks
+from bot.slack.pacing import Pace, Sending
+from tests.support.harness import EMPLOYEE, HOME, Harness
+from tests.support.seeds import AT, Spec, counting, due_reminders, seed
+from tests.support.standin import BOT_TOKEN
+
+SWEEP_AT = AT + timedelta(hours=1)
+
+
+class CountingClient(AsyncWebClient):
+    """Counts the Web API calls on their way at once, and the most there ever were."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(token=BOT_TOKEN, base_url=base_url, retry_handlers=retry_handlers())
+        self.in_flight = self.most_in_flight = 0
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return await super().api_call(api_method, **kwargs)
+        finally:
+            self.in_flight -= 1
+
+
+async def backlog(bot: Harness, count: int) -> list[int]:
+    """`count` requests waiting for the home manager, each with a reminder due at `AT`."""
+    ids = await seed(bot.sessions, [Spec(EMPLOYEE, Status.PENDING)] * count)
+    await due_reminders(bot.sessions, ids)
+    return ids
+
+
+async def sent_once(bot: Harness, ids: list[int]) -> None:
+    """Every secondment's reminder went to Slack once, is marked sent once, audited once."""
+    reminders = bot.slack.sent("chat.postMessage", channel=HOME)
+    assert len(reminders) == len(ids)
+    async with bot.sessions() as session:
+        nudges = (await session.scalars(select(Nudge))).all()
+        audited = (
+            await session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "nudge_sent_decision_reminder")
+            )
+        ).all()
+    assert {(n.sent_at, n.attempts, n.claimed_until) for n in nudges} == {(SWEEP_AT, 1, None)}
+    assert sorted(e.secondment_id for e in audited) == sorted(ids)
+
+
+@pytest.mark.settings(send_concurrency=3)
+async def test_a_backlog_goes_out_in_one_sweep_several_at_a_time_never_more_than_the_setting(
+    bot: Harness,
+) -> None:
+    ids = await backlog(bot, 2 * BATCH + 50)
+    client = CountingClient(bot.slack.api_url)
+
+    assert await send_due_nudges(client, bot.deps, SWEEP_AT) == len(ids)  # three batches
+
+    assert client.most_in_flight == 3
+    await sent_once(bot, ids)
+    assert await send_due_nudges(client, bot.deps, SWEEP_AT) == 0
+
+
+async def test_a_sweep_stops_claiming_once_its_time_is_up_and_the_next_goes_on(
+    bot: Harness,
+) -> None:
+    ids = await backlog(bot, BATCH + 20)
+    deps = dataclasses.replace(bot.deps, sending=Sending(concurrency=4, sweep_seconds=0))
+
+    assert await send_due_nudges(bot.client, deps, SWEEP_AT) == BATCH  # one batch, then stops
+    assert await send_due_nudges(bot.client, deps, SWEEP_AT) == 20
+    await sent_once(bot, ids)
+
+
+async def test_sends_are_paced_to_the_configured_rate(bot: Harness) -> None:
+    ids = await backlog(bot, 12)
+    wakes: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        wakes.append(seconds)  # the clock stands still: each wait is from the same instant
+
+    pace = Pace(rate=20, clock=lambda: 100.0, sleep=sleep)
+    deps = dataclasses.replace(bot.deps, sending=Sending(concurrency=4, pace=pace))
+
+    assert await send_due_nudges(bot.client, deps, SWEEP_AT) == len(ids)
+
+    # The first goes at once; each other waits for its own slot, 1/20 s after the one before.
+    assert sorted(wakes) == pytest.approx([n / 20 for n in range(1, len(ids))])
+    await sent_once(bot, ids)
+
+
+async def test_unpaced_sends_never_wait() -> None:
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    pace = Pace(rate=0, clock=lambda: 0.0, sleep=sleep)
+    for _ in range(5):
+        await pace.wait()
+    assert waited == []
+
+
+async def test_marks_that_arrive_together_share_a_transaction(
+    bot: Harness, engine: AsyncEngine
+) -> None:
+    await backlog(bot, 3)
+    first, second, third = await claim_due(bot.sessions, now=SWEEP_AT, policy=bot.deps.policy)
+    assert await renew(bot.sessions, [first, second, third], now=SWEEP_AT) == [
+        first,
+        second,
+        third,
+    ]
+    marks = SentMarks(bot.sessions, SWEEP_AT)
+
+    with counting(engine) as statements:
+        marked = await asyncio.gather(marks.mark(first), marks.mark(second), marks.mark(third))
+
+    assert marked == [True, True, True]
+    updates = Counter(s.split()[0] for s in statements if s.lstrip().startswith("UPDATE"))
+    # The first marks alone; the two that arrived while its transaction ran go together.
+    assert updates == Counter({"UPDATE": 2})
+    assert await marks.mark(first) is False  # already marked: not again
+
+
+async def test_a_claim_another_sweep_took_is_not_renewed(bot: Harness) -> None:
+    await backlog(bot, 2)
+    mine = await claim_due(bot.sessions, now=SWEEP_AT, policy=bot.deps.policy)
+    # This sweep stalls past its lease; another claims one of the two.
+    later = SWEEP_AT + LEASE + timedelta(seconds=1)
+    (taken,) = await claim_due(bot.sessions, now=later, policy=bot.deps.policy, limit=1)
+
+    still_mine = await renew(bot.sessions, mine, now=later)
+
+    assert [d.nudge_id for d in still_mine] == [
+        d.nudge_id for d in mine if d.nudge_id != taken.nudge_id
+    ]
+    assert await renew(bot.sessions, [taken], now=later) == [taken]
