@@ -22,17 +22,15 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import insert
 
 from bench.setup import HR, TimedStandIn, background_done, quiet_logs, serve_bot
 from bot.db import make_engine, make_sessions
-from bot.domain.followups import NudgeKind
-from bot.domain.states import Side, Status
-from bot.models import Nudge
+from bot.domain.states import Status
+from bot.slack.client import pooled_connections
 from bot.slack.delivery import send_due_nudges
 from tests.support import wire
 from tests.support.harness import EMPLOYEE
-from tests.support.seeds import AT, Spec, seed
+from tests.support.seeds import AT, Spec, due_reminders, seed
 from tests.support.standin import BOT_TOKEN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -66,60 +64,53 @@ async def seed_secondments(database_url: str, count: int) -> list[int]:
 
 
 async def add_reminders(database_url: str, ids: list[int], sequence: int) -> None:
-    """One reminder due to each secondment's home manager, in a single INSERT."""
+    """One reminder due to each secondment's home manager."""
     engine = make_engine(database_url)
-    rows: list[dict[str, Any]] = [
-        {
-            "secondment_id": id_,
-            "kind": NudgeKind.DECISION_REMINDER,
-            "round": 1,
-            "side": Side.HOME,
-            "sequence": sequence,
-            "recipient_id": Spec(EMPLOYEE, Status.PENDING).home,
-            "due_at": AT,
-            "attempts": 0,
-            "created_at": AT,
-        }
-        for id_ in ids
-    ]
     try:
-        async with engine.begin() as connection:
-            for start in range(0, len(rows), 2000):
-                await connection.execute(insert(Nudge), rows[start : start + 2000])
+        await due_reminders(make_sessions(engine), ids, sequence=sequence)
     finally:
         await engine.dispose()
 
 
 async def sweep_in_subprocess(
-    database_url: str, standin: TimedStandIn, *, home: bool
+    database_url: str, standin: TimedStandIn, *, home: bool, concurrency: int, rate: float
 ) -> SweepResult:
-    """Run this module as the bot's process against `standin`; the stand-in stays here."""
+    """Run this module as the bot's process against `standin`, sending `concurrency` at a time
+    and at most `rate` a second (0: no cap); the stand-in stays here."""
     standin.most_in_flight = 0
-    standin.keep_calls = False
+    standin.keep_calls = standin.check_blocks = False
     args = [sys.executable, "-m", "bench.scale", database_url, standin.api_url]
+    args += ["--concurrency", str(concurrency), "--rate", str(rate)]
     process = await asyncio.create_subprocess_exec(
         *args, *(["--home"] if home else []), cwd=ROOT, stdout=subprocess.PIPE
     )
     out, _ = await process.communicate()
-    standin.keep_calls = True
+    standin.keep_calls = standin.check_blocks = True
     assert process.returncode == 0, f"the scale run failed ({process.returncode})"
     figures = json.loads(out.decode().strip().splitlines()[-1])
     return SweepResult(most_in_flight=standin.most_in_flight, **figures)
 
 
-async def _worker(database_url: str, api_url: str, home: bool) -> dict[str, Any]:
+async def _worker(options: argparse.Namespace) -> dict[str, Any]:
     quiet_logs()
     standin = TimedStandIn()  # not started: only its address is used, to reach the real one
-    standin.port = int(api_url.rsplit(":", 1)[1].split("/", 1)[0])
-    bot = await serve_bot(database_url, standin)
+    standin.port = int(options.api_url.rsplit(":", 1)[1].split("/", 1)[0])
+    bot = await serve_bot(
+        options.database_url,
+        standin,
+        send_concurrency=options.concurrency,
+        send_rate_per_second=options.rate,
+    )
     assert bot.client is not None and bot.deps is not None
     sent = 0
     started = time.perf_counter()
-    while batch := await send_due_nudges(bot.client, bot.deps, SWEEP_AT):
-        sent += batch
+    # As bot/runtime.py runs the sweep: over the app client's kept-alive connections.
+    async with pooled_connections(bot.client):
+        while batch := await send_due_nudges(bot.client, bot.deps, SWEEP_AT):
+            sent += batch
     seconds = time.perf_counter() - started
     home_ms = None
-    if home:
+    if options.home:
         async with aiohttp.ClientSession() as session:
             times = []
             for _ in range(5):
@@ -175,8 +166,9 @@ def main() -> None:
     parser.add_argument("database_url")
     parser.add_argument("api_url")
     parser.add_argument("--home", action="store_true", help="then open the HR App Home")
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(_worker(args.database_url, args.api_url, args.home))))
+    parser.add_argument("--concurrency", type=int, default=4, help="SEND_CONCURRENCY")
+    parser.add_argument("--rate", type=float, default=0, help="SEND_RATE_PER_SECOND (0: no cap)")
+    print(json.dumps(asyncio.run(_worker(parser.parse_args()))))
 
 
 if __name__ == "__main__":
