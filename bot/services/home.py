@@ -5,16 +5,17 @@ check-ins.
 Each section is one statement: its first rows up to the section's limit, how many there are in
 all, and with each row only what its item shows, a `Glance` of the secondment (the terms in
 force in a line, the sides, the reason for a block) rather than a whole record. So the Home
-costs the same few statements with ten secondments or ten thousand: one a section, and one for
-the viewer's timezone. Only secondments the person is a party to are read for the personal
-sections; the HR sections are read only when the caller has checked that the person is HR.
+costs the same few statements with ten secondments or ten thousand: one a section, the viewer's
+timezone coming with their dates. Only secondments the person is a party to are read for the
+personal sections; the HR sections are read only when the caller has checked that the person is
+HR.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -25,10 +26,10 @@ from bot.db import Sessions
 from bot.domain.followups import EscalationKind
 from bot.domain.glance import Glance, SideGlance
 from bot.domain.key_dates import KeyDate, Timeline, upcoming_dates
+from bot.domain.people import zone_of
 from bot.domain.policy import Policy
 from bot.domain.states import APPROVED_OR_UNDERWAY, Outcome, Side, SideState, Status
-from bot.models import CheckIn, Decision, Escalation, Secondment, TermsVersion
-from bot.services.people import today_of
+from bot.models import CheckIn, Decision, Escalation, KnownPerson, Secondment, TermsVersion
 
 Item = TypeVar("Item")
 # A query, of whatever columns.
@@ -116,8 +117,7 @@ async def load_home(
             limits[HomeSection.DECISIONS],
             lambda row: PendingDecision(_glance(row), Side(row.side)),
         )
-        today = await today_of(session, team_id, user_id, now)
-        dates = await _upcoming(session, team_id, user_id, today, policy)
+        dates = await _upcoming(session, team_id, user_id, now, policy)
         hr = await _hr_home(session, team_id, limits) if viewer_is_hr else None
     return Home(
         mine=mine,
@@ -351,46 +351,57 @@ def _missed(team_id: str) -> _Listing:
 
 
 async def _upcoming(
-    session: AsyncSession, team_id: str, user_id: str, today: date, policy: Policy
+    session: AsyncSession, team_id: str, user_id: str, now: datetime, policy: Policy
 ) -> list[KeyDate]:
     """The key dates of the approved or running secondments the user is a party to. One row per
-    secondment, of a few columns: the dates are computed here, to sort them across secondments."""
-    rows = await session.execute(
-        select(
-            Secondment.id,
-            Secondment.employee_id,
-            TermsVersion.role_title,
-            TermsVersion.host_team,
-            TermsVersion.start_date,
-            TermsVersion.end_date,
-            Secondment.check_in_weeks,
-        )
-        .join(TermsVersion, _in_force())
-        .where(
-            Secondment.team_id == team_id,
-            Secondment.status.in_(APPROVED_OR_UNDERWAY),
-            or_(
-                Secondment.employee_id == user_id,
-                Secondment.home_manager_id == user_id,
-                Secondment.host_manager_id == user_id,
-            ),
-            TermsVersion.end_date > today,
-        )
+    secondment, of a few columns: the dates are computed here, to sort them across secondments.
+
+    Which dates are still to come depends on the date where the user is, so their timezone comes
+    with each row (it matters only when there are rows). The query keeps the secondments that
+    end after the day before UTC's date, the earliest date anywhere; `upcoming_dates` keeps
+    the dates after the user's own."""
+    tz = select(KnownPerson.tz).where(
+        KnownPerson.team_id == team_id, KnownPerson.user_id == user_id
     )
+    rows = (
+        await session.execute(
+            select(
+                Secondment.id,
+                Secondment.employee_id,
+                TermsVersion.role_title,
+                TermsVersion.host_team,
+                TermsVersion.start_date,
+                TermsVersion.end_date,
+                Secondment.check_in_weeks,
+                tz.scalar_subquery().label("tz"),
+            )
+            .join(TermsVersion, _in_force())
+            .where(
+                Secondment.team_id == team_id,
+                Secondment.status.in_(APPROVED_OR_UNDERWAY),
+                or_(
+                    Secondment.employee_id == user_id,
+                    Secondment.home_manager_id == user_id,
+                    Secondment.host_manager_id == user_id,
+                ),
+                TermsVersion.end_date > now.astimezone(UTC).date() - timedelta(days=1),
+            )
+        )
+    ).all()
+    if not rows:
+        return []
     return upcoming_dates(
         (
             Timeline(
-                secondment_id,
-                employee_id,
-                role_title,
-                host_team,
-                start_date,
-                end_date,
-                weeks or policy.check_in_every_weeks,
+                row.id,
+                row.employee_id,
+                row.role_title,
+                row.host_team,
+                row.start_date,
+                row.end_date,
+                row.check_in_weeks or policy.check_in_every_weeks,
             )
-            for secondment_id, employee_id, role_title, host_team, start_date, end_date, weeks in (
-                rows
-            )
+            for row in rows
         ),
-        today,
+        now.astimezone(zone_of(rows[0].tz)).date(),
     )

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_sessions
 from bot.domain.blocks import BlockReason
+from bot.domain.key_dates import DateKind
+from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.states import (
     DecisionKind,
@@ -24,6 +26,7 @@ from bot.domain.states import (
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.home import Home, HomeSection, load_home
 from bot.services.loading import load_record
+from bot.services.people import remember_people
 from tests.support.glances import glance_of
 from tests.support.harness import EMPLOYEE, HOME, HOST
 from tests.support.samples import TERMS
@@ -194,3 +197,25 @@ async def test_each_item_says_what_the_secondments_record_says(engine: AsyncEngi
         BlockReason.COVER,
     ]
     assert expected[2].deciding_version == 2
+
+
+async def test_the_dates_coming_up_are_those_after_today_where_the_viewer_is(
+    engine: AsyncEngine,
+) -> None:
+    sessions = make_sessions(engine)
+    end = date(2027, 1, 5)
+    await seed(sessions, [Spec(EMPLOYEE, Status.ACTIVE, start=date(2026, 12, 1), end=end)])
+    async with sessions.begin() as session:
+        people = [Person(HOME, tz="Pacific/Honolulu"), Person(HOST, tz="Pacific/Auckland")]
+        await remember_people(session, TEAM_ID, people, NOW)
+    evening = datetime(2027, 1, 4, 20, 0, tzinfo=UTC)  # already 5 January in Auckland
+    early = datetime(2027, 1, 5, 5, 0, tzinfo=UTC)  # still 4 January in Honolulu
+
+    async def ends(user_id: str, now: datetime) -> list[date]:
+        home = await _home(engine, user_id, now=now)
+        return [d.on for d in home.dates.items if d.kind is DateKind.END]
+
+    assert await ends(EMPLOYEE, evening) == [end]  # no timezone known: UTC
+    assert await ends(HOST, evening) == []
+    assert await ends(HOME, early) == [end]
+    assert await ends(EMPLOYEE, early) == []
