@@ -47,7 +47,7 @@ from bot.domain.states import (
     Status,
 )
 from bot.models import Decision, Secondment
-from bot.services.audit import record_event
+from bot.services.audit import event_row, record_events
 from bot.services.loading import load_record, load_secondment, record_of
 from bot.services.settling import settle_loaded
 
@@ -249,15 +249,16 @@ async def _make(
             Move.RECONSIDER: f"{ref.side.value}_reconsidered",
             Move.OVERRIDE: f"{ref.side.value}_block_overridden",
         }[move]
-        record_event(
-            session,
-            secondment_id=ref.secondment_id,
-            actor_id=actor_id,
-            action=action,
-            terms_version=ref.terms_version,
-            at=now,
-            **detail,
-        )
+        events = [
+            event_row(
+                secondment_id=ref.secondment_id,
+                actor_id=actor_id,
+                action=action,
+                terms_version=ref.terms_version,
+                at=now,
+                **detail,
+            )
+        ]
         if row.status in (Status.APPROVED, Status.ACTIVE):
             # ACTIVE is reached only by agreeing a proposal; a permanent one sets the outcome.
             agreed = {
@@ -266,14 +267,16 @@ async def _make(
                 if row.outcome is EndOutcome.PERMANENT
                 else "extension_agreed",
             }[row.status]
-            record_event(
-                session,
-                secondment_id=ref.secondment_id,
-                actor_id=actor_id,
-                action=agreed,
-                terms_version=ref.terms_version,
-                at=now,
+            events.append(
+                event_row(
+                    secondment_id=ref.secondment_id,
+                    actor_id=actor_id,
+                    action=agreed,
+                    terms_version=ref.terms_version,
+                    at=now,
+                )
             )
+        await record_events(session, events)  # the decision and its outcome: one INSERT
         await session.flush()
         # The decision just made is the latest on its side, on the terms now being decided.
         record = await record_of(session, loaded, policy, decided={ref.side: decision})

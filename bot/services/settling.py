@@ -45,8 +45,8 @@ async def settle_loaded(
     # Escalations wait on decisions: with none awaited, or a new round begun, they are over.
     row = loaded.row
     deciding = row.status.awaits_decisions or row.status.is_blocked
-    if deciding and row.round == 1:
-        return loaded  # the first round: no earlier one whose escalations could be over
+    if not loaded.open_escalations or (deciding and row.round == 1):
+        return loaded  # none open, or the first round: none whose wait could be over
     over = Escalation.round < row.round if deciding else true()
     closed = set(
         await session.scalars(
