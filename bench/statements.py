@@ -4,13 +4,14 @@ data: the interacting people's own secondments few, then many."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable
 
 import aiohttp
 from sqlalchemy import update
 
 from bench.setup import HR, Served, TimedStandIn, background_done, serve_bot
-from bot.domain.states import Side, Status
+from bot.domain.states import Side, SideState, Status
 from bot.models import Secondment
 from bot.services.decisions import DecisionRef
 from bot.slack.ids import Action, Callback
@@ -19,7 +20,16 @@ from tests.support.harness import EMPLOYEE, HOME, HOST
 from tests.support.samples import TERMS
 from tests.support.seeds import Spec, counting, seed
 
-INTERACTIONS = ("request submit", "approve", "block", "list", "App Home (HR)", "App Home (manager)")
+INTERACTIONS = (
+    "request submit",
+    "approve",
+    "approve (completing the approval)",
+    "block",
+    "list",
+    "App Home (HR)",
+    "App Home (manager)",
+)
+_views = itertools.count(1)
 THREAD = {"channel_id": "G0BENCH", "thread_ts": "1800000000.000001"}
 
 
@@ -56,17 +66,20 @@ async def count_statements(
             for size in sizes:
                 await seed(bot.sessions, _mix(size - seeded))
                 seeded = size
-                # Two fresh requests, waiting for a decision, in an approval thread.
-                approve_id, block_id = await seed(
-                    bot.sessions, [Spec(EMPLOYEE, Status.PENDING)] * 2
+                # Fresh requests in an approval thread: two waiting for both decisions, and one
+                # whose host manager has approved, so the home manager's approval completes it.
+                approve_id, block_id, last_id = await seed(
+                    bot.sessions,
+                    [Spec(EMPLOYEE, Status.PENDING)] * 2
+                    + [Spec(EMPLOYEE, Status.PENDING, host_state=SideState.APPROVED)],
                 )
                 async with bot.sessions.begin() as db:
                     await db.execute(
                         update(Secondment)
-                        .where(Secondment.id.in_([approve_id, block_id]))
+                        .where(Secondment.id.in_([approve_id, block_id, last_id]))
                         .values(**THREAD)
                     )
-                steps = _steps(session, bot, standin, approve_id)
+                steps = _steps(session, bot, standin, approve_id, last_id)
                 # The Block modal is opened first, uncounted: the count is of its submission.
                 await _post(session, bot, _click(Action.BLOCK, block_id))
                 for name, step in steps.items():
@@ -79,11 +92,18 @@ async def count_statements(
 
 
 def _steps(
-    session: aiohttp.ClientSession, bot: Served, standin: TimedStandIn, approve_id: int
+    session: aiohttp.ClientSession,
+    bot: Served,
+    standin: TimedStandIn,
+    approve_id: int,
+    last_id: int,
 ) -> dict[str, Callable[[], Awaitable[None]]]:
     return {
         "request submit": lambda: _post(session, bot, _submit_request()),
         "approve": lambda: _post(session, bot, _click(Action.APPROVE, approve_id)),
+        "approve (completing the approval)": lambda: _post(
+            session, bot, _click(Action.APPROVE, last_id)
+        ),
         "block": lambda: _post(session, bot, _submit_block(standin)),
         "list": lambda: _post(session, bot, wire.slash_command(EMPLOYEE, "list", f"{bot.url}/r")),
         "App Home (HR)": lambda: _post(session, bot, wire.app_home_opened(HR), True),
@@ -92,8 +112,12 @@ def _steps(
 
 
 def _submit_request() -> str:
+    """A first submission: a view id of its own, so the bot stores a new request and opens its
+    approval thread (a repeated view id is a Slack retry, answered from the stored request)."""
     values = forms.request_values(home=HOME, host=HOST, start=TERMS.start_date, end=TERMS.end_date)
-    return wire.view_submission(EMPLOYEE, Callback.REQUEST, values, view_id="V0BENCHREQ")
+    return wire.view_submission(
+        EMPLOYEE, Callback.REQUEST, values, view_id=f"V0BENCH{next(_views)}"
+    )
 
 
 def _click(action: Action, secondment_id: int) -> str:
