@@ -249,8 +249,9 @@ async def _make(
             Move.RECONSIDER: f"{ref.side.value}_reconsidered",
             Move.OVERRIDE: f"{ref.side.value}_block_overridden",
         }[move]
-        events = [
-            event_row(
+
+        def event(action: str, **detail: Any) -> dict[str, Any]:
+            return event_row(
                 secondment_id=ref.secondment_id,
                 actor_id=actor_id,
                 action=action,
@@ -258,7 +259,8 @@ async def _make(
                 at=now,
                 **detail,
             )
-        ]
+
+        events = [event(action, **detail)]
         if row.status in (Status.APPROVED, Status.ACTIVE):
             # ACTIVE is reached only by agreeing a proposal; a permanent one sets the outcome.
             agreed = {
@@ -267,15 +269,7 @@ async def _make(
                 if row.outcome is EndOutcome.PERMANENT
                 else "extension_agreed",
             }[row.status]
-            events.append(
-                event_row(
-                    secondment_id=ref.secondment_id,
-                    actor_id=actor_id,
-                    action=agreed,
-                    terms_version=ref.terms_version,
-                    at=now,
-                )
-            )
+            events.append(event(agreed))
         await record_events(session, events)  # the decision and its outcome: one INSERT
         await session.flush()
         # The decision just made is the latest on its side, on the terms now being decided.
