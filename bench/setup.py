@@ -5,7 +5,6 @@ and a bare Bolt app that only acknowledges."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 import tempfile
 import time
@@ -22,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions, migrate
+from bot.logs import configure_logging
 from bot.settings import load_settings
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
@@ -185,5 +185,5 @@ async def background_done() -> None:
 
 
 def quiet_logs() -> None:
-    logging.basicConfig(level=logging.ERROR)
-    logging.getLogger().setLevel(logging.ERROR)
+    """Logging as app.py sets it up, at ERROR: the bot pays what it pays in production."""
+    configure_logging("ERROR")
