@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.clock import Clock, SystemClock
 from bot.db import Sessions
 from bot.domain.policy import Policy
 from bot.metrics import Metrics
@@ -22,6 +23,8 @@ class Deps:
     # OAuth mode: the installed workspaces and their bot tokens; None with one workspace.
     workspaces: Workspaces | None = None
     sending: Sending = field(default_factory=Sending)
+    # Where every listener, delivery and the sweep read "now"; a stand-in can move it.
+    clock: Clock = field(default_factory=SystemClock)
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -45,7 +48,12 @@ def policy_from(settings: Settings) -> Policy:
     )
 
 
-def deps_from(settings: Settings, sessions: Sessions, workspaces: Workspaces | None = None) -> Deps:
+def deps_from(
+    settings: Settings,
+    sessions: Sessions,
+    workspaces: Workspaces | None = None,
+    clock: Clock | None = None,
+) -> Deps:
     return Deps(
         sessions,
         policy_from(settings),
@@ -56,4 +64,5 @@ def deps_from(settings: Settings, sessions: Sessions, workspaces: Workspaces | N
             pace=Pace(settings.send_rate_per_second),
             sweep_seconds=settings.sweep_interval_seconds,
         ),
+        clock=SystemClock() if clock is None else clock,
     )
