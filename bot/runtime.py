@@ -41,6 +41,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             lambda now: send_due_nudges(bolt.client, deps, now),
             settings.sweep_interval_seconds,
             daily=lambda now: _retain(deps, now),
+            clock=deps.clock,
         )
         socket_mode = None
         if settings.slack_app_token is not None:

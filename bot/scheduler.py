@@ -5,6 +5,9 @@ The schedule itself lives in the `nudges` table (DESIGN.md, decision 6); APSched
 the sweep every few seconds. `max_instances=1` and `coalesce` keep runs from piling up, and the
 lock lets shutdown wait for one that is under way. Both jobs also run once at start, so a bot
 that was down at 03:00 does not skip a day.
+
+APScheduler wakes the jobs on the system's time; each job is handed the bot's clock's "now"
+(bot/clock.py), the time the domain reasons in.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.clock import Clock, SystemClock
 from bot.logs import correlated
 
 Job = Callable[[datetime], Awaitable[object]]
@@ -22,7 +26,10 @@ DAILY_HOUR_UTC = 3
 
 
 class Sweeper:
-    def __init__(self, sweep: Job, interval: float, daily: Job | None = None) -> None:
+    def __init__(
+        self, sweep: Job, interval: float, daily: Job | None = None, clock: Clock | None = None
+    ) -> None:
+        self._clock = SystemClock() if clock is None else clock
         self._lock = asyncio.Lock()
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.add_job(
@@ -34,6 +41,7 @@ class Sweeper:
             name="nudge sweep",
             max_instances=1,
             coalesce=True,
+            # "Run now" in APScheduler's time, the system's, whatever the bot's clock says.
             next_run_time=datetime.now(UTC),
         )
         if daily is not None:
@@ -54,7 +62,7 @@ class Sweeper:
         # Each run is one unit of work in the logs, like a request.
         async with self._lock:
             with correlated():
-                await job(datetime.now(UTC))
+                await job(self._clock.now())
 
     def start(self) -> None:
         self._scheduler.start()

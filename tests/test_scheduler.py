@@ -99,3 +99,24 @@ async def test_each_run_logs_under_a_correlation_id_of_its_own() -> None:
     await sweeper.stop()
 
     assert NO_CORRELATION not in ids and len(set(ids)) == 2
+
+
+async def test_the_jobs_get_the_clock_s_now_not_the_system_s() -> None:
+    class Fixed:
+        def now(self) -> datetime:
+            return datetime(2031, 5, 6, 7, 8, tzinfo=UTC)
+
+    seen: list[datetime] = []
+    both = asyncio.Event()
+
+    async def run(now: datetime) -> None:
+        seen.append(now)
+        if len(seen) == 2:
+            both.set()
+
+    sweeper = Sweeper(run, interval=3600, daily=run, clock=Fixed())
+    sweeper.start()
+    await asyncio.wait_for(both.wait(), WAIT_LIMIT)
+    await sweeper.stop()
+
+    assert seen == [Fixed().now()] * 2
