@@ -18,7 +18,7 @@ from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
 from tests.support.harness import EMPLOYEE, HOME, HOST
 from tests.support.samples import TERMS
-from tests.support.seeds import Spec, counting, seed
+from tests.support.seeds import AT, Spec, counting, seed
 
 INTERACTIONS = (
     "request submit",
@@ -78,6 +78,11 @@ async def count_statements(
                         update(Secondment)
                         .where(Secondment.id.in_([approve_id, block_id, last_id]))
                         .values(**THREAD)
+                    )
+                    await db.execute(
+                        update(Secondment)
+                        .where(Secondment.id == last_id)
+                        .values(host_decided_by=HOST, host_decided_at=AT)
                     )
                 steps = _steps(session, bot, standin, approve_id, last_id)
                 # The Block modal is opened first, uncounted: the count is of its submission.
