@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -103,7 +103,7 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
     marks = SentMarks(deps.sessions, now)
     sent = 0
     for due in [d for d in batch if d.kind in CHANGES_STATE]:
-        for ours in await renew(deps.sessions, [due], now=_renewed_at(now)):
+        for ours in await renew(deps.sessions, [due], now=_renewed_at(deps, now)):
             sent += await _send(client, deps, ours, now, marks)
     plain = [d for d in batch if d.kind not in CHANGES_STATE]
     size = deps.sending.concurrency
@@ -119,15 +119,15 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
         tasks = []
         for start in range(0, len(plain), size):
             group = plain[start : start + size]
-            for due in await renew(deps.sessions, group, now=_renewed_at(now)):
+            for due in await renew(deps.sessions, group, now=_renewed_at(deps, now)):
                 await slots.acquire()
                 tasks.append(sends.create_task(send_in_slot(due)))
     return sent + sum(task.result() for task in tasks)
 
 
-def _renewed_at(now: datetime) -> datetime:
+def _renewed_at(deps: Deps, now: datetime) -> datetime:
     # The sweep's `now` is fixed when it starts; a long batch renews from the clock.
-    return max(now, datetime.now(UTC))
+    return max(now, deps.clock.now())
 
 
 async def _send(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
@@ -94,7 +93,7 @@ async def open_approval_thread(
         thread_ts=posted["ts"],
         thread_url=permalink.get("permalink"),
         policy=deps.policy,
-        now=datetime.now(UTC),
+        now=deps.clock.now(),
     )
     await dm(client, record.employee_id, build_request_confirmation(record))
     return record

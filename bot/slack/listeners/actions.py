@@ -3,7 +3,6 @@ Link buttons are acknowledged here too: Slack reports their clicks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -42,7 +41,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             outcome=Outcome.APPROVED,
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await publish_decision(client, made)
         await refresh_home(deps, client, context, body)
@@ -59,7 +58,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             ref=_ref(body),
             actor_id=user_of(context),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await publish_decision(client, made)
         await refresh_home(deps, client, context, body)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -61,7 +60,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             sequence=ref.sequence,
             actor_id=user_of(context),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await respond(
             **build_snoozed(until).as_kwargs(), response_type="ephemeral", replace_original=False
@@ -85,7 +84,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             note=note,
             share_with_home=share,
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_check_in(client, deps, result)

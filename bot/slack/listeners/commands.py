@@ -3,7 +3,6 @@ and help."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -101,7 +100,7 @@ async def _answer(
             weeks=weeks,
             actor_is_hr=await is_hr(deps, client, context),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         return build_interval_set(record)
     if subcommand == "export":
@@ -116,7 +115,7 @@ async def _answer(
             viewer_is_hr=await is_hr(deps, client, context),
             policy=deps.policy,
         )
-        document = build_written_record(written, datetime.now(UTC))
+        document = build_written_record(written, deps.clock.now())
         error = await try_send_file(
             client,
             user,

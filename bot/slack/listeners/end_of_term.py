@@ -3,7 +3,6 @@ permanent move for both managers to decide."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -55,7 +54,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             secondment_id=secondment_of(str(body["actions"][0]["value"])),
             actor_id=user_of(context),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await publish_return_confirmed(client, confirmed)
 
@@ -78,7 +77,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             end_date=end_date,
             note=note,
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_proposal(client, proposed)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -57,6 +56,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
             secondment_id=secondment_of(body["actions"][0]["value"]),
             actor_id=user_of(context),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await publish_withdrawal(client, record)

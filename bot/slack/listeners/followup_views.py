@@ -3,7 +3,6 @@ request for HR's review, changed terms, HR's note and HR's override."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -39,7 +38,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             source_key=view["id"],
             actor_is_hr=kind is NoteKind.HR_NOTE and await is_hr(deps, client, context),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
 
     @app.view(Callback.RESPOND)
@@ -72,7 +71,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             message=parse_text(view["state"]["values"]) or None,
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_escalation(client, deps, raised)
@@ -93,7 +92,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             form=form,
             note=note,
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_change(client, event)
@@ -111,7 +110,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             justification=parse_text(view["state"]["values"]),
             actor_is_hr=await is_hr(deps, client, context),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_decision(client, made)

@@ -5,7 +5,6 @@ again after they decide a side from it. Its decision buttons are the thread's ow
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -57,7 +56,7 @@ async def show_home(
         viewer_is_hr=await is_hr(deps, client, context),
         limits=limits,
         policy=deps.policy,
-        now=datetime.now(UTC),
+        now=deps.clock.now(),
     )
     await publish_home(client, user, build_home(home, limits, user))
 

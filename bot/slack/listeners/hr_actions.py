@@ -3,7 +3,6 @@ and the confirmed erasure of one person's data."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -57,7 +56,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             person_id=str(body["actions"][0]["value"]),
             actor_id=user_of(context),
             actor_is_hr=await is_hr(deps, client, context),
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         message = build_person_erased(erased)
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)

@@ -4,7 +4,6 @@ audit trail records it. Bolt authorizes these two events without a token (it may
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,7 +26,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             store,
             enterprise_id=context.enterprise_id,
             team_id=context.team_id,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
 
     @app.event(Event.TOKENS_REVOKED)
@@ -41,5 +40,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
             team_id=context.team_id,
             user_ids=list(tokens.get("oauth") or []),
             bot_revoked=bool(tokens.get("bot")),
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )

@@ -3,7 +3,6 @@ early, and the return debrief that completes it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -65,7 +64,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             text=parse_objectives(view["state"]["values"]),
             source_key=view["id"],
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_objectives(client, recorded)
@@ -82,7 +81,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             form=parse_debrief(view["state"]["values"]),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_debrief(client, recorded)
@@ -101,7 +100,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             reason=reason,
             notice_weeks=notice,
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_early_end(client, ended)

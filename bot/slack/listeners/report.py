@@ -9,8 +9,6 @@ what failed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -45,7 +43,7 @@ async def answer_report(
         team_id=team_of(context),
         wanted=wanted,
         actor_is_hr=actor_is_hr,
-        now=datetime.now(UTC),
+        now=deps.clock.now(),
     )
     error = await try_send_file(
         client,

@@ -8,7 +8,6 @@ messages go out after the ack.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -48,7 +47,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_request_submission(
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        now, user = datetime.now(UTC), user_of(context)
+        now, user = deps.clock.now(), user_of(context)
         form = parse_request_form(view["state"]["values"])
         checked = await check_request(client, form, user, deps.policy, now)
         if isinstance(checked.terms, dict):
@@ -84,7 +83,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             outcome=Outcome.BLOCKED,
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
             block=details,
         )
         await ack()
@@ -102,7 +101,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             form=parse_conditions_form(view["state"]["values"]),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_change(client, event)
@@ -121,7 +120,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             person=people.get(chosen or ""),
             policy=deps.policy,
-            now=datetime.now(UTC),
+            now=deps.clock.now(),
         )
         await ack()
         await publish_delegation(client, delegated)
