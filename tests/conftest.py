@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.clock import Clock, SystemClock
 from bot.db import make_engine, make_sessions, migrate
 from bot.models import SLACK_SDK_TABLES, Base
 from bot.settings import load_settings
@@ -87,6 +88,13 @@ def clock() -> Iterator[time_machine.Traveller]:
 
 
 @pytest.fixture
+def bot_clock() -> Clock:
+    """Where the bot reads the time: the system's, which `clock` moves, unless a module overrides
+    this to hold the bot's time apart from the system's."""
+    return SystemClock()
+
+
+@pytest.fixture
 async def slack() -> AsyncIterator[SlackStandIn]:
     standin = SlackStandIn()
     for user_id in (EMPLOYEE, HOME, HOST, OUTSIDER):
@@ -102,6 +110,7 @@ async def bot(
     engine: AsyncEngine,
     slack: SlackStandIn,
     clock: time_machine.Traveller,
+    bot_clock: Clock,
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[Harness]:
     # `@pytest.mark.settings(hr_users="U0HR", ...)` sets the bot's settings for one test; with
@@ -131,7 +140,7 @@ async def bot(
         None if settings.oauth_mode else BOT_TOKEN, slack.api_url, sleep=fake_sleep
     )
     sessions = make_sessions(engine)
-    deps = deps_from(settings, sessions, workspaces_from(settings, engine, fake_sleep))
+    deps = deps_from(settings, sessions, workspaces_from(settings, engine, fake_sleep), bot_clock)
     bolt = build_bolt_app(settings, deps, client=client)
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)

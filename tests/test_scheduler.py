@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from bot.logs import CORRELATION_ID, NO_CORRELATION
 from bot.scheduler import Sweeper
+from tests.support.clocks import SetClock
 from tests.support.standin import WAIT_LIMIT
 
 
@@ -102,10 +103,7 @@ async def test_each_run_logs_under_a_correlation_id_of_its_own() -> None:
 
 
 async def test_the_jobs_get_the_clock_s_now_not_the_system_s() -> None:
-    class Fixed:
-        def now(self) -> datetime:
-            return datetime(2031, 5, 6, 7, 8, tzinfo=UTC)
-
+    clock = SetClock(datetime(2031, 5, 6, 7, 8, tzinfo=UTC))
     seen: list[datetime] = []
     both = asyncio.Event()
 
@@ -114,9 +112,9 @@ async def test_the_jobs_get_the_clock_s_now_not_the_system_s() -> None:
         if len(seen) == 2:
             both.set()
 
-    sweeper = Sweeper(run, interval=3600, daily=run, clock=Fixed())
+    sweeper = Sweeper(run, interval=3600, daily=run, clock=clock)
     sweeper.start()
     await asyncio.wait_for(both.wait(), WAIT_LIMIT)
     await sweeper.stop()
 
-    assert seen == [Fixed().now()] * 2
+    assert seen == [clock.at] * 2

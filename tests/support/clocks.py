@@ -1,0 +1,14 @@
+"""A stand-in for the bot's clock (bot/clock.py) that stands still until a test sets it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass
+class SetClock:
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
