@@ -1,5 +1,6 @@
 """Starting and stopping the bot: migrate, build the app, serve over HTTP or Socket Mode, sweep
-due nudges, and shut down cleanly on SIGTERM or Ctrl-C."""
+due nudges, and shut down cleanly on SIGTERM or Ctrl-C. `running` is the bot serving, as a block
+that the sandbox also runs it in."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 
+from bot.clock import Clock
 from bot.db import make_engine, make_sessions, migrate
 from bot.scheduler import Sweeper
 from bot.services.retention import apply_retention
@@ -28,11 +34,35 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_SECONDS = 20.0
 
 
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A bot that is serving: its Bolt app (with the Web API client), its deps, and the port
+    its HTTP server listens on."""
+
+    bolt: AsyncApp
+    deps: Deps
+    port: int
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    stop = stop or _stop_on_signals()
+    stop = stop or stop_on_signals()
+    async with running(settings):
+        await stop.wait()
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    host: str = "0.0.0.0",
+    port: int | None = None,
+) -> AsyncIterator[Running]:
+    """Migrate, then serve the bot on `host` and `port` (PORT unless given; 0 picks a free
+    one) and sweep due nudges, until the block ends; then shut down cleanly."""
     engine = make_engine(settings.database_url)
     await migrate(engine)
-    deps = deps_from(settings, make_sessions(engine), workspaces_from(settings, engine))
+    deps = deps_from(settings, make_sessions(engine), workspaces_from(settings, engine), clock)
     bolt = build_bolt_app(settings, deps)
     # Every Slack call while the bot runs, the work that shutdown waits for included, reuses
     # the pool's connections.
@@ -58,14 +88,14 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         runner = web.AppRunner(web_app)
         await runner.setup()
         try:
-            await _listen(runner, settings.port)
+            bound = await _listen(runner, host, settings.port if port is None else port)
             log.info(
                 "serving on port %s (%s)",
-                settings.port,
+                bound,
                 "health and metrics" if socket_mode else "HTTP",
             )
             sweeper.start()
-            await stop.wait()
+            yield Running(bolt, deps, bound)
         finally:
             log.info("shutting down")
             await sweeper.stop()
@@ -98,15 +128,17 @@ async def _retain(deps: Deps, now: datetime) -> None:
     )
 
 
-async def _listen(runner: web.AppRunner, port: int) -> None:
+async def _listen(runner: web.AppRunner, host: str, port: int) -> int:
+    """Start listening; returns the port, the one the system chose when `port` is 0."""
     try:
-        await web.TCPSite(runner, "0.0.0.0", port).start()
+        await web.TCPSite(runner, host, port).start()
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         raise SettingsError(f"PORT {port} cannot be used: {reason}") from None
+    return int(runner.addresses[-1][1])
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
