@@ -25,9 +25,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from aiohttp import web
-from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
+
+from bot.sandbox.webapi import as_dict, as_list, block_kit_problem, error, read_body
 
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
@@ -215,7 +214,7 @@ class SlackStandIn:
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        body = await _read_body(request)
+        body = await read_body(request)
         if self._holds[method]:
             release = self._holds[method].popleft()
             async with self._changed:
@@ -236,28 +235,28 @@ class SlackStandIn:
             return web.json_response(self._oauth_v2_access(body, auth))
         if method == "apps.connections.open":
             if auth != f"Bearer {APP_TOKEN}":
-                return _error("invalid_auth")
+                return error("invalid_auth")
         elif team is None:
-            return _error("invalid_auth")
+            return error("invalid_auth")
         if self._failures[method]:
             failure = self._failures[method].popleft()
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=headers
             )
-        problem = self._check_blocks(method, body)
+        problem = block_kit_problem(method, body)
         if problem:
             self.invalid.append((method, problem))
-            return _error("invalid_blocks", errors=[problem])
+            return error("invalid_blocks", errors=[problem])
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
-            return _error("unknown_method")
+            return error("unknown_method")
         return web.json_response(handler(body, team))
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
         await self._record("response_url", {**body, "name": request.match_info["name"]})
-        problem = self._check_blocks("response_url", body)
+        problem = block_kit_problem("response_url", body)
         if problem:
             self.invalid.append(("response_url", problem))
             return web.Response(status=400, text="invalid_blocks")
@@ -282,7 +281,7 @@ class SlackStandIn:
             (call, str(call.body.get("channel_id")), self.uploads[file["id"]])
             for call in self.sent("files.completeUploadExternal")
             if call.error is None
-            for file in _as_list(call.body.get("files"))
+            for file in as_list(call.body.get("files"))
         ]
 
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -310,23 +309,6 @@ class SlackStandIn:
                 "retry_reason": "",
             }
         )
-
-    def _check_blocks(self, method: str, body: dict[str, Any]) -> str | None:
-        try:
-            for block in _as_list(body.get("blocks")):
-                parsed = Block.parse(block)
-                if parsed is None:
-                    return f"unknown block {block!r}"
-                parsed.validate_json()
-            if "view" in body:
-                view = _as_dict(body["view"])
-                View(**view).to_dict()  # validates the view and, unlike validate_json, its blocks
-                ids = [b["block_id"] for b in view.get("blocks", []) if b.get("block_id")]
-                if len(ids) != len(set(ids)):
-                    return f"{method}: duplicate block_id in {sorted(ids)}"
-        except (SlackObjectFormationError, TypeError, ValueError, KeyError) as exc:
-            return f"{method}: {exc}"
-        return None
 
     def _next_ts(self) -> str:
         return f"1800000000.{next(self._ts):06d}"
@@ -440,7 +422,7 @@ class SlackStandIn:
     def _api_files_completeUploadExternal(
         self, body: dict[str, Any], team: str | None
     ) -> dict[str, Any]:
-        files = _as_list(body.get("files"))
+        files = as_list(body.get("files"))
         if not files or any(f.get("id") not in self.uploads for f in files):
             return {"ok": False, "error": "file_not_found"}
         channel = body.get("channel_id")
@@ -459,30 +441,7 @@ class SlackStandIn:
         user_id = str(body.get("user_id", ""))
         if user_id not in self.users or self._elsewhere(user_id, team):
             return {"ok": False, "error": "user_not_found"}
-        view = _as_dict(body["view"])
+        view = as_dict(body["view"])
         if view.get("type") != "home":
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return json.loads(value) if isinstance(value, str) else dict(value)
-
-
-def _as_list(value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    return json.loads(value) if isinstance(value, str) else list(value)
-
-
-def _error(error: str, **extra: Any) -> web.Response:
-    return web.json_response({"ok": False, "error": error, **extra})
-
-
-async def _read_body(request: web.Request) -> dict[str, Any]:
-    body: dict[str, Any] = dict(request.query)
-    if request.content_type == "application/json":
-        body.update(await request.json())
-    elif request.can_read_body:
-        body.update(await request.post())
-    return body
