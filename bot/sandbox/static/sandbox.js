@@ -1,0 +1,796 @@
+// The sandbox page: shows the workspace as the chosen person sees it in Slack, renders the bot's
+// Block Kit (messages, threads, modals, the App Home) and sends every click, command and form to
+// the sandbox server, which turns them into Slack's signed payloads for the bot.
+"use strict";
+
+const POLL_MS = 700;
+const EMOJI = {
+  information_source: "ℹ️", warning: "⚠️", white_check_mark: "✅", x: "❌", tada: "🎉",
+  calendar: "📆", memo: "📝", house: "🏠", wave: "👋", hourglass: "⏳", no_entry: "⛔",
+  raised_hand: "✋", point_right: "👉", bell: "🔔", lock: "🔒", speech_balloon: "💬",
+};
+
+const ui = {
+  state: null, // the last /api/state answer
+  stateText: "", // its text, to skip work when nothing changed
+  persona: new URLSearchParams(location.search).get("as") || localStorage.getItem("persona"),
+  selected: localStorage.getItem("selected") || "", // a conversation id, or "home"
+  thread: null, // {channel, ts} of the open thread
+  drafts: new Map(), // "view_id|block_id|action_id" → the element's state, as Slack names it
+  rendered: {}, // region → the JSON it was last drawn from
+  homeOpenedFor: "", // the person whose Home tab was last reported opened
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "html") node.innerHTML = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+// --- talking to the sandbox server -------------------------------------------------------------
+
+async function api(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({ ok: false, error: response.statusText }));
+  if (!response.ok && answer.ok === undefined) answer.ok = false;
+  if (answer.ok === false && answer.error) notice(`${path}: ${answer.error}`);
+  refresh();
+  return answer;
+}
+
+function notice(text) {
+  const box = $("notice");
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+let polling = null;
+let inFlight = false;
+let again = false;
+
+async function refresh() {
+  clearTimeout(polling);
+  if (inFlight) {
+    again = true;
+    return;
+  }
+  inFlight = true;
+  try {
+    const asked = ui.persona || "";
+    const response = await fetch(`/api/state?as=${encodeURIComponent(asked)}`);
+    const text = await response.text();
+    // An answer for someone else arrived after a switch of person: the next poll will do.
+    if (response.ok && asked === (ui.persona || "") && text !== ui.stateText) {
+      ui.stateText = text;
+      ui.state = JSON.parse(text);
+      render();
+    }
+  } catch (error) {
+    notice(`The sandbox server is not answering (${error.message}).`);
+  } finally {
+    inFlight = false;
+    polling = setTimeout(refresh, again ? 0 : POLL_MS);
+    again = false;
+  }
+}
+
+// --- mrkdwn ------------------------------------------------------------------------------------
+
+function escapeHtml(text) {
+  return String(text)
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+// Slack escapes only these three in message text; everything else arrives as typed.
+function unescapeSlack(text) {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+function userName(id) {
+  const user = ui.state && ui.state.users[id];
+  return user ? user.name : id;
+}
+
+function safeUrl(url) {
+  return /^(https?:|mailto:|\/)/i.test(url) ? url : null;
+}
+
+function ordinal(n) {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th");
+  return `${n}${suffix}`;
+}
+
+function personaTz() {
+  const me = ui.state && ui.state.personas.find((p) => p.id === ui.state.me);
+  return (me && me.tz) || "UTC";
+}
+
+function dateParts(date) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: personaTz(), weekday: "long", year: "numeric", month: "long", day: "numeric",
+    hour: "2-digit", minute: "2-digit", hour12: false,
+  });
+  for (const part of format.formatToParts(date)) parts[part.type] = part.value;
+  return parts;
+}
+
+// <!date^seconds^format|fallback>: Slack shows the moment in the reader's own timezone.
+function slackDate(seconds, format) {
+  const p = dateParts(new Date(Number(seconds) * 1000));
+  const day = Number(p.day);
+  const month3 = p.month.slice(0, 3);
+  const tokens = {
+    date_num: new Intl.DateTimeFormat("en-CA", { timeZone: personaTz() }).format(new Date(seconds * 1000)),
+    date: `${p.month} ${ordinal(day)}, ${p.year}`,
+    date_short: `${month3} ${day}, ${p.year}`,
+    date_long: `${p.weekday}, ${p.month} ${ordinal(day)}, ${p.year}`,
+    date_pretty: `${p.month} ${ordinal(day)}, ${p.year}`,
+    date_short_pretty: `${month3} ${day}, ${p.year}`,
+    date_long_pretty: `${p.weekday}, ${p.month} ${ordinal(day)}, ${p.year}`,
+    time: `${p.hour}:${p.minute}`,
+    time_secs: `${p.hour}:${p.minute}:00`,
+  };
+  return format.replace(/\{(\w+)\}/g, (whole, name) => tokens[name] || whole);
+}
+
+function controlSequence(inner) {
+  const bar = inner.indexOf("|");
+  const target = bar < 0 ? inner : inner.slice(0, bar);
+  const label = bar < 0 ? null : unescapeSlack(inner.slice(bar + 1));
+  if (target.startsWith("@")) {
+    return `<span class="mention">@${escapeHtml(userName(target.slice(1)))}</span>`;
+  }
+  if (target.startsWith("#")) {
+    return `<span class="mention">#${escapeHtml(label || target.slice(1))}</span>`;
+  }
+  if (target.startsWith("!date^")) {
+    const [, seconds, format] = target.split("^");
+    return `<span class="date">${escapeHtml(slackDate(seconds, format))}</span>`;
+  }
+  if (target.startsWith("!")) {
+    return `<span class="mention">@${escapeHtml(label || target.slice(1).split("^")[0])}</span>`;
+  }
+  const url = safeUrl(unescapeSlack(target));
+  const text = escapeHtml(label || unescapeSlack(target));
+  return url ? `<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${text}</a>` : text;
+}
+
+function mrkdwn(source) {
+  const kept = [];
+  const keep = (html) => `\u0000${kept.push(html) - 1}\u0000`;
+  let text = String(source).replace(/\u0000/g, "");
+  text = text.replace(/```([\s\S]*?)```/g, (m, code) =>
+    keep(`<pre>${escapeHtml(unescapeSlack(code.replace(/^\n/, "")))}</pre>`));
+  text = text.replace(/`([^`\n]+)`/g, (m, code) => keep(`<code>${escapeHtml(unescapeSlack(code))}</code>`));
+  text = text.replace(/<([^<>\n]+)>/g, (m, inner) => keep(controlSequence(inner)));
+  text = escapeHtml(unescapeSlack(text));
+  text = text.replace(/:([a-z0-9_+-]+):/g, (m, name) => EMOJI[name] || m);
+  const edge = "(^|[\\s(\"'“‘\\u0000])";
+  const end = "(?=$|[\\s.,;:!?)\"'”’\\u0000])";
+  for (const [mark, tag] of [["\\*", "b"], ["_", "i"], ["~", "s"]]) {
+    const pattern = new RegExp(`${edge}${mark}([^\\s${mark}](?:[^${mark}\\n]*?[^\\s${mark}])?)${mark}${end}`, "g");
+    text = text.replace(pattern, (m, before, inner) => `${before}<${tag}>${inner}</${tag}>`);
+  }
+  const lines = text.split("\n").map((line) =>
+    line.startsWith("&gt; ") || line === "&gt;"
+      ? `<blockquote>${line.slice(5)}</blockquote>`
+      : `${line}<br>`);
+  text = lines.join("").replace(/<br>$/, "").replace(/<\/blockquote><blockquote>/g, "<br>");
+  return text.replace(/\u0000(\d+)\u0000/g, (m, index) => kept[Number(index)]);
+}
+
+function textObject(object, tag) {
+  if (!object) return null;
+  const html = object.type === "mrkdwn" ? mrkdwn(object.text)
+    : escapeHtml(object.text).replace(/\n/g, "<br>");
+  return el(tag || "span", { class: `bk-text ${object.type}`, html });
+}
+
+function plain(object) {
+  return object ? object.text : "";
+}
+
+// --- Block Kit: where a block came from, and what its interactive parts send ------------------
+
+// A view's element state lives in `ui.drafts` so that a redraw (every poll that changes anything)
+// keeps what the person typed or chose until the view is submitted or closed.
+function draftKey(source, blockId, actionId) {
+  return `${source.view_id}|${blockId}|${actionId}`;
+}
+
+function sameOption(a, b) {
+  return a && b && a.value === b.value;
+}
+
+function allOptions(element) {
+  return element.option_groups ? element.option_groups.flatMap((g) => g.options) : element.options || [];
+}
+
+function initialState(element) {
+  switch (element.type) {
+    case "plain_text_input":
+    case "number_input":
+    case "email_text_input":
+    case "url_text_input":
+      return { type: element.type, value: element.initial_value ?? null };
+    case "datepicker":
+      return { type: element.type, selected_date: element.initial_date ?? null };
+    case "timepicker":
+      return { type: element.type, selected_time: element.initial_time ?? null };
+    case "static_select":
+    case "radio_buttons":
+      return { type: element.type, selected_option: element.initial_option ?? null };
+    case "multi_static_select":
+    case "checkboxes":
+      return { type: element.type, selected_options: element.initial_options ?? [] };
+    case "users_select":
+      return { type: element.type, selected_user: element.initial_user ?? null };
+    case "multi_users_select":
+      return { type: element.type, selected_users: element.initial_users ?? [] };
+    default:
+      return null;
+  }
+}
+
+// What block_actions carries for the element that was used: Slack's field names.
+function actionFields(current) {
+  const { type, ...fields } = current;
+  return fields;
+}
+
+function blockIdOf(block, index) {
+  // Slack fills in a block_id the builder left out; this stands in for it, stable per view.
+  return block.block_id || `b${index}`;
+}
+
+function actionIdOf(element, index) {
+  return element.action_id || `a${index}`;
+}
+
+async function sendAction(source, blockId, element, fields) {
+  const action = { block_id: blockId, action_id: element.action_id, type: element.type, ...fields };
+  await api("/api/action", { as: ui.persona, source, action });
+}
+
+function askConfirm(confirm) {
+  return new Promise((resolve) => {
+    $("confirm-title").textContent = plain(confirm.title) || "Are you sure?";
+    $("confirm-text").replaceChildren(textObject(confirm.text, "div") || "");
+    $("confirm-ok").textContent = plain(confirm.confirm) || "Yes";
+    $("confirm-ok").className = `bk-button ${confirm.style === "danger" ? "danger" : "primary"}`;
+    $("confirm-deny").textContent = plain(confirm.deny) || "Cancel";
+    const finish = (answer) => {
+      $("confirm-backdrop").hidden = true;
+      $("confirm-ok").onclick = null;
+      $("confirm-deny").onclick = null;
+      resolve(answer);
+    };
+    $("confirm-ok").onclick = () => finish(true);
+    $("confirm-deny").onclick = () => finish(false);
+    $("confirm-backdrop").hidden = false;
+  });
+}
+
+function optionLabel(option) {
+  return option.text.type === "mrkdwn" ? option.text.text.replace(/[*_~`]/g, "") : option.text.text;
+}
+
+// A <select> for static and user selects. `people` lists user ids instead of options.
+function selectControl(element, current, people, onChange) {
+  const multiple = element.type.startsWith("multi_");
+  const options = people ? null : allOptions(element);
+  const control = el("select", { multiple, class: "bk-select" });
+  if (!multiple) control.append(el("option", { value: "" }, plain(element.placeholder) || "Choose…"));
+  const chosenUsers = people
+    ? (multiple ? current.selected_users : [current.selected_user]).filter(Boolean)
+    : [];
+  const chosenOptions = people ? []
+    : (multiple ? current.selected_options : [current.selected_option]).filter(Boolean);
+  const addOption = (parent, option, index) => parent.append(el("option", {
+    value: index, selected: chosenOptions.some((o) => sameOption(o, option)),
+  }, optionLabel(option)));
+  if (people) {
+    for (const id of people) {
+      control.append(el("option", { value: id, selected: chosenUsers.includes(id) }, userName(id)));
+    }
+  } else if (element.option_groups) {
+    let index = 0;
+    for (const group of element.option_groups) {
+      const optgroup = el("optgroup", { label: plain(group.label) });
+      for (const option of group.options) addOption(optgroup, option, index++);
+      control.append(optgroup);
+    }
+  } else {
+    options.forEach((option, index) => addOption(control, option, index));
+  }
+  control.addEventListener("change", () => {
+    const values = [...control.selectedOptions].map((o) => o.value).filter((v) => v !== "");
+    const next = { type: element.type };
+    if (people && multiple) next.selected_users = values;
+    else if (people) next.selected_user = values[0] || null;
+    else if (multiple) next.selected_options = values.map((v) => options[Number(v)]);
+    else next.selected_option = values.length ? options[Number(values[0])] : null;
+    onChange(next);
+  });
+  return control;
+}
+
+function choiceControl(element, current, onChange) {
+  const many = element.type === "checkboxes";
+  const name = `choice-${Math.random().toString(36).slice(2)}`;
+  const chosen = (many ? current.selected_options : [current.selected_option]).filter(Boolean);
+  const box = el("div", { class: `bk-choices ${element.type}` });
+  element.options.forEach((option, index) => {
+    const input = el("input", {
+      type: many ? "checkbox" : "radio", name, value: index,
+      checked: chosen.some((o) => sameOption(o, option)),
+    });
+    input.addEventListener("change", () => {
+      const picked = [...box.querySelectorAll("input")].filter((i) => i.checked)
+        .map((i) => element.options[Number(i.value)]);
+      onChange(many ? { type: element.type, selected_options: picked }
+        : { type: element.type, selected_option: picked[0] || null });
+    });
+    box.append(el("label", { class: "bk-choice" }, input,
+      el("span", {}, textObject(option.text), option.description ? textObject(option.description, "small") : null)));
+  });
+  return box;
+}
+
+function textControl(element, current, onChange) {
+  const number = element.type === "number_input";
+  const attrs = {
+    class: "bk-field",
+    placeholder: plain(element.placeholder),
+    minlength: element.min_length, maxlength: element.max_length,
+  };
+  let control;
+  if (element.multiline) {
+    control = el("textarea", { ...attrs, rows: 3 });
+  } else {
+    const type = number ? "number" : { email_text_input: "email", url_text_input: "url" }[element.type] || "text";
+    control = el("input", {
+      ...attrs, type,
+      step: number ? (element.is_decimal_allowed ? "any" : "1") : null,
+      min: element.min_value, max: element.max_value,
+    });
+  }
+  control.value = current.value ?? "";
+  control.addEventListener("input", () => onChange({ type: element.type, value: control.value === "" ? null : control.value }, false));
+  control.addEventListener("change", () => onChange({ type: element.type, value: control.value === "" ? null : control.value }, true));
+  return control;
+}
+
+// One interactive element. In a view, its state is kept as a draft; `dispatch` says whether a
+// change is also sent to the bot at once (always outside input blocks, and for input blocks
+// with dispatch_action).
+function element(el_, ctx, blockId, index, dispatch) {
+  const actionId = actionIdOf(el_, index);
+  const element_ = { ...el_, action_id: actionId };
+  const hooks = { "data-block-id": blockId, "data-action-id": actionId };
+  if (element_.type === "button") {
+    const button = el("button", {
+      type: "button", class: `bk-button ${element_.style || ""}`, ...hooks,
+    }, plain(element_.text));
+    button.addEventListener("click", async () => {
+      if (element_.confirm && !(await askConfirm(element_.confirm))) return;
+      if (element_.url && safeUrl(element_.url)) window.open(element_.url, "_blank", "noopener");
+      button.disabled = true;
+      await sendAction(ctx.source, blockId, element_, element_.value === undefined ? {} : { value: element_.value });
+      button.disabled = false;
+    });
+    return button;
+  }
+  if (element_.type === "overflow") {
+    const control = el("select", { class: "bk-overflow", "aria-label": "More actions", ...hooks },
+      el("option", { value: "" }, "⋯"),
+      element_.options.map((option, i) => el("option", { value: i }, optionLabel(option))));
+    control.addEventListener("change", async () => {
+      if (control.value === "") return;
+      const option = element_.options[Number(control.value)];
+      control.value = "";
+      if (element_.confirm && !(await askConfirm(element_.confirm))) return;
+      await sendAction(ctx.source, blockId, element_, { selected_option: option });
+    });
+    return control;
+  }
+  if (element_.type === "image") return image(element_);
+  const start = initialState(element_);
+  if (!start) return el("span", { class: "bk-unsupported" }, `[${element_.type}]`);
+  const key = ctx.source.view_id ? draftKey(ctx.source, blockId, actionId) : null;
+  const current = (key && ui.drafts.get(key)) || start;
+  if (key) ui.drafts.set(key, current);
+  const onChange = async (next, done = true) => {
+    if (key) ui.drafts.set(key, next);
+    if (!done || !dispatch) return;
+    if (element_.confirm && !(await askConfirm(element_.confirm))) return;
+    await sendAction(ctx.source, blockId, element_, actionFields(next));
+  };
+  let control;
+  switch (element_.type) {
+    case "static_select":
+    case "multi_static_select":
+      control = selectControl(element_, current, null, onChange);
+      break;
+    case "users_select":
+    case "multi_users_select":
+      control = selectControl(element_, current, Object.keys(ui.state.users), onChange);
+      break;
+    case "checkboxes":
+    case "radio_buttons":
+      control = choiceControl(element_, current, onChange);
+      break;
+    case "datepicker":
+      control = el("input", { type: "date", class: "bk-field" });
+      control.value = current.selected_date || "";
+      control.addEventListener("change", () => onChange({ type: element_.type, selected_date: control.value || null }));
+      break;
+    case "timepicker":
+      control = el("input", { type: "time", class: "bk-field" });
+      control.value = current.selected_time || "";
+      control.addEventListener("change", () => onChange({ type: element_.type, selected_time: control.value || null }));
+      break;
+    default:
+      control = textControl(element_, current, onChange);
+  }
+  for (const [name, value] of Object.entries(hooks)) control.setAttribute(name, value);
+  control.dataset.type = element_.type;
+  return control;
+}
+
+function image(block) {
+  // The page loads nothing from outside: an image from elsewhere is shown by its alt text.
+  const url = safeUrl(block.image_url || "");
+  return url && url.startsWith("/")
+    ? el("img", { class: "bk-image", src: url, alt: block.alt_text })
+    : el("span", { class: "bk-image-alt", title: block.image_url }, `🖼 ${block.alt_text}`);
+}
+
+function renderBlock(block, index, ctx) {
+  const blockId = blockIdOf(block, index);
+  const node = el("div", { class: `bk-block bk-${block.type}`, "data-block-id": blockId });
+  switch (block.type) {
+    case "header":
+      node.append(el("div", { class: "bk-header-text" }, plain(block.text)));
+      break;
+    case "section": {
+      const body = el("div", { class: "bk-section-body" });
+      if (block.text) body.append(textObject(block.text, "div"));
+      if (block.fields) body.append(el("div", { class: "bk-fields" }, block.fields.map((f) => textObject(f, "div"))));
+      node.append(body);
+      if (block.accessory) node.append(el("div", { class: "bk-accessory" }, element(block.accessory, ctx, blockId, 0, true)));
+      break;
+    }
+    case "context":
+      for (const item of block.elements) node.append(item.type === "image" ? image(item) : textObject(item));
+      break;
+    case "divider":
+      node.append(el("hr"));
+      break;
+    case "image":
+      if (block.title) node.append(el("div", {}, plain(block.title)));
+      node.append(image(block));
+      break;
+    case "actions":
+      block.elements.forEach((item, i) => node.append(element(item, ctx, blockId, i, true)));
+      break;
+    case "input": {
+      const label = el("label", { class: "bk-label" }, plain(block.label),
+        block.optional ? el("span", { class: "bk-optional" }, " (optional)") : null);
+      const control = element(block.element, ctx, blockId, 0, Boolean(block.dispatch_action));
+      node.append(label, control);
+      if (block.hint) node.append(el("div", { class: "bk-hint" }, plain(block.hint)));
+      const error = ctx.errors && ctx.errors[blockId];
+      if (error) node.append(el("div", { class: "bk-error", "data-error-for": blockId }, error));
+      break;
+    }
+    default:
+      node.append(el("span", { class: "bk-unsupported" }, `[${block.type} block]`));
+  }
+  return node;
+}
+
+function renderBlocks(blocks, ctx) {
+  return el("div", { class: "bk-blocks" }, blocks.map((block, i) => renderBlock(block, i, ctx)));
+}
+
+// --- the workspace -----------------------------------------------------------------------------
+
+function conversationName(conversation) {
+  const { me, bot } = ui.state;
+  if (conversation.kind === "dm") return conversation.name || bot.name;
+  const others = conversation.members.filter((id) => id !== me && id !== bot.id).map(userName);
+  return conversation.kind === "channel" ? `#${conversation.name}` : others.join(", ") || conversation.name;
+}
+
+function timeOf(ts) {
+  const p = dateParts(new Date(Number(ts) * 1000));
+  return `${p.hour}:${p.minute}`;
+}
+
+function renderMessage(message, channel, inThread) {
+  const ctx = { source: { type: "message", channel, ts: message.ts } };
+  const node = el("div", {
+    class: `message${message.ephemeral ? " ephemeral" : ""}`, "data-ts": message.ts,
+    "data-user": message.user,
+  });
+  const name = userName(message.user);
+  node.append(el("div", { class: "avatar" }, name.slice(0, 1)));
+  const body = el("div", { class: "message-body" });
+  body.append(el("div", { class: "message-meta" },
+    el("b", {}, name), message.user === ui.state.bot.id ? el("span", { class: "app-badge" }, "APP") : null,
+    el("span", { class: "message-time" }, timeOf(message.ts)),
+    message.edited ? el("span", { class: "edited" }, "(edited)") : null));
+  if (message.ephemeral) body.append(el("div", { class: "only-you" }, "👁 Only visible to you"));
+  body.append(message.blocks && message.blocks.length
+    ? renderBlocks(message.blocks, ctx)
+    : el("div", { class: "bk-text", html: mrkdwn(message.text || "") }));
+  for (const file of message.files || []) {
+    body.append(el("a", { class: "file", href: safeUrl(file.url) || "#", target: "_blank", rel: "noopener" }, `📄 ${file.name}`));
+  }
+  const replies = message.replies || [];
+  if (!inThread && replies.length) {
+    body.append(el("button", {
+      type: "button", class: "reply-count", "data-thread-ts": message.ts,
+      onclick: () => { ui.thread = { channel, ts: message.ts }; render(); },
+    }, `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`));
+  }
+  node.append(body);
+  return node;
+}
+
+function renderSidebar() {
+  const list = $("conversations");
+  list.replaceChildren(...ui.state.conversations.map((c) => el("li", {}, el("button", {
+    type: "button", class: `sidebar-item${ui.selected === c.id ? " selected" : ""}`,
+    "data-conversation": c.id, "data-kind": c.kind,
+    onclick: () => select(c.id),
+  }, c.kind === "dm" ? "🤖 " : "👥 ", conversationName(c)))));
+  $("tab-home").classList.toggle("selected", ui.selected === "home");
+}
+
+function renderPane() {
+  const title = $("pane-title");
+  const body = $("pane-body");
+  if (ui.selected === "home") {
+    title.textContent = `${ui.state.bot.name} · Home`;
+    const home = ui.state.home;
+    body.replaceChildren(el("div", { id: "home", "data-view-id": home ? home.view_id : "" },
+      home ? renderBlocks(home.view.blocks, { source: { type: "home", view_id: home.view_id } })
+        : el("p", { class: "empty" }, "The Home tab is loading…")));
+    return;
+  }
+  const conversation = ui.state.conversations.find((c) => c.id === ui.selected);
+  title.textContent = conversation ? conversationName(conversation) : "";
+  const messages = (ui.state.messages[ui.selected] || []).map((m) => renderMessage(m, ui.selected, false));
+  const stick = body.scrollTop + body.clientHeight >= body.scrollHeight - 40;
+  body.replaceChildren(el("div", { id: "messages", "data-conversation": ui.selected },
+    messages.length ? messages : el("p", { class: "empty" }, "No messages yet.")));
+  if (stick) body.scrollTop = body.scrollHeight;
+}
+
+function renderThread() {
+  const aside = $("thread");
+  const parent = ui.thread && (ui.state.messages[ui.thread.channel] || []).find((m) => m.ts === ui.thread.ts);
+  aside.hidden = !parent;
+  if (!parent) return;
+  aside.dataset.ts = parent.ts;
+  $("thread-body").replaceChildren(renderMessage(parent, ui.thread.channel, true),
+    el("div", { class: "thread-divider" }, `${parent.replies.length} replies`),
+    ...parent.replies.map((r) => renderMessage(r, ui.thread.channel, true)));
+}
+
+function renderModal() {
+  const top = ui.state.modals[ui.state.modals.length - 1];
+  const backdrop = $("modal-backdrop");
+  backdrop.hidden = !top;
+  if (!top) return;
+  const { view } = top;
+  $("modal").dataset.viewId = top.view_id;
+  $("modal").dataset.callbackId = view.callback_id || "";
+  $("modal-title").textContent = plain(view.title);
+  $("modal-depth").textContent = ui.state.modals.length > 1 ? ` (${ui.state.modals.length} open)` : "";
+  $("modal-close").textContent = plain(view.close) || "Cancel";
+  $("modal-submit").hidden = !view.submit;
+  $("modal-submit").textContent = plain(view.submit) || "Submit";
+  const source = { type: "view", view_id: top.view_id };
+  $("modal-body").replaceChildren(renderBlocks(view.blocks, { source, errors: top.errors || {} }));
+}
+
+// Draw each region only when what it shows has changed, so the focus and caret stay where the
+// person is typing.
+function region(name, data, draw) {
+  const key = JSON.stringify(data);
+  if (ui.rendered[name] === key) return;
+  ui.rendered[name] = key;
+  draw();
+}
+
+function render() {
+  const state = ui.state;
+  if (!ui.persona || !state.personas.some((p) => p.id === ui.persona)) ui.persona = state.personas[0].id;
+  if (state.me !== ui.persona) return;
+  document.body.dataset.me = state.me;
+  $("workspace").textContent = state.team.name;
+  const select_ = $("persona");
+  if (select_.options.length !== state.personas.length) {
+    select_.replaceChildren(...state.personas.map((p) => el("option", { value: p.id }, `${p.name} — ${p.title}`)));
+  }
+  select_.value = state.me;
+  const now = new Date(state.now);
+  const p = dateParts(now);
+  $("clock-now").textContent = `${p.weekday.slice(0, 3)} ${p.day} ${p.month.slice(0, 3)} ${p.year}, ${p.hour}:${p.minute}`;
+  $("clock-now").dateTime = state.now;
+  $("clock-now").dataset.now = state.now;
+  if (!ui.selected || (ui.selected !== "home" && !state.conversations.some((c) => c.id === ui.selected))) {
+    ui.selected = state.conversations.length ? state.conversations[0].id : "home";
+  }
+  const forget = new Set(state.modals.map((m) => m.view_id));
+  for (const key of ui.drafts.keys()) if (!forget.has(key.split("|")[0])) ui.drafts.delete(key);
+  region("sidebar", [state.users, state.conversations, ui.selected], renderSidebar);
+  const pane = ui.selected === "home" ? state.home : state.messages[ui.selected];
+  region("pane", [state.users, ui.selected, pane, personaTz()], renderPane);
+  const thread = ui.thread && (state.messages[ui.thread.channel] || []).find((m) => m.ts === ui.thread.ts);
+  region("thread", [state.users, ui.thread, thread || null], renderThread);
+  region("modal", [state.users, state.modals[state.modals.length - 1] || null, state.modals.length], renderModal);
+  document.body.dataset.rendered = state.now + state.me;
+}
+
+function select(id) {
+  ui.selected = id;
+  ui.thread = null;
+  localStorage.setItem("selected", id);
+  if (id === "home") openHome();
+  render();
+}
+
+function openHome() {
+  ui.homeOpenedFor = ui.persona;
+  api("/api/home", { as: ui.persona });
+}
+
+// --- the person's own input ---------------------------------------------------------------------
+
+function viewValues(top) {
+  // view.state.values: every stateful element of the view, by block and action id.
+  const values = {};
+  top.view.blocks.forEach((block, index) => {
+    const blockId = blockIdOf(block, index);
+    const elements = block.type === "input" ? [block.element]
+      : block.type === "actions" ? block.elements
+        : block.type === "section" && block.accessory ? [block.accessory] : [];
+    elements.forEach((element_, i) => {
+      const actionId = actionIdOf(element_, block.type === "actions" ? i : 0);
+      const current = ui.drafts.get(draftKey({ view_id: top.view_id }, blockId, actionId)) || initialState(element_);
+      if (current) (values[blockId] ||= {})[actionId] = current;
+    });
+  });
+  return values;
+}
+
+// Slack checks required inputs and lengths in the client before the bot sees a submission.
+function clientErrors(top, values) {
+  const errors = {};
+  top.view.blocks.forEach((block, index) => {
+    if (block.type !== "input") return;
+    const blockId = blockIdOf(block, index);
+    const state = values[blockId][actionIdOf(block.element, 0)];
+    const filled = Object.entries(state).some(([k, v]) => k !== "type" && v !== null && !(Array.isArray(v) && !v.length));
+    if (!filled && !block.optional) errors[blockId] = "Please complete this required field.";
+    const min = block.element.min_length;
+    if (filled && min && typeof state.value === "string" && state.value.length < min) {
+      errors[blockId] = `Must have at least ${min} characters`;
+    }
+  });
+  return errors;
+}
+
+async function submitModal() {
+  const top = ui.state.modals[ui.state.modals.length - 1];
+  if (!top) return;
+  const values = viewValues(top);
+  const local = clientErrors(top, values);
+  if (Object.keys(local).length) {
+    showErrors(top, local);
+    return;
+  }
+  $("modal-submit").disabled = true;
+  try {
+    const answer = await api("/api/submit", { as: ui.persona, view_id: top.view_id, values });
+    if (answer.ok === false && answer.errors) showErrors(top, answer.errors);
+  } finally {
+    $("modal-submit").disabled = false;
+  }
+}
+
+function showErrors(top, errors) {
+  top.errors = errors;
+  ui.rendered.modal = null;
+  renderModal();
+  ui.rendered.modal = JSON.stringify([ui.state.users, top, ui.state.modals.length]);
+}
+
+function closeModal() {
+  const top = ui.state.modals[ui.state.modals.length - 1];
+  if (top) api("/api/close", { as: ui.persona, view_id: top.view_id });
+}
+
+async function sendCommand(event) {
+  event.preventDefault();
+  const composer = $("composer");
+  const line = composer.value.trim();
+  if (!line) return;
+  const match = /^(\/\S+)\s*([\s\S]*)$/.exec(line);
+  if (!match) {
+    notice("The bot answers slash commands: try /secondment help.");
+    return;
+  }
+  notice("");
+  const channel = ui.selected === "home" ? ui.state.conversations[0].id : ui.selected;
+  const answer = await api("/api/command", { as: ui.persona, channel, command: match[1], text: match[2] });
+  if (answer.ok !== false) composer.value = "";
+}
+
+async function moveClock(days) {
+  if (!Number.isInteger(days) || days < 1) {
+    notice("Move the clock on by a whole number of days.");
+    return;
+  }
+  notice("");
+  for (const button of document.querySelectorAll("#clock button")) button.disabled = true;
+  try {
+    const answer = await api("/api/clock", { days, hours: 0 });
+    if (answer.now) $("clock-now").dataset.now = answer.now;
+  } finally {
+    for (const button of document.querySelectorAll("#clock button")) button.disabled = false;
+  }
+}
+
+function switchPersona() {
+  ui.persona = $("persona").value;
+  localStorage.setItem("persona", ui.persona);
+  ui.thread = null;
+  ui.drafts.clear();
+  ui.rendered = {};
+  ui.stateText = "";
+  if (ui.selected === "home") openHome();
+  else refresh();
+}
+
+function start() {
+  $("persona").addEventListener("change", switchPersona);
+  $("tab-home").addEventListener("click", () => select("home"));
+  $("composer-form").addEventListener("submit", sendCommand);
+  $("modal-submit").addEventListener("click", submitModal);
+  $("modal-close").addEventListener("click", closeModal);
+  $("modal-x").addEventListener("click", closeModal);
+  $("modal-body").addEventListener("submit", (event) => { event.preventDefault(); submitModal(); });
+  $("thread-close").addEventListener("click", () => { ui.thread = null; render(); });
+  for (const button of document.querySelectorAll(".clock-step")) {
+    button.addEventListener("click", () => moveClock(Number(button.dataset.days)));
+  }
+  $("clock-advance").addEventListener("click", () => moveClock(Number($("clock-days").value)));
+  if (ui.selected === "home" && ui.persona) openHome();
+  else refresh();
+}
+
+start();
