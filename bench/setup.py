@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions, migrate
 from bot.logs import configure_logging
+from bot.sandbox.webapi import read_body
 from bot.settings import load_settings
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
@@ -30,7 +31,7 @@ from bot.slack.workspaces import workspaces_from
 from bot.web import build_web_app
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER
-from tests.support.standin import BOT_TOKEN, SlackStandIn, _read_body
+from tests.support.standin import BOT_TOKEN, SlackStandIn
 
 HR = "U0HRPERSON"
 PEOPLE = (EMPLOYEE, HOME, HOST, OUTSIDER, HR)
@@ -56,7 +57,7 @@ class TimedStandIn(SlackStandIn):
     async def _handle_api(self, request: web.Request) -> web.Response:
         arrived = time.perf_counter()
         if request.match_info["method"] == "views.open":
-            body = await _read_body(request)
+            body = await read_body(request)
             self.opened_at[str(body.get("trigger_id"))] = arrived
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)

@@ -244,7 +244,7 @@ class SlackStandIn:
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=headers
             )
-        problem = block_kit_problem(method, body)
+        problem = self._check_blocks(method, body)
         if problem:
             self.invalid.append((method, problem))
             return error("invalid_blocks", errors=[problem])
@@ -253,10 +253,15 @@ class SlackStandIn:
             return error("unknown_method")
         return web.json_response(handler(body, team))
 
+    def _check_blocks(self, method: str, body: dict[str, Any]) -> str | None:
+        """What is wrong with the Block Kit of a call, if anything (the benchmark's stand-ins
+        check less)."""
+        return block_kit_problem(method, body)
+
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
         await self._record("response_url", {**body, "name": request.match_info["name"]})
-        problem = block_kit_problem("response_url", body)
+        problem = self._check_blocks("response_url", body)
         if problem:
             self.invalid.append(("response_url", problem))
             return web.Response(status=400, text="invalid_blocks")
