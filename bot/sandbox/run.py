@@ -1,0 +1,136 @@
+"""Running the sandbox (`python app.py --sandbox`): the real bot, migrated onto its own SQLite
+file under `.sandbox/`, with the sandbox's clock, its stand-in of Slack and the page, all on
+127.0.0.1, until Ctrl-C or SIGTERM.
+
+The settings are made here, never read from the environment or `.env`: the sandbox cannot reach
+a real database or a real Slack workspace, whatever is configured for the bot. The bot token and
+the signing secret are new random values at each start; the stand-in accepts only that token,
+and every request the page sends the bot is signed with that secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from pydantic import SecretStr
+from pydantic_settings import PydanticBaseSettingsSource
+
+from bot.logs import configure_logging
+from bot.runtime import Running, running, stop_on_signals
+from bot.sandbox.actions import People
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.personas import HR
+from bot.sandbox.server import build_page_app
+from bot.sandbox.slack import SandboxSlack
+from bot.sandbox.workspace import Workspace
+from bot.settings import Settings, SettingsError
+from bot.slack.delivery import send_due_nudges
+from bot.web import EVENTS_PATH
+
+log = logging.getLogger(__name__)
+DEFAULT_PORT = 3920
+DIRECTORY = ".sandbox"
+
+
+class SandboxSettings(Settings):
+    """The bot's settings from code alone: no environment variable and no `.env` file."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[Any],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The sandbox app's credentials, new at each start."""
+
+    bot_token: str = field(default_factory=lambda: f"xoxb-sandbox-{secrets.token_hex(12)}")
+    signing_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+
+
+def sandbox_settings(directory: Path, slack_api_url: str, keys: Keys) -> Settings:
+    return SandboxSettings(
+        database_url=f"sqlite+aiosqlite:///{directory.resolve() / 'sandbox.db'}",
+        slack_bot_token=SecretStr(keys.bot_token),
+        slack_signing_secret=SecretStr(keys.signing_secret),
+        slack_api_url=slack_api_url,
+        hr_users=(HR.id,),
+        send_rate_per_second=0,  # one person's clicks: nothing to pace
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Sandbox:
+    url: str
+    people: People
+    workspace: Workspace
+    clock: MovableClock
+    bot: Running
+    settings: Settings
+
+
+@asynccontextmanager
+async def sandbox_running(
+    directory: Path, port: int, keys: Keys, clock: MovableClock | None = None
+) -> AsyncIterator[Sandbox]:
+    """The sandbox serving its page on `port` (0: a free one) until the block ends."""
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    clock = clock or MovableClock()
+    workspace = Workspace(clock)
+    slack = SandboxSlack(workspace, keys.bot_token)
+    await slack.start()
+    try:
+        settings = sandbox_settings(directory, slack.api_url, keys)
+        async with (
+            running(settings, clock=clock, host="127.0.0.1", port=0) as bot,
+            aiohttp.ClientSession() as session,
+        ):
+            events_url = f"http://127.0.0.1:{bot.port}{EVENTS_PATH}"
+            people = People(slack, events_url, keys.signing_secret, session)
+            page = web.AppRunner(
+                build_page_app(
+                    people, clock, lambda now: send_due_nudges(bot.bolt.client, bot.deps, now)
+                ),
+                access_log=None,
+            )
+            await page.setup()
+            try:
+                await _listen(page, port)
+                slack.page_url = f"http://127.0.0.1:{page.addresses[0][1]}/"
+                yield Sandbox(slack.page_url, people, workspace, clock, bot, settings)
+            finally:
+                await page.cleanup()
+    finally:
+        await slack.stop()
+
+
+async def serve_sandbox(port: int, directory: Path = Path(DIRECTORY)) -> None:
+    stop = stop_on_signals()
+    keys = Keys()
+    configure_logging("INFO", "text", (keys.bot_token, keys.signing_secret))
+    async with sandbox_running(directory, port, keys) as sandbox:
+        print(f"Sandbox ready: open {sandbox.url} (Ctrl-C to stop; delete {directory}/ to reset)")
+        await stop.wait()
+
+
+async def _listen(runner: web.AppRunner, port: int) -> None:
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+    except OSError as exc:
+        raise SettingsError(f"port {port} cannot be used for the sandbox: {exc.strerror}") from None

@@ -1,0 +1,144 @@
+"""The sandbox page's server, on 127.0.0.1: the page itself (bot/sandbox/static/, index at `/`,
+the rest under `/static/`) and the JSON API the page uses to see the workspace as one person and
+to act as them.
+
+- `GET /api/state?as=<user id>` (the employee when absent): the workspace as that person sees
+  it: `{"now", "team": {"id","name"}, "bot": {"id","name"}, "personas": [{"id","name","title",
+  "tz"}], "me", "conversations": [{"id","name","kind": "dm"|"group"|"channel","members"}]` (the
+  DM with the bot first), `"messages": {<conversation id>: [Msg, oldest first]}, "home":
+  {"view_id","view"} | null, "modals": [{"view_id","view","errors": {block_id: message}}]` (top
+  last), `"users": {<id>: {"name"}}}`, where Msg is `{"ts","user","text","blocks": [...] | null,
+  "replies": [Msg],"ephemeral","edited","files": [{"name","url"}]}`. Views and blocks are the
+  JSON the bot sent.
+- `POST /api/command {"as","channel","command","text"}`: a slash command typed in a
+  conversation.
+- `POST /api/action {"as","source","action"}`: a click or a choice. `source` is
+  `{"type":"message","channel","ts"}`, `{"type":"view","view_id"}` or `{"type":"home",
+  "view_id"}`; `action` is `{"block_id","action_id","type"}` with the value as Slack names it
+  (`value`, `selected_option`, `selected_options`, `selected_user`, `selected_date`).
+- `POST /api/submit {"as","view_id","values"}`, `values` as Slack's `view.state.values`
+  (`{block_id: {action_id: {"type", ...}}}`): `{"ok": true}` or, when the bot finds fields
+  wrong, `{"ok": false, "errors": {block_id: message}}`.
+- `POST /api/close {"as","view_id"}`: the modal closed.
+- `POST /api/home {"as"}`: the person opened the bot's Home tab.
+- `POST /api/clock {"days","hours"}`: move the clock forward and sweep the nudges due at the
+  new time at once: `{"ok": true, "now", "sent"}`.
+
+Each POST answers `{"ok": true}`, or `{"ok": false, "error"}` with HTTP 400 when the action
+cannot be taken. The bot posts after it acknowledges, so the page polls the state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.sandbox.actions import PERSON_IDS, People, Refused
+from bot.sandbox.clock import MovableClock
+from bot.sandbox.personas import EMPLOYEE
+from bot.sandbox.workspace import Json
+
+STATIC = Path(__file__).resolve().parent / "static"
+Sweep = Callable[[datetime], Awaitable[int]]
+
+
+def build_page_app(people: People, clock: MovableClock, sweep: Sweep) -> web.Application:
+    async def handle_index(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "index.html")
+
+    async def handle_state(request: web.Request) -> web.Response:
+        try:
+            me = _person(request.query.get("as"))
+        except Refused as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+        return web.json_response(people.workspace.seen_by(me))
+
+    async def handle_command(body: Json) -> Json:
+        await people.command(
+            _person(body.get("as")),
+            str(body.get("channel")),
+            str(body.get("command") or "/secondment"),
+            str(body.get("text") or ""),
+        )
+        return {"ok": True}
+
+    async def handle_action(body: Json) -> Json:
+        await people.act(_person(body.get("as")), _object(body, "source"), _object(body, "action"))
+        return {"ok": True}
+
+    async def handle_submit(body: Json) -> Json:
+        errors = await people.submit(
+            _person(body.get("as")), str(body.get("view_id")), _object(body, "values")
+        )
+        return {"ok": False, "errors": errors} if errors else {"ok": True}
+
+    async def handle_close(body: Json) -> Json:
+        await people.close(_person(body.get("as")), str(body.get("view_id")))
+        return {"ok": True}
+
+    async def handle_home(body: Json) -> Json:
+        await people.open_home(_person(body.get("as")))
+        return {"ok": True}
+
+    async def handle_clock(body: Json) -> Json:
+        try:
+            by = timedelta(days=int(body.get("days") or 0), hours=int(body.get("hours") or 0))
+            now = clock.advance(by)
+        except (TypeError, ValueError) as exc:
+            raise Refused(f"days and hours must be whole numbers, not negative: {exc}") from None
+        sent = await sweep(now)
+        people.workspace.changed()
+        return {"ok": True, "now": now.isoformat(), "sent": sent}
+
+    app = web.Application()
+    app.router.add_get("/", handle_index)
+    app.router.add_get("/api/state", handle_state)
+    for path, handler in (
+        ("/api/command", handle_command),
+        ("/api/action", handle_action),
+        ("/api/submit", handle_submit),
+        ("/api/close", handle_close),
+        ("/api/home", handle_home),
+        ("/api/clock", handle_clock),
+    ):
+        app.router.add_post(path, _json_api(handler))
+    app.router.add_static("/static/", STATIC)
+    return app
+
+
+def _json_api(handler: Callable[[Json], Awaitable[Json]]) -> Handler:
+    """A JSON body in, a JSON answer out; an action that cannot be taken answers 400."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise Refused("the body must be a JSON object")
+            return web.json_response(await handler(body))
+        except json.JSONDecodeError:
+            return web.json_response({"ok": False, "error": "the body must be JSON"}, status=400)
+        except Refused as exc:
+            return web.json_response({"ok": False, "error": str(exc)}, status=400)
+
+    return handle
+
+
+def _person(user: Any) -> str:
+    if not user:
+        return EMPLOYEE.id
+    if user not in PERSON_IDS:
+        raise Refused(f"no such person: {user}")
+    return str(user)
+
+
+def _object(body: Json, key: str) -> Json:
+    value = body.get(key)
+    if not isinstance(value, dict):
+        raise Refused(f"{key} must be a JSON object")
+    return value

@@ -1,0 +1,278 @@
+"""The sandbox's Slack workspace as data: conversations (the bot's DM with each person, group DMs
+and channels) with their messages, threads, edits and ephemeral replies; each person's stack of
+open modals and their App Home; the trigger ids and response URLs handed out with each request;
+uploaded files. The Web API (slack.py) and the people's actions (actions.py) change it; `seen_by`
+is the workspace as one person sees it, the page's `/api/state`."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.clock import Clock
+from bot.sandbox.personas import BOT, EVERYONE, PEOPLE, TEAM_ID, TEAM_NAME, TIMEZONE
+
+Json = dict[str, Any]
+
+
+@dataclass
+class Message:
+    ts: str
+    user: str
+    text: str
+    blocks: list[Json] | None = None
+    thread_ts: str | None = None  # the parent's ts, for a reply in a thread
+    replies: list[Message] = field(default_factory=list)
+    visible_to: str | None = None  # an ephemeral message: only this person sees it
+    edited: bool = False
+    files: list[dict[str, str]] = field(default_factory=list)
+
+    def shown_to(self, me: str) -> bool:
+        return self.visible_to in (None, me)
+
+    def seen_by(self, me: str) -> Json:
+        return {
+            "ts": self.ts,
+            "user": self.user,
+            "text": self.text,
+            "blocks": self.blocks,
+            "replies": [reply.seen_by(me) for reply in self.replies if reply.shown_to(me)],
+            "ephemeral": self.visible_to is not None,
+            "edited": self.edited,
+            "files": self.files,
+        }
+
+    def as_slack(self) -> Json:
+        """The message as Slack hands it back in a block_actions payload."""
+        message: Json = {"type": "message", "ts": self.ts, "user": self.user, "text": self.text}
+        if self.user == BOT.id:
+            message.update(bot_id="B0SANDBOT", app_id="A0APP")
+        if self.blocks is not None:
+            message["blocks"] = self.blocks
+        if self.thread_ts:
+            message["thread_ts"] = self.thread_ts
+        return message
+
+
+@dataclass
+class Conversation:
+    id: str
+    name: str
+    kind: str  # "dm" | "group" | "channel"
+    members: list[str]
+    messages: list[Message] = field(default_factory=list)
+
+
+@dataclass
+class View:
+    """A modal or a Home as the bot sent it, with the id, hash and field errors Slack adds."""
+
+    id: str
+    view: Json
+    hash: str
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def as_slack(self, values: dict[str, Json] | None = None) -> Json:
+        """The view as Slack sends it back in a payload, with the state of its inputs."""
+        return {
+            "id": self.id,
+            "team_id": TEAM_ID,
+            "callback_id": "",
+            "private_metadata": "",
+            "external_id": "",
+            **self.view,
+            "state": {"values": values or {}},
+            "hash": self.hash,
+            "app_id": "A0APP",
+            "bot_id": "B0SANDBOT",
+            "root_view_id": self.id,
+            "previous_view_id": None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Where a response URL's reply goes: to whom, in which conversation, about which message."""
+
+    user: str
+    channel: str
+    message_ts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+class Workspace:
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.conversations: dict[str, Conversation] = {}
+        self.modals: dict[str, list[View]] = {person.id: [] for person in PEOPLE}
+        self.homes: dict[str, View] = {}
+        self.triggers: dict[str, str] = {}  # trigger id -> who acted
+        self.replies: dict[str, Reply] = {}  # response URL name -> where the reply goes
+        self.pending_uploads: dict[str, str] = {}  # file id -> its name, until its bytes come
+        self.uploads: dict[str, Upload] = {}
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Event()
+        for person in PEOPLE:
+            self.dm(person.id)
+
+    # --- ids and change ----------------------------------------------------------------------
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    def next_ts(self) -> str:
+        """A message ts as Slack makes them: the (sandbox) time in seconds, unique after the dot."""
+        return f"{int(self.clock.now().timestamp())}.{next(self._ids):06d}"
+
+    def changed(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_until(self, condition: Callable[[], bool]) -> None:
+        """Wait, on changes and never on a clock, until `condition` holds."""
+        while not condition():
+            await self._changed.wait()
+
+    # --- conversations and messages ----------------------------------------------------------
+
+    def dm(self, user_id: str) -> Conversation:
+        """The bot's direct-message conversation with `user_id`."""
+        channel = "D" + user_id[1:]
+        if channel not in self.conversations:
+            self.conversations[channel] = Conversation(
+                channel, EVERYONE[BOT.id].name, "dm", [user_id, BOT.id]
+            )
+        return self.conversations[channel]
+
+    def group(self, user_ids: list[str]) -> Conversation:
+        """The group DM of these people and the bot (the same one however they are ordered)."""
+        people = sorted(set(user_ids) - {BOT.id})
+        channel = "G" + "".join(person[-4:] for person in people)
+        if channel not in self.conversations:
+            name = ", ".join(EVERYONE[person].name for person in people)
+            self.conversations[channel] = Conversation(channel, name, "group", [*people, BOT.id])
+        return self.conversations[channel]
+
+    def post(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: list[Json] | None = None,
+        *,
+        thread_ts: str | None = None,
+        visible_to: str | None = None,
+        files: list[dict[str, str]] | None = None,
+    ) -> Message:
+        conversation = self.conversations[channel]
+        message = Message(
+            self.next_ts(), user, text, blocks, visible_to=visible_to, files=files or []
+        )
+        parent = self.find(channel, thread_ts) if thread_ts else None
+        if parent is not None:
+            message.thread_ts = parent.ts
+            parent.replies.append(message)
+        else:
+            conversation.messages.append(message)
+        self.changed()
+        return message
+
+    def find(self, channel: str, ts: str | None) -> Message | None:
+        conversation = self.conversations.get(channel)
+        for message in conversation.messages if conversation else []:
+            if message.ts == ts:
+                return message
+            for reply in message.replies:
+                if reply.ts == ts:
+                    return reply
+        return None
+
+    def edit(self, message: Message, text: str, blocks: list[Json] | None) -> None:
+        message.text, message.blocks, message.edited = text, blocks, True
+        self.changed()
+
+    def delete(self, channel: str, message: Message) -> None:
+        conversation = self.conversations[channel]
+        parent = self.find(channel, message.thread_ts) if message.thread_ts else None
+        (parent.replies if parent else conversation.messages).remove(message)
+        self.changed()
+
+    # --- views -------------------------------------------------------------------------------
+
+    def new_view(self, view: Json) -> View:
+        return View(self.new_id("V"), view, f"{next(self._ids)}.{secrets.token_hex(4)}")
+
+    def modal(self, user_id: str, view_id: str) -> View | None:
+        return next((v for v in self.modals.get(user_id, []) if v.id == view_id), None)
+
+    def owner_of(self, view_id: str) -> tuple[str, View] | None:
+        """Whose open modal or Home this view is."""
+        for user_id, stack in self.modals.items():
+            for view in stack:
+                if view.id == view_id:
+                    return user_id, view
+        for user_id, home in self.homes.items():
+            if home.id == view_id:
+                return user_id, home
+        return None
+
+    def push(self, user_id: str, view: Json) -> View:
+        opened = self.new_view(view)
+        self.modals[user_id].append(opened)
+        self.changed()
+        return opened
+
+    def replace(self, view: View, new: Json) -> View:
+        view.view, view.errors = new, {}
+        view.hash = f"{next(self._ids)}.{secrets.token_hex(4)}"
+        self.changed()
+        return view
+
+    def close(self, user_id: str, view_id: str, *, clear: bool = False) -> None:
+        """Close this modal (and those pushed over it), or with `clear` the whole stack."""
+        stack = self.modals[user_id]
+        at = next((i for i, v in enumerate(stack) if v.id == view_id), len(stack))
+        del stack[0 if clear else at :]
+        self.changed()
+
+    def publish_home(self, user_id: str, view: Json) -> View:
+        home = self.homes.get(user_id)
+        self.homes[user_id] = self.replace(home, view) if home else self.new_view(view)
+        self.changed()
+        return self.homes[user_id]
+
+    # --- what one person sees ----------------------------------------------------------------
+
+    def seen_by(self, me: str) -> Json:
+        """The page's `/api/state`: the workspace as `me` sees it."""
+        mine = [c for c in self.conversations.values() if me in c.members]
+        mine.sort(key=lambda c: (c.kind != "dm", c.kind, c.name))
+        home = self.homes.get(me)
+        return {
+            "now": self.clock.now().isoformat(),
+            "team": {"id": TEAM_ID, "name": TEAM_NAME},
+            "bot": {"id": BOT.id, "name": BOT.name},
+            "personas": [
+                {"id": p.id, "name": p.name, "title": p.title, "tz": TIMEZONE} for p in PEOPLE
+            ],
+            "me": me,
+            "conversations": [
+                {"id": c.id, "name": c.name, "kind": c.kind, "members": c.members} for c in mine
+            ],
+            "messages": {c.id: [m.seen_by(me) for m in c.messages if m.shown_to(me)] for c in mine},
+            "home": {"view_id": home.id, "view": home.view} if home else None,
+            "modals": [
+                {"view_id": v.id, "view": v.view, "errors": v.errors}
+                for v in self.modals.get(me, [])
+            ],
+            "users": {person.id: {"name": person.name} for person in EVERYONE.values()},
+        }
