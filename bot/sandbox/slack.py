@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.sandbox.personas import BOT, EVERYONE, TEAM_ID, TEAM_NAME, TIMEZONE
 from bot.sandbox.webapi import as_dict, as_list, block_kit_problem, error, read_body
@@ -61,8 +62,8 @@ class SandboxSlack:
         return f"{self.base_url}/respond/{name}"
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/api/{method}", self._handle_api)
+        app = web.Application(middlewares=[_close_connection])
+        app.router.add_route("*", "/api/{method}", self._handle_api)  # users.info is a GET
         app.router.add_post("/respond/{name}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_get("/files/{file_id}/{name}", self._handle_download)
@@ -277,6 +278,15 @@ class SandboxSlack:
         if view.get("type") != "home":
             return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True, "view": self.workspace.publish_home(user, view).as_slack()}
+
+
+@web.middleware
+async def _close_connection(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer each call on a connection of its own: an idle kept-alive connection would keep
+    its handler task alive, and the bot's shutdown waits for every task it finds."""
+    response = await handler(request)
+    response.force_close()
+    return response
 
 
 def _blocks(body: Json) -> list[Json] | None:

@@ -1,0 +1,152 @@
+"""The sandbox's JSON API end to end against the real bot: a request made, decided, started and
+checked in on, each step taken as one persona and seen as each of the others."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.models import Decision
+from bot.sandbox.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
+from bot.slack.ids import Action, Callback
+from tests.sandbox.conftest import Json, Page
+from tests.support import forms
+
+EMP, HOME, HOST = EMPLOYEE.id, HOME_MANAGER.id, HOST_MANAGER.id
+DM = "D" + EMP[1:]
+LONDON = ZoneInfo("Europe/London")
+
+
+def groups(state: Json) -> list[Json]:
+    return [c for c in state["conversations"] if c["kind"] == "group"]
+
+
+def thread_of(state: Json) -> tuple[str, Json] | None:
+    """The approval thread: the group DM and its first message, once posted."""
+    for conversation in groups(state):
+        messages = state["messages"][conversation["id"]]
+        if messages:
+            return conversation["id"], messages[0]
+    return None
+
+
+def modal(state: Json, callback: Callback) -> Json | None:
+    return next((m for m in state["modals"] if m["view"].get("callback_id") == callback), None)
+
+
+def button(blocks: list[Json] | None, action_id: str) -> Json:
+    return next(
+        {**element, "block_id": block.get("block_id", "")}
+        for block in blocks or []
+        for element in block.get("elements", [])
+        if element.get("action_id") == action_id
+    )
+
+
+def texts(messages: list[Json]) -> str:
+    """Everything a person can read in these messages and their replies."""
+    return json.dumps(messages, ensure_ascii=False)
+
+
+async def click(page: Page, person: str, channel: str, message: Json, action_id: str) -> None:
+    chosen = button(message["blocks"], action_id)
+    action = {
+        "block_id": chosen["block_id"],
+        "action_id": action_id,
+        "type": "button",
+        "value": chosen["value"],
+    }
+    source = {"type": "message", "channel": channel, "ts": message["ts"]}
+    await page.ok("/api/action", {"as": person, "source": source, "action": action})
+
+
+def next_monday(after: date) -> date:
+    return after + timedelta(days=7 - after.weekday())
+
+
+async def test_a_request_decided_started_and_checked_in_through_the_page(page: Page) -> None:
+    today = page.sandbox.clock.now().astimezone(LONDON).date()
+    start = next_monday(today + timedelta(days=7))
+    end = start + timedelta(weeks=12)
+
+    # The employee types /secondment request: the form opens in their modal stack only.
+    await page.ok(
+        "/api/command", {"as": EMP, "channel": DM, "command": "/secondment", "text": "request"}
+    )
+    form = await page.until(EMP, lambda s: modal(s, Callback.REQUEST))
+    assert (await page.state(HOME))["modals"] == []
+    values = forms.request_values(home=HOME, host=HOST, start=start, end=end)
+    await page.ok("/api/submit", {"as": EMP, "view_id": form["view_id"], "values": values})
+
+    # The approval thread: in the group DM of the three, which HR is not in.
+    channel, parent = await page.until(HOME, thread_of)
+    assert (await page.state(EMP))["modals"] == []
+    for person in (EMP, HOST):
+        assert thread_of(await page.state(person)) == (channel, parent)
+    assert groups(await page.state(HR.id)) == []
+    assert "Data Platform" in texts([parent])
+
+    # The home manager approves in the thread: recorded, and the parent shows it.
+    await click(page, HOME, channel, parent, Action.APPROVE)
+    parent = await page.until(EMP, lambda s: (t := thread_of(s)) and t[1]["edited"] and t[1])
+    assert f"<@{HOME}>" in texts([parent]) and "approved" in texts([parent]).lower()
+    async with page.sandbox.bot.deps.sessions() as session:
+        (decision,) = await session.scalars(select(Decision))
+    assert decision.decided_by == HOME
+
+    # The host manager opens Block; a reason too short comes back as a field error.
+    await click(page, HOST, channel, parent, Action.BLOCK)
+    block = await page.until(HOST, lambda s: modal(s, Callback.BLOCK))
+    status, answer = await page.post(
+        "/api/submit",
+        {"as": HOST, "view_id": block["view_id"], "values": forms.block_values(explanation="No")},
+    )
+    assert status == 200 and answer["ok"] is False and answer["errors"]
+    assert modal(await page.state(HOST), Callback.BLOCK)["errors"] == answer["errors"]
+    await page.ok("/api/close", {"as": HOST, "view_id": block["view_id"]})
+    assert (await page.state(HOST))["modals"] == []
+
+    # The host manager approves instead: the thread says both have.
+    await click(page, HOST, channel, parent, Action.APPROVE)
+    await page.until(EMP, lambda s: "Both managers have approved" in texts(s["messages"][channel]))
+
+    # The clock moves to the start: the employee's welcome arrives in their DM.
+    moved = await page.ok("/api/clock", {"days": (start - today).days + 1, "hours": 0})
+    assert moved["sent"] >= 1
+    moved_to = datetime.fromisoformat(moved["now"])
+    assert moved_to.astimezone(LONDON).date() == start + timedelta(days=1)
+    assert datetime.fromisoformat((await page.state(EMP))["now"]) >= moved_to
+    welcome = await page.until(EMP, lambda s: "Welcome to" in texts(s["messages"][DM]))
+    assert welcome
+
+    # Two weeks on, the check-in: answered On track through its modal.
+    await page.ok("/api/clock", {"days": 14, "hours": 0})
+    check_in = await page.until(
+        EMP,
+        lambda s: next(
+            (m for m in s["messages"][DM] if "How is your secondment" in m["text"]), None
+        ),
+    )
+    await click(page, EMP, DM, check_in, Action.CHECK_IN_ON_TRACK)
+    answering = await page.until(EMP, lambda s: modal(s, Callback.CHECK_IN))
+    answer_values = {
+        "check_in_note": {"check_in_note": forms.text("Going well.")},
+        "check_in_share": {"check_in_share": forms.checkboxes([])},
+    }
+    await page.ok(
+        "/api/submit", {"as": EMP, "view_id": answering["view_id"], "values": answer_values}
+    )
+    await page.until(EMP, lambda s: "Thanks: " in texts(s["messages"][DM]))
+    assert (await page.state(EMP))["modals"] == []
+
+    # The App Home, once opened: the employee's own secondment, and HR's overview of it.
+    assert (await page.state(EMP))["home"] is None
+    await page.ok("/api/home", {"as": EMP})
+    home = await page.until(EMP, lambda s: s["home"])
+    assert "Data Platform" in json.dumps(home["view"])
+    await page.ok("/api/home", {"as": HR.id})
+    hr_home = await page.until(HR.id, lambda s: s["home"])
+    assert "Data Platform" in json.dumps(hr_home["view"])
