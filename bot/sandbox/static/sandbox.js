@@ -73,13 +73,19 @@ async function refresh() {
   inFlight = true;
   try {
     const asked = ui.persona || "";
-    const response = await fetch(`/api/state?as=${encodeURIComponent(asked)}`);
+    // Without a chosen person yet, the server shows its first persona.
+    const query = asked ? `?as=${encodeURIComponent(asked)}` : "";
+    const response = await fetch(`/api/state${query}`);
     const text = await response.text();
     // An answer for someone else arrived after a switch of person: the next poll will do.
     if (response.ok && asked === (ui.persona || "") && text !== ui.stateText) {
       ui.stateText = text;
       ui.state = JSON.parse(text);
       render();
+    } else if (response.status === 400 && asked === ui.persona) {
+      // A person remembered from another sandbox: start again from the server's first one.
+      ui.persona = null;
+      localStorage.removeItem("persona");
     }
   } catch (error) {
     notice(`The sandbox server is not answering (${error.message}).`);
@@ -191,8 +197,8 @@ function mrkdwn(source) {
     text = text.replace(pattern, (m, before, inner) => `${before}<${tag}>${inner}</${tag}>`);
   }
   const lines = text.split("\n").map((line) =>
-    line.startsWith("&gt; ") || line === "&gt;"
-      ? `<blockquote>${line.slice(5)}</blockquote>`
+    line.startsWith("&gt;")
+      ? `<blockquote>${line.slice(4).replace(/^ /, "")}</blockquote>`
       : `${line}<br>`);
   text = lines.join("").replace(/<br>$/, "").replace(/<\/blockquote><blockquote>/g, "<br>");
   return text.replace(/\u0000(\d+)\u0000/g, (m, index) => kept[Number(index)]);
@@ -627,7 +633,7 @@ function region(name, data, draw) {
 
 function render() {
   const state = ui.state;
-  if (!ui.persona || !state.personas.some((p) => p.id === ui.persona)) ui.persona = state.personas[0].id;
+  if (!ui.persona || !state.personas.some((p) => p.id === ui.persona)) ui.persona = state.me;
   if (state.me !== ui.persona) return;
   document.body.dataset.me = state.me;
   $("workspace").textContent = state.team.name;
