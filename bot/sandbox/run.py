@@ -11,11 +11,13 @@ and every request the page sends the bot is signed with that secret.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ from bot.web import EVENTS_PATH
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 3920
 DIRECTORY = ".sandbox"
+SAVED = "workspace.json"
 
 
 class SandboxSettings(Settings):
@@ -86,13 +89,15 @@ class Sandbox:
 
 
 @asynccontextmanager
-async def sandbox_running(
-    directory: Path, port: int, keys: Keys, clock: MovableClock | None = None
-) -> AsyncIterator[Sandbox]:
-    """The sandbox serving its page on `port` (0: a free one) until the block ends."""
+async def sandbox_running(directory: Path, port: int, keys: Keys) -> AsyncIterator[Sandbox]:
+    """The sandbox serving its page on `port` (0: a free one) until the block ends; it goes on
+    from where the last run in `directory` left it."""
     await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
-    clock = clock or MovableClock()
+    saved = await asyncio.to_thread(_read_saved, directory)
+    clock = MovableClock(timedelta(seconds=saved["clock_offset_seconds"] if saved else 0))
     workspace = Workspace(clock)
+    if saved:
+        workspace.restore(saved["workspace"])
     slack = SandboxSlack(workspace, keys.bot_token)
     await slack.start()
     try:
@@ -118,6 +123,16 @@ async def sandbox_running(
                 await page.cleanup()
     finally:
         await slack.stop()
+        offset = clock.offset.total_seconds()
+        saving = {"clock_offset_seconds": offset, "workspace": workspace.saved()}
+        await asyncio.to_thread((directory / SAVED).write_text, json.dumps(saving))
+
+
+def _read_saved(directory: Path) -> dict[str, Any] | None:
+    """What the last run left: the workspace the page showed and how far its clock was moved,
+    kept beside the database so the bot's records and the messages about them stay together."""
+    path = directory / SAVED
+    return dict(json.loads(path.read_text())) if path.exists() else None
 
 
 async def serve_sandbox(port: int, directory: Path = Path(DIRECTORY)) -> None:

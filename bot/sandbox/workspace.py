@@ -7,10 +7,10 @@ is the workspace as one person sees it, the page's `/api/state`."""
 from __future__ import annotations
 
 import asyncio
-import itertools
+import base64
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.clock import Clock
@@ -119,19 +119,23 @@ class Workspace:
         self.replies: dict[str, Reply] = {}  # response URL name -> where the reply goes
         self.pending_uploads: dict[str, str] = {}  # file id -> its name, until its bytes come
         self.uploads: dict[str, Upload] = {}
-        self._ids = itertools.count(1)
+        self._last_id = 0
         self._changed = asyncio.Event()
         for person in PEOPLE:
             self.dm(person.id)
 
     # --- ids and change ----------------------------------------------------------------------
 
+    def _next(self) -> int:
+        self._last_id += 1
+        return self._last_id
+
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self._ids):08d}"
+        return f"{prefix}{self._next():08d}"
 
     def next_ts(self) -> str:
         """A message ts as Slack makes them: the (sandbox) time in seconds, unique after the dot."""
-        return f"{int(self.clock.now().timestamp())}.{next(self._ids):06d}"
+        return f"{int(self.clock.now().timestamp())}.{self._next() % 1_000_000:06d}"
 
     def changed(self) -> None:
         self._changed.set()
@@ -209,7 +213,7 @@ class Workspace:
     # --- views -------------------------------------------------------------------------------
 
     def new_view(self, view: Json) -> View:
-        return View(self.new_id("V"), view, f"{next(self._ids)}.{secrets.token_hex(4)}")
+        return View(self.new_id("V"), view, f"{self._next()}.{secrets.token_hex(4)}")
 
     def modal(self, user_id: str, view_id: str) -> View | None:
         return next((v for v in self.modals.get(user_id, []) if v.id == view_id), None)
@@ -233,7 +237,7 @@ class Workspace:
 
     def replace(self, view: View, new: Json) -> View:
         view.view, view.errors = new, {}
-        view.hash = f"{next(self._ids)}.{secrets.token_hex(4)}"
+        view.hash = f"{self._next()}.{secrets.token_hex(4)}"
         self.changed()
         return view
 
@@ -249,6 +253,34 @@ class Workspace:
         self.homes[user_id] = self.replace(home, view) if home else self.new_view(view)
         self.changed()
         return self.homes[user_id]
+
+    # --- kept between runs ----------------------------------------------------------------
+
+    def saved(self) -> Json:
+        """Everything a later run needs to show the same workspace, as JSON."""
+        return {
+            "last_id": self._last_id,
+            "conversations": [asdict(c) for c in self.conversations.values()],
+            "modals": {user: [asdict(v) for v in stack] for user, stack in self.modals.items()},
+            "homes": {user: asdict(home) for user, home in self.homes.items()},
+            "uploads": {
+                file_id: {"name": upload.name, "content": base64.b64encode(upload.content).decode()}
+                for file_id, upload in self.uploads.items()
+            },
+        }
+
+    def restore(self, saved: Json) -> None:
+        self._last_id = int(saved["last_id"])
+        for conversation in saved["conversations"]:
+            messages = [_message(m) for m in conversation.pop("messages")]
+            self.conversations[conversation["id"]] = Conversation(**conversation, messages=messages)
+        for user, stack in saved["modals"].items():
+            self.modals[user] = [View(**view) for view in stack]
+        self.homes = {user: View(**home) for user, home in saved["homes"].items()}
+        self.uploads = {
+            file_id: Upload(upload["name"], base64.b64decode(upload["content"]))
+            for file_id, upload in saved["uploads"].items()
+        }
 
     # --- what one person sees ----------------------------------------------------------------
 
@@ -276,3 +308,8 @@ class Workspace:
             ],
             "users": {person.id: {"name": person.name} for person in EVERYONE.values()},
         }
+
+
+def _message(saved: Json) -> Message:
+    replies = [_message(reply) for reply in saved.pop("replies")]
+    return Message(**saved, replies=replies)

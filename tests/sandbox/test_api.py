@@ -12,55 +12,12 @@ from sqlalchemy import select
 from bot.models import Decision
 from bot.sandbox.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
 from bot.slack.ids import Action, Callback
-from tests.sandbox.conftest import Json, Page
+from tests.sandbox.steps import Page, click, groups, modal, texts, thread_of
 from tests.support import forms
 
 EMP, HOME, HOST = EMPLOYEE.id, HOME_MANAGER.id, HOST_MANAGER.id
 DM = "D" + EMP[1:]
 LONDON = ZoneInfo("Europe/London")
-
-
-def groups(state: Json) -> list[Json]:
-    return [c for c in state["conversations"] if c["kind"] == "group"]
-
-
-def thread_of(state: Json) -> tuple[str, Json] | None:
-    """The approval thread: the group DM and its first message, once posted."""
-    for conversation in groups(state):
-        messages = state["messages"][conversation["id"]]
-        if messages:
-            return conversation["id"], messages[0]
-    return None
-
-
-def modal(state: Json, callback: Callback) -> Json | None:
-    return next((m for m in state["modals"] if m["view"].get("callback_id") == callback), None)
-
-
-def button(blocks: list[Json] | None, action_id: str) -> Json:
-    return next(
-        {**element, "block_id": block.get("block_id", "")}
-        for block in blocks or []
-        for element in block.get("elements", [])
-        if element.get("action_id") == action_id
-    )
-
-
-def texts(messages: list[Json]) -> str:
-    """Everything a person can read in these messages and their replies."""
-    return json.dumps(messages, ensure_ascii=False)
-
-
-async def click(page: Page, person: str, channel: str, message: Json, action_id: str) -> None:
-    chosen = button(message["blocks"], action_id)
-    action = {
-        "block_id": chosen["block_id"],
-        "action_id": action_id,
-        "type": "button",
-        "value": chosen["value"],
-    }
-    source = {"type": "message", "channel": channel, "ts": message["ts"]}
-    await page.ok("/api/action", {"as": person, "source": source, "action": action})
 
 
 def next_monday(after: date) -> date:

@@ -13,7 +13,7 @@ from bot.sandbox.personas import EMPLOYEE
 from bot.sandbox.run import Keys, sandbox_running
 from bot.sandbox.wire import JSON, app_home_opened, sign
 from bot.web import EVENTS_PATH
-from tests.sandbox.conftest import Page
+from tests.sandbox.steps import Page
 
 DM = "D" + EMPLOYEE.id[1:]
 
