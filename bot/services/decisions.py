@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, null, or_, update
+from sqlalchemy import Table, Update, and_, bindparam, case, func, null, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -288,17 +289,37 @@ async def _claim(
     outcome: Outcome,
     now: datetime,
 ) -> bool:
+    result = await session.execute(
+        _claim_statement(ref.side, move, outcome),
+        {
+            "claim_id": ref.secondment_id,
+            "claim_team": team_id,
+            "claim_version": ref.terms_version,
+            "claim_actor": actor_id,
+            "claim_now": now,
+        },
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+@cache
+def _claim_statement(side: Side, move: Move, outcome: Outcome) -> Update:
+    """The conditional UPDATE of a move, built once for each side, move and outcome (building
+    it took longer than running it); the request, actor and time are bound when it runs, under
+    names of their own (a column's name is taken, in an UPDATE, for its new value)."""
     t = Secondment.__table__.c
-    home = ref.side is Side.HOME
+    home = side is Side.HOME
     state = t.home_state if home else t.host_state
     other_state = t.host_state if home else t.home_state
     from_statuses, from_state = move.starts_from
+    actor_id = bindparam("claim_actor", type_=t.employee_id.type)
+    now = bindparam("claim_now", type_=t.updated_at.type)  # the column's type stores it as UTC
     conditions = [
-        t.id == ref.secondment_id,
-        t.team_id == team_id,
+        t.id == bindparam("claim_id"),
+        t.team_id == bindparam("claim_team"),
         t.status.in_([s.value for s in from_statuses]),
         state == from_state.value,
-        func.coalesce(t.proposal_version, t.terms_version) == ref.terms_version,
+        func.coalesce(t.proposal_version, t.terms_version) == bindparam("claim_version"),
     ]
     if move is not Move.OVERRIDE:
         manager, delegate = (
@@ -344,13 +365,7 @@ async def _claim(
     if move is not Move.DECIDE:
         # Lifting a block starts a new wait for the other side's decision.
         values |= {t.round: t.round + 1, t.round_started_at: now}
-    result = await session.execute(
-        update(Secondment)
-        .where(*conditions)
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return update(cast(Table, Secondment.__table__)).where(*conditions).values(values)
 
 
 def _explain(
