@@ -14,8 +14,9 @@ and at most one statement each to cancel and to add.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.followups import ROUND_KINDS, NudgeKind
@@ -143,21 +144,22 @@ async def reconcile_nudges(
         if key not in done and (key, due_at) not in have
     ]
     if missing:
+        # The rows as parameters of one statement, not a VALUES list: the statement is compiled
+        # once and then reused, where a VALUES list of rows was compiled anew on every change.
         await session.execute(
-            insert(Nudge).values(
-                [
-                    {
-                        "secondment_id": row.id,
-                        "kind": planned.kind,
-                        "round": row.round,
-                        "side": planned.side,
-                        "sequence": planned.sequence,
-                        "recipient_id": planned.recipient_id,
-                        "due_at": planned.due_at,
-                        "attempts": 0,
-                        "created_at": now,
-                    }
-                    for planned in missing
-                ]
-            )
+            insert(cast(Table, Nudge.__table__)),
+            [
+                {
+                    "secondment_id": row.id,
+                    "kind": planned.kind,
+                    "round": row.round,
+                    "side": planned.side,
+                    "sequence": planned.sequence,
+                    "recipient_id": planned.recipient_id,
+                    "due_at": planned.due_at,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+                for planned in missing
+            ],
         )
