@@ -28,13 +28,23 @@ Sessions = async_sessionmaker[AsyncSession]
 MIGRATION_LOCK = 0x5EC0_4D3D
 
 
-def make_engine(url: str, *, enforce_foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
-    """An engine for `url`. `enforce_foreign_keys=False` is for migrations on SQLite only."""
+def make_engine(
+    url: str, *, enforce_foreign_keys: bool = True, pool_size: int = 5, **kwargs: Any
+) -> AsyncEngine:
+    """An engine for `url`. `enforce_foreign_keys=False` is for migrations on SQLite only.
+
+    The pool holds at most `pool_size` connections and never overflows: past that, a
+    transaction waits for a connection. Slack's acks need no database, but the work after them
+    does, and a burst of clicks running all their transactions at once interleaves on the event
+    loop and holds every ack back (an Approve's ack at 20 at once: 4.5-6.5x a bare app on
+    PostgreSQL with 15 connections, about 2-3x with 5; docs/BENCHMARKS.md). It also bounds what
+    each replica takes of PostgreSQL's `max_connections`."""
+    pool = {"pool_size": pool_size, "max_overflow": 0}
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool, **kwargs)
         _make_sqlite_transactions_immediate(engine, enforce_foreign_keys)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    return create_async_engine(url, pool_pre_ping=True, **pool, **kwargs)
 
 
 def _make_sqlite_transactions_immediate(engine: AsyncEngine, foreign_keys: bool) -> None:

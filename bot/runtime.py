@@ -60,7 +60,7 @@ async def running(
 ) -> AsyncIterator[Running]:
     """Migrate, then serve the bot on `host` and `port` (PORT unless given; 0 picks a free
     one) and sweep due nudges, until the block ends; then shut down cleanly."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     await migrate(engine)
     deps = deps_from(settings, make_sessions(engine), workspaces_from(settings, engine), clock)
     bolt = build_bolt_app(settings, deps)

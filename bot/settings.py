@@ -49,6 +49,8 @@ class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     database_url: str = DEFAULT_DATABASE_URL
+    # Connections each process keeps to the database; more transactions at once wait their turn.
+    database_pool_size: int = Field(default=5, ge=1, le=100)
 
     @field_validator("database_url")
     @classmethod
