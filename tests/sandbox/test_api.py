@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.models import Decision
 from bot.sandbox.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
 from bot.slack.ids import Action, Callback
-from tests.sandbox.steps import Page, click, groups, modal, texts, thread_of
+from tests.sandbox.steps import Page, button, click, groups, modal, texts, thread_of
 from tests.support import forms
 
 EMP, HOME, HOST = EMPLOYEE.id, HOME_MANAGER.id, HOST_MANAGER.id
@@ -107,3 +107,43 @@ async def test_a_request_decided_started_and_checked_in_through_the_page(page: P
     await page.ok("/api/home", {"as": HR.id})
     hr_home = await page.until(HR.id, lambda s: s["home"])
     assert "Data Platform" in json.dumps(hr_home["view"])
+
+
+async def test_the_clock_brings_the_end_of_term_question_and_then_the_debrief(
+    page: Page,
+) -> None:
+    today = page.sandbox.clock.now().astimezone(LONDON).date()
+    start = next_monday(today + timedelta(days=7))
+    end = start + timedelta(weeks=12)  # a Monday
+    await page.ok(
+        "/api/command", {"as": EMP, "channel": DM, "command": "/secondment", "text": "request"}
+    )
+    form = await page.until(EMP, lambda s: modal(s, Callback.REQUEST))
+    values = forms.request_values(home=HOME, host=HOST, start=start, end=end)
+    await page.ok("/api/submit", {"as": EMP, "view_id": form["view_id"], "values": values})
+    channel, parent = await page.until(HOME, thread_of)
+    await click(page, HOME, channel, parent, Action.APPROVE)
+    parent = await page.until(HOST, lambda s: (t := thread_of(s)) and t[1]["edited"] and t[1])
+    await click(page, HOST, channel, parent, Action.APPROVE)
+    await page.until(EMP, lambda s: "Both managers have approved" in texts(s["messages"][channel]))
+
+    # 25 days before the end: the question (due 30 days before, on the next working day at
+    # 09:00) has reached the employee and both managers, each in their DM with the bot.
+    await page.ok("/api/clock", {"days": (end - today).days - 25, "hours": 0})
+    for person in (EMP, HOME, HOST):
+        dm = "D" + person[1:]
+        asked = await page.until(
+            person,
+            lambda s, dm=dm: next(
+                (m for m in s["messages"][dm] if "What happens then" in m["text"]), None
+            ),
+        )
+        assert button(asked["blocks"], Action.CONFIRM_RETURN)["type"] == "button"
+
+    # The day after the end: the return debrief is asked of the employee and the home manager.
+    await page.ok("/api/clock", {"days": 26, "hours": 0})
+    for person in (EMP, HOME):
+        dm = "D" + person[1:]
+        await page.until(
+            person, lambda s, dm=dm: "please hold the return debrief" in texts(s["messages"][dm])
+        )
