@@ -12,12 +12,17 @@ from sqlalchemy import select
 from bot.models import Decision
 from bot.sandbox.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
 from bot.slack.ids import Action, Callback
-from tests.sandbox.steps import Page, button, click, groups, modal, texts, thread_of
+from tests.sandbox.steps import Json, Page, button, click, groups, modal, texts, thread_of
 from tests.support import forms
 
 EMP, HOME, HOST = EMPLOYEE.id, HOME_MANAGER.id, HOST_MANAGER.id
 DM = "D" + EMP[1:]
 LONDON = ZoneInfo("Europe/London")
+
+
+def confirmed(state: Json) -> bool:
+    """The employee has the bot's confirmation that their request is with both managers."""
+    return "is in writing and with" in texts(state["messages"][DM])
 
 
 def next_monday(after: date) -> date:
@@ -38,8 +43,10 @@ async def test_a_request_decided_started_and_checked_in_through_the_page(page: P
     values = forms.request_values(home=HOME, host=HOST, start=start, end=end)
     await page.ok("/api/submit", {"as": EMP, "view_id": form["view_id"], "values": values})
 
-    # The approval thread: in the group DM of the three, which HR is not in.
+    # The approval thread: in the group DM of the three, which HR is not in. The employee's
+    # confirmation comes once the bot has recorded the thread, which a decision re-renders.
     channel, parent = await page.until(HOME, thread_of)
+    await page.until(EMP, confirmed)
     assert (await page.state(EMP))["modals"] == []
     for person in (EMP, HOST):
         assert thread_of(await page.state(person)) == (channel, parent)
@@ -122,6 +129,7 @@ async def test_the_clock_brings_the_end_of_term_question_and_then_the_debrief(
     values = forms.request_values(home=HOME, host=HOST, start=start, end=end)
     await page.ok("/api/submit", {"as": EMP, "view_id": form["view_id"], "values": values})
     channel, parent = await page.until(HOME, thread_of)
+    await page.until(EMP, confirmed)
     await click(page, HOME, channel, parent, Action.APPROVE)
     parent = await page.until(HOST, lambda s: (t := thread_of(s)) and t[1]["edited"] and t[1])
     await click(page, HOST, channel, parent, Action.APPROVE)
