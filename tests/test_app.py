@@ -367,7 +367,7 @@ async def test_sigterm_lets_work_after_an_ack_finish_before_the_bot_exits(
     async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
         body = wire.slash_command("U0EMPLOYEE", "request", slack.response_url("late"))
         command = await http.post("/slack/events", data=body, headers=wire.sign(body))
-    await slack.wait_until(lambda: "views.open" in slack.held)
+    await slack.wait_until(lambda: any(c.method == "views.open" for c in slack.held))
     bot.process.send_signal(signal.SIGTERM)
     await bot.wait_for_line("tasks begun before the shutdown")  # the server is closed by now
     release.set()

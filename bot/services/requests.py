@@ -113,6 +113,37 @@ async def _insert(
         return await record_of(session, created, policy)
 
 
+@dataclass(frozen=True, slots=True)
+class ThreadAttached:
+    """The record with its thread. `acted_meanwhile`: someone acted on the buttons of the posted
+    terms before the thread was remembered, so the posted message no longer shows the state."""
+
+    record: SecondmentRecord
+    acted_meanwhile: bool = False
+
+
+# What the thread's parent shows of the state, as stored and as in the record it was built from.
+_SHOWN = (
+    Secondment.status,
+    Secondment.terms_version,
+    Secondment.home_state,
+    Secondment.host_state,
+    Secondment.home_delegate_id,
+    Secondment.host_delegate_id,
+)
+
+
+def _shown(record: SecondmentRecord) -> tuple[object, ...]:
+    return (
+        record.status,
+        record.terms_version,
+        record.home.state,
+        record.host.state,
+        record.home.delegate_id,
+        record.host.delegate_id,
+    )
+
+
 async def attach_thread(
     sessions: Sessions,
     *,
@@ -122,20 +153,23 @@ async def attach_thread(
     thread_url: str | None,
     policy: Policy,
     now: datetime,
-) -> SecondmentRecord:
-    """Remember the approval thread; returns `record` with it. Only the first thread counts, so a
-    retry never forks it: if another was remembered first, the record as stored, with that one."""
+) -> ThreadAttached:
+    """Remember the approval thread. Only the first thread counts, so a retry never forks it: if
+    another was remembered first, the record as stored, with that one."""
     async with sessions.begin() as session:
-        result = await session.execute(
-            update(Secondment)
-            .where(Secondment.id == record.id, Secondment.thread_ts.is_(None))
-            .values(channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        attached = (
+            await session.execute(
+                update(Secondment)
+                .where(Secondment.id == record.id, Secondment.thread_ts.is_(None))
+                .values(channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
+                .returning(*_SHOWN)
+                .execution_options(synchronize_session=False)
+            )
+        ).first()
+        if attached is None:
             stored = await load_record(session, record.team_id, record.id, policy)
             assert stored is not None
-            return stored
+            return ThreadAttached(stored)
         record_event(
             session,
             secondment_id=record.id,
@@ -146,4 +180,12 @@ async def attach_thread(
             channel_id=channel_id,
             thread_ts=thread_ts,
         )
-    return replace(record, channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
+        if tuple(attached) != _shown(record):
+            # A manager clicked the posted buttons in the moment before the thread was stored:
+            # the decision stands, but nothing could be said in a thread not yet known.
+            stored = await load_record(session, record.team_id, record.id, policy)
+            assert stored is not None
+            return ThreadAttached(stored, acted_meanwhile=True)
+    return ThreadAttached(
+        replace(record, channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
+    )

@@ -86,7 +86,7 @@ async def open_approval_thread(
         log.warning("approval thread for #%s not opened: %s", record.id, slack_error(exc))
         await dm(client, record.employee_id, build_thread_failed(record, slack_error(exc)))
         return record
-    record = await attach_thread(
+    attached = await attach_thread(
         deps.sessions,
         record=record,
         channel_id=channel_id,
@@ -95,6 +95,10 @@ async def open_approval_thread(
         policy=deps.policy,
         now=deps.clock.now(),
     )
+    record = attached.record
+    if attached.acted_meanwhile:
+        async with _announcing(client, record.employee_id, record, "The approval thread"):
+            await _refresh_parent(client, record)
     await dm(client, record.employee_id, build_request_confirmation(record))
     return record
 

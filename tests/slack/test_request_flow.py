@@ -3,6 +3,7 @@ terms, the approval thread and the employee's confirmation."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, date, datetime
 from typing import Any
@@ -11,10 +12,20 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from bot.domain.states import Side
 from bot.models import Secondment, TermsVersion
 from bot.slack.ids import Callback, RequestField
 from tests.support import forms
-from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, blocks_of, buttons_in
+from tests.support.flows import approve, ref
+from tests.support.harness import (
+    EMPLOYEE,
+    HOME,
+    HOST,
+    Harness,
+    Thread,
+    blocks_of,
+    buttons_in,
+)
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 
@@ -218,6 +229,36 @@ async def test_a_retried_submission_makes_one_request_and_one_thread(bot: Harnes
     assert (first.status, second.status) == (200, 200)
     assert await _count(bot) == 1
     assert len(bot.slack.sent("conversations.open")) == 1
+
+
+async def test_an_approval_clicked_before_the_thread_is_stored_still_shows_in_it(
+    bot: Harness,
+) -> None:
+    # The terms are posted with their buttons before the bot remembers the thread: a manager may
+    # click Approve in between. The decision counts, and the parent is re-rendered to show it.
+    release = bot.slack.hold_next("chat.getPermalink")
+    values = forms.request_values(home=HOME, host=HOST, start=START, end=END)
+    assert (await bot.submit(EMPLOYEE, Callback.REQUEST, values)).status == 200
+    await bot.slack.wait_until(lambda: bool(bot.slack.held))
+    (held,) = bot.slack.held
+    async with bot.sessions() as session:
+        (secondment_id,) = (await session.scalars(select(Secondment.id))).all()
+    thread = Thread(secondment_id, held.body["channel"], held.body["message_ts"])
+    (posted,) = bot.slack.sent("chat.postMessage", channel=thread.channel)
+
+    submitting = asyncio.all_tasks()  # the submission's listener waits on the permalink
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled(besides=submitting)
+    assert (await bot.secondment(secondment_id)).home_state == "approved"
+    release.set()
+
+    await bot.slack.wait_for("chat.postMessage", where=lambda c: c.body["channel"] == EMPLOYEE)
+    (update,) = bot.updates(thread)
+    approvals = [b["value"] for b in buttons_in(update) if b["action_id"] == "decision_approve"]
+    assert "awaiting decision" in posted.blocks_text
+    assert f"*approved* by <@{HOME}>" in update.blocks_text
+    assert approvals == [ref(thread, Side.HOST).encode()]  # only the host side is left to decide
+    assert (await bot.secondment(secondment_id)).thread_ts == thread.ts
 
 
 async def test_when_the_thread_cannot_open_the_request_is_kept_and_the_employee_told(

@@ -107,12 +107,13 @@ class Harness:
         await self.handled()
         return response
 
-    async def handled(self) -> None:
+    async def handled(self, besides: set[asyncio.Task[Any]] | None = None) -> None:
         """Wait until the bot has finished what it runs after its acks: Bolt runs a listener in
-        a task, and the response goes out at the ack, before the task ends."""
+        a task, and the response goes out at the ack, before the task ends. Tasks in `besides`
+        (taken from `asyncio.all_tasks()` earlier) are not waited for."""
         handling = [
             task
-            for task in asyncio.all_tasks()
+            for task in asyncio.all_tasks() - (besides or set())
             if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
         ]
         await asyncio.wait_for(asyncio.gather(*handling), WAIT_LIMIT)

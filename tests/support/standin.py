@@ -97,7 +97,7 @@ class SlackStandIn:
     grants: dict[str, Grant] = field(default_factory=dict)  # by the code handed out
     _issued: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _holds: dict[str, deque[asyncio.Event]] = field(default_factory=lambda: defaultdict(deque))
-    held: list[str] = field(default_factory=list)
+    held: list[Call] = field(default_factory=list)  # calls kept waiting, as they arrived
     port: int = 0
 
     # --- set-up -----------------------------------------------------------------------------
@@ -218,7 +218,7 @@ class SlackStandIn:
         if self._holds[method]:
             release = self._holds[method].popleft()
             async with self._changed:
-                self.held.append(method)
+                self.held.append(Call(method, body))
                 self._changed.notify_all()
             await release.wait()
         auth = request.headers.get("Authorization") or ""
