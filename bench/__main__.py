@@ -112,7 +112,7 @@ async def _statements(label: str, url: str | None, standin: TimedStandIn) -> lis
                 f"SQL statements: {name}",
                 sizes + ("" if constant else " (grows)"),
                 "≤ 8, constant",
-                constant and max(found) <= 8,
+                constant and max(n.statements for n in found) <= 8,
             )
         )
     return rows

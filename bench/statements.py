@@ -1,14 +1,22 @@
 """SQL statements per interaction, counted with SQLAlchemy's `before_cursor_execute` event
 (tests/support/seeds.py `counting`), including the work Bolt runs after the ack, at two sizes of
-data: the interacting people's own secondments few, then many."""
+data: the interacting people's own secondments few, then many.
+
+Transactions are counted apart, with the engine's `begin` event, on both databases alike: asyncpg
+starts PostgreSQL's out of sight of the cursor events, while on SQLite the bot's own `BEGIN
+IMMEDIATE` (bot/db.py) goes through them, and is left out of the statements."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.setup import HR, Served, TimedStandIn, background_done, serve_bot
 from bot.domain.states import Side, SideState, Status
@@ -33,6 +41,37 @@ _views = itertools.count(1)
 THREAD = {"channel_id": "G0BENCH", "thread_ts": "1800000000.000001"}
 
 
+@dataclass(frozen=True)
+class Count:
+    statements: int
+    transactions: int
+
+    def __str__(self) -> str:
+        return f"{self.statements} in {self.transactions} transaction" + (
+            "" if self.transactions == 1 else "s"
+        )
+
+
+@contextmanager
+def _counting(engine: AsyncEngine) -> Iterator[list[Count]]:
+    """The statements and transactions run on `engine` inside the block: the count is in the
+    yielded list once the block ends."""
+    began: list[None] = []
+
+    def begin(_conn: Any) -> None:
+        began.append(None)
+
+    counted: list[Count] = []
+    event.listen(engine.sync_engine, "begin", begin)
+    try:
+        with counting(engine) as statements:
+            yield counted
+    finally:
+        event.remove(engine.sync_engine, "begin", begin)
+    run = [s for s in statements if s.strip().upper() != "BEGIN IMMEDIATE"]
+    counted.append(Count(len(run), len(began)))
+
+
 def _mix(count: int) -> list[Spec]:
     """`count` secondments of the employee and both managers, in the states the Home shows."""
     states = (Status.PENDING, Status.APPROVED, Status.ACTIVE, Status.BLOCKED)
@@ -53,11 +92,11 @@ async def _post(session: aiohttp.ClientSession, bot: Served, body: str, json: bo
 
 async def count_statements(
     database_url: str, standin: TimedStandIn, sizes: tuple[int, ...]
-) -> dict[str, list[int]]:
+) -> dict[str, list[Count]]:
     """Statements each interaction runs, one count per size in `sizes` (ascending)."""
     bot = await serve_bot(database_url, standin)
     assert bot.sessions is not None and bot.engine is not None
-    counts: dict[str, list[int]] = {name: [] for name in INTERACTIONS}
+    counts: dict[str, list[Count]] = {name: [] for name in INTERACTIONS}
     seeded = 0
     try:
         async with aiohttp.ClientSession() as session:
@@ -88,9 +127,9 @@ async def count_statements(
                 # The Block modal is opened first, uncounted: the count is of its submission.
                 await _post(session, bot, _click(Action.BLOCK, block_id))
                 for name, step in steps.items():
-                    with counting(bot.engine) as statements:
+                    with _counting(bot.engine) as counted:
                         await step()
-                    counts[name].append(len(statements))
+                    counts[name] += counted
     finally:
         await bot.close()
     return counts
