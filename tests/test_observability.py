@@ -290,3 +290,25 @@ def _payload(form: str) -> dict[str, Any]:
 )
 def test_each_request_is_counted_under_its_kind(body: dict[str, Any], kind: str) -> None:
     assert request_kind(body) == kind
+
+
+# --- Start-up ------------------------------------------------------------------------------------
+
+
+def test_a_token_in_the_environment_gives_no_warning_at_start_but_other_warnings_still_show(
+    engine: AsyncEngine, slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The usual deployment sets SLACK_BOT_TOKEN in the environment, where Bolt reads it too.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    settings = load_settings(
+        _env_file=None,
+        slack_signing_secret=wire.SIGNING_SECRET,
+        slack_api_url=slack.api_url,
+        database_url=str(engine.url),
+    )
+    with captured("json", level=logging.WARNING) as lines:
+        bolt = build_bolt_app(settings, deps_from(settings, make_sessions(engine)))
+        bolt.logger.warning("another warning")
+
+    assert bolt.client.token == BOT_TOKEN
+    assert [line["message"] for line in json_lines(lines)] == ["another warning"]

@@ -4,7 +4,11 @@ stored bot token."""
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger import get_bolt_logger
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
@@ -14,12 +18,28 @@ from bot.slack.listeners import register_all
 from bot.slack.workspaces import oauth_settings
 
 
+class _NoUnusedTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client, then warns
+    at every start that the token goes unused. The client it is given carries that same token,
+    so the warning would only send an operator looking for a fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _quiet_unused_token_warning() -> None:
+    bolt_logger = get_bolt_logger(AsyncApp)
+    if not any(isinstance(f, _NoUnusedTokenWarning) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_NoUnusedTokenWarning())
+
+
 def build_bolt_app(
     settings: Settings, deps: Deps, client: AsyncWebClient | None = None
 ) -> AsyncApp:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = client or make_web_client(token, settings.slack_api_url)
     workspaces = deps.workspaces
+    _quiet_unused_token_warning()
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
