@@ -20,6 +20,12 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(messag
 # Slack tokens are known by their prefix, whichever workspace or kind (bot, user, app-level,
 # refresh) they are, so even one the settings never held is blanked; other secrets by value.
 SLACK_TOKEN = re.compile(r"\b(?:xox[a-z]|xapp)-[A-Za-z0-9-]+")
+# Slack's request bodies carry the app's legacy verification token, as a form field, in a JSON
+# payload or in one URL-encoded (`payload=...`), and Bolt logs the body of a request it refuses.
+# The quotes may be escaped: a JSON log line escapes the message it holds.
+VERIFICATION_TOKEN = re.compile(
+    r'(\btoken=|\\?"token\\?"\s*:\s*\\?"|%22token%22%3A(?:\+|%20)*%22)[^&"\\%\s]+'
+)
 REDACTED = "[redacted]"
 
 
@@ -77,6 +83,7 @@ class _Redacting(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = SLACK_TOKEN.sub(REDACTED, self._inner.format(record))
+        line = VERIFICATION_TOKEN.sub(rf"\1{REDACTED}", line)
         for secret in self._secrets:
             line = line.replace(secret, REDACTED)
         return line

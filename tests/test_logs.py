@@ -15,6 +15,7 @@ import time_machine
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.logs import CORRELATION_ID, NO_CORRELATION, LogFormat, configure_logging, correlated
+from bot.sandbox.wire import LEGACY_TOKEN
 from bot.settings import SettingsError, load_settings
 from tests.support import wire
 from tests.support.logs import captured, json_lines
@@ -90,6 +91,36 @@ def test_secrets_are_blanked_out_of_every_line(log_format: LogFormat) -> None:
         assert secret not in output
     if log_format == "json":
         assert len(json_lines(stream)) == 2  # still one JSON object a line
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_the_verification_token_in_a_logged_request_body_is_blanked_out(
+    log_format: LogFormat,
+) -> None:
+    # Bolt logs the body of a request it refuses; Slack's bodies carry the verification token.
+    command = wire.slash_command("U0EMPLOYEE", "list", "https://hooks.example/r")
+    click = wire.block_action(
+        "U0HOME",
+        "decision_approve",
+        "1:home:1",
+        response_url="https://hooks.example/r",
+        channel_id="G0THREAD",
+        message_ts="1800000000.000001",
+    )
+    with captured(log_format, log) as stream:
+        log.info("refused: %s", command)
+        log.info("refused: %s", click)
+        log.info("payload %s", '{"token": "legacy-verification-token", "type": "view_closed"}')
+        log.info("claim_token=abc123 kept")
+
+    output = stream.getvalue()
+    assert LEGACY_TOKEN in command and LEGACY_TOKEN in click  # so the check can fail
+    assert LEGACY_TOKEN not in output
+    assert "token=[redacted]&team_id=T0TEAM" in output
+    assert "%22token%22%3A+%22[redacted]%22" in output
+    assert "claim_token=abc123 kept" in output
+    if log_format == "json":
+        assert len(json_lines(stream)) == 4
 
 
 async def test_a_correlation_id_ends_with_its_block_but_follows_the_tasks_started_in_it() -> None:
