@@ -97,7 +97,7 @@ async def open_approval_thread(
     )
     record = attached.record
     if attached.acted_meanwhile:
-        async with _announcing(client, record.employee_id, record, "The approval thread"):
+        async with _announcing(client, record.employee_id, record, "The latest change"):
             await _refresh_parent(client, record)
     await dm(client, record.employee_id, build_request_confirmation(record))
     return record
