@@ -30,7 +30,7 @@ from bot.slack.deps import Deps, deps_from
 from bot.slack.workspaces import workspaces_from
 from bot.web import build_web_app
 from tests.support import wire
-from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER
+from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, listener_tasks
 from tests.support.standin import BOT_TOKEN, SlackStandIn
 
 HR = "U0HRPERSON"
@@ -149,7 +149,7 @@ async def serve_bot(database_url: str, standin: SlackStandIn, **overrides: Any) 
         hr_users=HR,
         **overrides,
     )
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, pool_size=settings.database_pool_size)
     client = make_web_client(BOT_TOKEN, standin.api_url)
     sessions = make_sessions(engine)
     deps = deps_from(settings, sessions, workspaces_from(settings, engine))
@@ -177,11 +177,7 @@ async def serve_bare(standin: SlackStandIn) -> Served:
 
 async def background_done() -> None:
     """Wait for what Bolt runs after the ack (its listeners' tasks) to finish."""
-    while pending := [
-        task
-        for task in asyncio.all_tasks()
-        if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
-    ]:
+    while pending := listener_tasks():
         await asyncio.gather(*pending, return_exceptions=True)
 
 

@@ -3,7 +3,6 @@ terms, the approval thread and the employee's confirmation."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,6 +24,7 @@ from tests.support.harness import (
     Thread,
     blocks_of,
     buttons_in,
+    listener_tasks,
 )
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
@@ -246,7 +246,7 @@ async def test_an_approval_clicked_before_the_thread_is_stored_still_shows_in_it
     thread = Thread(secondment_id, held.body["channel"], held.body["message_ts"])
     (posted,) = bot.slack.sent("chat.postMessage", channel=thread.channel)
 
-    submitting = asyncio.all_tasks()  # the submission's listener waits on the permalink
+    submitting = listener_tasks()  # the submission's listener waits on the permalink
     await approve(bot, HOME, thread, Side.HOME)
     await bot.handled(besides=submitting)
     assert (await bot.secondment(secondment_id)).home_state == "approved"

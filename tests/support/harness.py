@@ -110,12 +110,8 @@ class Harness:
     async def handled(self, besides: set[asyncio.Task[Any]] | None = None) -> None:
         """Wait until the bot has finished what it runs after its acks: Bolt runs a listener in
         a task, and the response goes out at the ack, before the task ends. Tasks in `besides`
-        (taken from `asyncio.all_tasks()` earlier) are not waited for."""
-        handling = [
-            task
-            for task in asyncio.all_tasks() - (besides or set())
-            if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
-        ]
+        (`listener_tasks()` taken earlier) are not waited for."""
+        handling = listener_tasks() - (besides or set())
         await asyncio.wait_for(asyncio.gather(*handling), WAIT_LIMIT)
 
     async def open_home(self, user_id: str, *, tab: str = "home") -> ClientResponse:
@@ -222,6 +218,15 @@ class Harness:
 
     def updates(self, thread: Thread) -> list[Call]:
         return self.slack.sent("chat.update", ts=thread.ts)
+
+
+def listener_tasks() -> set[asyncio.Task[Any]]:
+    """The tasks in which Bolt is running listeners after their acks."""
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
+    }
 
 
 def blocks_of(call: Call) -> list[dict[str, Any]]:
