@@ -1,5 +1,8 @@
-"""The bot reads the time from its clock alone (bot/clock.py): with a stand-in clock in Deps and
-the system's time left where it is, what the bot records carries the clock's time."""
+"""The bot reads the time from its clock alone (bot/clock.py): with a stand-in clock in Deps two
+years away from the system's time, what the bot records carries the clock's time.
+
+The system's time is held where every test holds it (`clock` in tests/conftest.py), never read from
+the real one, so these tests mean the same on whatever day they run."""
 
 from __future__ import annotations
 
@@ -18,16 +21,12 @@ from tests.support.harness import HOME, Harness
 from tests.support.rows import rows
 from tests.support.standin import WAIT_LIMIT
 
-START, END = date(2027, 2, 1), date(2027, 7, 30)
-REQUESTED = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)  # a Monday
+# The bot's time: a Monday two years after the system's (tests/conftest.py's NOW), so a time read
+# from the system instead of the bot's clock can never pass for it.
+REQUESTED = datetime(2029, 1, 8, 10, 0, tzinfo=UTC)
+START, END = date(2029, 2, 5), date(2029, 8, 3)
 DECIDED = REQUESTED + timedelta(hours=2)
-REMINDED = datetime(2027, 1, 7, 12, 0, tzinfo=UTC)  # Thursday: the third working day
-
-
-@pytest.fixture
-def clock() -> None:
-    """Unlike the other modules, leave the system's time alone: only the bot's clock moves."""
-    assert abs(datetime.now(UTC) - REQUESTED) > timedelta(days=30), "the clocks must differ"
+REMINDED = datetime(2029, 1, 11, 12, 0, tzinfo=UTC)  # Thursday: the third working day
 
 
 @pytest.fixture
