@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -84,10 +85,11 @@ def sandbox(tmp_path: Path) -> Iterator[str]:
 
     threading.Thread(target=read, args=(process.stdout,), daemon=True).start()
     try:
-        deadline = datetime.now() + timedelta(seconds=STARTUP_SECONDS)
+        # A wait measured on the monotonic clock: the wall clock may be a moved one.
+        deadline = time.monotonic() + STARTUP_SECONDS
         url = None
         while url is None:
-            remaining = (deadline - datetime.now()).total_seconds()
+            remaining = deadline - time.monotonic()
             assert remaining > 0 and process.poll() is None, "".join(output)
             try:
                 found = re.search(r"http://\S+", lines.get(timeout=remaining))
@@ -164,7 +166,9 @@ class Page:
             texts = [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)]
             return next((t for t in texts if wanted in t), None)
 
-        return self.until(shown, f"{wanted!r} never shown in {css}")
+        found = self.until(shown, f"{wanted!r} never shown in {css}")
+        assert found is not None  # WebDriverWait.until returns only a truthy value
+        return found
 
     def be(self, person: str) -> None:
         Select(self.find("#persona")).select_by_value(person)
@@ -304,12 +308,13 @@ def test_request_approve_and_check_in_as_each_person_sees_it(
         page.open("group")
         page.find(f'#messages [data-block-id="decide_{side}"][data-action-id="decision_block"]')
         page.click(f'#messages [data-block-id="decide_{side}"][data-action-id="decision_approve"]')
-        page.until(
-            lambda d, side=side: (
-                not d.find_elements(By.CSS_SELECTOR, f'#messages [data-block-id="decide_{side}"]')
-            ),
-            f"the {side} side's buttons stayed after approving",
-        )
+
+        def buttons_gone(d: WebDriver, side: str = side) -> bool:
+            return not d.find_elements(
+                By.CSS_SELECTOR, f'#messages [data-block-id="decide_{side}"]'
+            )
+
+        page.until(buttons_gone, f"the {side} side's buttons stayed after approving")
     page.click("#messages .reply-count")
     page.wait_text("#thread-body .message", "Both managers have approved")
 
