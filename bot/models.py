@@ -7,11 +7,11 @@ version of the written terms; `decisions` and `audit_events` are the permanent r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -92,7 +92,9 @@ class Base(DeclarativeBase):
 SLACK_SDK_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
 
 
-def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+def include_name(
+    name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames
+) -> bool:
     """Alembic's `include_name` hook: autogenerate compares only the tables these models own, so
     it never proposes to drop slack_sdk's."""
     return not (type_ == "table" and name in SLACK_SDK_TABLES)

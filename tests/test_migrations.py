@@ -143,8 +143,8 @@ async def test_replicas_migrating_at_once_leave_one_schema_at_head() -> None:
     async with admin.begin() as connection:
         await connection.execute(text(f"CREATE SCHEMA {schema}"))
     # Three processes starting together on an empty database: each has its own engine.
-    options = {"connect_args": {"server_settings": {"search_path": schema}}}
-    replicas = [make_engine(POSTGRES_URL, **options) for _ in range(3)]
+    connect_args = {"server_settings": {"search_path": schema}}
+    replicas = [make_engine(POSTGRES_URL, connect_args=connect_args) for _ in range(3)]
     try:
         await asyncio.gather(*(migrate(replica) for replica in replicas))
         async with replicas[0].connect() as connection:

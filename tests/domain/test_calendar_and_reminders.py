@@ -27,8 +27,8 @@ BRISBANE = "Australia/Brisbane"
 LONDON = "Europe/London"
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 # --- working_days_later -------------------------------------------------------------------------

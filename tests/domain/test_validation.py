@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -74,6 +75,13 @@ REQUIRED_TEXT = {
     "coverage_plan": LONG_TEXT_MAX,
 }
 OPTIONAL_TEXT = {"reporting_line": MEDIUM_TEXT_MAX, "pay_and_benefits": MEDIUM_TEXT_MAX}
+
+
+def with_field(field: str, value: str | None) -> RequestForm:
+    """VALID with one of its fields, named only at run time, set to `value`. (The field
+    name is a runtime string, so mypy cannot match it to a field's type.)"""
+    changes: dict[str, Any] = {field: value}
+    return replace(VALID, **changes)
 
 
 def check(form: RequestForm, *, policy: Policy = POLICY) -> Terms | FieldErrors:
@@ -229,7 +237,7 @@ def test_same_person_as_both_managers_is_refused_on_host_manager() -> None:
 @pytest.mark.parametrize("field", ["home_manager", "host_manager"])
 @pytest.mark.parametrize("account", [BOT, GONE], ids=["bot", "deactivated"])
 def test_manager_who_cannot_decide_is_refused(field: str, account: Person) -> None:
-    errors = errors_of(replace(VALID, **{f"{field}_id": account.id}))
+    errors = errors_of(with_field(f"{field}_id", account.id))
 
     assert set(errors) == {field}
     role = field.split("_")[0]
@@ -256,14 +264,14 @@ def test_missing_managers_are_refused() -> None:
 @pytest.mark.parametrize("field", sorted(REQUIRED_TEXT))
 @pytest.mark.parametrize("empty", [None, "", "   \n "], ids=["none", "empty", "whitespace"])
 def test_empty_required_text_field_is_refused(field: str, empty: str | None) -> None:
-    errors = errors_of(replace(VALID, **{field: empty}))
+    errors = errors_of(with_field(field, empty))
 
     assert errors == {field: "This is required."}
 
 
 @pytest.mark.parametrize(("field", "limit"), sorted({**REQUIRED_TEXT, **OPTIONAL_TEXT}.items()))
 def test_text_over_its_limit_is_refused_naming_the_limit(field: str, limit: int) -> None:
-    errors = errors_of(replace(VALID, **{field: "x" * (limit + 1)}))
+    errors = errors_of(with_field(field, "x" * (limit + 1)))
 
     assert set(errors) == {field}
     assert f"Keep this to {limit} characters or fewer" in errors[field]
@@ -272,7 +280,7 @@ def test_text_over_its_limit_is_refused_naming_the_limit(field: str, limit: int)
 
 @pytest.mark.parametrize(("field", "limit"), sorted({**REQUIRED_TEXT, **OPTIONAL_TEXT}.items()))
 def test_text_at_its_limit_is_accepted(field: str, limit: int) -> None:
-    terms = terms_of(replace(VALID, **{field: "x" * limit}))
+    terms = terms_of(with_field(field, "x" * limit))
 
     assert getattr(terms, field) == "x" * limit
 
@@ -322,14 +330,14 @@ def test_handover_weeks_at_the_bounds_is_accepted(value: int) -> None:
 
 @pytest.mark.parametrize("field", ["kind", "return_arrangement"])
 def test_unknown_choice_is_refused(field: str) -> None:
-    errors = errors_of(replace(VALID, **{field: "secret_option"}))
+    errors = errors_of(with_field(field, "secret_option"))
 
     assert errors == {field: "Choose one of the options."}
 
 
 @pytest.mark.parametrize("field", ["kind", "return_arrangement"])
 def test_missing_choice_is_refused(field: str) -> None:
-    errors = errors_of(replace(VALID, **{field: None}))
+    errors = errors_of(with_field(field, None))
 
     assert errors == {field: "Choose one."}
 

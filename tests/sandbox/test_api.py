@@ -69,7 +69,9 @@ async def test_a_request_decided_started_and_checked_in_through_the_page(page: P
         {"as": HOST, "view_id": block["view_id"], "values": forms.block_values(explanation="No")},
     )
     assert status == 200 and answer["ok"] is False and answer["errors"]
-    assert modal(await page.state(HOST), Callback.BLOCK)["errors"] == answer["errors"]
+    reopened = modal(await page.state(HOST), Callback.BLOCK)
+    assert reopened is not None
+    assert reopened["errors"] == answer["errors"]
     await page.ok("/api/close", {"as": HOST, "view_id": block["view_id"]})
     assert (await page.state(HOST))["modals"] == []
 
@@ -140,18 +142,19 @@ async def test_the_clock_brings_the_end_of_term_question_and_then_the_debrief(
     await page.ok("/api/clock", {"days": (end - today).days - 25, "hours": 0})
     for person in (EMP, HOME, HOST):
         dm = "D" + person[1:]
-        asked = await page.until(
-            person,
-            lambda s, dm=dm: next(
-                (m for m in s["messages"][dm] if "What happens then" in m["text"]), None
-            ),
-        )
+
+        def question(s: Json, dm: str = dm) -> Json | None:
+            return next((m for m in s["messages"][dm] if "What happens then" in m["text"]), None)
+
+        asked = await page.until(person, question)
         assert button(asked["blocks"], Action.CONFIRM_RETURN)["type"] == "button"
 
     # The day after the end: the return debrief is asked of the employee and the home manager.
     await page.ok("/api/clock", {"days": 26, "hours": 0})
     for person in (EMP, HOME):
         dm = "D" + person[1:]
-        await page.until(
-            person, lambda s, dm=dm: "please hold the return debrief" in texts(s["messages"][dm])
-        )
+
+        def asked_for_the_debrief(s: Json, dm: str = dm) -> bool:
+            return "please hold the return debrief" in texts(s["messages"][dm])
+
+        await page.until(person, asked_for_the_debrief)

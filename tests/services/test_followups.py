@@ -9,6 +9,7 @@ Each service runs in its own transaction, as a listener would call it; races are
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -592,7 +593,7 @@ async def test_withdrawing_twice_is_refused(sessions: Sessions) -> None:
 async def test_a_withdrawal_racing_approvals_always_ends_withdrawn(engine: AsyncEngine) -> None:
     for attempt in range(8):
         record = await new_request(make_sessions(engine), f"race-{attempt}")
-        calls = [
+        calls: list[Coroutine[Any, Any, DecisionMade | SecondmentRecord]] = [
             approve(make_sessions(engine), record.id, Side.HOME),
             approve(make_sessions(engine), record.id, Side.HOST),
         ]

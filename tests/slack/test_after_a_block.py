@@ -5,6 +5,7 @@ signed requests, every message through the Slack stand-in."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -23,6 +24,7 @@ from tests.support.flows import (
     request_ref,
 )
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread, buttons_in
+from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 HR = "U0HRPERSON"
@@ -199,12 +201,12 @@ async def test_asking_hr_posts_a_summary_to_hr_and_says_so_in_the_thread(bot: Ha
     )
 
     assert answer == ""
+
+    def sent_to(channel: str) -> Callable[[Call], bool]:
+        return lambda c: c.body["channel"] == channel
+
     posts = [
-        (
-            await bot.slack.wait_for(
-                "chat.postMessage", where=lambda c, d=dest: c.body["channel"] == d
-            )
-        )[0]
+        (await bot.slack.wait_for("chat.postMessage", where=sent_to(dest)))[0]
         for dest in (HR_CHANNEL, HR)
     ]
     for post in posts:

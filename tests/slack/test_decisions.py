@@ -19,6 +19,7 @@ from tests.support.harness import (
     Harness,
     buttons_in,
 )
+from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 
@@ -268,12 +269,15 @@ async def test_a_block_and_an_approval_at_the_same_moment_end_blocked(bot: Harne
     )
 
     assert blocked.status == 200
+
     # Either order is fair: the approval lands first (two updates), or after the block and is
     # refused (one update and a private refusal).
-    updates, refusals = (
-        (lambda: bot.slack.sent("chat.update")),
-        (lambda: bot.slack.sent("response_url")),
-    )
+    def updates() -> list[Call]:
+        return bot.slack.sent("chat.update")
+
+    def refusals() -> list[Call]:
+        return bot.slack.sent("response_url")
+
     await bot.slack.wait_until(
         lambda: len(updates()) == 2 or (len(updates()) == 1 and len(refusals()) == 1)
     )

@@ -14,6 +14,7 @@ from bot.slack.ids import Action, Callback
 from tests.support import forms
 from tests.support.flows import approved, click_then_submit, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
+from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 
@@ -54,10 +55,11 @@ async def test_the_host_ends_it_early_and_the_last_day_moves(
     assert "now Wed 24 Mar 2027 (was Fri 30 Jul 2027)" in reply.text
     assert "project was cancelled" in reply.blocks_text and reply.body["reply_broadcast"]
     for person in (EMPLOYEE, HOME):
-        await bot.slack.wait_for(
-            "chat.postMessage",
-            where=lambda c, p=person: c.body["channel"] == p and "early" in c.text,
-        )
+
+        def told_of_the_early_end(c: Call, p: str = person) -> bool:
+            return c.body["channel"] == p and "early" in c.text
+
+        await bot.slack.wait_for("chat.postMessage", where=told_of_the_early_end)
     row = await bot.secondment(thread.secondment_id)
     assert (row.status, row.terms_version, row.outcome) == ("active", 2, "ended_early")
     async with bot.sessions() as session:

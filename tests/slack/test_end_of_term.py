@@ -235,8 +235,8 @@ async def test_a_permanent_move_needs_its_arrangement_and_both_managers(
 ) -> None:
     thread = await thirty_days_out(bot, clock)
 
-    def permanent(user: str, note: str | None) -> object:
-        return click_then_submit(
+    async def permanent(user: str, note: str | None) -> str:
+        return await click_then_submit(
             bot,
             user,
             Action.PROPOSE_PERMANENT,

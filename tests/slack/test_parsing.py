@@ -109,7 +109,7 @@ def _option(value: str, label: str) -> dict[str, Any]:
 
 F = RequestField
 
-FILLED = {
+FILLED: dict[str, dict[str, Any]] = {
     F.HOME_MANAGER: {"type": "users_select", "selected_user": "U0HOME"},
     F.HOST_MANAGER: {"type": "users_select", "selected_user": "U0HOST"},
     F.KIND: {"type": "radio_buttons", "selected_option": _option("external", "External")},
@@ -154,7 +154,7 @@ def test_request_form_reads_every_element_type() -> None:
 
 
 def test_request_form_reads_unselected_elements_as_none() -> None:
-    empty = {
+    empty: dict[str, dict[str, Any]] = {
         F.HOME_MANAGER: {"type": "users_select", "selected_user": None},
         F.HOST_MANAGER: {"type": "users_select"},
         F.KIND: {"type": "radio_buttons", "selected_option": None},

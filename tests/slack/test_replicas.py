@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Application, Request
 
 from bot.db import make_engine, make_sessions
 from bot.domain.states import Side
@@ -42,7 +43,9 @@ def database_url(postgres_url: str) -> str:
 
 
 @pytest.fixture
-async def other_process(postgres_url: str, slack: SlackStandIn) -> AsyncIterator[TestClient]:
+async def other_process(
+    postgres_url: str, slack: SlackStandIn
+) -> AsyncIterator[TestClient[Request, Application]]:
     """A second app process: its own engine and pool, deps, Bolt app and HTTP server."""
     settings = load_settings(
         _env_file=None,
@@ -71,7 +74,7 @@ def approve_body(bot: Harness, user: str, thread: Thread, side: Side) -> str:
 
 
 async def test_a_double_click_split_across_two_processes_decides_once(
-    bot: Harness, other_process: TestClient
+    bot: Harness, other_process: TestClient[Request, Application]
 ) -> None:
     thread = await bot.submit_request(START, END)
     body = approve_body(bot, HOME, thread, Side.HOME)
@@ -93,7 +96,7 @@ async def test_a_double_click_split_across_two_processes_decides_once(
 
 
 async def test_both_managers_reaching_different_processes_approve_once(
-    bot: Harness, other_process: TestClient
+    bot: Harness, other_process: TestClient[Request, Application]
 ) -> None:
     thread = await bot.submit_request(START, END)
     home, host = (

@@ -69,7 +69,11 @@ async def _interactions(bot: Harness, size: int) -> tuple[Interactions, Thread, 
     async def block() -> None:
         await bot.submit(HOME, Callback.BLOCK, forms.block_values(), private_metadata=metadata)
 
-    interactions = {"request": request, "retried request": request, "approve": approve}
+    interactions: Interactions = {
+        "request": request,
+        "retried request": request,
+        "approve": approve,
+    }
     return interactions | {"block": block}, to_approve, to_block
 
 

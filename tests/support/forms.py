@@ -167,7 +167,7 @@ def early_end_values(reason: str | None, notice: str | None) -> Values:
 
 def proposal_values(end: date | None = None, note: str | None = None) -> Values:
     """The extension form (a new end date and a note) or, with no date, the permanent move's."""
-    values = {ProposalField.NOTE: text(note)}
+    values: dict[str, dict[str, Any]] = {ProposalField.NOTE: text(note)}
     if end is not None:
         values[ProposalField.END_DATE] = day(end)
     return _values(values)

@@ -8,16 +8,16 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp.client import ClientResponse
 from aiohttp.test_utils import TestClient
+from aiohttp.web import Application, Request
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.db import Sessions
 from bot.models import AuditEvent, Secondment
-from bot.services.decisions import DecisionRef
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
@@ -39,6 +39,13 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
 
+class ButtonValue(Protocol):
+    """What a button carries: a DecisionRef, RequestRef or CheckInRef, or any other value the
+    bot encodes into one (a person's id, say)."""
+
+    def encode(self) -> str: ...
+
+
 @dataclass
 class Thread:
     secondment_id: int
@@ -48,7 +55,7 @@ class Thread:
 
 @dataclass
 class Harness:
-    http: TestClient
+    http: TestClient[Request, Application]
     slack: SlackStandIn
     sessions: Sessions
     sleeps: list[float]
@@ -82,7 +89,7 @@ class Harness:
         self,
         user_id: str,
         action: Action,
-        ref: DecisionRef,
+        ref: ButtonValue,
         thread: Thread,
         headers: dict[str, str] | None = None,
     ) -> tuple[ClientResponse, str]:
