@@ -31,8 +31,19 @@ class CommandLine:
     argument: str
 
 
+# What JSON can carry and a database cannot store: NUL (PostgreSQL's text refuses it) and a lone
+# half of a surrogate pair (not UTF-8 at all). Typed text is kept, with these dropped or replaced.
+_NUL = "\x00"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """`text` as typed, without NUL characters and with any lone surrogate shown as U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text.replace(_NUL, ""))
+
+
 def parse_command(text: str | None) -> CommandLine:
-    words = (text or "").strip().split(maxsplit=1)
+    words = clean(text or "").strip().split(maxsplit=1)
     if not words:
         return CommandLine("", "")
     return CommandLine(words[0].lower(), words[1].strip() if len(words) > 1 else "")
@@ -100,7 +111,7 @@ def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
 def _text(values: dict[str, Any], block_id: str) -> str | None:
     element = _element(values, block_id)
     value = element.get("value")
-    return value if isinstance(value, str) else None
+    return clean(value) if isinstance(value, str) else None
 
 
 def _selected(values: dict[str, Any], block_id: str) -> str | None:

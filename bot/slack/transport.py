@@ -5,6 +5,7 @@ acknowledgement took). The HTTP side is in bot/web.py; the Socket Mode handler i
 
 from __future__ import annotations
 
+import logging
 from time import perf_counter, time
 from typing import Any
 
@@ -20,11 +21,17 @@ from slack_bolt.request.payload_utils import (
 from slack_bolt.response import BoltResponse
 from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.logs import correlated
 from bot.metrics import Metrics
+from bot.slack.payloads import Malformed, check_payload
+
+log = logging.getLogger(__name__)
 
 HTTP, SOCKET_MODE = "http", "socket_mode"
+# The kinds of a request refused before it is dispatched (bot/web.py).
+UNVERIFIED, MALFORMED = "unverified", "malformed"
 
 
 def request_kind(body: dict[str, Any]) -> str:
@@ -50,6 +57,11 @@ class AckTimer:
         seconds = perf_counter() - self._started
         self._metrics.observe_request(self._transport, request_kind(body), response.status, seconds)
 
+    def refused(self, kind: str, status: int) -> None:
+        """Refused before its body was read (`unverified`) or before Bolt saw it (`malformed`)."""
+        seconds = perf_counter() - self._started
+        self._metrics.observe_request(self._transport, kind, status, seconds)
+
 
 class ObservedSocketModeHandler(AsyncSocketModeHandler):
     """Bolt's Socket Mode handler, with each envelope under its own correlation id and counted
@@ -62,6 +74,20 @@ class ObservedSocketModeHandler(AsyncSocketModeHandler):
     async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
         with correlated():
             timer, arrived = AckTimer(self._metrics, SOCKET_MODE), time()
+            try:
+                # The socket is authenticated with the app token, so nothing is signed; the
+                # payload's shape is checked as it is over HTTP.
+                check_payload(req.payload)
+            except Malformed as malformed:
+                log.warning(
+                    "refused a Socket Mode %s that is not a payload the bot handles: %s",
+                    req.type,
+                    malformed.reason,
+                )
+                timer.refused(MALFORMED, 400)
+                # Acknowledged all the same: Slack would only send it again.
+                await client.send_socket_mode_response(SocketModeResponse(req.envelope_id))
+                return
             response = await run_async_bolt_app(self.app, req)
             timer.answered(req.payload, response)
             await send_async_response(client, req, response, arrived)
