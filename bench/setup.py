@@ -28,7 +28,7 @@ from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps, deps_from
 from bot.slack.workspaces import workspaces_from
-from bot.web import build_web_app
+from bot.web import SlackEvents, build_web_app
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, listener_tasks
 from tests.support.standin import BOT_TOKEN, SlackStandIn
@@ -154,7 +154,7 @@ async def serve_bot(database_url: str, standin: SlackStandIn, **overrides: Any) 
     sessions = make_sessions(engine)
     deps = deps_from(settings, sessions, workspaces_from(settings, engine))
     bolt = build_bolt_app(settings, deps, client=client)
-    url, runner = await _listen(build_web_app(bolt, engine, deps.metrics))
+    url, runner = await _listen(build_web_app(SlackEvents.of(bolt, settings), engine, deps.metrics))
     return Served(url, runner, engine, sessions, deps, client)
 
 

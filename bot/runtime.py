@@ -27,7 +27,7 @@ from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps, deps_from
 from bot.slack.transport import ObservedSocketModeHandler
 from bot.slack.workspaces import workspaces_from
-from bot.web import build_web_app
+from bot.web import SlackEvents, build_web_app
 
 log = logging.getLogger(__name__)
 # How long shutdown waits for work after the acks; below the 30 s most orchestrators allow.
@@ -83,7 +83,10 @@ async def running(
         # The install pages are served in Socket Mode too: installing always goes through a
         # browser.
         web_app = build_web_app(
-            None if socket_mode else bolt, engine, deps.metrics, oauth=bolt.oauth_flow
+            None if socket_mode else SlackEvents.of(bolt, settings),
+            engine,
+            deps.metrics,
+            oauth=bolt.oauth_flow,
         )
         runner = web.AppRunner(web_app)
         await runner.setup()

@@ -1,21 +1,37 @@
-"""The HTTP surface: Bolt's standard `POST /slack/events`, a `GET /healthz` readiness probe and
+"""The HTTP surface: `POST /slack/events` for Bolt, a `GET /healthz` readiness probe and
 `GET /metrics` for Prometheus, and in OAuth mode Bolt's `GET /slack/install` and
-`GET /slack/oauth_redirect`; every request runs under a correlation id of its own."""
+`GET /slack/oauth_redirect`; every request runs under a correlation id of its own.
+
+A request to `/slack/events` reaches Bolt only once its signature is verified on the raw bytes
+(401 otherwise) and its body is one of the payloads the bot handles (400 otherwise). Bolt checks
+the signature again: it is never switched off."""
 
 from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import is_ready
 from bot.logs import CORRELATION_ID, new_correlation_id
 from bot.metrics import Metrics
-from bot.slack.transport import HTTP, AckTimer
+from bot.settings import Settings
+from bot.slack.payloads import Malformed, check_payload, parse_body
+from bot.slack.signature import Unverified, verify_request
+from bot.slack.transport import HTTP, MALFORMED, UNVERIFIED, AckTimer
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -30,20 +46,68 @@ async def correlate(request: web.Request, handler: Handler) -> web.StreamRespons
     return await handler(request)
 
 
+@dataclass(frozen=True, slots=True)
+class SlackEvents:
+    """What serves `/slack/events`: the Bolt app, and the secret Slack signs its requests with."""
+
+    bolt: AsyncApp
+    signing_secret: str
+
+    @classmethod
+    def of(cls, bolt: AsyncApp, settings: Settings) -> SlackEvents:
+        return cls(bolt, settings.slack_signing_secret.get_secret_value())
+
+
+async def _verified_request(request: web.Request, signing_secret: str) -> AsyncBoltRequest:
+    """The request as Bolt takes it, once it is shown to come from Slack and to hold a payload
+    the bot handles; `web.HTTPUnauthorized` or `web.HTTPBadRequest` otherwise. The log line
+    says why, never what the body held."""
+    raw = await request.read()
+    try:
+        # The wall clock, not the bot's: Slack stamps its requests with the real time.
+        verify_request(raw, request.headers, signing_secret, time.time())
+    except Unverified as refused:
+        log.info("refused a request not shown to come from Slack: %s", refused.reason)
+        raise web.HTTPUnauthorized(text="invalid request") from None
+    try:
+        text = raw.decode("utf-8")
+        body = parse_body(text, request.content_type)
+        check_payload(body)
+    except (UnicodeDecodeError, Malformed) as malformed:
+        reason = malformed.reason if isinstance(malformed, Malformed) else "not UTF-8"
+        log.warning("refused a signed request that is not a payload the bot handles: %s", reason)
+        raise web.HTTPBadRequest(text="malformed request") from None
+    bolt_request = AsyncBoltRequest(
+        body=text,
+        query=request.query_string,
+        headers=request.headers,  # type: ignore[arg-type]  # a mapping, as Bolt's adapter passes
+    )
+    if bolt_request.body != body:
+        # Bolt reads any form that holds the word "payload" (a channel's name, the command's
+        # text) as an empty body; hand it the slash command that was checked.
+        bolt_request.body = body
+        bolt_request.context = build_async_context(AsyncBoltContext(), body)
+    return bolt_request
+
+
 def build_web_app(
-    bolt: AsyncApp | None,
+    slack: SlackEvents | None,
     engine: AsyncEngine,
     metrics: Metrics,
     oauth: AsyncOAuthFlow | None = None,
 ) -> web.Application:
-    """The aiohttp application; without a Bolt app (Socket Mode) it serves only `/healthz` and
-    `/metrics`, and the install pages when given an OAuth flow (`bolt.oauth_flow`)."""
+    """The aiohttp application; without Slack's events (Socket Mode) it serves only `/healthz`
+    and `/metrics`, and the install pages when given an OAuth flow (`bolt.oauth_flow`)."""
 
     async def handle_events(request: web.Request) -> web.Response:
-        assert bolt is not None
+        assert slack is not None
         timer = AckTimer(metrics, HTTP)
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await bolt.async_dispatch(bolt_request)
+        try:
+            bolt_request = await _verified_request(request, slack.signing_secret)
+        except web.HTTPException as refusal:
+            timer.refused(UNVERIFIED if refusal.status == 401 else MALFORMED, refusal.status)
+            raise
+        bolt_response = await slack.bolt.async_dispatch(bolt_request)
         timer.answered(bolt_request.body, bolt_response)
         return await to_aiohttp_response(bolt_response)
 
@@ -60,7 +124,7 @@ def build_web_app(
     app = web.Application(middlewares=[correlate])
     app.router.add_get(HEALTH_PATH, handle_health)
     app.router.add_get(METRICS_PATH, handle_metrics)
-    if bolt is not None:
+    if slack is not None:
         app.router.add_post(EVENTS_PATH, handle_events)
     if oauth is not None:
         app.add_routes(_oauth_routes(oauth))

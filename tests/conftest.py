@@ -25,7 +25,7 @@ from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
 from bot.slack.deps import deps_from
 from bot.slack.workspaces import workspaces_from
-from bot.web import build_web_app
+from bot.web import SlackEvents, build_web_app
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, ErrorLog, Harness
 from tests.support.standin import BOT_TOKEN, SlackStandIn
@@ -144,7 +144,9 @@ async def bot(
     bolt = build_bolt_app(settings, deps, client=client)
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
-    web_app = build_web_app(bolt, engine, deps.metrics, oauth=bolt.oauth_flow)
+    web_app = build_web_app(
+        SlackEvents.of(bolt, settings), engine, deps.metrics, oauth=bolt.oauth_flow
+    )
     async with TestClient(TestServer(web_app, host="127.0.0.1")) as http:
         harness = Harness(
             http=http,

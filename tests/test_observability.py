@@ -23,7 +23,7 @@ from bot.metrics import ACK_BUCKETS
 from bot.settings import load_settings
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
-from bot.slack.deps import deps_from
+from bot.slack.deps import Deps, deps_from
 from bot.slack.listeners import commands
 from bot.slack.transport import ObservedSocketModeHandler, request_kind
 from tests.support import wire
@@ -88,14 +88,15 @@ async def test_requests_are_counted_by_kind_and_status_and_each_ack_is_timed(
     assert (help_response.status, forged_response.status) == (200, 401)
     assert samples(text, "secondment_slack_requests_total", "transport", "kind", "status") == {
         ("http", "command", "200"): 1,
-        ("http", "command", "401"): 1,
+        ("http", "unverified", "401"): 1,  # its body is not read, so its kind is not known
         ("http", "view_submission", "200"): 1,
         ("http", "block_actions", "200"): 1,
         ("http", "event", "200"): 1,
     }
     counts = samples(text, "secondment_slack_ack_seconds_count", "transport", "kind")
     assert counts == {
-        ("http", "command"): 2,
+        ("http", "command"): 1,
+        ("http", "unverified"): 1,
         ("http", "view_submission"): 1,
         ("http", "block_actions"): 1,
         ("http", "event"): 1,
@@ -224,9 +225,11 @@ async def test_no_log_line_of_a_request_holds_the_bot_token_or_signing_secret(
 # --- Socket Mode --------------------------------------------------------------------------------
 
 
-async def test_socket_mode_envelopes_are_counted_and_logged_under_their_own_id(
+@pytest.fixture
+async def socket_mode(
     engine: AsyncEngine, slack: SlackStandIn
-) -> None:
+) -> tuple[ObservedSocketModeHandler, Deps]:
+    """The bot's Socket Mode handler, connecting to the stand-in, and its deps."""
     settings = load_settings(
         _env_file=None,
         slack_bot_token=BOT_TOKEN,
@@ -237,7 +240,13 @@ async def test_socket_mode_envelopes_are_counted_and_logged_under_their_own_id(
     )
     deps = deps_from(settings, make_sessions(engine))
     bolt = build_bolt_app(settings, deps, client=make_web_client(BOT_TOKEN, slack.api_url))
-    handler = ObservedSocketModeHandler(bolt, APP_TOKEN, deps.metrics)
+    return ObservedSocketModeHandler(bolt, APP_TOKEN, deps.metrics), deps
+
+
+async def test_socket_mode_envelopes_are_counted_and_logged_under_their_own_id(
+    slack: SlackStandIn, socket_mode: tuple[ObservedSocketModeHandler, Deps]
+) -> None:
+    handler, deps = socket_mode
     command = dict(parse_qsl(wire.slash_command(EMPLOYEE, "help", slack.response_url("sm"))))
     with captured("json") as stream:
         await handler.connect_async()
@@ -261,6 +270,32 @@ async def test_socket_mode_envelopes_are_counted_and_logged_under_their_own_id(
     (reply_id,) = ids_of(lines, logger="slack_sdk.webhook.async_client", containing="/respond/sm")
     checked = ids_of(lines, logger="slack_sdk.web.async_base_client", containing="auth.test")
     assert reply_id != NO_CORRELATION and set(checked) == {reply_id}
+
+
+async def test_a_malformed_socket_mode_envelope_is_acknowledged_and_goes_no_further(
+    slack: SlackStandIn, socket_mode: tuple[ObservedSocketModeHandler, Deps]
+) -> None:
+    handler, deps = socket_mode
+    command = dict(parse_qsl(wire.slash_command(EMPLOYEE, "help", slack.response_url("sm"))))
+    del command["user_id"]
+    click = {"type": "block_actions", "actions": [{"action_id": "x"}], "message": {"user": HOME}}
+    with captured("text") as stream:
+        await handler.connect_async()
+        try:
+            await slack.wait_until(lambda: bool(slack.sockets))
+            await slack.send_envelope("env-1", "slash_commands", command)
+            await slack.send_envelope("env-2", "interactive", click)
+            acks = await slack.wait_for("socket_ack", 2)
+        finally:
+            await handler.close_async()
+
+    assert {a.body["envelope_id"] for a in acks} == {"env-1", "env-2"}
+    assert {c.method for c in slack.calls} == {"apps.connections.open", "socket_ack"}
+    text = deps.metrics.exposition().decode()
+    assert samples(text, "secondment_slack_requests_total", "transport", "kind", "status") == {
+        ("socket_mode", "malformed", "400"): 2
+    }
+    assert "user_id: missing" in stream.getvalue() and "user: missing" in stream.getvalue()
 
 
 # --- request kinds ------------------------------------------------------------------------------

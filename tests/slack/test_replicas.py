@@ -21,7 +21,7 @@ from bot.slack.client import make_web_client
 from bot.slack.deps import deps_from
 from bot.slack.ids import Action
 from bot.slack.workspaces import workspaces_from
-from bot.web import build_web_app
+from bot.web import SlackEvents, build_web_app
 from tests.support import wire
 from tests.support.flows import decisions, ref
 from tests.support.harness import HOME, HOST, Harness, Thread
@@ -57,7 +57,9 @@ async def other_process(
     engine = make_engine(postgres_url)
     deps = deps_from(settings, make_sessions(engine), workspaces_from(settings, engine))
     bolt = build_bolt_app(settings, deps, client=make_web_client(BOT_TOKEN, slack.api_url))
-    async with TestClient(TestServer(build_web_app(bolt, engine, deps.metrics))) as http:
+    async with TestClient(
+        TestServer(build_web_app(SlackEvents.of(bolt, settings), engine, deps.metrics))
+    ) as http:
         yield http
     await engine.dispose()
 

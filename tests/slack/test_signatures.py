@@ -23,13 +23,11 @@ async def test_a_bad_signature_is_refused_and_nothing_happens(bot: Harness) -> N
 async def test_a_refused_request_is_logged_without_the_verification_token(bot: Harness) -> None:
     body = wire.slash_command(EMPLOYEE, "request", bot.new_response_url())
 
-    # Bolt's logger for this takes the root logger's level when the app is built.
-    refusals = logging.getLogger("slack_bolt.RequestVerification")
-    with captured("text", refusals, level=logging.INFO) as stream:
+    with captured("text", level=logging.DEBUG) as stream:
         response = await bot.post(body, wire.sign(body, secret="f" * 32))
 
     assert response.status == 401
-    assert "Invalid request signature detected" in stream.getvalue()
+    assert "the signature does not match" in stream.getvalue()
     assert LEGACY_TOKEN in body and LEGACY_TOKEN not in stream.getvalue()
 
 

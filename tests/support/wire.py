@@ -29,9 +29,17 @@ def slash_command(
     response_url: str,
     *,
     channel_id: str = "C0GENERAL",
+    channel_name: str = "general",
     team_id: str = TEAM_ID,
 ) -> str:
-    return wire.slash_command(user_id, text, response_url, team_id=team_id, channel_id=channel_id)
+    return wire.slash_command(
+        user_id,
+        text,
+        response_url,
+        team_id=team_id,
+        channel_id=channel_id,
+        channel_name=channel_name,
+    )
 
 
 def block_action(

@@ -1,0 +1,149 @@
+"""The shapes of what Slack sends the bot, checked once a request is verified and before Bolt
+dispatches it: a slash command, a button click (block_actions), a modal submission or close, and
+an Events API delivery. Anything else, or one of these without what the bot relies on (who is
+acting, which action, which view), is refused as malformed.
+
+The models name only what the bot reads and let Slack add fields: Slack adds them often, and a
+new field must never turn a real request away. They check; listeners still read Bolt's body.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+
+
+class Malformed(Exception):
+    """A verified request whose body the bot cannot act on; `reason` names what is wrong (field
+    paths and error kinds, never the values sent)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class _Someone(_Shape):
+    id: Id
+
+
+class SlashCommand(_Shape):
+    command: Annotated[str, StringConstraints(pattern=r"^/")]
+    user_id: Id
+    team_id: Id
+    text: str = ""
+    response_url: str | None = None
+    trigger_id: str | None = None
+
+
+class _Action(_Shape):
+    action_id: Id
+    block_id: str | None = None
+
+
+class BlockActions(_Shape):
+    type: Literal["block_actions"]
+    user: _Someone
+    actions: list[_Action] = Field(min_length=1)
+    trigger_id: str | None = None
+    response_url: str | None = None
+
+
+class _ViewState(_Shape):
+    values: dict[str, dict[str, dict[str, Any]]]
+
+
+class _View(_Shape):
+    id: Id
+    callback_id: str
+    private_metadata: str = ""
+    state: _ViewState
+
+
+class ViewSubmission(_Shape):
+    type: Literal["view_submission"]
+    user: _Someone
+    view: _View
+
+
+class ViewClosed(_Shape):
+    type: Literal["view_closed"]
+    user: _Someone
+    view: _View
+
+
+class _Event(_Shape):
+    type: Id
+
+
+class EventCallback(_Shape):
+    type: Literal["event_callback"]
+    team_id: Id
+    event_id: Id
+    event: _Event
+
+
+class UrlVerification(_Shape):
+    type: Literal["url_verification"]
+    challenge: Id
+
+
+class AppRateLimited(_Shape):
+    type: Literal["app_rate_limited"]
+    team_id: Id
+
+
+class SslCheck(_Shape):
+    ssl_check: Literal["1"]
+
+
+Typed = Annotated[
+    BlockActions | ViewSubmission | ViewClosed | EventCallback | UrlVerification | AppRateLimited,
+    Field(discriminator="type"),
+]
+_TYPED: TypeAdapter[Typed] = TypeAdapter(Typed)
+
+
+def parse_body(raw: str, content_type: str | None) -> dict[str, Any]:
+    """The body as Bolt means to read it (`slack_bolt.request.internals.parse_body`): JSON for
+    the Events API, `payload=<json>` for interactivity, plain form fields for a slash command.
+    Unlike Bolt's, it refuses what is not an object, and it reads a slash command whose text or
+    channel name holds the word "payload" as the command it is, where Bolt reads it as empty."""
+    try:
+        if content_type == "application/json" or raw.startswith("{"):
+            body = json.loads(raw)
+        else:
+            form = dict(parse_qsl(raw, keep_blank_values=True))
+            body = json.loads(form["payload"]) if "payload" in form else form
+    except ValueError as error:
+        raise Malformed("not JSON") from error
+    except RecursionError as error:
+        raise Malformed("JSON nested too deeply") from error
+    if not isinstance(body, dict):
+        raise Malformed(f"a JSON {type(body).__name__}, not an object")
+    return body
+
+
+def check_payload(body: dict[str, Any]) -> None:
+    """Raise `Malformed` unless `body` is one of the payloads above, complete."""
+    try:
+        if "command" in body:
+            SlashCommand.model_validate(body)
+        elif "ssl_check" in body:
+            SslCheck.model_validate(body)
+        else:
+            _TYPED.validate_python(body)
+    except ValidationError as invalid:
+        problems = (
+            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['type']}"
+            for error in invalid.errors(include_url=False, include_input=False)
+        )
+        raise Malformed("; ".join(problems)) from invalid
