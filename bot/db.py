@@ -15,6 +15,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
@@ -118,3 +122,11 @@ async def is_ready(engine: AsyncEngine) -> bool:
     except (OSError, TimeoutError, SQLAlchemyError):
         return False
     return True
+
+
+def insert_into(session: AsyncSession, model: Any) -> PostgresqlInsert | SqliteInsert:
+    """An INSERT for `model` in the session's own dialect, which offers `ON CONFLICT` (both
+    databases have it; SQLAlchemy's generic INSERT does not)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(model)
+    return sqlite_insert(model)

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db import Sessions
+from bot.db import Sessions, insert_into
 from bot.domain.calendar import working_days_later
 from bot.domain.errors import AlreadyAnswered, InvalidInput, NotUnderway
 from bot.domain.followups import CheckInAnswer
@@ -41,11 +39,8 @@ class CheckInAnswered:
 
 
 async def _ensure_row(session: AsyncSession, secondment_id: int, sequence: int) -> None:
-    insert = (
-        postgresql_insert if session.get_bind().dialect.name == "postgresql" else (sqlite_insert)
-    )
     await session.execute(
-        insert(CheckIn)
+        insert_into(session, CheckIn)
         .values(secondment_id=secondment_id, sequence=sequence, shared_with_home=False)
         .on_conflict_do_nothing(index_elements=["secondment_id", "sequence"])
     )

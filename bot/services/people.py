@@ -6,10 +6,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import insert_into
 from bot.domain.people import Person, zone_of
 from bot.models import KnownPerson
 
@@ -23,9 +22,7 @@ async def remember_people(
     rows = [{"team_id": team_id, "user_id": p.id, "tz": p.tz, "refreshed_at": now} for p in people]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(KnownPerson).values(rows)
+    statement = insert_into(session, KnownPerson).values(rows)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["team_id", "user_id"],
