@@ -45,6 +45,12 @@ class Metrics:
             ["kind", "outcome"],
             registry=self.registry,
         )
+        self.paused_workspaces = Gauge(
+            "secondment_workspaces_paused",
+            "Workspaces whose delivery is paused (uninstalled, or their token refused), at the last"
+            " sweep.",
+            registry=self.registry,
+        )
         self.sweep_lag = Gauge(
             "secondment_sweep_lag_seconds",
             "At the start of the last sweep: how long the oldest due, unsent nudge had been due.",
@@ -71,8 +77,9 @@ class Metrics:
     def nudge_failed(self, kind: NudgeKind, *, given_up: bool) -> None:
         self.nudges_failed.labels(kind.value, GIVEN_UP if given_up else RETRYING).inc()
 
-    def sweep_started(self, lag: timedelta) -> None:
+    def sweep_started(self, lag: timedelta, paused_workspaces: int) -> None:
         self.sweep_lag.set(lag.total_seconds())
+        self.paused_workspaces.set(paused_workspaces)
 
     def sweep_finished(self, started: datetime) -> None:
         self.sweep_completed.set(started.timestamp())

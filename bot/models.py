@@ -347,3 +347,26 @@ class AuditEvent(Base):
     terms_version: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SlackEventSeen(Base):
+    """An Events API delivery already handled, by its `event_id`: Slack sends an event again
+    when it thinks the first went unanswered, and a retry must not act twice. Kept for a day."""
+
+    __tablename__ = "slack_events_seen"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class PausedWorkspace(Base):
+    """A workspace the bot cannot speak to: the app was uninstalled, or Slack refused its token.
+    Nothing is sent to it, and nothing marked sent, until a reinstall or a working token resumes
+    it."""
+
+    __tablename__ = "paused_workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -19,12 +19,14 @@ from slack_bolt.async_app import AsyncApp
 from bot.clock import Clock
 from bot.db import make_engine, make_sessions, migrate
 from bot.scheduler import Sweeper
+from bot.services.events_seen import forget_seen_events
 from bot.services.retention import apply_retention
 from bot.settings import Settings, SettingsError
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import pooled_connections
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps, deps_from
+from bot.slack.token_check import resume_if_the_token_works
 from bot.slack.transport import ObservedSocketModeHandler
 from bot.slack.workspaces import workspaces_from
 from bot.web import SlackEvents, build_web_app
@@ -90,6 +92,7 @@ async def running(
         )
         runner = web.AppRunner(web_app)
         await runner.setup()
+        confirming: asyncio.Task[bool] | None = None
         try:
             bound = await _listen(runner, host, settings.port if port is None else port)
             log.info(
@@ -98,9 +101,14 @@ async def running(
                 "health and metrics" if socket_mode else "HTTP",
             )
             sweeper.start()
+            # In the background: an outage at start must not hold up serving.
+            if deps.workspaces is None:
+                confirming = asyncio.create_task(resume_if_the_token_works(bolt.client, deps))
             yield Running(bolt, deps, bound)
         finally:
             log.info("shutting down")
+            if confirming is not None:
+                confirming.cancel()
             await sweeper.stop()
             if socket_mode is not None:
                 await socket_mode.close_async()
@@ -124,10 +132,12 @@ async def _finish_background_work(grace: float) -> None:
 
 async def _retain(deps: Deps, now: datetime) -> None:
     applied = await apply_retention(deps.sessions, now=now, policy=deps.policy)
+    events = await forget_seen_events(deps.sessions, now=now)
     log.info(
-        "retention: %d secondments anonymised, %d deleted",
+        "retention: %d secondments anonymised, %d deleted; %d handled event ids forgotten",
         len(applied.anonymised),
         len(applied.deleted),
+        events,
     )
 
 

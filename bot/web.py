@@ -21,11 +21,13 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import is_ready
+from bot.db import is_ready, make_sessions
 from bot.logs import CORRELATION_ID, new_correlation_id
 from bot.metrics import Metrics
+from bot.services.pauses import paused_workspaces
 from bot.settings import Settings
 from bot.slack.payloads import Malformed, check_payload, parse_body
 from bot.slack.signature import Unverified, verify_request
@@ -111,10 +113,18 @@ def build_web_app(
         timer.answered(bolt_request.body, bolt_response)
         return await to_aiohttp_response(bolt_response)
 
+    sessions = make_sessions(engine)
+
     async def handle_health(_request: web.Request) -> web.Response:
-        if await is_ready(engine):
-            return web.json_response({"status": "ok"})
-        return web.json_response({"status": "database unavailable"}, status=503)
+        if not await is_ready(engine):
+            return web.json_response({"status": "database unavailable"}, status=503)
+        # The bot is up; a workspace it cannot speak to is named, with Slack's reason.
+        try:
+            paused = await paused_workspaces(sessions)
+        except (OSError, TimeoutError, SQLAlchemyError):
+            return web.json_response({"status": "database unavailable"}, status=503)
+        detail = {"paused_workspaces": paused} if paused else {}
+        return web.json_response({"status": "ok", **detail})
 
     async def handle_metrics(_request: web.Request) -> web.Response:
         return web.Response(

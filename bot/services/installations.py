@@ -20,6 +20,7 @@ from sqlalchemy import desc
 
 from bot.db import Sessions
 from bot.services.audit import record_event
+from bot.services.pauses import pause_in
 
 # Slack tells of an uninstall; nobody in the workspace is named as having done it.
 SLACK_ACTOR = "slack"
@@ -58,7 +59,7 @@ async def forget_uninstalled(
     mode there is no store, and only the audit event is written)."""
     if store is not None:
         await store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
-    await _audit(sessions, "app_uninstalled", enterprise_id, team_id, now)
+    await _audit(sessions, "app_uninstalled", enterprise_id, team_id, now, pause_delivery=True)
 
 
 async def forget_revoked(
@@ -88,6 +89,7 @@ async def forget_revoked(
         enterprise_id,
         team_id,
         now,
+        pause_delivery=bot_revoked,
         bot=bot_revoked,
         user_tokens=len(user_ids),
     )
@@ -99,9 +101,15 @@ async def _audit(
     enterprise_id: str | None,
     team_id: str | None,
     now: datetime,
+    *,
+    pause_delivery: bool = False,
     **detail: Any,
 ) -> None:
+    """Audit what Slack said; with `pause_delivery`, pause the workspace in the same transaction
+    (the bot has no token for it any more)."""
     async with sessions.begin() as session:
+        if pause_delivery and team_id is not None:
+            await pause_in(session, team_id=team_id, reason=action, now=now)
         record_event(
             session,
             secondment_id=None,

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
@@ -34,12 +34,13 @@ from bot.domain.lifecycle import (
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
-from bot.models import Nudge, Secondment
+from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.audit import event_row, record_event, record_events
 from bot.services.checkins import mark_missed
 from bot.services.escalations import raise_escalation
 from bot.services.lifecycle import activate
 from bot.services.loading import load_record, load_records
+from bot.services.pauses import pause_in
 from bot.services.people import timezones
 
 LEASE = timedelta(minutes=5)
@@ -123,6 +124,7 @@ async def claim_due(
             Nudge.sent_at.is_(None),
             Nudge.cancelled_at.is_(None),
             or_(Nudge.claimed_until.is_(None), Nudge.claimed_until < now),
+            _not_paused(),
         )
         candidates = select(Nudge.id).where(*open_and_due).order_by(Nudge.due_at).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
@@ -195,10 +197,21 @@ async def sweep_lag(sessions: Sessions, *, now: datetime) -> timedelta:
     async with sessions() as session:
         oldest = await session.scalar(
             select(func.min(Nudge.due_at)).where(
-                Nudge.due_at <= now, Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)
+                Nudge.due_at <= now,
+                Nudge.sent_at.is_(None),
+                Nudge.cancelled_at.is_(None),
+                _not_paused(),
             )
         )
     return timedelta(0) if oldest is None else now - oldest
+
+
+def _not_paused() -> ColumnElement[bool]:
+    """The nudge's workspace is not paused (bot/services/pauses.py): a paused workspace's nudges
+    wait, unclaimed, and its backlog is not the sweep's lag."""
+    return ~exists().where(
+        Secondment.id == Nudge.secondment_id, PausedWorkspace.team_id == Secondment.team_id
+    )
 
 
 async def renew(sessions: Sessions, batch: Sequence[Due], *, now: datetime) -> list[Due]:
@@ -300,6 +313,20 @@ def _sent_event(due: Due, now: datetime) -> dict[str, Any]:
         recipient_id=due.recipient_id,
         sequence=due.sequence,
     )
+
+
+async def hold_for_paused_workspace(
+    sessions: Sessions, due: Due, *, error: str, now: datetime
+) -> None:
+    """Slack refused the workspace's token (or it has none): pause the workspace, and hand the
+    nudge back unsent, its attempts untouched, to wait for the resume."""
+    async with sessions.begin() as session:
+        await pause_in(session, team_id=due.record.team_id, reason=error, now=now)
+        await session.execute(
+            update(Nudge)
+            .where(Nudge.id == due.nudge_id, Nudge.claim_token == due.claim_token)
+            .values(claimed_until=None, claim_token=None, last_error=error[:200])
+        )
 
 
 async def mark_failed(

@@ -11,6 +11,7 @@ from slack_bolt.logger import get_bolt_logger
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services.pauses import resume
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps
@@ -40,6 +41,11 @@ def build_bolt_app(
     client = client or make_web_client(token, settings.slack_api_url)
     workspaces = deps.workspaces
     _quiet_unused_token_warning()
+
+    async def installed(team_id: str) -> None:
+        # A reinstall brings a token Slack accepts: the workspace's waiting nudges go out.
+        await resume(deps.sessions, team_id=team_id, why="installed", now=deps.clock.now())
+
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
@@ -48,7 +54,7 @@ def build_bolt_app(
         # from `client`, so they go to SLACK_API_URL with its retries.
         installation_store=workspaces.installations if workspaces else None,
         installation_store_bot_only=True,  # the app installs a bot, never user tokens
-        oauth_settings=oauth_settings(settings, workspaces) if workspaces else None,
+        oauth_settings=oauth_settings(settings, workspaces, installed) if workspaces else None,
     )
     register_all(app, deps)
     return app

@@ -5,8 +5,9 @@ Rate limits and server errors are retried by the Web API client itself. Any othe
 recorded on the nudge (attempts, last error) and tried again with growing waits, except one that
 retrying cannot fix, such as a deactivated recipient: that reminder is routed to HR instead.
 
-In OAuth mode each nudge goes out with the bot token of its secondment's workspace; a workspace
-that has uninstalled the app has none, and its nudges are given up.
+In OAuth mode each nudge goes out with the bot token of its secondment's workspace. A workspace
+that has uninstalled the app has none, and one whose token Slack refuses cannot be spoken to:
+either is paused (bot/services/pauses.py), and its nudges wait, unsent, for the resume.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
 from bot.domain.record import SecondmentRecord
+from bot.services.pauses import paused_workspaces
 from bot.services.sweep import (
     CHANGES_STATE,
     Due,
     claim_due,
+    hold_for_paused_workspace,
     mark_failed,
     mark_sent,
     renew,
@@ -59,16 +62,23 @@ MAX_ATTEMPTS = 5
 BATCH = 100
 # OAuth mode: the secondment's workspace has no installation (it uninstalled the app).
 NOT_INSTALLED = "app_not_installed"
-# Errors that another attempt will not fix.
+# Errors that say the workspace's token is no good: nothing can be sent there until it changes.
+TOKEN_REFUSED = {
+    "not_authed",
+    "invalid_auth",
+    "token_revoked",
+    "token_expired",
+    "account_inactive",  # the token's user or workspace was deleted
+    NOT_INSTALLED,
+}
+# Errors about the recipient that another attempt will not fix.
 UNREACHABLE = {
     "user_not_found",
     "user_disabled",
-    "account_inactive",
     "cannot_dm_bot",
     "channel_not_found",
     "is_archived",
     "not_in_channel",
-    NOT_INSTALLED,
 }
 
 
@@ -84,7 +94,8 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
     """Claim what is due at `now` and send it; returns how many were sent. While a backlog
     lasts, the sweep claims batch after batch for about `sweep_seconds`. The metrics get how late
     the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
-    deps.metrics.sweep_started(await sweep_lag(deps.sessions, now=now))
+    paused = await paused_workspaces(deps.sessions)
+    deps.metrics.sweep_started(await sweep_lag(deps.sessions, now=now), len(paused))
     sent = 0
     began = time.monotonic()
     while batch := await claim_due(deps.sessions, now=now, policy=deps.policy, limit=BATCH):
@@ -101,17 +112,18 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
     starting as each finishes. Claims are renewed a group at a time, just before the group's
     first send: a stalled sweep can have no more than `concurrency` sends on their way."""
     marks = SentMarks(deps.sessions, now)
+    paused: dict[str, str] = {}
     sent = 0
     for due in [d for d in batch if d.kind in CHANGES_STATE]:
         for ours in await renew(deps.sessions, [due], now=_renewed_at(deps, now)):
-            sent += await _send(client, deps, ours, now, marks)
+            sent += await _send(client, deps, ours, now, marks, paused)
     plain = [d for d in batch if d.kind not in CHANGES_STATE]
     size = deps.sending.concurrency
     slots = asyncio.Semaphore(size)
 
     async def send_in_slot(due: Due) -> bool:
         try:
-            return await _send(client, deps, due, now, marks)
+            return await _send(client, deps, due, now, marks, paused)
         finally:
             slots.release()
 
@@ -131,20 +143,35 @@ def _renewed_at(deps: Deps, now: datetime) -> datetime:
 
 
 async def _send(
-    client: AsyncWebClient, deps: Deps, due: Due, now: datetime, marks: SentMarks
+    client: AsyncWebClient,
+    deps: Deps,
+    due: Due,
+    now: datetime,
+    marks: SentMarks,
+    paused: dict[str, str],
 ) -> bool:
+    """Send one nudge and mark it; `paused` holds the workspaces this batch found refused (each
+    with Slack's error), whose other nudges then wait without a call."""
+    team_id = due.record.team_id
+    if team_id in paused:
+        await hold_for_paused_workspace(deps.sessions, due, error=paused[team_id], now=now)
+        return False
     if deps.workspaces is not None:
         # OAuth mode: send with the bot token of the secondment's own workspace.
-        installed = await deps.workspaces.client_for(due.record.team_id)
+        installed = await deps.workspaces.client_for(team_id)
         if installed is None:
-            await _failed(None, deps, due, now, error=NOT_INSTALLED)
+            await _pause(deps, due, now, NOT_INSTALLED, paused)
             return False
         client = installed
     await deps.sending.pace.wait()
     try:
         await _deliver(client, deps, due)
     except (SlackApiError, HrUnreachable) as exc:
-        await _failed(client, deps, due, now, error=_error_of(exc))
+        error = _error_of(exc)
+        if error in TOKEN_REFUSED:
+            await _pause(deps, due, now, error, paused)
+        else:
+            await _failed(client, deps, due, now, error=error)
         return False
     if due.kind not in CHANGES_STATE:
         marked = await marks.mark(due)
@@ -220,6 +247,12 @@ async def _dm(client: AsyncWebClient, user_id: str, message: Message) -> None:
 
 def _error_of(exc: Exception) -> str:
     return slack_error(exc) if isinstance(exc, SlackApiError) else str(exc)
+
+
+async def _pause(deps: Deps, due: Due, now: datetime, error: str, paused: dict[str, str]) -> None:
+    log.warning("delivery to workspace %s paused: %s", due.record.team_id, error)
+    paused[due.record.team_id] = error
+    await hold_for_paused_workspace(deps.sessions, due, error=error, now=now)
 
 
 async def _failed(

@@ -9,9 +9,16 @@ the app's engine; revision 0009 creates their tables.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -57,9 +64,22 @@ def workspaces_from(
     )
 
 
-def oauth_settings(settings: Settings, workspaces: Workspaces) -> AsyncOAuthSettings:
-    """Bolt's OAuth flow: bot scopes only, installations and states in our database."""
+def oauth_settings(
+    settings: Settings, workspaces: Workspaces, installed: Callable[[str], Awaitable[None]]
+) -> AsyncOAuthSettings:
+    """Bolt's OAuth flow: bot scopes only, installations and states in our database, and
+    `installed(team_id)` called once an installation is stored, before Bolt's own success page.
+    """
     assert settings.slack_client_id is not None and settings.slack_client_secret is not None
+
+    async def succeeded(args: AsyncSuccessArgs) -> BoltResponse:
+        if args.installation.team_id is not None:
+            await installed(args.installation.team_id)
+        return await args.default.success(args)
+
+    async def failed(args: AsyncFailureArgs) -> BoltResponse:
+        return await args.default.failure(args)
+
     return AsyncOAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value(),
@@ -73,4 +93,5 @@ def oauth_settings(settings: Settings, workspaces: Workspaces) -> AsyncOAuthSett
         installation_store_bot_only=True,
         state_store=workspaces.states,
         state_expiration_seconds=STATE_EXPIRATION_SECONDS,
+        callback_options=AsyncCallbackOptions(success=succeeded, failure=failed),
     )

@@ -355,8 +355,9 @@ async def test_a_thousand_secondments_fit_slacks_limits_with_the_right_counts(
         await opened(bot, HR)
     homes = {user: await opened(bot, user) for user in (EMPLOYEE, HOME, HR)}
 
-    # One statement a section, and SQLite's BEGIN: at most 7 for HR's six sections.
-    assert len(queries) <= 7, queries
+    # One statement a section, and SQLite's BEGIN: at most 7 for HR's six sections; and the
+    # event's id recorded (bot/services/events_seen.py), in a transaction of its own: 2 more.
+    assert len(queries) <= 9, queries
     for section, (viewer, total) in expected.items():
         home = homes[viewer]
         assert len(home.body["view"]["blocks"]) <= 100

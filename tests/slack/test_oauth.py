@@ -140,9 +140,13 @@ async def test_uninstalling_forgets_only_that_workspace_and_is_audited(bot: Harn
         )
         is None
     )
-    (event,) = await audit_events(bot)
+    paused, event = await audit_events(bot)
     assert (event.secondment_id, event.actor_id, event.action) == (None, "slack", "app_uninstalled")
     assert event.detail == {"team_id": TEAM_B, "enterprise_id": None}
+    assert (paused.action, paused.detail) == (
+        "delivery_paused",
+        {"team_id": TEAM_B, "reason": "app_uninstalled"},
+    )
 
     # B's people are told the app is gone; A works on.
     _, b_reply = await b.command(B_EMPLOYEE, "list")
@@ -163,9 +167,10 @@ async def test_a_revoked_bot_token_forgets_the_workspace_and_is_audited(bot: Har
     assert response.status == 200
     assert await stored_bots(bot) == [(TEAM_A, a_token)]
     assert await installers(bot) == [(TEAM_A, HOME)]
-    (event,) = await audit_events(bot)
+    paused, event = await audit_events(bot)
     assert (event.action, event.actor_id, event.secondment_id) == ("tokens_revoked", "slack", None)
     assert event.detail == {"team_id": TEAM_B, "enterprise_id": None, "bot": True, "user_tokens": 0}
+    assert (paused.action, paused.detail["team_id"]) == ("delivery_paused", TEAM_B)
 
 
 async def test_revoked_user_tokens_leave_the_bot_installed(bot: Harness) -> None:
@@ -189,8 +194,9 @@ async def test_in_single_workspace_mode_an_uninstall_is_audited(bot: Harness) ->
     response = await bot.send_event({"type": "app_uninstalled"})
 
     assert response.status == 200
-    (event,) = await audit_events(bot)
+    paused, event = await audit_events(bot)
     assert (event.action, event.detail["team_id"]) == ("app_uninstalled", TEAM_A)
+    assert (paused.action, paused.detail["team_id"]) == ("delivery_paused", TEAM_A)
 
 
 async def audit_events(bot: Harness) -> list[AuditEvent]:

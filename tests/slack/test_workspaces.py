@@ -1,7 +1,7 @@
 """Two workspaces, A and B, with the app installed in both (OAuth mode): nothing crosses between
 them. A request from workspace A can neither see nor act on B's secondments, even when it names
 B's own people; each workspace's reminders go out with its own bot token; and once B uninstalls
-the app its reminders are given up, while A's go on."""
+the app its reminders wait, untried, while A's go on, until B installs it again."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from sqlalchemy import select
 from bot.domain.states import Side, SideState
 from bot.models import Nudge
 from bot.services.decisions import DecisionRef
-from bot.slack.delivery import NOT_INSTALLED
 from bot.slack.ids import Action
 from tests.support.flows import decisions
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
@@ -24,6 +23,7 @@ from tests.support.oauth import (
     OAUTH,
     TEAM_A,
     TEAM_B,
+    install,
     two_workspaces,
 )
 from tests.support.standin import Call
@@ -90,7 +90,7 @@ async def test_a_person_cannot_decide_a_secondment_of_another_workspace(bot: Har
     assert (await bot.secondment(b_thread.secondment_id)).home_state is SideState.APPROVED
 
 
-async def test_each_workspaces_reminders_go_out_with_its_own_token_until_it_uninstalls(
+async def test_each_workspaces_reminders_go_out_with_its_own_token_and_wait_while_it_is_away(
     bot: Harness,
 ) -> None:
     a, b = await two_workspaces(bot)
@@ -110,23 +110,35 @@ async def test_each_workspaces_reminders_go_out_with_its_own_token_until_it_unin
     bot.slack.uninstall(TEAM_B)
     await b.send_event({"type": "app_uninstalled"})
     assert await bot.sweep(at(12, 9)) == 2  # the sixth working day: only A's second reminders
-    assert await bot.sweep(at(12, 10)) == 0  # B's are given up, not retried
+    assert await bot.sweep(at(12, 10)) == 0  # B's wait, untried: no token to try them with
 
     second = reminders(bot)[len(first) :]
     assert {c.body["channel"]: c.team for c in second} == {HOME: TEAM_A, HOST: TEAM_A}
     assert [c for c in bot.slack.calls if c.error == "invalid_auth"] == []  # no revoked token
+    waiting = await second_reminders(bot, b_thread.secondment_id)
+    assert {(n.recipient_id, n.attempts, n.sent_at, n.cancelled_at) for n in waiting} == {
+        (B_HOME, 0, None, None),
+        (B_HOST, 0, None, None),
+    }
+
+    # B installs the app again: its reminders go out with its new token.
+    await install(bot, TEAM_B, installer=B_HOME)
+    assert await bot.sweep(at(12, 11)) == 2
+    third = reminders(bot)[len(first) + len(second) :]
+    assert {c.body["channel"]: (c.team, c.error) for c in third} == {
+        B_HOME: (TEAM_B, None),
+        B_HOST: (TEAM_B, None),
+    }
+    assert all(n.sent_at for n in await second_reminders(bot, b_thread.secondment_id))
+
+
+async def second_reminders(bot: Harness, secondment_id: int) -> list[Nudge]:
     async with bot.sessions() as session:
-        given_up = (
+        return list(
             await session.scalars(
-                select(Nudge).where(
-                    Nudge.secondment_id == b_thread.secondment_id, Nudge.sequence == 2
-                )
+                select(Nudge).where(Nudge.secondment_id == secondment_id, Nudge.sequence == 2)
             )
-        ).all()
-    assert {n.recipient_id for n in given_up} == {B_HOME, B_HOST}
-    for nudge in given_up:
-        assert (nudge.last_error, nudge.sent_at, nudge.attempts) == (NOT_INSTALLED, None, 1)
-        assert nudge.cancelled_at is not None
+        )
 
 
 @pytest.mark.settings(**OAUTH, hr_channel=HR_CHANNEL)

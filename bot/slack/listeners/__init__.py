@@ -10,6 +10,7 @@ from bot.slack.listeners import (
     checkins,
     commands,
     end_of_term,
+    events_once,
     followup_actions,
     followup_views,
     home,
@@ -23,6 +24,7 @@ from bot.slack.listeners import errors as error_path
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
     error_path.register(app)
+    events_once.register(app, deps)
     commands.register(app, deps)
     actions.register(app, deps)
     followup_actions.register(app, deps)

@@ -1,0 +1,31 @@
+"""Each Events API delivery acted on once: a retry of an event already handled (Slack sends one
+when it thinks the first went unanswered) is acknowledged and goes no further. A Bolt
+middleware, so it stands before every event listener, over HTTP and Socket Mode alike."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+
+from bot.services.events_seen import first_delivery
+from bot.slack.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.middleware
+    async def handle_each_event_once(
+        body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse | None]]
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id is None or await first_delivery(
+            deps.sessions, event_id=event_id, team_id=body.get("team_id"), now=deps.clock.now()
+        ):
+            return await next()
+        log.info("event %s was handled already: Slack's retry is acknowledged only", event_id)
+        return BoltResponse(status=200, body="")
