@@ -10,6 +10,7 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.errors import InvalidInput
 from bot.domain.people import Person, today_for
 from bot.domain.policy import Policy
 from bot.domain.terms import Terms
@@ -19,12 +20,26 @@ from bot.domain.validation import (
     validate_check_in_weeks,
     validate_request,
 )
+from bot.slack.ids import RequestField
+
+# How long a form waits for users.info before it is answered: Slack wants the answer within 3 s,
+# and the client would otherwise wait out a rate limit's Retry-After.
+LOOKUP_SECONDS = 1.5
+SLACK_SLOW = "Slack did not answer in time to check this person. Please submit again in a moment."
 
 
-async def lookup_people(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, Person]:
-    """The people Slack knows, by id. An id Slack does not know is left out."""
+async def lookup_people(
+    client: AsyncWebClient, user_ids: Iterable[str], *, fields: Iterable[str]
+) -> dict[str, Person]:
+    """The people Slack knows, by id; an id Slack does not know is left out. When Slack is too
+    slow to answer before the form must be, `InvalidInput` on `fields` says to submit again:
+    the modal stays open with everything typed in it."""
     unique = sorted(set(user_ids))
-    found = await asyncio.gather(*(_lookup(client, user_id) for user_id in unique))
+    try:
+        async with asyncio.timeout(LOOKUP_SECONDS):
+            found = await asyncio.gather(*(_lookup(client, user_id) for user_id in unique))
+    except TimeoutError:
+        raise InvalidInput(dict.fromkeys(fields, SLACK_SLOW)) from None
     return {person.id: person for person in found if person is not None}
 
 
@@ -57,7 +72,9 @@ async def check_request(
     """Validate a submitted request against the rules, with the named people looked up in Slack
     and "today" taken in the employee's own timezone."""
     named = [user_id for user_id in (form.home_manager_id, form.host_manager_id) if user_id]
-    people = await lookup_people(client, [employee_id, *named])
+    people = await lookup_people(
+        client, [employee_id, *named], fields=(RequestField.HOME_MANAGER, RequestField.HOST_MANAGER)
+    )
     employee = people.get(employee_id, Person(employee_id))
     terms = validate_request(
         form, employee=employee, people=people, today=today_for(employee, now), policy=policy

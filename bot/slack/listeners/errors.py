@@ -31,6 +31,7 @@ from bot.slack.builders.replies import (
     build_refusal_view,
     build_slack_refusal,
     build_unexpected_error,
+    build_unexpected_error_view,
 )
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,17 @@ def answered_in_modal(listener: Listener) -> Listener:
             await ack(response_action="errors", errors=invalid.errors)
         except Refusal as refusal:
             await ack(response_action="update", view=build_refusal_view(refusal))
-        except Exception as error:  # noqa: BLE001 - this is the error path, not a swallow
-            await report_error(error, kwargs["context"])
+        except Exception as error:
+            if ack.response is None:
+                # Failed before answering: the modal says so at once, instead of Slack showing
+                # its own error after three seconds without an answer.
+                log.error("listener failed", exc_info=error)
+                await ack(
+                    response_action="update",
+                    view=build_unexpected_error_view(CORRELATION_ID.get()),
+                )
+            else:
+                await report_error(error, kwargs["context"])
 
     return wrapper
 

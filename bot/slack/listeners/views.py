@@ -3,7 +3,8 @@ and a delegation.
 
 Each checks and stores before it acks, so a problem shows on the modal's own fields (or the
 modal explains why the request moved on) and a stored change is never lost to a closed modal;
-messages go out after the ack.
+messages go out after the ack. The people named are looked up for at most
+`directory.LOOKUP_SECONDS`, so a slow Slack cannot hold the answer past Slack's three seconds.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.services.delegation import delegate
 from bot.services.requests import NewRequest, create_request
 from bot.slack.deps import Deps
 from bot.slack.directory import check_request, lookup_people
-from bot.slack.ids import Callback
+from bot.slack.ids import Callback, FollowUpField
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.parsing import (
@@ -112,7 +113,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         chosen = parse_chosen_user(view["state"]["values"])
-        people = await lookup_people(client, [chosen] if chosen else [])
+        people = await lookup_people(
+            client, [chosen] if chosen else [], fields=[FollowUpField.DELEGATE]
+        )
         delegated = await delegate(
             deps.sessions,
             team_id=team_of(context),
