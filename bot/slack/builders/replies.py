@@ -307,19 +307,13 @@ def build_unexpected_error(reference: str) -> Message:
 
 def build_unexpected_error_view(reference: str) -> View:
     """The unexpected-error reply, for a modal whose submission failed before it was answered."""
-    return View(
-        type="modal",
-        title="Nothing changed",
-        close="Close",
-        blocks=build_unexpected_error(reference).blocks,
-    )
+    return _nothing_changed(build_unexpected_error(reference))
 
 
 def build_refusal_view(refusal: Refusal) -> View:
     """The same refusal, for a modal whose submission can no longer take effect."""
-    return View(
-        type="modal",
-        title="Nothing changed",
-        close="Close",
-        blocks=build_refusal(refusal).blocks,
-    )
+    return _nothing_changed(build_refusal(refusal))
+
+
+def _nothing_changed(message: Message) -> View:
+    return View(type="modal", title="Nothing changed", close="Close", blocks=message.blocks)
