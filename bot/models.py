@@ -356,17 +356,18 @@ class SlackEventSeen(Base):
     __tablename__ = "slack_events_seen"
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    team_id: Mapped[str | None] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class PausedWorkspace(Base):
     """A workspace the bot cannot speak to: the app was uninstalled, or Slack refused its token.
     Nothing is sent to it, and nothing marked sent, until a reinstall or a working token resumes
-    it."""
+    it. `token_fingerprint` names the token known to be refused (None: not known yet), so only a
+    different token is tried again."""
 
     __tablename__ = "paused_workspaces"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     reason: Mapped[str] = mapped_column(String(64))
+    token_fingerprint: Mapped[str | None] = mapped_column(String(16))
     paused_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -26,7 +26,6 @@ from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import pooled_connections
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps, deps_from
-from bot.slack.token_check import resume_if_the_token_works
 from bot.slack.transport import ObservedSocketModeHandler
 from bot.slack.workspaces import workspaces_from
 from bot.web import SlackEvents, build_web_app
@@ -92,7 +91,6 @@ async def running(
         )
         runner = web.AppRunner(web_app)
         await runner.setup()
-        confirming: asyncio.Task[bool] | None = None
         try:
             bound = await _listen(runner, host, settings.port if port is None else port)
             log.info(
@@ -101,14 +99,9 @@ async def running(
                 "health and metrics" if socket_mode else "HTTP",
             )
             sweeper.start()
-            # In the background: an outage at start must not hold up serving.
-            if deps.workspaces is None:
-                confirming = asyncio.create_task(resume_if_the_token_works(bolt.client, deps))
             yield Running(bolt, deps, bound)
         finally:
             log.info("shutting down")
-            if confirming is not None:
-                confirming.cancel()
             await sweeper.stop()
             if socket_mode is not None:
                 await socket_mode.close_async()

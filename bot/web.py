@@ -118,9 +118,10 @@ def build_web_app(
     async def handle_health(_request: web.Request) -> web.Response:
         if not await is_ready(engine):
             return web.json_response({"status": "database unavailable"}, status=503)
-        # The bot is up; a workspace it cannot speak to is named, with Slack's reason.
+        # The bot is up; workspaces it cannot speak to are counted (this page is public: which
+        # ones, and why, are in the audit trail and the logs).
         try:
-            paused = await paused_workspaces(sessions)
+            paused = len(await paused_workspaces(sessions))
         except (OSError, TimeoutError, SQLAlchemyError):
             return web.json_response({"status": "database unavailable"}, status=503)
         detail = {"paused_workspaces": paused} if paused else {}

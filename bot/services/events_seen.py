@@ -15,14 +15,12 @@ from bot.models import SlackEventSeen
 KEPT_FOR = timedelta(days=1)
 
 
-async def first_delivery(
-    sessions: Sessions, *, event_id: str, team_id: str | None, now: datetime
-) -> bool:
+async def first_delivery(sessions: Sessions, *, event_id: str, now: datetime) -> bool:
     """Record the event as handled; False when it already was (this is a retry)."""
     async with sessions.begin() as session:
         result = await session.execute(
             insert_into(session, SlackEventSeen)
-            .values(event_id=event_id, team_id=team_id, received_at=now)
+            .values(event_id=event_id, received_at=now)
             .on_conflict_do_nothing(index_elements=["event_id"])
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]

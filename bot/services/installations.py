@@ -20,10 +20,7 @@ from sqlalchemy import desc
 
 from bot.db import Sessions
 from bot.services.audit import record_event
-from bot.services.pauses import pause_in
-
-# Slack tells of an uninstall; nobody in the workspace is named as having done it.
-SLACK_ACTOR = "slack"
+from bot.services.pauses import SLACK_ACTOR, pause_in
 
 
 class InstallationStore(AsyncSQLAlchemyInstallationStore):

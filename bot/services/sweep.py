@@ -20,6 +20,7 @@ from typing import Any, cast
 from uuid import uuid4
 
 from sqlalchemy import ColumnElement, Table, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
@@ -82,6 +83,8 @@ WANTED_IN = {
 CHANGES_STATE = frozenset(
     {NudgeKind.DECISION_ESCALATION, NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED}
 )
+# Sends nothing: marking it sent is the whole of it, so a paused workspace does not hold it back.
+SILENT = frozenset({NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED})
 # A check-in (or its reminder) still waiting when the next one is due has become pointless (the
 # bot was down, or the secondment started late): only the latest is asked.
 CHECK_IN_KINDS = (NudgeKind.CHECK_IN, NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED)
@@ -207,10 +210,13 @@ async def sweep_lag(sessions: Sessions, *, now: datetime) -> timedelta:
 
 
 def _not_paused() -> ColumnElement[bool]:
-    """The nudge's workspace is not paused (bot/services/pauses.py): a paused workspace's nudges
-    wait, unclaimed, and its backlog is not the sweep's lag."""
-    return ~exists().where(
-        Secondment.id == Nudge.secondment_id, PausedWorkspace.team_id == Secondment.team_id
+    """The nudge's workspace is not paused (bot/services/pauses.py), or it sends nothing: a
+    paused workspace's messages wait, unclaimed, and their backlog is not the sweep's lag."""
+    return or_(
+        Nudge.kind.in_(SILENT),
+        ~exists().where(
+            Secondment.id == Nudge.secondment_id, PausedWorkspace.team_id == Secondment.team_id
+        ),
     )
 
 
@@ -316,17 +322,33 @@ def _sent_event(due: Due, now: datetime) -> dict[str, Any]:
 
 
 async def hold_for_paused_workspace(
-    sessions: Sessions, due: Due, *, error: str, now: datetime
+    sessions: Sessions, due: Due, *, error: str, now: datetime, token_fingerprint: str | None
 ) -> None:
     """Slack refused the workspace's token (or it has none): pause the workspace, and hand the
     nudge back unsent, its attempts untouched, to wait for the resume."""
     async with sessions.begin() as session:
-        await pause_in(session, team_id=due.record.team_id, reason=error, now=now)
-        await session.execute(
-            update(Nudge)
-            .where(Nudge.id == due.nudge_id, Nudge.claim_token == due.claim_token)
-            .values(claimed_until=None, claim_token=None, last_error=error[:200])
+        await pause_in(
+            session,
+            team_id=due.record.team_id,
+            reason=error,
+            now=now,
+            token_fingerprint=token_fingerprint,
         )
+        await _release(session, due)
+
+
+async def release(sessions: Sessions, due: Due) -> None:
+    """Hand a claimed nudge back unsent, its attempts untouched."""
+    async with sessions.begin() as session:
+        await _release(session, due)
+
+
+async def _release(session: AsyncSession, due: Due) -> None:
+    await session.execute(
+        update(Nudge)
+        .where(Nudge.id == due.nudge_id, Nudge.claim_token == due.claim_token)
+        .values(claimed_until=None, claim_token=None)
+    )
 
 
 async def mark_failed(

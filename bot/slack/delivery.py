@@ -24,14 +24,16 @@ from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
 from bot.domain.record import SecondmentRecord
-from bot.services.pauses import paused_workspaces
+from bot.services.pauses import fingerprint
 from bot.services.sweep import (
     CHANGES_STATE,
+    SILENT,
     Due,
     claim_due,
     hold_for_paused_workspace,
     mark_failed,
     mark_sent,
+    release,
     renew,
     sweep_lag,
 )
@@ -54,6 +56,7 @@ from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
 from bot.slack.marks import SentMarks
 from bot.slack.publish import slack_error
+from bot.slack.token_check import recheck_paused
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +97,7 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
     """Claim what is due at `now` and send it; returns how many were sent. While a backlog
     lasts, the sweep claims batch after batch for about `sweep_seconds`. The metrics get how late
     the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
-    paused = await paused_workspaces(deps.sessions)
+    paused = await recheck_paused(client, deps, now)
     deps.metrics.sweep_started(await sweep_lag(deps.sessions, now=now), len(paused))
     sent = 0
     began = time.monotonic()
@@ -153,14 +156,21 @@ async def _send(
     """Send one nudge and mark it; `paused` holds the workspaces this batch found refused (each
     with Slack's error), whose other nudges then wait without a call."""
     team_id = due.record.team_id
+    if due.kind in SILENT:
+        # No message: marking it sent is the change (a start, a missed check-in), which goes
+        # on whether or not the workspace can be spoken to. (A start's note in the thread is
+        # tried with the workspace's token, if it has one.)
+        if deps.workspaces is not None:
+            client = await deps.workspaces.client_for(team_id) or client
+        return await _marked(client, deps, due, now, marks)
     if team_id in paused:
-        await hold_for_paused_workspace(deps.sessions, due, error=paused[team_id], now=now)
+        await release(deps.sessions, due)  # paused by this batch already: just wait
         return False
     if deps.workspaces is not None:
         # OAuth mode: send with the bot token of the secondment's own workspace.
         installed = await deps.workspaces.client_for(team_id)
         if installed is None:
-            await _pause(deps, due, now, NOT_INSTALLED, paused)
+            await _pause(deps, due, now, NOT_INSTALLED, paused, None)
             return False
         client = installed
     await deps.sending.pace.wait()
@@ -169,10 +179,17 @@ async def _send(
     except (SlackApiError, HrUnreachable) as exc:
         error = _error_of(exc)
         if error in TOKEN_REFUSED:
-            await _pause(deps, due, now, error, paused)
+            await _pause(deps, due, now, error, paused, client)
         else:
             await _failed(client, deps, due, now, error=error)
         return False
+    return await _marked(client, deps, due, now, marks)
+
+
+async def _marked(
+    client: AsyncWebClient, deps: Deps, due: Due, now: datetime, marks: SentMarks
+) -> bool:
+    """Mark a delivered (or silent) nudge sent, with what its marking changes."""
     if due.kind not in CHANGES_STATE:
         marked = await marks.mark(due)
         if marked:
@@ -249,10 +266,23 @@ def _error_of(exc: Exception) -> str:
     return slack_error(exc) if isinstance(exc, SlackApiError) else str(exc)
 
 
-async def _pause(deps: Deps, due: Due, now: datetime, error: str, paused: dict[str, str]) -> None:
+async def _pause(
+    deps: Deps,
+    due: Due,
+    now: datetime,
+    error: str,
+    paused: dict[str, str],
+    refused: AsyncWebClient | None,
+) -> None:
     log.warning("delivery to workspace %s paused: %s", due.record.team_id, error)
     paused[due.record.team_id] = error
-    await hold_for_paused_workspace(deps.sessions, due, error=error, now=now)
+    await hold_for_paused_workspace(
+        deps.sessions,
+        due,
+        error=error,
+        now=now,
+        token_fingerprint=fingerprint(refused.token) if refused is not None else None,
+    )
 
 
 async def _failed(

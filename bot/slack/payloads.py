@@ -38,7 +38,7 @@ class _Someone(_Shape):
 class SlashCommand(_Shape):
     command: Annotated[str, StringConstraints(pattern=r"^/")]
     user_id: Id
-    team_id: Id
+    team_id: str | None = None  # an org-wide install may name only the enterprise
     text: str = ""
     response_url: str | None = None
     trigger_id: str | None = None
@@ -86,7 +86,6 @@ class _Event(_Shape):
 
 class EventCallback(_Shape):
     type: Literal["event_callback"]
-    team_id: Id
     event_id: Id
     event: _Event
 
@@ -98,7 +97,6 @@ class UrlVerification(_Shape):
 
 class AppRateLimited(_Shape):
     type: Literal["app_rate_limited"]
-    team_id: Id
 
 
 class SslCheck(_Shape):
@@ -142,8 +140,9 @@ def check_payload(body: dict[str, Any]) -> None:
         else:
             _TYPED.validate_python(body)
     except ValidationError as invalid:
+        # A path's first three parts at most: deeper ones can be keys of what was typed.
         problems = (
-            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['type']}"
+            f"{'.'.join(str(part) for part in error['loc'][:3]) or 'body'}: {error['type']}"
             for error in invalid.errors(include_url=False, include_input=False)
         )
         raise Malformed("; ".join(problems)) from invalid

@@ -21,7 +21,6 @@ def upgrade() -> None:
     op.create_table(
         "slack_events_seen",
         sa.Column("event_id", sa.String(length=64), nullable=False),
-        sa.Column("team_id", sa.String(length=32), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_slack_events_seen")),
     )
@@ -33,6 +32,7 @@ def upgrade() -> None:
         "paused_workspaces",
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("reason", sa.String(length=64), nullable=False),
+        sa.Column("token_fingerprint", sa.String(length=16), nullable=True),
         sa.Column("paused_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("team_id", name=op.f("pk_paused_workspaces")),
     )

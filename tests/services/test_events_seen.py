@@ -18,10 +18,7 @@ async def test_of_many_deliveries_of_one_event_at_once_exactly_one_is_first(
 ) -> None:
     # Each as its own process would: its own sessions, all at the same moment.
     firsts = await asyncio.gather(
-        *(
-            first_delivery(make_sessions(engine), event_id="Ev1", team_id="T0TEAM", now=AT)
-            for _ in range(8)
-        )
+        *(first_delivery(make_sessions(engine), event_id="Ev1", now=AT) for _ in range(8))
     )
 
     assert sorted(firsts) == [False] * 7 + [True]
@@ -29,9 +26,9 @@ async def test_of_many_deliveries_of_one_event_at_once_exactly_one_is_first(
 
 async def test_ids_are_kept_for_a_day_then_forgotten(engine: AsyncEngine) -> None:
     sessions = make_sessions(engine)
-    await first_delivery(sessions, event_id="Ev-old", team_id=None, now=AT)
-    await first_delivery(sessions, event_id="Ev-new", team_id=None, now=AT + timedelta(hours=12))
+    await first_delivery(sessions, event_id="Ev-old", now=AT)
+    await first_delivery(sessions, event_id="Ev-new", now=AT + timedelta(hours=12))
 
     assert await forget_seen_events(sessions, now=AT + KEPT_FOR + timedelta(seconds=1)) == 1
-    assert await first_delivery(sessions, event_id="Ev-old", team_id=None, now=AT) is True
-    assert await first_delivery(sessions, event_id="Ev-new", team_id=None, now=AT) is False
+    assert await first_delivery(sessions, event_id="Ev-old", now=AT) is True
+    assert await first_delivery(sessions, event_id="Ev-new", now=AT) is False

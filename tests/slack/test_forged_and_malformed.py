@@ -126,7 +126,6 @@ def click_with_a_letter_timestamp(bot: Harness) -> tuple[bytes, dict[str, str]]:
     return raw, {**sign_bytes(raw), "X-Slack-Request-Timestamp": "abc"}
 
 
-NOW = int(time.time())
 UNVERIFIED: dict[str, Forged] = {
     "no signature headers": lambda bot: (command(bot), {"Content-Type": FORM}),
     "no timestamp": with_header("X-Slack-Request-Timestamp", None),

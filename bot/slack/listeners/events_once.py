@@ -24,7 +24,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id is None or await first_delivery(
-            deps.sessions, event_id=event_id, team_id=body.get("team_id"), now=deps.clock.now()
+            deps.sessions, event_id=event_id, now=deps.clock.now()
         ):
             return await next()
         log.info("event %s was handled already: Slack's retry is acknowledged only", event_id)
