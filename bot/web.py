@@ -8,11 +8,12 @@ the signature again: it is never switched off."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
 
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -36,6 +37,8 @@ from bot.slack.transport import HTTP, MALFORMED, UNVERIFIED, AckTimer
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# Slack sends its whole request at once and wants an answer within 3 s.
+READ_SECONDS = 3.0
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 
@@ -64,7 +67,13 @@ async def _verified_request(request: web.Request, signing_secret: str) -> AsyncB
     """The request as Bolt takes it, once it is shown to come from Slack and to hold a payload
     the bot handles; `web.HTTPUnauthorized` or `web.HTTPBadRequest` otherwise. The log line
     says why, never what the body held."""
-    raw = await request.read()
+    try:
+        # A sender that stops half-way through its body is not waited on for ever.
+        async with asyncio.timeout(READ_SECONDS):
+            raw = await request.read()
+    except (TimeoutError, ConnectionError, ClientPayloadError):
+        log.info("refused a request whose body did not arrive whole")
+        raise web.HTTPBadRequest(text="incomplete request") from None
     try:
         # The wall clock, not the bot's: Slack stamps its requests with the real time.
         verify_request(raw, request.headers, signing_secret, time.time())
@@ -79,16 +88,25 @@ async def _verified_request(request: web.Request, signing_secret: str) -> AsyncB
         reason = malformed.reason if isinstance(malformed, Malformed) else "not UTF-8"
         log.warning("refused a signed request that is not a payload the bot handles: %s", reason)
         raise web.HTTPBadRequest(text="malformed request") from None
-    bolt_request = AsyncBoltRequest(
-        body=text,
-        query=request.query_string,
-        headers=request.headers,  # type: ignore[arg-type]  # a mapping, as Bolt's adapter passes
-    )
-    if bolt_request.body != body:
-        # Bolt reads any form that holds the word "payload" (a channel's name, the command's
-        # text) as an empty body; hand it the slash command that was checked.
-        bolt_request.body = body
-        bolt_request.context = build_async_context(AsyncBoltContext(), body)
+    try:
+        bolt_request = AsyncBoltRequest(
+            body=text,
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]  # a mapping, as Bolt's adapter passes
+        )
+        if bolt_request.body != body:
+            # Bolt reads any form that holds the word "payload" (a channel's name, the
+            # command's text) as an empty body; hand it the slash command that was checked.
+            bolt_request.body = body
+            bolt_request.context = build_async_context(AsyncBoltContext(), body)
+    except (TypeError, AttributeError, KeyError, IndexError) as unreadable:
+        # Bolt reads the workspace, person and channel assuming Slack's types throughout; the
+        # models check those it is known to read, and this catches any it reads beyond them.
+        log.warning(
+            "refused a signed request that is not a payload the bot handles: Bolt's %s reading it",
+            type(unreadable).__name__,
+        )
+        raise web.HTTPBadRequest(text="malformed request") from None
     return bolt_request
 
 

@@ -3,6 +3,7 @@ them into a message, so the domain never formats Slack text."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -146,3 +147,21 @@ class StillOpen(Refusal):
     """A person's data can't be erased while these secondments of theirs are still open."""
 
     secondment_ids: tuple[int, ...]
+
+
+@dataclass
+class UnreadableReference(Refusal):
+    """A button or form carried a reference the bot cannot read (not one it made, or one
+    from before a change to what references hold)."""
+
+
+# A secondment number or version as the bot writes them: plain ASCII digits, within an integer
+# column (a longer one, or digits of another script, is not one the bot wrote).
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def reference_number(text: str) -> int:
+    """A number read from a reference; `UnreadableReference` when it is not one."""
+    if not _NUMBER.fullmatch(text):
+        raise UnreadableReference()
+    return int(text)

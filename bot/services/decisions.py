@@ -35,6 +35,8 @@ from bot.domain.errors import (
     OnlyHr,
     OverrideNotAllowed,
     TermsChanged,
+    UnreadableReference,
+    reference_number,
 )
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
@@ -66,8 +68,11 @@ class DecisionRef:
 
     @classmethod
     def decode(cls, value: str) -> DecisionRef:
-        secondment_id, side, version = value.split(":")
-        return cls(int(secondment_id), Side(side), int(version))
+        """The reference `encode` wrote; `UnreadableReference` for anything else."""
+        parts = value.split(":")
+        if len(parts) != 3 or parts[1] not in {s.value for s in Side}:
+            raise UnreadableReference()
+        return cls(reference_number(parts[0]), Side(parts[1]), reference_number(parts[2]))
 
 
 class Move(Enum):

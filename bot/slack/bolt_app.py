@@ -28,10 +28,25 @@ class _NoUnusedTokenWarning(logging.Filter):
         return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
-def _quiet_unused_token_warning() -> None:
+class _NoBodyInUnhandledWarning(logging.Filter):
+    """Bolt's warning about a request no listener takes quotes the request's fields (ids,
+    commands, callback ids), which the sender chose, newlines included; a log line must carry
+    no body, so the warning is kept without them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Unhandled request"):
+            record.msg, record.args = (
+                "Unhandled request: no listener takes it (body not logged)",
+                (),
+            )
+        return True
+
+
+def _quiet_bolt_warnings() -> None:
     bolt_logger = get_bolt_logger(AsyncApp)
-    if not any(isinstance(f, _NoUnusedTokenWarning) for f in bolt_logger.filters):
-        bolt_logger.addFilter(_NoUnusedTokenWarning())
+    for kind in (_NoUnusedTokenWarning, _NoBodyInUnhandledWarning):
+        if not any(isinstance(f, kind) for f in bolt_logger.filters):
+            bolt_logger.addFilter(kind())
 
 
 def build_bolt_app(
@@ -40,7 +55,7 @@ def build_bolt_app(
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = client or make_web_client(token, settings.slack_api_url)
     workspaces = deps.workspaces
-    _quiet_unused_token_warning()
+    _quiet_bolt_warnings()
 
     async def installed(team_id: str) -> None:
         # A reinstall brings a token Slack accepts: the workspace's waiting nudges go out.

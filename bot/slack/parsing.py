@@ -219,3 +219,18 @@ def parse_block_form(values: dict[str, Any]) -> BlockForm:
         conditions=tuple(str(o.get("value")) for o in options if isinstance(o, dict)),
         conditions_note=_text(values, BlockField.CONDITIONS_NOTE),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RevokedTokens:
+    user_ids: list[str]
+    bot: bool
+
+
+def parse_revoked_tokens(event: dict[str, Any]) -> RevokedTokens:
+    """`tokens_revoked`: whose user tokens went, and whether the bot's did."""
+    tokens = event.get("tokens")
+    tokens = tokens if isinstance(tokens, dict) else {}
+    oauth = tokens.get("oauth")
+    user_ids = [u for u in oauth if isinstance(u, str)] if isinstance(oauth, list) else []
+    return RevokedTokens(user_ids, bool(tokens.get("bot")))

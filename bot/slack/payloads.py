@@ -27,8 +27,23 @@ class Malformed(Exception):
         self.reason = reason
 
 
+Json = dict[str, Any]
+
+
 class _Shape(BaseModel):
+    """A payload: what the bot reads is named below; the fields Bolt reads on every request to
+    find the workspace, person and channel must have the types Slack gives them, since Bolt
+    assumes them and a wrong one crashes it; anything else is let through."""
+
     model_config = ConfigDict(extra="allow", frozen=True)
+
+    team: Json | None = None
+    enterprise: Json | None = None
+    authorizations: list[Json] | None = None
+    channel: str | Json | None = None
+    message: Json | None = None
+    container: Json | None = None
+    response_urls: list[Json] | None = None
 
 
 class _Someone(_Shape):
@@ -40,13 +55,35 @@ class SlashCommand(_Shape):
     user_id: Id
     team_id: str | None = None  # an org-wide install may name only the enterprise
     text: str = ""
-    response_url: str | None = None
-    trigger_id: str | None = None
+    # Slack sends both with every command: the reply goes to one, a form opens with the other.
+    response_url: Id
+    trigger_id: Id
 
 
 class _Action(_Shape):
     action_id: Id
     block_id: str | None = None
+    value: str | None = None
+
+
+class _ViewState(_Shape):
+    values: dict[str, dict[str, dict[str, Any]]]
+
+
+class _Surface(_Shape):
+    """A view a button was clicked in: a modal, or the App Home."""
+
+    id: Id
+    type: Id
+    callback_id: str = ""
+    private_metadata: str = ""
+
+
+class _View(_Surface):
+    """A modal submitted or closed, with what was entered in it."""
+
+    callback_id: str
+    state: _ViewState
 
 
 class BlockActions(_Shape):
@@ -55,17 +92,7 @@ class BlockActions(_Shape):
     actions: list[_Action] = Field(min_length=1)
     trigger_id: str | None = None
     response_url: str | None = None
-
-
-class _ViewState(_Shape):
-    values: dict[str, dict[str, dict[str, Any]]]
-
-
-class _View(_Shape):
-    id: Id
-    callback_id: str
-    private_metadata: str = ""
-    state: _ViewState
+    view: _Surface | None = None
 
 
 class ViewSubmission(_Shape):
@@ -82,6 +109,7 @@ class ViewClosed(_Shape):
 
 class _Event(_Shape):
     type: Id
+    user: str | Json | None = None
 
 
 class EventCallback(_Shape):
@@ -140,9 +168,15 @@ def check_payload(body: dict[str, Any]) -> None:
         else:
             _TYPED.validate_python(body)
     except ValidationError as invalid:
-        # A path's first three parts at most: deeper ones can be keys of what was typed.
-        problems = (
-            f"{'.'.join(str(part) for part in error['loc'][:3]) or 'body'}: {error['type']}"
-            for error in invalid.errors(include_url=False, include_input=False)
-        )
-        raise Malformed("; ".join(problems)) from invalid
+        raise Malformed(_problems(invalid)) from invalid
+
+
+def _problems(invalid: ValidationError) -> str:
+    """Where the payload is wrong and how, for the log: a path's first three parts at most
+    (deeper ones can be keys a sender chose), printable and short, never a value."""
+    problems = (
+        f"{'.'.join(str(part) for part in error['loc'][:3]) or 'body'}: {error['type']}"
+        for error in invalid.errors(include_url=False, include_input=False)
+    )
+    text = "; ".join(problems)
+    return "".join(c if c.isprintable() else "?" for c in text)[:300]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.errors import UnreadableReference, reference_number
 from bot.domain.followups import CheckInAnswer
 
 
@@ -18,8 +19,11 @@ class RequestRef:
 
     @classmethod
     def decode(cls, value: str) -> RequestRef:
-        secondment_id, version = value.split(":")
-        return cls(int(secondment_id), int(version))
+        """The reference `encode` wrote; `UnreadableReference` for anything else."""
+        parts = value.split(":")
+        if len(parts) != 2:
+            raise UnreadableReference()
+        return cls(reference_number(parts[0]), reference_number(parts[1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +40,15 @@ class CheckInRef:
 
     @classmethod
     def decode(cls, value: str) -> CheckInRef:
-        secondment_id, sequence, *answer = value.split(":")
-        return cls(int(secondment_id), int(sequence), CheckInAnswer(answer[0]) if answer else None)
+        """The reference `encode` wrote; `UnreadableReference` for anything else."""
+        parts = value.split(":")
+        answers = {a.value for a in CheckInAnswer}
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in answers):
+            raise UnreadableReference()
+        answer = CheckInAnswer(parts[2]) if len(parts) == 3 else None
+        return cls(reference_number(parts[0]), reference_number(parts[1]), answer)
 
 
 def secondment_of(value: str) -> int:
     """The request a button's value names: every reference encodes its id first."""
-    return int(value.split(":", 1)[0])
+    return reference_number(value.split(":", 1)[0])

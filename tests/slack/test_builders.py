@@ -46,6 +46,7 @@ from bot.domain.errors import (
     StillOpen,
     TermsChanged,
     TooEarly,
+    UnreadableReference,
 )
 from bot.domain.followups import EscalationKind
 from bot.domain.people import Person
@@ -668,6 +669,10 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
     "already_escalated_by_the_bot": (
         AlreadyEscalated(EscalationKind.NO_DECISION, None, HOST_DECIDED),
         ["the bot raised it"],
+    ),
+    "unreadable_reference": (
+        UnreadableReference(),
+        ["not one I can act on", "Nothing was changed", "`/secondment list`"],
     ),
     "other": (Refusal(), ["I can't do that."]),
 }

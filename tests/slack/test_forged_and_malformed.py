@@ -9,11 +9,12 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from multidict import CIMultiDict
 from sqlalchemy import func, select
 
 from bot.domain.states import Side
@@ -90,7 +91,7 @@ def payload(text: str) -> bytes:
     return urlencode({"payload": text}).encode()
 
 
-Forged = Callable[[Harness], tuple[bytes, dict[str, str]]]
+Forged = Callable[[Harness], tuple[bytes, Mapping[str, str]]]
 
 
 def stamped(timestamp: str) -> Forged:
@@ -114,6 +115,18 @@ def with_header(name: str, value: str | None) -> Forged:
         return raw, headers
 
     return build
+
+
+def twice(
+    bot: Harness, name: str, bad: str, *, last: bool = False
+) -> tuple[bytes, CIMultiDict[str]]:
+    """A real command, signed, with one of the two headers sent twice (Bolt reads the last)."""
+    raw = command(bot)
+    good = sign_bytes(raw)
+    headers: CIMultiDict[str] = CIMultiDict((k, v) for k, v in good.items() if k != name)
+    for value in (good[name], bad) if last else (bad, good[name]):
+        headers.add(name, value)
+    return raw, headers
 
 
 def changed_after_signing(bot: Harness) -> tuple[bytes, dict[str, str]]:
@@ -154,6 +167,12 @@ UNVERIFIED: dict[str, Forged] = {
     "body changed after signing": changed_after_signing,
     # The error path once POSTed to whatever response URL such a body named.
     "a click with timestamp abc": click_with_a_letter_timestamp,
+    "the timestamp given twice, the bad copy first": lambda bot: twice(
+        bot, "X-Slack-Request-Timestamp", "1"
+    ),
+    "the signature given twice, the bad copy last": lambda bot: twice(
+        bot, "X-Slack-Signature", "v0=00", last=True
+    ),
 }
 
 
@@ -163,6 +182,14 @@ def signed(raw: bytes, content_type: str = FORM) -> Forged:
 
 def signed_from(build: Callable[[Harness], bytes], content_type: str = FORM) -> Forged:
     return lambda bot: (raw := build(bot), sign_bytes(raw, content_type=content_type))
+
+
+def click_with(field: str, value: object) -> Forged:
+    def build(bot: Harness) -> tuple[bytes, dict[str, str]]:
+        raw = click(bot, **{field: value})
+        return raw, sign_bytes(raw)
+
+    return build
 
 
 MALFORMED: dict[str, Forged] = {
@@ -213,6 +240,40 @@ MALFORMED: dict[str, Forged] = {
     ),
     "an event body that is a JSON list": signed(f'["{CANARY}"]'.encode(), JSON),
     "an event body that is not JSON": signed(f"{{{CANARY}".encode(), JSON),
+    # Fields Bolt reads on every request, with types Slack never sends (each crashed Bolt).
+    "a submission whose view has no type": signed_from(
+        lambda bot: submission(
+            bot, {"id": "V1", "callback_id": "x", "state": {"values": {}}, "title": CANARY}
+        )
+    ),
+    "an event whose user is a number": signed(
+        json.dumps(
+            {"type": "event_callback", "event_id": "Ev1", "event": {"type": "x", "user": 5}}
+        ).encode(),
+        JSON,
+    ),
+    **{
+        f"a click whose {field} is {value!r}": click_with(field, value)
+        for field, value in (
+            ("channel", 5),
+            ("team", 5),
+            ("authorizations", 5),
+            ("authorizations", [5]),
+            ("enterprise", 5),
+            ("response_urls", 5),
+            ("view", 5),
+            ("message", [CANARY]),
+        )
+    },
+    "url_verification with a user that is a number": signed(
+        json.dumps({"type": "url_verification", "challenge": CANARY, "user": 5}).encode(), JSON
+    ),
+    "a command without trigger_id": signed_from(
+        lambda bot: command(bot).replace(b"&trigger_id=", b"&no_trigger=")
+    ),
+    "a command without response_url": signed_from(
+        lambda bot: command(bot).replace(b"&response_url=", b"&no_url=")
+    ),
 }
 
 

@@ -28,6 +28,7 @@ from bot.domain.errors import (
     StillOpen,
     TermsChanged,
     TooEarly,
+    UnreadableReference,
 )
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState, Status
@@ -151,6 +152,11 @@ def _refusal_text(refusal: Refusal) -> str:
             )
         case AfterEndDate(end_date=end):
             return f"The secondment ended on {day(end)}, so that can no longer be proposed."
+        case UnreadableReference():
+            return (
+                "That button or form is not one I can act on (it may be from an older message). "
+                "Nothing was changed; `/secondment list` shows your secondments as they are now."
+            )
         case _:
             return "I can't do that."
 

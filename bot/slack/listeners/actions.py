@@ -16,7 +16,7 @@ from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.followup_modals import build_conditions_modal, build_delegate_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.home import refresh_home
 from bot.slack.listeners.openers import may_make, opens_modal
@@ -24,7 +24,7 @@ from bot.slack.publish import publish_decision
 
 
 def _ref(body: dict[str, Any]) -> DecisionRef:
-    return DecisionRef.decode(body["actions"][0]["value"])
+    return DecisionRef.decode(button_value(body))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

@@ -18,7 +18,7 @@ from bot.slack.builders.checkins import ANSWER_ACTIONS, build_check_in_modal
 from bot.slack.builders.replies import build_snoozed
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_check_in
@@ -27,7 +27,7 @@ from bot.slack.refs import CheckInRef
 
 
 def _ref(body: dict[str, Any]) -> CheckInRef:
-    return CheckInRef.decode(body["actions"][0]["value"])
+    return CheckInRef.decode(button_value(body))
 
 
 def register(app: AsyncApp, deps: Deps) -> None:

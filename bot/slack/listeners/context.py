@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.errors import UnreadableReference
 from bot.slack.deps import Deps
 
 
@@ -24,3 +27,12 @@ def user_of(context: AsyncBoltContext) -> str:
 
 async def is_hr(deps: Deps, client: AsyncWebClient, context: AsyncBoltContext) -> bool:
     return await deps.hr.is_hr(client, team_of(context), user_of(context))
+
+
+def button_value(body: dict[str, Any]) -> str:
+    """The value of the button clicked (the payload check made it a string, when there is one);
+    `UnreadableReference` when the button carried none."""
+    value = body["actions"][0].get("value")
+    if not isinstance(value, str):
+        raise UnreadableReference()
+    return value

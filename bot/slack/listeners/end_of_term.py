@@ -17,7 +17,7 @@ from bot.services.end_of_term import confirm_return, propose
 from bot.slack.builders.end_of_term import build_extension_modal, build_permanent_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_proposal
@@ -51,7 +51,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         confirmed = await confirm_return(
             deps.sessions,
             team_id=team_of(context),
-            secondment_id=secondment_of(str(body["actions"][0]["value"])),
+            secondment_id=secondment_of(button_value(body)),
             actor_id=user_of(context),
             policy=deps.policy,
             now=deps.clock.now(),

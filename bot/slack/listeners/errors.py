@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -117,3 +118,6 @@ async def _tell(message: Message, context: AsyncBoltContext) -> None:
         log.error(
             "could not tell %s about an error: %s", context.user_id, exc.response.get("error")
         )
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        # The response URL did not answer, or is not one at all.
+        log.error("could not tell %s about an error: %s", context.user_id, type(exc).__name__)

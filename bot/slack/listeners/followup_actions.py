@@ -16,7 +16,7 @@ from bot.slack.builders.followup_modals import ask_hr_form, build_text_modal, re
 from bot.slack.builders.request_modal import build_change_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.publish import publish_withdrawal
@@ -53,7 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         record = await withdraw(
             deps.sessions,
             team_id=team_of(context),
-            secondment_id=secondment_of(body["actions"][0]["value"]),
+            secondment_id=secondment_of(button_value(body)),
             actor_id=user_of(context),
             policy=deps.policy,
             now=deps.clock.now(),

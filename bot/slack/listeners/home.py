@@ -16,7 +16,7 @@ from bot.services.home import HomeSection, load_home
 from bot.slack.builders.home import DEFAULT_LIMITS, build_home, decode_limits, show_more
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Event
-from bot.slack.listeners.context import is_hr, team_of, user_of
+from bot.slack.listeners.context import button_value, is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.publish import publish_home
 
@@ -38,7 +38,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         shown = str(body.get("view", {}).get("private_metadata") or "")
-        await show_home(deps, client, context, show_more(shown, body["actions"][0]["value"]))
+        await show_home(deps, client, context, show_more(shown, button_value(body)))
 
 
 async def show_home(

@@ -18,7 +18,7 @@ from bot.slack.builders.replies import build_status
 from bot.slack.builders.retention import build_person_erased
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import is_hr, team_of, user_of
+from bot.slack.listeners.context import button_value, is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import may_make, opens_modal, visible
 
@@ -35,7 +35,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         record = await visible(deps, hr_action="view any request")(
-            context, client, str(body["actions"][0]["value"])
+            context, client, button_value(body)
         )
         message = build_status(record, user_of(context))
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=False)
@@ -53,7 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         erased = await erase_person(
             deps.sessions,
             team_id=team_of(context),
-            person_id=str(body["actions"][0]["value"]),
+            person_id=button_value(body),
             actor_id=user_of(context),
             actor_is_hr=await is_hr(deps, client, context),
             now=deps.clock.now(),

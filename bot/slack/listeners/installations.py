@@ -13,6 +13,7 @@ from bot.services.installations import forget_revoked, forget_uninstalled
 from bot.slack.deps import Deps
 from bot.slack.ids import Event
 from bot.slack.listeners.errors import answered
+from bot.slack.parsing import parse_revoked_tokens
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -32,13 +33,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.event(Event.TOKENS_REVOKED)
     @answered
     async def handle_tokens_revoked_event(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        tokens = event.get("tokens") or {}
+        revoked = parse_revoked_tokens(event)
         await forget_revoked(
             deps.sessions,
             store,
             enterprise_id=context.enterprise_id,
             team_id=context.team_id,
-            user_ids=list(tokens.get("oauth") or []),
-            bot_revoked=bool(tokens.get("bot")),
+            user_ids=revoked.user_ids,
+            bot_revoked=revoked.bot,
             now=deps.clock.now(),
         )

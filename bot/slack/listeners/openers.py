@@ -19,7 +19,7 @@ from bot.services.decisions import DecisionRef, Move, check_move
 from bot.services.queries import get_for_user
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import is_hr, team_of, user_of
+from bot.slack.listeners.context import button_value, is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.refs import secondment_of
 
@@ -40,7 +40,7 @@ def opens_modal(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        value = str(body["actions"][0]["value"])
+        value = button_value(body)
         subject = await load(context, client, value)
         await client.views_open(trigger_id=body["trigger_id"], view=build(subject, value))
 
