@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import time_machine
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.clock import Clock, SystemClock
 from bot.db import make_engine, make_sessions, migrate
@@ -54,10 +54,30 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """TEST_DATABASE_URL's database, migrated afresh; under pytest-xdist each worker gets a
+    database of its own beside it (`<name>_gw0`, ...), dropped when the worker ends, since the
+    tests empty their database's tables between them."""
     assert POSTGRES_URL, "only requested when TEST_DATABASE_URL is set"
-    asyncio.run(_migrate_fresh(POSTGRES_URL))
-    return POSTGRES_URL
+    if worker_id == "master":
+        asyncio.run(_migrate_fresh(POSTGRES_URL))
+        yield POSTGRES_URL
+        return
+    url = make_url(POSTGRES_URL)
+    own = url.set(database=f"{url.database}_{worker_id}")
+    asyncio.run(_create_or_drop(POSTGRES_URL, own.database, create=True))
+    asyncio.run(_migrate_fresh(own.render_as_string(hide_password=False)))
+    yield own.render_as_string(hide_password=False)
+    asyncio.run(_create_or_drop(POSTGRES_URL, own.database, create=False))
+
+
+async def _create_or_drop(server_url: str, database: str | None, *, create: bool) -> None:
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        if create:
+            await connection.execute(text(f'CREATE DATABASE "{database}"'))
+    await engine.dispose()
 
 
 @pytest.fixture(params=DATABASES)
