@@ -26,6 +26,7 @@ from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import pooled_connections
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps, deps_from
+from bot.slack.token_check import confirm_bot_token
 from bot.slack.transport import ObservedSocketModeHandler
 from bot.slack.workspaces import workspaces_from
 from bot.web import SlackEvents, build_web_app
@@ -65,6 +66,12 @@ async def running(
     await migrate(engine)
     deps = deps_from(settings, make_sessions(engine), workspaces_from(settings, engine), clock)
     bolt = build_bolt_app(settings, deps)
+    if deps.workspaces is None:
+        try:
+            await confirm_bot_token(bolt.client)
+        except SettingsError:
+            await engine.dispose()
+            raise
     # Every Slack call while the bot runs, the work that shutdown waits for included, reuses
     # the pool's connections.
     async with pooled_connections(bolt.client):

@@ -88,6 +88,24 @@ async def test_malformed_settings_are_named_without_echoing_secrets(tmp_path: Pa
     assert "xoxp-user-token-by-mistake" not in stderr and "not-hex-secret-value" not in stderr
 
 
+async def test_a_bot_token_slack_refuses_stops_the_bot_with_one_line(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    code, stderr = await _run_to_exit(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-revoked-0000",
+        SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
+        SLACK_API_URL=slack.api_url,
+        PORT=str(_free_port()),
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+    )
+
+    assert code == 2
+    assert "SLACK_BOT_TOKEN: Slack refuses it (invalid_auth)" in stderr
+    assert "Traceback" not in stderr and "xoxb-revoked-0000" not in stderr
+    assert [c.method for c in slack.calls] == ["auth.test"]
+
+
 class Running:
     """A bot process and the lines it has logged."""
 
@@ -189,8 +207,10 @@ async def test_the_bots_calls_to_slack_share_connections(tmp_path: Path) -> None
     assert await bot.stop() == 0
     await slack.stop()
 
-    # auth.test, then a views.open a command: without a pool, each on a connection of its own.
-    assert len(slack.calls) == 4
+    # auth.test twice (the bot's token check at start, and Bolt's before the first request),
+    # then a views.open a command: without a pool, each on a connection of its own.
+    assert [c.method for c in slack.calls].count("auth.test") == 2
+    assert len(slack.calls) == 5
     assert len(slack.peers) < len(slack.calls)
 
 

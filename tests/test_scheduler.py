@@ -7,6 +7,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import OperationalError
+
 from bot.logs import CORRELATION_ID, NO_CORRELATION
 from bot.scheduler import Sweeper
 from tests.support.clocks import SetClock
@@ -118,3 +120,24 @@ async def test_the_jobs_get_the_clock_s_now_not_the_system_s() -> None:
     await sweeper.stop()
 
     assert seen == [clock.at] * 2
+
+
+async def test_a_daily_run_that_fails_is_tried_again_until_it_succeeds() -> None:
+    runs: list[datetime] = []
+    succeeded = asyncio.Event()
+
+    async def daily(now: datetime) -> None:
+        runs.append(now)
+        if len(runs) < 3:  # the database is down at start, and still at the first retry
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError())
+        succeeded.set()
+
+    async def sweep(now: datetime) -> None:
+        return None
+
+    sweeper = Sweeper(sweep, interval=3600, daily=daily, daily_retry_seconds=0)
+    sweeper.start()
+    await asyncio.wait_for(succeeded.wait(), WAIT_LIMIT)
+    await sweeper.stop()
+
+    assert len(runs) == 3

@@ -18,6 +18,8 @@ from bot.slack.deps import Deps
 from bot.slack.listeners import register_all
 from bot.slack.workspaces import oauth_settings
 
+SLACK_NOT_ANSWERING = "Slack is not answering the bot right now; please try again in a minute."
+
 
 class _NoUnusedTokenWarning(logging.Filter):
     """Bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client, then warns
@@ -70,6 +72,9 @@ def build_bolt_app(
         installation_store=workspaces.installations if workspaces else None,
         installation_store_bot_only=True,  # the app installs a bot, never user tokens
         oauth_settings=oauth_settings(settings, workspaces, installed) if workspaces else None,
+        # One workspace: the token was confirmed at start, so a failed check now means Slack is
+        # not answering (Bolt's own words would say the installation is gone).
+        user_facing_authorize_error_message=None if workspaces else SLACK_NOT_ANSWERING,
     )
     register_all(app, deps)
     return app

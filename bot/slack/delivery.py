@@ -56,24 +56,13 @@ from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
 from bot.slack.marks import SentMarks
 from bot.slack.publish import slack_error
-from bot.slack.token_check import recheck_paused
+from bot.slack.token_check import NOT_INSTALLED, TOKEN_REFUSED, recheck_paused
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 # Nudges claimed at a time: a sweep claims batch after batch while a backlog lasts.
 BATCH = 100
-# OAuth mode: the secondment's workspace has no installation (it uninstalled the app).
-NOT_INSTALLED = "app_not_installed"
-# Errors that say the workspace's token is no good: nothing can be sent there until it changes.
-TOKEN_REFUSED = {
-    "not_authed",
-    "invalid_auth",
-    "token_revoked",
-    "token_expired",
-    "account_inactive",  # the token's user or workspace was deleted
-    NOT_INSTALLED,
-}
 # Errors about the recipient that another attempt will not fix.
 UNREACHABLE = {
     "user_not_found",

@@ -1,10 +1,16 @@
-"""Trying a paused workspace again (bot/services/pauses.py) when the bot holds a token for it
-that Slack has not refused yet: a reinstall in OAuth mode, a new `SLACK_BOT_TOKEN`, or a replica
-started with a newer token than the one that paused it. One `auth.test` per new token; the same
-refused token is never tried twice. Runs at the start of each sweep."""
+"""Whether Slack accepts the bot's tokens.
+
+At start, with one workspace, a `SLACK_BOT_TOKEN` that Slack refuses stops the bot with one line;
+Slack not answering only warns (the bot serves, and asks again with the first request).
+
+At each sweep, a paused workspace (bot/services/pauses.py) is tried again when the bot holds a
+token for it that Slack has not refused yet: a reinstall in OAuth mode, a new `SLACK_BOT_TOKEN`,
+or a replica started with a newer token than the one that paused it. One `auth.test` per new
+token; the same refused token is never tried twice."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -13,9 +19,44 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.pauses import Paused, fingerprint, paused_workspaces, refused_again, resume
+from bot.settings import SettingsError
 from bot.slack.deps import Deps
 
 log = logging.getLogger(__name__)
+
+# OAuth mode: the secondment's workspace has no installation (it uninstalled the app).
+NOT_INSTALLED = "app_not_installed"
+# Errors that say the workspace's token is no good: nothing can be sent there until it changes.
+TOKEN_REFUSED = {
+    "not_authed",
+    "invalid_auth",
+    "token_revoked",
+    "token_expired",
+    "account_inactive",  # the token's user or workspace was deleted
+    NOT_INSTALLED,
+}
+# How long the start waits for Slack to confirm the token before serving anyway.
+START_CHECK_SECONDS = 10.0
+
+
+async def confirm_bot_token(client: AsyncWebClient) -> None:
+    """One workspace, at start: `SettingsError` when Slack refuses `SLACK_BOT_TOKEN`."""
+    try:
+        async with asyncio.timeout(START_CHECK_SECONDS):
+            await client.auth_test()
+    except SlackApiError as error:
+        code = str(error.response.get("error"))
+        if code in TOKEN_REFUSED:
+            raise SettingsError(
+                f"SLACK_BOT_TOKEN: Slack refuses it ({code}). Copy the Bot User OAuth Token "
+                "(xoxb-...) from your app's OAuth & Permissions page, or reinstall the app."
+            ) from None
+        log.warning("Slack did not confirm SLACK_BOT_TOKEN at start (%s); serving anyway", code)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        log.warning(
+            "Slack is not answering (%s); serving, and asking again with the first request",
+            type(error).__name__,
+        )
 
 
 async def recheck_paused(client: AsyncWebClient, deps: Deps, now: datetime) -> list[Paused]:

@@ -6,6 +6,7 @@ import logging
 import time
 
 from bot.sandbox.wire import LEGACY_TOKEN
+from bot.slack.bolt_app import SLACK_NOT_ANSWERING
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, Harness
 from tests.support.logs import captured
@@ -64,3 +65,18 @@ async def test_a_correctly_signed_request_is_served(bot: Harness) -> None:
     _, reply_name = await bot.command(EMPLOYEE, "help")
 
     assert "/secondment list" in (await bot.reply_to(reply_name)).text
+
+
+async def test_while_slack_does_not_answer_people_are_told_so_plainly(bot: Harness) -> None:
+    # One workspace: Bolt asks who the token is before the first request, and Slack fails.
+    bot.slack.fail_next("auth.test", "fatal_error")
+    body = wire.slash_command(EMPLOYEE, "help", bot.new_response_url())
+
+    response = await bot.post(body)
+
+    assert response.status == 200
+    assert SLACK_NOT_ANSWERING in await response.text()
+    bot.expect_errors = True  # Bolt logs the failed auth.test
+    # As soon as Slack answers, requests work again.
+    _, reply = await bot.command(EMPLOYEE, "help")
+    assert "/secondment list" in (await bot.reply_to(reply)).text
