@@ -73,8 +73,11 @@ def oauth_settings(
     assert settings.slack_client_id is not None and settings.slack_client_secret is not None
 
     async def succeeded(args: AsyncSuccessArgs) -> BoltResponse:
-        if args.installation.team_id is not None:
-            await installed(args.installation.team_id)
+        # Keyed as a request's workspace is (listeners/context.py `team_of`): the org, when an
+        # install names no team. (The manifest keeps org-wide installs off.)
+        workspace = args.installation.team_id or args.installation.enterprise_id
+        if workspace is not None:
+            await installed(workspace)
         return await args.default.success(args)
 
     async def failed(args: AsyncFailureArgs) -> BoltResponse:
