@@ -17,7 +17,7 @@ from bot.slack.ids import Action, Callback
 from tests.support import forms
 from tests.support.flows import (
     approve,
-    block,
+    blocked,
     click_then_submit,
     decisions,
     ref,
@@ -31,20 +31,6 @@ HR = "U0HRPERSON"
 HR_CHANNEL = "C0HRDESK"
 
 
-async def blocked_request(bot: Harness) -> Thread:
-    thread = await bot.submit_request(START, END)
-    await block(
-        bot,
-        HOME,
-        thread,
-        Side.HOME,
-        reason="cover",
-        explanation="Nobody can cover the on-call rota before March.",
-    )
-    await bot.slack.wait_for("chat.update")
-    return thread
-
-
 def replies_with(bot: Harness, thread: Thread, text: str) -> list[str]:
     return [
         c.blocks_text or c.text
@@ -54,7 +40,7 @@ def replies_with(bot: Harness, thread: Thread, text: str) -> list[str]:
 
 
 async def test_the_blocking_manager_reconsiders_and_the_other_side_is_asked(bot: Harness) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     response, _ = await bot.click(HOME, Action.RECONSIDER, ref(thread, Side.HOME), thread)
 
@@ -77,7 +63,7 @@ async def test_the_blocking_manager_reconsiders_and_the_other_side_is_asked(bot:
 
 
 async def test_only_the_blocker_can_reconsider(bot: Harness) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     _, by_host = await bot.click(HOST, Action.RECONSIDER, ref(thread, Side.HOME), thread)
     _, wrong_side = await bot.click(HOST, Action.RECONSIDER, ref(thread, Side.HOST), thread)
@@ -90,7 +76,7 @@ async def test_only_the_blocker_can_reconsider(bot: Harness) -> None:
 async def test_approving_with_conditions_makes_a_new_version_for_the_other_side(
     bot: Harness,
 ) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     answer = await click_then_submit(
         bot,
@@ -135,7 +121,7 @@ async def test_approving_with_conditions_makes_a_new_version_for_the_other_side(
 
 
 async def test_conditions_that_change_nothing_are_answered_in_the_modal(bot: Harness) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     answer = await click_then_submit(
         bot,
@@ -153,7 +139,7 @@ async def test_conditions_that_change_nothing_are_answered_in_the_modal(bot: Har
 
 
 async def test_the_other_side_responds_to_the_block_in_the_thread(bot: Harness) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     answer = await click_then_submit(
         bot,
@@ -176,7 +162,7 @@ async def test_the_other_side_responds_to_the_block_in_the_thread(bot: Harness) 
 
 
 async def test_only_the_other_sides_decider_may_respond(bot: Harness) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     _, reply_name = await bot.click(EMPLOYEE, Action.RESPOND, request_ref(thread), thread)
 
@@ -188,7 +174,7 @@ async def test_only_the_other_sides_decider_may_respond(bot: Harness) -> None:
 
 @pytest.mark.settings(hr_channel=HR_CHANNEL, hr_users=HR)
 async def test_asking_hr_posts_a_summary_to_hr_and_says_so_in_the_thread(bot: Harness) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     answer = await click_then_submit(
         bot,
@@ -230,7 +216,7 @@ async def test_asking_hr_posts_a_summary_to_hr_and_says_so_in_the_thread(bot: Ha
 
 
 async def test_asking_hr_when_no_hr_is_set_up_says_so(bot: Harness) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     _, reply_name = await bot.click(EMPLOYEE, Action.ASK_HR, request_ref(thread), thread)
 
@@ -241,7 +227,7 @@ async def test_asking_hr_when_no_hr_is_set_up_says_so(bot: Harness) -> None:
 async def test_hr_channel_members_can_add_a_note_and_others_cannot(bot: Harness) -> None:
     bot.slack.channel_members[HR_CHANNEL] = [HR]
     bot.slack.add_user(HR)
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
     hr_post_ref = request_ref(thread)
 
     _, refused = await bot.click(OUTSIDER, Action.HR_NOTE, hr_post_ref, thread)
@@ -264,7 +250,7 @@ async def test_hr_channel_members_can_add_a_note_and_others_cannot(bot: Harness)
 @pytest.mark.settings(hr_users=HR, hr_can_override=True)
 async def test_hr_overrides_a_block_with_a_recorded_justification(bot: Harness) -> None:
     bot.slack.add_user(HR)
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     answer = await click_then_submit(
         bot,
@@ -291,7 +277,7 @@ async def test_hr_overrides_a_block_with_a_recorded_justification(bot: Harness) 
 @pytest.mark.settings(hr_users=HR)
 async def test_hr_cannot_override_when_the_policy_is_off(bot: Harness) -> None:
     bot.slack.add_user(HR)
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     _, reply_name = await bot.click(HR, Action.HR_OVERRIDE, ref(thread, Side.HOME), thread)
 
@@ -302,7 +288,7 @@ async def test_hr_cannot_override_when_the_policy_is_off(bot: Harness) -> None:
 @pytest.mark.settings(hr_channel="G0PRIVATE")
 async def test_an_unreadable_hr_channel_refuses_clearly(bot: Harness) -> None:
     # The bot was never invited to the private HR channel, so Slack will not list its members.
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     _, reply_name = await bot.click(HOST, Action.HR_NOTE, request_ref(thread), thread)
 
@@ -311,7 +297,7 @@ async def test_an_unreadable_hr_channel_refuses_clearly(bot: Harness) -> None:
 
 @pytest.mark.settings(hr_users=HR, hr_can_override=True)
 async def test_only_hr_may_override_and_only_the_parties_may_ask_hr(bot: Harness) -> None:
-    thread = await blocked_request(bot)
+    thread = await blocked(bot, START, END)
 
     _, override = await bot.click(HOST, Action.HR_OVERRIDE, ref(thread, Side.HOME), thread)
     _, outsider_asks = await bot.click(OUTSIDER, Action.ASK_HR, request_ref(thread), thread)

@@ -11,11 +11,16 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from bot.domain.states import Side
 from bot.models import Secondment
 from bot.slack import directory
 from bot.slack.ids import Callback
+from bot.slack.listeners.context import HR_SLOW
 from tests.support import forms
+from tests.support.flows import blocked, ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
+
+HR = "U0HRPERSON"
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 
@@ -61,3 +66,24 @@ async def test_an_unexpected_failure_before_the_answer_replaces_the_modal(bot: H
     assert "nothing was changed" in json.dumps(answer["view"]["blocks"])
     assert await stored(bot) == 0
     assert [r.getMessage() for r in bot.errors.records] == ["listener failed"]
+
+
+@pytest.mark.settings(hr_channel="C0HRDESK", hr_can_override=True)
+async def test_a_slow_slack_does_not_hold_an_hr_override_past_the_answer(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread = await blocked(bot, START, END)
+    monkeypatch.setattr(directory, "LOOKUP_SECONDS", 0)
+    release = bot.slack.hold_next("conversations.members")  # is HR a member of the HR channel?
+
+    response = await bot.submit(
+        HR,
+        Callback.HR_OVERRIDE,
+        forms.text_values("Policy guarantees release after a four-week notice period."),
+        private_metadata=ref(thread, Side.HOME).encode(),
+    )
+    release.set()
+
+    answer = json.loads(await response.text())
+    assert answer == {"response_action": "errors", "errors": {"text": HR_SLOW}}
+    assert (await bot.secondment(thread.secondment_id)).status == "blocked"

@@ -101,3 +101,18 @@ async def approved(bot: Harness, start: date, end: date) -> Thread:
     )
     await bot.slack.wait_for("chat.update", 2)
     return thread
+
+
+async def blocked(bot: Harness, start: date, end: date) -> Thread:
+    """A request the home manager blocked (no cover for the on-call rota), its thread updated."""
+    thread = await bot.submit_request(start, end)
+    await block(
+        bot,
+        HOME,
+        thread,
+        Side.HOME,
+        reason="cover",
+        explanation="Nobody can cover the on-call rota before March.",
+    )
+    await bot.slack.wait_for("chat.update")
+    return thread

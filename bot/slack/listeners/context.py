@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.errors import UnreadableReference
+from bot.domain.errors import InvalidInput, UnreadableReference
+from bot.slack import directory
 from bot.slack.deps import Deps
 
 
@@ -27,6 +29,21 @@ def user_of(context: AsyncBoltContext) -> str:
 
 async def is_hr(deps: Deps, client: AsyncWebClient, context: AsyncBoltContext) -> bool:
     return await deps.hr.is_hr(client, team_of(context), user_of(context))
+
+
+HR_SLOW = "Slack did not answer in time to confirm you are in HR. Please submit again in a moment."
+
+
+async def is_hr_before_answering(
+    deps: Deps, client: AsyncWebClient, context: AsyncBoltContext, *, field: str
+) -> bool:
+    """`is_hr` for a form not yet answered: reading the HR channel's members may need Slack, which
+    gets `directory.LOOKUP_SECONDS`; after that the form asks to submit again (on `field`)."""
+    try:
+        async with asyncio.timeout(directory.LOOKUP_SECONDS):
+            return await is_hr(deps, client, context)
+    except TimeoutError:
+        raise InvalidInput({field: HR_SLOW}) from None
 
 
 def button_value(body: dict[str, Any]) -> str:

@@ -16,8 +16,8 @@ from bot.services.decisions import DecisionRef, override
 from bot.services.escalations import ask_for_review
 from bot.services.notes import add_note
 from bot.slack.deps import Deps
-from bot.slack.ids import Callback
-from bot.slack.listeners.context import is_hr, team_of, user_of
+from bot.slack.ids import Callback, FollowUpField
+from bot.slack.listeners.context import is_hr_before_answering, team_of, user_of
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.parsing import parse_change, parse_text
 from bot.slack.publish import publish_change, publish_decision, publish_escalation, publish_note
@@ -36,7 +36,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             kind=kind,
             text=parse_text(view["state"]["values"]),
             source_key=view["id"],
-            actor_is_hr=kind is NoteKind.HR_NOTE and await is_hr(deps, client, context),
+            actor_is_hr=kind is NoteKind.HR_NOTE
+            and await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
             policy=deps.policy,
             now=deps.clock.now(),
         )
@@ -108,7 +109,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             ref=DecisionRef.decode(view["private_metadata"]),
             actor_id=user_of(context),
             justification=parse_text(view["state"]["values"]),
-            actor_is_hr=await is_hr(deps, client, context),
+            actor_is_hr=await is_hr_before_answering(
+                deps, client, context, field=FollowUpField.TEXT
+            ),
             policy=deps.policy,
             now=deps.clock.now(),
         )
