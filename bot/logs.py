@@ -13,6 +13,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, Literal
 
+from aiohttp.http_exceptions import HttpProcessingError
+
 LogFormat = Literal["text", "json"]
 NO_CORRELATION = "-"
 CORRELATION_ID: ContextVar[str] = ContextVar("correlation_id", default=NO_CORRELATION)
@@ -27,6 +29,7 @@ VERIFICATION_TOKEN = re.compile(
     r'(\btoken=|\\?"token\\?"\s*:\s*\\?"|%22token%22%3A(?:\+|%20)*%22)[^&"\\%\s]+'
 )
 REDACTED = "[redacted]"
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*", re.IGNORECASE)
 
 
 def new_correlation_id() -> str:
@@ -71,6 +74,48 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+# Everything a line-oriented reader takes for a line break, escaped in the text format.
+_LINE_BREAKS = {c: repr(chr(c))[1:-1] for c in (0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85)}
+_LINE_BREAKS |= {0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+class _TextFormatter(logging.Formatter):
+    """The text format, one record a line: a message's own line breaks are escaped, so nothing a
+    sender chose (an id, a URL) can begin a line that looks like the bot's. A traceback still
+    follows on lines of its own."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = record.message.translate(_LINE_BREAKS)
+        return super().formatMessage(record)
+
+
+class _NoResponseUrls(logging.Filter):
+    """slack_sdk's webhook client names the response URL in its lines (each retry, each debug
+    line). A response URL is a capability, and in a forged request a sender's choice: it is
+    logged as `[response URL]`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = _URL.sub("[response URL]", record.getMessage()), ()
+        return True
+
+
+class _QuietBadHttp(logging.Filter):
+    """aiohttp logs a request it cannot parse (a bad Content-Length, a header too long...) as an
+    error with a traceback that echoes the sender's bytes. Anyone can send one without signing
+    anything, so it is a warning naming only the kind of fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.name == "aiohttp.server" and isinstance(error, HttpProcessingError):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = (
+                "refused a malformed HTTP request: %s",
+                (type(error).__name__,),
+            )
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class _Redacting(logging.Formatter):
     """Blanks secrets out of the finished line, so a message, an argument or a traceback that
     happens to hold one (a library's debug output, an error that echoes a request) cannot leak."""
@@ -95,7 +140,7 @@ def log_handler(
     """A handler writing the bot's lines to `stream` (standard error by default)."""
     handler = logging.StreamHandler(stream)
     handler.addFilter(_CorrelationFilter())
-    inner = JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    inner = JsonFormatter() if log_format == "json" else _TextFormatter(TEXT_FORMAT)
     handler.setFormatter(_Redacting(inner, secrets))
     return handler
 
@@ -112,3 +157,16 @@ def configure_logging(
     # client logger's own level (not the effective one) is DEBUG or unset: unset, every call
     # paid for a line that was then dropped.
     logging.getLogger("slack_sdk.web.async_base_client").setLevel(root.level)
+
+
+def quiet_what_senders_choose() -> None:
+    """Filters on the loggers of the libraries that log what a request's sender chose (aiohttp's
+    parser, slack_sdk's webhook client): on the loggers, not a handler, so every handler sees
+    the same record. Safe to call more than once."""
+    for name, kind in (
+        ("aiohttp.server", _QuietBadHttp),
+        ("slack_sdk.webhook.async_client", _NoResponseUrls),
+    ):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())

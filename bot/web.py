@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import is_ready, make_sessions
-from bot.logs import CORRELATION_ID, new_correlation_id
+from bot.logs import CORRELATION_ID, new_correlation_id, quiet_what_senders_choose
 from bot.metrics import Metrics
 from bot.services.pauses import paused_workspaces
 from bot.settings import Settings
@@ -118,6 +118,7 @@ def build_web_app(
 ) -> web.Application:
     """The aiohttp application; without Slack's events (Socket Mode) it serves only `/healthz`
     and `/metrics`, and the install pages when given an OAuth flow (`bolt.oauth_flow`)."""
+    quiet_what_senders_choose()
 
     async def handle_events(request: web.Request) -> web.Response:
         assert slack is not None

@@ -202,3 +202,21 @@ async def test_slack_calls_are_rendered_for_the_log_only_at_debug(
     await slack.stop()
 
     assert (_Noted.renders > 0) is rendered
+
+
+def test_a_message_s_line_breaks_cannot_start_a_line_of_their_own() -> None:
+    log = logging.getLogger("bot.test")
+    forged = "U0HOME\n2026-12-06 03:00:00,000 ERROR [deadbeef0000] bot.web: FORGED\u2028x\r"
+
+    with captured("text", log) as stream:
+        log.warning("could not tell %s about an error", forged)
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            log.exception("listener failed")
+
+    lines = stream.getvalue().splitlines()
+    assert "U0HOME\\n2026-12-06 03:00:00,000 ERROR" in lines[0]
+    assert "\\u2028x\\r about an error" in lines[0]
+    assert not any(line.startswith("2026-12-06 03:00:00,000 ERROR") for line in lines)
+    assert lines[-1] == "ValueError: boom"  # a traceback still has its own lines

@@ -104,8 +104,9 @@ def parse_number(text: str) -> int | None:
 
 
 def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
-    block = values.get(block_id) or {}
-    return block.get(block_id) or {}
+    block = values.get(block_id)
+    element = block.get(block_id) if isinstance(block, dict) else None
+    return element if isinstance(element, dict) else {}
 
 
 def _text(values: dict[str, Any], block_id: str) -> str | None:
@@ -115,9 +116,17 @@ def _text(values: dict[str, Any], block_id: str) -> str | None:
 
 
 def _selected(values: dict[str, Any], block_id: str) -> str | None:
-    option = _element(values, block_id).get("selected_option") or {}
-    value = option.get("value")
+    option = _element(values, block_id).get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
     return value if isinstance(value, str) else None
+
+
+def _chosen(values: dict[str, Any], block_id: str) -> list[str]:
+    """The values of the options ticked in a checkbox group (none when it holds no list)."""
+    options = _element(values, block_id).get("selected_options")
+    if not isinstance(options, list):
+        return []
+    return [o["value"] for o in options if isinstance(o, dict) and isinstance(o.get("value"), str)]
 
 
 def _date(values: dict[str, Any], block_id: str) -> date | None:
@@ -183,8 +192,7 @@ def parse_objectives(values: dict[str, Any]) -> str:
 def parse_check_in(values: dict[str, Any]) -> tuple[str | None, bool]:
     """The employee's optional note, and whether they share a summary with the home manager."""
     note = (_text(values, FollowUpField.CHECK_IN_NOTE) or "").strip() or None
-    chosen = _element(values, FollowUpField.CHECK_IN_SHARE).get("selected_options") or []
-    return note, any(isinstance(o, dict) and o.get("value") == "share" for o in chosen)
+    return note, "share" in _chosen(values, FollowUpField.CHECK_IN_SHARE)
 
 
 def parse_debrief(values: dict[str, Any]) -> DebriefForm:
@@ -212,11 +220,10 @@ def parse_text(values: dict[str, Any]) -> str:
 
 
 def parse_block_form(values: dict[str, Any]) -> BlockForm:
-    options = _element(values, BlockField.CONDITIONS).get("selected_options") or []
     return BlockForm(
         reason=_selected(values, BlockField.REASON),
         explanation=_text(values, BlockField.EXPLANATION),
-        conditions=tuple(str(o.get("value")) for o in options if isinstance(o, dict)),
+        conditions=tuple(_chosen(values, BlockField.CONDITIONS)),
         conditions_note=_text(values, BlockField.CONDITIONS_NOTE),
     )
 

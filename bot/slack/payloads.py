@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+# Where Slack takes a reply: an http(s) URL (https://hooks.slack.com/... from Slack itself).
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
 
 
 class Malformed(Exception):
@@ -56,7 +58,7 @@ class SlashCommand(_Shape):
     team_id: str | None = None  # an org-wide install may name only the enterprise
     text: str = ""
     # Slack sends both with every command: the reply goes to one, a form opens with the other.
-    response_url: Id
+    response_url: Url
     trigger_id: Id
 
 
@@ -91,7 +93,7 @@ class BlockActions(_Shape):
     user: _Someone
     actions: list[_Action] = Field(min_length=1)
     trigger_id: str | None = None
-    response_url: str | None = None
+    response_url: Url | None = None
     view: _Surface | None = None
 
 

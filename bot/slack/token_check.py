@@ -88,5 +88,7 @@ async def recheck_paused(client: AsyncWebClient, deps: Deps, now: datetime) -> l
             await resume(deps.sessions, team_id=paused.team_id, why="token accepted", now=now)
             log.info("delivery to workspace %s resumed: Slack accepts its token", paused.team_id)
         else:
-            still.append(paused)  # this token is another workspace's
+            # This token is another workspace's: it will never resume this one.
+            await refused_again(deps.sessions, paused, token_fingerprint=token)
+            still.append(paused)
     return still

@@ -5,8 +5,11 @@ plain log line; none crashes, and none puts what the sender chose in the logs.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
@@ -58,19 +61,85 @@ async def test_private_metadata_the_bot_did_not_write_is_refused_in_the_modal(
     assert UNREADABLE in json.dumps(answer["view"]["blocks"])
 
 
-async def test_a_response_url_that_does_not_answer_is_logged_not_raised(bot: Harness) -> None:
-    bot.expect_errors = True  # checked below
-    body = wire.slash_command(EMPLOYEE, "help", "http://127.0.0.1:1/nowhere")
+async def test_a_response_url_that_does_not_answer_is_a_warning_without_the_url(
+    bot: Harness,
+) -> None:
+    body = wire.slash_command(EMPLOYEE, "help", "http://127.0.0.1:1/nowhere-canary")
+
+    with captured("text") as logs:
+        response = await bot.post(body)
+        await bot.handled()
+
+    assert response.status == 200
+    assert not bot.errors.records
+    assert "could not reach Slack:" in logs.getvalue()
+    assert f"could not tell {EMPLOYEE} about an error:" in logs.getvalue()
+    assert "canary" not in logs.getvalue() and "Traceback" not in logs.getvalue()
+
+
+@pytest.mark.parametrize("url", ["canary not a url", "file:///etc/canary", ""])
+async def test_a_response_url_that_is_no_web_address_is_refused_at_the_door(
+    bot: Harness, url: str
+) -> None:
+    body = wire.slash_command(EMPLOYEE, "help", url)
+
+    with captured("text") as logs:
+        response = await bot.post(body)
+
+    assert response.status == 400
+    assert bot.slack.calls == []
+    assert "canary" not in logs.getvalue()
+
+
+async def test_wrongly_typed_form_values_are_read_as_missing(bot: Harness) -> None:
+    thread = await bot.submit_request(START, END)
+    values: dict[str, dict[str, Any]] = {
+        "reason": {"reason": {"selected_option": "workload"}},
+        "conditions": {"conditions": {"selected_options": 5}},
+        "explanation": {"explanation": {"value": "Nobody can cover the rota."}},
+    }
+
+    response = await bot.submit(
+        HOME, Callback.BLOCK, values, private_metadata=f"{thread.secondment_id}:home:1"
+    )
+
+    answer = json.loads(await response.text())
+    assert answer["response_action"] == "errors" and "reason" in answer["errors"]
+    assert not bot.errors.records
+
+
+async def test_show_more_on_a_home_with_no_view_shows_the_home(bot: Harness) -> None:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": EMPLOYEE},
+        "team": {"id": bot.team_id},
+        "view": None,
+        "actions": [{"action_id": Action.HOME_SHOW_MORE, "value": "mine"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
 
     response = await bot.post(body)
     await bot.handled()
 
     assert response.status == 200
-    logged = [r.getMessage() for r in bot.errors.records]
-    assert logged == [
-        "listener failed",
-        f"could not tell {EMPLOYEE} about an error: ClientConnectorError",
-    ]
+    assert not bot.errors.records
+    assert await bot.home_of(EMPLOYEE)
+
+
+async def test_an_http_request_aiohttp_cannot_parse_is_a_warning_without_its_bytes(
+    bot: Harness,
+) -> None:
+    url = bot.http.make_url("/slack/events")
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    with captured("text") as logs:
+        writer.write(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: CANARY\r\n\r\n")
+        await writer.drain()
+        answer = await reader.read()
+    writer.close()
+
+    assert answer.split(b" ")[1] == b"400"
+    assert "refused a malformed HTTP request" in logs.getvalue()
+    assert "CANARY" not in logs.getvalue() and "Traceback" not in logs.getvalue()
 
 
 @pytest.mark.parametrize("tokens", [5, {"oauth": 5, "bot": []}, {"oauth": [5, "U1"]}, None])

@@ -99,6 +99,11 @@ async def report_error(error: Exception, context: AsyncBoltContext) -> None:
     elif isinstance(error, SlackApiError) and error.response.get("error") in SLACK_RETRYABLE:
         log.warning("slack refused: %s", error.response.get("error"))
         message = build_slack_refusal(str(error.response.get("error")))
+    elif isinstance(error, aiohttp.ClientError | TimeoutError):
+        # The response URL (or Slack) did not answer: a fault of the network, not of the bot,
+        # and the URL is not logged (the sender chose it).
+        log.warning("could not reach Slack: %s", type(error).__name__)
+        message = build_unexpected_error(CORRELATION_ID.get())
     else:
         log.error("listener failed", exc_info=error)
         message = build_unexpected_error(CORRELATION_ID.get())
@@ -120,4 +125,4 @@ async def _tell(message: Message, context: AsyncBoltContext) -> None:
         )
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         # The response URL did not answer, or is not one at all.
-        log.error("could not tell %s about an error: %s", context.user_id, type(exc).__name__)
+        log.warning("could not tell %s about an error: %s", context.user_id, type(exc).__name__)

@@ -37,7 +37,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        shown = str(body.get("view", {}).get("private_metadata") or "")
+        shown = str((body.get("view") or {}).get("private_metadata") or "")
         await show_home(deps, client, context, show_more(shown, button_value(body)))
 
 
