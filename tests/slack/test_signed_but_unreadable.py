@@ -49,6 +49,21 @@ async def test_a_button_value_the_bot_did_not_write_is_refused_plainly(
     assert UNREADABLE in (await bot.reply_to(name)).text
 
 
+@pytest.mark.parametrize("action", [Action.WITHDRAW, Action.CONFIRM_RETURN])
+@pytest.mark.parametrize("shape", ["{id}", "{id}:1:1", "{id}:home:1"])
+async def test_a_request_button_reads_only_the_reference_it_carries(
+    bot: Harness, action: Action, shape: str
+) -> None:
+    thread = await bot.submit_request(START, END)
+    value = shape.format(id=thread.secondment_id)
+
+    response, name = await bot.click(EMPLOYEE, action, _Raw(value), thread)
+
+    assert response.status == 200
+    assert UNREADABLE in (await bot.reply_to(name)).text
+    assert (await bot.secondment(thread.secondment_id)).status == "pending"
+
+
 async def test_private_metadata_the_bot_did_not_write_is_refused_in_the_modal(
     bot: Harness,
 ) -> None:

@@ -22,7 +22,7 @@ from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_proposal
 from bot.slack.publish import publish_proposal, publish_return_confirmed
-from bot.slack.refs import RequestRef, secondment_of
+from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -51,7 +51,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         confirmed = await confirm_return(
             deps.sessions,
             team_id=team_of(context),
-            secondment_id=secondment_of(button_value(body)),
+            secondment_id=RequestRef.decode(button_value(body)).secondment_id,
             actor_id=user_of(context),
             policy=deps.policy,
             now=deps.clock.now(),

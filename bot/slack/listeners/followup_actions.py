@@ -20,7 +20,7 @@ from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.publish import publish_withdrawal
-from bot.slack.refs import secondment_of
+from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -53,7 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         record = await withdraw(
             deps.sessions,
             team_id=team_of(context),
-            secondment_id=secondment_of(button_value(body)),
+            secondment_id=RequestRef.decode(button_value(body)).secondment_id,
             actor_id=user_of(context),
             policy=deps.policy,
             now=deps.clock.now(),
