@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Result, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions, insert_into
@@ -55,19 +56,9 @@ async def pause_in(
         .values(team_id=team_id, reason=reason, token_fingerprint=token_fingerprint, paused_at=now)
         .on_conflict_do_nothing(index_elements=["team_id"])
     )
-    paused = bool(result.rowcount == 1)  # type: ignore[attr-defined]
-    if paused:
-        record_event(
-            session,
-            secondment_id=None,
-            actor_id=SLACK_ACTOR,
-            action="delivery_paused",
-            terms_version=None,
-            at=now,
-            team_id=team_id,
-            reason=reason,
-        )
-    return paused
+    return _audited_if_changed(
+        session, result, "delivery_paused", now, team_id=team_id, reason=reason
+    )
 
 
 async def refused_again(sessions: Sessions, paused: Paused, *, token_fingerprint: str) -> None:
@@ -86,19 +77,28 @@ async def resume(sessions: Sessions, *, team_id: str, why: str, now: datetime) -
         result = await session.execute(
             delete(PausedWorkspace).where(PausedWorkspace.team_id == team_id)
         )
-        resumed = bool(result.rowcount == 1)  # type: ignore[attr-defined]
-        if resumed:
-            record_event(
-                session,
-                secondment_id=None,
-                actor_id=SLACK_ACTOR,
-                action="delivery_resumed",
-                terms_version=None,
-                at=now,
-                team_id=team_id,
-                why=why,
-            )
-        return resumed
+        return _audited_if_changed(
+            session, result, "delivery_resumed", now, team_id=team_id, why=why
+        )
+
+
+def _audited_if_changed(
+    session: AsyncSession, result: Result[Any], action: str, now: datetime, **detail: str
+) -> bool:
+    """Whether the statement changed the workspace's row; if it did, the audit event for it, in
+    the same transaction (a pause or resume that was already so records nothing)."""
+    changed = bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    if changed:
+        record_event(
+            session,
+            secondment_id=None,
+            actor_id=SLACK_ACTOR,
+            action=action,
+            terms_version=None,
+            at=now,
+            **detail,
+        )
+    return changed
 
 
 async def paused_workspaces(sessions: Sessions) -> list[Paused]:
