@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from bot.sandbox.wire import LEGACY_TOKEN
 from bot.slack.bolt_app import SLACK_NOT_ANSWERING
+from tests.conftest import NOW
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, Harness
 from tests.support.logs import captured
@@ -45,7 +45,8 @@ async def test_a_body_changed_after_signing_is_refused(bot: Harness) -> None:
 async def test_a_stale_timestamp_is_refused_even_with_a_valid_signature(bot: Harness) -> None:
     body = wire.slash_command(EMPLOYEE, "help", bot.new_response_url())
 
-    response = await bot.post(body, wire.sign(body, timestamp=int(time.time()) - 10 * 60))
+    # Ten minutes before the system's time as the `clock` fixture holds it.
+    response = await bot.post(body, wire.sign(body, timestamp=int(NOW.timestamp()) - 10 * 60))
 
     assert response.status == 401
     assert bot.slack.calls == []
