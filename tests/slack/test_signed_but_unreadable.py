@@ -151,6 +151,7 @@ async def test_an_http_request_aiohttp_cannot_parse_is_a_warning_without_its_byt
         await writer.drain()
         answer = await reader.read()
     writer.close()
+    await writer.wait_closed()
 
     assert answer.split(b" ")[1] == b"400"
     assert "refused a malformed HTTP request" in logs.getvalue()
