@@ -56,6 +56,12 @@ class Metrics:
             "At the start of the last sweep: how long the oldest due, unsent nudge had been due.",
             registry=self.registry,
         )
+        self.outbox_depth = Gauge(
+            "secondment_outbox_depth",
+            "At the start of the last sweep: messages and nudges due and not yet delivered (nor"
+            " given up), paused workspaces' aside.",
+            registry=self.registry,
+        )
         self.sweep_completed = Gauge(
             "secondment_sweep_last_completed_timestamp_seconds",
             "Unix time at which the last sweep that ran to the end started.",
@@ -77,8 +83,9 @@ class Metrics:
     def nudge_failed(self, kind: NudgeKind, *, given_up: bool) -> None:
         self.nudges_failed.labels(kind.value, GIVEN_UP if given_up else RETRYING).inc()
 
-    def sweep_started(self, lag: timedelta, paused_workspaces: int) -> None:
+    def sweep_started(self, lag: timedelta, depth: int, paused_workspaces: int) -> None:
         self.sweep_lag.set(lag.total_seconds())
+        self.outbox_depth.set(depth)
         self.paused_workspaces.set(paused_workspaces)
 
     def sweep_finished(self, started: datetime) -> None:

@@ -29,9 +29,16 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from bot.domain.blocks import BlockReason
-from bot.domain.followups import CheckInAnswer, EscalationKind, NoteKind, NudgeKind
+from bot.domain.followups import (
+    CheckInAnswer,
+    Destination,
+    EscalationKind,
+    NoteKind,
+    NudgeKind,
+)
 from bot.domain.states import (
     DecisionKind,
     EndOutcome,
@@ -258,10 +265,13 @@ class Escalation(Base):
 
 
 class Nudge(Base):
-    """A message the bot will send at `due_at` (UTC), claimed and sent by the scheduler's sweep.
+    """A message the bot will send at `due_at` (UTC), claimed and sent by the scheduler's sweep:
+    the outbox of everything the bot says.
 
     Rows rather than scheduler jobs: they survive restarts and deploys, are shared safely by
     several processes, and are cancelled or re-planned when the request changes (DESIGN.md, 6).
+    What a change says is a row too (kind MESSAGE, THREAD_OPEN, THREAD_UPDATE), written in the
+    change's own transaction, so nothing said is lost when Slack fails or the process dies.
     """
 
     __tablename__ = "nudges"
@@ -283,6 +293,12 @@ class Nudge(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A MESSAGE's destination and its text and blocks, composed when the change was made.
+    destination: Mapped[Destination | None] = mapped_column(_enum(Destination, length=16))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Set just before a send and cleared when Slack answers: a row claimed again with it set
+    # may have reached Slack before its process died, so Slack is asked before it is re-sent.
+    maybe_sent: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class CheckIn(Base):

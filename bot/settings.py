@@ -26,12 +26,16 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path.cwd() / 'secondments.db'}"
 # The bot scopes of manifest.json, which an OAuth install asks for unless SLACK_SCOPES says else.
 BOT_SCOPES = (
+    "channels:history",
     "channels:read",
     "chat:write",
     "commands",
     "files:write",
+    "groups:history",
     "groups:read",
+    "im:history",
     "im:write",
+    "mpim:history",
     "mpim:write",
     "users:read",
 )

@@ -28,7 +28,7 @@ from bot.slack.deps import deps_from
 from bot.slack.workspaces import workspaces_from
 from bot.web import SlackEvents, build_web_app
 from tests.support import wire
-from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, ErrorLog, Harness
+from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, ErrorLog, Harness, listener_tasks
 from tests.support.standin import BOT_TOKEN, WAIT_LIMIT, SlackStandIn
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -184,6 +184,10 @@ async def bot(
             client=client,
         )
         yield harness
+        # What the bot runs after its acks finishes before the app stops, as on a real shutdown.
+        still_running = listener_tasks()
+        if still_running:
+            await asyncio.wait(still_running, timeout=WAIT_LIMIT)
     logging.getLogger().removeHandler(errors)
     if not harness.expect_errors:
         assert not errors.records, [r.getMessage() for r in errors.records]

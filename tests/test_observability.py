@@ -119,7 +119,8 @@ async def test_nudges_sent_and_failed_and_the_sweep_lag_are_measured_at_each_swe
     assert await bot.sweep(at(7, 9, 45)) == 1  # the retry, due since 09:31
     second = await scrape(bot)
     bot.slack.users[HOST]["deleted"] = True
-    assert await bot.sweep(at(12, 10)) == 1  # the second reminders: the host's is given up
+    # The second reminders: the host's is given up, and HR told so.
+    assert await bot.sweep(at(12, 10)) == 2
     third = await scrape(bot)
     assert await bot.sweep(at(12, 11)) == 0  # nothing left due
     fourth = await scrape(bot)
@@ -142,11 +143,20 @@ async def test_nudges_sent_and_failed_and_the_sweep_lag_are_measured_at_each_swe
         at(7, 9, 45).timestamp(),
     )
     assert samples(third, lag)[()] == 60 * 60  # due at 09:00 on the 12th, swept at 10:00
-    assert samples(fourth, lag)[()] == 0
+    depth = "secondment_outbox_depth"
+    # What waited as each sweep began: both reminders; the one retried; both second reminders.
+    assert [samples(m, depth)[()] for m in (first, second, third)] == [2, 1, 2]
+    assert samples(fourth, lag)[()] == samples(fourth, depth)[()] == 0
     assert samples(fourth, completed)[()] == at(12, 11).timestamp()
     # Every kind is there from the start; only the reminders moved.
     assert len(samples(fourth, sent, "kind")) == len(NudgeKind)
-    assert {k: v for k, v in samples(fourth, sent, "kind").items() if v} == {(reminder,): 3}
+    # Three reminders, and from the outbox: the thread, the employee's confirmation, HR's
+    # notice of the reminder given up.
+    assert {k: v for k, v in samples(fourth, sent, "kind").items() if v} == {
+        (reminder,): 3,
+        (NudgeKind.THREAD_OPEN.value,): 1,
+        (NudgeKind.MESSAGE.value,): 2,
+    }
     assert {k: v for k, v in samples(fourth, failed, "kind", "outcome").items() if v} == {
         (reminder, "retrying"): 1,
         (reminder, "given_up"): 1,

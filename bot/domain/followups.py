@@ -46,6 +46,30 @@ class NudgeKind(StrEnum):
     DEBRIEF_HR_NOTICE = "debrief_hr_notice"
     # Some weeks after the return: how is it going back home?
     FOLLOW_UP = "follow_up"
+    # What a change says, written with the change (the outbox): the approval thread opened for a
+    # new request, a message composed at the change, and the thread's parent re-drawn from the
+    # state as it stands when it is sent.
+    THREAD_OPEN = "thread_open"
+    MESSAGE = "message"
+    THREAD_UPDATE = "thread_update"
+
+
+class Destination(StrEnum):
+    """Where a MESSAGE goes."""
+
+    PERSON = "person"  # a direct message to its recipient
+    HR = "hr"  # one of HR's destinations: the channel, or one HR person
+    THREAD = "thread"  # a reply in the secondment's approval thread
+    BROADCAST = "broadcast"  # a reply also shown in the conversation
+
+
+# What a change says (the outbox), as opposed to the nudges planned from the state: these are
+# never re-planned nor cancelled by a later change, as each is about the change that said it.
+SAID = frozenset({NudgeKind.THREAD_OPEN, NudgeKind.MESSAGE, NudgeKind.THREAD_UPDATE})
+
+# Kinds that speak in the approval thread: sent one at a time per secondment, in the order the
+# changes were made, and never before the thread is open.
+IN_THREAD = frozenset({NudgeKind.THREAD_OPEN, NudgeKind.THREAD_UPDATE})
 
 
 # Nudges about one round of decisions; a new round (new terms, a lifted block, a proposal) plans

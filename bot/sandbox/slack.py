@@ -12,6 +12,7 @@ A permalink (chat.getPermalink) is the sandbox page's URL with `#<channel>/<ts>`
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +22,7 @@ from aiohttp.typedefs import Handler
 
 from bot.sandbox.personas import BOT, EVERYONE, TEAM_ID, TEAM_NAME, TIMEZONE
 from bot.sandbox.webapi import as_dict, as_list, block_kit_problem, error, read_body
-from bot.sandbox.workspace import Json, Upload, Workspace
+from bot.sandbox.workspace import Json, Message, Upload, Workspace
 
 log = logging.getLogger(__name__)
 Method = Callable[[Json], Json]
@@ -39,6 +40,8 @@ class SandboxSlack:
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
             "conversations.members": self._conversations_members,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "chat.postMessage": self._chat_post_message,
             "chat.update": self._chat_update,
             "chat.getPermalink": self._chat_get_permalink,
@@ -189,6 +192,20 @@ class SandboxSlack:
             "response_metadata": {"next_cursor": ""},
         }
 
+    def _conversations_history(self, body: Json) -> Json:
+        """A conversation's messages, newest first (the bot looks for one it may have sent)."""
+        conversation = self.workspace.conversations.get(str(body.get("channel")))
+        if conversation is None:
+            return {"ok": False, "error": "channel_not_found"}
+        return _page(list(reversed(conversation.messages)), body)
+
+    def _conversations_replies(self, body: Json) -> Json:
+        """A thread: its parent, then its replies."""
+        parent = self.workspace.find(str(body.get("channel")), str(body.get("ts")))
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        return _page([parent, *parent.replies], body)
+
     def _channel(self, body: Json, key: str = "channel") -> str | None:
         """The conversation a call names: a user id means the bot's DM with that person."""
         channel = str(body.get(key) or "")
@@ -209,6 +226,7 @@ class SandboxSlack:
             str(body.get("text", "")),
             _blocks(body),
             thread_ts=str(thread_ts) if thread_ts else None,
+            metadata=_metadata(body),
         )
         return {"ok": True, "channel": channel, "ts": message.ts, "message": message.as_slack()}
 
@@ -295,3 +313,22 @@ def _blocks(body: Json) -> list[Json] | None:
 
 def _true(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
+
+
+def _metadata(body: Json) -> Json | None:
+    metadata = body.get("metadata")
+    if isinstance(metadata, str):
+        metadata = json.loads(metadata)
+    return metadata if isinstance(metadata, dict) else None
+
+
+def _page(messages: list[Message], body: Json) -> Json:
+    limit = int(body.get("limit") or 100)
+    with_metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
+    shown = []
+    for message in messages[:limit]:
+        as_slack = message.as_slack()
+        if not with_metadata:
+            as_slack.pop("metadata", None)
+        shown.append(as_slack)
+    return {"ok": True, "messages": shown, "has_more": len(messages) > limit}

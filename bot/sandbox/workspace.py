@@ -30,6 +30,7 @@ class Message:
     visible_to: str | None = None  # an ephemeral message: only this person sees it
     edited: bool = False
     files: list[dict[str, str]] = field(default_factory=list)
+    metadata: Json | None = None  # the bot's message metadata, as Slack keeps it
 
     def shown_to(self, me: str) -> bool:
         return self.visible_to in (None, me)
@@ -55,6 +56,8 @@ class Message:
             message["blocks"] = self.blocks
         if self.thread_ts:
             message["thread_ts"] = self.thread_ts
+        if self.metadata is not None:
+            message["metadata"] = self.metadata
         return message
 
 
@@ -176,10 +179,17 @@ class Workspace:
         thread_ts: str | None = None,
         visible_to: str | None = None,
         files: list[dict[str, str]] | None = None,
+        metadata: Json | None = None,
     ) -> Message:
         conversation = self.conversations[channel]
         message = Message(
-            self.next_ts(), user, text, blocks, visible_to=visible_to, files=files or []
+            self.next_ts(),
+            user,
+            text,
+            blocks,
+            visible_to=visible_to,
+            files=files or [],
+            metadata=metadata,
         )
         parent = self.find(channel, thread_ts) if thread_ts else None
         if parent is not None:

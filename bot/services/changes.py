@@ -36,6 +36,7 @@ from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 from bot.services.people import timezones, today_of
 from bot.services.settling import settled_record
 
@@ -68,6 +69,7 @@ async def change_terms(
     actor_id: str,
     terms: Terms,
     note: str | None,
+    announce: Announce[TermsChangedEvent],
     policy: Policy,
     now: datetime,
     approving_side: Side | None = None,
@@ -141,7 +143,8 @@ async def change_terms(
             approved_side=approving_side.value if approving_side else None,
         )
         record = await settled_record(session, team_id, secondment_id, policy, now)
-    return TermsChangedEvent(record, before.terms, changes, actor_id, note, approving_side)
+        changed = TermsChangedEvent(record, before.terms, changes, actor_id, note, approving_side)
+        return await said(session, announce, changed, secondment_id, now)
 
 
 async def propose_change(
@@ -153,6 +156,7 @@ async def propose_change(
     actor_id: str,
     form: RequestForm,
     note: str | None,
+    announce: Announce[TermsChangedEvent],
     policy: Policy,
     now: datetime,
 ) -> TermsChangedEvent:
@@ -175,6 +179,7 @@ async def propose_change(
         actor_id=actor_id,
         terms=terms,
         note=note,
+        announce=announce,
         policy=policy,
         now=now,
     )
@@ -187,6 +192,7 @@ async def approve_with_conditions(
     ref: DecisionRef,
     actor_id: str,
     form: ConditionsForm,
+    announce: Announce[TermsChangedEvent],
     policy: Policy,
     now: datetime,
 ) -> TermsChangedEvent:
@@ -206,6 +212,7 @@ async def approve_with_conditions(
         actor_id=actor_id,
         terms=terms,
         note=note,
+        announce=announce,
         policy=policy,
         now=now,
         approving_side=ref.side,

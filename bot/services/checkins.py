@@ -23,6 +23,7 @@ from bot.domain.states import APPROVED_OR_UNDERWAY
 from bot.models import CheckIn, Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 from bot.services.people import timezones
 from bot.services.settling import settle
 
@@ -56,6 +57,7 @@ async def answer_check_in(
     answer: CheckInAnswer,
     note: str | None,
     share_with_home: bool,
+    announce: Announce[CheckInAnswered],
     policy: Policy,
     now: datetime,
 ) -> CheckInAnswered:
@@ -97,7 +99,8 @@ async def answer_check_in(
             shared_with_home=share_with_home,
         )
         await settle(session, secondment_id, policy, now)
-    return CheckInAnswered(record, sequence, answer, note or None, share_with_home)
+        answered = CheckInAnswered(record, sequence, answer, note or None, share_with_home)
+        return await said(session, announce, answered, secondment_id, now)
 
 
 async def snooze_check_in(

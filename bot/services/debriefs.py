@@ -23,6 +23,7 @@ from bot.domain.validation import FieldChecker
 from bot.models import Debrief, Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 from bot.services.people import today_of
 from bot.services.settling import settle
 
@@ -67,6 +68,7 @@ async def record_debrief(
     secondment_id: int,
     actor_id: str,
     form: DebriefForm,
+    announce: Announce[DebriefRecorded],
     policy: Policy,
     now: datetime,
 ) -> DebriefRecorded:
@@ -111,4 +113,5 @@ async def record_debrief(
         await settle(session, secondment_id, policy, now)
         completed = await load_record(session, team_id, secondment_id, policy)
         assert completed is not None
-    return DebriefRecorded(completed, actor_id, debrief)
+        recorded = DebriefRecorded(completed, actor_id, debrief)
+        return await said(session, announce, recorded, secondment_id, now)

@@ -52,6 +52,7 @@ from bot.domain.states import (
 from bot.models import Decision, Secondment
 from bot.services.audit import event_row, record_events
 from bot.services.loading import load_record, load_secondment, record_of
+from bot.services.outbox import Announce, said
 from bot.services.settling import settle_loaded
 
 
@@ -144,6 +145,7 @@ async def decide(
     ref: DecisionRef,
     actor_id: str,
     outcome: Outcome,
+    announce: Announce[DecisionMade],
     policy: Policy,
     now: datetime,
     block: BlockDetails | None = None,
@@ -151,7 +153,7 @@ async def decide(
     """A decider's first decision on their side: approve, or block with its reason."""
     assert (outcome is Outcome.BLOCKED) == (block is not None), "a block needs its reason"
     return await _make(
-        sessions, team_id, ref, actor_id, Move.DECIDE, outcome, policy, now, block=block
+        sessions, team_id, ref, actor_id, Move.DECIDE, outcome, announce, policy, now, block=block
     )
 
 
@@ -161,12 +163,13 @@ async def reconsider(
     team_id: str,
     ref: DecisionRef,
     actor_id: str,
+    announce: Announce[DecisionMade],
     policy: Policy,
     now: datetime,
 ) -> DecisionMade:
     """The side's decider lifts their block and approves the same terms."""
     return await _make(
-        sessions, team_id, ref, actor_id, Move.RECONSIDER, Outcome.APPROVED, policy, now
+        sessions, team_id, ref, actor_id, Move.RECONSIDER, Outcome.APPROVED, announce, policy, now
     )
 
 
@@ -178,6 +181,7 @@ async def override(
     actor_id: str,
     justification: str,
     actor_is_hr: bool,
+    announce: Announce[DecisionMade],
     policy: Policy,
     now: datetime,
 ) -> DecisionMade:
@@ -197,6 +201,7 @@ async def override(
         actor_id,
         Move.OVERRIDE,
         Outcome.APPROVED,
+        announce,
         policy,
         now,
         justification=justification,
@@ -211,6 +216,7 @@ async def _make(
     actor_id: str,
     move: Move,
     outcome: Outcome,
+    announce: Announce[DecisionMade],
     policy: Policy,
     now: datetime,
     *,
@@ -280,9 +286,10 @@ async def _make(
         await session.flush()
         # The decision just made is the latest on its side, on the terms now being decided.
         record = await record_of(session, loaded, policy, decided={ref.side: decision})
-    return DecisionMade(
-        record, ref.side, outcome, actor_id, ref.terms_version, move.kind, on_behalf_of
-    )
+        made = DecisionMade(
+            record, ref.side, outcome, actor_id, ref.terms_version, move.kind, on_behalf_of
+        )
+        return await said(session, announce, made, record.id, now)
 
 
 async def _claim(

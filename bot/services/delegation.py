@@ -28,6 +28,7 @@ from bot.models import Secondment
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 from bot.services.people import remember_people
 from bot.services.settling import settle
 
@@ -50,6 +51,7 @@ async def delegate(
     ref: DecisionRef,
     actor_id: str,
     person: Person | None,
+    announce: Announce[Delegated],
     policy: Policy,
     now: datetime,
 ) -> Delegated:
@@ -111,4 +113,5 @@ async def delegate(
         await settle(session, ref.secondment_id, policy, now)
         record = await load_record(session, team_id, ref.secondment_id, policy)
         assert record is not None
-    return Delegated(record, ref.side, side.manager_id, new_delegate, side.delegate_id)
+        delegated = Delegated(record, ref.side, side.manager_id, new_delegate, side.delegate_id)
+        return await said(session, announce, delegated, ref.secondment_id, now)

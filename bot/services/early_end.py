@@ -24,6 +24,7 @@ from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.end_of_term import closing_proposal, next_terms_version
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 from bot.services.people import today_of
 from bot.services.settling import settle
 
@@ -46,6 +47,7 @@ async def end_early(
     actor_id: str,
     reason: str | None,
     notice_weeks: str | None,
+    announce: Announce[EndedEarly],
     policy: Policy,
     now: datetime,
 ) -> EndedEarly:
@@ -119,4 +121,5 @@ async def end_early(
         await settle(session, secondment_id, policy, now)
         record = await load_record(session, team_id, secondment_id, policy)
         assert record is not None
-    return EndedEarly(record, before.terms, actor_id, reason_text)
+        ended = EndedEarly(record, before.terms, actor_id, reason_text)
+        return await said(session, announce, ended, secondment_id, now)

@@ -27,6 +27,7 @@ from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.changes import new_round, side_values
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 from bot.services.people import today_of
 from bot.services.settling import settle
 
@@ -59,6 +60,7 @@ async def propose(
     kind: ProposalKind,
     end_date: date | None,
     note: str | None,
+    announce: Announce[Proposed],
     policy: Policy,
     now: datetime,
 ) -> Proposed:
@@ -135,7 +137,8 @@ async def propose(
         await settle(session, secondment_id, policy, now)
         record = await load_record(session, team_id, secondment_id, policy)
         assert record is not None
-    return Proposed(record, before.terms, actor_id)
+        proposed = Proposed(record, before.terms, actor_id)
+        return await said(session, announce, proposed, secondment_id, now)
 
 
 def _proposed_terms(
@@ -161,6 +164,7 @@ async def confirm_return(
     team_id: str,
     secondment_id: int,
     actor_id: str,
+    announce: Announce[ReturnConfirmedEvent],
     policy: Policy,
     now: datetime,
 ) -> ReturnConfirmedEvent:
@@ -205,7 +209,8 @@ async def confirm_return(
         await settle(session, secondment_id, policy, now)
         record = await load_record(session, team_id, secondment_id, policy)
         assert record is not None
-    return ReturnConfirmedEvent(record, actor_id, closed)
+        confirmed = ReturnConfirmedEvent(record, actor_id, closed)
+        return await said(session, announce, confirmed, secondment_id, now)
 
 
 async def next_terms_version(session: AsyncSession, secondment_id: int) -> int:

@@ -22,6 +22,7 @@ from bot.domain.record import SecondmentRecord
 from bot.models import Escalation
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 
 MESSAGE_MAX = 2000
 
@@ -41,6 +42,7 @@ async def ask_for_review(
     secondment_id: int,
     actor_id: str,
     message: str | None,
+    announce: Announce[EscalationRaised],
     policy: Policy,
     now: datetime,
 ) -> EscalationRaised:
@@ -54,10 +56,11 @@ async def ask_for_review(
                 session, record, EscalationKind.BLOCK_REVIEW, actor_id, message, now
             )
             raised = await load_record(session, team_id, secondment_id, policy)
+            assert raised is not None
+            escalation = EscalationRaised(raised, EscalationKind.BLOCK_REVIEW, actor_id, message)
+            return await said(session, announce, escalation, secondment_id, now)
     except IntegrityError:
         raise await _existing(sessions, secondment_id, EscalationKind.BLOCK_REVIEW) from None
-    assert raised is not None
-    return EscalationRaised(raised, EscalationKind.BLOCK_REVIEW, actor_id, message)
 
 
 async def raise_escalation(

@@ -19,6 +19,7 @@ from bot.domain.terms import LONG_TEXT_MAX
 from bot.models import Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 from bot.services.settling import settle
 
 
@@ -67,6 +68,7 @@ async def record_objectives(
     actor_id: str,
     text: str,
     source_key: str,
+    announce: Announce[ObjectivesRecorded],
     policy: Policy,
     now: datetime,
 ) -> ObjectivesRecorded:
@@ -108,4 +110,5 @@ async def record_objectives(
             )
         updated = await load_record(session, team_id, secondment_id, policy)
         assert updated is not None
-    return ObjectivesRecorded(updated, actor_id, is_new)
+        recorded = ObjectivesRecorded(updated, actor_id, is_new)
+        return await said(session, announce, recorded, secondment_id, now)

@@ -19,6 +19,7 @@ from bot.domain.record import SecondmentRecord
 from bot.models import Note
 from bot.services.audit import record_event
 from bot.services.loading import load_visible
+from bot.services.outbox import Announce, said
 
 NOTE_MIN = 10
 NOTE_MAX = 2000
@@ -43,6 +44,7 @@ async def add_note(
     text: str,
     source_key: str,
     actor_is_hr: bool,
+    announce: Announce[NoteAdded],
     policy: Policy,
     now: datetime,
 ) -> NoteAdded:
@@ -79,7 +81,9 @@ async def add_note(
                 at=now,
                 text=text,
             )
+            added = NoteAdded(record, kind, actor_id, text, is_new=True)
+            return await said(session, announce, added, secondment_id, now)
     except IntegrityError:
+        # Said when it was first added.
         assert record is not None, "the note's key clashed, so its request was found"
         return NoteAdded(record, kind, actor_id, text, is_new=False)
-    return NoteAdded(record, kind, actor_id, text, is_new=True)

@@ -19,7 +19,7 @@ from typing import cast
 from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.followups import ROUND_KINDS, NudgeKind
+from bot.domain.followups import ROUND_KINDS, SAID, NudgeKind
 from bot.domain.lifecycle import CheckInState, Underway, plan_lifecycle_nudges
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges
@@ -98,6 +98,7 @@ async def reconcile_nudges(
                 update(Nudge)
                 .where(
                     Nudge.secondment_id == row.id,
+                    Nudge.kind.not_in(SAID),
                     Nudge.sent_at.is_(None),
                     Nudge.cancelled_at.is_(None),
                 )
@@ -119,6 +120,7 @@ async def reconcile_nudges(
             await session.scalars(
                 select(Nudge).where(
                     Nudge.secondment_id == row.id,
+                    Nudge.kind.not_in(SAID),
                     or_(
                         Nudge.round == row.round,
                         Nudge.kind.not_in(ROUND_KINDS),

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Sessions
+from bot.domain.followups import NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
@@ -16,8 +17,9 @@ from bot.domain.states import SideState, Status
 from bot.domain.terms import Terms
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
-from bot.services.loading import Loaded, load_record, load_secondment, record_of
+from bot.services.loading import Loaded, load_secondment, record_of
 from bot.services.nudges import reconcile_nudges
+from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
 
 
@@ -110,38 +112,16 @@ async def _insert(
             known_tz={person.id: person.tz for person in request.people},
             new=True,
         )
+        # The approval thread is opened by the outbox, so a Slack outage cannot lose it.
+        await write_outbox(session, row.id, [Outgoing(NudgeKind.THREAD_OPEN)], now, terms_version=1)
         return await record_of(session, created, policy)
 
 
 @dataclass(frozen=True, slots=True)
 class ThreadAttached:
-    """The record with its thread. `acted_meanwhile`: someone acted on the buttons of the posted
-    terms before the thread was remembered, so the posted message no longer shows the state."""
+    """The record with its thread."""
 
     record: SecondmentRecord
-    acted_meanwhile: bool = False
-
-
-# What the thread's parent shows of the state, as stored and as in the record it was built from.
-_SHOWN = (
-    Secondment.status,
-    Secondment.terms_version,
-    Secondment.home_state,
-    Secondment.host_state,
-    Secondment.home_delegate_id,
-    Secondment.host_delegate_id,
-)
-
-
-def _shown(record: SecondmentRecord) -> tuple[object, ...]:
-    return (
-        record.status,
-        record.terms_version,
-        record.home.state,
-        record.host.state,
-        record.home.delegate_id,
-        record.host.delegate_id,
-    )
 
 
 async def attach_thread(
@@ -151,25 +131,23 @@ async def attach_thread(
     channel_id: str,
     thread_ts: str,
     thread_url: str | None,
-    policy: Policy,
+    announce: Announce[ThreadAttached],
     now: datetime,
-) -> ThreadAttached:
-    """Remember the approval thread. Only the first thread counts, so a retry never forks it: if
-    another was remembered first, the record as stored, with that one."""
+) -> bool:
+    """Remember the approval thread, and say so; False if a thread was remembered already (only
+    the first counts, so a retry never forks it)."""
     async with sessions.begin() as session:
         attached = (
             await session.execute(
                 update(Secondment)
                 .where(Secondment.id == record.id, Secondment.thread_ts.is_(None))
                 .values(channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
-                .returning(*_SHOWN)
+                .returning(Secondment.id)
                 .execution_options(synchronize_session=False)
             )
         ).first()
         if attached is None:
-            stored = await load_record(session, record.team_id, record.id, policy)
-            assert stored is not None
-            return ThreadAttached(stored)
+            return False
         record_event(
             session,
             secondment_id=record.id,
@@ -180,12 +158,10 @@ async def attach_thread(
             channel_id=channel_id,
             thread_ts=thread_ts,
         )
-        if tuple(attached) != _shown(record):
-            # A manager clicked the posted buttons in the moment before the thread was stored:
-            # the decision stands, but nothing could be said in a thread not yet known.
-            stored = await load_record(session, record.team_id, record.id, policy)
-            assert stored is not None
-            return ThreadAttached(stored, acted_meanwhile=True)
-    return ThreadAttached(
-        replace(record, channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
-    )
+        # What anyone did on the posted buttons before now is drawn in the thread by what
+        # their change said, which waited in the outbox behind the thread.
+        with_thread = replace(
+            record, channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url
+        )
+        await said(session, announce, ThreadAttached(with_thread), record.id, now)
+    return True

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.errors import StillOpen
+from bot.domain.followups import NudgeKind
 from bot.domain.permissions import check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.retention import ERASED, ERASED_TEXT, retention_cutoff, scrub_detail
@@ -238,7 +239,7 @@ async def erase_person(
             if row.employee_id == person_id:
                 await anonymise(session, row.id, now, reason="erasure")
             else:
-                await _remove_person(session, row.id, person_id)
+                await _remove_person(session, row.id, person_id, now)
         await session.execute(
             delete(KnownPerson).where(
                 KnownPerson.team_id == team_id, KnownPerson.user_id == person_id
@@ -265,7 +266,29 @@ async def erase_person(
     return PersonErased(person_id, len(rows))
 
 
-async def _remove_person(session: AsyncSession, secondment_id: int, person_id: str) -> None:
+async def _forget_what_was_said(session: AsyncSession, secondment_id: int, now: datetime) -> None:
+    """The outbox's copies of what was said (a delivered message keeps none; one given up or
+    still waiting does): dropped, and what still waits is not sent."""
+    await session.execute(
+        update(Nudge)
+        .where(Nudge.secondment_id == secondment_id, Nudge.payload.is_not(None))
+        .values(payload=None)
+    )
+    await session.execute(
+        update(Nudge)
+        .where(
+            Nudge.secondment_id == secondment_id,
+            Nudge.kind == NudgeKind.MESSAGE,
+            Nudge.sent_at.is_(None),
+            Nudge.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now, last_error="erased")
+    )
+
+
+async def _remove_person(
+    session: AsyncSession, secondment_id: int, person_id: str, now: datetime
+) -> None:
     """One person's id and their own words out of a secondment that was not about them."""
     t = Secondment.__table__.c
     for column in PERSON_COLUMNS:
@@ -293,6 +316,7 @@ async def _remove_person(session: AsyncSession, secondment_id: int, person_id: s
     )
     await _update(session, Debrief, of_it | {"recorded_by": person_id}, recorded_by=ERASED)
     await _update(session, Nudge, of_it | {"recipient_id": person_id}, recipient_id=ERASED)
+    await _forget_what_was_said(session, secondment_id, now)
     # Others' words keep their meaning but lose the person: a mention becomes "erased".
     for model, columns in MENTIONABLE.items():
         await session.execute(

@@ -19,13 +19,20 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, Table, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from bot.db import Sessions
 from bot.domain.calendar import working_day_start
-from bot.domain.followups import ROUND_KINDS, EscalationKind, NudgeKind
+from bot.domain.followups import (
+    IN_THREAD,
+    ROUND_KINDS,
+    SAID,
+    Destination,
+    EscalationKind,
+    NudgeKind,
+)
 from bot.domain.lifecycle import (
     END_DECISION_ASKS,
     check_in_day,
@@ -41,6 +48,7 @@ from bot.services.checkins import mark_missed
 from bot.services.escalations import raise_escalation
 from bot.services.lifecycle import activate
 from bot.services.loading import load_record, load_records
+from bot.services.outbox import Announce, Outgoing, quiet, said, write_outbox
 from bot.services.pauses import pause_in
 from bot.services.people import timezones
 
@@ -59,10 +67,22 @@ class Due:
     attempts: int
     record: SecondmentRecord
     claim_token: str
+    # A MESSAGE's destination and text (see bot/services/outbox.py); None for the other kinds.
+    destination: Destination | None = None
+    payload: dict[str, Any] | None = None
+    # A claim before this one may have reached Slack: ask Slack before sending again.
+    maybe_sent: bool = False
+
+    @property
+    def in_thread(self) -> bool:
+        """Speaks in the approval thread: sent in order, one at a time per secondment."""
+        return self.kind in IN_THREAD or self.destination in THREADED
 
 
 UNDERWAY = tuple(s for s in Status if s.is_underway)
+THREADED = (Destination.THREAD, Destination.BROADCAST)
 WANTED_IN = {
+    **{kind: tuple(Status) for kind in SAID},
     NudgeKind.DECISION_REMINDER: (Status.PENDING, Status.PROPOSAL_PENDING),
     NudgeKind.DECISION_ESCALATION: (Status.PENDING, Status.PROPOSAL_PENDING),
     NudgeKind.SECONDMENT_START: (Status.APPROVED,),
@@ -88,6 +108,8 @@ SILENT = frozenset({NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED})
 # A check-in (or its reminder) still waiting when the next one is due has become pointless (the
 # bot was down, or the secondment started late): only the latest is asked.
 CHECK_IN_KINDS = (NudgeKind.CHECK_IN, NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED)
+# Nudges that `still_wanted` checks against a day where their recipient is.
+ZONED = frozenset({*CHECK_IN_KINDS, NudgeKind.END_DECISION})
 
 
 def still_wanted(
@@ -118,8 +140,16 @@ def still_wanted(
 
 
 async def claim_due(
-    sessions: Sessions, *, now: datetime, policy: Policy, limit: int = 100
+    sessions: Sessions,
+    *,
+    now: datetime,
+    policy: Policy,
+    limit: int = 100,
+    secondment_id: int | None = None,
 ) -> list[Due]:
+    """Claim up to `limit` nudges due at `now`: of one secondment, what its changes said (when
+    `secondment_id` is given), or of all. What speaks in a thread is claimed only behind
+    everything said earlier in that thread, so replies keep the order of the changes."""
     token = uuid4().hex
     async with sessions.begin() as session:
         open_and_due = (
@@ -128,14 +158,24 @@ async def claim_due(
             Nudge.cancelled_at.is_(None),
             or_(Nudge.claimed_until.is_(None), Nudge.claimed_until < now),
             _not_paused(),
+            _in_turn(now),
+            *(
+                ()
+                if secondment_id is None
+                else (Nudge.secondment_id == secondment_id, Nudge.kind.in_(SAID))
+            ),
         )
-        candidates = select(Nudge.id).where(*open_and_due).order_by(Nudge.due_at).limit(limit)
+        candidates = (
+            select(Nudge.id).where(*open_and_due).order_by(Nudge.due_at, Nudge.id).limit(limit)
+        )
         if session.get_bind().dialect.name == "postgresql":
             # Locked here until commit; rows another sweeper holds are skipped, not waited on.
             candidates = candidates.with_for_update(skip_locked=True)
         # Picked in a statement of their own: inside the UPDATE, PostgreSQL may re-run a
         # LIMIT ... SKIP LOCKED subquery per row and claim more than `limit`.
         ids = list(await session.scalars(candidates))
+        if not ids:
+            return []
         claimed = (
             await session.scalars(
                 update(Nudge)
@@ -156,11 +196,21 @@ async def claim_due(
             )
         ).all()
         records = {r.id: r for r in await load_records(session, rows, policy)}
+        # Only nudges whose day depends on where the recipient is are checked in their zone.
+        zoned = [n for n in claimed if n.kind in ZONED]
         tz_of = {
             (team, person): tz
-            for team in {r.team_id for r in records.values()}
+            for team in {records[n.secondment_id].team_id for n in zoned}
             for person, tz in (
-                await timezones(session, team, {n.recipient_id for n in claimed if n.recipient_id})
+                await timezones(
+                    session,
+                    team,
+                    {
+                        n.recipient_id or records[n.secondment_id].employee_id
+                        for n in zoned
+                        if records[n.secondment_id].team_id == team
+                    },
+                )
             ).items()
         }
         due: list[Due] = []
@@ -175,6 +225,9 @@ async def claim_due(
                 nudge.attempts,
                 records[nudge.secondment_id],
                 token,
+                nudge.destination,
+                nudge.payload,
+                nudge.maybe_sent,
             )
             tz = tz_of.get((item.record.team_id, item.recipient_id or item.record.employee_id))
             wanted = still_wanted(item, nudge.round, now, policy, tz)
@@ -193,20 +246,49 @@ async def claim_due(
     return due
 
 
-async def sweep_lag(sessions: Sessions, *, now: datetime) -> timedelta:
-    """How long the oldest nudge due at `now` and neither sent nor cancelled has been due; zero
-    when none is. A nudge waiting to be retried counts only from its retry time, when it is due
-    again; one another sweep holds counts, as it is not delivered yet."""
+async def backlog(sessions: Sessions, *, now: datetime) -> tuple[timedelta, int]:
+    """How long the oldest nudge due at `now` and neither sent nor cancelled has been due (zero
+    when none is), and how many such nudges and messages wait: the outbox's lag and depth. A
+    nudge waiting to be retried counts only from its retry time, when it is due again; one
+    another sweep holds counts, as it is not delivered yet."""
     async with sessions() as session:
-        oldest = await session.scalar(
-            select(func.min(Nudge.due_at)).where(
-                Nudge.due_at <= now,
-                Nudge.sent_at.is_(None),
-                Nudge.cancelled_at.is_(None),
-                _not_paused(),
+        oldest, depth = (
+            await session.execute(
+                select(func.min(Nudge.due_at), func.count()).where(
+                    Nudge.due_at <= now,
+                    Nudge.sent_at.is_(None),
+                    Nudge.cancelled_at.is_(None),
+                    _not_paused(),
+                )
             )
-        )
-    return timedelta(0) if oldest is None else now - oldest
+        ).one()
+    return (timedelta(0) if oldest is None else now - oldest), depth
+
+
+def _in_thread(nudge: Any) -> ColumnElement[bool]:
+    # Written so that no part is NULL: only a MESSAGE has a destination.
+    return or_(
+        nudge.kind.in_(IN_THREAD),
+        and_(nudge.kind == NudgeKind.MESSAGE, nudge.destination.in_(THREADED)),
+    )
+
+
+def _in_turn(now: datetime) -> ColumnElement[bool]:
+    """Nothing said earlier in the same thread waits behind this nudge: not for a retry, nor
+    in another sweep's hands. (Earlier ones that are due and free are claimed with it, and
+    sent first.)"""
+    earlier = aliased(Nudge)
+    return or_(
+        ~_in_thread(Nudge),
+        ~exists().where(
+            earlier.secondment_id == Nudge.secondment_id,
+            earlier.id < Nudge.id,
+            _in_thread(earlier),
+            earlier.sent_at.is_(None),
+            earlier.cancelled_at.is_(None),
+            or_(earlier.due_at > now, earlier.claimed_until >= now),
+        ),
+    )
 
 
 def _not_paused() -> ColumnElement[bool]:
@@ -239,7 +321,8 @@ async def renew(sessions: Sessions, batch: Sequence[Due], *, now: datetime) -> l
                     nudges.sent_at.is_(None),
                     nudges.cancelled_at.is_(None),
                 )
-                .values(claimed_until=now + LEASE)
+                # From here until Slack answers, the message may be on its way.
+                .values(claimed_until=now + LEASE, maybe_sent=True)
                 .returning(nudges.id)
             )
         )
@@ -263,26 +346,43 @@ async def mark_delivered(sessions: Sessions, batch: Sequence[Due], *, now: datet
                     claimed_until=None,
                     claim_token=None,
                     attempts=nudges.attempts + 1,
+                    maybe_sent=False,
+                    # Slack has the words now; the outbox keeps no copy of them.
+                    payload=None,
                 )
                 .returning(nudges.id)
             )
         )
-        await record_events(session, [_sent_event(d, now) for d in batch if d.nudge_id in marked])
+        # What a change said is delivered, not a change: the change has its own audit event.
+        await record_events(
+            session,
+            [_sent_event(d, now) for d in batch if d.nudge_id in marked and d.kind not in SAID],
+        )
     return marked
 
 
 async def mark_sent(
-    sessions: Sessions, due: Due, *, now: datetime, policy: Policy
+    sessions: Sessions,
+    due: Due,
+    *,
+    now: datetime,
+    policy: Policy,
+    announce: Announce[SecondmentRecord] = quiet,
 ) -> SecondmentRecord | None:
-    """Record the nudge as sent (once); an escalation also becomes an escalation record.
-    Returns the request as it now stands, or None if the nudge was already marked."""
+    """Record the nudge as sent (once); an escalation also becomes an escalation record, and
+    what `announce` makes of the change is written with it. Returns the request as it now
+    stands, or None if the nudge was already marked."""
     async with sessions.begin() as session:
         marked = (
             await session.execute(
                 update(Nudge)
                 .where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None))
                 .values(
-                    sent_at=now, claimed_until=None, claim_token=None, attempts=Nudge.attempts + 1
+                    sent_at=now,
+                    claimed_until=None,
+                    claim_token=None,
+                    attempts=Nudge.attempts + 1,
+                    maybe_sent=False,
                 )
                 .returning(Nudge.cancelled_at, Nudge.round)
             )
@@ -295,7 +395,8 @@ async def mark_sent(
         )
         # If the request moved on while the message was on its way, there is nothing to do.
         same_round = round_ == current_round or due.kind not in ROUND_KINDS
-        if cancelled_meanwhile is None and same_round:
+        changes = cancelled_meanwhile is None and same_round
+        if changes:
             if due.kind is NudgeKind.DECISION_ESCALATION:
                 await raise_escalation(
                     session, due.record, EscalationKind.NO_DECISION, None, None, now
@@ -306,7 +407,10 @@ async def mark_sent(
                 await mark_missed(session, due.record, due.sequence, now)
         await record_events(session, [_sent_event(due, now)])
         await session.flush()
-        return await load_record(session, due.record.team_id, due.record.id, policy)
+        updated = await load_record(session, due.record.team_id, due.record.id, policy)
+        if changes and updated is not None:
+            await said(session, announce, updated, updated.id, now)
+        return updated
 
 
 def _sent_event(due: Due, now: datetime) -> dict[str, Any]:
@@ -352,15 +456,25 @@ async def _release(session: AsyncSession, due: Due) -> None:
 
 
 async def mark_failed(
-    sessions: Sessions, due: Due, *, error: str, now: datetime, retry_at: datetime | None
+    sessions: Sessions,
+    due: Due,
+    *,
+    error: str,
+    now: datetime,
+    retry_at: datetime | None,
+    maybe_sent: bool = False,
+    then: Sequence[Outgoing] = (),
 ) -> None:
-    """Record a failed attempt: try again at `retry_at`, or give up when it is None."""
+    """Record a failed attempt: try again at `retry_at`, or give up when it is None and say
+    `then` (who must know) with it. `maybe_sent`: the attempt may have reached Slack all the
+    same (it timed out), so Slack is asked before the next one."""
     async with sessions.begin() as session:
         values: dict[str, object] = {
             "attempts": Nudge.attempts + 1,
             "last_error": error[:200],
             "claimed_until": None,
             "claim_token": None,
+            "maybe_sent": maybe_sent,
         }
         values |= {"due_at": retry_at} if retry_at else {"cancelled_at": now}
         result = await session.execute(
@@ -378,3 +492,4 @@ async def mark_failed(
                 recipient_id=due.recipient_id,
                 error=error,
             )
+            await write_outbox(session, due.record.id, then, now)

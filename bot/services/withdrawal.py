@@ -16,6 +16,7 @@ from bot.domain.states import Status
 from bot.models import Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
+from bot.services.outbox import Announce, said
 from bot.services.people import timezones
 from bot.services.settling import settle
 
@@ -28,6 +29,7 @@ async def withdraw(
     team_id: str,
     secondment_id: int,
     actor_id: str,
+    announce: Announce[SecondmentRecord],
     policy: Policy,
     now: datetime,
 ) -> SecondmentRecord:
@@ -66,4 +68,4 @@ async def withdraw(
         await settle(session, secondment_id, policy, now)
         withdrawn = await load_record(session, team_id, secondment_id, policy)
         assert withdrawn is not None
-    return withdrawn
+        return await said(session, announce, withdrawn, secondment_id, now)

@@ -55,14 +55,64 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+# Calls that post a message: one that failed with a server error or no answer may have been
+# posted all the same, so it is not simply sent again. The outbox tries it again after asking
+# Slack whether it arrived (bot/slack/posting.py). A 429 is always safe to retry.
+POSTS = ("chat.postMessage",)
+
+
+def _posts(request: HttpRequest) -> bool:
+    return request.url.endswith(POSTS)
+
+
+class _BotsRetries(AsyncRetryHandler):
+    """slack_sdk's handler, except for calls that post a message, and waiting through `sleep`
+    so tests can check the waits without waiting."""
+
+    _sleep: Sleep = staticmethod(asyncio.sleep)
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _posts(request):
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        state.next_attempt_requested = True
+        await self._sleep(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
+        state.increment_current_attempt()
+
+
+class ConnectionErrorRetryHandler(_BotsRetries, AsyncConnectionErrorRetryHandler):
+    """Retries a call whose connection failed."""
+
+
+class ServerErrorRetryHandler(_BotsRetries, AsyncServerErrorRetryHandler):
+    """Retries a call Slack answered with 500 or 503."""
+
+
 def retry_handlers(sleep: Sleep = asyncio.sleep) -> list[AsyncRetryHandler]:
-    return [
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        RetryAfterHandler(max_retry_count=3, sleep=sleep),
-        AsyncServerErrorRetryHandler(
-            max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.5)
-        ),
-    ]
+    connection = ConnectionErrorRetryHandler(max_retry_count=2)
+    server = ServerErrorRetryHandler(
+        max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.5)
+    )
+    connection._sleep = server._sleep = sleep
+    return [connection, RetryAfterHandler(max_retry_count=3, sleep=sleep), server]
 
 
 def make_web_client(

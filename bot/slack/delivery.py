@@ -1,9 +1,10 @@
-"""Sending the nudges the sweep claims: reminders to whoever must decide, escalations to HR,
-and the messages of a secondment under way.
+"""Delivering what the sweep (or a change, right after it) claims: the outbox of what each change
+said (the approval thread, replies and announcements, DMs to delegates and HR), reminders to
+whoever must decide, escalations to HR, and the messages of a secondment under way.
 
-Rate limits and server errors are retried by the Web API client itself. Any other failure is
-recorded on the nudge (attempts, last error) and tried again with growing waits, except one that
-retrying cannot fix, such as a deactivated recipient: that reminder is routed to HR instead.
+What is sent and how lives in bot/slack/sends.py; what a failure means, in
+bot/slack/failures.py. Here: the claims, their order (one thread's messages in turn), the pace,
+and the marks.
 
 In OAuth mode each nudge goes out with the bot token of its secondment's workspace. A workspace
 that has uninstalled the app has none, and one whose token Slack refuses cannot be spoken to:
@@ -15,71 +16,56 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.followups import EscalationKind, NudgeKind
-from bot.domain.lifecycle import end_decision_ask
-from bot.domain.policy import return_rights_limit
-from bot.domain.record import SecondmentRecord
+from bot.domain.followups import NudgeKind
+from bot.services.outbox import quiet
 from bot.services.pauses import fingerprint
 from bot.services.sweep import (
     CHANGES_STATE,
     SILENT,
     Due,
+    backlog,
     claim_due,
     hold_for_paused_workspace,
     mark_failed,
     mark_sent,
     release,
     renew,
-    sweep_lag,
 )
-from bot.slack.builders.checkins import build_check_in, build_follow_up
-from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
-from bot.slack.builders.end_of_term import build_end_decision_ask
-from bot.slack.builders.followups import (
-    build_decision_reminder,
-    build_escalation_reply,
-    build_hr_escalation,
-    build_undeliverable,
-)
-from bot.slack.builders.lifecycle import (
-    build_coverage_notice,
-    build_start_welcome,
-    build_started_reply,
-)
-from bot.slack.builders.messages import Message
-from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
+from bot.slack.failures import Undelivered, gives_up, retry_wait, who_must_know
 from bot.slack.marks import SentMarks
-from bot.slack.publish import slack_error
+from bot.slack.sends import send
 from bot.slack.token_check import NOT_INSTALLED, TOKEN_REFUSED, recheck_paused
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 # Nudges claimed at a time: a sweep claims batch after batch while a backlog lasts.
 BATCH = 100
-# Errors about the recipient that another attempt will not fix.
-UNREACHABLE = {
-    "user_not_found",
-    "user_disabled",
-    "cannot_dm_bot",
-    "channel_not_found",
-    "is_archived",
-    "not_in_channel",
-}
+# Claims one change's messages may take right after it: each round sends what the one before
+# it made ready (the thread, then the replies in it); a change says at most a few rounds' worth.
+ROUNDS = 10
 
 
-class HrUnreachable(Exception):
-    """Every HR destination refused the message."""
-
-
-def retry_wait(attempts: int) -> timedelta:
-    return timedelta(minutes=2**attempts)
+async def deliver_now(client: AsyncWebClient, deps: Deps, secondment_id: int) -> int:
+    """Send what the changes to one secondment said, right after the change (after the ack).
+    Whatever Slack does not take now stays in the outbox for the sweep; returns how many were
+    sent."""
+    sent = 0
+    for _ in range(ROUNDS):
+        # Read afresh each round: a change made meanwhile, and waiting behind this one's
+        # messages in the thread, is due by the next round and sent by it.
+        now = deps.clock.now()
+        batch = await claim_due(
+            deps.sessions, now=now, policy=deps.policy, limit=BATCH, secondment_id=secondment_id
+        )
+        if not batch:
+            break
+        sent += await _send_batch(client, deps, batch, now)
+    return sent
 
 
 async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> int:
@@ -87,7 +73,8 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
     lasts, the sweep claims batch after batch for about `sweep_seconds`. The metrics get how late
     the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
     paused = await recheck_paused(client, deps, now)
-    deps.metrics.sweep_started(await sweep_lag(deps.sessions, now=now), len(paused))
+    lag, depth = await backlog(deps.sessions, now=now)
+    deps.metrics.sweep_started(lag, depth, len(paused))
     sent = 0
     began = time.monotonic()
     while batch := await claim_due(deps.sessions, now=now, policy=deps.policy, limit=BATCH):
@@ -100,33 +87,65 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
 
 async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now: datetime) -> int:
     """Send a claimed batch. A nudge that changes its secondment goes alone, so two never change
-    the same secondment at once; plain messages then go `concurrency` at a time, a new one
-    starting as each finishes. Claims are renewed a group at a time, just before the group's
-    first send: a stalled sweep can have no more than `concurrency` sends on their way."""
+    the same secondment at once. The rest go `concurrency` at a time, a new one starting as each
+    finishes; what one thread says goes as one unit, in order, and stops at the first failure.
+    Claims are renewed a group at a time, just before the group's first send: a stalled sweep
+    can have no more than `concurrency` units on their way."""
     marks = SentMarks(deps.sessions, now)
     paused: dict[str, str] = {}
     sent = 0
     for due in [d for d in batch if d.kind in CHANGES_STATE]:
         for ours in await renew(deps.sessions, [due], now=_renewed_at(deps, now)):
             sent += await _send(client, deps, ours, now, marks, paused)
-    plain = [d for d in batch if d.kind not in CHANGES_STATE]
+    units = _units([d for d in batch if d.kind not in CHANGES_STATE])
     size = deps.sending.concurrency
     slots = asyncio.Semaphore(size)
 
-    async def send_in_slot(due: Due) -> bool:
+    async def send_in_slot(unit: list[Due]) -> int:
         try:
-            return await _send(client, deps, due, now, marks, paused)
+            delivered = 0
+            for position, due in enumerate(unit):
+                if not await _send(client, deps, due, now, marks, paused):
+                    for later in unit[position + 1 :]:
+                        await release(deps.sessions, later)  # behind it in the thread: wait
+                    break
+                delivered += 1
+            return delivered
         finally:
             slots.release()
 
     async with asyncio.TaskGroup() as sends:
         tasks = []
-        for start in range(0, len(plain), size):
-            group = plain[start : start + size]
-            for due in await renew(deps.sessions, group, now=_renewed_at(deps, now)):
-                await slots.acquire()
-                tasks.append(sends.create_task(send_in_slot(due)))
+        for start in range(0, len(units), size):
+            group = units[start : start + size]
+            renewed = {
+                d.nudge_id
+                for d in await renew(
+                    deps.sessions, [d for unit in group for d in unit], now=_renewed_at(deps, now)
+                )
+            }
+            for unit in group:
+                mine = [d for d in unit if d.nudge_id in renewed]
+                if mine:
+                    await slots.acquire()
+                    tasks.append(sends.create_task(send_in_slot(mine)))
     return sent + sum(task.result() for task in tasks)
+
+
+def _units(plain: list[Due]) -> list[list[Due]]:
+    """One unit per nudge, but one per thread for what is said in a thread, in order."""
+    threads: dict[int, list[Due]] = {}
+    units: list[list[Due]] = []
+    for due in plain:
+        if not due.in_thread:
+            units.append([due])
+        elif due.record.id in threads:
+            threads[due.record.id].append(due)
+        else:
+            units.append(threads.setdefault(due.record.id, [due]))
+    for unit in threads.values():
+        unit.sort(key=lambda d: d.nudge_id)
+    return units
 
 
 def _renewed_at(deps: Deps, now: datetime) -> datetime:
@@ -142,16 +161,14 @@ async def _send(
     marks: SentMarks,
     paused: dict[str, str],
 ) -> bool:
-    """Send one nudge and mark it; `paused` holds the workspaces this batch found refused (each
-    with Slack's error), whose other nudges then wait without a call."""
+    """Send one nudge and mark it; True if it is now marked sent by this call. `paused` holds
+    the workspaces this batch found refused (each with Slack's error), whose other nudges then
+    wait without a call."""
     team_id = due.record.team_id
     if due.kind in SILENT:
         # No message: marking it sent is the change (a start, a missed check-in), which goes
-        # on whether or not the workspace can be spoken to. (A start's note in the thread is
-        # tried with the workspace's token, if it has one.)
-        if deps.workspaces is not None:
-            client = await deps.workspaces.client_for(team_id) or client
-        return await _marked(client, deps, due, now, marks)
+        # on whether or not the workspace can be spoken to.
+        return await _marked(deps, due, now, marks)
     if team_id in paused:
         await release(deps.sessions, due)  # paused by this batch already: just wait
         return False
@@ -164,95 +181,32 @@ async def _send(
         client = installed
     await deps.sending.pace.wait()
     try:
-        await _deliver(client, deps, due)
-    except (SlackApiError, HrUnreachable) as exc:
-        error = _error_of(exc)
-        if error in TOKEN_REFUSED:
-            await _pause(deps, due, now, error, paused, client)
+        await send(client, deps, due, now)
+    except Undelivered as failure:
+        if failure.error in TOKEN_REFUSED:
+            await _pause(deps, due, now, failure.error, paused, client)
         else:
-            await _failed(client, deps, due, now, error=error)
+            await _failed(deps, due, now, failure)
         return False
-    return await _marked(client, deps, due, now, marks)
+    return await _marked(deps, due, now, marks)
 
 
-async def _marked(
-    client: AsyncWebClient, deps: Deps, due: Due, now: datetime, marks: SentMarks
-) -> bool:
-    """Mark a delivered (or silent) nudge sent, with what its marking changes."""
+async def _marked(deps: Deps, due: Due, now: datetime, marks: SentMarks) -> bool:
+    """Mark a delivered (or silent) nudge sent, with what its marking changes and says."""
     if due.kind not in CHANGES_STATE:
         marked = await marks.mark(due)
-        if marked:
-            deps.metrics.nudge_sent(due.kind)
-        return marked
-    updated = await mark_sent(deps.sessions, due, now=now, policy=deps.policy)
-    if updated is not None:
+    else:
+        announce = {
+            NudgeKind.DECISION_ESCALATION: deps.say.no_decision,
+            NudgeKind.SECONDMENT_START: deps.say.started,
+        }.get(due.kind, quiet)
+        updated = await mark_sent(
+            deps.sessions, due, now=now, policy=deps.policy, announce=announce
+        )
+        marked = updated is not None
+    if marked:
         deps.metrics.nudge_sent(due.kind)
-    if updated is not None and updated.thread_ts:
-        if due.kind is NudgeKind.DECISION_ESCALATION:
-            await _tell_thread(
-                client, updated, build_escalation_reply(updated, EscalationKind.NO_DECISION, None)
-            )
-        elif due.kind is NudgeKind.SECONDMENT_START:
-            await _tell_thread(client, updated, build_started_reply(updated))
-    return updated is not None
-
-
-async def _deliver(client: AsyncWebClient, deps: Deps, due: Due) -> None:
-    """Send what the nudge says; raises the Slack error if it could not be sent."""
-    record, recipient = due.record, due.recipient_id
-    match due.kind:
-        case NudgeKind.DECISION_REMINDER:
-            assert due.side is not None and recipient is not None
-            await _dm(client, recipient, build_decision_reminder(record, due.side, due.sequence))
-        case NudgeKind.DECISION_ESCALATION:
-            message = build_hr_escalation(
-                record,
-                EscalationKind.NO_DECISION,
-                None,
-                None,
-                can_override=deps.policy.hr_can_override,
-            )
-            failures = await deps.hr.tell(client, message)
-            if deps.hr.destinations and len(failures) == len(deps.hr.destinations):
-                raise HrUnreachable(failures[0])
-        case NudgeKind.END_DECISION:
-            assert recipient is not None
-            _, ask = end_decision_ask(due.sequence)
-            limit = return_rights_limit(record.terms, deps.policy)
-            months = deps.policy.return_rights_months
-            await _dm(client, recipient, build_end_decision_ask(record, ask, limit, months))
-        case NudgeKind.SECONDMENT_START:
-            pass  # no message: marking it sent makes the secondment active
-        case NudgeKind.START_WELCOME:
-            assert recipient is not None
-            await _dm(client, recipient, build_start_welcome(record, recipient))
-        case NudgeKind.COVERAGE_NOTICE:
-            assert recipient is not None
-            await _dm(client, recipient, build_coverage_notice(record))
-        case NudgeKind.CHECK_IN | NudgeKind.CHECK_IN_REMINDER | NudgeKind.CHECK_IN_SNOOZED:
-            assert recipient is not None
-            reminder = due.kind is not NudgeKind.CHECK_IN
-            await _dm(client, recipient, build_check_in(record, due.sequence, reminder))
-        case NudgeKind.CHECK_IN_MISSED:
-            pass  # no message: marking it sent records the check-in as missed
-        case NudgeKind.FOLLOW_UP:
-            assert recipient is not None
-            await _dm(client, recipient, build_follow_up(record))
-        case NudgeKind.DEBRIEF_REQUEST:
-            assert recipient is not None
-            await _dm(client, recipient, build_debrief_request(record))
-        case NudgeKind.DEBRIEF_HR_NOTICE:
-            failures = await deps.hr.tell(client, build_debrief_hr_notice(record))
-            if deps.hr.destinations and len(failures) == len(deps.hr.destinations):
-                raise HrUnreachable(failures[0])
-
-
-async def _dm(client: AsyncWebClient, user_id: str, message: Message) -> None:
-    await client.chat_postMessage(channel=user_id, **message.as_kwargs())
-
-
-def _error_of(exc: Exception) -> str:
-    return slack_error(exc) if isinstance(exc, SlackApiError) else str(exc)
+    return marked
 
 
 async def _pause(
@@ -274,15 +228,15 @@ async def _pause(
     )
 
 
-async def _failed(
-    client: AsyncWebClient | None, deps: Deps, due: Due, now: datetime, error: str
-) -> None:
-    give_up = error in UNREACHABLE or due.attempts + 1 >= MAX_ATTEMPTS
+async def _failed(deps: Deps, due: Due, now: datetime, failure: Undelivered) -> None:
+    error = failure.error
+    give_up = gives_up(error, due.attempts)
     deps.metrics.nudge_failed(due.kind, given_up=give_up)
     log.warning(
-        "nudge %s to %s failed (attempt %s): %s",
+        "nudge %s (%s) to %s failed (attempt %s): %s",
         due.nudge_id,
-        due.recipient_id,
+        due.kind.value,
+        due.recipient_id or due.destination or "HR",
         due.attempts + 1,
         error,
     )
@@ -291,25 +245,7 @@ async def _failed(
         due,
         error=error,
         now=now,
-        retry_at=None if give_up else now + retry_wait(due.attempts),
+        retry_at=None if give_up else now + retry_wait(due.attempts, failure.retry_after),
+        maybe_sent=failure.maybe_sent,
+        then=who_must_know(deps.say, due, error) if give_up else (),
     )
-    if give_up and due.kind is NudgeKind.DECISION_REMINDER and client is not None:
-        # Someone has to know the request is stuck on a person the bot cannot reach (unless
-        # the bot cannot reach the workspace at all).
-        await deps.hr.tell(client, build_undeliverable(due.record, due.recipient_id, error))
-
-
-async def _tell_thread(client: AsyncWebClient, record: SecondmentRecord, reply: Message) -> None:
-    """Post in the approval thread and re-render its parent; the change is already stored."""
-    assert record.channel_id and record.thread_ts
-    try:
-        await client.chat_postMessage(
-            channel=record.channel_id, thread_ts=record.thread_ts, **reply.as_kwargs()
-        )
-        await client.chat_update(
-            channel=record.channel_id,
-            ts=record.thread_ts,
-            **build_request_message(record).as_kwargs(),
-        )
-    except SlackApiError as exc:
-        log.warning("thread of #%s not updated: %s", record.id, slack_error(exc))

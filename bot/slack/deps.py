@@ -9,6 +9,7 @@ from bot.db import Sessions
 from bot.domain.policy import Policy
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.slack.announce import Announcements
 from bot.slack.hr import HrDesk
 from bot.slack.pacing import Pace, Sending
 from bot.slack.workspaces import Workspaces
@@ -25,6 +26,11 @@ class Deps:
     sending: Sending = field(default_factory=Sending)
     # Where every listener, delivery and the sweep read "now"; a stand-in can move it.
     clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def say(self) -> Announcements:
+        """What each change says, for the services to store with the change."""
+        return Announcements(tuple(self.hr.destinations), self.policy.hr_can_override)
 
 
 def policy_from(settings: Settings) -> Policy:

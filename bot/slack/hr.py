@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.builders.messages import Message
-
 log = logging.getLogger(__name__)
 
 MEMBERS_TTL_SECONDS = 300.0
@@ -57,15 +55,3 @@ class HrDesk:
             found.update(page["members"])
         self._members[team_id] = (time.monotonic(), frozenset(found))
         return frozenset(found)
-
-    async def tell(self, client: AsyncWebClient, message: Message) -> list[str]:
-        """Post to the HR channel and DM each HR user; returns the Slack errors, if any."""
-        errors = []
-        for destination in self.destinations:
-            try:
-                await client.chat_postMessage(channel=destination, **message.as_kwargs())
-            except SlackApiError as exc:
-                error = str(exc.response.get("error"))
-                log.warning("HR message to %s failed: %s", destination, error)
-                errors.append(error)
-        return errors

@@ -15,6 +15,7 @@ from bot.domain.policy import Policy
 from bot.domain.states import Outcome, Side, Status
 from bot.models import AuditEvent, Decision
 from bot.services.decisions import DecisionMade, DecisionRef, decide
+from bot.services.outbox import quiet
 from bot.services.requests import NewRequest, create_request
 from tests.support.samples import TERMS
 
@@ -37,6 +38,7 @@ async def _approve(engine: AsyncEngine, secondment_id: int, side: Side) -> Decis
             ref=DecisionRef(secondment_id, side, 1),
             actor_id=HOME if side is Side.HOME else HOST,
             outcome=Outcome.APPROVED,
+            announce=quiet,
             policy=POLICY,
             now=NOW,
         )

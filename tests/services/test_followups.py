@@ -48,9 +48,11 @@ from bot.services.decisions import DecisionMade, DecisionRef, decide, override, 
 from bot.services.delegation import delegate
 from bot.services.escalations import ask_for_review
 from bot.services.notes import add_note
+from bot.services.outbox import quiet
 from bot.services.queries import get_for_user
 from bot.services.requests import NewRequest, create_request
 from bot.services.withdrawal import withdraw
+from tests.support.outbox import thread_opened
 from tests.support.rows import rows
 from tests.support.samples import TERMS
 from tests.support.standin import WAIT_LIMIT
@@ -78,7 +80,9 @@ async def new_request(
     sessions: Sessions, key: str = "req", *, employee_tz: str | None = LONDON
 ) -> SecondmentRecord:
     request = NewRequest(key, TEAM, EMPLOYEE, HOME, HOST, TERMS, people=people(employee_tz))
-    return (await create_request(sessions, request, policy=POLICY, now=NOW)).record
+    record = (await create_request(sessions, request, policy=POLICY, now=NOW)).record
+    await thread_opened(sessions, record.id)
+    return record
 
 
 def manager(side: Side) -> str:
@@ -100,6 +104,7 @@ async def approve(
         ref=DecisionRef(secondment_id, side, version),
         actor_id=actor or manager(side),
         outcome=Outcome.APPROVED,
+        announce=quiet,
         policy=POLICY,
         now=now,
     )
@@ -114,6 +119,7 @@ async def block(
         ref=DecisionRef(secondment_id, side, version),
         actor_id=manager(side),
         outcome=Outcome.BLOCKED,
+        announce=quiet,
         policy=POLICY,
         now=NOW,
         block=BLOCK,
@@ -139,6 +145,7 @@ async def change(
         actor_id=actor,
         terms=terms,
         note=note,
+        announce=quiet,
         policy=POLICY,
         now=now,
         approving_side=approving_side,
@@ -263,7 +270,13 @@ async def test_a_change_on_stale_terms_is_refused(sessions: Sessions) -> None:
 async def test_a_withdrawn_request_cannot_change(sessions: Sessions) -> None:
     record = await new_request(sessions)
     await withdraw(
-        sessions, team_id=TEAM, secondment_id=record.id, actor_id=EMPLOYEE, policy=POLICY, now=NOW
+        sessions,
+        team_id=TEAM,
+        secondment_id=record.id,
+        actor_id=EMPLOYEE,
+        announce=quiet,
+        policy=POLICY,
+        now=NOW,
     )
 
     with pytest.raises(NoLongerPending) as refused:
@@ -470,7 +483,13 @@ async def _withdraw(
     sessions: Sessions, secondment_id: int, actor: str = EMPLOYEE, now: datetime = LATER
 ) -> SecondmentRecord:
     return await withdraw(
-        sessions, team_id=TEAM, secondment_id=secondment_id, actor_id=actor, policy=POLICY, now=now
+        sessions,
+        team_id=TEAM,
+        secondment_id=secondment_id,
+        actor_id=actor,
+        announce=quiet,
+        policy=POLICY,
+        now=now,
     )
 
 
@@ -499,6 +518,7 @@ async def test_withdrawing_closes_open_escalations(sessions: Sessions) -> None:
         secondment_id=record.id,
         actor_id=EMPLOYEE,
         message=None,
+        announce=quiet,
         policy=POLICY,
         now=NOW,
     )
@@ -623,6 +643,7 @@ async def test_reconsidering_lifts_the_block_and_starts_a_new_round(sessions: Se
         team_id=TEAM,
         ref=DecisionRef(record.id, Side.HOME, 1),
         actor_id=HOME,
+        announce=quiet,
         policy=POLICY,
         now=tuesday,
     )
@@ -654,6 +675,7 @@ async def test_reconsidering_when_the_other_side_approved_completes_the_approval
         team_id=TEAM,
         ref=DecisionRef(record.id, Side.HOME, 1),
         actor_id=HOME,
+        announce=quiet,
         policy=POLICY,
         now=LATER,
     )
@@ -680,6 +702,7 @@ async def test_only_the_blocking_side_may_reconsider(sessions: Sessions, actor: 
             team_id=TEAM,
             ref=DecisionRef(record.id, Side.HOME, 1),
             actor_id=actor,
+            announce=quiet,
             policy=POLICY,
             now=LATER,
         )
@@ -697,6 +720,7 @@ async def _override(
         actor_id=HR,
         justification="Cover is agreed with the platform team from March.",
         actor_is_hr=actor_is_hr,
+        announce=quiet,
         policy=policy,
         now=LATER,
     )
@@ -771,6 +795,7 @@ async def _note(
         text="We can lend a contractor for the rota.",
         source_key=key,
         actor_is_hr=actor_is_hr,
+        announce=quiet,
         policy=POLICY,
         now=LATER,
     )
@@ -865,6 +890,7 @@ async def _ask(sessions: Sessions, secondment_id: int, actor: str, now: datetime
         secondment_id=secondment_id,
         actor_id=actor,
         message="Please look at the cover plan.",
+        announce=quiet,
         policy=POLICY,
         now=now,
     )
@@ -931,6 +957,7 @@ async def test_after_a_new_round_a_review_can_be_asked_again(sessions: Sessions)
         team_id=TEAM,
         ref=DecisionRef(record.id, Side.HOME, 1),
         actor_id=HOME,
+        announce=quiet,
         policy=POLICY,
         now=LATER,
     )
@@ -965,6 +992,7 @@ async def _delegate(
         ref=DecisionRef(secondment_id, side, 1),
         actor_id=actor,
         person=Person(to, tz=LONDON),
+        announce=quiet,
         policy=POLICY,
         now=now,
     )
@@ -1083,6 +1111,7 @@ async def test_asking_hr_is_refused_on_submission_too_when_no_hr_is_set_up(
             secondment_id=record.id,
             actor_id=EMPLOYEE,
             message=None,
+            announce=quiet,
             policy=replace(POLICY, hr_configured=False),
             now=LATER,
         )

@@ -28,9 +28,11 @@ from bot.domain.states import Outcome, Side, SideState, Status
 from bot.models import AuditEvent, Base, Escalation, Nudge, Secondment
 from bot.services.changes import change_terms
 from bot.services.decisions import DecisionMade, DecisionRef, decide
+from bot.services.outbox import quiet
 from bot.services.queries import get_for_user
 from bot.services.requests import NewRequest, create_request
 from bot.services.sweep import LEASE, Due, claim_due, mark_failed, mark_sent
+from tests.support.outbox import thread_opened
 from tests.support.rows import rows
 from tests.support.samples import TERMS
 
@@ -65,7 +67,9 @@ def sessions(engine: AsyncEngine) -> Sessions:
 
 async def new_request(sessions: Sessions, key: str = "req") -> SecondmentRecord:
     request = NewRequest(key, TEAM, EMPLOYEE, HOME, HOST, TERMS, people=PEOPLE)
-    return (await create_request(sessions, request, policy=POLICY, now=NOW)).record
+    record = (await create_request(sessions, request, policy=POLICY, now=NOW)).record
+    await thread_opened(sessions, record.id)
+    return record
 
 
 async def decide_side(
@@ -80,6 +84,7 @@ async def decide_side(
         ref=DecisionRef(secondment_id, side, 1),
         actor_id=HOME if side is Side.HOME else HOST,
         outcome=outcome,
+        announce=quiet,
         policy=POLICY,
         now=now,
         block=block,
@@ -413,6 +418,7 @@ async def test_an_escalation_sent_as_its_round_ends_is_not_left_open(sessions: S
         actor_id=EMPLOYEE,
         terms=replace(TERMS, time_commitment=80),
         note=None,
+        announce=quiet,
         policy=POLICY,
         now=ESCALATION + SECOND,
     )

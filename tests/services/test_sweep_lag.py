@@ -1,4 +1,4 @@
-"""The sweep lag (bot.services.sweep.sweep_lag): how long the oldest due, unsent nudge has been
+"""The sweep lag (bot.services.sweep.backlog): how long the oldest due, unsent nudge has been
 due at an explicit `now`, as the metrics report it at the start of each sweep."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from bot.db import Sessions, make_sessions
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.services.requests import NewRequest, create_request
-from bot.services.sweep import claim_due, mark_failed, mark_sent, sweep_lag
+from bot.services.sweep import backlog, claim_due, mark_failed, mark_sent
+from tests.support.outbox import thread_opened
 from tests.support.samples import TERMS
 
 EMPLOYEE, HOME, HOST = "UEMP", "UHOME", "UHOST"
@@ -24,12 +25,19 @@ HOST_FIRST = datetime(2027, 1, 7, 17, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 
 
+async def sweep_lag(sessions: Sessions, *, now: datetime) -> timedelta:
+    lag, depth = await backlog(sessions, now=now)
+    assert depth > 0 or lag == timedelta(0)  # a lag is the age of something waiting
+    return lag
+
+
 @pytest.fixture
 async def sessions(engine: AsyncEngine) -> Sessions:
     sessions = make_sessions(engine)
     people = (Person(HOME, tz="Europe/London"), Person(HOST, tz="America/Los_Angeles"))
     request = NewRequest("req", "T1", EMPLOYEE, HOME, HOST, TERMS, people=people)
-    await create_request(sessions, request, policy=POLICY, now=NOW)
+    created = await create_request(sessions, request, policy=POLICY, now=NOW)
+    await thread_opened(sessions, created.record.id)
     return sessions
 
 
@@ -39,8 +47,10 @@ async def test_the_lag_is_zero_until_a_nudge_is_due_then_grows_with_the_clock(
     assert await sweep_lag(sessions, now=HOME_FIRST - MINUTE) == timedelta(0)
     assert await sweep_lag(sessions, now=HOME_FIRST) == timedelta(0)
     assert await sweep_lag(sessions, now=HOME_FIRST + 90 * MINUTE) == 90 * MINUTE
-    # Still the oldest that counts once the next one is due too.
+    # Still the oldest that counts once the next one is due too; the depth counts both.
     assert await sweep_lag(sessions, now=HOST_FIRST + MINUTE) == 8 * 60 * MINUTE + MINUTE
+    assert await backlog(sessions, now=HOST_FIRST + MINUTE) == (8 * 60 * MINUTE + MINUTE, 2)
+    assert await backlog(sessions, now=HOME_FIRST - MINUTE) == (timedelta(0), 0)
 
 
 async def test_a_claimed_nudge_counts_until_sent_and_a_retry_from_its_retry_time(

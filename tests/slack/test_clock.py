@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.domain.followups import NudgeKind
 from bot.domain.states import Side
 from bot.models import Nudge
 from bot.scheduler import Sweeper
@@ -59,6 +60,7 @@ async def test_the_scheduler_s_sweep_sends_and_records_at_the_clock_s_time(
     bot: Harness, bot_clock: SetClock
 ) -> None:
     await bot.submit_request(START, END)
+    await bot.handled()  # the thread and the employee's confirmation go out before the jump
     bot_clock.at = REMINDED
     swept: asyncio.Queue[int] = asyncio.Queue()
 
@@ -71,5 +73,5 @@ async def test_the_scheduler_s_sweep_sends_and_records_at_the_clock_s_time(
     await sweeper.stop()
 
     assert sent == 2  # a reminder to each manager
-    sent_at = [n.sent_at for n in await rows(bot.sessions, Nudge) if n.sent_at is not None]
-    assert sent_at == [REMINDED, REMINDED]
+    reminders = await rows(bot.sessions, Nudge, Nudge.kind == NudgeKind.DECISION_REMINDER)
+    assert [n.sent_at for n in reminders if n.sent_at is not None] == [REMINDED, REMINDED]

@@ -87,7 +87,8 @@ async def test_recording_the_debrief_completes_the_secondment_and_shares_it(
         assert expected in shared.blocks_text, expected
     row = await bot.secondment(thread.secondment_id)
     assert (row.status, row.outcome) == ("completed", "returned")
-    assert "🏁 *Completed*" in (await bot.slack.wait_for("chat.update"))[-1].blocks_text
+    await bot.slack.wait_for("chat.update", where=lambda c: "🏁 *Completed*" in c.blocks_text)
+    await bot.handled()  # and marked sent
     async with bot.sessions() as session:
         (debrief,) = (await session.scalars(select(Debrief))).all()
         waiting = (

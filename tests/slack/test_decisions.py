@@ -7,6 +7,8 @@ import asyncio
 import json
 from datetime import date
 
+import pytest
+
 from bot.domain.states import Side
 from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
@@ -305,15 +307,22 @@ async def test_a_rate_limited_post_is_retried_after_retry_after_and_arrives(bot:
     assert len(bot.sleeps) == 1 and 3 <= bot.sleeps[0] < 4
 
 
-async def test_when_slack_refuses_the_announcement_the_manager_learns_the_decision_stands(
+@pytest.mark.settings(hr_users="U0HR")
+async def test_an_announcement_slack_refuses_for_good_is_given_up_and_hr_is_told(
     bot: Harness,
 ) -> None:
+    bot.slack.add_user("U0HR")
     thread = await bot.submit_request(START, END)
     bot.slack.fail_next("chat.postMessage", "channel_not_found")
 
     await approve(bot, HOME, thread, Side.HOME)
 
-    (dm,) = await bot.slack.wait_for("chat.postMessage", where=lambda c: c.body["channel"] == HOME)
-    assert "Your decision (approved, home manager side) on request #1 is recorded" in dm.text
-    assert "channel_not_found" in dm.text
+    (notice,) = await bot.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.body["channel"] == "U0HR"
+    )
+    assert "request #1 could not be delivered to the approval thread" in notice.text
+    assert "channel_not_found" in notice.text
     assert (await bot.secondment(thread.secondment_id)).home_state == "approved"
+    # What the change said after the refused reply still goes: the parent shows the decision.
+    (update,) = await bot.slack.wait_for("chat.update")
+    assert f"*approved* by <@{HOME}>" in update.blocks_text

@@ -148,6 +148,7 @@ async def test_an_extension_is_decided_by_both_managers_then_moves_the_end(
     assert "The launch moved to October." in reply.blocks_text
     row = await bot.secondment(1)
     assert (row.status, row.terms_version, row.proposal_version) == ("proposal_pending", 1, 2)
+    await bot.handled()  # the parent is re-drawn after the reply
     parent = bot.updates(thread)[-1]
     values = {
         e.get("value") for b in blocks_of(parent) if b["type"] == "actions" for e in b["elements"]
@@ -200,6 +201,7 @@ async def test_a_managers_proposal_is_their_approval_and_a_block_keeps_the_terms
     assert ("host", "proposed", 2) in kinds and ("home", "decided", 2) in kinds
     blocked = await thread_reply(bot, thread, "blocked the *home manager* side")
     assert "year-end close" in blocked.blocks_text
+    await bot.handled()  # the parent is re-drawn after the reply
     parent = bot.updates(thread)[-1]
     assert "Approve now" in parent.blocks_text and "on hold" not in parent.blocks_text
     assert "Ask HR to review" in parent.blocks_text

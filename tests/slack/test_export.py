@@ -62,7 +62,7 @@ async def test_the_employee_gets_the_whole_written_record_in_their_dms(bot: Harn
     assert document is not None
     (opened,) = [c for c in bot.slack.sent("conversations.open") if c.body["users"] == EMPLOYEE]
     (_, channel, _) = bot.slack.shared_files()[-1]
-    assert channel.startswith("G") and opened.error is None
+    assert channel.startswith("D") and opened.error is None
     for expected in (
         "# Secondment #1: the written record",
         "### Version 1, written by U0EMPLOYEE",

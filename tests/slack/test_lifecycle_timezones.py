@@ -102,7 +102,9 @@ async def test_the_start_date_welcomes_reach_each_person_at_nine_where_they_are(
     assert await bot.sweep(at(2, 1, 16, 59)) == 0  # Monday 08:59 in Los Angeles
     assert not dms(bot, EMPLOYEE, "starts today")
     assert (await bot.secondment(thread.secondment_id)).status == "approved"
-    assert await bot.sweep(at(2, 1, 17)) == 2  # the start and the employee's welcome
+    assert (
+        await bot.sweep(at(2, 1, 17)) == 4
+    )  # the start, its thread note and re-drawn parent, and the employee's welcome
     assert len(dms(bot, EMPLOYEE, "starts today")) == 1
     assert (await bot.secondment(thread.secondment_id)).status == "active"
 
@@ -133,7 +135,7 @@ async def test_a_saturday_start_welcomes_each_person_on_monday_at_nine_local(
     assert await bot.sweep(at(2, 8, 9)) == 1
     assert len(dms(bot, HOME, "coverage plan")) == 1
     assert await bot.sweep(at(2, 8, 16, 59)) == 0
-    assert await bot.sweep(at(2, 8, 17)) == 2
+    assert await bot.sweep(at(2, 8, 17)) == 4  # with the start's note and re-drawn parent
     assert len(dms(bot, EMPLOYEE, "starts today")) == 1
     assert (await bot.secondment(thread.secondment_id)).status == "active"
 
@@ -145,7 +147,7 @@ async def test_a_saturday_check_in_is_asked_on_monday_at_nine_in_los_angeles(
     bot: Harness,
 ) -> None:
     await spread_out(bot, SATURDAY_START)
-    assert await bot.sweep(at(2, 8, 17)) == 4  # the start, on Monday 8 February
+    assert await bot.sweep(at(2, 8, 17)) == 6  # the start on Monday 8 February, its note and parent
 
     # Two weeks after a Saturday start is Saturday 20 February: asked on Monday the 22nd, and
     # reminded on the next working day, Tuesday.
@@ -167,7 +169,9 @@ async def test_check_ins_stay_at_nine_in_los_angeles_across_the_spring_clock_cha
     bot: Harness,
 ) -> None:
     await spread_out(bot, MONDAY_START)
-    assert await bot.sweep(at(2, 1, 17)) == 4  # the activation, two welcomes, the notice
+    assert (
+        await bot.sweep(at(2, 1, 17)) == 6
+    )  # the activation, its note and parent, two welcomes, the notice
 
     # Every other Monday at 09:00 in Los Angeles: 17:00 UTC in PST, 16:00 UTC once the clocks
     # go forward on Sunday 14 March 2027.

@@ -93,6 +93,9 @@ async def test_a_double_click_split_across_two_processes_decides_once(
     assert all("already decided" in r.text for r in refusals)
     assert len(await decisions(bot)) == 1
     assert [e.action for e in await bot.audit(1)].count("home_approved") == 1
+    # Said once, by whichever process made the decision, after its ack.
+    await bot.slack.wait_for("chat.postMessage", where=lambda c: "approved the" in c.text)
+    await bot.handled()
     replies = [c for c in bot.thread_replies(thread) if "approved the" in c.text]
     assert len(replies) == 1
 

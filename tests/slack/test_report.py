@@ -47,7 +47,7 @@ async def report(
         return reply, []
     (_, channel, content) = shared[0]
     opened = [c for c in bot.slack.sent("conversations.open") if c.body["users"] == user]
-    assert opened and opened[-1].error is None and channel.startswith("G")
+    assert opened and opened[-1].error is None and channel.startswith("D")
     return reply, list(csv.DictReader(io.StringIO(content.decode())))
 
 

@@ -253,6 +253,7 @@ async def test_an_approval_clicked_before_the_thread_is_stored_still_shows_in_it
     release.set()
 
     await bot.slack.wait_for("chat.postMessage", where=lambda c: c.body["channel"] == EMPLOYEE)
+    await bot.slack.wait_for("chat.update")
     (update,) = bot.updates(thread)
     approvals = [b["value"] for b in buttons_in(update) if b["action_id"] == "decision_approve"]
     assert "awaiting decision" in posted.blocks_text

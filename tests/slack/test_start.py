@@ -45,7 +45,8 @@ async def test_on_the_start_date_the_secondment_becomes_active_and_everyone_is_t
     thread = await approved(bot)
 
     assert await bot.sweep(at(2, 1, 8, 59)) == 0
-    assert await bot.sweep(at(2, 1, 9)) == 4  # the start, two welcomes, the coverage notice
+    assert await bot.sweep(at(2, 1, 9)) == 6  # the start, its thread note and re-drawn parent,
+    # two welcomes, the coverage notice
 
     assert (await bot.secondment(thread.secondment_id)).status == "active"
     (welcome,) = dms_to(bot, EMPLOYEE, "starts today")
@@ -118,7 +119,7 @@ async def test_an_approval_after_the_start_date_starts_at_the_next_sweep(
     await approve(bot, HOST, thread, Side.HOST)
     await bot.slack.wait_for("chat.update", 2)
 
-    assert await bot.sweep(at(2, 3, 14, 1)) == 4
+    assert await bot.sweep(at(2, 3, 14, 1)) == 6
     assert (await bot.secondment(thread.secondment_id)).status == "active"
 
 
@@ -126,7 +127,7 @@ async def test_a_weekend_start_begins_on_the_next_working_day(bot: Harness) -> N
     thread = await approved(bot, start=date(2027, 2, 6))  # a Saturday
 
     assert await bot.sweep(at(2, 7, 23)) == 0
-    assert await bot.sweep(at(2, 8, 9)) == 4  # Monday
+    assert await bot.sweep(at(2, 8, 9)) == 6  # Monday
     assert (await bot.secondment(thread.secondment_id)).status == "active"
 
 
@@ -158,4 +159,4 @@ async def test_changed_terms_before_the_start_replan_the_start(bot: Harness) -> 
             )
         ).all()
     assert [n.due_at for n in starts] == [at(3, 1, 9)]
-    assert await bot.sweep(at(3, 1, 9)) == 4
+    assert await bot.sweep(at(3, 1, 9)) == 6

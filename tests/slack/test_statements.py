@@ -19,17 +19,25 @@ from tests.support.seeds import Spec, counting, seed
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 
 # (statements, transactions) of each: SQLite's engine adds a BEGIN IMMEDIATE to each transaction.
+# After the change, what it said is delivered from the outbox: each round claims (the ids, the
+# claim, the secondment read with its terms and what its record shows), renews the claim just
+# before sending, and marks each message sent; a last round finds nothing left.
 EXPECTED = {
-    # Stored: the secondment, its terms, the audit event, the people, the nudges. Then the
-    # thread: remembered, with its audit event.
-    "request": (7, 2),
-    # The insert its key refuses; then the first request, read back in one query.
-    "retried request": (2, 2),
+    # Stored: the secondment, its terms, the audit event, the people, the nudges, the outbox row
+    # for the thread (7). The thread: claimed (5), renewed, remembered with its audit event and
+    # the employee's confirmation (3), marked. The confirmation: claimed, renewed, marked. The
+    # last round's look.
+    "request": (24, 9),
+    # The insert its key refuses; then the first request, read back in one query; the outbox,
+    # which has nothing due for it.
+    "retried request": (3, 3),
     # The claim, the secondment read once, timezones, nudges read, the reminders cancelled,
-    # the audit event, the decision.
-    "approve": (7, 1),
-    # The claim, the secondment read once, its waiting nudges cancelled, audit, decision.
-    "block": (5, 1),
+    # the decision, the audit event, the outbox rows (8). The reply and the parent: claimed
+    # (6), renewed, each marked. The last round's look.
+    "approve": (18, 6),
+    # The claim, the secondment read once, its waiting nudges cancelled, decision, audit, the
+    # outbox rows (6); then as for an approval.
+    "block": (16, 6),
 }
 
 

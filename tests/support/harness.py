@@ -192,7 +192,10 @@ class Harness:
         return Thread(row.id, row.channel_id, row.thread_ts)
 
     async def sweep(self, now: datetime) -> int:
-        """Run the nudge sweep as the scheduler would, at an explicit moment."""
+        """Run the nudge sweep as the scheduler would, at an explicit moment, once the bot has
+        finished what it runs after its acks: the sweep's moment may be days later, and the
+        claims of the messages still being sent would look long run out to it."""
+        await self.handled()
         return await send_due_nudges(self.client, self.deps, now)
 
     async def opened_modal(self, callback: Callback) -> Call:

@@ -18,8 +18,9 @@ import asyncio
 import base64
 import itertools
 import json
+import random
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -76,6 +77,17 @@ class Failure:
     error: str
     status: int = 200
     retry_after: int | None = None
+    # The call takes effect, but its answer is this error: Slack did it and the answer was lost.
+    accepted: bool = False
+
+
+# The faults `fail_randomly` picks from: a rate limit, an outage, and an answer lost after the
+# call took effect.
+RANDOM_FAULTS = (
+    Failure("ratelimited", 429, retry_after=1),
+    Failure("service_unavailable", 503),
+    Failure("internal_error", 500, accepted=True),
+)
 
 
 @dataclass
@@ -98,6 +110,15 @@ class SlackStandIn:
     _issued: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _holds: dict[str, deque[asyncio.Event]] = field(default_factory=lambda: defaultdict(deque))
     held: list[Call] = field(default_factory=list)  # calls kept waiting, as they arrived
+    # What each conversation holds, oldest first: the messages posted there, as Slack keeps them.
+    conversations: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # fail_randomly: the share of calls that fail, and the seeded choice of which.
+    _fault_rate: float = 0.0
+    _faults: random.Random = field(default_factory=random.Random)
+    _fault_methods: frozenset[str] = frozenset()
+    faults_injected: int = 0
     port: int = 0
 
     # --- set-up -----------------------------------------------------------------------------
@@ -130,10 +151,31 @@ class SlackStandIn:
         return release
 
     def fail_next(
-        self, method: str, error: str, *, status: int = 200, retry_after: int | None = None
+        self,
+        method: str,
+        error: str,
+        *,
+        status: int = 200,
+        retry_after: int | None = None,
+        accepted: bool = False,
     ) -> None:
-        """Answer the next call of `method` with this error, as Slack would."""
-        self._failures[method].append(Failure(error, status, retry_after))
+        """Answer the next call of `method` with this error, as Slack would; `accepted`: the
+        call takes effect all the same (the answer was lost on its way back)."""
+        self._failures[method].append(Failure(error, status, retry_after, accepted))
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """What a conversation holds (a person's id means their DM with the bot), replies
+        included, oldest first."""
+        if channel.startswith(("U", "W")):
+            channel = "D" + channel[1:]
+        return list(self.conversations.get(channel, []))
+
+    def fail_randomly(self, rate: float, *, seed: int, methods: Collection[str]) -> None:
+        """From now on, answer about `rate` of the calls of `methods` with one of
+        `RANDOM_FAULTS`, chosen by a generator seeded with `seed` (a rate of 0 turns it off)."""
+        self._fault_rate = rate
+        self._faults = random.Random(seed)
+        self._fault_methods = frozenset(methods)
 
     def authorize(self, url: str, *, team_id: str, team_name: str, installer: str) -> str:
         """Slack's authorize page, opened from the Add to Slack link `url`: the installer allows
@@ -238,12 +280,25 @@ class SlackStandIn:
                 return error("invalid_auth")
         elif team is None:
             return error("invalid_auth")
-        if self._failures[method]:
-            failure = self._failures[method].popleft()
+        failure = self._failure_for(method)
+        if failure is not None:
+            if failure.accepted:
+                self._handle(method, body, team)
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
             return web.json_response(
                 {"ok": False, "error": failure.error}, status=failure.status, headers=headers
             )
+        return self._handle(method, body, team)
+
+    def _failure_for(self, method: str) -> Failure | None:
+        if self._failures[method]:
+            return self._failures[method].popleft()
+        if method in self._fault_methods and self._faults.random() < self._fault_rate:
+            self.faults_injected += 1
+            return self._faults.choice(RANDOM_FAULTS)
+        return None
+
+    def _handle(self, method: str, body: dict[str, Any], team: str | None) -> web.Response:
         problem = self._check_blocks(method, body)
         if problem:
             self.invalid.append((method, problem))
@@ -368,12 +423,17 @@ class SlackStandIn:
 
     def _api_conversations_open(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         ids = sorted(str(body.get("users", "")).split(","))
+        if len(ids) == 1 and ids[0] not in self.users:
+            # As chat.postMessage to a person: the tests' crowds are not all set up as users.
+            return {"ok": True, "channel": {"id": "D" + ids[0][1:]}}
         for user_id in ids:
             user = self.users.get(user_id)
             if user is None or self._elsewhere(user_id, team):
                 return {"ok": False, "error": "user_not_found"}
             if user["deleted"]:
                 return {"ok": False, "error": "user_disabled"}
+        if len(ids) == 1:  # a DM with the bot, as chat.postMessage to the person opens it
+            return {"ok": True, "channel": {"id": "D" + ids[0][1:]}}
         return {"ok": True, "channel": {"id": "G" + "".join(i[-3:] for i in ids).upper()}}
 
     def _api_conversations_members(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
@@ -390,12 +450,50 @@ class SlackStandIn:
             if self.users.get(channel, {}).get("deleted"):
                 return {"ok": False, "error": "user_disabled"}
             channel = "D" + channel[1:]
-        return {
-            "ok": True,
-            "channel": channel,
+        message = {
+            "type": "message",
+            "user": BOT_USER_ID,
             "ts": self._next_ts(),
-            "message": {"text": body.get("text"), "blocks": body.get("blocks")},
+            "text": body.get("text"),
+            "blocks": body.get("blocks"),
         }
+        if body.get("thread_ts"):
+            message["thread_ts"] = body["thread_ts"]
+        if body.get("metadata"):
+            message["metadata"] = as_dict(body["metadata"])
+        self.conversations[channel].append(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def _api_conversations_history(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
+        """The conversation's own messages (not replies in threads), newest first."""
+        shown = [
+            m
+            for m in self.conversations.get(str(body.get("channel")), [])
+            if m.get("thread_ts", m["ts"]) == m["ts"]
+        ]
+        return self._page(list(reversed(shown)), body)
+
+    def _api_conversations_replies(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
+        """A thread: its parent, then its replies, oldest first."""
+        ts = str(body.get("ts"))
+        thread = [
+            m
+            for m in self.conversations.get(str(body.get("channel")), [])
+            if m["ts"] == ts or m.get("thread_ts") == ts
+        ]
+        if not thread:
+            return {"ok": False, "error": "thread_not_found"}
+        return self._page(thread, body)
+
+    @staticmethod
+    def _page(messages: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+        limit = int(body.get("limit") or 100)
+        with_metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
+        shown = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in messages[:limit]
+        ]
+        return {"ok": True, "messages": shown, "has_more": len(messages) > limit}
 
     def _api_chat_update(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         return {"ok": True, "channel": body["channel"], "ts": body["ts"]}

@@ -233,6 +233,17 @@ def build_hr_escalation(
     return Message(text=title, blocks=blocks)
 
 
+def build_not_delivered(record: SecondmentRecord, recipient_id: str | None, error: str) -> Message:
+    """For HR, when a message about a secondment was given up: to a person (`recipient_id`), or
+    in the approval thread (None)."""
+    where = mention(recipient_id) if recipient_id else "the approval thread"
+    return _text_message(
+        f"⚠️ A message about secondment request #{record.id} could not be delivered to {where} "
+        f"(Slack said `{error}`). The record is complete: `/secondment status {record.id}` shows "
+        f"where it stands. {summary_line(record)}."
+    )
+
+
 def build_undeliverable(record: SecondmentRecord, recipient_id: str | None, error: str) -> Message:
     """For HR, when a reminder cannot reach its recipient (for example a deactivated account)."""
     who = mention(recipient_id) if recipient_id else "HR"

@@ -264,14 +264,6 @@ def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
     )
 
 
-def build_announcement_failed(record: SecondmentRecord, what: str, error: str) -> Message:
-    return _text_only(
-        f"{what} on request #{record.id} is recorded, but I couldn't post it in the approval "
-        f"thread (Slack said `{error}`). The others may not have seen it yet: "
-        f"`/secondment status {record.id}` shows the current state to everyone involved."
-    )
-
-
 def build_interval_set(record: SecondmentRecord) -> Message:
     return _text_only(
         f"Check-ins for secondment #{record.id} now go out every {record.check_in_weeks} "
@@ -281,13 +273,6 @@ def build_interval_set(record: SecondmentRecord) -> Message:
 
 def build_snoozed(until: datetime) -> Message:
     return _text_only(f"I'll remind you {moment(until)}.")
-
-
-def build_hr_unreachable(record: SecondmentRecord, errors: str) -> Message:
-    return _text_only(
-        f"The escalation of request #{record.id} is recorded, but HR could not be reached "
-        f"(Slack said `{errors}`). Please contact HR directly and mention request #{record.id}."
-    )
 
 
 # Slack errors a person can fix by trying again, with what to tell them.

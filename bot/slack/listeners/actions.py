@@ -14,13 +14,13 @@ from bot.domain.states import Outcome, Side
 from bot.services.decisions import DecisionRef, Move, decide, reconsider
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.followup_modals import build_conditions_modal, build_delegate_modal
+from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.home import refresh_home
 from bot.slack.listeners.openers import may_make, opens_modal
-from bot.slack.publish import publish_decision
 
 
 def _ref(body: dict[str, Any]) -> DecisionRef:
@@ -40,10 +40,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             ref=_ref(body),
             actor_id=user_of(context),
             outcome=Outcome.APPROVED,
+            announce=deps.say.decision,
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await publish_decision(client, made)
+        await deliver_now(client, deps, made.record.id)
         await refresh_home(deps, client, context, body)
 
     @app.action(Action.RECONSIDER)
@@ -57,10 +58,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             team_id=team_of(context),
             ref=_ref(body),
             actor_id=user_of(context),
+            announce=deps.say.decision,
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await publish_decision(client, made)
+        await deliver_now(client, deps, made.record.id)
         await refresh_home(deps, client, context, body)
 
     def side(value: str) -> Side:

@@ -16,13 +16,13 @@ from bot.domain.record import SecondmentRecord
 from bot.services.checkins import answer_check_in, snooze_check_in
 from bot.slack.builders.checkins import ANSWER_ACTIONS, build_check_in_modal
 from bot.slack.builders.replies import build_snoozed
+from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_check_in
-from bot.slack.publish import publish_check_in
 from bot.slack.refs import CheckInRef
 
 
@@ -83,8 +83,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             answer=ref.answer,
             note=note,
             share_with_home=share,
+            announce=deps.say.check_in,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_check_in(client, deps, result)
+        await deliver_now(client, deps, result.record.id)

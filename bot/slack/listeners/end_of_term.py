@@ -15,13 +15,13 @@ from bot.domain.policy import return_rights_limit
 from bot.domain.states import ProposalKind
 from bot.services.end_of_term import confirm_return, propose
 from bot.slack.builders.end_of_term import build_extension_modal, build_permanent_modal
+from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_proposal
-from bot.slack.publish import publish_proposal, publish_return_confirmed
 from bot.slack.refs import RequestRef
 
 
@@ -53,10 +53,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             team_id=team_of(context),
             secondment_id=RequestRef.decode(button_value(body)).secondment_id,
             actor_id=user_of(context),
+            announce=deps.say.return_confirmed,
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await publish_return_confirmed(client, confirmed)
+        await deliver_now(client, deps, confirmed.record.id)
 
     async def submit(
         kind: ProposalKind,
@@ -76,11 +77,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             kind=kind,
             end_date=end_date,
             note=note,
+            announce=deps.say.proposal,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_proposal(client, proposed)
+        await deliver_now(client, deps, proposed.record.id)
 
     @app.view(Callback.PROPOSE_EXTENSION)
     @answered_in_modal

@@ -14,12 +14,12 @@ from bot.domain.permissions import check_can_ask_hr, check_can_change, check_can
 from bot.services.withdrawal import withdraw
 from bot.slack.builders.followup_modals import ask_hr_form, build_text_modal, respond_form
 from bot.slack.builders.request_modal import build_change_modal
+from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import opens_modal, visible
-from bot.slack.publish import publish_withdrawal
 from bot.slack.refs import RequestRef
 
 
@@ -55,7 +55,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             team_id=team_of(context),
             secondment_id=RequestRef.decode(button_value(body)).secondment_id,
             actor_id=user_of(context),
+            announce=deps.say.withdrawal,
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await publish_withdrawal(client, record)
+        await deliver_now(client, deps, record.id)

@@ -15,12 +15,12 @@ from bot.services.changes import propose_change
 from bot.services.decisions import DecisionRef, override
 from bot.services.escalations import ask_for_review
 from bot.services.notes import add_note
+from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Callback, FollowUpField
 from bot.slack.listeners.context import is_hr_before_answering, team_of, user_of
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.parsing import parse_change, parse_text
-from bot.slack.publish import publish_change, publish_decision, publish_escalation, publish_note
 from bot.slack.refs import RequestRef
 
 
@@ -38,6 +38,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             source_key=view["id"],
             actor_is_hr=kind is NoteKind.HR_NOTE
             and await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
+            announce=deps.say.note,
             policy=deps.policy,
             now=deps.clock.now(),
         )
@@ -49,7 +50,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         added = await _note(view, client, context, NoteKind.RESPONSE)
         await ack()
-        await publish_note(client, added)
+        await deliver_now(client, deps, added.record.id)
 
     @app.view(Callback.HR_NOTE)
     @answered_in_modal
@@ -58,7 +59,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         added = await _note(view, client, context, NoteKind.HR_NOTE)
         await ack()
-        await publish_note(client, added)
+        await deliver_now(client, deps, added.record.id)
 
     @app.view(Callback.ASK_HR)
     @answered_in_modal
@@ -71,11 +72,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
             actor_id=user_of(context),
             message=parse_text(view["state"]["values"]) or None,
+            announce=deps.say.escalation,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_escalation(client, deps, raised)
+        await deliver_now(client, deps, raised.record.id)
 
     @app.view(Callback.CHANGE)
     @answered_in_modal
@@ -92,11 +94,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             form=form,
             note=note,
+            announce=deps.say.change,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_change(client, event)
+        await deliver_now(client, deps, event.record.id)
 
     @app.view(Callback.HR_OVERRIDE)
     @answered_in_modal
@@ -112,8 +115,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_is_hr=await is_hr_before_answering(
                 deps, client, context, field=FollowUpField.TEXT
             ),
+            announce=deps.say.decision,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_decision(client, made)
+        await deliver_now(client, deps, made.record.id)

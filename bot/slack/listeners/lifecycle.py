@@ -20,13 +20,13 @@ from bot.services.early_end import end_early
 from bot.services.lifecycle import record_objectives
 from bot.slack.builders.debrief import build_debrief_modal, build_end_early_modal
 from bot.slack.builders.lifecycle import build_objectives_modal
+from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_debrief, parse_early_end, parse_objectives
-from bot.slack.publish import publish_debrief, publish_early_end, publish_objectives
 from bot.slack.refs import RequestRef
 
 
@@ -63,11 +63,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             text=parse_objectives(view["state"]["values"]),
             source_key=view["id"],
+            announce=deps.say.objectives,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_objectives(client, recorded)
+        await deliver_now(client, deps, recorded.record.id)
 
     @app.view(Callback.DEBRIEF)
     @answered_in_modal
@@ -80,11 +81,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
             actor_id=user_of(context),
             form=parse_debrief(view["state"]["values"]),
+            announce=deps.say.debrief,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_debrief(client, recorded)
+        await deliver_now(client, deps, recorded.record.id)
 
     @app.view(Callback.END_EARLY)
     @answered_in_modal
@@ -99,8 +101,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             actor_id=user_of(context),
             reason=reason,
             notice_weeks=notice,
+            announce=deps.say.early_end,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_early_end(client, ended)
+        await deliver_now(client, deps, ended.record.id)

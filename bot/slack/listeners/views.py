@@ -23,6 +23,7 @@ from bot.services.changes import approve_with_conditions
 from bot.services.decisions import DecisionRef, decide
 from bot.services.delegation import delegate
 from bot.services.requests import NewRequest, create_request
+from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.directory import check_request, lookup_people
 from bot.slack.ids import Callback, FollowUpField
@@ -33,12 +34,6 @@ from bot.slack.parsing import (
     parse_chosen_user,
     parse_conditions_form,
     parse_request_form,
-)
-from bot.slack.publish import (
-    open_approval_thread,
-    publish_change,
-    publish_decision,
-    publish_delegation,
 )
 
 
@@ -66,8 +61,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
         await ack()
-        if created.is_new:
-            await open_approval_thread(client, deps, created.record)
+        await deliver_now(client, deps, created.record.id)
 
     @app.view(Callback.BLOCK)
     @answered_in_modal
@@ -83,12 +77,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
             ref=DecisionRef.decode(view["private_metadata"]),
             actor_id=user_of(context),
             outcome=Outcome.BLOCKED,
+            announce=deps.say.decision,
             policy=deps.policy,
             now=deps.clock.now(),
             block=details,
         )
         await ack()
-        await publish_decision(client, made)
+        await deliver_now(client, deps, made.record.id)
 
     @app.view(Callback.CONDITIONS)
     @answered_in_modal
@@ -101,11 +96,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             ref=DecisionRef.decode(view["private_metadata"]),
             actor_id=user_of(context),
             form=parse_conditions_form(view["state"]["values"]),
+            announce=deps.say.change,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_change(client, event)
+        await deliver_now(client, deps, event.record.id)
 
     @app.view(Callback.DELEGATE)
     @answered_in_modal
@@ -122,8 +118,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             ref=DecisionRef.decode(view["private_metadata"]),
             actor_id=user_of(context),
             person=people.get(chosen or ""),
+            announce=deps.say.delegation,
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await ack()
-        await publish_delegation(client, delegated)
+        await deliver_now(client, deps, delegated.record.id)

@@ -1,0 +1,163 @@
+"""What each change says, and to whom: composed here, stored by the service with the change.
+
+Every function takes a service's result and returns the outbox rows for it (bot/services/outbox.py):
+messages composed now, with their Block Kit as JSON, and THREAD_UPDATE where the thread's parent
+must show the new state. Nothing here calls Slack; the delivery (bot/slack/delivery.py) does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, NudgeKind
+from bot.domain.record import SecondmentRecord
+from bot.services.changes import TermsChangedEvent
+from bot.services.checkins import CheckInAnswered
+from bot.services.debriefs import DebriefRecorded
+from bot.services.decisions import DecisionMade
+from bot.services.delegation import Delegated
+from bot.services.early_end import EndedEarly
+from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
+from bot.services.escalations import EscalationRaised
+from bot.services.lifecycle import ObjectivesRecorded
+from bot.services.notes import NoteAdded
+from bot.services.outbox import THREAD_UPDATE, Outgoing
+from bot.services.requests import ThreadAttached
+from bot.slack.builders.checkins import (
+    build_check_in_alert,
+    build_check_in_thanks,
+    build_keep_in_touch,
+    manager_to_tell,
+)
+from bot.slack.builders.debrief import build_debrief_record, build_ended_early
+from bot.slack.builders.end_of_term import (
+    build_proposal_agreed,
+    build_proposal_reply,
+    build_return_confirmed,
+)
+from bot.slack.builders.followups import (
+    build_change_reply,
+    build_delegation_notice,
+    build_delegation_reply,
+    build_escalation_reply,
+    build_hr_escalation,
+    build_note_reply,
+    build_withdrawal_reply,
+)
+from bot.slack.builders.lifecycle import build_objectives_reply, build_started_reply
+from bot.slack.builders.messages import Message
+from bot.slack.builders.replies import build_request_confirmation
+from bot.slack.builders.thread import build_approved_announcement, build_decision_reply
+
+
+def to_person(user_id: str, message: Message) -> Outgoing:
+    return Outgoing(NudgeKind.MESSAGE, Destination.PERSON, user_id, message.as_kwargs())
+
+
+def in_thread(message: Message, *, broadcast: bool = False) -> Outgoing:
+    where = Destination.BROADCAST if broadcast else Destination.THREAD
+    return Outgoing(NudgeKind.MESSAGE, where, None, message.as_kwargs())
+
+
+@dataclass(frozen=True, slots=True)
+class Announcements:
+    """The composer for every change; `hr` is where HR's messages go (the channel, each HR user)."""
+
+    hr: Sequence[str]
+    hr_can_override: bool
+
+    def to_hr(self, message: Message) -> list[Outgoing]:
+        payload = message.as_kwargs()
+        return [Outgoing(NudgeKind.MESSAGE, Destination.HR, to, payload) for to in self.hr]
+
+    def thread_attached(self, attached: ThreadAttached) -> list[Outgoing]:
+        record = attached.record
+        return [to_person(record.employee_id, build_request_confirmation(record))]
+
+    def decision(self, made: DecisionMade) -> list[Outgoing]:
+        said = [in_thread(build_decision_reply(made))]
+        if made.completed_approval:
+            said.append(in_thread(build_approved_announcement(made.record), broadcast=True))
+        elif made.agreed_proposal:
+            said.append(in_thread(build_proposal_agreed(made.record), broadcast=True))
+        return [*said, THREAD_UPDATE]
+
+    def change(self, event: TermsChangedEvent) -> list[Outgoing]:
+        return [in_thread(build_change_reply(event), broadcast=True), THREAD_UPDATE]
+
+    def withdrawal(self, record: SecondmentRecord) -> list[Outgoing]:
+        return [in_thread(build_withdrawal_reply(record), broadcast=True), THREAD_UPDATE]
+
+    def note(self, added: NoteAdded) -> list[Outgoing]:
+        return [in_thread(build_note_reply(added))]
+
+    def escalation(self, raised: EscalationRaised) -> list[Outgoing]:
+        record = raised.record
+        hr_message = build_hr_escalation(
+            record,
+            raised.kind,
+            raised.raised_by,
+            raised.message,
+            can_override=self.hr_can_override,
+        )
+        reply = build_escalation_reply(record, raised.kind, raised.raised_by)
+        return [*self.to_hr(hr_message), in_thread(reply), THREAD_UPDATE]
+
+    def no_decision(self, record: SecondmentRecord) -> list[Outgoing]:
+        """Nobody decided in time: the sweep has raised the escalation (HR's own message is the
+        escalation nudge itself)."""
+        reply = build_escalation_reply(record, EscalationKind.NO_DECISION, None)
+        return [in_thread(reply), THREAD_UPDATE]
+
+    def started(self, record: SecondmentRecord) -> list[Outgoing]:
+        return [in_thread(build_started_reply(record)), THREAD_UPDATE]
+
+    def delegation(self, delegated: Delegated) -> list[Outgoing]:
+        said = [in_thread(build_delegation_reply(delegated)), THREAD_UPDATE]
+        if delegated.delegate_id:
+            said.append(to_person(delegated.delegate_id, build_delegation_notice(delegated)))
+        return said
+
+    def objectives(self, recorded: ObjectivesRecorded) -> list[Outgoing]:
+        """Shared in the thread, and with whichever of the employee and the host side's decider
+        (who agree them together) did not record them. A repeated submission says nothing."""
+        if not recorded.is_new:
+            return []
+        record, message = recorded.record, build_objectives_reply(recorded)
+        others = {record.employee_id, record.host.decider_id} - {recorded.actor_id}
+        return [in_thread(message), *(to_person(p, message) for p in sorted(others))]
+
+    def check_in(self, answered: CheckInAnswered) -> list[Outgoing]:
+        """Thank the employee (saying who sees it) and tell exactly those people."""
+        record = answered.record
+        said = [to_person(record.employee_id, build_check_in_thanks(answered))]
+        if answered.answer in (CheckInAnswer.CONCERNS, CheckInAnswer.NEED_HELP):
+            manager, _ = manager_to_tell(record, answered.sequence)
+            said.append(to_person(manager, build_check_in_alert(answered)))
+        if answered.answer is CheckInAnswer.NEED_HELP:
+            said += self.to_hr(build_check_in_alert(answered))
+        if answered.shared_with_home:
+            said.append(to_person(record.home.manager_id, build_keep_in_touch(answered)))
+        return said
+
+    def debrief(self, recorded: DebriefRecorded) -> list[Outgoing]:
+        """Shared with the home manager and the employee, said in the thread, the parent closed."""
+        record, message = recorded.record, build_debrief_record(recorded)
+        others = {record.employee_id, record.home.manager_id} - {recorded.actor_id}
+        said = [in_thread(message, broadcast=True), THREAD_UPDATE]
+        return said + [to_person(p, message) for p in sorted(others)]
+
+    def early_end(self, ended: EndedEarly) -> list[Outgoing]:
+        """The thread and the other two parties hear it; the parent shows the new last day."""
+        record, message = ended.record, build_ended_early(ended)
+        said = [in_thread(message, broadcast=True), THREAD_UPDATE]
+        others = set(record.parties) - {ended.actor_id}
+        return said + [to_person(p, message) for p in sorted(others)]
+
+    def proposal(self, proposed: Proposed) -> list[Outgoing]:
+        """The proposal goes to the thread, where the managers decide it on the parent."""
+        return [in_thread(build_proposal_reply(proposed), broadcast=True), THREAD_UPDATE]
+
+    def return_confirmed(self, event: ReturnConfirmedEvent) -> list[Outgoing]:
+        return [in_thread(build_return_confirmed(event)), THREAD_UPDATE]

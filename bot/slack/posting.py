@@ -1,0 +1,81 @@
+"""Posting a nudge's message exactly once, even when an earlier attempt's fate is unknown.
+
+Every message the bot posts carries Slack message metadata naming its nudge (its outbox row).
+A nudge whose earlier attempt may have reached Slack (the process died before marking it, or
+the call timed out) is looked for in its conversation first, by that metadata, and posted only
+if it is not there. So a crash between Slack's answer and the mark sends nothing twice.
+
+A failure to look is an `UnsureIfPosted`: the nudge waits for another attempt rather than risk
+a second copy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.sweep import Due
+
+EVENT_TYPE = "secondment_outbox"
+# How many of a conversation's latest messages are searched: a re-send follows the lost
+# attempt within the claim's lease, so the message, if it arrived, is among the latest.
+SEARCHED = 200
+
+
+class UnsureIfPosted(Exception):
+    """Slack could not be asked whether an earlier attempt arrived (its error code)."""
+
+
+def tag(due: Due) -> dict[str, Any]:
+    return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": due.nudge_id}}
+
+
+async def post_once(
+    client: AsyncWebClient,
+    due: Due,
+    channel: str,
+    message: dict[str, Any],
+    *,
+    thread_ts: str | None = None,
+    broadcast: bool = False,
+) -> str:
+    """Post `message` for `due` unless an earlier attempt already did; returns its ts."""
+    if due.maybe_sent:
+        found = await find_posted(client, due, channel, thread_ts)
+        if found is not None:
+            return found
+    threading: dict[str, Any] = (
+        {"thread_ts": thread_ts, "reply_broadcast": broadcast} if thread_ts else {}
+    )
+    posted = await client.chat_postMessage(
+        channel=channel, metadata=tag(due), **threading, **message
+    )
+    return str(posted["ts"])
+
+
+async def find_posted(
+    client: AsyncWebClient, due: Due, channel: str, thread_ts: str | None
+) -> str | None:
+    """The ts of `due`'s message in `channel` (or in the thread `thread_ts`), if it is there."""
+    try:
+        if channel.startswith(("U", "W")):  # a person: their DM with the bot
+            opened = await client.conversations_open(users=channel)
+            channel = opened["channel"]["id"]
+        if thread_ts:
+            found = await client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=SEARCHED
+            )
+        else:
+            found = await client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=SEARCHED
+            )
+    except SlackApiError as exc:
+        raise UnsureIfPosted(str(exc.response.get("error") or "unknown_error")) from exc
+    for message in found.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == EVENT_TYPE and payload.get("outbox_id") == due.nudge_id:
+            return str(message["ts"])
+    return None

@@ -1,0 +1,160 @@
+"""What each nudge and outbox message says, sent: the Slack calls behind one delivery.
+
+`send` raises `Undelivered` with what Slack (or the network) said when it could not be sent;
+bot/slack/delivery.py decides what follows. Posts go through bot/slack/posting.py, so none is
+sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import assert_never
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.domain.followups import Destination, EscalationKind, NudgeKind
+from bot.domain.lifecycle import end_decision_ask
+from bot.domain.policy import return_rights_limit
+from bot.services.requests import attach_thread
+from bot.services.sweep import THREADED, Due
+from bot.slack.builders.checkins import build_check_in, build_follow_up
+from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
+from bot.slack.builders.end_of_term import build_end_decision_ask
+from bot.slack.builders.followups import build_decision_reminder, build_hr_escalation
+from bot.slack.builders.lifecycle import build_coverage_notice, build_start_welcome
+from bot.slack.builders.messages import Message
+from bot.slack.builders.thread import build_request_message
+from bot.slack.deps import Deps
+from bot.slack.failures import NO_THREAD, PASSING, Undelivered, error_of, retry_after
+from bot.slack.posting import UnsureIfPosted, post_once
+from bot.slack.publish import slack_error
+
+log = logging.getLogger(__name__)
+
+
+async def send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
+    """Send what the nudge says; raises `Undelivered` if it could not be sent."""
+    try:
+        await _say(client, deps, due, now)
+    except SlackApiError as exc:
+        # A server error may come after the message was posted: whether it was is not known.
+        unsure = exc.response.status_code >= 500
+        raise Undelivered(error_of(exc), retry_after=retry_after(exc), maybe_sent=unsure) from exc
+    except UnsureIfPosted as exc:
+        # Not knowing is never a reason to give up, nor to send: it is tried again, and Slack's
+        # error counts as a passing one only if it is one.
+        error = str(exc) if str(exc) in PASSING else f"unsure_{exc}"
+        raise Undelivered(error, maybe_sent=True) from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        # No answer: the message may have arrived all the same.
+        raise Undelivered("timeout", maybe_sent=True) from exc
+
+
+async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
+    record, recipient = due.record, due.recipient_id
+    match due.kind:
+        case NudgeKind.THREAD_OPEN:
+            await _open_thread(client, deps, due, now)
+        case NudgeKind.MESSAGE:
+            assert due.payload is not None
+            if due.destination in THREADED:
+                if not (record.channel_id and record.thread_ts):
+                    raise Undelivered(NO_THREAD)
+                await post_once(
+                    client,
+                    due,
+                    record.channel_id,
+                    due.payload,
+                    thread_ts=record.thread_ts,
+                    broadcast=due.destination is Destination.BROADCAST,
+                )
+            else:
+                assert recipient is not None
+                await post_once(client, due, recipient, due.payload)
+        case NudgeKind.THREAD_UPDATE:
+            # Re-drawn from the state as it is now; without a thread there is nothing to draw.
+            if record.channel_id and record.thread_ts:
+                await client.chat_update(
+                    channel=record.channel_id,
+                    ts=record.thread_ts,
+                    **build_request_message(record).as_kwargs(),
+                )
+        case NudgeKind.DECISION_REMINDER:
+            assert due.side is not None and recipient is not None
+            await _dm(client, due, build_decision_reminder(record, due.side, due.sequence))
+        case NudgeKind.DECISION_ESCALATION:
+            message = build_hr_escalation(
+                record,
+                EscalationKind.NO_DECISION,
+                None,
+                None,
+                can_override=deps.policy.hr_can_override,
+            )
+            await _tell_hr(client, deps, due, message)
+        case NudgeKind.END_DECISION:
+            assert recipient is not None
+            _, ask = end_decision_ask(due.sequence)
+            limit = return_rights_limit(record.terms, deps.policy)
+            months = deps.policy.return_rights_months
+            await _dm(client, due, build_end_decision_ask(record, ask, limit, months))
+        case NudgeKind.START_WELCOME:
+            assert recipient is not None
+            await _dm(client, due, build_start_welcome(record, recipient))
+        case NudgeKind.COVERAGE_NOTICE:
+            await _dm(client, due, build_coverage_notice(record))
+        case NudgeKind.CHECK_IN | NudgeKind.CHECK_IN_REMINDER | NudgeKind.CHECK_IN_SNOOZED:
+            reminder = due.kind is not NudgeKind.CHECK_IN
+            await _dm(client, due, build_check_in(record, due.sequence, reminder))
+        case NudgeKind.FOLLOW_UP:
+            await _dm(client, due, build_follow_up(record))
+        case NudgeKind.DEBRIEF_REQUEST:
+            await _dm(client, due, build_debrief_request(record))
+        case NudgeKind.DEBRIEF_HR_NOTICE:
+            await _tell_hr(client, deps, due, build_debrief_hr_notice(record))
+        case NudgeKind.SECONDMENT_START | NudgeKind.CHECK_IN_MISSED:
+            raise AssertionError("silent kinds send nothing")
+        case unknown:
+            assert_never(unknown)
+
+
+async def _open_thread(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
+    """Open the group conversation of the three parties, post the terms there, and remember
+    the thread (which says the rest: the employee's confirmation). A thread already remembered
+    (an earlier attempt got that far) is not opened again."""
+    record = due.record
+    if record.thread_ts:
+        return
+    conversation = await client.conversations_open(users=",".join(record.parties))
+    channel_id = conversation["channel"]["id"]
+    ts = await post_once(client, due, channel_id, build_request_message(record).as_kwargs())
+    permalink = await client.chat_getPermalink(channel=channel_id, message_ts=ts)
+    await attach_thread(
+        deps.sessions,
+        record=record,
+        channel_id=channel_id,
+        thread_ts=ts,
+        thread_url=permalink.get("permalink"),
+        announce=deps.say.thread_attached,
+        now=now,
+    )
+
+
+async def _dm(client: AsyncWebClient, due: Due, message: Message) -> None:
+    assert due.recipient_id is not None
+    await post_once(client, due, due.recipient_id, message.as_kwargs())
+
+
+async def _tell_hr(client: AsyncWebClient, deps: Deps, due: Due, message: Message) -> None:
+    """Post to each of HR's destinations; raises the first error if none took it."""
+    errors: list[SlackApiError] = []
+    for destination in deps.hr.destinations:
+        try:
+            await post_once(client, due, destination, message.as_kwargs())
+        except SlackApiError as exc:
+            log.warning("HR message to %s failed: %s", destination, slack_error(exc))
+            errors.append(exc)
+    if errors and len(errors) == len(deps.hr.destinations):
+        raise errors[0]
