@@ -25,7 +25,13 @@ from pathlib import Path
 
 from bench.latency import measure_latency
 from bench.report import Row, facts, render_markdown, render_table, write_results
-from bench.scale import add_reminders, seed_secondments, startup_seconds, sweep_in_subprocess
+from bench.scale import (
+    add_outbox_messages,
+    add_reminders,
+    seed_secondments,
+    startup_seconds,
+    sweep_in_subprocess,
+)
 from bench.setup import TimedStandIn, fresh_database, quiet_logs, reset_postgres, start_standin
 from bench.standin_process import InProcess, start_standin_process
 from bench.statements import INTERACTIONS, count_statements
@@ -153,6 +159,18 @@ async def _scale(
                 f"{fast.home_ms:.0f} ms",
                 "≤ 300 ms",
                 fast.home_ms <= 300,
+            )
+        )
+        await add_outbox_messages(db, ids)
+        outbox = await sweep_in_subprocess(
+            db, standin, home=False, concurrency=options.send_concurrency, rate=0
+        )
+        rows.append(
+            Row(
+                f"Outbox messages delivered, {outbox.sent:,} due, stand-in 0 ms",
+                f"{outbox.per_second:.0f}/s ({outbox.seconds:.1f} s)",
+                "≥ 1,000/s",
+                outbox.per_second >= 1000,
             )
         )
         concurrency, rate = options.send_concurrency, options.send_rate

@@ -30,7 +30,7 @@ from bot.slack.client import pooled_connections
 from bot.slack.delivery import send_due_nudges
 from tests.support import wire
 from tests.support.harness import EMPLOYEE
-from tests.support.seeds import AT, Spec, due_reminders, seed
+from tests.support.seeds import AT, Spec, due_messages, due_reminders, seed
 from tests.support.standin import BOT_TOKEN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -68,6 +68,15 @@ async def add_reminders(database_url: str, ids: list[int], sequence: int) -> Non
     engine = make_engine(database_url)
     try:
         await due_reminders(make_sessions(engine), ids, sequence=sequence)
+    finally:
+        await engine.dispose()
+
+
+async def add_outbox_messages(database_url: str, ids: list[int]) -> None:
+    """One message waiting in the outbox for each secondment's employee."""
+    engine = make_engine(database_url)
+    try:
+        await due_messages(make_sessions(engine), ids)
     finally:
         await engine.dispose()
 

@@ -166,14 +166,20 @@ async def claim_due(
             ),
         )
         candidates = (
-            select(Nudge.id).where(*open_and_due).order_by(Nudge.due_at, Nudge.id).limit(limit)
+            select(Nudge.id, Nudge.maybe_sent)
+            .where(*open_and_due)
+            .order_by(Nudge.due_at, Nudge.id)
+            .limit(limit)
         )
         if session.get_bind().dialect.name == "postgresql":
             # Locked here until commit; rows another sweeper holds are skipped, not waited on.
             candidates = candidates.with_for_update(skip_locked=True)
         # Picked in a statement of their own: inside the UPDATE, PostgreSQL may re-run a
         # LIMIT ... SKIP LOCKED subquery per row and claim more than `limit`.
-        ids = list(await session.scalars(candidates))
+        # Whether an earlier claim may have sent each: this claim marks them all as maybe sent
+        # (whatever it sends may arrive before it can record so), and `release` undoes that.
+        earlier = {id_: maybe for id_, maybe in (await session.execute(candidates)).all()}
+        ids = list(earlier)
         if not ids:
             return []
         claimed = (
@@ -181,7 +187,7 @@ async def claim_due(
                 update(Nudge)
                 # The conditions again: a row another sweeper claimed meanwhile no longer matches.
                 .where(Nudge.id.in_(ids), *open_and_due)
-                .values(claimed_until=now + LEASE, claim_token=token)
+                .values(claimed_until=now + LEASE, claim_token=token, maybe_sent=True)
                 .returning(Nudge)
                 .execution_options(synchronize_session=False)
             )
@@ -227,7 +233,7 @@ async def claim_due(
                 token,
                 nudge.destination,
                 nudge.payload,
-                nudge.maybe_sent,
+                earlier[nudge.id],
             )
             tz = tz_of.get((item.record.team_id, item.recipient_id or item.record.employee_id))
             wanted = still_wanted(item, nudge.round, now, policy, tz)
@@ -303,62 +309,69 @@ def _not_paused() -> ColumnElement[bool]:
 
 
 async def renew(sessions: Sessions, batch: Sequence[Due], *, now: datetime) -> list[Due]:
-    """Renew this sweep's claims just before sending `batch`; returns the nudges still its own.
+    """Renew this sweep's claims just before sending `batch`; returns the nudges still its own
+    (see `renew_and_mark`)."""
+    ours, _ = await renew_and_mark(sessions, batch, (), now=now, sent_at=now)
+    return ours
+
+
+async def renew_and_mark(
+    sessions: Sessions,
+    renewing: Sequence[Due],
+    delivered: Sequence[Due],
+    *,
+    now: datetime,
+    sent_at: datetime,
+) -> tuple[list[Due], set[int]]:
+    """In one transaction: record `delivered` as sent at `sent_at`, then renew this sweep's
+    claims on `renewing` just before they are sent. Returns the nudges still this sweep's own,
+    and the ids marked now.
+
     A sweep slowed past its lease (a slow or rate-limited Slack, a paused process) finds a nudge
     taken by another sweep, or cancelled meanwhile, and leaves it; the renewed lease covers the
-    sends about to happen."""
-    if not batch:
-        return []
+    sends about to happen. Only messages that change nothing about their secondment are marked
+    here (see `CHANGES_STATE`), each once, with their audit events."""
+    assert not any(d.kind in CHANGES_STATE for d in delivered), "mark_sent handles those"
+    if not renewing and not delivered:
+        return [], set()
     nudges = NUDGES.c
+    marked: set[int] = set()
+    ours: set[int] = set()
     async with sessions.begin() as session:
-        ours = set(
-            await session.scalars(
-                update(NUDGES)
-                .where(
-                    nudges.id.in_([d.nudge_id for d in batch]),
-                    # Tokens are unique per claim, so only this sweep's own claims match.
-                    nudges.claim_token.in_({d.claim_token for d in batch}),
-                    nudges.sent_at.is_(None),
-                    nudges.cancelled_at.is_(None),
+        if delivered:
+            marked = set(
+                await session.scalars(
+                    update(NUDGES)
+                    .where(nudges.id.in_([d.nudge_id for d in delivered]), nudges.sent_at.is_(None))
+                    .values(_sent(sent_at))
+                    .returning(nudges.id)
                 )
-                # From here until Slack answers, the message may be on its way.
-                .values(claimed_until=now + LEASE, maybe_sent=True)
-                .returning(nudges.id)
             )
-        )
-    return [d for d in batch if d.nudge_id in ours]
-
-
-async def mark_delivered(sessions: Sessions, batch: Sequence[Due], *, now: datetime) -> set[int]:
-    """Record messages that change nothing about their secondment (see `CHANGES_STATE`) as sent,
-    each once, in one transaction with their audit events; returns the ids marked now."""
-    assert not any(d.kind in CHANGES_STATE for d in batch), "mark_sent handles those"
-    if not batch:
-        return set()
-    nudges = NUDGES.c
-    async with sessions.begin() as session:
-        marked = set(
-            await session.scalars(
-                update(NUDGES)
-                .where(nudges.id.in_([d.nudge_id for d in batch]), nudges.sent_at.is_(None))
-                .values(
-                    sent_at=now,
-                    claimed_until=None,
-                    claim_token=None,
-                    attempts=nudges.attempts + 1,
-                    maybe_sent=False,
-                    # Slack has the words now; the outbox keeps no copy of them.
-                    payload=None,
+            # What a change said is delivered, not a change: the change has its own audit event.
+            await record_events(
+                session,
+                [
+                    _sent_event(d, sent_at)
+                    for d in delivered
+                    if d.nudge_id in marked and d.kind not in SAID
+                ],
+            )
+        if renewing:
+            ours = set(
+                await session.scalars(
+                    update(NUDGES)
+                    .where(
+                        nudges.id.in_([d.nudge_id for d in renewing]),
+                        # Tokens are unique per claim, so only this sweep's own claims match.
+                        nudges.claim_token.in_({d.claim_token for d in renewing}),
+                        nudges.sent_at.is_(None),
+                        nudges.cancelled_at.is_(None),
+                    )
+                    .values(claimed_until=now + LEASE)
+                    .returning(nudges.id)
                 )
-                .returning(nudges.id)
             )
-        )
-        # What a change said is delivered, not a change: the change has its own audit event.
-        await record_events(
-            session,
-            [_sent_event(d, now) for d in batch if d.nudge_id in marked and d.kind not in SAID],
-        )
-    return marked
+    return [d for d in renewing if d.nudge_id in ours], marked
 
 
 async def mark_sent(
@@ -377,13 +390,7 @@ async def mark_sent(
             await session.execute(
                 update(Nudge)
                 .where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None))
-                .values(
-                    sent_at=now,
-                    claimed_until=None,
-                    claim_token=None,
-                    attempts=Nudge.attempts + 1,
-                    maybe_sent=False,
-                )
+                .values(_sent(now))
                 .returning(Nudge.cancelled_at, Nudge.round)
             )
         ).first()
@@ -411,6 +418,19 @@ async def mark_sent(
         if changes and updated is not None:
             await said(session, announce, updated, updated.id, now)
         return updated
+
+
+def _sent(at: datetime) -> dict[str, Any]:
+    """A nudge's columns once it is sent at `at`: the claim released, the attempt counted."""
+    return {
+        "sent_at": at,
+        "claimed_until": None,
+        "claim_token": None,
+        "attempts": Nudge.attempts + 1,
+        "maybe_sent": False,
+        # Slack has the words now; the outbox keeps no copy of them.
+        "payload": None,
+    }
 
 
 def _sent_event(due: Due, now: datetime) -> dict[str, Any]:
@@ -442,7 +462,7 @@ async def hold_for_paused_workspace(
 
 
 async def release(sessions: Sessions, due: Due) -> None:
-    """Hand a claimed nudge back unsent, its attempts untouched."""
+    """Hand a claimed nudge back unsent, its attempts untouched: this claim sent nothing."""
     async with sessions.begin() as session:
         await _release(session, due)
 
@@ -451,7 +471,7 @@ async def _release(session: AsyncSession, due: Due) -> None:
     await session.execute(
         update(Nudge)
         .where(Nudge.id == due.nudge_id, Nudge.claim_token == due.claim_token)
-        .values(claimed_until=None, claim_token=None)
+        .values(claimed_until=None, claim_token=None, maybe_sent=due.maybe_sent)
     )
 
 

@@ -25,6 +25,7 @@ from bot.services.outbox import quiet
 from bot.services.pauses import fingerprint
 from bot.services.sweep import (
     CHANGES_STATE,
+    LEASE,
     SILENT,
     Due,
     backlog,
@@ -44,7 +45,9 @@ from bot.slack.token_check import NOT_INSTALLED, TOKEN_REFUSED, recheck_paused
 log = logging.getLogger(__name__)
 
 # Nudges claimed at a time: a sweep claims batch after batch while a backlog lasts.
-BATCH = 100
+BATCH = 200
+# A lease with less than this left is renewed before the next group of sends.
+RENEW_WITHIN = LEASE / 5
 # Claims one change's messages may take right after it: each round sends what the one before
 # it made ready (the thread, then the replies in it); a change says at most a few rounds' worth.
 ROUNDS = 10
@@ -86,11 +89,13 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
 
 
 async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now: datetime) -> int:
-    """Send a claimed batch. A nudge that changes its secondment goes alone, so two never change
-    the same secondment at once. The rest go `concurrency` at a time, a new one starting as each
-    finishes; what one thread says goes as one unit, in order, and stops at the first failure.
-    Claims are renewed a group at a time, just before the group's first send: a stalled sweep
-    can have no more than `concurrency` units on their way."""
+    """Send a claimed batch; returns how many were marked sent. A nudge that changes its
+    secondment goes alone, so two never change the same secondment at once. The rest go
+    `concurrency` at a time, a new one starting as each finishes; what one thread says goes as
+    one unit, in order, and stops at the first failure. Claims are renewed a group at a time,
+    just before the group's first send, once the lease runs short: a stalled sweep can have no
+    more than `concurrency` units on their way. What was delivered is marked sent with the
+    renewal, or when the batch ends."""
     marks = SentMarks(deps.sessions, now)
     paused: dict[str, str] = {}
     sent = 0
@@ -101,35 +106,40 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
     size = deps.sending.concurrency
     slots = asyncio.Semaphore(size)
 
-    async def send_in_slot(unit: list[Due]) -> int:
+    async def send_in_slot(unit: list[Due]) -> None:
         try:
-            delivered = 0
             for position, due in enumerate(unit):
                 if not await _send(client, deps, due, now, marks, paused):
                     for later in unit[position + 1 :]:
                         await release(deps.sessions, later)  # behind it in the thread: wait
                     break
-                delivered += 1
-            return delivered
         finally:
             slots.release()
 
+    held_until = now + LEASE  # as the claim set it
+
+    async def still_ours(group: list[Due]) -> list[Due]:
+        """The claims on `group`, renewed (with the marks so far) if the lease runs short."""
+        nonlocal held_until
+        at = _renewed_at(deps, now)
+        if at < held_until - RENEW_WITHIN:
+            return group  # no other sweep can claim them before the lease runs out
+        held_until = at + LEASE
+        return await marks.renew(group, renew_at=at)
+
     async with asyncio.TaskGroup() as sends:
-        tasks = []
         for start in range(0, len(units), size):
             group = units[start : start + size]
-            renewed = {
-                d.nudge_id
-                for d in await renew(
-                    deps.sessions, [d for unit in group for d in unit], now=_renewed_at(deps, now)
-                )
-            }
+            renewed = {d.nudge_id for d in await still_ours([d for unit in group for d in unit])}
             for unit in group:
                 mine = [d for d in unit if d.nudge_id in renewed]
                 if mine:
                     await slots.acquire()
-                    tasks.append(sends.create_task(send_in_slot(mine)))
-    return sent + sum(task.result() for task in tasks)
+                    sends.create_task(send_in_slot(mine))
+    await marks.flush()
+    for due in marks.marked:
+        deps.metrics.nudge_sent(due.kind)
+    return sent + len(marks.marked)
 
 
 def _units(plain: list[Due]) -> list[list[Due]]:
@@ -161,7 +171,7 @@ async def _send(
     marks: SentMarks,
     paused: dict[str, str],
 ) -> bool:
-    """Send one nudge and mark it; True if it is now marked sent by this call. `paused` holds
+    """Send one nudge and mark it; True if it was delivered (or took effect). `paused` holds
     the workspaces this batch found refused (each with Slack's error), whose other nudges then
     wait without a call."""
     team_id = due.record.team_id
@@ -192,21 +202,20 @@ async def _send(
 
 
 async def _marked(deps: Deps, due: Due, now: datetime, marks: SentMarks) -> bool:
-    """Mark a delivered (or silent) nudge sent, with what its marking changes and says."""
+    """Mark a delivered (or silent) nudge sent, with what its marking changes and says; a plain
+    message waits in `marks` for the next renewal. True if it is (or will be) marked by this
+    sweep."""
     if due.kind not in CHANGES_STATE:
-        marked = await marks.mark(due)
-    else:
-        announce = {
-            NudgeKind.DECISION_ESCALATION: deps.say.no_decision,
-            NudgeKind.SECONDMENT_START: deps.say.started,
-        }.get(due.kind, quiet)
-        updated = await mark_sent(
-            deps.sessions, due, now=now, policy=deps.policy, announce=announce
-        )
-        marked = updated is not None
-    if marked:
+        marks.delivered(due)
+        return True
+    announce = {
+        NudgeKind.DECISION_ESCALATION: deps.say.no_decision,
+        NudgeKind.SECONDMENT_START: deps.say.started,
+    }.get(due.kind, quiet)
+    updated = await mark_sent(deps.sessions, due, now=now, policy=deps.policy, announce=announce)
+    if updated is not None:
         deps.metrics.nudge_sent(due.kind)
-    return marked
+    return updated is not None
 
 
 async def _pause(

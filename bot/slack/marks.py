@@ -1,42 +1,43 @@
-"""Marking delivered messages sent as they arrive, several to a transaction (a group commit).
+"""Recording delivered messages sent, many to a transaction: with the next renewal of claims.
 
-Each send marks its message as soon as Slack has it, so a sweep that stalls or dies leaves
-unmarked only what it was still sending. Sends finish close together, so a mark waits for the
-transaction under way, if any, then goes with every other mark that arrived meanwhile: one
-transaction (and on SQLite one sync to disk) for many messages.
+A message Slack has taken waits here until the sweep next renews its claims (just before the
+next group of sends), and is marked sent in that same transaction; the last are marked when the
+batch ends. One transaction (and on SQLite one sync to disk) thus covers a group's marks and the
+next group's claims. A process that dies meanwhile leaves those messages claimed and maybe sent:
+once the claim runs out, the next sweep finds them in their conversations and only marks them
+(bot/slack/posting.py).
 """
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.db import Sessions
-from bot.services.sweep import Due, mark_delivered
+from bot.services.sweep import Due, renew_and_mark
 
 
 class SentMarks:
     def __init__(self, sessions: Sessions, now: datetime) -> None:
         self._sessions = sessions
         self._now = now
-        self._lock = asyncio.Lock()
-        self._waiting: list[tuple[Due, asyncio.Future[bool]]] = []
+        self._waiting: list[Due] = []
+        self.marked: list[Due] = []  # those this sweep marked (not another, after its lease)
 
-    async def mark(self, due: Due) -> bool:
-        """Mark `due` sent; False if it already was (another sweep delivered it)."""
-        marked: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((due, marked))
-        async with self._lock:
-            if not marked.done():  # no earlier group took it: this call marks all waiting
-                group, self._waiting = self._waiting, []
-                try:
-                    ids = await mark_delivered(self._sessions, [d for d, _ in group], now=self._now)
-                except BaseException:
-                    # This call raises the error; the others in its group end as cancelled, so
-                    # one failure (or a sweep being cancelled) is reported once.
-                    for _, other in group:
-                        other.cancel()
-                    raise
-                for d, future in group:
-                    future.set_result(d.nudge_id in ids)
-        return await marked
+    def delivered(self, due: Due) -> None:
+        """Slack has taken `due`'s message: record it sent with the next renewal."""
+        self._waiting.append(due)
+
+    async def renew(self, batch: Sequence[Due], *, renew_at: datetime) -> list[Due]:
+        """Mark what was delivered so far and renew the claims on `batch`, in one transaction;
+        returns the nudges of `batch` still this sweep's own."""
+        waiting, self._waiting = self._waiting, []
+        ours, marked = await renew_and_mark(
+            self._sessions, batch, waiting, now=renew_at, sent_at=self._now
+        )
+        self.marked += [d for d in waiting if d.nudge_id in marked]
+        return ours
+
+    async def flush(self) -> None:
+        """Mark what is still waiting: the batch has ended."""
+        await self.renew([], renew_at=self._now)

@@ -112,10 +112,10 @@ async def test_a_message_posted_before_the_process_died_is_not_posted_again(
     reply in the thread by its metadata and only marks it; the parent is simply re-drawn."""
     thread = await bot.submit_request(START, END)
 
-    async def died(self: SentMarks, due: Due) -> bool:
-        return False  # the process is gone: nothing after the post is recorded
+    def died(self: SentMarks, due: Due) -> None:
+        """The process is gone: nothing after the post is recorded."""
 
-    monkeypatch.setattr(SentMarks, "mark", died)
+    monkeypatch.setattr(SentMarks, "delivered", died)
     await approve(bot, HOME, thread, Side.HOME)
     await bot.handled()
     monkeypatch.undo()

@@ -4,7 +4,6 @@ soon after Slack has it (several marks to a transaction)."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections import Counter
 from datetime import timedelta
@@ -24,6 +23,7 @@ from bot.slack.delivery import BATCH, send_due_nudges
 from bot.slack.marks import SentMarks
 from bot.slack.pacing import Pace, Sending
 from tests.support.harness import EMPLOYEE, HOME, Harness
+from tests.support.rows import rows
 from tests.support.seeds import AT, Spec, counting, due_reminders, seed
 from tests.support.standin import BOT_TOKEN
 
@@ -123,27 +123,35 @@ async def test_unpaced_sends_never_wait() -> None:
     assert waited == []
 
 
-async def test_marks_that_arrive_together_share_a_transaction(
+async def test_delivered_messages_are_marked_with_the_next_renewal_in_one_transaction(
     bot: Harness, engine: AsyncEngine
 ) -> None:
-    await backlog(bot, 3)
-    first, second, third = await claim_due(bot.sessions, now=SWEEP_AT, policy=bot.deps.policy)
-    assert await renew(bot.sessions, [first, second, third], now=SWEEP_AT) == [
-        first,
-        second,
-        third,
-    ]
+    await backlog(bot, 5)
+    first, second, third, fourth, fifth = await claim_due(
+        bot.sessions, now=SWEEP_AT, policy=bot.deps.policy
+    )
     marks = SentMarks(bot.sessions, SWEEP_AT)
+    assert await marks.renew([first, second, third], renew_at=SWEEP_AT) == [first, second, third]
+    for due in (first, second, third):
+        marks.delivered(due)
 
     with counting(engine) as statements:
-        marked = await asyncio.gather(marks.mark(first), marks.mark(second), marks.mark(third))
+        assert await marks.renew([fourth, fifth], renew_at=SWEEP_AT) == [fourth, fifth]
 
-    # typeshed types gather's result as a tuple; at run time it is the list compared here.
-    assert list(marked) == [True, True, True]
-    updates = Counter(s.split()[0] for s in statements if s.lstrip().startswith("UPDATE"))
-    # The first marks alone; the two that arrived while its transaction ran go together.
-    assert updates == Counter({"UPDATE": 2})
-    assert await marks.mark(first) is False  # already marked: not again
+    # One transaction: the three marked sent, with their audit events, and the next two renewed.
+    assert [s.split()[0] for s in statements if not s.startswith("BEGIN")] == [
+        "UPDATE",
+        "INSERT",
+        "UPDATE",
+    ]
+    assert [d.nudge_id for d in marks.marked] == [first.nudge_id, second.nudge_id, third.nudge_id]
+    marks.delivered(fourth)
+    marks.delivered(first)  # marked already: not again
+    await marks.flush()
+    assert [d.nudge_id for d in marks.marked][3:] == [fourth.nudge_id]
+    sent = await rows(bot.sessions, Nudge, Nudge.sent_at.is_not(None))
+    assert sorted(n.id for n in sent) == sorted(d.nudge_id for d in (first, second, third, fourth))
+    assert {(n.attempts, n.claimed_until, n.maybe_sent) for n in sent} == {(1, None, False)}
 
 
 async def test_a_claim_another_sweep_took_is_not_renewed(bot: Harness) -> None:

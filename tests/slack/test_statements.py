@@ -20,24 +20,24 @@ START, END = date(2027, 2, 1), date(2027, 7, 30)
 
 # (statements, transactions) of each: SQLite's engine adds a BEGIN IMMEDIATE to each transaction.
 # After the change, what it said is delivered from the outbox: each round claims (the ids, the
-# claim, the secondment read with its terms and what its record shows), renews the claim just
-# before sending, and marks each message sent; a last round finds nothing left.
+# claim, the secondment read with its terms and what its record shows), sends under the claim's
+# lease, and marks what was sent once the batch ends; a last round finds nothing left.
 EXPECTED = {
     # Stored: the secondment, its terms, the audit event, the people, the nudges, the outbox row
-    # for the thread (7). The thread: claimed (5), renewed, remembered with its audit event and
-    # the employee's confirmation (3), marked. The confirmation: claimed, renewed, marked. The
-    # last round's look.
-    "request": (24, 9),
+    # for the thread (7). The thread: claimed (5), remembered with its audit event and the
+    # employee's confirmation (3), marked. The confirmation: claimed, marked. The last round's
+    # look.
+    "request": (22, 7),
     # The insert its key refuses; then the first request, read back in one query; the outbox,
     # which has nothing due for it.
     "retried request": (3, 3),
     # The claim, the secondment read once, timezones, nudges read, the reminders cancelled,
     # the decision, the audit event, the outbox rows (8). The reply and the parent: claimed
-    # (6), renewed, each marked. The last round's look.
-    "approve": (18, 6),
+    # (6), both marked together. The last round's look.
+    "approve": (16, 4),
     # The claim, the secondment read once, its waiting nudges cancelled, decision, audit, the
     # outbox rows (6); then as for an approval.
-    "block": (16, 6),
+    "block": (14, 4),
 }
 
 

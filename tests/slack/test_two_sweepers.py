@@ -40,6 +40,7 @@ from bot.domain.states import Side
 from bot.models import AuditEvent, CheckIn, Nudge
 from bot.services.sweep import LEASE
 from bot.settings import load_settings
+from bot.slack import delivery
 from bot.slack.client import make_web_client, retry_handlers
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps, deps_from
@@ -75,10 +76,10 @@ ANSWERED, SNOOZED = 2, 3  # the check-in some employees answer, and the one othe
 # has decided (the defaults of END_DECISION_DAYS and END_DECISION_REMINDER_DAYS).
 END_DECISION_ASKS = {1: END - timedelta(days=30), 2: END - timedelta(days=7)}
 FOLLOW_UP_DAY = date(2027, 5, 31)  # 30 days after the end is a Sunday: the next working day
-# Thirty secondments put 120 nudges due at the start, more than one claim takes (100): both
-# sweepers necessarily get a share of it.
+# Thirty secondments put 120 nudges due at the start, more than one claim takes here (the test
+# makes a sweep claim 100 at a time): both sweepers necessarily get a share of it.
 SECONDMENTS = 30
-CLAIM_LIMIT = 100  # claim_due's default, which send_due_nudges uses
+CLAIM_LIMIT = 100
 SECOND, MINUTE = timedelta(seconds=1), timedelta(minutes=1)
 TICK, TICKS = timedelta(seconds=5), 3  # the default sweep interval; each moment, three sweeps
 # The kinds this test follows from whom they reach to what they say. A kind added later is still
@@ -511,8 +512,12 @@ async def check_moment(
 
 
 async def test_two_sweepers_send_every_nudge_of_a_secondments_life_once(
-    bot: Harness, sweepers: Sweepers, clock: time_machine.Traveller
+    bot: Harness,
+    sweepers: Sweepers,
+    clock: time_machine.Traveller,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(delivery, "BATCH", CLAIM_LIMIT)
     bot.slack.add_user(HR)
     parties = await approved_secondments(bot, SECONDMENTS)
     pair = (sweepers.start(), sweepers.start())

@@ -16,10 +16,10 @@ from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions
-from bot.domain.followups import CheckInAnswer, EscalationKind, NudgeKind
+from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.states import EndOutcome, Side, SideState, Status
 from bot.models import CheckIn, Escalation, Nudge, Secondment, TermsVersion
-from tests.support.harness import HOME, HOST
+from tests.support.harness import EMPLOYEE, HOME, HOST
 from tests.support.samples import TERMS
 from tests.support.standin import TEAM_ID
 
@@ -143,6 +143,31 @@ async def due_reminders(sessions: Sessions, ids: list[int], *, sequence: int = 1
             "due_at": AT,
             "attempts": 0,
             "created_at": AT,
+        }
+        for id_ in ids
+    ]
+    async with sessions.begin() as session:
+        for start in range(0, len(rows), 2000):
+            await session.execute(insert(Nudge), rows[start : start + 2000])
+
+
+async def due_messages(sessions: Sessions, ids: list[int]) -> None:
+    """What a change said, waiting in the outbox: a DM due at `AT` to the employee of each
+    secondment in `ids`, in one transaction (2,000 rows to a statement)."""
+    message = {"text": "Your secondment request is in writing.", "blocks": []}
+    rows: list[dict[str, Any]] = [
+        {
+            "secondment_id": id_,
+            "kind": NudgeKind.MESSAGE,
+            "round": 1,
+            "side": None,
+            "sequence": 0,
+            "recipient_id": EMPLOYEE,
+            "due_at": AT,
+            "attempts": 0,
+            "created_at": AT,
+            "destination": Destination.PERSON,
+            "payload": message,
         }
         for id_ in ids
     ]
