@@ -52,6 +52,9 @@ class NudgeKind(StrEnum):
     THREAD_OPEN = "thread_open"
     MESSAGE = "message"
     THREAD_UPDATE = "thread_update"
+    # A person's App Home, published again from the state as it stands when it is sent (after
+    # they acted on it).
+    HOME_UPDATE = "home_update"
 
 
 class Destination(StrEnum):
@@ -65,7 +68,9 @@ class Destination(StrEnum):
 
 # What a change says (the outbox), as opposed to the nudges planned from the state: these are
 # never re-planned nor cancelled by a later change, as each is about the change that said it.
-SAID = frozenset({NudgeKind.THREAD_OPEN, NudgeKind.MESSAGE, NudgeKind.THREAD_UPDATE})
+SAID = frozenset(
+    {NudgeKind.THREAD_OPEN, NudgeKind.MESSAGE, NudgeKind.THREAD_UPDATE, NudgeKind.HOME_UPDATE}
+)
 
 # Kinds that speak in the approval thread: sent one at a time per secondment, in the order the
 # changes were made, and never before the thread is open.

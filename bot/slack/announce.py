@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.record import SecondmentRecord
@@ -22,7 +23,7 @@ from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
 from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
-from bot.services.outbox import THREAD_UPDATE, Outgoing
+from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
 from bot.services.requests import ThreadAttached
 from bot.slack.builders.checkins import (
     build_check_in_alert,
@@ -49,6 +50,19 @@ from bot.slack.builders.lifecycle import build_objectives_reply, build_started_r
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import build_request_confirmation
 from bot.slack.builders.thread import build_approved_announcement, build_decision_reply
+
+T = TypeVar("T")
+
+
+def and_home(announce: Announce[T], body: dict[str, Any], user_id: str) -> Announce[T]:
+    """`announce`, and when the click came from the person's App Home, that Home published
+    again as it then stands, with the sections shown as they were."""
+    view = body.get("view") or {}
+    if view.get("type") != "home":
+        return announce
+    shown = {"shown": str(view.get("private_metadata") or "")}
+    home = Outgoing(NudgeKind.HOME_UPDATE, None, user_id, shown)
+    return lambda change: [*announce(change), home]
 
 
 def to_person(user_id: str, message: Message) -> Outgoing:

@@ -6,17 +6,21 @@ the call timed out) is looked for in its conversation first, by that metadata, a
 if it is not there. So a crash between Slack's answer and the mark sends nothing twice.
 
 A failure to look is an `UnsureIfPosted`: the nudge waits for another attempt rather than risk
-a second copy.
+a second copy. Only an app installed without the history scopes (missing_scope) sends without
+looking, with a warning: a copy too many is better than a message lost.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.sweep import Due
+
+log = logging.getLogger(__name__)
 
 EVENT_TYPE = "secondment_outbox"
 # How many of a conversation's latest messages are searched: a re-send follows the lost
@@ -72,7 +76,13 @@ async def find_posted(
                 channel=channel, include_all_metadata=True, limit=SEARCHED
             )
     except SlackApiError as exc:
-        raise UnsureIfPosted(str(exc.response.get("error") or "unknown_error")) from exc
+        error = str(exc.response.get("error") or "unknown_error")
+        if error == "missing_scope":
+            # Installed before the history scopes were asked for: the bot cannot look, and a
+            # message is better sent twice than never. Reinstalling the app grants them.
+            log.warning("cannot look for message %s: %s; sending it", due.nudge_id, error)
+            return None
+        raise UnsureIfPosted(error) from exc
     for message in found.get("messages") or []:
         metadata = message.get("metadata") or {}
         payload = metadata.get("event_payload") or {}

@@ -18,12 +18,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.followups import Destination, EscalationKind, NudgeKind
 from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
+from bot.services.home import load_home
 from bot.services.requests import attach_thread
 from bot.services.sweep import THREADED, Due
 from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
 from bot.slack.builders.end_of_term import build_end_decision_ask
 from bot.slack.builders.followups import build_decision_reminder, build_hr_escalation
+from bot.slack.builders.home import build_home, decode_limits
 from bot.slack.builders.lifecycle import build_coverage_notice, build_start_welcome
 from bot.slack.builders.messages import Message
 from bot.slack.builders.thread import build_request_message
@@ -82,6 +84,8 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
                     ts=record.thread_ts,
                     **build_request_message(record).as_kwargs(),
                 )
+        case NudgeKind.HOME_UPDATE:
+            await _publish_home(client, deps, due, now)
         case NudgeKind.DECISION_REMINDER:
             assert due.side is not None and recipient is not None
             await _dm(client, due, build_decision_reminder(record, due.side, due.sequence))
@@ -140,6 +144,24 @@ async def _open_thread(client: AsyncWebClient, deps: Deps, due: Due, now: dateti
         announce=deps.say.thread_attached,
         now=now,
     )
+
+
+async def _publish_home(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
+    """The person's Home as it now stands, with the sections shown as they were; HR's sections
+    only if HR says they are HR."""
+    assert due.recipient_id is not None and due.payload is not None
+    user, team = due.recipient_id, due.record.team_id
+    limits = decode_limits(str(due.payload.get("shown") or ""))
+    home = await load_home(
+        deps.sessions,
+        team_id=team,
+        user_id=user,
+        viewer_is_hr=await deps.hr.is_hr(client, team, user),
+        limits=limits,
+        policy=deps.policy,
+        now=now,
+    )
+    await client.views_publish(user_id=user, view=build_home(home, limits, user))
 
 
 async def _dm(client: AsyncWebClient, due: Due, message: Message) -> None:

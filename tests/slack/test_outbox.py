@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from bot.domain.followups import NudgeKind
+from bot.domain.followups import SAID, NudgeKind
 from bot.domain.states import Side
 from bot.models import Nudge
 from bot.services.sweep import Due
-from bot.slack.ids import Callback
+from bot.slack.ids import Action, Callback
 from bot.slack.marks import SentMarks
 from tests.support import forms
 from tests.support.flows import approve
@@ -42,7 +42,7 @@ async def waiting(bot: Harness) -> list[Nudge]:
     return await rows(
         bot.sessions,
         Nudge,
-        Nudge.kind.in_([NudgeKind.MESSAGE, NudgeKind.THREAD_OPEN, NudgeKind.THREAD_UPDATE]),
+        Nudge.kind.in_(SAID),
         Nudge.sent_at.is_(None),
         Nudge.cancelled_at.is_(None),
     )
@@ -83,17 +83,22 @@ async def test_a_reply_during_an_outage_waits_and_goes_once_with_the_next_sweep(
     assert await waiting(bot) == []
 
 
+async def answer_lost(bot: Harness) -> tuple[Thread, Nudge]:
+    """An approval whose reply Slack posts, but whose answer is lost: a 500, which the client
+    does not retry for a post. Returns the thread and the reply's row, waiting."""
+    thread = await bot.submit_request(START, END)
+    bot.slack.fail_next("chat.postMessage", "internal_error", status=500, accepted=True)
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+    (reply, _) = await waiting(bot)
+    return thread, reply
+
+
 async def test_a_reply_whose_answer_was_lost_is_found_in_the_thread_not_posted_again(
     bot: Harness,
 ) -> None:
-    thread = await bot.submit_request(START, END)
-    # Slack posts it, but the answer is lost: a 500 that the client does not retry for a post.
-    bot.slack.fail_next("chat.postMessage", "internal_error", status=500, accepted=True)
+    thread, reply = await answer_lost(bot)
 
-    await approve(bot, HOME, thread, Side.HOME)
-    await bot.handled()
-
-    (reply, _) = await waiting(bot)
     assert reply.maybe_sent and reply.last_error == "internal_error"
     assert await bot.sweep(reply.due_at) == 2
 
@@ -187,4 +192,37 @@ async def test_a_server_error_on_a_call_that_posts_nothing_is_retried_by_the_cli
     assert [u.error for u in bot.slack.sent("chat.update")] == ["service_unavailable", None]
     # Its backoff (half a second and some jitter), through the wait the tests inject.
     assert len(bot.sleeps) == 1 and 0.5 <= bot.sleeps[0] <= 1.5
+    assert await waiting(bot) == []
+
+
+async def test_without_the_history_scopes_a_message_is_sent_rather_than_lost(
+    bot: Harness,
+) -> None:
+    """An app installed before the bot asked for them cannot look: it sends, once more."""
+    thread, reply = await answer_lost(bot)
+    bot.slack.fail_next("conversations.replies", "missing_scope")
+
+    assert await bot.sweep(reply.due_at) == 2
+
+    assert outbox_ids(in_thread(bot, thread)) == {reply.id: 2}
+    assert await waiting(bot) == []
+
+
+async def test_a_home_slack_could_not_publish_after_a_decision_there_is_published_later(
+    bot: Harness,
+) -> None:
+    await bot.submit_request(START, END)
+    await bot.open_home(HOME)
+    await bot.home_of(HOME)
+    for _ in range(3):  # the first try and the client's two retries
+        bot.slack.fail_next("views.publish", "service_unavailable", status=503)
+
+    await bot.click_on_home(HOME, Action.APPROVE, "1:home:1")
+    await bot.handled()
+
+    (home,) = [n for n in await waiting(bot) if n.kind is NudgeKind.HOME_UPDATE]
+    assert (home.recipient_id, home.last_error) == (HOME, "service_unavailable")
+    assert await bot.sweep(home.due_at) == 1
+    latest = bot.slack.sent("views.publish", user_id=HOME)[-1]
+    assert latest.error is None and "Approve" not in latest.blocks_text
     assert await waiting(bot) == []

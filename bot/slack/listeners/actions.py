@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.states import Outcome, Side
 from bot.services.decisions import DecisionRef, Move, decide, reconsider
+from bot.slack.announce import and_home
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.followup_modals import build_conditions_modal, build_delegate_modal
 from bot.slack.delivery import deliver_now
@@ -19,7 +20,6 @@ from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import button_value, team_of, user_of
 from bot.slack.listeners.errors import answered
-from bot.slack.listeners.home import refresh_home
 from bot.slack.listeners.openers import may_make, opens_modal
 
 
@@ -40,12 +40,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             ref=_ref(body),
             actor_id=user_of(context),
             outcome=Outcome.APPROVED,
-            announce=deps.say.decision,
+            announce=and_home(deps.say.decision, body, user_of(context)),
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await deliver_now(client, deps, made.record.id)
-        await refresh_home(deps, client, context, body)
 
     @app.action(Action.RECONSIDER)
     @answered
@@ -58,12 +57,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
             team_id=team_of(context),
             ref=_ref(body),
             actor_id=user_of(context),
-            announce=deps.say.decision,
+            announce=and_home(deps.say.decision, body, user_of(context)),
             policy=deps.policy,
             now=deps.clock.now(),
         )
         await deliver_now(client, deps, made.record.id)
-        await refresh_home(deps, client, context, body)
 
     def side(value: str) -> Side:
         return DecisionRef.decode(value).side

@@ -1,6 +1,7 @@
-"""The App Home tab: published when a person opens it, when they ask a section for more, and
-again after they decide a side from it. Its decision buttons are the thread's own, handled in
-`actions`; a click there carries no channel or response URL, and needs none."""
+"""The App Home tab: published when a person opens it and when they ask a section for more;
+again, through the outbox (bot/slack/announce.py), after they decide a side from it. Its
+decision buttons are the thread's own, handled in `actions`; a click there carries no channel
+or response URL, and needs none."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.home import HomeSection, load_home
-from bot.slack.builders.home import DEFAULT_LIMITS, build_home, decode_limits, show_more
+from bot.slack.builders.home import DEFAULT_LIMITS, build_home, show_more
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Event
 from bot.slack.listeners.context import button_value, is_hr, team_of, user_of
@@ -59,14 +60,3 @@ async def show_home(
         now=deps.clock.now(),
     )
     await publish_home(client, user, build_home(home, limits, user))
-
-
-async def refresh_home(
-    deps: Deps, client: AsyncWebClient, context: AsyncBoltContext, body: dict[str, Any]
-) -> None:
-    """After a click on the Home, show it again as it now stands (with the same limits); a click
-    anywhere else leaves the Home to be refreshed when it is next opened."""
-    view = body.get("view") or {}
-    if view.get("type") == "home":
-        shown = str(view.get("private_metadata") or "")
-        await show_home(deps, client, context, decode_limits(shown))
