@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from bot.services.loading import Loaded, load_secondment, record_of
 from bot.services.nudges import reconcile_nudges
 from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
+from bot.services.settling import settle
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class NewRequest:
     terms: Terms
     people: tuple[Person, ...] = ()  # as Slack described them at submission, for their timezones
     check_in_weeks: int | None = None  # None: the workspace's default
+    unchecked: tuple[str, ...] = ()  # named people Slack did not describe in time
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +116,10 @@ async def _insert(
             new=True,
         )
         # The approval thread is opened by the outbox, so a Slack outage cannot lose it.
-        await write_outbox(session, row.id, [Outgoing(NudgeKind.THREAD_OPEN)], now, terms_version=1)
+        # People Slack could not describe in time are checked first, by the same row.
+        check = {"check": list(request.unchecked)} if request.unchecked else None
+        opening = Outgoing(NudgeKind.THREAD_OPEN, payload=check)
+        await write_outbox(session, row.id, [opening], now, terms_version=1)
         return await record_of(session, created, policy)
 
 
@@ -122,6 +128,21 @@ class ThreadAttached:
     """The record with its thread."""
 
     record: SecondmentRecord
+
+
+async def people_checked(
+    sessions: Sessions,
+    *,
+    record: SecondmentRecord,
+    people: Iterable[Person],
+    policy: Policy,
+    now: datetime,
+) -> None:
+    """The people Slack described only after the form was answered: their timezones are
+    remembered, and the request's nudges planned again in them."""
+    async with sessions.begin() as session:
+        await remember_people(session, record.team_id, people, now)
+        await settle(session, record.id, policy, now)
 
 
 async def attach_thread(

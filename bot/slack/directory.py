@@ -20,7 +20,6 @@ from bot.domain.validation import (
     validate_check_in_weeks,
     validate_request,
 )
-from bot.slack.ids import RequestField
 
 # How long a form waits for users.info before it is answered: Slack wants the answer within 3 s,
 # and the client would otherwise wait out a rate limit's Retry-After.
@@ -34,13 +33,28 @@ async def lookup_people(
     """The people Slack knows, by id; an id Slack does not know is left out. When Slack is too
     slow to answer before the form must be, `InvalidInput` on `fields` says to submit again:
     the modal stays open with everything typed in it."""
+    found = await _lookup_in_time(client, user_ids)
+    if found is None:
+        raise InvalidInput(dict.fromkeys(fields, SLACK_SLOW))
+    return found
+
+
+async def lookup_people_after(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, Person]:
+    """`lookup_people` after the answer, with no time limit but Slack's."""
     unique = sorted(set(user_ids))
+    found = await asyncio.gather(*(_lookup(client, user_id) for user_id in unique))
+    return {person.id: person for person in found if person is not None}
+
+
+async def _lookup_in_time(
+    client: AsyncWebClient, user_ids: Iterable[str]
+) -> dict[str, Person] | None:
+    """The people Slack knows, by id; None when Slack did not answer in `LOOKUP_SECONDS`."""
     try:
         async with asyncio.timeout(LOOKUP_SECONDS):
-            found = await asyncio.gather(*(_lookup(client, user_id) for user_id in unique))
+            return await lookup_people_after(client, user_ids)
     except TimeoutError:
-        raise InvalidInput(dict.fromkeys(fields, SLACK_SLOW)) from None
-    return {person.id: person for person in found if person is not None}
+        return None
 
 
 async def _lookup(client: AsyncWebClient, user_id: str) -> Person | None:
@@ -64,17 +78,23 @@ class CheckedRequest:
     terms: Terms | FieldErrors
     people: tuple[Person, ...]  # as Slack described them, for the people cache
     check_in_weeks: int | None = None
+    # Named people Slack did not describe in time: checked after the answer, before the thread.
+    unchecked: tuple[str, ...] = ()
 
 
 async def check_request(
     client: AsyncWebClient, form: RequestForm, employee_id: str, policy: Policy, now: datetime
 ) -> CheckedRequest:
     """Validate a submitted request against the rules, with the named people looked up in Slack
-    and "today" taken in the employee's own timezone."""
+    and "today" taken in the employee's own timezone.
+
+    When Slack is too slow to describe them before the form must be answered, the request is
+    taken as if they could decide (and "today" is UTC's): the delivery checks them before it
+    opens the approval thread, so nothing reaches the managers until they pass."""
     named = [user_id for user_id in (form.home_manager_id, form.host_manager_id) if user_id]
-    people = await lookup_people(
-        client, [employee_id, *named], fields=(RequestField.HOME_MANAGER, RequestField.HOST_MANAGER)
-    )
+    found = await _lookup_in_time(client, [employee_id, *named])
+    unchecked = tuple(sorted(set(named))) if found is None else ()
+    people = {p: Person(p) for p in named} if found is None else found
     employee = people.get(employee_id, Person(employee_id))
     terms = validate_request(
         form, employee=employee, people=people, today=today_for(employee, now), policy=policy
@@ -83,4 +103,5 @@ async def check_request(
     if isinstance(weeks, dict):
         terms = {**weeks, **(terms if isinstance(terms, dict) else {})}
         weeks = None
-    return CheckedRequest(terms, tuple(people.values()), weeks)
+    known = () if unchecked else tuple(people.values())
+    return CheckedRequest(terms, known, weeks, unchecked)

@@ -19,7 +19,7 @@ from bot.services.outbox import Outgoing
 from bot.services.sweep import Due
 from bot.slack.announce import Announcements, to_person
 from bot.slack.builders.followups import build_not_delivered, build_undeliverable
-from bot.slack.builders.replies import build_thread_failed
+from bot.slack.builders.replies import build_cannot_decide, build_thread_failed
 from bot.slack.publish import slack_error
 
 # An error not known to be passing or permanent is tried this many times.
@@ -36,6 +36,8 @@ UNREACHABLE = {
 }
 # Errors about the message itself: Slack will refuse it however often it is sent.
 NO_THREAD = "no_thread"  # a reply whose approval thread could not be opened
+# A named manager found, after the form was answered, to be unable to decide: and who.
+CANNOT_DECIDE = "cannot_decide:"
 REFUSED = {"invalid_blocks", "invalid_arguments", "msg_too_long", "no_text", NO_THREAD}
 # Errors that pass: Slack busy or down, or no answer in time.
 PASSING = {
@@ -64,7 +66,7 @@ def retry_wait(attempts: int, retry_after: int = 0) -> timedelta:
 
 
 def gives_up(error: str, attempts: int) -> bool:
-    if error in UNREACHABLE or error in REFUSED:
+    if error in UNREACHABLE or error in REFUSED or error.startswith(CANNOT_DECIDE):
         return True
     if error in PASSING or error.startswith("http_5"):
         return False
@@ -90,6 +92,9 @@ def retry_after(exc: SlackApiError) -> int:
 def who_must_know(say: Announcements, due: Due, error: str) -> Sequence[Outgoing]:
     """Who is told, through the outbox, that a message was given up."""
     record = due.record
+    if due.kind is NudgeKind.THREAD_OPEN and error.startswith(CANNOT_DECIDE):
+        person = error.removeprefix(CANNOT_DECIDE)
+        return [to_person(record.employee_id, build_cannot_decide(record, person))]
     if due.kind is NudgeKind.THREAD_OPEN:
         return [to_person(record.employee_id, build_thread_failed(record, error))]
     if due.kind is NudgeKind.DECISION_REMINDER:

@@ -19,7 +19,7 @@ from bot.domain.followups import Destination, EscalationKind, NudgeKind
 from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
 from bot.services.home import load_home
-from bot.services.requests import attach_thread
+from bot.services.requests import attach_thread, people_checked
 from bot.services.sweep import THREADED, Due
 from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
@@ -30,7 +30,15 @@ from bot.slack.builders.lifecycle import build_coverage_notice, build_start_welc
 from bot.slack.builders.messages import Message
 from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
-from bot.slack.failures import NO_THREAD, PASSING, Undelivered, error_of, retry_after
+from bot.slack.directory import lookup_people_after
+from bot.slack.failures import (
+    CANNOT_DECIDE,
+    NO_THREAD,
+    PASSING,
+    Undelivered,
+    error_of,
+    retry_after,
+)
 from bot.slack.posting import UnsureIfPosted, post_once
 from bot.slack.publish import slack_error
 
@@ -131,6 +139,8 @@ async def _open_thread(client: AsyncWebClient, deps: Deps, due: Due, now: dateti
     record = due.record
     if record.thread_ts:
         return
+    if unchecked := (due.payload or {}).get("check"):
+        await _check_people(client, deps, due, [str(p) for p in unchecked], now)
     conversation = await client.conversations_open(users=",".join(record.parties))
     channel_id = conversation["channel"]["id"]
     ts = await post_once(client, due, channel_id, build_request_message(record).as_kwargs())
@@ -143,6 +153,21 @@ async def _open_thread(client: AsyncWebClient, deps: Deps, due: Due, now: dateti
         thread_url=permalink.get("permalink"),
         announce=deps.say.thread_attached,
         now=now,
+    )
+
+
+async def _check_people(
+    client: AsyncWebClient, deps: Deps, due: Due, user_ids: list[str], now: datetime
+) -> None:
+    """The check the form could not make in time: each named person must be able to decide.
+    Their timezones are remembered, and the nudges planned in them."""
+    people = await lookup_people_after(client, user_ids)
+    for user_id in user_ids:
+        person = people.get(user_id)
+        if person is None or not person.can_decide:
+            raise Undelivered(CANNOT_DECIDE + user_id)
+    await people_checked(
+        deps.sessions, record=due.record, people=people.values(), policy=deps.policy, now=now
     )
 
 

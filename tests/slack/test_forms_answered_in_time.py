@@ -11,14 +11,15 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from bot.domain.followups import NudgeKind
 from bot.domain.states import Side
-from bot.models import Secondment
+from bot.models import Nudge, Secondment
 from bot.slack import directory
-from bot.slack.ids import Callback
+from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import HR_SLOW
 from tests.support import forms
-from tests.support.flows import blocked, ref
-from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
+from tests.support.flows import blocked, ref, request_ref
+from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 
 HR = "U0HRPERSON"
 
@@ -30,26 +31,68 @@ async def stored(bot: Harness) -> int:
         return (await session.execute(select(func.count()).select_from(Secondment))).scalar_one()
 
 
-async def test_a_slow_slack_gets_the_form_answered_with_a_request_to_submit_again(
+async def test_a_slow_slack_gets_the_form_taken_and_the_managers_checked_after(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No wait at all for users.info, so Slack is always too slow (and no test waits on time).
     monkeypatch.setattr(directory, "LOOKUP_SECONDS", 0)
     release = bot.slack.hold_next("users.info")
+    bot.slack.add_user(HOST, tz="America/Los_Angeles")
+    values = forms.request_values(home=HOME, host=HOST, start=START, end=END)
+
+    response = await bot.submit(EMPLOYEE, Callback.REQUEST, values)
+
+    assert (response.status, await response.text()) == (200, "")  # taken: the modal closes
+    assert await stored(bot) == 1
+    release.set()
+    await bot.handled()
+    # Checked after the answer, then shared: the thread opens and the employee is told.
+    looked_up = {c.body["user"] for c in bot.slack.sent("users.info")}
+    assert {HOME, HOST} <= looked_up
+    assert len(bot.slack.sent("conversations.open")) == 1
+    (confirmation,) = bot.slack.sent("chat.postMessage", channel=EMPLOYEE)
+    assert "is in writing" in confirmation.text
+    # The host manager's first reminder is planned at nine where they are, now that it is known.
+    async with bot.sessions() as session:
+        first = await session.scalar(
+            select(Nudge.due_at)
+            .where(
+                Nudge.recipient_id == HOST,
+                Nudge.kind == NudgeKind.DECISION_REMINDER,
+                Nudge.cancelled_at.is_(None),
+            )
+            .order_by(Nudge.due_at)
+        )
+    assert first is not None and first.hour == 17  # 09:00 in Los Angeles in winter
+
+
+async def test_a_manager_found_unable_to_decide_after_the_answer_is_never_told(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(directory, "LOOKUP_SECONDS", 0)
+    release = bot.slack.hold_next("users.info")
+    bot.slack.add_user(HOST, deleted=True)
     values = forms.request_values(home=HOME, host=HOST, start=START, end=END)
 
     response = await bot.submit(EMPLOYEE, Callback.REQUEST, values)
     release.set()
+    await bot.handled()
 
-    assert response.status == 200
-    answer = json.loads(await response.text())
-    assert answer["response_action"] == "errors"
-    assert answer["errors"] == {
-        "home_manager": directory.SLACK_SLOW,
-        "host_manager": directory.SLACK_SLOW,
-    }
-    assert await stored(bot) == 0
-    assert bot.slack.sent("chat.postMessage") == []
+    assert (response.status, await response.text()) == (200, "")
+    (told,) = bot.slack.sent("chat.postMessage", channel=EMPLOYEE)
+    assert "I have not shared it" in told.text and f"<@{HOST}>" in told.text
+    assert "host manager's own account" in told.text
+    assert Action.WITHDRAW in told.blocks_text  # the way forward: withdraw it, submit again
+    # Nothing reached either manager: no thread, no message.
+    assert bot.slack.sent("conversations.open") == []
+    assert [c for c in bot.slack.sent("chat.postMessage") if c.body["channel"] != EMPLOYEE] == []
+
+    # The button does what it says, from the DM.
+    (posted,) = bot.slack.posted(EMPLOYEE)
+    dm = Thread(1, "D" + EMPLOYEE[1:], posted["ts"])
+    await bot.click(EMPLOYEE, Action.WITHDRAW, request_ref(dm), dm)
+    await bot.handled()
+    assert (await bot.secondment(1)).status == "withdrawn"
 
 
 async def test_an_unexpected_failure_before_the_answer_replaces_the_modal(bot: Harness) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain.errors import (
@@ -36,7 +36,7 @@ from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import STATUS_ICONS, proposal_blocks, summary_line, terms_blocks
 from bot.slack.builders.text import day, escape, md, mention, moment
-from bot.slack.builders.thread import build_open_thread_button
+from bot.slack.builders.thread import build_open_thread_button, withdraw_button
 
 HELP = (
     "*Secondment Mediator* runs a secondment from the request to the return.\n"
@@ -261,6 +261,22 @@ def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
         f"{mention(record.home.manager_id)} and {mention(record.host.manager_id)} "
         f"(Slack said `{error}`). Nothing is lost: `/secondment status {record.id}` shows it. "
         "Please check both managers' accounts are active, or ask HR for help."
+    )
+
+
+def build_cannot_decide(record: SecondmentRecord, user_id: str) -> Message:
+    """For the employee, when a manager they named turns out, after the form was answered, to
+    be an account that cannot decide: nothing was shared with the managers."""
+    role = "home" if user_id == record.home.manager_id else "host"
+    text = (
+        f"Your request #{record.id} is saved, but I have not shared it: {mention(user_id)}, "
+        f"named as your {role} manager, is a bot, a deactivated account or someone Slack does "
+        "not know here, and cannot decide on it. Withdraw it, then submit it again naming your "
+        f"{role} manager's own account."
+    )
+    return Message(
+        text=text,
+        blocks=[SectionBlock(text=md(text)), ActionsBlock(elements=[withdraw_button(record)])],
     )
 
 

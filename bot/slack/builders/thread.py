@@ -152,9 +152,8 @@ def _way_forward(record: SecondmentRecord) -> list[Block]:
     ]
 
 
-def _employee_blocks(record: SecondmentRecord) -> list[Block]:
-    if not record.status.is_open:
-        return []
+def withdraw_button(record: SecondmentRecord) -> ButtonElement:
+    """The employee's Withdraw, asking first."""
     ref = RequestRef(record.id, record.terms_version).encode()
     withdraw = _button("Withdraw", Action.WITHDRAW, ref, "danger")
     withdraw.confirm = ConfirmObject(
@@ -164,6 +163,14 @@ def _employee_blocks(record: SecondmentRecord) -> list[Block]:
         deny="Keep it",
         style="danger",
     )
+    return withdraw
+
+
+def _employee_blocks(record: SecondmentRecord) -> list[Block]:
+    if not record.status.is_open:
+        return []
+    ref = RequestRef(record.id, record.terms_version).encode()
+    withdraw = withdraw_button(record)
     return [
         ContextBlock(elements=[md(f"For {mention(record.employee_id)}, before the start:")]),
         ActionsBlock(

@@ -58,6 +58,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             checked.terms,
             checked.people,
             checked.check_in_weeks,
+            checked.unchecked,
         )
         created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
         await ack()
