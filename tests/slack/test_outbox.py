@@ -23,6 +23,7 @@ from tests.support import forms
 from tests.support.flows import approve
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 from tests.support.rows import rows
+from tests.support.standin import DROPPED
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 LATER = datetime(2027, 1, 4, 12, tzinfo=UTC)  # two hours after the conftest's NOW
@@ -225,4 +226,23 @@ async def test_a_home_slack_could_not_publish_after_a_decision_there_is_publishe
     assert await bot.sweep(home.due_at) == 1
     latest = bot.slack.sent("views.publish", user_id=HOME)[-1]
     assert latest.error is None and "Approve" not in latest.blocks_text
+    assert await waiting(bot) == []
+
+
+async def test_a_post_whose_connection_dropped_is_looked_for_before_it_is_tried_again(
+    bot: Harness,
+) -> None:
+    thread = await bot.submit_request(START, END)
+    # Posted, then no answer at all: as a timeout. The client does not re-post on its own.
+    bot.slack.fail_next("chat.postMessage", "no_answer", status=DROPPED, accepted=True)
+
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+
+    (reply, _) = await waiting(bot)
+    assert reply.maybe_sent and reply.last_error == "timeout"
+    replies = bot.slack.sent("chat.postMessage", channel=thread.channel, thread_ts=thread.ts)
+    assert len(replies) == 1  # tried once, not again by the client
+    assert await bot.sweep(reply.due_at) == 2
+    assert outbox_ids(in_thread(bot, thread)) == {reply.id: 1}
     assert await waiting(bot) == []

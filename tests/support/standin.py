@@ -81,6 +81,9 @@ class Failure:
     accepted: bool = False
 
 
+# A `Failure` status for no answer at all: the connection drops, as on a timeout.
+DROPPED = 0
+
 # The faults `fail_randomly` picks from: a rate limit, an outage, and an answer lost after the
 # call took effect.
 RANDOM_FAULTS = (
@@ -160,7 +163,8 @@ class SlackStandIn:
         accepted: bool = False,
     ) -> None:
         """Answer the next call of `method` with this error, as Slack would; `accepted`: the
-        call takes effect all the same (the answer was lost on its way back)."""
+        call takes effect all the same (the answer was lost on its way back). A `status` of
+        `DROPPED` answers nothing: the connection drops, as when a call times out."""
         self._failures[method].append(Failure(error, status, retry_after, accepted))
 
     def posted(self, channel: str) -> list[dict[str, Any]]:
@@ -265,6 +269,15 @@ class SlackStandIn:
             await release.wait()
         auth = request.headers.get("Authorization") or ""
         team = self.tokens.get(auth.removeprefix("Bearer "))
+        if self._failures[method] and self._failures[method][0].status == DROPPED:
+            # No answer at all: the connection drops (after the call took effect, if accepted).
+            failure = self._failures[method].popleft()
+            if failure.accepted:
+                self._handle(method, body, team)
+            await self._record(method, body, failure.error, team)
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response()
         response = self._answer(method, body, auth, team)
         answer = json.loads(response.text or "{}")
         await self._record(method, body, None if answer.get("ok") else answer.get("error"), team)
