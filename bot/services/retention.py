@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.errors import StillOpen
-from bot.domain.followups import NudgeKind
+from bot.domain.followups import SAID
 from bot.domain.permissions import check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.retention import ERASED, ERASED_TEXT, retention_cutoff, scrub_detail
@@ -278,7 +278,7 @@ async def _forget_what_was_said(session: AsyncSession, secondment_id: int, now: 
         update(Nudge)
         .where(
             Nudge.secondment_id == secondment_id,
-            Nudge.kind == NudgeKind.MESSAGE,
+            Nudge.kind.in_(SAID),
             Nudge.sent_at.is_(None),
             Nudge.cancelled_at.is_(None),
         )

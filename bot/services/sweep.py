@@ -496,7 +496,8 @@ async def mark_failed(
             "claim_token": None,
             "maybe_sent": maybe_sent,
         }
-        values |= {"due_at": retry_at} if retry_at else {"cancelled_at": now}
+        # Given up, a message keeps no copy of its words: it will never be sent.
+        values |= {"due_at": retry_at} if retry_at else {"cancelled_at": now, "payload": None}
         result = await session.execute(
             update(Nudge).where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None)).values(values)
         )

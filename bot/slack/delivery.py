@@ -109,9 +109,12 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
     async def send_in_slot(unit: list[Due]) -> None:
         try:
             for position, due in enumerate(unit):
-                if not await _send(client, deps, due, now, marks, paused):
+                opened = due.kind is NudgeKind.THREAD_OPEN
+                if not await _send(client, deps, due, now, marks, paused) or opened:
+                    # Behind it in the thread: wait for it, or for a record that knows the
+                    # thread just opened (the next round's claim reads it).
                     for later in unit[position + 1 :]:
-                        await release(deps.sessions, later)  # behind it in the thread: wait
+                        await release(deps.sessions, later)
                     break
         finally:
             slots.release()

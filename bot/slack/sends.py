@@ -35,12 +35,14 @@ from bot.slack.failures import (
     CANNOT_DECIDE,
     NO_THREAD,
     PASSING,
+    UNREACHABLE,
     Undelivered,
     error_of,
     retry_after,
 )
 from bot.slack.posting import UnsureIfPosted, post_once
 from bot.slack.publish import slack_error
+from bot.slack.token_check import TOKEN_REFUSED
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,9 @@ async def send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
     except UnsureIfPosted as exc:
         # Not knowing is never a reason to give up, nor to send: it is tried again, and Slack's
         # error counts as a passing one only if it is one.
-        error = str(exc) if str(exc) in PASSING else f"unsure_{exc}"
+        error = str(exc)
+        if error not in PASSING | UNREACHABLE | TOKEN_REFUSED:
+            error = f"unsure_{error}"
         raise Undelivered(error, maybe_sent=True) from exc
     except (aiohttp.ClientError, TimeoutError) as exc:
         # No answer: the message may have arrived all the same.
@@ -144,7 +148,11 @@ async def _open_thread(client: AsyncWebClient, deps: Deps, due: Due, now: dateti
     conversation = await client.conversations_open(users=",".join(record.parties))
     channel_id = conversation["channel"]["id"]
     ts = await post_once(client, due, channel_id, build_request_message(record).as_kwargs())
-    permalink = await client.chat_getPermalink(channel=channel_id, message_ts=ts)
+    try:
+        permalink = await client.chat_getPermalink(channel=channel_id, message_ts=ts)
+    except SlackApiError as exc:
+        # The terms are posted: the next attempt must find them, not post them again.
+        raise Undelivered(error_of(exc), retry_after=retry_after(exc), maybe_sent=True) from exc
     await attach_thread(
         deps.sessions,
         record=record,
