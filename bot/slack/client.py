@@ -69,7 +69,17 @@ class _BotsRetries(AsyncRetryHandler):
     """slack_sdk's handler, except for calls that post a message, and waiting through `sleep`
     so tests can check the waits without waiting."""
 
-    _sleep: Sleep = staticmethod(asyncio.sleep)
+    def __init__(
+        self,
+        max_retry_count: int,
+        sleep: Sleep,
+        interval_calculator: BackoffRetryIntervalCalculator | None = None,
+    ) -> None:
+        super().__init__(
+            max_retry_count=max_retry_count,
+            interval_calculator=interval_calculator or BackoffRetryIntervalCalculator(),
+        )
+        self._sleep = sleep
 
     async def _can_retry_async(
         self,
@@ -107,12 +117,13 @@ class ServerErrorRetryHandler(_BotsRetries, AsyncServerErrorRetryHandler):
 
 
 def retry_handlers(sleep: Sleep = asyncio.sleep) -> list[AsyncRetryHandler]:
-    connection = ConnectionErrorRetryHandler(max_retry_count=2)
-    server = ServerErrorRetryHandler(
-        max_retry_count=2, interval_calculator=BackoffRetryIntervalCalculator(0.5)
-    )
-    connection._sleep = server._sleep = sleep
-    return [connection, RetryAfterHandler(max_retry_count=3, sleep=sleep), server]
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2, sleep=sleep),
+        RetryAfterHandler(max_retry_count=3, sleep=sleep),
+        ServerErrorRetryHandler(
+            max_retry_count=2, sleep=sleep, interval_calculator=BackoffRetryIntervalCalculator(0.5)
+        ),
+    ]
 
 
 def make_web_client(

@@ -60,14 +60,20 @@ async def test_every_message_carries_its_outbox_id_once(bot: Harness) -> None:
     assert await waiting(bot) == []
 
 
+async def approved_while(bot: Harness, method: str, error: str, **fault: Any) -> Thread:
+    """A request whose home manager approves while Slack fails the next `method` call with
+    `error` (see `SlackStandIn.fail_next`); returns once the bot has done what it could."""
+    thread = await bot.submit_request(START, END)
+    bot.slack.fail_next(method, error, **fault)
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+    return thread
+
+
 async def test_a_reply_during_an_outage_waits_and_goes_once_with_the_next_sweep(
     bot: Harness,
 ) -> None:
-    thread = await bot.submit_request(START, END)
-    bot.slack.fail_next("chat.postMessage", "service_unavailable", status=503)
-
-    await approve(bot, HOME, thread, Side.HOME)
-    await bot.handled()
+    thread = await approved_while(bot, "chat.postMessage", "service_unavailable", status=503)
 
     assert in_thread(bot, thread) == []
     (reply, redraw) = await waiting(bot)  # the parent waits behind the reply, in order
@@ -87,10 +93,9 @@ async def test_a_reply_during_an_outage_waits_and_goes_once_with_the_next_sweep(
 async def answer_lost(bot: Harness) -> tuple[Thread, Nudge]:
     """An approval whose reply Slack posts, but whose answer is lost: a 500, which the client
     does not retry for a post. Returns the thread and the reply's row, waiting."""
-    thread = await bot.submit_request(START, END)
-    bot.slack.fail_next("chat.postMessage", "internal_error", status=500, accepted=True)
-    await approve(bot, HOME, thread, Side.HOME)
-    await bot.handled()
+    thread = await approved_while(
+        bot, "chat.postMessage", "internal_error", status=500, accepted=True
+    )
     (reply, _) = await waiting(bot)
     return thread, reply
 
@@ -183,11 +188,7 @@ async def test_a_thread_slack_will_never_open_is_given_up_and_the_employee_told(
 async def test_a_server_error_on_a_call_that_posts_nothing_is_retried_by_the_client(
     bot: Harness,
 ) -> None:
-    thread = await bot.submit_request(START, END)
-    bot.slack.fail_next("chat.update", "service_unavailable", status=503)
-
-    await approve(bot, HOME, thread, Side.HOME)
-    await bot.handled()
+    await approved_while(bot, "chat.update", "service_unavailable", status=503)
 
     # Re-drawing the parent changes nothing if done twice: the client tries again at once.
     assert [u.error for u in bot.slack.sent("chat.update")] == ["service_unavailable", None]
@@ -232,12 +233,10 @@ async def test_a_home_slack_could_not_publish_after_a_decision_there_is_publishe
 async def test_a_post_whose_connection_dropped_is_looked_for_before_it_is_tried_again(
     bot: Harness,
 ) -> None:
-    thread = await bot.submit_request(START, END)
     # Posted, then no answer at all: as a timeout. The client does not re-post on its own.
-    bot.slack.fail_next("chat.postMessage", "no_answer", status=DROPPED, accepted=True)
-
-    await approve(bot, HOME, thread, Side.HOME)
-    await bot.handled()
+    thread = await approved_while(
+        bot, "chat.postMessage", "no_answer", status=DROPPED, accepted=True
+    )
 
     (reply, _) = await waiting(bot)
     assert reply.maybe_sent and reply.last_error == "timeout"
