@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, Table, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -168,7 +168,7 @@ async def claim_due(
         candidates = (
             select(Nudge.id, Nudge.maybe_sent)
             .where(*open_and_due)
-            .order_by(Nudge.due_at, Nudge.id)
+            .order_by(_turn_comes(), Nudge.id)
             .limit(limit)
         )
         if session.get_bind().dialect.name == "postgresql":
@@ -186,7 +186,7 @@ async def claim_due(
             await session.scalars(
                 update(Nudge)
                 # The conditions again: a row another sweeper claimed meanwhile no longer matches.
-                .where(Nudge.id.in_(ids), *open_and_due)
+                .where(Nudge.id.in_(ids), *open_and_due, _none_left_behind(ids))
                 .values(claimed_until=now + LEASE, claim_token=token, maybe_sent=True)
                 .returning(Nudge)
                 .execution_options(synchronize_session=False)
@@ -287,13 +287,44 @@ def _in_turn(now: datetime) -> ColumnElement[bool]:
     return or_(
         ~_in_thread(Nudge),
         ~exists().where(
-            earlier.secondment_id == Nudge.secondment_id,
-            earlier.id < Nudge.id,
-            _in_thread(earlier),
-            earlier.sent_at.is_(None),
-            earlier.cancelled_at.is_(None),
+            _open_earlier_in_thread(earlier),
             or_(earlier.due_at > now, earlier.claimed_until >= now),
         ),
+    )
+
+
+def _open_earlier_in_thread(earlier: Any) -> ColumnElement[bool]:
+    """`earlier` is said before `Nudge` in its thread and not yet sent or given up."""
+    return and_(
+        earlier.secondment_id == Nudge.secondment_id,
+        earlier.id < Nudge.id,
+        _in_thread(earlier),
+        earlier.sent_at.is_(None),
+        earlier.cancelled_at.is_(None),
+    )
+
+
+def _turn_comes() -> ColumnElement[Any]:
+    """When a nudge's turn comes: its due time, or for what is said in a thread, the latest due
+    time of what waits before it there (a reply put off to its retry holds the newer ones back).
+    Claimed in this order, a limit never takes a thread's message without those before it."""
+    earlier = aliased(Nudge)
+    waited_for = (
+        select(func.max(earlier.due_at)).where(_open_earlier_in_thread(earlier)).scalar_subquery()
+    )
+    return case(
+        (and_(_in_thread(Nudge), waited_for > Nudge.due_at), waited_for), else_=Nudge.due_at
+    )
+
+
+def _none_left_behind(ids: list[int]) -> ColumnElement[bool]:
+    """Everything said before the nudge in its thread, and still open, is claimed with it. On
+    PostgreSQL, a row another sweep has locked but not yet claimed is skipped, and what follows
+    it in the thread must wait for that sweep."""
+    earlier = aliased(Nudge)
+    return or_(
+        ~_in_thread(Nudge),
+        ~exists().where(_open_earlier_in_thread(earlier), earlier.id.not_in(ids)),
     )
 
 
@@ -499,9 +530,17 @@ async def mark_failed(
         # Given up, a message keeps no copy of its words: it will never be sent.
         values |= {"due_at": retry_at} if retry_at else {"cancelled_at": now, "payload": None}
         result = await session.execute(
-            update(Nudge).where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None)).values(values)
+            update(Nudge)
+            .where(
+                Nudge.id == due.nudge_id,
+                # Still this claim's: another sweeper may have claimed it again after this
+                # one's lease ran out (and may have delivered it), or a change cancelled it.
+                Nudge.claim_token == due.claim_token,
+                Nudge.sent_at.is_(None),
+                Nudge.cancelled_at.is_(None),
+            )
+            .values(values)
         )
-        # Another sweeper may have delivered it after this one's lease ran out.
         if retry_at is None and result.rowcount == 1:  # type: ignore[attr-defined]
             record_event(
                 session,

@@ -1,0 +1,177 @@
+"""Claims on what a thread says: never one message without those before it, and never one that
+another sweep's claim has meanwhile taken over.
+
+A thread's messages go out in the order their changes were made. A message retried later than a
+newer one behind it must still go first, whatever the claim's limit; a sweep slowed past its
+lease must not undo the claim of the sweep that took its messages over.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import Sessions, make_engine, make_sessions
+from bot.domain.followups import Destination, NudgeKind
+from bot.domain.people import Person
+from bot.domain.policy import Policy
+from bot.models import Nudge
+from bot.services.requests import NewRequest, create_request
+from bot.services.sweep import LEASE, Due, claim_due, mark_failed, renew_and_mark
+from tests.support.outbox import thread_opened
+from tests.support.rows import rows
+from tests.support.samples import TERMS
+
+POLICY = Policy()
+NOW = datetime(2027, 1, 4, 10, tzinfo=UTC)  # a Monday
+SECOND = timedelta(seconds=1)
+PEOPLE = (Person("UEMP"), Person("UHOME"), Person("UHOST"))
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> Sessions:
+    return make_sessions(engine)
+
+
+async def opened_request(sessions: Sessions, key: str = "req") -> int:
+    """A request whose thread is open, with none of its timed nudges due before a week is out."""
+    request = NewRequest(key, "T1", "UEMP", "UHOME", "UHOST", TERMS, people=PEOPLE)
+    record = (await create_request(sessions, request, policy=POLICY, now=NOW)).record
+    await thread_opened(sessions, record.id)
+    return record.id
+
+
+async def reply(sessions: Sessions, secondment_id: int, due_at: datetime, words: str) -> int:
+    """A reply in the thread, as a change writes it, due at `due_at`; returns its id."""
+    async with sessions.begin() as session:
+        written = await session.execute(
+            insert(Nudge)
+            .values(
+                secondment_id=secondment_id,
+                kind=NudgeKind.MESSAGE,
+                round=1,
+                sequence=0,
+                due_at=due_at,
+                attempts=0,
+                created_at=NOW,
+                destination=Destination.THREAD,
+                payload={"text": words},
+            )
+            .returning(Nudge.id)
+        )
+        return int(written.scalar_one())
+
+
+async def test_a_reply_retried_later_than_the_one_behind_it_still_goes_first(
+    sessions: Sessions,
+) -> None:
+    """An outage put the first reply off to its retry; the second was written meanwhile, due
+    sooner. However small the claim, the second is never claimed without the first."""
+    secondment = await opened_request(sessions)
+    retry_at = NOW + 60 * SECOND
+    first = await reply(sessions, secondment, retry_at, "approved")
+    second = await reply(sessions, secondment, NOW + SECOND, "a note")
+
+    (claimed,) = await claim_due(sessions, now=retry_at, policy=POLICY, limit=1)
+    assert claimed.nudge_id == first
+    # Behind a first reply on its way, the second waits; once the first is sent, it goes.
+    assert await claim_due(sessions, now=retry_at, policy=POLICY) == []
+    await renew_and_mark(sessions, [], [claimed], now=retry_at, sent_at=retry_at)
+    (then,) = await claim_due(sessions, now=retry_at, policy=POLICY, limit=1)
+    assert then.nudge_id == second
+
+
+async def test_many_threads_each_behind_a_retry_all_make_progress_with_a_small_claim(
+    sessions: Sessions,
+) -> None:
+    """After an outage, every thread's first reply waits for its retry behind a newer one: a
+    claim of two still takes the first replies, not the newer ones it could not send."""
+    claims = []
+    for n in range(3):
+        secondment = await opened_request(sessions, key=f"req{n}")
+        first = await reply(sessions, secondment, NOW + 60 * SECOND, "approved")
+        claims.append({first, await reply(sessions, secondment, NOW + SECOND, "a note")})
+
+    claimed = await claim_due(sessions, now=NOW + 60 * SECOND, policy=POLICY, limit=2)
+
+    # The first thread's two replies: the newer one only with the one before it.
+    assert {d.nudge_id for d in claimed} == claims[0]
+
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.mark.skipif(
+    POSTGRES_URL is None,
+    reason="a claim locked but not yet committed needs PostgreSQL: set TEST_DATABASE_URL",
+)
+async def test_a_reply_is_not_claimed_while_another_sweep_is_claiming_the_one_before_it(
+    postgres_url: str,
+) -> None:
+    engine = make_engine(postgres_url)
+    try:
+        sessions = make_sessions(engine)
+        # The database is shared with the other tests of this worker: only these rows count.
+        secondment = await opened_request(sessions, key=uuid4().hex)
+        first = await reply(sessions, secondment, NOW, "approved")
+        second = await reply(sessions, secondment, NOW, "a note")
+
+        async def claim() -> list[Due]:
+            return await claim_due(sessions, now=NOW, policy=POLICY, secondment_id=secondment)
+
+        # Another sweep has picked the first (locked, FOR UPDATE) and not yet committed its claim.
+        async with engine.connect() as other:
+            transaction = await other.begin()
+            await other.execute(
+                select(Nudge.id).where(Nudge.id == first).with_for_update(skip_locked=True)
+            )
+
+            assert await claim() == []
+
+            await transaction.rollback()
+        claimed = await claim()
+        assert sorted(d.nudge_id for d in claimed) == [first, second]
+    finally:
+        await engine.dispose()
+
+
+async def test_a_failure_reported_after_another_sweep_took_the_claim_leaves_its_claim(
+    sessions: Sessions,
+) -> None:
+    """A sweep slowed past its lease reports its failure after another sweep has claimed the
+    message again: the other's claim stands, and the message is not freed for a third."""
+    secondment = await opened_request(sessions)
+    await reply(sessions, secondment, NOW, "approved")
+    (slow,) = await claim_due(sessions, now=NOW, policy=POLICY)
+    later = NOW + LEASE + SECOND
+    (other,) = await claim_due(sessions, now=later, policy=POLICY)
+
+    await mark_failed(sessions, slow, error="ratelimited", now=later, retry_at=later + SECOND)
+    await mark_failed(sessions, slow, error="user_disabled", now=later, retry_at=None)
+
+    (row,) = await rows(sessions, Nudge, Nudge.id == other.nudge_id)
+    assert (row.claim_token, row.claimed_until) == (other.claim_token, later + LEASE)
+    assert (row.attempts, row.last_error, row.cancelled_at) == (0, None, None)
+    assert await claim_due(sessions, now=later + SECOND, policy=POLICY) == []
+
+
+async def test_a_failure_of_a_message_cancelled_meanwhile_is_not_given_up_again(
+    sessions: Sessions,
+) -> None:
+    secondment = await opened_request(sessions)
+    await reply(sessions, secondment, NOW, "approved")
+    (due,) = await claim_due(sessions, now=NOW, policy=POLICY)
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Nudge).where(Nudge.id == due.nudge_id).values(cancelled_at=NOW)
+        )
+
+    await mark_failed(sessions, due, error="user_disabled", now=NOW + SECOND, retry_at=None)
+
+    (row,) = await rows(sessions, Nudge, Nudge.id == due.nudge_id)
+    assert (row.cancelled_at, row.last_error) == (NOW, None)
