@@ -34,10 +34,9 @@ from bot.services.sweep import (
     mark_failed,
     mark_sent,
     release,
-    renew,
 )
 from bot.slack.deps import Deps
-from bot.slack.failures import Undelivered, gives_up, retry_wait, who_must_know
+from bot.slack.failures import BOT_ERROR, Undelivered, gives_up, retry_wait, who_must_know
 from bot.slack.marks import SentMarks
 from bot.slack.sends import send
 from bot.slack.token_check import NOT_INSTALLED, TOKEN_REFUSED, recheck_paused
@@ -99,9 +98,33 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
     marks = SentMarks(deps.sessions, now)
     paused: dict[str, str] = {}
     sent = 0
+    # Each claim's lease, as this sweep last set it (the claim set them all to now + LEASE).
+    held_until: dict[int, datetime] = {}
+
+    async def still_ours(group: list[Due]) -> list[Due]:
+        """The claims on `group`, renewed (with the marks so far) if a lease runs short."""
+        at = _renewed_at(deps, now)
+        if all(at < held_until.get(d.nudge_id, now + LEASE) - RENEW_WITHIN for d in group):
+            return group  # no other sweep can claim them before their leases run out
+        ours = await marks.renew(group, renew_at=at)
+        held_until.update((d.nudge_id, at + LEASE) for d in ours)
+        return ours
+
+    async def send_alone(due: Due) -> bool:
+        """`_send`, with a fault of the bot's own (a bug in one message's words, a lost
+        database connection) kept to that message: it is recorded as a failed attempt, and
+        tried again like one, while the rest of the batch goes on."""
+        try:
+            return await _send(client, deps, due, now, marks, paused)
+        except Exception:
+            log.exception("nudge %s (%s) could not be sent", due.nudge_id, due.kind.value)
+            # It may have reached Slack before the fault: Slack is asked before the next try.
+            await _failed(deps, due, now, Undelivered(BOT_ERROR, maybe_sent=True))
+            return False
+
     for due in [d for d in batch if d.kind in CHANGES_STATE]:
-        for ours in await renew(deps.sessions, [due], now=_renewed_at(deps, now)):
-            sent += await _send(client, deps, ours, now, marks, paused)
+        for ours in await still_ours([due]):
+            sent += await send_alone(ours)
     units = _units([d for d in batch if d.kind not in CHANGES_STATE])
     size = deps.sending.concurrency
     slots = asyncio.Semaphore(size)
@@ -109,26 +132,22 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
     async def send_in_slot(unit: list[Due]) -> None:
         try:
             for position, due in enumerate(unit):
-                opened = due.kind is NudgeKind.THREAD_OPEN
-                if not await _send(client, deps, due, now, marks, paused) or opened:
+                # A thread's sends can outlast a lease: each is re-checked just before it goes.
+                # Taken over by another sweep, the thread's next messages are that sweep's.
+                if position and not await still_ours([due]):
+                    rest = unit[position:]
+                else:
+                    opened = due.kind is NudgeKind.THREAD_OPEN
+                    if await send_alone(due) and not opened:
+                        continue
                     # Behind it in the thread: wait for it, or for a record that knows the
                     # thread just opened (the next round's claim reads it).
-                    for later in unit[position + 1 :]:
-                        await release(deps.sessions, later)
-                    break
+                    rest = unit[position + 1 :]
+                for later in rest:
+                    await release(deps.sessions, later)  # only a claim still this sweep's
+                break
         finally:
             slots.release()
-
-    held_until = now + LEASE  # as the claim set it
-
-    async def still_ours(group: list[Due]) -> list[Due]:
-        """The claims on `group`, renewed (with the marks so far) if the lease runs short."""
-        nonlocal held_until
-        at = _renewed_at(deps, now)
-        if at < held_until - RENEW_WITHIN:
-            return group  # no other sweep can claim them before the lease runs out
-        held_until = at + LEASE
-        return await marks.renew(group, renew_at=at)
 
     async with asyncio.TaskGroup() as sends:
         for start in range(0, len(units), size):

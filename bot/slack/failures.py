@@ -25,6 +25,8 @@ from bot.slack.publish import slack_error
 # An error not known to be passing or permanent is tried this many times.
 MAX_ATTEMPTS = 5
 LONGEST_WAIT = timedelta(hours=1)
+# The bot's own fault while sending (see bot/slack/delivery.py): tried MAX_ATTEMPTS times.
+BOT_ERROR = "bot_error"
 # Errors about the recipient that another attempt will not fix.
 UNREACHABLE = {
     "user_not_found",

@@ -4,24 +4,31 @@ soon after Slack has it (several marks to a transaction)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.states import Status
+from bot.domain.followups import SAID
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Side, Status
 from bot.models import AuditEvent, Nudge
 from bot.services.sweep import LEASE, claim_due, renew
+from bot.slack.builders.followups import build_decision_reminder
+from bot.slack.builders.messages import Message
 from bot.slack.client import retry_handlers
 from bot.slack.delivery import BATCH, send_due_nudges
 from bot.slack.marks import SentMarks
 from bot.slack.pacing import Pace, Sending
+from tests.support.flows import approve
 from tests.support.harness import EMPLOYEE, HOME, Harness
 from tests.support.rows import rows
 from tests.support.seeds import AT, Spec, counting, due_reminders, seed
@@ -167,3 +174,55 @@ async def test_a_claim_another_sweep_took_is_not_renewed(bot: Harness) -> None:
         d.nudge_id for d in mine if d.nudge_id != taken.nudge_id
     ]
     assert await renew(bot.sessions, [taken], now=later) == [taken]
+
+
+async def test_a_sweep_slowed_past_its_lease_leaves_the_rest_of_a_thread_to_the_sweep_that_took_it(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    """Slack holds a thread's reply past the lease; another sweep claims what the thread still
+    says. The slow sweep's reply was on its way and arrives, but the redraw behind it is left
+    to the other sweep: nothing goes twice."""
+    thread = await bot.submit_request(date(2027, 2, 1), date(2027, 7, 30))
+    bot.slack.fail_next("chat.postMessage", "service_unavailable", status=503)
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+    waiting = await rows(bot.sessions, Nudge, Nudge.sent_at.is_(None), Nudge.kind.in_(SAID))
+    reply, redraw = sorted(waiting, key=lambda n: n.id)
+    at = max(reply.due_at, bot.deps.clock.now())
+    clock.move_to(at)
+
+    held = bot.slack.hold_next("chat.postMessage")
+    slow = asyncio.create_task(send_due_nudges(bot.client, bot.deps, at))
+    await bot.slack.wait_until(lambda: bool(bot.slack.held))
+    clock.move_to(at + LEASE + timedelta(seconds=1))
+    taken = await claim_due(bot.sessions, now=bot.deps.clock.now(), policy=bot.deps.policy)
+    held.set()
+    assert sorted(d.nudge_id for d in taken) == [reply.id, redraw.id]
+
+    assert await slow == 1
+    assert bot.slack.sent("chat.update") == []
+    (row,) = await rows(bot.sessions, Nudge, Nudge.id == redraw.id)
+    assert (row.sent_at, row.claim_token) == (None, taken[1].claim_token)
+
+
+async def test_a_fault_of_the_bots_own_with_one_message_leaves_the_rest_of_the_batch_sent(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.expect_errors = True  # the fault is logged, with its traceback
+    ids = await backlog(bot, 3)
+
+    def broken(record: SecondmentRecord, side: Side, sequence: int) -> Message:
+        if record.id == ids[1]:
+            raise RuntimeError("a bug in one message")
+        return build_decision_reminder(record, side, sequence)
+
+    monkeypatch.setattr("bot.slack.sends.build_decision_reminder", broken)
+
+    assert await send_due_nudges(bot.client, bot.deps, SWEEP_AT) == 2
+
+    assert len(bot.slack.sent("chat.postMessage", channel=HOME)) == 2
+    (failed,) = await rows(bot.sessions, Nudge, Nudge.sent_at.is_(None))
+    assert (failed.secondment_id, failed.attempts, failed.last_error) == (ids[1], 1, "bot_error")
+    assert (failed.claimed_until, failed.cancelled_at, failed.maybe_sent) == (None, None, True)
+    assert failed.due_at > SWEEP_AT  # tried again later
+    assert any(r.exc_info and "a bug in one message" in str(r.exc_info[1]) for r in caplog.records)

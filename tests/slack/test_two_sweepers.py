@@ -124,8 +124,9 @@ def working_days_after(day: date, count: int) -> date:
 # --- the two processes ---------------------------------------------------------------------------
 
 
-class ProcessKilled(Exception):
-    """The sweeper's process dies: nothing of it runs after this."""
+class ProcessKilled(BaseException):
+    """The sweeper's process dies: nothing of it runs after this (so no `except Exception` in
+    the bot sees it)."""
 
 
 class DyingClient(AsyncWebClient):
