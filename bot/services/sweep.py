@@ -159,6 +159,7 @@ async def claim_due(
             or_(Nudge.claimed_until.is_(None), Nudge.claimed_until < now),
             _not_paused(),
             _in_turn(now),
+            _shown_first(),
             *(
                 ()
                 if secondment_id is None
@@ -325,6 +326,21 @@ def _none_left_behind(ids: list[int]) -> ColumnElement[bool]:
     return or_(
         ~_in_thread(Nudge),
         ~exists().where(_open_earlier_in_thread(earlier), earlier.id.not_in(ids)),
+    )
+
+
+def _shown_first() -> ColumnElement[bool]:
+    """A reminder (or HR's escalation) of a request waits for the thread that shows it to the
+    managers: while Slack has not opened it, a reminder would be the first they hear of it."""
+    opening = aliased(Nudge)
+    return or_(
+        Nudge.kind.not_in(ROUND_KINDS),
+        ~exists().where(
+            opening.secondment_id == Nudge.secondment_id,
+            opening.kind == NudgeKind.THREAD_OPEN,
+            opening.sent_at.is_(None),
+            opening.cancelled_at.is_(None),
+        ),
     )
 
 
@@ -553,3 +569,15 @@ async def mark_failed(
                 error=error,
             )
             await write_outbox(session, due.record.id, then, now)
+            if due.kind is NudgeKind.THREAD_OPEN:
+                # The request was never shown to the managers: nobody is reminded of it.
+                await session.execute(
+                    update(Nudge)
+                    .where(
+                        Nudge.secondment_id == due.record.id,
+                        Nudge.kind.in_(ROUND_KINDS),
+                        Nudge.sent_at.is_(None),
+                        Nudge.cancelled_at.is_(None),
+                    )
+                    .values(cancelled_at=now, last_error="no thread")
+                )

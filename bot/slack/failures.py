@@ -18,7 +18,11 @@ from bot.domain.followups import Destination, NudgeKind
 from bot.services.outbox import Outgoing
 from bot.services.sweep import Due
 from bot.slack.announce import Announcements, to_person
-from bot.slack.builders.followups import build_not_delivered, build_undeliverable
+from bot.slack.builders.followups import (
+    build_not_delivered,
+    build_thread_not_opened,
+    build_undeliverable,
+)
 from bot.slack.builders.replies import build_cannot_decide, build_thread_failed
 from bot.slack.publish import slack_error
 
@@ -98,7 +102,10 @@ def who_must_know(say: Announcements, due: Due, error: str) -> Sequence[Outgoing
         person = error.removeprefix(CANNOT_DECIDE)
         return [to_person(record.employee_id, build_cannot_decide(record, person))]
     if due.kind is NudgeKind.THREAD_OPEN:
-        return [to_person(record.employee_id, build_thread_failed(record, error))]
+        return [
+            to_person(record.employee_id, build_thread_failed(record, error)),
+            *say.to_hr(build_thread_not_opened(record, error)),
+        ]
     if due.kind is NudgeKind.DECISION_REMINDER:
         # Someone has to know the request is stuck on a person the bot cannot reach.
         return say.to_hr(build_undeliverable(record, due.recipient_id, error))

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions
-from bot.domain.followups import Destination, NudgeKind
+from bot.domain.followups import ROUND_KINDS, Destination, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.models import Nudge
@@ -175,3 +175,50 @@ async def test_a_failure_of_a_message_cancelled_meanwhile_is_not_given_up_again(
 
     (row,) = await rows(sessions, Nudge, Nudge.id == due.nudge_id)
     assert (row.cancelled_at, row.last_error) == (NOW, None)
+
+
+# --- what waits for the approval thread -----------------------------------------------------------
+
+MONTH_LATER = NOW + timedelta(days=30)  # every reminder, and the escalation, is due by then
+
+
+async def unopened_request(sessions: Sessions) -> int:
+    """A request whose approval thread the outbox has yet to open."""
+    request = NewRequest("req", "T1", "UEMP", "UHOME", "UHOST", TERMS, people=PEOPLE)
+    return (await create_request(sessions, request, policy=POLICY, now=NOW)).record.id
+
+
+async def test_reminders_wait_for_the_thread_that_shows_the_managers_the_request(
+    sessions: Sessions,
+) -> None:
+    """Slack was down for weeks: the thread is still to open when the reminders fall due. A
+    reminder of a request no manager has seen would be the first they hear of it, so it waits."""
+    secondment = await unopened_request(sessions)
+
+    (opening,) = await claim_due(sessions, now=MONTH_LATER, policy=POLICY)
+    assert opening.kind is NudgeKind.THREAD_OPEN
+    await renew_and_mark(sessions, [], [opening], now=MONTH_LATER, sent_at=MONTH_LATER)
+    await thread_opened(sessions, secondment)
+
+    after = await claim_due(sessions, now=MONTH_LATER, policy=POLICY)
+    assert {d.kind for d in after} == set(ROUND_KINDS)
+
+
+async def test_a_thread_given_up_takes_the_reminders_and_escalation_with_it(
+    sessions: Sessions,
+) -> None:
+    """A thread Slack will never open (a manager's account is deactivated): the request was
+    never shared, and nobody is reminded of it."""
+    secondment = await unopened_request(sessions)
+    (opening,) = await claim_due(sessions, now=MONTH_LATER, policy=POLICY)
+
+    await mark_failed(sessions, opening, error="user_disabled", now=MONTH_LATER, retry_at=None)
+
+    assert await claim_due(sessions, now=MONTH_LATER, policy=POLICY) == []
+    waiting = await rows(
+        sessions, Nudge, Nudge.secondment_id == secondment, Nudge.kind.in_(ROUND_KINDS)
+    )
+    assert len(waiting) == 5
+    assert {(n.cancelled_at, n.sent_at, n.last_error) for n in waiting} == {
+        (MONTH_LATER, None, "no thread")
+    }

@@ -166,7 +166,8 @@ async def test_a_thread_slack_could_not_open_is_opened_by_the_next_sweep(bot: Ha
     assert "is in writing" in confirmation["text"]
 
 
-async def test_a_thread_slack_will_never_open_is_given_up_and_the_employee_told(
+@pytest.mark.settings(hr_users="U0HR")
+async def test_a_thread_slack_will_never_open_is_given_up_and_the_employee_and_hr_told(
     bot: Harness,
 ) -> None:
     # The host manager's account is deactivated between the form's check and the thread.
@@ -183,6 +184,14 @@ async def test_a_thread_slack_will_never_open_is_given_up_and_the_employee_told(
     assert (opening.last_error, opening.sent_at) == ("user_disabled", None)
     assert opening.cancelled_at is not None
     assert await waiting(bot) == []
+    (alert,) = bot.slack.posted("U0HR")
+    assert "request #1 from <@U0EMPLOYEE> could not be shared" in alert["text"]
+    assert "user_disabled" in alert["text"]
+
+    # The managers never saw it: neither a reminder nor HR's escalation follows.
+    assert await bot.sweep(LATER + timedelta(days=30)) == 0
+    assert bot.slack.posted(HOME) == bot.slack.posted(HOST) == []
+    assert len(bot.slack.posted("U0HR")) == 1
 
 
 async def test_a_server_error_on_a_call_that_posts_nothing_is_retried_by_the_client(

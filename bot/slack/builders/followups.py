@@ -244,6 +244,18 @@ def build_not_delivered(record: SecondmentRecord, recipient_id: str | None, erro
     )
 
 
+def build_thread_not_opened(record: SecondmentRecord, error: str) -> Message:
+    """For HR, when Slack would not open a request's approval thread: the managers have not
+    seen the request, and nobody will be reminded of it."""
+    return _text_message(
+        f"⚠️ Secondment request #{record.id} from {mention(record.employee_id)} could not be "
+        f"shared: Slack would not open its approval thread with "
+        f"{mention(record.home.manager_id)} and {mention(record.host.manager_id)} "
+        f"(Slack said `{error}`). The managers have not seen it and will not be reminded; "
+        f"the employee has been told to check the managers named. {summary_line(record)}."
+    )
+
+
 def build_undeliverable(record: SecondmentRecord, recipient_id: str | None, error: str) -> Message:
     """For HR, when a reminder cannot reach its recipient (for example a deactivated account)."""
     who = mention(recipient_id) if recipient_id else "HR"
