@@ -17,15 +17,19 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.services.sweep import Due
 
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "secondment_outbox"
-# How many of a conversation's latest messages are searched: a re-send follows the lost
-# attempt within the claim's lease, so the message, if it arrived, is among the latest.
-SEARCHED = 200
+# How far a conversation is searched: pages of PAGE messages, at most PAGES_SEARCHED of them. A
+# re-send follows the lost attempt by minutes, at most an hour (bot/slack/failures.py), and a DM
+# or an approval thread does not take a thousand messages in that time. (Slack pages a thread's
+# replies oldest first, so a long thread needs the later pages.)
+PAGE = 200
+PAGES_SEARCHED = 5
 
 
 class UnsureIfPosted(Exception):
@@ -67,14 +71,15 @@ async def find_posted(
         if channel.startswith(("U", "W")):  # a person: their DM with the bot
             opened = await client.conversations_open(users=channel)
             channel = opened["channel"]["id"]
-        if thread_ts:
-            found = await client.conversations_replies(
-                channel=channel, ts=thread_ts, include_all_metadata=True, limit=SEARCHED
-            )
-        else:
-            found = await client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=SEARCHED
-            )
+        cursor = None
+        for _ in range(PAGES_SEARCHED):
+            page = await _page(client, channel, thread_ts, cursor)
+            for message in page.get("messages") or []:
+                if _is_for(message, due):
+                    return str(message["ts"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not (page.get("has_more") and cursor):
+                break
     except SlackApiError as exc:
         error = str(exc.response.get("error") or "unknown_error")
         if error == "missing_scope":
@@ -83,9 +88,24 @@ async def find_posted(
             log.warning("cannot look for message %s: %s; sending it", due.nudge_id, error)
             return None
         raise UnsureIfPosted(error) from exc
-    for message in found.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == EVENT_TYPE and payload.get("outbox_id") == due.nudge_id:
-            return str(message["ts"])
     return None
+
+
+async def _page(
+    client: AsyncWebClient, channel: str, thread_ts: str | None, cursor: str | None
+) -> AsyncSlackResponse:
+    """One page of the thread `thread_ts` in `channel` (oldest first), or of the channel's own
+    messages (newest first), with their metadata."""
+    if thread_ts:
+        return await client.conversations_replies(
+            channel=channel, ts=thread_ts, include_all_metadata=True, limit=PAGE, cursor=cursor
+        )
+    return await client.conversations_history(
+        channel=channel, include_all_metadata=True, limit=PAGE, cursor=cursor
+    )
+
+
+def _is_for(message: dict[str, Any], due: Due) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return metadata.get("event_type") == EVENT_TYPE and payload.get("outbox_id") == due.nudge_id

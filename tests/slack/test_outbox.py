@@ -19,6 +19,7 @@ from bot.models import Nudge
 from bot.services.sweep import Due
 from bot.slack.ids import Action, Callback
 from bot.slack.marks import SentMarks
+from bot.slack.posting import PAGES_SEARCHED
 from tests.support import forms
 from tests.support.flows import approve
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
@@ -204,6 +205,41 @@ async def test_a_server_error_on_a_call_that_posts_nothing_is_retried_by_the_cli
     # Its backoff (half a second and some jitter), through the wait the tests inject.
     assert len(bot.sleeps) == 1 and 0.5 <= bot.sleeps[0] <= 1.5
     assert await waiting(bot) == []
+
+
+async def test_a_lost_reply_deep_in_a_busy_thread_is_found_on_a_later_page(bot: Harness) -> None:
+    thread, reply = await answer_lost(bot)
+    # 250 replies before it: the thread's first page (of 200) does not reach it.
+    busy = [
+        {"ts": f"1700000000.{n:06d}", "thread_ts": thread.ts, "text": f"reply {n}"}
+        for n in range(250)
+    ]
+    bot.slack.conversations[thread.channel][1:1] = busy
+
+    assert await bot.sweep(reply.due_at) == 2
+
+    assert outbox_ids(in_thread(bot, thread)) == {reply.id: 1}
+    pages = bot.slack.sent("conversations.replies")
+    assert [p.body.get("cursor") for p in pages] == [None, "200"]
+    assert await waiting(bot) == []
+
+
+async def test_a_message_not_found_in_as_many_messages_as_are_searched_is_sent(
+    bot: Harness,
+) -> None:
+    """Searched as far back as a lost attempt could be (five pages), and not there: sent."""
+    thread, reply = await answer_lost(bot)
+    lost = next(m for m in in_thread(bot, thread) if m.get("metadata"))
+    bot.slack.conversations[thread.channel].remove(lost)  # as if it never arrived
+    bot.slack.conversations[thread.channel][1:1] = [
+        {"ts": f"1700000000.{n:06d}", "thread_ts": thread.ts, "text": f"reply {n}"}
+        for n in range(1200)
+    ]
+
+    assert await bot.sweep(reply.due_at) == 2
+
+    assert len(bot.slack.sent("conversations.replies")) == PAGES_SEARCHED
+    assert outbox_ids(in_thread(bot, thread)) == {reply.id: 1}
 
 
 async def test_without_the_history_scopes_a_message_is_sent_rather_than_lost(

@@ -500,13 +500,21 @@ class SlackStandIn:
 
     @staticmethod
     def _page(messages: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+        """One page of `messages`, from the `cursor` the page before it handed out."""
         limit = int(body.get("limit") or 100)
+        start = int(body.get("cursor") or 0)
         with_metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
         shown = [
             m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
-            for m in messages[:limit]
+            for m in messages[start : start + limit]
         ]
-        return {"ok": True, "messages": shown, "has_more": len(messages) > limit}
+        more = len(messages) > start + limit
+        return {
+            "ok": True,
+            "messages": shown,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _api_chat_update(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         return {"ok": True, "channel": body["channel"], "ts": body["ts"]}
