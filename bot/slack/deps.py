@@ -10,6 +10,7 @@ from bot.domain.policy import Policy
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.announce import Announcements
+from bot.slack.directory import Directory
 from bot.slack.hr import HrDesk
 from bot.slack.pacing import Pace, Sending
 from bot.slack.workspaces import Workspaces
@@ -26,6 +27,8 @@ class Deps:
     sending: Sending = field(default_factory=Sending)
     # Where every listener, delivery and the sweep read "now"; a stand-in can move it.
     clock: Clock = field(default_factory=SystemClock)
+    # What Slack said about people lately, for the forms that must answer within 3 s.
+    directory: Directory = field(default_factory=Directory)
 
     @property
     def say(self) -> Announcements:

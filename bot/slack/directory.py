@@ -1,10 +1,19 @@
-"""Looking people up with users.info, for the rules that depend on who someone is."""
+"""Looking people up with users.info, for the rules that depend on who someone is, through a
+short-lived cache: a form answered within Slack's three seconds seldom has to wait for Slack.
+
+Who is a bot, a deactivated account or in which timezone changes rarely, and a form names the
+same managers again and again. What users.info said is kept for `TTL_SECONDS` per workspace (a
+user id outside Enterprise Grid belongs to one), so a second form naming them asks Slack nothing.
+An account deactivated meanwhile is caught when the bot next writes to it: the approval thread
+will not open, and the employee and HR are told (bot/slack/failures.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -25,36 +34,72 @@ from bot.domain.validation import (
 # and the client would otherwise wait out a rate limit's Retry-After.
 LOOKUP_SECONDS = 1.5
 SLACK_SLOW = "Slack did not answer in time to check this person. Please submit again in a moment."
+TTL_SECONDS = 300.0
+# People kept at most; past it, the longest kept are dropped first.
+MOST_KEPT = 10_000
+
+
+@dataclass
+class Directory:
+    """What Slack said about each person lately, by workspace and user id."""
+
+    ttl_seconds: float = TTL_SECONDS
+    monotonic: Callable[[], float] = time.monotonic
+    _known: dict[tuple[str, str], tuple[float, Person]] = field(default_factory=dict)
+
+    async def people(
+        self, client: AsyncWebClient, team_id: str, user_ids: Iterable[str]
+    ) -> dict[str, Person]:
+        """The people Slack knows, by id (one it does not know is left out), from the cache or
+        else from users.info, with no time limit but Slack's."""
+        now = self.monotonic()
+        found: dict[str, Person] = {}
+        asked: list[str] = []
+        for user_id in sorted(set(user_ids)):
+            kept = self._known.get((team_id, user_id))
+            if kept is not None and now - kept[0] < self.ttl_seconds:
+                found[user_id] = kept[1]
+            else:
+                asked.append(user_id)
+        for person in await asyncio.gather(*(_lookup(client, user_id) for user_id in asked)):
+            if person is not None:
+                found[person.id] = person
+                self._keep(team_id, person, now)
+        return found
+
+    async def people_in_time(
+        self, client: AsyncWebClient, team_id: str, user_ids: Iterable[str]
+    ) -> dict[str, Person] | None:
+        """`people`, or None when Slack did not answer in `LOOKUP_SECONDS`."""
+        try:
+            async with asyncio.timeout(LOOKUP_SECONDS):
+                return await self.people(client, team_id, user_ids)
+        except TimeoutError:
+            return None
+
+    def _keep(self, team_id: str, person: Person, now: float) -> None:
+        key = (team_id, person.id)
+        self._known.pop(key, None)  # re-inserted last: the dict keeps the oldest first
+        self._known[key] = (now, person)
+        while len(self._known) > MOST_KEPT:
+            del self._known[next(iter(self._known))]
 
 
 async def lookup_people(
-    client: AsyncWebClient, user_ids: Iterable[str], *, fields: Iterable[str]
+    directory: Directory,
+    client: AsyncWebClient,
+    team_id: str,
+    user_ids: Iterable[str],
+    *,
+    fields: Iterable[str],
 ) -> dict[str, Person]:
-    """The people Slack knows, by id; an id Slack does not know is left out. When Slack is too
-    slow to answer before the form must be, `InvalidInput` on `fields` says to submit again:
-    the modal stays open with everything typed in it."""
-    found = await _lookup_in_time(client, user_ids)
+    """The people Slack knows, by id. When Slack is too slow to answer before the form must be,
+    `InvalidInput` on `fields` says to submit again: the modal stays open with everything typed
+    in it."""
+    found = await directory.people_in_time(client, team_id, user_ids)
     if found is None:
         raise InvalidInput(dict.fromkeys(fields, SLACK_SLOW))
     return found
-
-
-async def lookup_people_after(client: AsyncWebClient, user_ids: Iterable[str]) -> dict[str, Person]:
-    """`lookup_people` after the answer, with no time limit but Slack's."""
-    unique = sorted(set(user_ids))
-    found = await asyncio.gather(*(_lookup(client, user_id) for user_id in unique))
-    return {person.id: person for person in found if person is not None}
-
-
-async def _lookup_in_time(
-    client: AsyncWebClient, user_ids: Iterable[str]
-) -> dict[str, Person] | None:
-    """The people Slack knows, by id; None when Slack did not answer in `LOOKUP_SECONDS`."""
-    try:
-        async with asyncio.timeout(LOOKUP_SECONDS):
-            return await lookup_people_after(client, user_ids)
-    except TimeoutError:
-        return None
 
 
 async def _lookup(client: AsyncWebClient, user_id: str) -> Person | None:
@@ -83,7 +128,13 @@ class CheckedRequest:
 
 
 async def check_request(
-    client: AsyncWebClient, form: RequestForm, employee_id: str, policy: Policy, now: datetime
+    directory: Directory,
+    client: AsyncWebClient,
+    team_id: str,
+    form: RequestForm,
+    employee_id: str,
+    policy: Policy,
+    now: datetime,
 ) -> CheckedRequest:
     """Validate a submitted request against the rules, with the named people looked up in Slack
     and "today" taken in the employee's own timezone.
@@ -92,7 +143,7 @@ async def check_request(
     taken as if they could decide (and "today" is UTC's): the delivery checks them before it
     opens the approval thread, so nothing reaches the managers until they pass."""
     named = [user_id for user_id in (form.home_manager_id, form.host_manager_id) if user_id]
-    found = await _lookup_in_time(client, [employee_id, *named])
+    found = await directory.people_in_time(client, team_id, [employee_id, *named])
     unchecked = tuple(sorted(set(named))) if found is None else ()
     people = {p: Person(p) for p in named} if found is None else found
     employee = people.get(employee_id, Person(employee_id))

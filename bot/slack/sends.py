@@ -30,7 +30,6 @@ from bot.slack.builders.lifecycle import build_coverage_notice, build_start_welc
 from bot.slack.builders.messages import Message
 from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
-from bot.slack.directory import lookup_people_after
 from bot.slack.failures import (
     CANNOT_DECIDE,
     NO_THREAD,
@@ -169,7 +168,7 @@ async def _check_people(
 ) -> None:
     """The check the form could not make in time: each named person must be able to decide.
     Their timezones are remembered, and the nudges planned in them."""
-    people = await lookup_people_after(client, user_ids)
+    people = await deps.directory.people(client, due.record.team_id, user_ids)
     for user_id in user_ids:
         person = people.get(user_id)
         if person is None or not person.can_decide:

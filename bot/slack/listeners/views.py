@@ -45,7 +45,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         now, user = deps.clock.now(), user_of(context)
         form = parse_request_form(view["state"]["values"])
-        checked = await check_request(client, form, user, deps.policy, now)
+        checked = await check_request(
+            deps.directory, client, team_of(context), form, user, deps.policy, now
+        )
         if isinstance(checked.terms, dict):
             raise InvalidInput(checked.terms)
         assert form.home_manager_id and form.host_manager_id
@@ -111,7 +113,11 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         chosen = parse_chosen_user(view["state"]["values"])
         people = await lookup_people(
-            client, [chosen] if chosen else [], fields=[FollowUpField.DELEGATE]
+            deps.directory,
+            client,
+            team_of(context),
+            [chosen] if chosen else [],
+            fields=[FollowUpField.DELEGATE],
         )
         delegated = await delegate(
             deps.sessions,
