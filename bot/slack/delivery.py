@@ -56,6 +56,11 @@ async def deliver_now(client: AsyncWebClient, deps: Deps, secondment_id: int) ->
     """Send what the changes to one secondment said, right after the change (after the ack).
     Whatever Slack does not take now stays in the outbox for the sweep; returns how many were
     sent."""
+    async with deps.sending.delivering:
+        return await _deliver_rounds(client, deps, secondment_id)
+
+
+async def _deliver_rounds(client: AsyncWebClient, deps: Deps, secondment_id: int) -> int:
     sent = 0
     for _ in range(ROUNDS):
         # Read afresh each round: a change made meanwhile, and waiting behind this one's

@@ -46,3 +46,10 @@ class Sending:
     concurrency: int = 1
     pace: Pace = field(default_factory=lambda: Pace(rate=0))
     sweep_seconds: float = 5.0
+    # The changes whose messages are being delivered right after them (bot/slack/delivery.py
+    # `deliver_now`), at most `concurrency` at once: in a burst of clicks, the acks and the
+    # changes themselves come first, and the deliveries follow as slots free up.
+    delivering: asyncio.Semaphore = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "delivering", asyncio.Semaphore(self.concurrency))
