@@ -55,6 +55,9 @@ class NudgeKind(StrEnum):
     # A person's App Home, published again from the state as it stands when it is sent (after
     # they acted on it).
     HOME_UPDATE = "home_update"
+    # A delegation taken while Slack was too slow to say who the delegate is: checked after the
+    # answer, and only then made (bot/services/delegation.py).
+    DELEGATE_CHECK = "delegate_check"
 
 
 class Destination(StrEnum):
@@ -69,12 +72,18 @@ class Destination(StrEnum):
 # What a change says (the outbox), as opposed to the nudges planned from the state: these are
 # never re-planned nor cancelled by a later change, as each is about the change that said it.
 SAID = frozenset(
-    {NudgeKind.THREAD_OPEN, NudgeKind.MESSAGE, NudgeKind.THREAD_UPDATE, NudgeKind.HOME_UPDATE}
+    {
+        NudgeKind.THREAD_OPEN,
+        NudgeKind.MESSAGE,
+        NudgeKind.THREAD_UPDATE,
+        NudgeKind.HOME_UPDATE,
+        NudgeKind.DELEGATE_CHECK,
+    }
 )
 
 # Kinds that speak in the approval thread: sent one at a time per secondment, in the order the
 # changes were made, and never before the thread is open.
-IN_THREAD = frozenset({NudgeKind.THREAD_OPEN, NudgeKind.THREAD_UPDATE})
+IN_THREAD = frozenset({NudgeKind.THREAD_OPEN, NudgeKind.THREAD_UPDATE, NudgeKind.DELEGATE_CHECK})
 
 
 # Nudges about one round of decisions; a new round (new terms, a lifted block, a proposal) plans

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.errors import (
@@ -17,22 +18,26 @@ from bot.domain.errors import (
     InvalidInput,
     NoLongerPending,
     NotYourSide,
+    Refusal,
     TermsChanged,
 )
+from bot.domain.followups import NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
 from bot.domain.validation import validate_delegate
-from bot.models import Secondment
+from bot.models import Nudge, Secondment
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record, load_visible
-from bot.services.outbox import Announce, said
+from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
 from bot.services.settling import settle
 
 DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
+# A side still to decide: it can be handed over.
+OPEN_SIDE = (SideState.PENDING, SideState.BLOCKED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,18 @@ class Delegated:
     manager_id: str
     delegate_id: str | None  # None: the manager took the decision back
     previous_delegate_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DelegationRefused:
+    """A delegation checked after the answer and not made: why, as the form would have said it
+    (`InvalidInput`), or the request moved on meanwhile (a `Refusal`)."""
+
+    record: SecondmentRecord
+    side: Side
+    manager_id: str
+    delegate_id: str
+    problem: InvalidInput | Refusal
 
 
 async def delegate(
@@ -57,61 +74,174 @@ async def delegate(
 ) -> Delegated:
     """Hand `ref.side` to `person` (None: Slack does not know them)."""
     async with sessions.begin() as session:
+        delegated = await _hand_over(session, team_id, ref, actor_id, person, policy, now)
+        return await said(session, announce, delegated, ref.secondment_id, now)
+
+
+async def delegate_once_checked(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    delegate_id: str,
+    now: datetime,
+    policy: Policy,
+) -> int:
+    """Take a delegation to `delegate_id` whom Slack was too slow to describe: what can be
+    checked without Slack is checked now (raising as `delegate` would), and the rest after the
+    answer, by the outbox row written here (a DELEGATE_CHECK, which `delegate_checked` settles).
+    Nothing changes, and nobody is told, until then. Returns the secondment's id."""
+    async with sessions.begin() as session:
         before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
-        side = before.side(ref.side)
-        if actor_id != side.manager_id:
-            raise NotYourSide(ref.side, side.manager_id)
-        others = {before.side(ref.side.other).manager_id, before.side(ref.side.other).decider_id}
-        errors = validate_delegate(
-            person,
-            manager_id=side.manager_id,
-            employee_id=before.employee_id,
-            other_deciders=others,
-        )
-        if errors:
-            raise InvalidInput(errors)
-        assert person is not None
-        new_delegate = None if person.id == side.manager_id else person.id
-        t = Secondment.__table__.c
-        home = ref.side is Side.HOME
-        state = t.home_state if home else t.host_state
-        result = await session.execute(
-            update(Secondment)
-            .where(
-                t.id == ref.secondment_id,
-                (t.home_manager_id if home else t.host_manager_id) == actor_id,
-                func.coalesce(t.proposal_version, t.terms_version) == ref.terms_version,
-                # Only while this side still has something to decide.
-                t.status.in_(DECIDING),
-                state.in_([SideState.PENDING.value, SideState.BLOCKED.value]),
-            )
-            .values(
-                {
-                    t.home_delegate_id if home else t.host_delegate_id: new_delegate,
-                    t.updated_at: now,
-                }
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            if side.state is SideState.APPROVED and side.decided_by and side.decided_at:
-                raise AlreadyDecided(ref.side, side.state, side.decided_by, side.decided_at)
-            if before.deciding_version != ref.terms_version:
-                raise TermsChanged(ref.terms_version, before.deciding_version)
-            raise NoLongerPending(before.status)
-        await remember_people(session, team_id, [person], now)
+        _check(before, ref, actor_id, Person(delegate_id))
+        _refuse_unless_open(before, ref)
         record_event(
             session,
             secondment_id=ref.secondment_id,
             actor_id=actor_id,
-            action=f"{ref.side.value}_delegated",
+            action=f"{ref.side.value}_delegate_checking",
             terms_version=ref.terms_version,
             at=now,
-            delegate_id=new_delegate,
-            previous_delegate_id=side.delegate_id,
+            delegate_id=delegate_id,
         )
-        await settle(session, ref.secondment_id, policy, now)
-        record = await load_record(session, team_id, ref.secondment_id, policy)
-        assert record is not None
-        delegated = Delegated(record, ref.side, side.manager_id, new_delegate, side.delegate_id)
-        return await said(session, announce, delegated, ref.secondment_id, now)
+        check = Outgoing(
+            NudgeKind.DELEGATE_CHECK,
+            recipient_id=actor_id,
+            payload={"ref": ref.encode(), "delegate": delegate_id},
+        )
+        await write_outbox(session, ref.secondment_id, [check], now)
+    return ref.secondment_id
+
+
+async def delegate_checked(
+    sessions: Sessions,
+    *,
+    check: tuple[int, str],
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    delegate_id: str,
+    person: Person | None,
+    announce: Announce[Delegated],
+    refused: Announce[DelegationRefused],
+    policy: Policy,
+    now: datetime,
+) -> None:
+    """Settle a DELEGATE_CHECK (`check`: its outbox row and the claim sending it) now that Slack
+    has described the delegate as `person`: hand the side over and say so, as `delegate` does,
+    or say why not. Once only: the row is marked sent in the same transaction."""
+    row_id, claim_token = check
+    async with sessions.begin() as session:
+        marked = await session.execute(
+            update(Nudge)
+            .where(Nudge.id == row_id, Nudge.claim_token == claim_token, Nudge.sent_at.is_(None))
+            .values(sent_at=now, claimed_until=None, claim_token=None, maybe_sent=False)
+        )
+        if marked.rowcount != 1:  # type: ignore[attr-defined]
+            return  # settled already (by an attempt whose mark was not seen), or not ours
+        try:
+            # It writes nothing before it finds a reason to refuse.
+            delegated = await _hand_over(session, team_id, ref, actor_id, person, policy, now)
+        except (InvalidInput, Refusal) as problem:
+            record = await load_record(session, team_id, ref.secondment_id, policy)
+            assert record is not None
+            record_event(
+                session,
+                secondment_id=ref.secondment_id,
+                actor_id="bot",
+                action=f"{ref.side.value}_delegation_refused",
+                terms_version=ref.terms_version,
+                at=now,
+                delegate_id=delegate_id,
+                problem=type(problem).__name__,
+            )
+            side = record.side(ref.side)
+            failed = DelegationRefused(record, ref.side, side.manager_id, delegate_id, problem)
+            await said(session, refused, failed, ref.secondment_id, now)
+            return
+        await said(session, announce, delegated, ref.secondment_id, now)
+
+
+def _refuse_unless_open(before: SecondmentRecord, ref: DecisionRef) -> None:
+    """Why the side can no longer be handed over, if it cannot: decided, new terms, moved on."""
+    side = before.side(ref.side)
+    if side.state is SideState.APPROVED and side.decided_by and side.decided_at:
+        raise AlreadyDecided(ref.side, side.state, side.decided_by, side.decided_at)
+    if before.deciding_version != ref.terms_version:
+        raise TermsChanged(ref.terms_version, before.deciding_version)
+    if before.status.value not in DECIDING or side.state not in OPEN_SIDE:
+        raise NoLongerPending(before.status)
+
+
+def _check(
+    before: SecondmentRecord, ref: DecisionRef, actor_id: str, person: Person | None
+) -> None:
+    """Only the side's manager delegates it, and only to someone allowed to take it."""
+    side = before.side(ref.side)
+    if actor_id != side.manager_id:
+        raise NotYourSide(ref.side, side.manager_id)
+    others = {before.side(ref.side.other).manager_id, before.side(ref.side.other).decider_id}
+    errors = validate_delegate(
+        person,
+        manager_id=side.manager_id,
+        employee_id=before.employee_id,
+        other_deciders=others,
+    )
+    if errors:
+        raise InvalidInput(errors)
+
+
+async def _hand_over(
+    session: AsyncSession,
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    person: Person | None,
+    policy: Policy,
+    now: datetime,
+) -> Delegated:
+    before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
+    side = before.side(ref.side)
+    _check(before, ref, actor_id, person)
+    assert person is not None
+    new_delegate = None if person.id == side.manager_id else person.id
+    t = Secondment.__table__.c
+    home = ref.side is Side.HOME
+    state = t.home_state if home else t.host_state
+    result = await session.execute(
+        update(Secondment)
+        .where(
+            t.id == ref.secondment_id,
+            (t.home_manager_id if home else t.host_manager_id) == actor_id,
+            func.coalesce(t.proposal_version, t.terms_version) == ref.terms_version,
+            # Only while this side still has something to decide.
+            t.status.in_(DECIDING),
+            state.in_([s.value for s in OPEN_SIDE]),
+        )
+        .values(
+            {
+                t.home_delegate_id if home else t.host_delegate_id: new_delegate,
+                t.updated_at: now,
+            }
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        _refuse_unless_open(before, ref)
+        raise NoLongerPending(before.status)  # it moved on since it was read
+    await remember_people(session, team_id, [person], now)
+    record_event(
+        session,
+        secondment_id=ref.secondment_id,
+        actor_id=actor_id,
+        action=f"{ref.side.value}_delegated",
+        terms_version=ref.terms_version,
+        at=now,
+        delegate_id=new_delegate,
+        previous_delegate_id=side.delegate_id,
+    )
+    await settle(session, ref.secondment_id, policy, now)
+    record = await load_record(session, team_id, ref.secondment_id, policy)
+    assert record is not None
+    return Delegated(record, ref.side, side.manager_id, new_delegate, side.delegate_id)

@@ -17,7 +17,7 @@ from bot.services.changes import TermsChangedEvent
 from bot.services.checkins import CheckInAnswered
 from bot.services.debriefs import DebriefRecorded
 from bot.services.decisions import DecisionMade
-from bot.services.delegation import Delegated
+from bot.services.delegation import Delegated, DelegationRefused
 from bot.services.early_end import EndedEarly
 from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
@@ -48,7 +48,7 @@ from bot.slack.builders.followups import (
 )
 from bot.slack.builders.lifecycle import build_objectives_reply, build_started_reply
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import build_request_confirmation
+from bot.slack.builders.replies import build_delegation_refused, build_request_confirmation
 from bot.slack.builders.thread import build_approved_announcement, build_decision_reply
 
 T = TypeVar("T")
@@ -132,6 +132,9 @@ class Announcements:
         if delegated.delegate_id:
             said.append(to_person(delegated.delegate_id, build_delegation_notice(delegated)))
         return said
+
+    def delegation_refused(self, refused: DelegationRefused) -> list[Outgoing]:
+        return [to_person(refused.manager_id, build_delegation_refused(refused))]
 
     def objectives(self, recorded: ObjectivesRecorded) -> list[Outgoing]:
         """Shared in the thread, and with whichever of the employee and the host side's decider

@@ -19,7 +19,6 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.errors import InvalidInput
 from bot.domain.people import Person, today_for
 from bot.domain.policy import Policy
 from bot.domain.terms import Terms
@@ -33,7 +32,6 @@ from bot.domain.validation import (
 # How long a form waits for users.info before it is answered: Slack wants the answer within 3 s,
 # and the client would otherwise wait out a rate limit's Retry-After.
 LOOKUP_SECONDS = 1.5
-SLACK_SLOW = "Slack did not answer in time to check this person. Please submit again in a moment."
 TTL_SECONDS = 300.0
 # People kept at most; past it, the longest kept are dropped first.
 MOST_KEPT = 10_000
@@ -83,23 +81,6 @@ class Directory:
         self._known[key] = (now, person)
         while len(self._known) > MOST_KEPT:
             del self._known[next(iter(self._known))]
-
-
-async def lookup_people(
-    directory: Directory,
-    client: AsyncWebClient,
-    team_id: str,
-    user_ids: Iterable[str],
-    *,
-    fields: Iterable[str],
-) -> dict[str, Person]:
-    """The people Slack knows, by id. When Slack is too slow to answer before the form must be,
-    `InvalidInput` on `fields` says to submit again: the modal stays open with everything typed
-    in it."""
-    found = await directory.people_in_time(client, team_id, user_ids)
-    if found is None:
-        raise InvalidInput(dict.fromkeys(fields, SLACK_SLOW))
-    return found
 
 
 async def _lookup(client: AsyncWebClient, user_id: str) -> Person | None:

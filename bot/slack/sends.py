@@ -18,6 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.followups import Destination, EscalationKind, NudgeKind
 from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
+from bot.services.decisions import DecisionRef
+from bot.services.delegation import delegate_checked
 from bot.services.home import load_home
 from bot.services.requests import attach_thread, people_checked
 from bot.services.sweep import THREADED, Due
@@ -97,6 +99,8 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
                 )
         case NudgeKind.HOME_UPDATE:
             await _publish_home(client, deps, due, now)
+        case NudgeKind.DELEGATE_CHECK:
+            await _check_delegate(client, deps, due, now)
         case NudgeKind.DECISION_REMINDER:
             assert due.side is not None and recipient is not None
             await _dm(client, due, build_decision_reminder(record, due.side, due.sequence))
@@ -175,6 +179,27 @@ async def _check_people(
             raise Undelivered(CANNOT_DECIDE + user_id)
     await people_checked(
         deps.sessions, record=due.record, people=people.values(), policy=deps.policy, now=now
+    )
+
+
+async def _check_delegate(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
+    """The check a delegate form could not make in time: the delegation is made now if Slack
+    says the person can decide, and the manager is told why not if not."""
+    assert due.payload is not None and due.recipient_id is not None
+    chosen = str(due.payload["delegate"])
+    people = await deps.directory.people(client, due.record.team_id, [chosen])
+    await delegate_checked(
+        deps.sessions,
+        check=(due.nudge_id, due.claim_token),
+        team_id=due.record.team_id,
+        ref=DecisionRef.decode(str(due.payload["ref"])),
+        actor_id=due.recipient_id,
+        delegate_id=chosen,
+        person=people.get(chosen),
+        announce=deps.say.delegation,
+        refused=deps.say.delegation_refused,
+        policy=deps.policy,
+        now=now,
     )
 
 

@@ -1,7 +1,7 @@
 """A form is always answered within Slack's three seconds: when Slack is too slow to look the
-named people up, the modal says to submit again (everything typed stays in it), and a failure
-before the answer replaces the modal with what happened, instead of Slack's own error after
-three seconds of silence. Nothing is stored either way."""
+named people up, the form is taken and they are checked after the answer, before anyone is told;
+a failure before the answer replaces the modal with what happened, instead of Slack's own error
+after three seconds of silence, and nothing is stored."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from tests.support.flows import blocked, ref, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 
 HR = "U0HRPERSON"
+DELEGATE = "U0DELEGATE"
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 
@@ -130,3 +131,89 @@ async def test_a_slow_slack_does_not_hold_an_hr_override_past_the_answer(
     answer = json.loads(await response.text())
     assert answer == {"response_action": "errors", "errors": {"text": HR_SLOW}}
     assert (await bot.secondment(thread.secondment_id)).status == "blocked"
+
+
+async def delegated_while_slack_is_slow(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch, delegate: str
+) -> tuple[Thread, str]:
+    """The home manager hands their side to `delegate` while Slack is too slow to describe
+    them; returns the thread and the form's answer, once the bot has done what follows."""
+    thread = await bot.submit_request(START, END)
+    monkeypatch.setattr(directory, "LOOKUP_SECONDS", 0)
+    release = bot.slack.hold_next("users.info")
+    response = await bot.submit(
+        HOME,
+        Callback.DELEGATE,
+        forms.delegate_values(delegate),
+        private_metadata=ref(thread, Side.HOME).encode(),
+    )
+    answer = await response.text()
+    assert response.status == 200
+    release.set()
+    await bot.handled()
+    return thread, answer
+
+
+async def test_a_slow_slack_gets_a_delegation_taken_and_made_once_the_delegate_is_checked(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot.slack.add_user(DELEGATE)
+
+    thread, answer = await delegated_while_slack_is_slow(bot, monkeypatch, DELEGATE)
+
+    assert answer == ""  # taken: the modal closes
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id == DELEGATE
+    assert len(bot.slack.sent("users.info", user=DELEGATE)) == 1  # checked once, after
+    (notice,) = bot.slack.sent("chat.postMessage", channel=DELEGATE)
+    assert "asked you to decide the *home manager* side" in notice.text
+    replies = bot.slack.sent("chat.postMessage", channel=thread.channel, thread_ts=thread.ts)
+    assert [r.text for r in replies if "handed the" in r.text] != []
+    actions = [e.action for e in await bot.audit(thread.secondment_id)]
+    assert actions[-2:] == ["home_delegate_checking", "home_delegated"]
+
+
+async def test_a_delegate_found_unable_to_decide_after_the_answer_is_never_told(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot.slack.add_user(DELEGATE, deleted=True)
+
+    thread, answer = await delegated_while_slack_is_slow(bot, monkeypatch, DELEGATE)
+
+    assert answer == ""
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
+    # Only the manager hears of it: why, and a button to choose someone else.
+    (told,) = [
+        c
+        for c in bot.slack.sent("chat.postMessage")
+        if c.body["channel"] not in (thread.channel, EMPLOYEE)  # the request's own
+    ]
+    assert told.body["channel"] == HOME
+    assert f"decision of secondment request #1 to <@{DELEGATE}>: " in told.text
+    assert "can't decide: it is a bot or has been deactivated" in told.text
+    assert Action.DELEGATE in told.blocks_text
+    assert bot.slack.sent("chat.postMessage", thread_ts=thread.ts) == []  # nothing in the thread
+    actions = [e.action for e in await bot.audit(thread.secondment_id)]
+    assert actions[-2:] == ["home_delegate_checking", "home_delegation_refused"]
+
+    # The button does what it says, from the DM: the form to choose someone else.
+    (posted,) = bot.slack.posted(HOME)
+    dm = Thread(1, "D" + HOME[1:], posted["ts"])
+    await bot.click(HOME, Action.DELEGATE, ref(thread, Side.HOME), dm)
+    opened = await bot.opened_modal(Callback.DELEGATE)
+    assert opened.body["view"]["private_metadata"] == ref(thread, Side.HOME).encode()
+
+
+async def test_what_needs_no_slack_is_still_checked_before_the_answer(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The employee cannot be chosen, whatever Slack says: the form says so at once."""
+    thread, answer = await delegated_while_slack_is_slow(bot, monkeypatch, EMPLOYEE)
+
+    assert json.loads(answer) == {
+        "response_action": "errors",
+        "errors": {"delegate": "The employee can't decide their own request."},
+    }
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
+    assert [e.action for e in await bot.audit(thread.secondment_id)][-1] != (
+        "home_delegate_checking"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.domain.errors import (
@@ -15,6 +15,7 @@ from bot.domain.errors import (
     AlreadyStarted,
     EndSettled,
     HrNotConfigured,
+    InvalidInput,
     NoLongerPending,
     NotBlocked,
     NotFound,
@@ -32,11 +33,14 @@ from bot.domain.errors import (
 )
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState, Status
+from bot.services.decisions import DecisionRef
+from bot.services.delegation import DelegationRefused
 from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import STATUS_ICONS, proposal_blocks, summary_line, terms_blocks
 from bot.slack.builders.text import day, escape, md, mention, moment
 from bot.slack.builders.thread import build_open_thread_button, withdraw_button
+from bot.slack.ids import Action
 
 HELP = (
     "*Secondment Mediator* runs a secondment from the request to the return.\n"
@@ -278,6 +282,28 @@ def build_cannot_decide(record: SecondmentRecord, user_id: str) -> Message:
         text=text,
         blocks=[SectionBlock(text=md(text)), ActionsBlock(elements=[withdraw_button(record)])],
     )
+
+
+def build_delegation_refused(refused: DelegationRefused) -> Message:
+    """For the manager, when a delegation taken while Slack was slow failed its check: why, and
+    (while the side is still to decide) a button to choose someone else."""
+    record, problem = refused.record, refused.problem
+    why = (
+        " ".join(problem.errors.values())
+        if isinstance(problem, InvalidInput)
+        else _refusal_text(problem)
+    )
+    text = (
+        f"I did not hand the *{refused.side.role}* decision of secondment request #{record.id} "
+        f"to {mention(refused.delegate_id)}: {why}"
+    )
+    blocks: list[Block] = [SectionBlock(text=md(text))]
+    side = record.side(refused.side)
+    if record.status.awaits_decisions and side.state in (SideState.PENDING, SideState.BLOCKED):
+        ref = DecisionRef(record.id, refused.side, record.deciding_version).encode()
+        choose = ButtonElement(text="Choose someone else", action_id=Action.DELEGATE, value=ref)
+        blocks.append(ActionsBlock(elements=[choose]))
+    return Message(text=text, blocks=blocks)
 
 
 def build_interval_set(record: SecondmentRecord) -> Message:

@@ -4,7 +4,9 @@ and a delegation.
 Each checks and stores before it acks, so a problem shows on the modal's own fields (or the
 modal explains why the request moved on) and a stored change is never lost to a closed modal;
 messages go out after the ack. The people named are looked up for at most
-`directory.LOOKUP_SECONDS`, so a slow Slack cannot hold the answer past Slack's three seconds.
+`directory.LOOKUP_SECONDS`, so a slow Slack cannot hold the answer past Slack's three seconds;
+past it, the form is taken and what needs Slack is checked after the answer, before anyone is
+told (a request's managers before its thread opens, a delegate before the side is handed over).
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from bot.domain.states import Outcome
 from bot.domain.validation import validate_block
 from bot.services.changes import approve_with_conditions
 from bot.services.decisions import DecisionRef, decide
-from bot.services.delegation import delegate
+from bot.services.delegation import delegate, delegate_once_checked
 from bot.services.requests import NewRequest, create_request
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
-from bot.slack.directory import check_request, lookup_people
-from bot.slack.ids import Callback, FollowUpField
+from bot.slack.directory import check_request
+from bot.slack.ids import Callback
 from bot.slack.listeners.context import team_of, user_of
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.parsing import (
@@ -112,22 +114,30 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         chosen = parse_chosen_user(view["state"]["values"])
-        people = await lookup_people(
-            deps.directory,
-            client,
-            team_of(context),
-            [chosen] if chosen else [],
-            fields=[FollowUpField.DELEGATE],
-        )
-        delegated = await delegate(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=DecisionRef.decode(view["private_metadata"]),
-            actor_id=user_of(context),
-            person=people.get(chosen or ""),
-            announce=deps.say.delegation,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
+        team, ref = team_of(context), DecisionRef.decode(view["private_metadata"])
+        people = await deps.directory.people_in_time(client, team, [chosen] if chosen else [])
+        if people is None and chosen:
+            # Slack is too slow to say who they are: taken now, made once Slack has said.
+            secondment_id = await delegate_once_checked(
+                deps.sessions,
+                team_id=team,
+                ref=ref,
+                actor_id=user_of(context),
+                delegate_id=chosen,
+                policy=deps.policy,
+                now=deps.clock.now(),
+            )
+        else:
+            delegated = await delegate(
+                deps.sessions,
+                team_id=team,
+                ref=ref,
+                actor_id=user_of(context),
+                person=(people or {}).get(chosen or ""),
+                announce=deps.say.delegation,
+                policy=deps.policy,
+                now=deps.clock.now(),
+            )
+            secondment_id = delegated.record.id
         await ack()
-        await deliver_now(client, deps, delegated.record.id)
+        await deliver_now(client, deps, secondment_id)
