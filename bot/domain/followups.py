@@ -83,7 +83,7 @@ SAID = frozenset(
 
 # Kinds that speak in the approval thread: sent one at a time per secondment, in the order the
 # changes were made, and never before the thread is open.
-IN_THREAD = frozenset({NudgeKind.THREAD_OPEN, NudgeKind.THREAD_UPDATE, NudgeKind.DELEGATE_CHECK})
+IN_THREAD = frozenset({NudgeKind.THREAD_OPEN, NudgeKind.THREAD_UPDATE})
 
 
 # Nudges about one round of decisions; a new round (new terms, a lifted block, a proposal) plans

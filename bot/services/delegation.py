@@ -34,6 +34,7 @@ from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
 from bot.services.settling import settle
+from bot.services.sweep import sent_columns
 
 DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
 # A side still to decide: it can be handed over.
@@ -75,6 +76,7 @@ async def delegate(
     """Hand `ref.side` to `person` (None: Slack does not know them)."""
     async with sessions.begin() as session:
         delegated = await _hand_over(session, team_id, ref, actor_id, person, policy, now)
+        await _drop_pending_checks(session, ref.secondment_id, actor_id, now)
         return await said(session, announce, delegated, ref.secondment_id, now)
 
 
@@ -96,6 +98,7 @@ async def delegate_once_checked(
         before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
         _check(before, ref, actor_id, Person(delegate_id))
         _refuse_unless_open(before, ref)
+        await _drop_pending_checks(session, ref.secondment_id, actor_id, now)
         record_event(
             session,
             secondment_id=ref.secondment_id,
@@ -127,19 +130,26 @@ async def delegate_checked(
     refused: Announce[DelegationRefused],
     policy: Policy,
     now: datetime,
-) -> None:
+) -> bool:
     """Settle a DELEGATE_CHECK (`check`: its outbox row and the claim sending it) now that Slack
     has described the delegate as `person`: hand the side over and say so, as `delegate` does,
-    or say why not. Once only: the row is marked sent in the same transaction."""
+    or say why not. Once only: the row is marked sent in the same transaction. Returns False,
+    changing nothing, when the claim is no longer this one's (another sweep took the row after
+    this one's lease ran out, or a later choice of the manager's replaced it)."""
     row_id, claim_token = check
     async with sessions.begin() as session:
         marked = await session.execute(
             update(Nudge)
-            .where(Nudge.id == row_id, Nudge.claim_token == claim_token, Nudge.sent_at.is_(None))
-            .values(sent_at=now, claimed_until=None, claim_token=None, maybe_sent=False)
+            .where(
+                Nudge.id == row_id,
+                Nudge.claim_token == claim_token,
+                Nudge.sent_at.is_(None),
+                Nudge.cancelled_at.is_(None),
+            )
+            .values(sent_columns(now))
         )
         if marked.rowcount != 1:  # type: ignore[attr-defined]
-            return  # settled already (by an attempt whose mark was not seen), or not ours
+            return False
         try:
             # It writes nothing before it finds a reason to refuse.
             delegated = await _hand_over(session, team_id, ref, actor_id, person, policy, now)
@@ -156,11 +166,29 @@ async def delegate_checked(
                 delegate_id=delegate_id,
                 problem=type(problem).__name__,
             )
-            side = record.side(ref.side)
-            failed = DelegationRefused(record, ref.side, side.manager_id, delegate_id, problem)
+            failed = DelegationRefused(record, ref.side, actor_id, delegate_id, problem)
             await said(session, refused, failed, ref.secondment_id, now)
-            return
+            return True
         await said(session, announce, delegated, ref.secondment_id, now)
+        return True
+
+
+async def _drop_pending_checks(
+    session: AsyncSession, secondment_id: int, manager_id: str, now: datetime
+) -> None:
+    """The manager's latest choice stands: a delegation still waiting for Slack's word on the
+    person is dropped (a DELEGATE_CHECK on its way then settles nothing)."""
+    await session.execute(
+        update(Nudge)
+        .where(
+            Nudge.secondment_id == secondment_id,
+            Nudge.kind == NudgeKind.DELEGATE_CHECK,
+            Nudge.recipient_id == manager_id,
+            Nudge.sent_at.is_(None),
+            Nudge.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now, last_error="replaced", payload=None)
+    )
 
 
 def _refuse_unless_open(before: SecondmentRecord, ref: DecisionRef) -> None:

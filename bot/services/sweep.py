@@ -3,10 +3,11 @@
 Claiming is a conditional UPDATE that sets a lease (`claimed_until`); on PostgreSQL the candidate
 rows are picked with FOR UPDATE SKIP LOCKED so several processes sweep side by side without
 waiting on each other. A claim whose process dies runs out and the nudge is claimed again, so
-nothing is lost; each claim carries its sweep's token, renewed just before each group of sends,
-so a sweep that outlived its lease sends nothing another sweep has since claimed. Plain messages
-are marked sent several to a transaction; a nudge whose sending changes the secondment is marked
-on its own, with that change. A nudge the request no
+nothing is lost; each claim carries its sweep's token, and its lease is renewed, once it runs
+short, just before each send, so a sweep that outlived its lease sends nothing another sweep has
+since claimed. What is said in one thread is claimed in order, and only with everything still
+open before it there. Plain messages are marked sent several to a transaction; a nudge whose
+sending changes the secondment is marked on its own, with that change. A nudge the request no
 longer calls for (the side decided, the terms changed, the request was withdrawn) is cancelled
 at claim time instead of being sent.
 """
@@ -132,6 +133,9 @@ def still_wanted(
         last_ask = record.terms.end_date - timedelta(days=end_decision_days(policy, ask + 1))
         stale = ask < END_DECISION_ASKS and now >= working_day_start(last_ask, tz, policy)
         return version == record.terms_version and not record.end_decided and not stale
+    if due.kind in ROUND_KINDS and record.thread_ts is None:
+        # Never shown to the managers: the thread Slack would not open was given up.
+        return False
     if due.kind is NudgeKind.DECISION_REMINDER:
         assert due.side is not None
         side = record.side(due.side)
@@ -307,15 +311,22 @@ def _open_earlier_in_thread(earlier: Any) -> ColumnElement[bool]:
 
 def _turn_comes() -> ColumnElement[Any]:
     """When a nudge's turn comes: its due time, or for what is said in a thread, the latest due
-    time of what waits before it there (a reply put off to its retry holds the newer ones back).
-    Claimed in this order, a limit never takes a thread's message without those before it."""
-    earlier = aliased(Nudge)
-    waited_for = (
-        select(func.max(earlier.due_at)).where(_open_earlier_in_thread(earlier)).scalar_subquery()
+    time of what is still open there up to it (a reply put off to its retry holds the newer
+    ones back). Claimed in this order, a limit never takes a thread's message without those
+    before it."""
+    upto = aliased(Nudge)
+    latest = (
+        select(func.max(upto.due_at))
+        .where(
+            upto.secondment_id == Nudge.secondment_id,
+            upto.id <= Nudge.id,
+            _in_thread(upto),
+            upto.sent_at.is_(None),
+            upto.cancelled_at.is_(None),
+        )
+        .scalar_subquery()
     )
-    return case(
-        (and_(_in_thread(Nudge), waited_for > Nudge.due_at), waited_for), else_=Nudge.due_at
-    )
+    return case((_in_thread(Nudge), latest), else_=Nudge.due_at)
 
 
 def _none_left_behind(ids: list[int]) -> ColumnElement[bool]:
@@ -331,7 +342,8 @@ def _none_left_behind(ids: list[int]) -> ColumnElement[bool]:
 
 def _shown_first() -> ColumnElement[bool]:
     """A reminder (or HR's escalation) of a request waits for the thread that shows it to the
-    managers: while Slack has not opened it, a reminder would be the first they hear of it."""
+    managers: while Slack has not opened it, a reminder would be the first they hear of it.
+    (One whose thread was given up is cancelled when claimed: see `still_wanted`.)"""
     opening = aliased(Nudge)
     return or_(
         Nudge.kind.not_in(ROUND_KINDS),
@@ -390,7 +402,7 @@ async def renew_and_mark(
                 await session.scalars(
                     update(NUDGES)
                     .where(nudges.id.in_([d.nudge_id for d in delivered]), nudges.sent_at.is_(None))
-                    .values(_sent(sent_at))
+                    .values(sent_columns(sent_at))
                     .returning(nudges.id)
                 )
             )
@@ -437,7 +449,7 @@ async def mark_sent(
             await session.execute(
                 update(Nudge)
                 .where(Nudge.id == due.nudge_id, Nudge.sent_at.is_(None))
-                .values(_sent(now))
+                .values(sent_columns(now))
                 .returning(Nudge.cancelled_at, Nudge.round)
             )
         ).first()
@@ -467,7 +479,7 @@ async def mark_sent(
         return updated
 
 
-def _sent(at: datetime) -> dict[str, Any]:
+def sent_columns(at: datetime) -> dict[str, Any]:
     """A nudge's columns once it is sent at `at`: the claim released, the attempt counted."""
     return {
         "sent_at": at,
@@ -569,15 +581,3 @@ async def mark_failed(
                 error=error,
             )
             await write_outbox(session, due.record.id, then, now)
-            if due.kind is NudgeKind.THREAD_OPEN:
-                # The request was never shown to the managers: nobody is reminded of it.
-                await session.execute(
-                    update(Nudge)
-                    .where(
-                        Nudge.secondment_id == due.record.id,
-                        Nudge.kind.in_(ROUND_KINDS),
-                        Nudge.sent_at.is_(None),
-                        Nudge.cancelled_at.is_(None),
-                    )
-                    .values(cancelled_at=now, last_error="no thread")
-                )

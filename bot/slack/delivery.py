@@ -36,7 +36,14 @@ from bot.services.sweep import (
     release,
 )
 from bot.slack.deps import Deps
-from bot.slack.failures import BOT_ERROR, Undelivered, gives_up, retry_wait, who_must_know
+from bot.slack.failures import (
+    BOT_ERROR,
+    CLAIM_LOST,
+    Undelivered,
+    gives_up,
+    retry_wait,
+    who_must_know,
+)
 from bot.slack.marks import SentMarks
 from bot.slack.sends import send
 from bot.slack.token_check import NOT_INSTALLED, TOKEN_REFUSED, recheck_paused
@@ -96,10 +103,10 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
     """Send a claimed batch; returns how many were marked sent. A nudge that changes its
     secondment goes alone, so two never change the same secondment at once. The rest go
     `concurrency` at a time, a new one starting as each finishes; what one thread says goes as
-    one unit, in order, and stops at the first failure. Claims are renewed a group at a time,
-    just before the group's first send, once the lease runs short: a stalled sweep can have no
-    more than `concurrency` units on their way. What was delivered is marked sent with the
-    renewal, or when the batch ends."""
+    one unit, in order, and stops at the first failure. Claims are renewed once their lease
+    runs short: a group's just before its units take their slots, and each one again just
+    before its own send; one another sweep has taken over meanwhile is left to it. What was
+    delivered is marked sent with the next renewal, or when the batch ends."""
     marks = SentMarks(deps.sessions, now)
     paused: dict[str, str] = {}
     sent = 0
@@ -116,9 +123,10 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
         return ours
 
     async def send_alone(due: Due) -> bool:
-        """`_send`, with a fault of the bot's own (a bug in one message's words, a lost
-        database connection) kept to that message: it is recorded as a failed attempt, and
-        tried again like one, while the rest of the batch goes on."""
+        """`_send`, with a fault of the bot's own (a bug in one message's words, a database
+        error in its change) kept to that message: it is recorded as a failed attempt, and
+        tried again like one, while the rest of the batch goes on. (If the database cannot
+        record even that, the batch ends, and its claims run out for the next sweep.)"""
         try:
             return await _send(client, deps, due, now, marks, paused)
         except Exception:
@@ -135,15 +143,19 @@ async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now:
     slots = asyncio.Semaphore(size)
 
     async def send_in_slot(unit: list[Due]) -> None:
+        nonlocal sent
         try:
             for position, due in enumerate(unit):
-                # A thread's sends can outlast a lease: each is re-checked just before it goes.
-                # Taken over by another sweep, the thread's next messages are that sweep's.
-                if position and not await still_ours([due]):
+                # A unit can wait long for its slot, and a thread's sends can outlast a lease:
+                # each claim is re-checked just before its send. Taken over by another sweep,
+                # the thread's next messages are that sweep's.
+                if not await still_ours([due]):
                     rest = unit[position:]
                 else:
                     opened = due.kind is NudgeKind.THREAD_OPEN
                     if await send_alone(due) and not opened:
+                        # Marked as it settled, not with the marks below.
+                        sent += due.kind is NudgeKind.DELEGATE_CHECK
                         continue
                     # Behind it in the thread: wait for it, or for a record that knows the
                     # thread just opened (the next round's claim reads it).
@@ -220,6 +232,8 @@ async def _send(
     try:
         await send(client, deps, due, now)
     except Undelivered as failure:
+        if failure.error == CLAIM_LOST:
+            return False  # another sweep has it now
         if failure.error in TOKEN_REFUSED:
             await _pause(deps, due, now, failure.error, paused, client)
         else:
@@ -232,6 +246,9 @@ async def _marked(deps: Deps, due: Due, now: datetime, marks: SentMarks) -> bool
     """Mark a delivered (or silent) nudge sent, with what its marking changes and says; a plain
     message waits in `marks` for the next renewal. True if it is (or will be) marked by this
     sweep."""
+    if due.kind is NudgeKind.DELEGATE_CHECK:
+        deps.metrics.nudge_sent(due.kind)  # marked sent with what it settled
+        return True
     if due.kind not in CHANGES_STATE:
         marks.delivered(due)
         return True

@@ -15,6 +15,7 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.followups import Destination, NudgeKind
+from bot.services.decisions import DecisionRef
 from bot.services.outbox import Outgoing
 from bot.services.sweep import Due
 from bot.slack.announce import Announcements, to_person
@@ -23,12 +24,18 @@ from bot.slack.builders.followups import (
     build_thread_not_opened,
     build_undeliverable,
 )
-from bot.slack.builders.replies import build_cannot_decide, build_thread_failed
+from bot.slack.builders.replies import (
+    build_cannot_decide,
+    build_delegate_not_checked,
+    build_thread_failed,
+)
 from bot.slack.publish import slack_error
 
 # An error not known to be passing or permanent is tried this many times.
 MAX_ATTEMPTS = 5
 LONGEST_WAIT = timedelta(hours=1)
+# A message that settles itself (a DELEGATE_CHECK) found its claim taken over: nothing to record.
+CLAIM_LOST = "claim_lost"
 # The bot's own fault while sending (see bot/slack/delivery.py): tried MAX_ATTEMPTS times.
 BOT_ERROR = "bot_error"
 # Errors about the recipient that another attempt will not fix.
@@ -106,6 +113,12 @@ def who_must_know(say: Announcements, due: Due, error: str) -> Sequence[Outgoing
             to_person(record.employee_id, build_thread_failed(record, error)),
             *say.to_hr(build_thread_not_opened(record, error)),
         ]
+    if due.kind is NudgeKind.DELEGATE_CHECK:
+        assert due.payload is not None and due.recipient_id is not None
+        ref = DecisionRef.decode(str(due.payload["ref"]))
+        delegate = str(due.payload["delegate"])
+        message = build_delegate_not_checked(record, ref.side, delegate, error)
+        return [to_person(due.recipient_id, message)]
     if due.kind is NudgeKind.DECISION_REMINDER:
         # Someone has to know the request is stuck on a person the bot cannot reach.
         return say.to_hr(build_undeliverable(record, due.recipient_id, error))

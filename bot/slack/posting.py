@@ -25,9 +25,10 @@ log = logging.getLogger(__name__)
 
 EVENT_TYPE = "secondment_outbox"
 # How far a conversation is searched: pages of PAGE messages, at most PAGES_SEARCHED of them. A
-# re-send follows the lost attempt by minutes, at most an hour (bot/slack/failures.py), and a DM
-# or an approval thread does not take a thousand messages in that time. (Slack pages a thread's
-# replies oldest first, so a long thread needs the later pages.)
+# re-send usually follows the lost attempt by minutes (an hour apart at most, longer only while
+# Slack is down or the workspace paused), and a DM or an approval thread does not take a
+# thousand messages in that time. (Slack pages a thread's replies oldest first, so a long thread
+# needs the later pages.)
 PAGE = 200
 PAGES_SEARCHED = 5
 

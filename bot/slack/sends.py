@@ -34,6 +34,7 @@ from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
 from bot.slack.failures import (
     CANNOT_DECIDE,
+    CLAIM_LOST,
     NO_THREAD,
     PASSING,
     UNREACHABLE,
@@ -184,11 +185,12 @@ async def _check_people(
 
 async def _check_delegate(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
     """The check a delegate form could not make in time: the delegation is made now if Slack
-    says the person can decide, and the manager is told why not if not."""
+    says the person can decide, and the manager is told why not if not. The row is marked sent
+    with that (see `delegate_checked`), not by the delivery."""
     assert due.payload is not None and due.recipient_id is not None
     chosen = str(due.payload["delegate"])
     people = await deps.directory.people(client, due.record.team_id, [chosen])
-    await delegate_checked(
+    settled = await delegate_checked(
         deps.sessions,
         check=(due.nudge_id, due.claim_token),
         team_id=due.record.team_id,
@@ -201,6 +203,8 @@ async def _check_delegate(client: AsyncWebClient, deps: Deps, due: Due, now: dat
         policy=deps.policy,
         now=now,
     )
+    if not settled:
+        raise Undelivered(CLAIM_LOST)
 
 
 async def _publish_home(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:

@@ -9,6 +9,7 @@ lease must not undo the claim of the sweep that took its messages over.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -21,6 +22,8 @@ from bot.domain.followups import ROUND_KINDS, Destination, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.models import Nudge
+from bot.services.changes import change_terms
+from bot.services.outbox import quiet
 from bot.services.requests import NewRequest, create_request
 from bot.services.sweep import LEASE, Due, claim_due, mark_failed, renew_and_mark
 from tests.support.outbox import thread_opened
@@ -220,5 +223,37 @@ async def test_a_thread_given_up_takes_the_reminders_and_escalation_with_it(
     )
     assert len(waiting) == 5
     assert {(n.cancelled_at, n.sent_at, n.last_error) for n in waiting} == {
-        (MONTH_LATER, None, "no thread")
+        (MONTH_LATER, None, "no longer due")
     }
+
+
+async def test_reminders_planned_again_for_a_request_never_shown_are_cancelled_too(
+    sessions: Sessions,
+) -> None:
+    """A later change re-plans the round's reminders (here new terms, a new round): the request
+    was still never shown to the managers, so none of them goes either."""
+    secondment = await unopened_request(sessions)
+    (opening,) = await claim_due(sessions, now=NOW, policy=POLICY)
+    await mark_failed(sessions, opening, error="user_disabled", now=NOW, retry_at=None)
+    await change_terms(
+        sessions,
+        team_id="T1",
+        secondment_id=secondment,
+        seen_version=1,
+        actor_id="UEMP",
+        terms=replace(TERMS, role_title="Senior analyst"),
+        note=None,
+        announce=quiet,
+        policy=POLICY,
+        now=NOW + SECOND,
+    )
+    planned = await rows(
+        sessions,
+        Nudge,
+        Nudge.secondment_id == secondment,
+        Nudge.kind.in_(ROUND_KINDS),
+        Nudge.cancelled_at.is_(None),
+    )
+    assert planned  # planned for the new round ...
+
+    assert await claim_due(sessions, now=MONTH_LATER, policy=POLICY) == []  # ... and never sent

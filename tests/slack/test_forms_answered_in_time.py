@@ -15,11 +15,13 @@ from bot.domain.followups import NudgeKind
 from bot.domain.states import Side
 from bot.models import Nudge, Secondment
 from bot.slack import directory
+from bot.slack.failures import MAX_ATTEMPTS
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import HR_SLOW
 from tests.support import forms
 from tests.support.flows import blocked, ref, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
+from tests.support.rows import rows
 
 HR = "U0HRPERSON"
 DELEGATE = "U0DELEGATE"
@@ -134,12 +136,14 @@ async def test_a_slow_slack_does_not_hold_an_hr_override_past_the_answer(
 
 
 async def delegated_while_slack_is_slow(
-    bot: Harness, monkeypatch: pytest.MonkeyPatch, delegate: str
+    bot: Harness, monkeypatch: pytest.MonkeyPatch, delegate: str, thread: Thread | None = None
 ) -> tuple[Thread, str]:
-    """The home manager hands their side to `delegate` while Slack is too slow to describe
-    them; returns the thread and the form's answer, once the bot has done what follows."""
-    thread = await bot.submit_request(START, END)
+    """The home manager hands their side of `thread` (a new request's, by default) to
+    `delegate` while Slack is too slow to describe them; returns the thread and the form's
+    answer, once the bot has done what follows."""
+    thread = thread or await bot.submit_request(START, END)
     monkeypatch.setattr(directory, "LOOKUP_SECONDS", 0)
+    bot.deps.directory.ttl_seconds = 0  # nobody is remembered: Slack is asked, and is slow
     release = bot.slack.hold_next("users.info")
     response = await bot.submit(
         HOME,
@@ -149,6 +153,8 @@ async def delegated_while_slack_is_slow(
     )
     answer = await response.text()
     assert response.status == 200
+    if answer == "":  # taken: the check after the answer asks Slack, which is slow
+        await bot.slack.wait_until(lambda: bool(bot.slack.held))
     release.set()
     await bot.handled()
     return thread, answer
@@ -207,6 +213,11 @@ async def test_what_needs_no_slack_is_still_checked_before_the_answer(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The employee cannot be chosen, whatever Slack says: the form says so at once."""
+
+    async def not_this_way(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Slack was slow: the form must not wait for it")
+
+    monkeypatch.setattr("bot.slack.listeners.views.delegate", not_this_way)
     thread, answer = await delegated_while_slack_is_slow(bot, monkeypatch, EMPLOYEE)
 
     assert json.loads(answer) == {
@@ -217,3 +228,56 @@ async def test_what_needs_no_slack_is_still_checked_before_the_answer(
     assert [e.action for e in await bot.audit(thread.secondment_id)][-1] != (
         "home_delegate_checking"
     )
+
+
+async def test_a_delegate_slack_never_describes_is_given_up_and_the_manager_told(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot.slack.add_user(DELEGATE)
+    thread = await bot.submit_request(START, END)
+    for _ in range(MAX_ATTEMPTS):
+        bot.slack.fail_next("users.info", "unknown_method_error")
+
+    await delegated_while_slack_is_slow(bot, monkeypatch, DELEGATE, thread)
+    for _ in range(MAX_ATTEMPTS - 1):
+        (check,) = await rows(bot.sessions, Nudge, Nudge.kind == NudgeKind.DELEGATE_CHECK)
+        await bot.sweep(check.due_at)
+
+    (check,) = await rows(bot.sessions, Nudge, Nudge.kind == NudgeKind.DELEGATE_CHECK)
+    assert (check.attempts, check.cancelled_at is not None) == (MAX_ATTEMPTS, True)
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
+    (told,) = bot.slack.sent("chat.postMessage", channel=HOME)
+    assert "Slack would not tell me who they are" in told.text
+    assert "unknown_method_error" in told.text and Action.DELEGATE in told.blocks_text
+    assert bot.slack.sent("chat.postMessage", channel=DELEGATE) == []
+
+
+async def test_a_later_choice_replaces_a_delegation_still_waiting_for_its_check(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack rate-limits the check; meanwhile, with Slack quick again, the manager chooses
+    someone else. The first choice is dropped: the later one stands."""
+    bot.slack.add_user(DELEGATE)
+    other = bot.slack.add_user("U0OTHERDELEGATE")
+    thread = await bot.submit_request(START, END)
+    bot.slack.fail_next("users.info", "fatal_error")  # Slack's trouble: tried again later
+    await delegated_while_slack_is_slow(bot, monkeypatch, DELEGATE, thread)
+    (waiting,) = await rows(bot.sessions, Nudge, Nudge.kind == NudgeKind.DELEGATE_CHECK)
+    assert (waiting.sent_at, waiting.last_error) == (None, "fatal_error")
+
+    monkeypatch.setattr(directory, "LOOKUP_SECONDS", 1.5)
+    response = await bot.submit(
+        HOME,
+        Callback.DELEGATE,
+        forms.delegate_values(other),
+        private_metadata=ref(thread, Side.HOME).encode(),
+    )
+    assert await response.text() == ""
+    await bot.handled()
+    await bot.sweep(waiting.due_at)
+
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id == other
+    (dropped,) = await rows(bot.sessions, Nudge, Nudge.id == waiting.id)
+    assert (dropped.sent_at, dropped.last_error) == (None, "replaced")
+    assert bot.slack.sent("chat.postMessage", channel=DELEGATE) == []
+    assert len(bot.slack.sent("chat.postMessage", channel=other)) == 1

@@ -81,6 +81,9 @@ async def seed(sessions: Sessions, specs: list[Spec]) -> list[int]:
                 outcome=spec.outcome,
                 created_at=spec.created,
                 updated_at=spec.created,
+                # Shown to its managers in an approval thread, as every request is.
+                channel_id="G0SEEDED",
+                thread_ts=f"1700000000.{n:06d}",
             )
             for n, spec in enumerate(specs)
         ]

@@ -32,7 +32,7 @@ from bot.domain.errors import (
     UnreadableReference,
 )
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import SideState, Status
+from bot.domain.states import Side, SideState, Status
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import DelegationRefused
 from bot.slack.builders.lifecycle import objectives_blocks
@@ -287,20 +287,33 @@ def build_cannot_decide(record: SecondmentRecord, user_id: str) -> Message:
 def build_delegation_refused(refused: DelegationRefused) -> Message:
     """For the manager, when a delegation taken while Slack was slow failed its check: why, and
     (while the side is still to decide) a button to choose someone else."""
-    record, problem = refused.record, refused.problem
+    problem = refused.problem
     why = (
         " ".join(problem.errors.values())
         if isinstance(problem, InvalidInput)
         else _refusal_text(problem)
     )
+    return _not_handed_over(refused.record, refused.side, refused.delegate_id, why)
+
+
+def build_delegate_not_checked(
+    record: SecondmentRecord, side: Side, delegate_id: str, error: str
+) -> Message:
+    """For the manager, when Slack never said who the delegate chosen is (`error`, given up)."""
+    why = f"Slack would not tell me who they are (it said `{error}`). Please choose them again."
+    return _not_handed_over(record, side, delegate_id, why)
+
+
+def _not_handed_over(record: SecondmentRecord, side: Side, delegate_id: str, why: str) -> Message:
     text = (
-        f"I did not hand the *{refused.side.role}* decision of secondment request #{record.id} "
-        f"to {mention(refused.delegate_id)}: {why}"
+        f"I did not hand the *{side.role}* decision of secondment request #{record.id} to "
+        f"{mention(delegate_id)}: {why}"
     )
     blocks: list[Block] = [SectionBlock(text=md(text))]
-    side = record.side(refused.side)
-    if record.status.awaits_decisions and side.state in (SideState.PENDING, SideState.BLOCKED):
-        ref = DecisionRef(record.id, refused.side, record.deciding_version).encode()
+    state = record.side(side).state
+    still_to_decide = record.status.awaits_decisions or record.status.is_blocked
+    if still_to_decide and state in (SideState.PENDING, SideState.BLOCKED):
+        ref = DecisionRef(record.id, side, record.deciding_version).encode()
         choose = ButtonElement(text="Choose someone else", action_id=Action.DELEGATE, value=ref)
         blocks.append(ActionsBlock(elements=[choose]))
     return Message(text=text, blocks=blocks)
