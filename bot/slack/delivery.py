@@ -35,9 +35,9 @@ from bot.services.sweep import (
     mark_sent,
     release,
 )
+from bot.slack.builders.text import BOT_ERROR
 from bot.slack.deps import Deps
 from bot.slack.failures import (
-    BOT_ERROR,
     CLAIM_LOST,
     Undelivered,
     gives_up,

@@ -4,7 +4,7 @@ Rate limits and server errors that outlast the Web API client's own retries, tim
 outages pass: the message is tried again later, with growing waits (and at least Slack's
 Retry-After), for as long as it takes. It is given up only when retrying cannot help: a
 deactivated recipient, an archived channel, a message Slack refuses, or an error the bot does
-not know, five times over.
+not know (a fault of the bot's own, BOT_ERROR, included), five times over.
 """
 
 from __future__ import annotations
@@ -36,8 +36,6 @@ MAX_ATTEMPTS = 5
 LONGEST_WAIT = timedelta(hours=1)
 # A message that settles itself (a DELEGATE_CHECK) found its claim taken over: nothing to record.
 CLAIM_LOST = "claim_lost"
-# The bot's own fault while sending (see bot/slack/delivery.py): tried MAX_ATTEMPTS times.
-BOT_ERROR = "bot_error"
 # Errors about the recipient that another attempt will not fix.
 UNREACHABLE = {
     "user_not_found",

@@ -829,6 +829,13 @@ def test_thread_failed_says_nothing_is_lost() -> None:
     assert "<@UHOST>" in text
 
 
+def test_a_fault_of_the_bots_own_is_not_put_in_slacks_mouth() -> None:
+    text = all_text(check_message(build_thread_failed(pending(), "bot_error")))
+
+    assert "the bot hit a fault of its own" in text
+    assert "Slack said" not in text
+
+
 # --- the request modal ------------------------------------------------------------------------
 
 

@@ -247,7 +247,7 @@ async def test_a_delegate_slack_never_describes_is_given_up_and_the_manager_told
     assert (check.attempts, check.cancelled_at is not None) == (MAX_ATTEMPTS, True)
     assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
     (told,) = bot.slack.sent("chat.postMessage", channel=HOME)
-    assert "Slack would not tell me who they are" in told.text
+    assert "I could not learn from Slack who they are" in told.text
     assert "unknown_method_error" in told.text and Action.DELEGATE in told.blocks_text
     assert bot.slack.sent("chat.postMessage", channel=DELEGATE) == []
 

@@ -28,7 +28,7 @@ from bot.slack.builders.terms import (
     summary_line,
     terms_blocks,
 )
-from bot.slack.builders.text import escape, md, mention, moment, plain
+from bot.slack.builders.text import escape, md, mention, moment, plain, slack_said
 from bot.slack.builders.thread import build_open_thread_button
 from bot.slack.ids import Action
 from bot.slack.refs import RequestRef
@@ -239,7 +239,7 @@ def build_not_delivered(record: SecondmentRecord, recipient_id: str | None, erro
     where = mention(recipient_id) if recipient_id else "the approval thread"
     return _text_message(
         f"⚠️ A message about secondment request #{record.id} could not be delivered to {where} "
-        f"(Slack said `{error}`). The record is complete: `/secondment status {record.id}` shows "
+        f"({slack_said(error)}). The record is complete: `/secondment status {record.id}` shows "
         f"where it stands. {summary_line(record)}."
     )
 
@@ -251,7 +251,7 @@ def build_thread_not_opened(record: SecondmentRecord, error: str) -> Message:
         f"⚠️ Secondment request #{record.id} from {mention(record.employee_id)} could not be "
         f"shared: Slack would not open its approval thread with "
         f"{mention(record.home.manager_id)} and {mention(record.host.manager_id)} "
-        f"(Slack said `{error}`). The managers have not seen it and will not be reminded; "
+        f"({slack_said(error)}). The managers have not seen it and will not be reminded; "
         f"the employee has been told to check the managers named. {summary_line(record)}."
     )
 
@@ -261,5 +261,5 @@ def build_undeliverable(record: SecondmentRecord, recipient_id: str | None, erro
     who = mention(recipient_id) if recipient_id else "HR"
     return _text_message(
         f"⚠️ A reminder about secondment request #{record.id} could not reach {who} "
-        f"(Slack said `{error}`). The request is waiting on them: {summary_line(record)}."
+        f"({slack_said(error)}). The request is waiting on them: {summary_line(record)}."
     )

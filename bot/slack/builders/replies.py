@@ -38,7 +38,7 @@ from bot.services.delegation import DelegationRefused
 from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import STATUS_ICONS, proposal_blocks, summary_line, terms_blocks
-from bot.slack.builders.text import day, escape, md, mention, moment
+from bot.slack.builders.text import day, escape, md, mention, moment, slack_said
 from bot.slack.builders.thread import build_open_thread_button, withdraw_button
 from bot.slack.ids import Action
 
@@ -263,7 +263,7 @@ def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
     return _text_only(
         f"Your request #{record.id} is saved, but I couldn't open the approval thread with "
         f"{mention(record.home.manager_id)} and {mention(record.host.manager_id)} "
-        f"(Slack said `{error}`). Nothing is lost: `/secondment status {record.id}` shows it. "
+        f"({slack_said(error)}). Nothing is lost: `/secondment status {record.id}` shows it. "
         "Please check both managers' accounts are active, or ask HR for help."
     )
 
@@ -300,7 +300,7 @@ def build_delegate_not_checked(
     record: SecondmentRecord, side: Side, delegate_id: str, error: str
 ) -> Message:
     """For the manager, when Slack never said who the delegate chosen is (`error`, given up)."""
-    why = f"Slack would not tell me who they are (it said `{error}`). Please choose them again."
+    why = f"I could not learn from Slack who they are ({slack_said(error)}). Please choose again."
     return _not_handed_over(record, side, delegate_id, why)
 
 

@@ -10,6 +10,17 @@ from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
 
 
+# A delivery that failed through a fault of the bot's own, not Slack's (bot/slack/delivery.py).
+BOT_ERROR = "bot_error"
+
+
+def slack_said(error: str) -> str:
+    """Why a delivery failed, for the people told: Slack's error code, or the bot's own fault."""
+    if error == BOT_ERROR:
+        return "the bot hit a fault of its own, which is logged"
+    return f"Slack said `{error}`"
+
+
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
