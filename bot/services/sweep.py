@@ -526,21 +526,6 @@ async def release(sessions: Sessions, due: Due) -> None:
         await _release(session, due)
 
 
-async def release_all(sessions: Sessions, batch: Sequence[Due]) -> None:
-    """`release` a whole claimed batch, in one transaction: the sweep's time is up."""
-    if not batch:
-        return
-    async with sessions.begin() as session:
-        for maybe_sent in (False, True):
-            ids = [d.nudge_id for d in batch if d.maybe_sent is maybe_sent]
-            if ids:
-                await session.execute(
-                    update(Nudge)
-                    .where(Nudge.id.in_(ids), Nudge.claim_token.in_({d.claim_token for d in batch}))
-                    .values(claimed_until=None, claim_token=None, maybe_sent=maybe_sent)
-                )
-
-
 async def _release(session: AsyncSession, due: Due) -> None:
     await session.execute(
         update(Nudge)

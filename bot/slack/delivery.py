@@ -34,7 +34,6 @@ from bot.services.sweep import (
     mark_failed,
     mark_sent,
     release,
-    release_all,
 )
 from bot.slack.builders.text import BOT_ERROR
 from bot.slack.deps import Deps
@@ -85,35 +84,17 @@ async def _deliver_rounds(client: AsyncWebClient, deps: Deps, secondment_id: int
 
 async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> int:
     """Claim what is due at `now` and send it; returns how many were sent. While a backlog
-    lasts, the sweep claims batch after batch for about `sweep_seconds`: the next one while the
-    last is being sent, when that was full, so paced sends never wait for a claim. The metrics
-    get how late the sweep found the oldest due nudge, and `now` once the sweep has run to the
-    end."""
+    lasts, the sweep claims batch after batch for about `sweep_seconds`. The metrics get how late
+    the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
     paused = await recheck_paused(client, deps, now)
     lag, depth = await backlog(deps.sessions, now=now)
     deps.metrics.sweep_started(lag, depth, len(paused))
     sent = 0
     began = time.monotonic()
-
-    async def claim() -> list[Due]:
-        return await claim_due(deps.sessions, now=now, policy=deps.policy, limit=BATCH)
-
-    batch = await claim()
-    while batch:
-        following = asyncio.create_task(claim()) if len(batch) == BATCH else None
-        try:
-            sent += await _send_batch(client, deps, batch, now)
-        except BaseException:
-            if following is not None:
-                following.cancel()  # its transaction rolls back: nothing claimed
-            raise
+    while batch := await claim_due(deps.sessions, now=now, policy=deps.policy, limit=BATCH):
+        sent += await _send_batch(client, deps, batch, now)
         if time.monotonic() - began >= deps.sending.sweep_seconds:
-            if following is not None:
-                await release_all(deps.sessions, await following)  # the next sweep's
             break
-        # Claimed after the batch was sent, when no claim ran beside it: what its sends made
-        # ready (a thread's replies, once it is open) goes in this sweep.
-        batch = await following if following is not None else await claim()
     deps.metrics.sweep_finished(now)
     return sent
 

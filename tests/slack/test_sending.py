@@ -21,7 +21,7 @@ from bot.domain.followups import SAID
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, Status
 from bot.models import AuditEvent, Nudge
-from bot.services.sweep import LEASE, Due, claim_due, renew
+from bot.services.sweep import LEASE, claim_due, renew
 from bot.slack.builders.followups import build_decision_reminder
 from bot.slack.builders.messages import Message
 from bot.slack.client import retry_handlers
@@ -98,27 +98,6 @@ async def test_a_sweep_stops_claiming_once_its_time_is_up_and_the_next_goes_on(
 
     assert await send_due_nudges(bot.client, deps, SWEEP_AT) == BATCH  # one batch, then stops
     assert await send_due_nudges(bot.client, deps, SWEEP_AT) == 20
-    await sent_once(bot, ids)
-
-
-async def test_the_next_batch_is_claimed_while_a_full_one_is_sent(
-    bot: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Paced sends never wait for a claim: behind a full batch, the next is claimed at once."""
-    ids = await backlog(bot, BATCH + 20)
-    posted_when_claimed: list[int] = []
-
-    async def noting(*args: Any, **kwargs: Any) -> list[Due]:
-        posted_when_claimed.append(len(bot.slack.sent("chat.postMessage")))
-        return await claim_due(*args, **kwargs)
-
-    monkeypatch.setattr("bot.slack.delivery.claim_due", noting)
-
-    assert await send_due_nudges(bot.client, bot.deps, SWEEP_AT) == len(ids)
-
-    first, second, last = posted_when_claimed
-    assert (first, last) == (0, len(ids))  # the last claim, after the batch not full, is empty
-    assert second < BATCH  # claimed while the first batch was still on its way
     await sent_once(bot, ids)
 
 
