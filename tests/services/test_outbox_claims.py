@@ -9,20 +9,25 @@ lease must not undo the claim of the sweep that took its messages over.
 from __future__ import annotations
 
 import os
+from collections.abc import Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions
 from bot.domain.followups import ROUND_KINDS, Destination, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
-from bot.models import Nudge
+from bot.domain.states import Side
+from bot.models import Nudge, Secondment
 from bot.services.changes import change_terms
+from bot.services.decisions import DecisionRef
+from bot.services.delegation import delegate_checked, delegate_once_checked
 from bot.services.outbox import quiet
 from bot.services.requests import NewRequest, create_request
 from bot.services.sweep import LEASE, Due, claim_due, mark_failed, renew_and_mark
@@ -257,3 +262,66 @@ async def test_reminders_planned_again_for_a_request_never_shown_are_cancelled_t
     assert planned  # planned for the new round ...
 
     assert await claim_due(sessions, now=MONTH_LATER, policy=POLICY) == []  # ... and never sent
+
+
+async def test_a_request_from_before_the_outbox_whose_thread_failed_is_still_reminded_of(
+    sessions: Sessions,
+) -> None:
+    """Its thread failed with no outbox row to say so: the reminder, with its buttons, is the
+    only way its managers can decide, so it goes."""
+    secondment = await unopened_request(sessions)
+    async with sessions.begin() as session:
+        await session.execute(
+            delete(Nudge).where(
+                Nudge.secondment_id == secondment, Nudge.kind == NudgeKind.THREAD_OPEN
+            )
+        )
+
+    claimed = await claim_due(sessions, now=MONTH_LATER, policy=POLICY)
+
+    assert {d.kind for d in claimed} == set(ROUND_KINDS)
+
+
+# --- a delegation checked after the answer ------------------------------------------------------
+
+
+async def test_a_delegate_check_whose_claim_another_sweep_took_settles_nothing(
+    sessions: Sessions,
+) -> None:
+    secondment = await opened_request(sessions)
+    ref = DecisionRef(secondment, Side.HOME, 1)
+    await delegate_once_checked(
+        sessions,
+        team_id="T1",
+        ref=ref,
+        actor_id="UHOME",
+        delegate_id="UDEL",
+        now=NOW,
+        policy=POLICY,
+    )
+    (slow,) = await claim_due(sessions, now=NOW, policy=POLICY, secondment_id=secondment)
+    later = NOW + LEASE + SECOND
+    (other,) = await claim_due(sessions, now=later, policy=POLICY, secondment_id=secondment)
+
+    def settle(check: Due) -> Coroutine[Any, Any, bool]:
+        return delegate_checked(
+            sessions,
+            check=(check.nudge_id, check.claim_token),
+            team_id="T1",
+            ref=ref,
+            actor_id="UHOME",
+            delegate_id="UDEL",
+            person=Person("UDEL"),
+            announce=quiet,
+            refused=quiet,
+            policy=POLICY,
+            now=later,
+        )
+
+    assert await settle(slow) is False
+    (row,) = await rows(sessions, Secondment, Secondment.id == secondment)
+    assert row.home_delegate_id is None
+    assert await settle(other) is True
+    (row,) = await rows(sessions, Secondment, Secondment.id == secondment)
+    assert row.home_delegate_id == "UDEL"
+    assert await settle(other) is False  # once only
