@@ -133,9 +133,6 @@ def still_wanted(
         last_ask = record.terms.end_date - timedelta(days=end_decision_days(policy, ask + 1))
         stale = ask < END_DECISION_ASKS and now >= working_day_start(last_ask, tz, policy)
         return version == record.terms_version and not record.end_decided and not stale
-    if due.kind in ROUND_KINDS and record.thread_ts is None:
-        # Never shown to the managers: the thread Slack would not open was given up.
-        return False
     if due.kind is NudgeKind.DECISION_REMINDER:
         assert due.side is not None
         side = record.side(due.side)
@@ -224,6 +221,14 @@ async def claim_due(
                 )
             ).items()
         }
+        never_shown = await _never_shown(
+            session,
+            {
+                n.secondment_id
+                for n in claimed
+                if n.kind in ROUND_KINDS and records[n.secondment_id].thread_ts is None
+            },
+        )
         due: list[Due] = []
         stale: list[Due] = []
         for nudge in sorted(claimed, key=lambda n: (n.due_at, n.id)):
@@ -242,6 +247,8 @@ async def claim_due(
             )
             tz = tz_of.get((item.record.team_id, item.recipient_id or item.record.employee_id))
             wanted = still_wanted(item, nudge.round, now, policy, tz)
+            # A reminder of a request whose thread was given up: the managers never saw it.
+            wanted &= not (item.kind in ROUND_KINDS and item.record.id in never_shown)
             (due if wanted else stale).append(item)
         if stale:
             await session.execute(
@@ -255,6 +262,24 @@ async def claim_due(
                 )
             )
     return due
+
+
+async def _never_shown(session: AsyncSession, threadless: set[int]) -> set[int]:
+    """Of these secondments without a thread, those whose thread Slack would never open (its
+    THREAD_OPEN given up). One from before the outbox, whose thread failed with no such row,
+    is still reminded of: its managers decide from the reminder's buttons."""
+    if not threadless:
+        return set()
+    return set(
+        await session.scalars(
+            select(Nudge.secondment_id).where(
+                Nudge.secondment_id.in_(threadless),
+                Nudge.kind == NudgeKind.THREAD_OPEN,
+                Nudge.sent_at.is_(None),
+                Nudge.cancelled_at.is_not(None),
+            )
+        )
+    )
 
 
 async def backlog(sessions: Sessions, *, now: datetime) -> tuple[timedelta, int]:
@@ -343,7 +368,7 @@ def _none_left_behind(ids: list[int]) -> ColumnElement[bool]:
 def _shown_first() -> ColumnElement[bool]:
     """A reminder (or HR's escalation) of a request waits for the thread that shows it to the
     managers: while Slack has not opened it, a reminder would be the first they hear of it.
-    (One whose thread was given up is cancelled when claimed: see `still_wanted`.)"""
+    (One whose thread was given up is cancelled when claimed: see `_never_shown`.)"""
     opening = aliased(Nudge)
     return or_(
         Nudge.kind.not_in(ROUND_KINDS),
