@@ -834,6 +834,8 @@ def test_a_fault_of_the_bots_own_is_not_put_in_slacks_mouth() -> None:
 
     assert "the bot hit a fault of its own" in text
     assert "Slack said" not in text
+    assert "accounts are active" not in text  # nothing for the employee to check
+    assert "ask HR for help" in text
 
 
 # --- the request modal ------------------------------------------------------------------------

@@ -249,10 +249,10 @@ def build_thread_not_opened(record: SecondmentRecord, error: str) -> Message:
     seen the request, and nobody will be reminded of it."""
     return _text_message(
         f"⚠️ Secondment request #{record.id} from {mention(record.employee_id)} could not be "
-        f"shared: Slack would not open its approval thread with "
-        f"{mention(record.home.manager_id)} and {mention(record.host.manager_id)} "
-        f"({slack_said(error)}). The managers have not seen it and will not be reminded; "
-        f"the employee has been told to check the managers named. {summary_line(record)}."
+        f"shared: its approval thread with {mention(record.home.manager_id)} and "
+        f"{mention(record.host.manager_id)} could not be opened ({slack_said(error)}). The "
+        f"managers have not seen it and will not be reminded; the employee has been told. "
+        f"{summary_line(record)}."
     )
 
 

@@ -38,7 +38,7 @@ from bot.services.delegation import DelegationRefused
 from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import STATUS_ICONS, proposal_blocks, summary_line, terms_blocks
-from bot.slack.builders.text import day, escape, md, mention, moment, slack_said
+from bot.slack.builders.text import BOT_ERROR, day, escape, md, mention, moment, slack_said
 from bot.slack.builders.thread import build_open_thread_button, withdraw_button
 from bot.slack.ids import Action
 
@@ -260,11 +260,17 @@ def build_request_confirmation(record: SecondmentRecord) -> Message:
 
 
 def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
+    # Slack's refusal is about the people named; a fault of the bot's own is for HR to take up.
+    advice = (
+        "Please ask HR for help."
+        if error == BOT_ERROR
+        else "Please check both managers' accounts are active, or ask HR for help."
+    )
     return _text_only(
         f"Your request #{record.id} is saved, but I couldn't open the approval thread with "
         f"{mention(record.home.manager_id)} and {mention(record.host.manager_id)} "
         f"({slack_said(error)}). Nothing is lost: `/secondment status {record.id}` shows it. "
-        "Please check both managers' accounts are active, or ask HR for help."
+        + advice
     )
 
 
