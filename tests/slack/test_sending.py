@@ -205,6 +205,29 @@ async def test_a_sweep_slowed_past_its_lease_leaves_the_rest_of_a_thread_to_the_
     assert (row.sent_at, row.claim_token) == (None, taken[1].claim_token)
 
 
+@pytest.mark.settings(send_concurrency=1)
+async def test_a_message_that_waited_past_its_lease_for_a_slot_is_left_to_the_sweep_that_took_it(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    """One send at a time: the second reminder waits for the first, which Slack holds past the
+    lease; meanwhile another sweep claims the second. The slow sweep then leaves it."""
+    await backlog(bot, 2)
+    clock.move_to(SWEEP_AT)
+    held = bot.slack.hold_next("chat.postMessage")
+    slow = asyncio.create_task(send_due_nudges(bot.client, bot.deps, SWEEP_AT))
+    await bot.slack.wait_until(lambda: bool(bot.slack.held))
+    clock.move_to(SWEEP_AT + LEASE + timedelta(seconds=1))
+    # The other sweep takes both: the first is on its way, the second has not left.
+    taken = await claim_due(bot.sessions, now=bot.deps.clock.now(), policy=bot.deps.policy)
+    assert len(taken) == 2
+    held.set()
+
+    assert await slow == 1
+    assert len(bot.slack.sent("chat.postMessage", channel=HOME)) == 1
+    (left,) = await rows(bot.sessions, Nudge, Nudge.sent_at.is_(None))
+    assert left.claim_token == taken[0].claim_token  # still the other sweep's to send
+
+
 async def test_a_fault_of_the_bots_own_with_one_message_leaves_the_rest_of_the_batch_sent(
     bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
