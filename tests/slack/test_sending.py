@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ from bot.domain.followups import SAID
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, Status
 from bot.models import AuditEvent, Nudge
-from bot.services.sweep import LEASE, claim_due, renew
+from bot.services.sweep import LEASE, Due, claim_due, renew
 from bot.slack.builders.followups import build_decision_reminder
 from bot.slack.builders.messages import Message
 from bot.slack.client import retry_handlers
@@ -176,6 +176,21 @@ async def test_a_claim_another_sweep_took_is_not_renewed(bot: Harness) -> None:
     assert await renew(bot.sessions, [taken], now=later) == [taken]
 
 
+async def another_sweep_takes_over(
+    bot: Harness, clock: time_machine.Traveller, at: datetime
+) -> tuple[asyncio.Task[int], list[Due]]:
+    """A sweep at `at` whose first post Slack holds past the lease, while another sweep claims
+    what is due; returns the slow sweep, on its way again, and the other's claims."""
+    clock.move_to(at)
+    held = bot.slack.hold_next("chat.postMessage")
+    slow = asyncio.create_task(send_due_nudges(bot.client, bot.deps, at))
+    await bot.slack.wait_until(lambda: bool(bot.slack.held))
+    clock.move_to(at + LEASE + timedelta(seconds=1))
+    taken = await claim_due(bot.sessions, now=bot.deps.clock.now(), policy=bot.deps.policy)
+    held.set()
+    return slow, taken
+
+
 async def test_a_sweep_slowed_past_its_lease_leaves_the_rest_of_a_thread_to_the_sweep_that_took_it(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
@@ -189,14 +204,7 @@ async def test_a_sweep_slowed_past_its_lease_leaves_the_rest_of_a_thread_to_the_
     waiting = await rows(bot.sessions, Nudge, Nudge.sent_at.is_(None), Nudge.kind.in_(SAID))
     reply, redraw = sorted(waiting, key=lambda n: n.id)
     at = max(reply.due_at, bot.deps.clock.now())
-    clock.move_to(at)
-
-    held = bot.slack.hold_next("chat.postMessage")
-    slow = asyncio.create_task(send_due_nudges(bot.client, bot.deps, at))
-    await bot.slack.wait_until(lambda: bool(bot.slack.held))
-    clock.move_to(at + LEASE + timedelta(seconds=1))
-    taken = await claim_due(bot.sessions, now=bot.deps.clock.now(), policy=bot.deps.policy)
-    held.set()
+    slow, taken = await another_sweep_takes_over(bot, clock, at)
     assert sorted(d.nudge_id for d in taken) == [reply.id, redraw.id]
 
     assert await slow == 1
@@ -212,15 +220,8 @@ async def test_a_message_that_waited_past_its_lease_for_a_slot_is_left_to_the_sw
     """One send at a time: the second reminder waits for the first, which Slack holds past the
     lease; meanwhile another sweep claims the second. The slow sweep then leaves it."""
     await backlog(bot, 2)
-    clock.move_to(SWEEP_AT)
-    held = bot.slack.hold_next("chat.postMessage")
-    slow = asyncio.create_task(send_due_nudges(bot.client, bot.deps, SWEEP_AT))
-    await bot.slack.wait_until(lambda: bool(bot.slack.held))
-    clock.move_to(SWEEP_AT + LEASE + timedelta(seconds=1))
-    # The other sweep takes both: the first is on its way, the second has not left.
-    taken = await claim_due(bot.sessions, now=bot.deps.clock.now(), policy=bot.deps.policy)
-    assert len(taken) == 2
-    held.set()
+    slow, taken = await another_sweep_takes_over(bot, clock, SWEEP_AT)
+    assert len(taken) == 2  # the first on its way, and the second, which has not left
 
     assert await slow == 1
     assert len(bot.slack.sent("chat.postMessage", channel=HOME)) == 1
