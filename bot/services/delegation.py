@@ -6,6 +6,7 @@ someone else later, or take it back by choosing themself. Reminders follow the d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,6 +79,44 @@ async def delegate(
         delegated = await _hand_over(session, team_id, ref, actor_id, person, policy, now)
         await _drop_pending_checks(session, ref.secondment_id, actor_id, now)
         return await said(session, announce, delegated, ref.secondment_id, now)
+
+
+async def delegate_chosen(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    ref: DecisionRef,
+    actor_id: str,
+    chosen: str | None,
+    people: Mapping[str, Person] | None,
+    announce: Announce[Delegated],
+    policy: Policy,
+    now: datetime,
+) -> int:
+    """The delegate form's answer: `chosen` as Slack described them in `people`, handed the side
+    at once (`delegate`); or, when Slack was too slow to describe them (`people` None), taken
+    now and made once Slack has (`delegate_once_checked`). Returns the secondment's id."""
+    if people is None and chosen:
+        return await delegate_once_checked(
+            sessions,
+            team_id=team_id,
+            ref=ref,
+            actor_id=actor_id,
+            delegate_id=chosen,
+            now=now,
+            policy=policy,
+        )
+    delegated = await delegate(
+        sessions,
+        team_id=team_id,
+        ref=ref,
+        actor_id=actor_id,
+        person=(people or {}).get(chosen or ""),
+        announce=announce,
+        policy=policy,
+        now=now,
+    )
+    return delegated.record.id
 
 
 async def delegate_once_checked(

@@ -217,7 +217,7 @@ async def test_what_needs_no_slack_is_still_checked_before_the_answer(
     async def not_this_way(*args: object, **kwargs: object) -> None:
         raise AssertionError("Slack was slow: the form must not wait for it")
 
-    monkeypatch.setattr("bot.slack.listeners.views.delegate", not_this_way)
+    monkeypatch.setattr("bot.services.delegation.delegate", not_this_way)
     thread, answer = await delegated_while_slack_is_slow(bot, monkeypatch, EMPLOYEE)
 
     assert json.loads(answer) == {

@@ -23,7 +23,7 @@ from bot.domain.states import Outcome
 from bot.domain.validation import validate_block
 from bot.services.changes import approve_with_conditions
 from bot.services.decisions import DecisionRef, decide
-from bot.services.delegation import delegate, delegate_once_checked
+from bot.services.delegation import delegate_chosen
 from bot.services.requests import NewRequest, create_request
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
@@ -114,30 +114,18 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         chosen = parse_chosen_user(view["state"]["values"])
-        team, ref = team_of(context), DecisionRef.decode(view["private_metadata"])
-        people = await deps.directory.people_in_time(client, team, [chosen] if chosen else [])
-        if people is None and chosen:
-            # Slack is too slow to say who they are: taken now, made once Slack has said.
-            secondment_id = await delegate_once_checked(
-                deps.sessions,
-                team_id=team,
-                ref=ref,
-                actor_id=user_of(context),
-                delegate_id=chosen,
-                policy=deps.policy,
-                now=deps.clock.now(),
-            )
-        else:
-            delegated = await delegate(
-                deps.sessions,
-                team_id=team,
-                ref=ref,
-                actor_id=user_of(context),
-                person=(people or {}).get(chosen or ""),
-                announce=deps.say.delegation,
-                policy=deps.policy,
-                now=deps.clock.now(),
-            )
-            secondment_id = delegated.record.id
+        team = team_of(context)
+        secondment_id = await delegate_chosen(
+            deps.sessions,
+            team_id=team,
+            ref=DecisionRef.decode(view["private_metadata"]),
+            actor_id=user_of(context),
+            chosen=chosen,
+            # None when Slack is too slow to say who they are: checked after the answer.
+            people=await deps.directory.people_in_time(client, team, [chosen] if chosen else []),
+            announce=deps.say.delegation,
+            policy=deps.policy,
+            now=deps.clock.now(),
+        )
         await ack()
         await deliver_now(client, deps, secondment_id)
