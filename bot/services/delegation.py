@@ -92,10 +92,10 @@ async def delegate_chosen(
     announce: Announce[Delegated],
     policy: Policy,
     now: datetime,
-) -> int:
+) -> SecondmentRecord:
     """The delegate form's answer: `chosen` as Slack described them in `people`, handed the side
     at once (`delegate`); or, when Slack was too slow to describe them (`people` None), taken
-    now and made once Slack has (`delegate_once_checked`). Returns the secondment's id."""
+    now and made once Slack has (`delegate_once_checked`). Returns the request as it stands."""
     if people is None and chosen:
         return await delegate_once_checked(
             sessions,
@@ -116,7 +116,7 @@ async def delegate_chosen(
         policy=policy,
         now=now,
     )
-    return delegated.record.id
+    return delegated.record
 
 
 async def delegate_once_checked(
@@ -128,11 +128,11 @@ async def delegate_once_checked(
     delegate_id: str,
     now: datetime,
     policy: Policy,
-) -> int:
+) -> SecondmentRecord:
     """Take a delegation to `delegate_id` whom Slack was too slow to describe: what can be
     checked without Slack is checked now (raising as `delegate` would), and the rest after the
     answer, by the outbox row written here (a DELEGATE_CHECK, which `delegate_checked` settles).
-    Nothing changes, and nobody is told, until then. Returns the secondment's id."""
+    Nothing changes, and nobody is told, until then. Returns the request as it stands."""
     async with sessions.begin() as session:
         await _lock(session, ref.secondment_id)
         before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
@@ -154,7 +154,7 @@ async def delegate_once_checked(
             payload={"ref": ref.encode(), "delegate": delegate_id},
         )
         await write_outbox(session, ref.secondment_id, [check], now)
-    return ref.secondment_id
+    return before
 
 
 async def delegate_checked(

@@ -5,20 +5,38 @@ composes the messages; services never see Block Kit) and stores what it returns 
 due at once, before the transaction commits. The sweep's delivery sends them like any other
 nudge, with the same claims and retries, so a message is never lost because Slack failed or the
 process died between the change and the send.
+
+A change made for a Slack request is usually delivered by that request, right after its answer
+(bot/slack/delivery.py `deliver_now`). Inside `claiming()` its rows are written already claimed
+by the request, so no second transaction claims them and no query reads back the record the
+change has in hand. A row is born claimed only when nothing could come before it: its workspace
+is not paused, and, for what is said in the thread, nothing said earlier there is still waiting.
+The rest are written free, for the usual claim. A request that never delivers what it claimed
+(it failed first) leaves the rows to the sweep once their lease runs out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
+from uuid import uuid4
 
-from sqlalchemy import Table, insert
+from sqlalchemy import ColumnElement, Table, and_, case, exists, insert, literal, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from bot.domain.followups import Destination, NudgeKind
-from bot.models import Nudge
+from bot.domain.followups import IN_THREAD, Destination, NudgeKind
+from bot.models import Nudge, PausedWorkspace, Secondment
+
+# How long a claim holds a nudge: past it, another sweep may claim it (bot/services/sweep.py).
+LEASE = timedelta(minutes=5)
+# Writing, renewing and marking in bulk use Core statements: the ORM's bookkeeping is not needed.
+NUDGES = cast(Table, Nudge.__table__)
+THREADED = (Destination.THREAD, Destination.BROADCAST)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +51,57 @@ class Outgoing:
 
 
 THREAD_UPDATE = Outgoing(NudgeKind.THREAD_UPDATE)
+
+
+@dataclass(frozen=True, slots=True)
+class BornClaimed:
+    """An outbox row written already claimed, with what it says."""
+
+    nudge_id: int
+    secondment_id: int
+    sequence: int
+    outgoing: Outgoing
+    held_until: datetime
+
+
+@dataclass
+class Claiming:
+    """What the changes of one Slack request wrote already claimed (see `claiming`), until the
+    request takes it to deliver; `held_back` names the secondments some of whose rows had to
+    wait for the usual claim."""
+
+    token: str = field(default_factory=lambda: uuid4().hex)
+    rows: list[BornClaimed] = field(default_factory=list)
+    held_back: set[int] = field(default_factory=set)
+
+    def take(self, secondment_id: int) -> tuple[list[BornClaimed], bool]:
+        """The rows claimed for `secondment_id` since the last take, and whether any of its
+        rows were held back (the flag is cleared)."""
+        mine = [r for r in self.rows if r.secondment_id == secondment_id]
+        self.rows = [r for r in self.rows if r.secondment_id != secondment_id]
+        held = secondment_id in self.held_back
+        self.held_back.discard(secondment_id)
+        return mine, held
+
+
+_claiming: ContextVar[Claiming | None] = ContextVar("claiming", default=None)
+
+
+@contextmanager
+def claiming() -> Iterator[Claiming]:
+    """Inside, what changes say is written claimed for the caller to deliver at once."""
+    claims = Claiming()
+    reset = _claiming.set(claims)
+    try:
+        yield claims
+    finally:
+        _claiming.reset(reset)
+
+
+def claimed_here() -> Claiming | None:
+    """The claims of the Slack request being handled, if it delivers what it says."""
+    return _claiming.get()
+
 
 T = TypeVar("T")
 # Composes what a change of type T says.
@@ -52,29 +121,87 @@ async def write_outbox(
     *,
     terms_version: int = 0,
 ) -> None:
-    """Store `outgoing` for `secondment_id`, due at `now`, in the caller's transaction."""
+    """Store `outgoing` for `secondment_id`, due at `now`, in the caller's transaction; inside
+    `claiming()`, claimed for the caller where nothing must come first."""
     if not outgoing:
         return
-    await session.execute(
-        insert(cast(Table, Nudge.__table__)),
-        [
-            {
-                "secondment_id": secondment_id,
-                "kind": item.kind,
-                # Round and sequence keep the order of what one change says; the round is the
-                # terms version it was said about, for the record.
-                "round": terms_version,
-                "side": None,
-                "sequence": position,
-                "recipient_id": item.recipient_id,
-                "due_at": now,
-                "attempts": 0,
-                "created_at": now,
-                "destination": item.destination,
-                "payload": item.payload,
-            }
-            for position, item in enumerate(outgoing)
-        ],
+    rows: list[dict[str, Any]] = [
+        {
+            "secondment_id": secondment_id,
+            "kind": item.kind,
+            # Round and sequence keep the order of what one change says; the round is the
+            # terms version it was said about, for the record.
+            "round": terms_version,
+            "side": None,
+            "sequence": position,
+            "recipient_id": item.recipient_id,
+            "due_at": now,
+            "attempts": 0,
+            "created_at": now,
+            "destination": item.destination,
+            "payload": item.payload,
+        }
+        for position, item in enumerate(outgoing)
+    ]
+    claims = claimed_here()
+    if claims is None:
+        await session.execute(insert(NUDGES), rows)
+        return
+    held_until = now + LEASE
+    for row, item in zip(rows, outgoing, strict=True):
+        wait = _must_wait(secondment_id, said_in_thread(item))
+        row |= {
+            "claimed_until": case(
+                (wait, None), else_=literal(held_until, NUDGES.c.claimed_until.type)
+            ),
+            "claim_token": case(
+                (wait, None), else_=literal(claims.token, NUDGES.c.claim_token.type)
+            ),
+            # Whatever it sends may arrive before it can record so: a later claim asks Slack.
+            "maybe_sent": case((wait, False), else_=True),
+        }
+    # One statement for all the rows, so that each row's subqueries see the table as it was
+    # before any of them. (A VALUES list of expressions is compiled on each call, not cached.)
+    written = await session.execute(
+        insert(NUDGES).values(rows).returning(NUDGES.c.id, NUDGES.c.sequence, NUDGES.c.claim_token)
+    )
+    for nudge_id, position, token in written.all():
+        if token is None:
+            claims.held_back.add(secondment_id)
+        else:
+            claims.rows.append(
+                BornClaimed(nudge_id, secondment_id, position, outgoing[position], held_until)
+            )
+
+
+def said_in_thread(item: Outgoing) -> bool:
+    return item.kind in IN_THREAD or item.destination in THREADED
+
+
+def _must_wait(secondment_id: int, threaded: bool) -> ColumnElement[bool]:
+    """A new row must wait for the usual claim: its workspace is paused, or it speaks in the
+    thread behind something still waiting there (the claim keeps their order)."""
+    paused = exists().where(
+        Secondment.id == secondment_id, PausedWorkspace.team_id == Secondment.team_id
+    )
+    if not threaded:
+        return paused
+    earlier = aliased(Nudge)
+    behind = exists().where(
+        earlier.secondment_id == secondment_id,
+        in_thread(earlier),
+        earlier.sent_at.is_(None),
+        earlier.cancelled_at.is_(None),
+    )
+    return or_(paused, behind)
+
+
+def in_thread(nudge: Any) -> ColumnElement[bool]:
+    """`nudge` (Nudge, or an alias of it) speaks in the approval thread. Written so that no part
+    is NULL: only a MESSAGE has a destination."""
+    return or_(
+        nudge.kind.in_(IN_THREAD),
+        and_(nudge.kind == NudgeKind.MESSAGE, nudge.destination.in_(THREADED)),
     )
 
 

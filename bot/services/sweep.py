@@ -17,10 +17,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -49,13 +60,20 @@ from bot.services.checkins import mark_missed
 from bot.services.escalations import raise_escalation
 from bot.services.lifecycle import activate
 from bot.services.loading import load_record, load_records
-from bot.services.outbox import Announce, Outgoing, quiet, said, write_outbox
+from bot.services.outbox import (
+    LEASE,
+    NUDGES,
+    THREADED,
+    Announce,
+    BornClaimed,
+    Outgoing,
+    in_thread,
+    quiet,
+    said,
+    write_outbox,
+)
 from bot.services.pauses import pause_in
 from bot.services.people import timezones
-
-LEASE = timedelta(minutes=5)
-# Renewing and marking in bulk use Core statements: the ORM's bookkeeping is not needed there.
-NUDGES = cast(Table, Nudge.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +99,6 @@ class Due:
 
 
 UNDERWAY = tuple(s for s in Status if s.is_underway)
-THREADED = (Destination.THREAD, Destination.BROADCAST)
 WANTED_IN = {
     **{kind: tuple(Status) for kind in SAID},
     NudgeKind.DECISION_REMINDER: (Status.PENDING, Status.PROPOSAL_PENDING),
@@ -264,6 +281,32 @@ async def claim_due(
     return due
 
 
+def born_due(row: BornClaimed, record: SecondmentRecord, token: str) -> Due:
+    """A row a change wrote claimed (bot/services/outbox.py), ready to send with the record the
+    change left: nothing before this claim can have sent it."""
+    said = row.outgoing
+    return Due(
+        row.nudge_id,
+        said.kind,
+        None,
+        row.sequence,
+        said.recipient_id,
+        0,
+        record,
+        token,
+        said.destination,
+        said.payload,
+    )
+
+
+async def current_record(
+    sessions: Sessions, record: SecondmentRecord, policy: Policy
+) -> SecondmentRecord | None:
+    """`record` as it stands now."""
+    async with sessions() as session:
+        return await load_record(session, record.team_id, record.id, policy)
+
+
 async def _never_shown(session: AsyncSession, threadless: set[int]) -> set[int]:
     """Of these secondments without a thread, those whose thread Slack would never open (its
     THREAD_OPEN given up). One from before the outbox, whose thread failed with no such row,
@@ -301,34 +344,26 @@ async def backlog(sessions: Sessions, *, now: datetime) -> tuple[timedelta, int]
     return (timedelta(0) if oldest is None else now - oldest), depth
 
 
-def _in_thread(nudge: Any) -> ColumnElement[bool]:
-    # Written so that no part is NULL: only a MESSAGE has a destination.
-    return or_(
-        nudge.kind.in_(IN_THREAD),
-        and_(nudge.kind == NudgeKind.MESSAGE, nudge.destination.in_(THREADED)),
-    )
-
-
 def _in_turn(now: datetime) -> ColumnElement[bool]:
     """Nothing said earlier in the same thread waits behind this nudge: not for a retry, nor
     in another sweep's hands. (Earlier ones that are due and free are claimed with it, and
     sent first.)"""
     earlier = aliased(Nudge)
     return or_(
-        ~_in_thread(Nudge),
+        ~in_thread(Nudge),
         ~exists().where(
-            _open_earlier_in_thread(earlier),
+            _open_earlierin_thread(earlier),
             or_(earlier.due_at > now, earlier.claimed_until >= now),
         ),
     )
 
 
-def _open_earlier_in_thread(earlier: Any) -> ColumnElement[bool]:
+def _open_earlierin_thread(earlier: Any) -> ColumnElement[bool]:
     """`earlier` is said before `Nudge` in its thread and not yet sent or given up."""
     return and_(
         earlier.secondment_id == Nudge.secondment_id,
         earlier.id < Nudge.id,
-        _in_thread(earlier),
+        in_thread(earlier),
         earlier.sent_at.is_(None),
         earlier.cancelled_at.is_(None),
     )
@@ -345,13 +380,13 @@ def _turn_comes() -> ColumnElement[Any]:
         .where(
             upto.secondment_id == Nudge.secondment_id,
             upto.id <= Nudge.id,
-            _in_thread(upto),
+            in_thread(upto),
             upto.sent_at.is_(None),
             upto.cancelled_at.is_(None),
         )
         .scalar_subquery()
     )
-    return case((_in_thread(Nudge), latest), else_=Nudge.due_at)
+    return case((in_thread(Nudge), latest), else_=Nudge.due_at)
 
 
 def _none_left_behind(ids: list[int]) -> ColumnElement[bool]:
@@ -360,8 +395,8 @@ def _none_left_behind(ids: list[int]) -> ColumnElement[bool]:
     it in the thread must wait for that sweep."""
     earlier = aliased(Nudge)
     return or_(
-        ~_in_thread(Nudge),
-        ~exists().where(_open_earlier_in_thread(earlier), earlier.id.not_in(ids)),
+        ~in_thread(Nudge),
+        ~exists().where(_open_earlierin_thread(earlier), earlier.id.not_in(ids)),
     )
 
 
@@ -395,8 +430,7 @@ def _not_paused() -> ColumnElement[bool]:
 async def renew(sessions: Sessions, batch: Sequence[Due], *, now: datetime) -> list[Due]:
     """Renew this sweep's claims just before sending `batch`; returns the nudges still its own
     (see `renew_and_mark`)."""
-    ours, _ = await renew_and_mark(sessions, batch, (), now=now, sent_at=now)
-    return ours
+    return (await renew_and_mark(sessions, batch, (), now=now, sent_at=now)).ours
 
 
 async def renew_and_mark(
@@ -406,10 +440,12 @@ async def renew_and_mark(
     *,
     now: datetime,
     sent_at: datetime,
-) -> tuple[list[Due], set[int]]:
+    look_behind: bool = False,
+) -> Renewed:
     """In one transaction: record `delivered` as sent at `sent_at`, then renew this sweep's
     claims on `renewing` just before they are sent. Returns the nudges still this sweep's own,
-    and the ids marked now.
+    the ids marked now and, with `look_behind`, the secondments of those with more said and
+    free to claim now (see `_free_behind`).
 
     A sweep slowed past its lease (a slow or rate-limited Slack, a paused process) finds a nudge
     taken by another sweep, or cancelled meanwhile, and leaves it; the renewed lease covers the
@@ -417,20 +453,24 @@ async def renew_and_mark(
     here (see `CHANGES_STATE`), each once, with their audit events."""
     assert not any(d.kind in CHANGES_STATE for d in delivered), "mark_sent handles those"
     if not renewing and not delivered:
-        return [], set()
+        return Renewed([], set(), set())
     nudges = NUDGES.c
     marked: set[int] = set()
+    waiting: set[int] = set()
     ours: set[int] = set()
     async with sessions.begin() as session:
         if delivered:
-            marked = set(
-                await session.scalars(
-                    update(NUDGES)
-                    .where(nudges.id.in_([d.nudge_id for d in delivered]), nudges.sent_at.is_(None))
-                    .values(sent_columns(sent_at))
-                    .returning(nudges.id)
-                )
+            ids = [d.nudge_id for d in delivered]
+            rows = await session.execute(
+                update(NUDGES)
+                .where(nudges.id.in_(ids), nudges.sent_at.is_(None))
+                .values(sent_columns(sent_at))
+                .returning(nudges.id, nudges.secondment_id, _free_behind(ids, now, look_behind))
             )
+            for nudge_id, secondment_id, behind in rows.all():
+                marked.add(nudge_id)
+                if behind:
+                    waiting.add(secondment_id)
             # What a change said is delivered, not a change: the change has its own audit event.
             await record_events(
                 session,
@@ -455,7 +495,37 @@ async def renew_and_mark(
                     .returning(nudges.id)
                 )
             )
-    return [d for d in renewing if d.nudge_id in ours], marked
+    return Renewed([d for d in renewing if d.nudge_id in ours], marked, waiting)
+
+
+class Renewed(NamedTuple):
+    ours: list[Due]
+    marked: set[int]
+    waiting: set[int]
+
+
+def _free_behind(ids: list[int], now: datetime, look: bool) -> ColumnElement[bool]:
+    """For each nudge being marked: whether its secondment has more said, not sent and free to
+    claim, besides `ids` (only if `look`). Asked as the marks are made, so that a change whose
+    thread messages were written behind these (bot/services/outbox.py) is never left to wait
+    for the sweep: marked first, these find it; marked after, it finds these sent. (Whether it
+    is due yet is the claim's to say: this `now` may be older than the change.)"""
+    if not look:
+        return false()
+    later = NUDGES.alias("later")
+    return (
+        select(literal(1))
+        .where(
+            later.c.secondment_id == NUDGES.c.secondment_id,
+            later.c.id.not_in(ids),
+            later.c.kind.in_(SAID),
+            later.c.sent_at.is_(None),
+            later.c.cancelled_at.is_(None),
+            or_(later.c.claim_token.is_(None), later.c.claimed_until < now),
+        )
+        .correlate(NUDGES)
+        .exists()
+    )
 
 
 async def mark_sent(

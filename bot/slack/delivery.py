@@ -21,15 +21,17 @@ from datetime import datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.followups import NudgeKind
-from bot.services.outbox import quiet
+from bot.domain.record import SecondmentRecord
+from bot.services.outbox import LEASE, claimed_here, quiet
 from bot.services.pauses import fingerprint
 from bot.services.sweep import (
     CHANGES_STATE,
-    LEASE,
     SILENT,
     Due,
     backlog,
+    born_due,
     claim_due,
+    current_record,
     hold_for_paused_workspace,
     mark_failed,
     mark_sent,
@@ -59,12 +61,50 @@ RENEW_WITHIN = LEASE / 5
 ROUNDS = 10
 
 
-async def deliver_now(client: AsyncWebClient, deps: Deps, secondment_id: int) -> int:
-    """Send what the changes to one secondment said, right after the change (after the ack).
-    Whatever Slack does not take now stays in the outbox for the sweep; returns how many were
-    sent."""
+async def deliver_now(client: AsyncWebClient, deps: Deps, record: SecondmentRecord) -> int:
+    """Send what the changes to one secondment said, right after the change (after the ack):
+    first what the request's changes wrote claimed for it (bot/services/outbox.py
+    `claiming`), with `record` as the change left it; then, if some of it had to wait for the
+    usual claim or was not delivered, in rounds of claims. Whatever Slack does not take now
+    stays in the outbox for the sweep; returns how many were sent.
+
+    A change's thread messages written behind another change's, still being sent, are not
+    left to the sweep: that change's marks find them, and its delivery claims them (see
+    `_free_behind` in bot/services/sweep.py)."""
     async with deps.sending.delivering:
-        return await _deliver_rounds(client, deps, secondment_id)
+        sent, rest = await _deliver_claimed(client, deps, record)
+        if rest:
+            sent += await _deliver_rounds(client, deps, record.id)
+        return sent
+
+
+async def _deliver_claimed(
+    client: AsyncWebClient, deps: Deps, record: SecondmentRecord
+) -> tuple[int, bool]:
+    """Send the rows this request's changes wrote claimed for `record`'s secondment; returns
+    how many were sent, and whether anything is left for the rounds."""
+    claims = claimed_here()
+    if claims is None:
+        return 0, True
+    sent, rest = 0, False
+    born, held = claims.take(record.id)
+    while born:
+        now = deps.clock.now()
+        batch = [born_due(row, record, claims.token) for row in born]
+        marks = SentMarks(deps.sessions, now, look_behind=True)
+        leases = {row.nudge_id: row.held_until for row in born}
+        delivered = await _send_batch(client, deps, batch, now, leases, marks)
+        sent += delivered
+        rest |= held or delivered < len(batch) or record.id in marks.more_said
+        born, held = claims.take(record.id)
+        if born:
+            # Said by the sends themselves (the thread opened, a delegate checked): drawn from
+            # the record as those changes left it.
+            fresh = await current_record(deps.sessions, record, deps.policy)
+            if fresh is None:
+                return sent, True
+            record = fresh
+    return sent, rest or held
 
 
 async def _deliver_rounds(client: AsyncWebClient, deps: Deps, secondment_id: int) -> int:
@@ -99,19 +139,28 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
     return sent
 
 
-async def _send_batch(client: AsyncWebClient, deps: Deps, batch: list[Due], now: datetime) -> int:
+async def _send_batch(
+    client: AsyncWebClient,
+    deps: Deps,
+    batch: list[Due],
+    now: datetime,
+    leases: dict[int, datetime] | None = None,
+    marks: SentMarks | None = None,
+) -> int:
     """Send a claimed batch; returns how many were marked sent. A nudge that changes its
     secondment goes alone, so two never change the same secondment at once. The rest go
     `concurrency` at a time, a new one starting as each finishes; what one thread says goes as
     one unit, in order, and stops at the first failure. Claims are renewed once their lease
     runs short: a group's just before its units take their slots, and each one again just
     before its own send; one another sweep has taken over meanwhile is left to it. What was
-    delivered is marked sent with the next renewal, or when the batch ends."""
-    marks = SentMarks(deps.sessions, now)
+    delivered is marked sent with the next renewal, or when the batch ends. `leases` gives the
+    claims' leases where they are not `now` + LEASE (those written claimed by a change);
+    `marks`, where they are recorded."""
+    marks = marks or SentMarks(deps.sessions, now)
     paused: dict[str, str] = {}
     sent = 0
-    # Each claim's lease, as this sweep last set it (the claim set them all to now + LEASE).
-    held_until: dict[int, datetime] = {}
+    # Each claim's lease, as this sweep last set it (a claim sets them all to now + LEASE).
+    held_until: dict[int, datetime] = dict(leases or {})
 
     async def still_ours(group: list[Due]) -> list[Due]:
         """The claims on `group`, renewed (with the marks so far) if a lease runs short."""

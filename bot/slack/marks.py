@@ -18,11 +18,14 @@ from bot.services.sweep import Due, renew_and_mark
 
 
 class SentMarks:
-    def __init__(self, sessions: Sessions, now: datetime) -> None:
+    def __init__(self, sessions: Sessions, now: datetime, *, look_behind: bool = False) -> None:
         self._sessions = sessions
         self._now = now
+        self._look_behind = look_behind
         self._waiting: list[Due] = []
         self.marked: list[Due] = []  # those this sweep marked (not another, after its lease)
+        # With `look_behind`: secondments with more said, free to claim, as their marks were made.
+        self.more_said: set[int] = set()
 
     def delivered(self, due: Due) -> None:
         """Slack has taken `due`'s message: record it sent with the next renewal."""
@@ -32,11 +35,17 @@ class SentMarks:
         """Mark what was delivered so far and renew the claims on `batch`, in one transaction;
         returns the nudges of `batch` still this sweep's own."""
         waiting, self._waiting = self._waiting, []
-        ours, marked = await renew_and_mark(
-            self._sessions, batch, waiting, now=renew_at, sent_at=self._now
+        renewed = await renew_and_mark(
+            self._sessions,
+            batch,
+            waiting,
+            now=renew_at,
+            sent_at=self._now,
+            look_behind=self._look_behind,
         )
-        self.marked += [d for d in waiting if d.nudge_id in marked]
-        return ours
+        self.marked += [d for d in waiting if d.nudge_id in renewed.marked]
+        self.more_said |= renewed.waiting
+        return renewed.ours
 
     async def flush(self) -> None:
         """Mark what is still waiting: the batch has ended."""

@@ -21,8 +21,9 @@ from bot.domain.policy import return_rights_limit
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked
 from bot.services.home import load_home
+from bot.services.outbox import THREADED
 from bot.services.requests import attach_thread, people_checked
-from bot.services.sweep import THREADED, Due
+from bot.services.sweep import Due
 from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
 from bot.slack.builders.end_of_term import build_end_decision_ask

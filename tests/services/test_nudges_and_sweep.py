@@ -28,10 +28,10 @@ from bot.domain.states import Outcome, Side, SideState, Status
 from bot.models import AuditEvent, Base, Escalation, Nudge, Secondment
 from bot.services.changes import change_terms
 from bot.services.decisions import DecisionMade, DecisionRef, decide
-from bot.services.outbox import quiet
+from bot.services.outbox import LEASE, quiet
 from bot.services.queries import get_for_user
 from bot.services.requests import NewRequest, create_request
-from bot.services.sweep import LEASE, Due, claim_due, mark_failed, mark_sent
+from bot.services.sweep import Due, claim_due, mark_failed, mark_sent
 from tests.support.outbox import thread_opened
 from tests.support.rows import rows
 from tests.support.samples import TERMS

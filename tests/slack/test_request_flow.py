@@ -305,3 +305,30 @@ async def test_a_check_in_interval_out_of_range_is_answered_in_the_modal(bot: Ha
     errors = json.loads(await response.text())["errors"]
     assert errors == {"check_in_weeks": "Enter a whole number from 1 to 26."}
     assert await _count(bot) == 0
+
+
+async def test_a_decision_made_while_the_first_ones_reply_is_on_its_way_follows_it_at_once(
+    bot: Harness,
+) -> None:
+    # The home manager's reply is still on its way to Slack when the host manager approves:
+    # the host's reply is written behind it in the thread and cannot be sent first. The home
+    # manager's delivery finds it as it records its own reply sent, and sends it next, in
+    # order; nothing waits for the sweep.
+    thread = await bot.submit_request(START, END)
+    await bot.handled()
+    release = bot.slack.hold_next("chat.postMessage")
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.slack.wait_until(lambda: bool(bot.slack.held))
+    delivering_home = listener_tasks()
+
+    await approve(bot, HOST, thread, Side.HOST)
+    await bot.handled(besides=delivering_home)  # the host's delivery leaves its reply waiting
+    replies = [c.text for c in bot.slack.sent("chat.postMessage", channel=thread.channel)]
+    assert not any("Both managers have approved" in text for text in replies)
+    release.set()
+    await bot.handled()
+
+    replies = [c.text for c in bot.slack.sent("chat.postMessage", channel=thread.channel)]
+    home = next(n for n, text in enumerate(replies) if f"<@{HOME}>" in text and "approved" in text)
+    both = next(n for n, text in enumerate(replies) if "Both managers have approved" in text)
+    assert home < both

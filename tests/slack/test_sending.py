@@ -21,7 +21,8 @@ from bot.domain.followups import SAID
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, Status
 from bot.models import AuditEvent, Nudge
-from bot.services.sweep import LEASE, Due, claim_due, renew
+from bot.services.outbox import LEASE
+from bot.services.sweep import Due, claim_due, renew
 from bot.slack.builders.followups import build_decision_reminder
 from bot.slack.builders.messages import Message
 from bot.slack.client import retry_handlers

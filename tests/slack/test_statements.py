@@ -19,25 +19,25 @@ from tests.support.seeds import Spec, counting, seed
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 
 # (statements, transactions) of each: SQLite's engine adds a BEGIN IMMEDIATE to each transaction.
-# After the change, what it said is delivered from the outbox: each round claims (the ids, the
-# claim, the secondment read with its terms and what its record shows), sends under the claim's
-# lease, and marks what was sent once the batch ends; a last round finds nothing left.
+# What a change says is written claimed for the request that made it (bot/services/outbox.py),
+# and sent right after with the record the change left: no claim, no read, no last look; what
+# was sent is marked once the batch ends.
 EXPECTED = {
     # Stored: the secondment, its terms, the audit event, the people, the nudges, the outbox row
-    # for the thread (7). The thread: claimed (5), remembered with its audit event and the
-    # employee's confirmation (3), marked. The confirmation: claimed, marked. The last round's
-    # look.
-    "request": (22, 7),
-    # The insert its key refuses; then the first request, read back in one query; the outbox,
-    # which has nothing due for it.
-    "retried request": (3, 3),
+    # for the thread (6). The thread: remembered with its audit event and the employee's
+    # confirmation (3), marked. The confirmation: the secondment read again (the thread opened
+    # since), marked.
+    "request": (12, 5),
+    # The insert its key refuses; then the first request, read back in one query. Its messages
+    # are the first submission's to send.
+    "retried request": (2, 2),
     # The claim, the secondment read once, timezones, nudges read, the reminders cancelled,
-    # the decision, the audit event, the outbox rows (8). The reply and the parent: claimed
-    # (6), both marked together. The last round's look.
-    "approve": (16, 4),
+    # the decision, the audit event, the outbox rows (8). The reply and the parent, both marked
+    # together.
+    "approve": (9, 2),
     # The claim, the secondment read once, its waiting nudges cancelled, decision, audit, the
     # outbox rows (6); then as for an approval.
-    "block": (14, 4),
+    "block": (7, 2),
 }
 
 

@@ -38,7 +38,7 @@ from bot.db import make_engine, make_sessions
 from bot.domain.followups import SAID, CheckInAnswer, NudgeKind
 from bot.domain.states import Side
 from bot.models import AuditEvent, CheckIn, Nudge
-from bot.services.sweep import LEASE
+from bot.services.outbox import LEASE
 from bot.settings import load_settings
 from bot.slack import delivery
 from bot.slack.client import make_web_client, retry_handlers

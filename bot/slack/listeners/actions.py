@@ -44,7 +44,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await deliver_now(client, deps, made.record.id)
+        await deliver_now(client, deps, made.record)
 
     @app.action(Action.RECONSIDER)
     @answered
@@ -61,7 +61,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await deliver_now(client, deps, made.record.id)
+        await deliver_now(client, deps, made.record)
 
     def side(value: str) -> Side:
         return DecisionRef.decode(value).side

@@ -88,4 +88,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, result.record.id)
+        await deliver_now(client, deps, result.record)

@@ -57,7 +57,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await deliver_now(client, deps, confirmed.record.id)
+        await deliver_now(client, deps, confirmed.record)
 
     async def submit(
         kind: ProposalKind,
@@ -82,7 +82,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, proposed.record.id)
+        await deliver_now(client, deps, proposed.record)
 
     @app.view(Callback.PROPOSE_EXTENSION)
     @answered_in_modal

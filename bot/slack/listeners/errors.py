@@ -2,7 +2,8 @@
 by retrying says so; anything else is logged with its traceback and correlation id, and the
 person is told that nothing changed and given the id.
 
-Every listener is wrapped in `answered`, which sends its exceptions here. Without it, an
+Every listener is wrapped in `answered`, which sends its exceptions here (and runs it inside
+`said_here`, bot/slack/listeners/claims.py). Without it, an
 exception raised after `ack()` reaches Bolt's asyncio runner, which resets the acknowledgement
 to None after running the error handler; if its 10 ms poll has not yet seen the ack, the HTTP
 response waits out the 3-second ack timeout and Slack gets a 404. `@app.error` stays registered
@@ -34,6 +35,7 @@ from bot.slack.builders.replies import (
     build_unexpected_error,
     build_unexpected_error_view,
 )
+from bot.slack.listeners.claims import said_here
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,8 @@ def answered(listener: Listener) -> Listener:
     @functools.wraps(listener)
     async def wrapper(**kwargs: Any) -> None:
         try:
-            await listener(**kwargs)
+            with said_here():
+                await listener(**kwargs)
         except Exception as error:  # noqa: BLE001 - this is the error path, not a swallow
             await report_error(error, kwargs["context"])
 
@@ -66,7 +69,8 @@ def answered_in_modal(listener: Listener) -> Listener:
     async def wrapper(**kwargs: Any) -> None:
         ack: AsyncAck = kwargs["ack"]
         try:
-            await listener(**kwargs)
+            with said_here():
+                await listener(**kwargs)
         except InvalidInput as invalid:
             await ack(response_action="errors", errors=invalid.errors)
         except Refusal as refusal:

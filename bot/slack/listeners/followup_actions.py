@@ -59,4 +59,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await deliver_now(client, deps, record.id)
+        await deliver_now(client, deps, record)

@@ -50,7 +50,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         added = await _note(view, client, context, NoteKind.RESPONSE)
         await ack()
-        await deliver_now(client, deps, added.record.id)
+        await deliver_now(client, deps, added.record)
 
     @app.view(Callback.HR_NOTE)
     @answered_in_modal
@@ -59,7 +59,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         added = await _note(view, client, context, NoteKind.HR_NOTE)
         await ack()
-        await deliver_now(client, deps, added.record.id)
+        await deliver_now(client, deps, added.record)
 
     @app.view(Callback.ASK_HR)
     @answered_in_modal
@@ -77,7 +77,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, raised.record.id)
+        await deliver_now(client, deps, raised.record)
 
     @app.view(Callback.CHANGE)
     @answered_in_modal
@@ -99,7 +99,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, event.record.id)
+        await deliver_now(client, deps, event.record)
 
     @app.view(Callback.HR_OVERRIDE)
     @answered_in_modal
@@ -120,4 +120,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, made.record.id)
+        await deliver_now(client, deps, made.record)

@@ -68,7 +68,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, recorded.record.id)
+        await deliver_now(client, deps, recorded.record)
 
     @app.view(Callback.DEBRIEF)
     @answered_in_modal
@@ -86,7 +86,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, recorded.record.id)
+        await deliver_now(client, deps, recorded.record)
 
     @app.view(Callback.END_EARLY)
     @answered_in_modal
@@ -106,4 +106,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, ended.record.id)
+        await deliver_now(client, deps, ended.record)

@@ -66,7 +66,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
         await ack()
-        await deliver_now(client, deps, created.record.id)
+        await deliver_now(client, deps, created.record)
 
     @app.view(Callback.BLOCK)
     @answered_in_modal
@@ -88,7 +88,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             block=details,
         )
         await ack()
-        await deliver_now(client, deps, made.record.id)
+        await deliver_now(client, deps, made.record)
 
     @app.view(Callback.CONDITIONS)
     @answered_in_modal
@@ -106,7 +106,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, event.record.id)
+        await deliver_now(client, deps, event.record)
 
     @app.view(Callback.DELEGATE)
     @answered_in_modal
@@ -115,7 +115,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         chosen = parse_chosen_user(view["state"]["values"])
         team = team_of(context)
-        secondment_id = await delegate_chosen(
+        record = await delegate_chosen(
             deps.sessions,
             team_id=team,
             ref=DecisionRef.decode(view["private_metadata"]),
@@ -128,4 +128,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
             now=deps.clock.now(),
         )
         await ack()
-        await deliver_now(client, deps, secondment_id)
+        await deliver_now(client, deps, record)

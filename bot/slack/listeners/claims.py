@@ -1,0 +1,27 @@
+"""What a listener's changes say is written claimed for that listener (bot/services/outbox.py
+`claiming`), for its `deliver_now` to send right after the answer, without claiming it again.
+Every listener runs inside `said_here` (bot/slack/listeners/errors.py wraps them all)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bot.services.outbox import claiming
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def said_here() -> Iterator[None]:
+    """Around one listener. What it claimed and left unsent (it failed before delivering) goes
+    out with the sweep once the claims' lease runs out; that it was left is logged."""
+    with claiming() as claims:
+        yield
+    if claims.rows:
+        log.error(
+            "%d message(s) claimed by the listener were left unsent: nudges %s",
+            len(claims.rows),
+            ", ".join(str(row.nudge_id) for row in claims.rows),
+        )
