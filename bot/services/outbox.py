@@ -25,7 +25,18 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, Table, and_, case, exists, insert, literal, or_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -148,22 +159,19 @@ async def write_outbox(
         await session.execute(insert(NUDGES), rows)
         return
     held_until = now + LEASE
+    waits = await session.execute(_MUST_WAIT, {"secondment_id": secondment_id})
+    paused, behind = waits.one()
     for row, item in zip(rows, outgoing, strict=True):
-        wait = _must_wait(secondment_id, said_in_thread(item))
+        free = not paused and not (behind and said_in_thread(item))
         row |= {
-            "claimed_until": case(
-                (wait, None), else_=literal(held_until, NUDGES.c.claimed_until.type)
-            ),
-            "claim_token": case(
-                (wait, None), else_=literal(claims.token, NUDGES.c.claim_token.type)
-            ),
+            "claimed_until": held_until if free else None,
+            "claim_token": claims.token if free else None,
             # Whatever it sends may arrive before it can record so: a later claim asks Slack.
-            "maybe_sent": case((wait, False), else_=True),
+            "maybe_sent": free,
         }
-    # One statement for all the rows, so that each row's subqueries see the table as it was
-    # before any of them. (A VALUES list of expressions is compiled on each call, not cached.)
+    # The statement is compiled once and reused: its parameters are plain values.
     written = await session.execute(
-        insert(NUDGES).values(rows).returning(NUDGES.c.id, NUDGES.c.sequence, NUDGES.c.claim_token)
+        insert(NUDGES).returning(NUDGES.c.id, NUDGES.c.sequence, NUDGES.c.claim_token), rows
     )
     for nudge_id, position, token in written.all():
         if token is None:
@@ -178,24 +186,6 @@ def said_in_thread(item: Outgoing) -> bool:
     return item.kind in IN_THREAD or item.destination in THREADED
 
 
-def _must_wait(secondment_id: int, threaded: bool) -> ColumnElement[bool]:
-    """A new row must wait for the usual claim: its workspace is paused, or it speaks in the
-    thread behind something still waiting there (the claim keeps their order)."""
-    paused = exists().where(
-        Secondment.id == secondment_id, PausedWorkspace.team_id == Secondment.team_id
-    )
-    if not threaded:
-        return paused
-    earlier = aliased(Nudge)
-    behind = exists().where(
-        earlier.secondment_id == secondment_id,
-        in_thread(earlier),
-        earlier.sent_at.is_(None),
-        earlier.cancelled_at.is_(None),
-    )
-    return or_(paused, behind)
-
-
 def in_thread(nudge: Any) -> ColumnElement[bool]:
     """`nudge` (Nudge, or an alias of it) speaks in the approval thread. Written so that no part
     is NULL: only a MESSAGE has a destination."""
@@ -203,6 +193,29 @@ def in_thread(nudge: Any) -> ColumnElement[bool]:
         nudge.kind.in_(IN_THREAD),
         and_(nudge.kind == NudgeKind.MESSAGE, nudge.destination.in_(THREADED)),
     )
+
+
+def _must_wait() -> Select[bool, bool]:
+    """Whether a secondment's new rows must wait for the usual claim: its workspace is paused;
+    and whether something said in its thread is still waiting there (the claim keeps their
+    order, so a new thread message waits behind it)."""
+    secondment_id = bindparam("secondment_id", type_=Integer)
+    earlier = aliased(Nudge)
+    return select(
+        exists().where(
+            Secondment.id == secondment_id, PausedWorkspace.team_id == Secondment.team_id
+        ),
+        exists().where(
+            earlier.secondment_id == secondment_id,
+            in_thread(earlier),
+            earlier.sent_at.is_(None),
+            earlier.cancelled_at.is_(None),
+        ),
+    )
+
+
+# Built once: building a statement with an alias costs more than running it.
+_MUST_WAIT = _must_wait()
 
 
 async def said(

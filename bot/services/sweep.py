@@ -23,6 +23,7 @@ from uuid import uuid4
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -445,7 +446,7 @@ async def renew_and_mark(
     """In one transaction: record `delivered` as sent at `sent_at`, then renew this sweep's
     claims on `renewing` just before they are sent. Returns the nudges still this sweep's own,
     the ids marked now and, with `look_behind`, the secondments of those with more said and
-    free to claim now (see `_free_behind`).
+    free to claim (see `_free_behind`).
 
     A sweep slowed past its lease (a slow or rate-limited Slack, a paused process) finds a nudge
     taken by another sweep, or cancelled meanwhile, and leaves it; the renewed lease covers the
@@ -461,11 +462,15 @@ async def renew_and_mark(
     async with sessions.begin() as session:
         if delivered:
             ids = [d.nudge_id for d in delivered]
+            behind = _FREE_BEHIND if look_behind else false()
             rows = await session.execute(
                 update(NUDGES)
                 .where(nudges.id.in_(ids), nudges.sent_at.is_(None))
                 .values(sent_columns(sent_at))
-                .returning(nudges.id, nudges.secondment_id, _free_behind(ids, now, look_behind))
+                .returning(
+                    nudges.id, nudges.secondment_id, _FREE_BEHIND if look_behind else false()
+                ),
+                {"ids": ids, "now": now} if look_behind else {},
             )
             for nudge_id, secondment_id, behind in rows.all():
                 marked.add(nudge_id)
@@ -504,28 +509,33 @@ class Renewed(NamedTuple):
     waiting: set[int]
 
 
-def _free_behind(ids: list[int], now: datetime, look: bool) -> ColumnElement[bool]:
+def _free_behind() -> ColumnElement[bool]:
     """For each nudge being marked: whether its secondment has more said, not sent and free to
-    claim, besides `ids` (only if `look`). Asked as the marks are made, so that a change whose
-    thread messages were written behind these (bot/services/outbox.py) is never left to wait
-    for the sweep: marked first, these find it; marked after, it finds these sent. (Whether it
-    is due yet is the claim's to say: this `now` may be older than the change.)"""
-    if not look:
-        return false()
+    claim at `now`, besides the nudges being marked (`ids`). Asked as the marks are made, so
+    that a change whose thread messages were written behind these (bot/services/outbox.py) is
+    never left to wait for the sweep: marked first, these find it; marked after, it finds these
+    sent. (Whether it is due yet is the claim's to say: this `now` may be older than it.)"""
     later = NUDGES.alias("later")
     return (
         select(literal(1))
         .where(
             later.c.secondment_id == NUDGES.c.secondment_id,
-            later.c.id.not_in(ids),
+            later.c.id.not_in(bindparam("ids", expanding=True)),
             later.c.kind.in_(SAID),
             later.c.sent_at.is_(None),
             later.c.cancelled_at.is_(None),
-            or_(later.c.claim_token.is_(None), later.c.claimed_until < now),
+            or_(
+                later.c.claim_token.is_(None),
+                later.c.claimed_until < bindparam("now", type_=NUDGES.c.claimed_until.type),
+            ),
         )
         .correlate(NUDGES)
         .exists()
     )
+
+
+# Built once: building a statement with an alias costs more than running it.
+_FREE_BEHIND = _free_behind()
 
 
 async def mark_sent(

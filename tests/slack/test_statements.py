@@ -23,21 +23,21 @@ START, END = date(2027, 2, 1), date(2027, 7, 30)
 # and sent right after with the record the change left: no claim, no read, no last look; what
 # was sent is marked once the batch ends.
 EXPECTED = {
-    # Stored: the secondment, its terms, the audit event, the people, the nudges, the outbox row
-    # for the thread (6). The thread: remembered with its audit event and the employee's
-    # confirmation (3), marked. The confirmation: the secondment read again (the thread opened
-    # since), marked.
-    "request": (12, 5),
+    # Stored: the secondment, its terms, the audit event, the people, the nudges, whether its
+    # messages may be claimed at once, the outbox row for the thread (7). The thread:
+    # remembered with its audit event and the employee's confirmation, claimed at once (4),
+    # marked. The confirmation: the secondment read again (the thread opened since), marked.
+    "request": (14, 5),
     # The insert its key refuses; then the first request, read back in one query. Its messages
     # are the first submission's to send.
     "retried request": (2, 2),
     # The claim, the secondment read once, timezones, nudges read, the reminders cancelled,
-    # the decision, the audit event, the outbox rows (8). The reply and the parent, both marked
-    # together.
-    "approve": (9, 2),
+    # the decision, the audit event, whether its messages may be claimed at once, the outbox
+    # rows (9). The reply and the parent, both marked together.
+    "approve": (10, 2),
     # The claim, the secondment read once, its waiting nudges cancelled, decision, audit, the
-    # outbox rows (6); then as for an approval.
-    "block": (7, 2),
+    # outbox rows as for an approval (7); then as for an approval.
+    "block": (8, 2),
 }
 
 
