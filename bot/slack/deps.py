@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
@@ -29,6 +30,11 @@ class Deps:
     clock: Clock = field(default_factory=SystemClock)
     # What Slack said about people lately, for the forms that must answer within 3 s.
     directory: Directory = field(default_factory=Directory)
+    # The changes listeners make after their answer (a click's decision), one at a time in the
+    # process: in a burst of clicks every answer goes out first, instead of waiting on the
+    # event loop behind the work of the clicks already answered. (SQLite takes one writer at
+    # a time anyway; what the changes say is sent apart, `sending.concurrency` at a time.)
+    changing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 
     @property
     def say(self) -> Announcements:

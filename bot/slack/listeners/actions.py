@@ -34,16 +34,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        made = await decide(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=_ref(body),
-            actor_id=user_of(context),
-            outcome=Outcome.APPROVED,
-            announce=and_home(deps.say.decision, body, user_of(context)),
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
+        async with deps.changing:
+            made = await decide(
+                deps.sessions,
+                team_id=team_of(context),
+                ref=_ref(body),
+                actor_id=user_of(context),
+                outcome=Outcome.APPROVED,
+                announce=and_home(deps.say.decision, body, user_of(context)),
+                policy=deps.policy,
+                now=deps.clock.now(),
+            )
         await deliver_now(client, deps, made.record)
 
     @app.action(Action.RECONSIDER)
@@ -52,15 +53,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        made = await reconsider(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=_ref(body),
-            actor_id=user_of(context),
-            announce=and_home(deps.say.decision, body, user_of(context)),
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
+        async with deps.changing:
+            made = await reconsider(
+                deps.sessions,
+                team_id=team_of(context),
+                ref=_ref(body),
+                actor_id=user_of(context),
+                announce=and_home(deps.say.decision, body, user_of(context)),
+                policy=deps.policy,
+                now=deps.clock.now(),
+            )
         await deliver_now(client, deps, made.record)
 
     def side(value: str) -> Side:

@@ -53,15 +53,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         ref = _ref(body)
-        until = await snooze_check_in(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=ref.secondment_id,
-            sequence=ref.sequence,
-            actor_id=user_of(context),
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
+        async with deps.changing:
+            until = await snooze_check_in(
+                deps.sessions,
+                team_id=team_of(context),
+                secondment_id=ref.secondment_id,
+                sequence=ref.sequence,
+                actor_id=user_of(context),
+                policy=deps.policy,
+                now=deps.clock.now(),
+            )
         await respond(
             **build_snoozed(until).as_kwargs(), response_type="ephemeral", replace_original=False
         )

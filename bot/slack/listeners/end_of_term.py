@@ -48,15 +48,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        confirmed = await confirm_return(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(button_value(body)).secondment_id,
-            actor_id=user_of(context),
-            announce=deps.say.return_confirmed,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
+        async with deps.changing:
+            confirmed = await confirm_return(
+                deps.sessions,
+                team_id=team_of(context),
+                secondment_id=RequestRef.decode(button_value(body)).secondment_id,
+                actor_id=user_of(context),
+                announce=deps.say.return_confirmed,
+                policy=deps.policy,
+                now=deps.clock.now(),
+            )
         await deliver_now(client, deps, confirmed.record)
 
     async def submit(

@@ -50,13 +50,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        record = await withdraw(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(button_value(body)).secondment_id,
-            actor_id=user_of(context),
-            announce=deps.say.withdrawal,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
+        async with deps.changing:
+            record = await withdraw(
+                deps.sessions,
+                team_id=team_of(context),
+                secondment_id=RequestRef.decode(button_value(body)).secondment_id,
+                actor_id=user_of(context),
+                announce=deps.say.withdrawal,
+                policy=deps.policy,
+                now=deps.clock.now(),
+            )
         await deliver_now(client, deps, record)

@@ -50,14 +50,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
         context: AsyncBoltContext,
     ) -> None:
         await ack()
-        erased = await erase_person(
-            deps.sessions,
-            team_id=team_of(context),
-            person_id=button_value(body),
-            actor_id=user_of(context),
-            actor_is_hr=await is_hr(deps, client, context),
-            now=deps.clock.now(),
-        )
+        async with deps.changing:
+            erased = await erase_person(
+                deps.sessions,
+                team_id=team_of(context),
+                person_id=button_value(body),
+                actor_id=user_of(context),
+                actor_is_hr=await is_hr(deps, client, context),
+                now=deps.clock.now(),
+            )
         message = build_person_erased(erased)
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)
 
