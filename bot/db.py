@@ -48,7 +48,11 @@ def make_engine(
         engine = create_async_engine(url, connect_args={"timeout": 30}, **pool, **kwargs)
         _make_sqlite_transactions_immediate(engine, enforce_foreign_keys)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **pool, **kwargs)
+    # No JIT: the sweep's claim is a short query whose correlated subqueries make the planner's
+    # cost estimate huge, so PostgreSQL compiled it on every run: 240 ms of JIT for 4 ms of
+    # work (docs/BENCHMARKS.md). The bot's queries are all of that kind.
+    no_jit = {"server_settings": {"jit": "off"}} if "+asyncpg" in url else {}
+    return create_async_engine(url, pool_pre_ping=True, connect_args=no_jit, **pool, **kwargs)
 
 
 def _make_sqlite_transactions_immediate(engine: AsyncEngine, foreign_keys: bool) -> None:
