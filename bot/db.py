@@ -51,10 +51,9 @@ def make_engine(
     # No JIT: the sweep's claim is a short query whose correlated subqueries make the planner's
     # cost estimate huge, so PostgreSQL compiled it on every run: 240 ms of JIT for 4 ms of
     # work (docs/BENCHMARKS.md). The bot's queries are all of that kind.
-    connect_args = kwargs.pop("connect_args", {})
+    connect_args = dict(kwargs.pop("connect_args", {}))
     if "+asyncpg" in url:
-        settings = connect_args.setdefault("server_settings", {})
-        connect_args["server_settings"] = {"jit": "off", **settings}
+        connect_args["server_settings"] = {"jit": "off", **connect_args.get("server_settings", {})}
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool, **kwargs)
 
 

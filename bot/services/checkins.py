@@ -22,7 +22,7 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import APPROVED_OR_UNDERWAY
 from bot.models import CheckIn, Secondment
 from bot.services.audit import record_event
-from bot.services.loading import load_record, load_visible
+from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, said
 from bot.services.people import timezones
 from bot.services.settling import settle
@@ -64,6 +64,7 @@ async def answer_check_in(
     if note and len(note) > NOTE_MAX:
         raise InvalidInput({"note": f"Keep this to {NOTE_MAX} characters or fewer."})
     async with sessions.begin() as session:
+        await lock_secondment(session, secondment_id)
         record = await load_visible(session, team_id, secondment_id, actor_id, policy)
         check_can_check_in(record, actor_id, sequence)
         await _ensure_row(session, secondment_id, sequence)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -31,7 +31,7 @@ from bot.domain.validation import validate_delegate
 from bot.models import Nudge, Secondment
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
-from bot.services.loading import load_record, load_visible
+from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
 from bot.services.settling import settle
@@ -134,7 +134,7 @@ async def delegate_once_checked(
     answer, by the outbox row written here (a DELEGATE_CHECK, which `delegate_checked` settles).
     Nothing changes, and nobody is told, until then. Returns the request as it stands."""
     async with sessions.begin() as session:
-        await _lock(session, ref.secondment_id)
+        await lock_secondment(session, ref.secondment_id)
         before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
         _check(before, ref, actor_id, Person(delegate_id))
         _refuse_unless_open(before, ref)
@@ -179,7 +179,7 @@ async def delegate_checked(
     row_id, claim_token = check
     async with sessions.begin() as session:
         # The secondment first, then its outbox row, as `delegate` takes them.
-        await _lock(session, ref.secondment_id)
+        await lock_secondment(session, ref.secondment_id)
         marked = await session.execute(
             update(Nudge)
             .where(
@@ -213,15 +213,6 @@ async def delegate_checked(
             return True
         await said(session, announce, delegated, ref.secondment_id, now)
         return True
-
-
-async def _lock(session: AsyncSession, secondment_id: int) -> None:
-    """Hold the secondment's row until the transaction ends (PostgreSQL; SQLite's writers take
-    turns already), before reading it: two delegations of one request, the manager's own and a
-    check settling, then see each other's result, and take their rows in the same order."""
-    await session.execute(
-        select(Secondment.id).where(Secondment.id == secondment_id).with_for_update()
-    )
 
 
 async def _drop_pending_checks(
@@ -280,7 +271,7 @@ async def _hand_over(
     policy: Policy,
     now: datetime,
 ) -> Delegated:
-    await _lock(session, ref.secondment_id)
+    await lock_secondment(session, ref.secondment_id)
     before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
     side = before.side(ref.side)
     _check(before, ref, actor_id, person)

@@ -21,7 +21,7 @@ from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Escalation
 from bot.services.audit import record_event
-from bot.services.loading import load_record, load_visible
+from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, said
 
 MESSAGE_MAX = 2000
@@ -50,6 +50,7 @@ async def ask_for_review(
         raise InvalidInput({"text": f"Keep this to {MESSAGE_MAX} characters or fewer."})
     try:
         async with sessions.begin() as session:
+            await lock_secondment(session, secondment_id)
             record = await load_visible(session, team_id, secondment_id, actor_id, policy)
             check_can_ask_hr(record, actor_id, hr_configured=policy.hr_configured)
             await raise_escalation(

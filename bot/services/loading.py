@@ -188,6 +188,16 @@ async def load_records(
     ]
 
 
+async def lock_secondment(session: AsyncSession, secondment_id: int) -> None:
+    """Hold the secondment's row until the transaction ends (PostgreSQL; SQLite's writers take
+    turns already), before reading it. A change that does not begin with a conditional UPDATE of
+    the row takes this first, so that changes to one secondment see each other's result, and
+    what they say is written in the order they were made (bot/services/outbox.py)."""
+    await session.execute(
+        select(Secondment.id).where(Secondment.id == secondment_id).with_for_update()
+    )
+
+
 async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) -> Loaded | None:
     """The one secondment matching `where`, read afresh: the row, its terms and its open
     escalations in one query (a row for each pair: a few versions, rarely more than one open

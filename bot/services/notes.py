@@ -18,7 +18,7 @@ from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Note
 from bot.services.audit import record_event
-from bot.services.loading import load_visible
+from bot.services.loading import load_visible, lock_secondment
 from bot.services.outbox import Announce, said
 
 NOTE_MIN = 10
@@ -53,6 +53,7 @@ async def add_note(
         raise InvalidInput({"text": f"Write between {NOTE_MIN} and {NOTE_MAX} characters."})
     try:
         async with sessions.begin() as session:
+            await lock_secondment(session, secondment_id)
             record = await load_visible(
                 session, team_id, secondment_id, actor_id, policy, actor_is_hr=actor_is_hr
             )

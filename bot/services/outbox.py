@@ -53,7 +53,8 @@ THREADED = (Destination.THREAD, Destination.BROADCAST)
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """One thing a change says: a MESSAGE composed now, or a THREAD_UPDATE (the thread's parent
-    re-drawn from the state as it stands when it is sent)."""
+    re-drawn when it is sent: from the change's own record when the request that made it sends
+    it, or else from the state the claim reads)."""
 
     kind: NudgeKind
     destination: Destination | None = None
@@ -105,6 +106,17 @@ def claiming() -> Iterator[Claiming]:
     reset = _claiming.set(claims)
     try:
         yield claims
+    finally:
+        _claiming.reset(reset)
+
+
+@contextmanager
+def written_free() -> Iterator[None]:
+    """Inside, even within `claiming()`, what changes say is written free for the usual claim:
+    for a delivery that claims in rounds, whose next round takes it."""
+    reset = _claiming.set(None)
+    try:
+        yield
     finally:
         _claiming.reset(reset)
 

@@ -353,13 +353,13 @@ def _in_turn(now: datetime) -> ColumnElement[bool]:
     return or_(
         ~in_thread(Nudge),
         ~exists().where(
-            _open_earlierin_thread(earlier),
+            _open_earlier_in_thread(earlier),
             or_(earlier.due_at > now, earlier.claimed_until >= now),
         ),
     )
 
 
-def _open_earlierin_thread(earlier: Any) -> ColumnElement[bool]:
+def _open_earlier_in_thread(earlier: Any) -> ColumnElement[bool]:
     """`earlier` is said before `Nudge` in its thread and not yet sent or given up."""
     return and_(
         earlier.secondment_id == Nudge.secondment_id,
@@ -397,7 +397,7 @@ def _none_left_behind(ids: list[int]) -> ColumnElement[bool]:
     earlier = aliased(Nudge)
     return or_(
         ~in_thread(Nudge),
-        ~exists().where(_open_earlierin_thread(earlier), earlier.id.not_in(ids)),
+        ~exists().where(_open_earlier_in_thread(earlier), earlier.id.not_in(ids)),
     )
 
 
@@ -467,14 +467,12 @@ async def renew_and_mark(
                 update(NUDGES)
                 .where(nudges.id.in_(ids), nudges.sent_at.is_(None))
                 .values(sent_columns(sent_at))
-                .returning(
-                    nudges.id, nudges.secondment_id, _FREE_BEHIND if look_behind else false()
-                ),
+                .returning(nudges.id, nudges.secondment_id, behind),
                 {"ids": ids, "now": now} if look_behind else {},
             )
-            for nudge_id, secondment_id, behind in rows.all():
+            for nudge_id, secondment_id, more in rows.all():
                 marked.add(nudge_id)
-                if behind:
+                if more:
                     waiting.add(secondment_id)
             # What a change said is delivered, not a change: the change has its own audit event.
             await record_events(

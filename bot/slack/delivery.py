@@ -22,7 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.followups import NudgeKind
 from bot.domain.record import SecondmentRecord
-from bot.services.outbox import LEASE, claimed_here, quiet
+from bot.services.outbox import LEASE, claimed_here, quiet, written_free
 from bot.services.pauses import fingerprint
 from bot.services.sweep import (
     CHANGES_STATE,
@@ -74,7 +74,10 @@ async def deliver_now(client: AsyncWebClient, deps: Deps, record: SecondmentReco
     async with deps.sending.delivering:
         sent, rest = await _deliver_claimed(client, deps, record)
         if rest:
-            sent += await _deliver_rounds(client, deps, record.id)
+            # What these sends say (a given-up message's notice, a thread's confirmation) is
+            # written free, for the next round to claim.
+            with written_free():
+                sent += await _deliver_rounds(client, deps, record.id)
         return sent
 
 
@@ -101,7 +104,9 @@ async def _deliver_claimed(
             # Said by the sends themselves (the thread opened, a delegate checked): drawn from
             # the record as those changes left it.
             fresh = await current_record(deps.sessions, record, deps.policy)
-            if fresh is None:
+            if fresh is None:  # erased meanwhile: the sweep finds nothing left to send
+                for row in born:
+                    await release(deps.sessions, born_due(row, record, claims.token))
                 return sent, True
             record = fresh
     return sent, rest or held

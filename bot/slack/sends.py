@@ -92,7 +92,7 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
                 assert recipient is not None
                 await post_once(client, due, recipient, due.payload)
         case NudgeKind.THREAD_UPDATE:
-            # Re-drawn from the state as it is now; without a thread there is nothing to draw.
+            # Re-drawn from the record the delivery holds; without a thread, nothing to draw.
             if record.channel_id and record.thread_ts:
                 await client.chat_update(
                     channel=record.channel_id,

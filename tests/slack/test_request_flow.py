@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.domain.states import Side
-from bot.models import Secondment, TermsVersion
+from bot.models import Nudge, Secondment, TermsVersion
 from bot.slack.ids import Callback, RequestField
 from tests.support import forms
 from tests.support.flows import approve, ref
@@ -332,3 +332,34 @@ async def test_a_decision_made_while_the_first_ones_reply_is_on_its_way_follows_
     home = next(n for n, text in enumerate(replies) if f"<@{HOME}>" in text and "approved" in text)
     both = next(n for n, text in enumerate(replies) if "Both managers have approved" in text)
     assert home < both
+
+
+@pytest.mark.settings(hr_users="U0HR")
+async def test_what_a_later_round_finds_given_up_is_told_to_hr_at_once(bot: Harness) -> None:
+    # The host's reply, written behind the home manager's, is claimed in a round after it; Slack
+    # refuses it for good. HR's notice, written as it is given up, goes with the next round,
+    # not once a claim's lease has run out.
+    thread = await bot.submit_request(START, END)
+    await bot.handled()
+    release = bot.slack.hold_next("chat.postMessage")
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.slack.wait_until(lambda: bool(bot.slack.held))
+    delivering_home = listener_tasks()
+    await approve(bot, HOST, thread, Side.HOST)
+    await bot.handled(besides=delivering_home)
+    # The home manager's reply goes; while the parent is redrawn after it, the next post (the
+    # host's reply, in the round after) is set to fail.
+    redrawing = bot.slack.hold_next("chat.update")
+    release.set()
+    await bot.slack.wait_until(lambda: any(c.method == "chat.update" for c in bot.slack.held))
+    bot.slack.fail_next("chat.postMessage", "is_archived")
+    redrawing.set()
+    await bot.handled()
+
+    (notice,) = bot.slack.sent("chat.postMessage", channel="U0HR")
+    assert "is_archived" in notice.text
+    async with bot.sessions() as session:
+        held = await session.scalar(
+            select(func.count()).select_from(Nudge).where(Nudge.claim_token.is_not(None))
+        )
+    assert held == 0  # nothing left claimed, waiting for a lease to run out

@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 @contextmanager
 def said_here() -> Iterator[None]:
-    """Around one listener. What it claimed and left unsent (it failed before delivering) goes
-    out with the sweep once the claims' lease runs out; that it was left is logged."""
+    """Around one listener. What it claimed and left unsent goes out with the sweep once the
+    claims' lease runs out. If the listener ended normally, that is a fault, and logged; if it
+    failed before delivering, its own error is reported."""
     with claiming() as claims:
         yield
     if claims.rows:

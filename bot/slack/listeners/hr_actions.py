@@ -50,13 +50,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
         context: AsyncBoltContext,
     ) -> None:
         await ack()
+        actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
         async with deps.changing:
             erased = await erase_person(
                 deps.sessions,
                 team_id=team_of(context),
                 person_id=button_value(body),
                 actor_id=user_of(context),
-                actor_is_hr=await is_hr(deps, client, context),
+                actor_is_hr=actor_is_hr,
                 now=deps.clock.now(),
             )
         message = build_person_erased(erased)
