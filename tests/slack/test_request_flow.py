@@ -3,6 +3,7 @@ terms, the approval thread and the employee's confirmation."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, date, datetime
 from typing import Any
@@ -307,22 +308,27 @@ async def test_a_check_in_interval_out_of_range_is_answered_in_the_modal(bot: Ha
     assert await _count(bot) == 0
 
 
-async def test_a_decision_made_while_the_first_ones_reply_is_on_its_way_follows_it_at_once(
-    bot: Harness,
-) -> None:
-    # The home manager's reply is still on its way to Slack when the host manager approves:
-    # the host's reply is written behind it in the thread and cannot be sent first. The home
-    # manager's delivery finds it as it records its own reply sent, and sends it next, in
-    # order; nothing waits for the sweep.
+async def _host_approves_behind_home(bot: Harness) -> tuple[Thread, asyncio.Event]:
+    """The home manager's reply held on its way to Slack while the host manager approves: the
+    host's reply is written behind it in the thread. Returns the event that lets it go."""
     thread = await bot.submit_request(START, END)
     await bot.handled()
     release = bot.slack.hold_next("chat.postMessage")
     await approve(bot, HOME, thread, Side.HOME)
     await bot.slack.wait_until(lambda: bool(bot.slack.held))
     delivering_home = listener_tasks()
-
     await approve(bot, HOST, thread, Side.HOST)
     await bot.handled(besides=delivering_home)  # the host's delivery leaves its reply waiting
+    return thread, release
+
+
+async def test_a_decision_made_while_the_first_ones_reply_is_on_its_way_follows_it_at_once(
+    bot: Harness,
+) -> None:
+    # The host's reply cannot be sent before the home manager's. The home manager's delivery
+    # finds it as it records its own reply sent, and sends it next, in order; nothing waits
+    # for the sweep.
+    thread, release = await _host_approves_behind_home(bot)
     replies = [c.text for c in bot.slack.sent("chat.postMessage", channel=thread.channel)]
     assert not any("Both managers have approved" in text for text in replies)
     release.set()
@@ -339,14 +345,7 @@ async def test_what_a_later_round_finds_given_up_is_told_to_hr_at_once(bot: Harn
     # The host's reply, written behind the home manager's, is claimed in a round after it; Slack
     # refuses it for good. HR's notice, written as it is given up, goes with the next round,
     # not once a claim's lease has run out.
-    thread = await bot.submit_request(START, END)
-    await bot.handled()
-    release = bot.slack.hold_next("chat.postMessage")
-    await approve(bot, HOME, thread, Side.HOME)
-    await bot.slack.wait_until(lambda: bool(bot.slack.held))
-    delivering_home = listener_tasks()
-    await approve(bot, HOST, thread, Side.HOST)
-    await bot.handled(besides=delivering_home)
+    _, release = await _host_approves_behind_home(bot)
     # The home manager's reply goes; while the parent is redrawn after it, the next post (the
     # host's reply, in the round after) is set to fail.
     redrawing = bot.slack.hold_next("chat.update")
