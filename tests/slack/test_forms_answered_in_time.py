@@ -5,6 +5,7 @@ after three seconds of silence, and nothing is stored."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 
@@ -16,6 +17,7 @@ from bot.domain.states import Side
 from bot.models import Nudge, Secondment
 from bot.slack import directory
 from bot.slack.failures import MAX_ATTEMPTS
+from bot.slack.hr import MEMBERS_FALLBACK_SECONDS
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import HR_SLOW
 from tests.support import forms
@@ -24,6 +26,7 @@ from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 from tests.support.rows import rows
 
 HR = "U0HRPERSON"
+HR_CHANNEL = "C0HRDESK"
 DELEGATE = "U0DELEGATE"
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
@@ -121,6 +124,65 @@ async def test_a_slow_slack_does_not_hold_an_hr_override_past_the_answer(
     thread = await blocked(bot, START, END)
     monkeypatch.setattr(directory, "LOOKUP_SECONDS", 0)
     release = bot.slack.hold_next("conversations.members")  # is HR a member of the HR channel?
+
+    response = await bot.submit(
+        HR,
+        Callback.HR_OVERRIDE,
+        forms.text_values("Policy guarantees release after a four-week notice period."),
+        private_metadata=ref(thread, Side.HOME).encode(),
+    )
+    release.set()
+
+    answer = json.loads(await response.text())
+    assert answer == {"response_action": "errors", "errors": {"text": HR_SLOW}}
+    assert (await bot.secondment(thread.secondment_id)).status == "blocked"
+
+
+async def _hr_read_then_slack_slow(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch, age: float
+) -> tuple[Thread, asyncio.Event]:
+    """A blocked request; the HR channel's members read `age` seconds ago; Slack now too slow
+    to read them again before the answer. Returns the event that lets the new read finish."""
+    bot.slack.channel_members[HR_CHANNEL] = [HR]
+    thread = await blocked(bot, START, END)
+    now = [1000.0]
+    bot.deps.hr.monotonic = lambda: now[0]
+    assert await bot.deps.hr.is_hr(bot.client, bot.team_id, HR)  # the members read
+    now[0] += age
+    monkeypatch.setattr(directory, "LOOKUP_SECONDS", 0)
+    return thread, bot.slack.hold_next("conversations.members")
+
+
+@pytest.mark.settings(hr_channel=HR_CHANNEL, hr_can_override=True)
+async def test_a_slow_slack_leaves_hr_s_override_to_a_recent_read_of_the_hr_channel(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read ten minutes ago: past the five minutes a read is trusted, within the half hour it
+    # may stand in. The override is taken, and the new read finishes for the next form.
+    thread, release = await _hr_read_then_slack_slow(bot, monkeypatch, age=600)
+
+    response = await bot.submit(
+        HR,
+        Callback.HR_OVERRIDE,
+        forms.text_values("Policy guarantees release after a four-week notice period."),
+        private_metadata=ref(thread, Side.HOME).encode(),
+    )
+
+    assert response.status == 200
+    assert await response.text() == ""
+    release.set()
+    await bot.handled()
+    assert (await bot.secondment(thread.secondment_id)).status != "blocked"
+    await bot.slack.wait_for("conversations.members", 2)  # the new read, answered
+    bot.slack.channel_members[HR_CHANNEL] = []
+    assert bot.deps.hr.was_hr(bot.team_id, HR) is True  # ... and kept, as fresh
+
+
+@pytest.mark.settings(hr_channel=HR_CHANNEL, hr_can_override=True)
+async def test_a_slow_slack_asks_again_when_the_last_read_is_too_old_to_trust(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread, release = await _hr_read_then_slack_slow(bot, monkeypatch, age=MEMBERS_FALLBACK_SECONDS)
 
     response = await bot.submit(
         HR,

@@ -38,12 +38,17 @@ async def is_hr_before_answering(
     deps: Deps, client: AsyncWebClient, context: AsyncBoltContext, *, field: str
 ) -> bool:
     """`is_hr` for a form not yet answered: reading the HR channel's members may need Slack, which
-    gets `directory.LOOKUP_SECONDS`; after that the form asks to submit again (on `field`)."""
+    gets `directory.LOOKUP_SECONDS`. After that the last read of the members answers, if it is
+    recent enough (`MEMBERS_FALLBACK_SECONDS`), while the new one finishes for the next form;
+    with none, the form asks to submit again (on `field`)."""
     try:
         async with asyncio.timeout(directory.LOOKUP_SECONDS):
             return await is_hr(deps, client, context)
     except TimeoutError:
-        raise InvalidInput({field: HR_SLOW}) from None
+        known = deps.hr.was_hr(team_of(context), user_of(context))
+        if known is None:
+            raise InvalidInput({field: HR_SLOW}) from None
+        return known
 
 
 def button_value(body: dict[str, Any]) -> str:
