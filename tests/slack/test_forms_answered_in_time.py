@@ -10,6 +10,7 @@ import json
 from datetime import date
 
 import pytest
+from aiohttp import ClientResponse
 from sqlalchemy import func, select
 
 from bot.domain.followups import NudgeKind
@@ -117,7 +118,17 @@ async def test_an_unexpected_failure_before_the_answer_replaces_the_modal(bot: H
     assert [r.getMessage() for r in bot.errors.records] == ["listener failed"]
 
 
-@pytest.mark.settings(hr_channel="C0HRDESK", hr_can_override=True)
+async def _override(bot: Harness, thread: Thread) -> ClientResponse:
+    """HR overrides the home manager's block."""
+    return await bot.submit(
+        HR,
+        Callback.HR_OVERRIDE,
+        forms.text_values("Policy guarantees release after a four-week notice period."),
+        private_metadata=ref(thread, Side.HOME).encode(),
+    )
+
+
+@pytest.mark.settings(hr_channel=HR_CHANNEL, hr_can_override=True)
 async def test_a_slow_slack_does_not_hold_an_hr_override_past_the_answer(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,12 +136,7 @@ async def test_a_slow_slack_does_not_hold_an_hr_override_past_the_answer(
     monkeypatch.setattr(directory, "LOOKUP_SECONDS", 0)
     release = bot.slack.hold_next("conversations.members")  # is HR a member of the HR channel?
 
-    response = await bot.submit(
-        HR,
-        Callback.HR_OVERRIDE,
-        forms.text_values("Policy guarantees release after a four-week notice period."),
-        private_metadata=ref(thread, Side.HOME).encode(),
-    )
+    response = await _override(bot, thread)
     release.set()
 
     answer = json.loads(await response.text())
@@ -161,12 +167,7 @@ async def test_a_slow_slack_leaves_hr_s_override_to_a_recent_read_of_the_hr_chan
     # may stand in. The override is taken, and the new read finishes for the next form.
     thread, release = await _hr_read_then_slack_slow(bot, monkeypatch, age=600)
 
-    response = await bot.submit(
-        HR,
-        Callback.HR_OVERRIDE,
-        forms.text_values("Policy guarantees release after a four-week notice period."),
-        private_metadata=ref(thread, Side.HOME).encode(),
-    )
+    response = await _override(bot, thread)
 
     assert response.status == 200
     assert await response.text() == ""
@@ -184,12 +185,7 @@ async def test_a_slow_slack_asks_again_when_the_last_read_is_too_old_to_trust(
 ) -> None:
     thread, release = await _hr_read_then_slack_slow(bot, monkeypatch, age=MEMBERS_FALLBACK_SECONDS)
 
-    response = await bot.submit(
-        HR,
-        Callback.HR_OVERRIDE,
-        forms.text_values("Policy guarantees release after a four-week notice period."),
-        private_metadata=ref(thread, Side.HOME).encode(),
-    )
+    response = await _override(bot, thread)
     release.set()
 
     answer = json.loads(await response.text())
