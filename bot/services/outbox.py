@@ -12,8 +12,8 @@ by the request, so no second transaction claims them and no query reads back the
 change has in hand. A row is born claimed only when nothing could come before it: its workspace
 is not paused, and, for what is said in the thread, nothing said earlier there is still waiting.
 (Each change holds its secondment's row first, so on PostgreSQL too it sees what the changes
-before it wrote.) The rest are written free, for the usual claim. A request that never delivers what it claimed
-(it failed first) leaves the rows to the sweep once their lease runs out.
+before it wrote.) The rest are written free, for the usual claim. A request that never delivers
+what it claimed (it failed first) leaves the rows to the sweep once their lease runs out.
 """
 
 from __future__ import annotations
