@@ -10,11 +10,12 @@ builds the record from it, giving the decision it has just made rather than read
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from bot.domain.blocks import BlockDetails, BlockReason, Condition
 from bot.domain.permissions import check_can_see
@@ -31,7 +32,7 @@ from bot.domain.record import (
 )
 from bot.domain.states import Outcome, Side, SideState, Status
 from bot.domain.terms import Terms
-from bot.models import CheckIn, Decision, Escalation, Secondment, TermsVersion
+from bot.models import CheckIn, Decision, Escalation, KnownPerson, Secondment, TermsVersion
 
 # Check-ins are recorded only once a secondment has started (answered, snoozed or missed while
 # it is under way; the follow-up once it is complete): before that there are none to read.
@@ -41,11 +42,13 @@ STARTED = frozenset({*(s for s in Status if s.is_underway), Status.COMPLETED})
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """A secondment as read for a change: the row with every version of its terms, its open
-    escalations (oldest first) and its check-ins (by sequence)."""
+    escalations (oldest first), its check-ins (by sequence), and the timezones remembered for
+    its people as they were when it was read (None where none is)."""
 
     row: Secondment
     open_escalations: tuple[Escalation, ...]
     check_ins: tuple[CheckIn, ...]
+    timezones: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def _decided(row: Secondment) -> list[Side]:
@@ -199,13 +202,13 @@ async def lock_secondment(session: AsyncSession, secondment_id: int) -> None:
 
 
 async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) -> Loaded | None:
-    """The one secondment matching `where`, read afresh: the row, its terms and its open
-    escalations in one query (a row for each pair: a few versions, rarely more than one open
-    escalation), and its check-ins once it has started."""
+    """The one secondment matching `where`, read afresh: the row, its terms, its open
+    escalations and its people's timezones in one query (a row for each pair: a few versions,
+    rarely more than one open escalation), and its check-ins once it has started."""
     found = (
         (
             await session.execute(
-                select(Secondment, Escalation)
+                select(Secondment, Escalation, *(_tz_of(person) for person in _PEOPLE))
                 .outerjoin(
                     Escalation,
                     and_(
@@ -232,7 +235,29 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
                 select(CheckIn).where(CheckIn.secondment_id == row.id).order_by(CheckIn.sequence)
             )
         ).all()
-    return Loaded(row, tuple(e for _, e in found if e is not None), tuple(check_ins))
+    people = [getattr(row, person.key) for person in _PEOPLE]
+    timezones = {
+        person: tz for person, tz in zip(people, found[0][2:], strict=True) if person is not None
+    }
+    return Loaded(row, tuple(e for _, e, *_ in found if e is not None), tuple(check_ins), timezones)
+
+
+# The people a secondment's nudges go to, whose timezones say when each falls due.
+_PEOPLE = (
+    Secondment.employee_id,
+    Secondment.home_manager_id,
+    Secondment.host_manager_id,
+    Secondment.home_delegate_id,
+    Secondment.host_delegate_id,
+)
+
+
+def _tz_of(person: InstrumentedAttribute[Any]) -> ScalarSelect[str | None]:
+    return (
+        select(KnownPerson.tz)
+        .where(KnownPerson.team_id == Secondment.team_id, KnownPerson.user_id == person)
+        .scalar_subquery()
+    )
 
 
 async def record_of(

@@ -41,7 +41,7 @@ async def settle_loaded(
 ) -> Loaded:
     """`settle` for a secondment already read in this transaction after its change; returns it
     with the escalations still open."""
-    await reconcile_nudges(session, loaded, policy, now)
+    await reconcile_nudges(session, loaded, policy, now, known_tz=loaded.timezones)
     # Escalations wait on decisions: with none awaited, or a new round begun, they are over.
     row = loaded.row
     deciding = row.status.awaits_decisions or row.status.is_blocked
