@@ -33,6 +33,7 @@ from bot.domain.record import (
 from bot.domain.states import Outcome, Side, SideState, Status
 from bot.domain.terms import Terms
 from bot.models import CheckIn, Decision, Escalation, KnownPerson, Secondment, TermsVersion
+from bot.services.outbox import must_wait, remember_waits
 
 # Check-ins are recorded only once a secondment has started (answered, snoozed or missed while
 # it is under way; the follow-up once it is complete): before that there are none to read.
@@ -203,12 +204,18 @@ async def lock_secondment(session: AsyncSession, secondment_id: int) -> None:
 
 async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) -> Loaded | None:
     """The one secondment matching `where`, read afresh: the row, its terms, its open
-    escalations and its people's timezones in one query (a row for each pair: a few versions,
-    rarely more than one open escalation), and its check-ins once it has started."""
+    escalations, its people's timezones and what its messages must wait for in one query (a
+    row for each pair: a few versions, rarely more than one open escalation), and its
+    check-ins once it has started."""
     found = (
         (
             await session.execute(
-                select(Secondment, Escalation, *(_tz_of(person) for person in _PEOPLE))
+                select(
+                    Secondment,
+                    Escalation,
+                    *must_wait(Secondment.id),
+                    *(_tz_of(person) for person in _PEOPLE),
+                )
                 .outerjoin(
                     Escalation,
                     and_(
@@ -235,9 +242,12 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
                 select(CheckIn).where(CheckIn.secondment_id == row.id).order_by(CheckIn.sequence)
             )
         ).all()
+    paused, behind, *people_tz = found[0][2:]
+    # What a change's messages must wait for, as of this read (after the change took the row).
+    remember_waits(session, row.id, (paused, behind))
     people = [getattr(row, person.key) for person in _PEOPLE]
     timezones = {
-        person: tz for person, tz in zip(people, found[0][2:], strict=True) if person is not None
+        person: tz for person, tz in zip(people, people_tz, strict=True) if person is not None
     }
     return Loaded(row, tuple(e for _, e, *_ in found if e is not None), tuple(check_ins), timezones)
 

@@ -29,7 +29,6 @@ from uuid import uuid4
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Select,
     Table,
     and_,
     bindparam,
@@ -39,7 +38,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.domain.followups import IN_THREAD, Destination, NudgeKind
 from bot.models import Nudge, PausedWorkspace, Secondment
@@ -172,8 +171,10 @@ async def write_outbox(
         await session.execute(insert(NUDGES), rows)
         return
     held_until = now + LEASE
-    waits = await session.execute(_MUST_WAIT, {"secondment_id": secondment_id})
-    paused, behind = waits.one()
+    known = session.info.get(_WAITS, {}).pop(secondment_id, None)
+    if known is None:
+        known = tuple((await session.execute(_MUST_WAIT, {"secondment_id": secondment_id})).one())
+    paused, behind = known
     for row, item in zip(rows, outgoing, strict=True):
         free = not paused and not (behind and said_in_thread(item))
         row |= {
@@ -208,13 +209,14 @@ def in_thread(nudge: Any) -> ColumnElement[bool]:
     )
 
 
-def _must_wait() -> Select[bool, bool]:
+def must_wait(
+    secondment_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> tuple[ColumnElement[bool], ...]:
     """Whether a secondment's new rows must wait for the usual claim: its workspace is paused;
     and whether something said in its thread is still waiting there (the claim keeps their
     order, so a new thread message waits behind it)."""
-    secondment_id = bindparam("secondment_id", type_=Integer)
     earlier = aliased(Nudge)
-    return select(
+    return (
         exists().where(
             Secondment.id == secondment_id, PausedWorkspace.team_id == Secondment.team_id
         ),
@@ -227,8 +229,15 @@ def _must_wait() -> Select[bool, bool]:
     )
 
 
+def remember_waits(session: AsyncSession, secondment_id: int, waits: tuple[bool, bool]) -> None:
+    """`must_wait` as read with the secondment in this transaction (bot/services/loading.py,
+    once the change holds its row), for `write_outbox` to use instead of asking again."""
+    session.info.setdefault(_WAITS, {})[secondment_id] = waits
+
+
 # Built once: building a statement with an alias costs more than running it.
-_MUST_WAIT = _must_wait()
+_MUST_WAIT = select(*must_wait(bindparam("secondment_id", type_=Integer)))
+_WAITS = "outbox_waits"
 
 
 async def said(

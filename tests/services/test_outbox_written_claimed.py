@@ -16,7 +16,8 @@ from bot.db import Sessions, make_sessions
 from bot.domain.followups import Destination, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
-from bot.models import Nudge
+from bot.models import Nudge, Secondment
+from bot.services.loading import load_secondment
 from bot.services.outbox import LEASE, Outgoing, claimed_here, claiming, write_outbox
 from bot.services.pauses import pause_in
 from bot.services.requests import NewRequest, create_request
@@ -24,6 +25,7 @@ from bot.services.sweep import claim_due
 from bot.slack.listeners.claims import said_here
 from tests.support.outbox import thread_opened
 from tests.support.samples import TERMS
+from tests.support.seeds import counting
 
 POLICY = Policy()
 NOW = datetime(2027, 1, 4, 10, tzinfo=UTC)  # a Monday
@@ -159,3 +161,23 @@ async def test_a_listener_that_delivers_what_it_claimed_logs_nothing(
     assert taken.outgoing == DM
     assert caplog.text == ""
     assert claimed_here() is None  # the claims end with the listener
+
+
+async def test_a_change_that_read_its_secondment_is_not_asked_again_what_its_messages_wait_for(
+    sessions: Sessions, engine: AsyncEngine
+) -> None:
+    # The one query that reads the secondment for a change also says whether its messages must
+    # wait; write_outbox takes that answer instead of asking again, and the answer holds.
+    secondment = await opened_request(sessions)
+    await say(sessions, secondment, REPLY)  # an earlier change's reply, not yet sent
+
+    with claiming() as claims, counting(engine) as statements:
+        async with sessions.begin() as session:
+            await load_secondment(session, Secondment.id == secondment)
+            read = len(statements)
+            await write_outbox(session, secondment, [NOTE, DM], NOW)
+
+    assert len([s for s in statements[read:] if "BEGIN" not in s]) == 1  # the insert alone
+    earlier, note, dm = await said_rows(sessions, secondment)
+    assert (earlier.claim_token, note.claim_token, dm.claim_token) == (None, None, claims.token)
+    assert claims.take(secondment)[1]  # the note held back behind the earlier reply

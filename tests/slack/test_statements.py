@@ -31,13 +31,13 @@ EXPECTED = {
     # The insert its key refuses; then the first request, read back in one query. Its messages
     # are the first submission's to send.
     "retried request": (2, 2),
-    # The claim, the secondment read once (its people's timezones with it), nudges read, the
-    # reminders cancelled, the decision, the audit event, whether its messages may be claimed
-    # at once, the outbox rows (8). The reply and the parent, both marked together.
-    "approve": (9, 2),
+    # The claim, the secondment read once (with its people's timezones and whether its
+    # messages may be claimed at once), nudges read, the reminders cancelled, the decision, the
+    # audit event, the outbox rows (7). The reply and the parent, both marked together.
+    "approve": (8, 2),
     # The claim, the secondment read once, its waiting nudges cancelled, decision, audit, the
-    # outbox rows as for an approval (7); then as for an approval.
-    "block": (8, 2),
+    # outbox rows (6); then as for an approval.
+    "block": (7, 2),
 }
 
 
