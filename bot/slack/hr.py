@@ -47,9 +47,9 @@ class HrDesk:
             return False
         try:
             return user_id in await self._channel_members(client, team_id, self.channel)
-        except SlackApiError as exc:
-            # Usually the bot is not in a private HR channel: HR_USERS still count.
-            log.warning("cannot read HR channel members: %s", exc.response.get("error"))
+        except SlackApiError:
+            # Usually the bot is not in a private HR channel: HR_USERS still count. (The read
+            # logs why, once, however many asked.)
             return False
 
     async def _channel_members(
@@ -69,10 +69,12 @@ class HrDesk:
 
     def _read(self, team_id: str, done: asyncio.Task[frozenset[str]]) -> None:
         del self._reading[team_id]
-        if not done.cancelled() and done.exception() is not None:
+        error = None if done.cancelled() else done.exception()
+        if error is not None:
             # Whoever still waits gets the error too (see `is_hr`); a form that stopped waiting
             # has answered from the last read, and the next asker reads again.
-            log.warning("cannot read HR channel members: %s", done.exception())
+            why = error.response.get("error") if isinstance(error, SlackApiError) else error
+            log.warning("cannot read HR channel members: %s", why)
 
     async def _read_members(
         self, client: AsyncWebClient, team_id: str, channel: str
