@@ -1,10 +1,10 @@
 """Loading secondments from the database into immutable `SecondmentRecord`s, in a fixed number of
 queries however many are loaded.
 
-One secondment is read in one query (the row, every version of its terms and its open
-escalations); its check-ins and the decisions behind its decided sides only when it can have
-them. A service that changes a secondment reads it once as a `Loaded`, brings it into step and
-builds the record from it, giving the decision it has just made rather than reading it back.
+One secondment is read in one query (the row, every version of its terms, its open escalations
+and the latest decision on each side); its check-ins only when it can have them. A service that
+changes a secondment reads it once as a `Loaded`, brings it into step and builds the record from
+it, giving the decision it has just made rather than reading it back.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
 from bot.domain.blocks import BlockDetails, BlockReason, Condition
 from bot.domain.permissions import check_can_see
@@ -44,12 +44,16 @@ STARTED = frozenset({*(s for s in Status if s.is_underway), Status.COMPLETED})
 class Loaded:
     """A secondment as read for a change: the row with every version of its terms, its open
     escalations (oldest first), its check-ins (by sequence), and the timezones remembered for
-    its people as they were when it was read (None where none is)."""
+    its people as they were when it was read (None where none is). `decisions` holds the latest
+    decision on each side decided when it was read, on the terms then being decided
+    (`decisions_on`); a side decided since is read when the record is built."""
 
     row: Secondment
     open_escalations: tuple[Escalation, ...]
     check_ins: tuple[CheckIn, ...]
     timezones: Mapping[str, str | None] = field(default_factory=dict)
+    decisions: Mapping[Side, Decision] = field(default_factory=dict)
+    decisions_on: tuple[int, frozenset[Side]] | None = None
 
 
 def _decided(row: Secondment) -> list[Side]:
@@ -166,7 +170,7 @@ async def load_records(
     open_escalations: dict[int, list[Escalation]] = {}
     check_ins: dict[int, list[CheckIn]] = {}
     if decided:
-        current = {r.id: r.proposal_version or r.terms_version for r in rows}
+        current = {r.id: _deciding(r) for r in rows}
         for decision in await session.scalars(
             select(Decision).where(Decision.secondment_id.in_(decided)).order_by(Decision.id)
         ):
@@ -213,6 +217,7 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
                 select(
                     Secondment,
                     Escalation,
+                    Decision,
                     *must_wait(Secondment.id),
                     *(_tz_of(person) for person in _PEOPLE),
                 )
@@ -223,6 +228,7 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
                         Escalation.resolved_at.is_(None),
                     ),
                 )
+                .outerjoin(Decision, Decision.id.in_(_latest_decisions()))
                 .where(*where)
                 .options(joinedload(Secondment.terms))
                 .order_by(Escalation.id)
@@ -242,14 +248,44 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
                 select(CheckIn).where(CheckIn.secondment_id == row.id).order_by(CheckIn.sequence)
             )
         ).all()
-    paused, behind, *people_tz = found[0][2:]
+    paused, behind, *people_tz = found[0][3:]
     # What a change's messages must wait for, as of this read (after the change took the row).
     remember_waits(session, row.id, (paused, behind))
     people = [getattr(row, person.key) for person in _PEOPLE]
     timezones = {
         person: tz for person, tz in zip(people, people_tz, strict=True) if person is not None
     }
-    return Loaded(row, tuple(e for _, e, *_ in found if e is not None), tuple(check_ins), timezones)
+    escalations = {e.id: e for _, e, *_ in found if e is not None}
+    decisions = {d.side: d for _, _, d, *_ in found if d is not None}
+    return Loaded(
+        row,
+        tuple(escalations.values()),
+        tuple(check_ins),
+        timezones,
+        decisions,
+        (_deciding(row), frozenset(_decided(row))),
+    )
+
+
+def _deciding(row: Secondment) -> int:
+    """The version of the terms being decided: a proposal's, or else the current ones."""
+    return row.proposal_version or row.terms_version
+
+
+def _latest_decisions() -> ScalarSelect[int]:
+    """The ids of the latest decision on each side of the secondment read, on the terms being
+    decided (a side not decided yet has none, or an old one the record leaves out)."""
+    earlier = aliased(Decision)
+    return (
+        select(func.max(earlier.id))
+        .where(
+            earlier.secondment_id == Secondment.id,
+            earlier.terms_version
+            == func.coalesce(Secondment.proposal_version, Secondment.terms_version),
+        )
+        .group_by(earlier.side)
+        .scalar_subquery()
+    )
 
 
 # The people a secondment's nudges go to, whose timezones say when each falls due.
@@ -277,17 +313,22 @@ async def record_of(
     *,
     decided: Mapping[Side, Decision] | None = None,
 ) -> SecondmentRecord:
-    """The record of a loaded secondment. The latest decision behind each decided side is read,
-    unless given in `decided` (one just made, on the terms being decided)."""
+    """The record of a loaded secondment. The latest decision behind each decided side is the
+    one read with it, or given in `decided` (one just made, on the terms being decided); a side
+    decided since it was read, or on other terms, is read now."""
     row = loaded.row
-    decisions = dict(decided or {})
-    unread = [side for side in _decided(row) if side not in decisions]
+    version, read = loaded.decisions_on or (0, frozenset[Side]())
+    if version != _deciding(row):
+        read = frozenset()
+    decisions = {side: loaded.decisions[side] for side in read if side in loaded.decisions}
+    decisions |= decided or {}
+    unread = [side for side in _decided(row) if side not in decisions and side not in read]
     if unread:
         for decision in await session.scalars(
             select(Decision)
             .where(
                 Decision.secondment_id == row.id,
-                Decision.terms_version == (row.proposal_version or row.terms_version),
+                Decision.terms_version == _deciding(row),
                 Decision.side.in_(unread),
             )
             .order_by(Decision.id)
