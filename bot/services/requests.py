@@ -20,7 +20,13 @@ from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.loading import Loaded, load_secondment, record_of
 from bot.services.nudges import reconcile_nudges
-from bot.services.outbox import Announce, Outgoing, said, write_outbox
+from bot.services.outbox import (
+    Announce,
+    Outgoing,
+    remember_waits,
+    said,
+    write_outbox,
+)
 from bot.services.people import remember_people
 from bot.services.settling import settle
 
@@ -169,6 +175,11 @@ async def attach_thread(
         ).first()
         if attached is None:
             return False
+        # Whether what this says must wait (bot/services/outbox.py), known without asking: the
+        # workspace is not paused, since Slack has just taken the thread's post; anything said
+        # in the thread waits for the usual claim, behind what changes made meanwhile may have
+        # said there.
+        remember_waits(session, record.id, (False, True))
         record_event(
             session,
             secondment_id=record.id,

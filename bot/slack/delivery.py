@@ -22,7 +22,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.followups import NudgeKind
 from bot.domain.record import SecondmentRecord
-from bot.services.outbox import LEASE, claimed_here, quiet, written_free
+from bot.services.outbox import (
+    LEASE,
+    Outgoing,
+    claimed_here,
+    quiet,
+    said_in_thread,
+    written_free,
+)
 from bot.services.pauses import fingerprint
 from bot.services.sweep import (
     CHANGES_STATE,
@@ -100,9 +107,10 @@ async def _deliver_claimed(
         sent += delivered
         rest |= held or delivered < len(batch) or record.id in marks.more_said
         born, held = claims.take(record.id)
-        if born:
+        if any(_drawn_from_record(row.outgoing) for row in born):
             # Said by the sends themselves (the thread opened, a delegate checked): drawn from
-            # the record as those changes left it.
+            # the record as those changes left it. (A message to a person, written in full,
+            # needs only who the secondment's people are, which no change alters.)
             fresh = await current_record(deps.sessions, record, deps.policy)
             if fresh is None:  # erased meanwhile: the sweep finds nothing left to send
                 for row in born:
@@ -110,6 +118,12 @@ async def _deliver_claimed(
                 return sent, True
             record = fresh
     return sent, rest or held
+
+
+def _drawn_from_record(said: Outgoing) -> bool:
+    """What is sent for `said` depends on the secondment as it stands: the thread's parent
+    redrawn, or a message in the thread (which needs the thread)."""
+    return said.kind is not NudgeKind.MESSAGE or said_in_thread(said)
 
 
 async def _deliver_rounds(client: AsyncWebClient, deps: Deps, secondment_id: int) -> int:

@@ -25,9 +25,10 @@ START, END = date(2027, 2, 1), date(2027, 7, 30)
 EXPECTED = {
     # Stored: the secondment, its terms, the audit event, the people, the nudges, whether its
     # messages may be claimed at once, the outbox row for the thread (7). The thread:
-    # remembered with its audit event and the employee's confirmation, claimed at once (4),
-    # marked. The confirmation: the secondment read again (the thread opened since), marked.
-    "request": (14, 5),
+    # remembered with its audit event and the employee's confirmation, claimed at once (3; the
+    # workspace is known not to be paused), marked. The confirmation, a DM written in full,
+    # sent with the record in hand: marked.
+    "request": (12, 4),
     # The insert its key refuses; then the first request, read back in one query. Its messages
     # are the first submission's to send.
     "retried request": (2, 2),
@@ -35,6 +36,9 @@ EXPECTED = {
     # messages may be claimed at once), nudges read, the reminders cancelled, the decision, the
     # audit event, the outbox rows (7). The reply and the parent, both marked together.
     "approve": (8, 2),
+    # As for an approval, with the other side's decision read with the secondment (the record
+    # shows both); its reminders are cancelled and its start planned: one statement more.
+    "completing approval": (9, 2),
     # The claim, the secondment read once, its waiting nudges cancelled, decision, audit, the
     # outbox rows (6); then as for an approval.
     "block": (7, 2),
@@ -54,11 +58,13 @@ def _existing(count: int) -> list[Spec]:
 Interactions = dict[str, Callable[[], Awaitable[None]]]
 
 
-async def _interactions(bot: Harness, size: int) -> tuple[Interactions, Thread, Thread]:
-    """Each interaction, ready to run: the request submitted afresh and again, an approval and
-    a block on requests made through Slack (so their reminders are planned); and the requests
-    approved and blocked."""
+async def _interactions(bot: Harness, size: int) -> tuple[Interactions, Thread, Thread, Thread]:
+    """Each interaction, ready to run: the request submitted afresh and again, an approval, the
+    approval that completes one (its host manager has approved) and a block on requests made
+    through Slack (so their reminders are planned); and the requests approved, completed and
+    blocked."""
     to_approve = await bot.submit_request(START, END)
+    to_complete = await bot.submit_request(START, END)
     to_block = await bot.submit_request(START, END)
     values = forms.request_values(home=HOME, host=HOST, start=START, end=END)
     view_id = f"V0STATEMENTS{size}"
@@ -68,6 +74,12 @@ async def _interactions(bot: Harness, size: int) -> tuple[Interactions, Thread, 
 
     async def approve() -> None:
         await bot.click(HOME, Action.APPROVE, ref(to_approve, Side.HOME), to_approve)
+
+    await bot.click(HOST, Action.APPROVE, ref(to_complete, Side.HOST), to_complete)
+    await bot.handled()
+
+    async def complete() -> None:
+        await bot.click(HOME, Action.APPROVE, ref(to_complete, Side.HOME), to_complete)
 
     # The Block modal is opened first: what is counted is its submission.
     await bot.click(HOME, Action.BLOCK, ref(to_block, Side.HOME), to_block)
@@ -81,8 +93,9 @@ async def _interactions(bot: Harness, size: int) -> tuple[Interactions, Thread, 
         "request": request,
         "retried request": request,
         "approve": approve,
+        "completing approval": complete,
     }
-    return interactions | {"block": block}, to_approve, to_block
+    return interactions | {"block": block}, to_approve, to_complete, to_block
 
 
 async def test_a_request_and_a_decision_run_a_few_statements_however_many_there_are(
@@ -90,27 +103,28 @@ async def test_a_request_and_a_decision_run_a_few_statements_however_many_there_
 ) -> None:
     per_transaction = 1 if engine.dialect.name == "sqlite" else 0  # BEGIN IMMEDIATE
     counted: dict[str, list[list[str]]] = {name: [] for name in EXPECTED}
-    decided: list[tuple[Thread, Thread]] = []
+    decided: list[tuple[Thread, Thread, Thread]] = []
     seeded = 0
     for size in (10, 400):
         await seed(bot.sessions, _existing(size - seeded))
         seeded = size
-        interactions, to_approve, to_block = await _interactions(bot, size)
+        interactions, to_approve, to_complete, to_block = await _interactions(bot, size)
         for name, interaction in interactions.items():
             with counting(engine) as statements:
                 await interaction()
                 await bot.handled()
             counted[name].append(statements)
-        decided.append((to_approve, to_block))
+        decided.append((to_approve, to_complete, to_block))
 
     counts = {name: [len(s) for s in runs] for name, runs in counted.items()}
     assert counts == {
         name: [statements + transactions * per_transaction] * 2
         for name, (statements, transactions) in EXPECTED.items()
     }, counted
-    for to_approve, to_block in decided:
+    for to_approve, to_complete, to_block in decided:
         approved = await bot.secondment(to_approve.secondment_id)
         assert (approved.status, approved.home_state) == (Status.PENDING, SideState.APPROVED)
+        assert (await bot.secondment(to_complete.secondment_id)).status is Status.APPROVED
         assert (await bot.secondment(to_block.secondment_id)).status is Status.BLOCKED
-    # At each size three requests opened a thread: two to decide on, one submitted twice.
-    assert len(bot.slack.sent("conversations.open")) == 2 * 3
+    # At each size four requests opened a thread: three to decide on, one submitted twice.
+    assert len(bot.slack.sent("conversations.open")) == 2 * 4
