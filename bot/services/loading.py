@@ -212,29 +212,7 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
     row for each pair: a few versions, rarely more than one open escalation), and its
     check-ins once it has started."""
     found = (
-        (
-            await session.execute(
-                select(
-                    Secondment,
-                    Escalation,
-                    Decision,
-                    *must_wait(Secondment.id),
-                    *(_tz_of(person) for person in _PEOPLE),
-                )
-                .outerjoin(
-                    Escalation,
-                    and_(
-                        Escalation.secondment_id == Secondment.id,
-                        Escalation.resolved_at.is_(None),
-                    ),
-                )
-                .outerjoin(Decision, Decision.id.in_(_latest_decisions()))
-                .where(*where)
-                .options(joinedload(Secondment.terms))
-                .order_by(Escalation.id)
-                .execution_options(populate_existing=True)
-            )
-        )
+        (await session.execute(_LOAD.where(*where).execution_options(populate_existing=True)))
         .unique()
         .all()
     )
@@ -304,6 +282,25 @@ def _tz_of(person: InstrumentedAttribute[Any]) -> ScalarSelect[str | None]:
         .where(KnownPerson.team_id == Secondment.team_id, KnownPerson.user_id == person)
         .scalar_subquery()
     )
+
+
+# Built once, for every load: building it (its aliases and subqueries) costs more than running it.
+_LOAD = (
+    select(
+        Secondment,
+        Escalation,
+        Decision,
+        *must_wait(Secondment.id),
+        *(_tz_of(person) for person in _PEOPLE),
+    )
+    .outerjoin(
+        Escalation,
+        and_(Escalation.secondment_id == Secondment.id, Escalation.resolved_at.is_(None)),
+    )
+    .outerjoin(Decision, Decision.id.in_(_latest_decisions()))
+    .options(joinedload(Secondment.terms))
+    .order_by(Escalation.id)
+)
 
 
 async def record_of(
