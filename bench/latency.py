@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -31,6 +32,7 @@ from tests.support.harness import EMPLOYEE, HOME
 from tests.support.seeds import Spec, seed
 
 THREAD_CHANNEL, THREAD_TS = "G0BENCH", "1800000000.000001"
+ROUNDS = 4  # turns of each app per measure (see `measure_latency`)
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,16 @@ def _click_post(app: Served, ids: list[int], acks: list[float]) -> Post:
 
 
 async def measure_latency(
-    database_url: str, standin: StandInHandle, samples: int, concurrencies: tuple[int, ...]
+    database_url: str,
+    standin: StandInHandle,
+    samples: int,
+    concurrencies: tuple[int, ...],
+    rounds: int = ROUNDS,
 ) -> LatencyResult:
+    """Each measure's `samples` posts, taken in `rounds` turns that alternate the bare app and
+    the bot, so that both meet the same machine: on a small shared machine its speed drifts
+    over minutes, and a measure of one app taken minutes after the other's compares the drift.
+    The percentiles are of all the turns' samples together."""
     bot = await serve_bot(database_url, standin.address)
     bare = await serve_bare(standin.address)
     assert bot.sessions is not None
@@ -120,28 +130,41 @@ async def measure_latency(
         await session.execute(
             update(Secondment).values(channel_id=THREAD_CHANNEL, thread_ts=THREAD_TS)
         )
-    results: dict[str, dict[tuple[str, int], Percentiles]] = {"bot": {}, "bare": {}}
+    apps = {"bare": bare, "bot": bot}
+    acks: dict[tuple[str, str, int], list[float]] = defaultdict(list)
+    opens: dict[int, list[float]] = defaultdict(list)
     used = 0
     assert bot.client is not None
     try:
         # The bot's client pools its connections to Slack, as bot/runtime.py serves it.
         async with aiohttp.ClientSession() as session, pooled_connections(bot.client):
-            for name, app in (("bare", bare), ("bot", bot)):
+            for app in apps.values():
                 await _run(session, _command_post(app, [], []), 5, 1)  # warm up
-                for concurrency in concurrencies:
-                    acks: list[float] = []
-                    sent: list[tuple[str, float]] = []
-                    await _run(session, _command_post(app, acks, sent), samples, concurrency)
-                    results[name][("command", concurrency)] = Percentiles.of(acks)
-                    if name == "bot":
-                        opens = _times_to_open(await standin.opened_at(), sent)
-                        results[name][("views.open", concurrency)] = Percentiles.of(opens)
-                    clicked: list[float] = []
-                    await _run(session, _click_post(app, ids[used:], clicked), samples, concurrency)
-                    if name == "bot":
-                        used += samples
-                    results[name][("approve", concurrency)] = Percentiles.of(clicked)
+            for concurrency in concurrencies:
+                for turn in _turns(samples, rounds):
+                    for name, app in apps.items():
+                        sent: list[tuple[str, float]] = []
+                        commands = acks["command", name, concurrency]
+                        await _run(session, _command_post(app, commands, sent), turn, concurrency)
+                        if name == "bot":
+                            opened_at = await standin.opened_at()
+                            opens[concurrency] += _times_to_open(opened_at, sent)
+                        clicked = acks["approve", name, concurrency]
+                        click = _click_post(app, ids[used:], clicked)
+                        await _run(session, click, turn, concurrency)
+                        if name == "bot":
+                            used += turn
     finally:
         await bare.close()
         await bot.close()
+    results: dict[str, dict[tuple[str, int], Percentiles]] = {"bot": {}, "bare": {}}
+    for (measure, name, concurrency), taken in acks.items():
+        results[name][(measure, concurrency)] = Percentiles.of(taken)
+    for concurrency, taken in opens.items():
+        results["bot"][("views.open", concurrency)] = Percentiles.of(taken)
     return LatencyResult(results["bot"], results["bare"])
+
+
+def _turns(samples: int, rounds: int) -> list[int]:
+    """`samples` split into `rounds` turns as even as can be."""
+    return [samples // rounds + (n < samples % rounds) for n in range(rounds)]
