@@ -30,6 +30,7 @@ from bot.logs import CORRELATION_ID, new_correlation_id, quiet_what_senders_choo
 from bot.metrics import Metrics
 from bot.services.pauses import paused_workspaces
 from bot.settings import Settings
+from bot.slack.listeners.context import ANSWERED
 from bot.slack.payloads import Malformed, check_payload, parse_body
 from bot.slack.signature import Unverified, verify_request
 from bot.slack.transport import HTTP, MALFORMED, UNVERIFIED, AckTimer
@@ -128,7 +129,13 @@ def build_web_app(
         except web.HTTPException as refusal:
             timer.refused(UNVERIFIED if refusal.status == 401 else MALFORMED, refusal.status)
             raise
-        bolt_response = await slack.bolt.async_dispatch(bolt_request)
+        # The listener's change waits for this (bot/slack/listeners/context.py `changing`).
+        answered = asyncio.Event()
+        bolt_request.context[ANSWERED] = answered
+        try:
+            bolt_response = await slack.bolt.async_dispatch(bolt_request)
+        finally:
+            answered.set()
         timer.answered(bolt_request.body, bolt_response)
         return await to_aiohttp_response(bolt_response)
 

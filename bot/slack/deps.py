@@ -34,6 +34,7 @@ class Deps:
     # process: in a burst of clicks every answer goes out first, instead of waiting on the
     # event loop behind the work of the clicks already answered. (SQLite takes one writer at
     # a time anyway; what the changes say is sent apart, `sending.concurrency` at a time.)
+    # Taken through bot/slack/listeners/context.py `changing`, once the answer is on its way.
     changing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 
     @property

@@ -6,11 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import date
+from typing import Any
 
 import pytest
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.domain.states import Side
+from bot.services.decisions import DecisionMade, decide
 from bot.slack.ids import Action, Callback
+from bot.slack.listeners.context import ANSWERED, changing
 from tests.support import forms, wire
 from tests.support.flows import approve, block, decisions, ref
 from tests.support.harness import (
@@ -326,3 +333,51 @@ async def test_an_announcement_slack_refuses_for_good_is_given_up_and_hr_is_told
     # What the change said after the refused reply still goes: the parent shows the decision.
     (update,) = await bot.slack.wait_for("chat.update")
     assert f"*approved* by <@{HOME}>" in update.blocks_text
+
+
+async def test_a_decision_begins_once_its_answer_is_on_the_way(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bolt sees an ack only when it next looks (every 10 ms): a decision begun before then
+    would hold the answer back behind its own work."""
+    thread = await bot.submit_request(START, END)
+    await bot.handled()
+    answered: list[object] = []
+    dispatch = AsyncApp.async_dispatch
+
+    async def noting_answers(app: AsyncApp, request: AsyncBoltRequest) -> BoltResponse:
+        response = await dispatch(app, request)
+        answered.append(response)
+        return response
+
+    answered_when_deciding: list[int] = []
+
+    async def noting_decisions(*args: Any, **kwargs: Any) -> DecisionMade:
+        answered_when_deciding.append(len(answered))
+        return await decide(*args, **kwargs)
+
+    monkeypatch.setattr(AsyncApp, "async_dispatch", noting_answers)
+    monkeypatch.setattr("bot.slack.listeners.actions.decide", noting_decisions)
+
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+
+    assert answered_when_deciding == [1]
+    assert (await bot.secondment(thread.secondment_id)).home_state == "approved"
+
+
+async def test_without_the_web_server_a_change_does_not_wait(bot: Harness) -> None:
+    """Socket Mode serves Bolt without bot/web.py: no answer event, so no wait."""
+    async with changing(bot.deps, AsyncBoltContext()):
+        entered = True
+    answered = asyncio.Event()
+    waiting = asyncio.create_task(_enter(bot, AsyncBoltContext({ANSWERED: answered})))
+    await asyncio.sleep(0)
+    assert entered and not waiting.done()
+    answered.set()
+    await asyncio.wait_for(waiting, 1)
+
+
+async def _enter(bot: Harness, context: AsyncBoltContext) -> None:
+    async with changing(bot.deps, context):
+        pass

@@ -18,7 +18,7 @@ from bot.slack.builders.followup_modals import build_conditions_modal, build_del
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import button_value, team_of, user_of
+from bot.slack.listeners.context import button_value, changing, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import may_make, opens_modal
 
@@ -34,7 +34,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        async with deps.changing:
+        async with changing(deps, context):
             made = await decide(
                 deps.sessions,
                 team_id=team_of(context),
@@ -53,7 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        async with deps.changing:
+        async with changing(deps, context):
             made = await reconsider(
                 deps.sessions,
                 team_id=team_of(context),

@@ -19,7 +19,7 @@ from bot.slack.builders.replies import build_snoozed
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.context import button_value, team_of, user_of
+from bot.slack.listeners.context import button_value, changing, team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_check_in
@@ -53,7 +53,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         ref = _ref(body)
-        async with deps.changing:
+        async with changing(deps, context):
             until = await snooze_check_in(
                 deps.sessions,
                 team_id=team_of(context),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -11,6 +13,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.errors import InvalidInput, UnreadableReference
 from bot.slack import directory
 from bot.slack.deps import Deps
+
+# The key of the event bot/web.py sets in a request's context once its answer is on the way.
+ANSWERED = "answered"
+
+
+@asynccontextmanager
+async def changing(deps: Deps, context: AsyncBoltContext) -> AsyncIterator[None]:
+    """Around the change a listener makes after its answer. It begins once the answer is on its
+    way to Slack: Bolt sees that a listener has answered only when it next looks, every 10 ms,
+    and work begun before then (a change, its messages) would hold the answer back. Then it
+    takes its turn among the process's changes (`Deps.changing`). Served without bot/web.py
+    (Socket Mode), there is no such event, and no wait."""
+    answered = context.get(ANSWERED)
+    if isinstance(answered, asyncio.Event):
+        await answered.wait()
+    async with deps.changing:
+        yield
 
 
 def team_of(context: AsyncBoltContext) -> str:

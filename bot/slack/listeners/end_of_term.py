@@ -18,7 +18,7 @@ from bot.slack.builders.end_of_term import build_extension_modal, build_permanen
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.context import button_value, team_of, user_of
+from bot.slack.listeners.context import button_value, changing, team_of, user_of
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_proposal
@@ -48,7 +48,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        async with deps.changing:
+        async with changing(deps, context):
             confirmed = await confirm_return(
                 deps.sessions,
                 team_id=team_of(context),

@@ -17,7 +17,7 @@ from bot.slack.builders.request_modal import build_change_modal
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import button_value, team_of, user_of
+from bot.slack.listeners.context import button_value, changing, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.refs import RequestRef
@@ -50,7 +50,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        async with deps.changing:
+        async with changing(deps, context):
             record = await withdraw(
                 deps.sessions,
                 team_id=team_of(context),

@@ -18,7 +18,7 @@ from bot.slack.builders.replies import build_status
 from bot.slack.builders.retention import build_person_erased
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import button_value, is_hr, team_of, user_of
+from bot.slack.listeners.context import button_value, changing, is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import may_make, opens_modal, visible
 
@@ -51,7 +51,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
-        async with deps.changing:
+        async with changing(deps, context):
             erased = await erase_person(
                 deps.sessions,
                 team_id=team_of(context),
