@@ -297,7 +297,12 @@ _LOAD = (
         Escalation,
         and_(Escalation.secondment_id == Secondment.id, Escalation.resolved_at.is_(None)),
     )
-    .outerjoin(Decision, Decision.id.in_(_latest_decisions()))
+    .outerjoin(
+        Decision,
+        # The first term lets the index on the secondment find its few decisions; the second
+        # keeps the latest of each side.
+        and_(Decision.secondment_id == Secondment.id, Decision.id.in_(_latest_decisions())),
+    )
     .options(joinedload(Secondment.terms))
     .order_by(Escalation.id)
 )
