@@ -176,9 +176,10 @@ async def attach_thread(
         if attached is None:
             return False
         # Whether what this says must wait (bot/services/outbox.py), known without asking: the
-        # workspace is not paused, since Slack has just taken the thread's post; anything said
-        # in the thread waits for the usual claim, behind what changes made meanwhile may have
-        # said there.
+        # workspace is not paused, since Slack has just taken the thread's post (a pause
+        # recorded in the moment since is met by the send itself: Slack refuses it, and the
+        # message waits for the resume); anything said in the thread waits for the usual
+        # claim, behind what changes made meanwhile may have said there.
         remember_waits(session, record.id, (False, True))
         record_event(
             session,

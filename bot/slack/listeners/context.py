@@ -24,7 +24,8 @@ async def changing(deps: Deps, context: AsyncBoltContext) -> AsyncIterator[None]
     way to Slack: Bolt sees that a listener has answered only when it next looks, every 10 ms,
     and work begun before then (a change, its messages) would hold the answer back. Then it
     takes its turn among the process's changes (`Deps.changing`). Served without bot/web.py
-    (Socket Mode), there is no such event, and no wait."""
+    (Socket Mode), there is no such event, and no wait. (Not for Bolt's lazy listeners, which
+    run on a copy of the context that nothing would set; the bot has none.)"""
     answered = context.get(ANSWERED)
     if isinstance(answered, asyncio.Event):
         await answered.wait()
