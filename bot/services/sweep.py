@@ -38,6 +38,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from bot.db import Sessions
 from bot.domain.calendar import working_day_start
+from bot.domain.catch_up import CHECK_IN_NUDGES, Skip, Wait
 from bot.domain.followups import (
     IN_THREAD,
     ROUND_KINDS,
@@ -48,7 +49,6 @@ from bot.domain.followups import (
 )
 from bot.domain.lifecycle import (
     END_DECISION_ASKS,
-    check_in_day,
     end_decision_ask,
     end_decision_days,
 )
@@ -57,6 +57,12 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
 from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.audit import event_row, record_event, record_events
+from bot.services.check_in_catch_up import (
+    never_asked,
+    put_off,
+    questions_asked,
+    verdict_for,
+)
 from bot.services.checkins import mark_missed
 from bot.services.escalations import raise_escalation
 from bot.services.lifecycle import activate
@@ -127,8 +133,8 @@ SILENT = frozenset({NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED})
 # A check-in (or its reminder) still waiting when the next one is due has become pointless (the
 # bot was down, or the secondment started late): only the latest is asked.
 CHECK_IN_KINDS = (NudgeKind.CHECK_IN, NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED)
-# Nudges that `still_wanted` checks against a day where their recipient is.
-ZONED = frozenset({*CHECK_IN_KINDS, NudgeKind.END_DECISION})
+# Nudges judged against a day where their recipient (or the employee) is.
+ZONED = frozenset({*CHECK_IN_NUDGES, NudgeKind.END_DECISION})
 
 
 def still_wanted(
@@ -141,9 +147,7 @@ def still_wanted(
         return False
     if due.kind in ROUND_KINDS and record.round != round_:
         return False
-    if due.kind in CHECK_IN_KINDS:
-        next_one = check_in_day(record.terms.start_date, record.check_in_weeks, due.sequence + 1)
-        return now < working_day_start(next_one, tz, policy)
+    # A check-in's nudges are judged by bot/domain/catch_up.py, which needs what was delivered.
     if due.kind is NudgeKind.END_DECISION:
         # Asked about the end date in force, while undecided; the first ask is pointless once
         # the second one's day has come.
@@ -247,8 +251,11 @@ async def claim_due(
                 if n.kind in ROUND_KINDS and records[n.secondment_id].thread_ts is None
             },
         )
+        asked = await questions_asked(session, claimed)
         due: list[Due] = []
         stale: list[Due] = []
+        waiting: list[tuple[int, Wait, bool]] = []
+        skipped: list[tuple[int, Skip]] = []
         for nudge in sorted(claimed, key=lambda n: (n.due_at, n.id)):
             item = Due(
                 nudge.id,
@@ -267,7 +274,18 @@ async def claim_due(
             wanted = still_wanted(item, nudge.round, now, policy, tz)
             # A reminder of a request whose thread was given up: the managers never saw it.
             wanted &= not (item.kind in ROUND_KINDS and item.record.id in never_shown)
+            if wanted and item.kind in CHECK_IN_NUDGES:
+                match verdict_for(nudge, item.record, asked, now, tz, policy):
+                    case Wait() as wait:
+                        waiting.append((item.nudge_id, wait, item.maybe_sent))
+                        continue
+                    case Skip() as skip:
+                        skipped.append((item.nudge_id, skip))
+                        # Claimed in due order, its reminders and mark come after it.
+                        never_asked(asked, nudge)
+                        continue
             (due if wanted else stale).append(item)
+        await put_off(session, waiting, skipped, now)
         if stale:
             await session.execute(
                 update(Nudge)

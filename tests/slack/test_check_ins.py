@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.domain.followups import CheckInAnswer
-from bot.models import CheckIn
+from bot.domain.followups import CheckInAnswer, NudgeKind
+from bot.models import CheckIn, Nudge
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
 from tests.support import forms
@@ -200,10 +200,11 @@ async def test_a_check_in_is_answered_once_and_only_by_the_employee(bot: Harness
 async def test_after_downtime_only_the_latest_check_in_is_asked(bot: Harness) -> None:
     await under_way(bot)
 
-    # Nothing swept for six weeks: check-ins 1 to 3 are all due, only the latest still matters.
-    assert await bot.sweep(at(3, 15, 9)) >= 1
+    # Nothing swept for six weeks: check-ins 1 to 3 are all due, only the latest still matters,
+    # and it goes alone: no reminder of it, nor of the two never asked.
+    assert await bot.sweep(at(3, 15, 9)) == 1
     asked = check_ins_to(bot, EMPLOYEE)
-    assert [("check-in 3" in c.text) for c in asked] == [True] * len(asked)
+    assert [("check-in 3" in c.text) for c in asked] == [True]
 
 
 @pytest.mark.settings(hr_users=HR)
@@ -219,3 +220,38 @@ async def test_hr_sets_how_often_check_ins_go_out(bot: Harness) -> None:
     assert "Only HR can change how often" in (await bot.reply_to(by_outsider)).text
     assert await bot.sweep(at(2, 15, 9)) == 0  # no longer every two weeks
     assert await bot.sweep(at(3, 1, 9)) == 1
+
+
+async def test_after_ten_weeks_down_one_check_in_is_asked_and_none_is_missed(
+    bot: Harness,
+) -> None:
+    """A 12-week secondment, started, then the bot stopped for 10 weeks: check-ins 1 to 4 were
+    never asked, so none is reminded of or missed; check-in 5, the current one, is asked once,
+    and its reminder follows a working day later."""
+    thread = await approved(bot, START, date(2027, 4, 23))
+    await bot.sweep(at(2, 1, 9))  # the start
+    before = len(check_ins_to(bot, EMPLOYEE))
+
+    await bot.sweep(at(4, 12, 10))  # back on Monday 12 April, check-in 5's day
+    await bot.sweep(at(4, 12, 11))
+
+    asked = check_ins_to(bot, EMPLOYEE)[before:]
+    assert [("check-in 5" in c.text, "reminder" in c.text.lower()) for c in asked] == [
+        (True, False)
+    ]
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(CheckIn))).all() == []  # none missed
+        skipped = (
+            await session.scalars(
+                select(Nudge.last_error).where(
+                    Nudge.kind == NudgeKind.CHECK_IN_MISSED, Nudge.cancelled_at.is_not(None)
+                )
+            )
+        ).all()
+    assert skipped == ["skipped: its check-in was never asked"] * 4
+    _, status = await bot.command(HOME, f"status {thread.secondment_id}")
+    assert "missed" not in (await bot.reply_to(status)).blocks_text
+
+    await bot.sweep(at(4, 13, 9))  # a working day after the question: its one reminder
+    (reminder,) = check_ins_to(bot, EMPLOYEE)[before + 1 :]
+    assert "A reminder" in reminder.text and "check-in 5" in reminder.text

@@ -1,0 +1,104 @@
+"""What a check-in's nudges may still do when their time comes, however late: after the bot was
+down, or the clock jumped. The plan (bot/domain/lifecycle.py) says when each is due; these rules
+say, at the moment one is claimed, whether it is still true to send it.
+
+- A question goes out only while it is the current one: before the next check-in's day, and
+  before the secondment's end date. After downtime only the latest is asked, once.
+- A reminder follows its question by at least a working day, counted from when the question
+  really went out, so the two never arrive together; a question never asked is never
+  reminded of.
+- A check-in is missed only if its question was asked and went unanswered for two working
+  days (the reminder's, and one more). One never asked is skipped, never missed.
+
+They are pure functions of the plan, `now` and what was delivered (`Asked`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.calendar import working_day_start, working_days_later
+from bot.domain.followups import NudgeKind
+from bot.domain.lifecycle import check_in_day
+from bot.domain.policy import Policy
+
+QUESTION = NudgeKind.CHECK_IN
+REMINDERS = frozenset({NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED})
+CHECK_IN_NUDGES = frozenset({QUESTION, *REMINDERS, NudgeKind.CHECK_IN_MISSED})
+
+# Why a check-in's nudge was skipped: recorded on it, so nobody reads a skip as a miss.
+WINDOW_PASSED = "skipped: its check-in was no longer current"
+NEVER_ASKED = "skipped: its check-in was never asked"
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What became of a check-in's question: when it went out, if it did, and whether it still
+    may (False once it was skipped or cancelled unsent)."""
+
+    sent_at: datetime | None
+    may_still_go: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Not yet: due again at `until`."""
+
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    reason: str
+
+
+Verdict = Send | Wait | Skip
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInTerms:
+    """What the rules need of the secondment."""
+
+    start_date: date
+    end_date: date
+    check_in_weeks: int
+
+
+def current_until(terms: CheckInTerms, sequence: int, tz: str | None, policy: Policy) -> datetime:
+    """When check-in `sequence` stops being the current one: the next one's day, or the end
+    date, whichever comes first (at the start of a working day where the employee is)."""
+    next_day = check_in_day(terms.start_date, terms.check_in_weeks, sequence + 1)
+    return working_day_start(min(next_day, terms.end_date), tz, policy)
+
+
+def check_in_verdict(
+    kind: NudgeKind,
+    sequence: int,
+    asked: Asked,
+    terms: CheckInTerms,
+    now: datetime,
+    tz: str | None,
+    policy: Policy,
+) -> Verdict:
+    """Whether check-in `sequence`'s nudge of `kind` goes out at `now` (see the module)."""
+    assert kind in CHECK_IN_NUDGES, kind
+    current = now < current_until(terms, sequence, tz, policy)
+    if kind is QUESTION:
+        return Send() if current else Skip(WINDOW_PASSED)
+    if asked.sent_at is None:
+        # The question has not gone out: wait for it, unless it never will.
+        if not asked.may_still_go:
+            return Skip(NEVER_ASKED)
+        return Wait(working_days_later(now, 1 if kind in REMINDERS else 2, tz, policy))
+    after = working_days_later(asked.sent_at, 1 if kind in REMINDERS else 2, tz, policy)
+    if now < after:
+        return Wait(after)
+    if kind in REMINDERS and not current:
+        return Skip(WINDOW_PASSED)
+    return Send()

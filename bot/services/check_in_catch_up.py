@@ -1,0 +1,103 @@
+"""The check-in rules of bot/domain/catch_up.py, applied to what a sweep has claimed: each
+check-in nudge is sent, put off to when it may go, or skipped with its reason recorded.
+
+What a rule needs to know of the past (when each question really went out, and whether one not
+yet sent still may) is read here, in one query for the whole batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.catch_up import (
+    CHECK_IN_NUDGES,
+    QUESTION,
+    Asked,
+    CheckInTerms,
+    Skip,
+    Verdict,
+    Wait,
+    check_in_verdict,
+)
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.models import Nudge
+
+# A question on its way (claimed by this sweep, or still to be claimed) may still go out.
+_STILL_OPEN = and_(Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None))
+
+
+async def questions_asked(
+    session: AsyncSession, claimed: Iterable[Nudge]
+) -> dict[tuple[int, int], Asked]:
+    """For each (secondment, sequence) of a claimed reminder or missed mark: what became of
+    that check-in's question."""
+    wanted = {
+        (n.secondment_id, n.sequence)
+        for n in claimed
+        if n.kind in CHECK_IN_NUDGES and n.kind is not QUESTION
+    }
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(
+            Nudge.secondment_id,
+            Nudge.sequence,
+            func.max(Nudge.sent_at),
+            func.max(case((_STILL_OPEN, 1), else_=0)),
+        )
+        .where(
+            Nudge.kind == QUESTION,
+            Nudge.secondment_id.in_({secondment for secondment, _ in wanted}),
+        )
+        .group_by(Nudge.secondment_id, Nudge.sequence)
+    )
+    found = {(s, q): Asked(sent, bool(open_)) for s, q, sent, open_ in rows}
+    # No question at all (planned away when the terms changed): it will not be asked.
+    return {key: found.get(key, Asked(None, may_still_go=False)) for key in wanted}
+
+
+def never_asked(asked: dict[tuple[int, int], Asked], question: Nudge) -> None:
+    """Note in `asked` that a question skipped just now will never go out."""
+    if question.kind is QUESTION:
+        asked[(question.secondment_id, question.sequence)] = Asked(None, may_still_go=False)
+
+
+def verdict_for(
+    nudge: Nudge,
+    record: SecondmentRecord,
+    asked: dict[tuple[int, int], Asked],
+    now: datetime,
+    tz: str | None,
+    policy: Policy,
+) -> Verdict:
+    """What becomes of a claimed check-in nudge at `now`."""
+    terms = CheckInTerms(record.terms.start_date, record.terms.end_date, record.check_in_weeks)
+    question = asked.get((nudge.secondment_id, nudge.sequence), Asked(None, may_still_go=True))
+    return check_in_verdict(nudge.kind, nudge.sequence, question, terms, now, tz, policy)
+
+
+async def put_off(
+    session: AsyncSession,
+    waiting: list[tuple[int, Wait, bool]],
+    skipped: list[tuple[int, Skip]],
+    now: datetime,
+) -> None:
+    """Release the claims on nudges that must wait, due again when they may go (`waiting`: id,
+    verdict, whether an earlier claim may have sent it); and skip the others, each with why."""
+    for nudge_id, wait, maybe_sent in waiting:
+        await session.execute(
+            update(Nudge)
+            .where(Nudge.id == nudge_id)
+            .values(due_at=wait.until, claimed_until=None, claim_token=None, maybe_sent=maybe_sent)
+        )
+    for reason in {skip.reason for _, skip in skipped}:
+        await session.execute(
+            update(Nudge)
+            .where(Nudge.id.in_([i for i, skip in skipped if skip.reason == reason]))
+            .values(cancelled_at=now, claimed_until=None, claim_token=None, last_error=reason)
+        )
