@@ -9,6 +9,9 @@ say, at the moment one is claimed, whether it is still true to send it.
   reminded of.
 - A check-in is missed only if its question was asked and went unanswered for two working
   days (the reminder's, and one more). One never asked is skipped, never missed.
+- The end-of-term question is asked only before the end date, and the first ask only until
+  the second one's day: after downtime, whichever is current goes. It says "still undecided"
+  only to someone who was asked before (bot/services/asked.py).
 
 They are pure functions of the plan, `now` and what was delivered (`Asked`).
 """
@@ -16,11 +19,11 @@ They are pure functions of the plan, `now` and what was delivered (`Asked`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import working_day_start, working_days_later
 from bot.domain.followups import NudgeKind
-from bot.domain.lifecycle import check_in_day
+from bot.domain.lifecycle import END_DECISION_ASKS, check_in_day, end_decision_days
 from bot.domain.policy import Policy
 
 QUESTION = NudgeKind.CHECK_IN
@@ -102,3 +105,17 @@ def check_in_verdict(
     if kind in REMINDERS and not current:
         return Skip(WINDOW_PASSED)
     return Send()
+
+
+def end_ask_current(
+    ask: int, end_date: date, now: datetime, tz: str | None, policy: Policy
+) -> bool:
+    """Whether end-of-term ask number `ask` is still the one to send at `now`: before the end
+    date, and for all but the last ask, before the next ask's day (at the start of a working
+    day where the recipient is)."""
+    if now >= working_day_start(end_date, tz, policy):
+        return False
+    if ask >= END_DECISION_ASKS:
+        return True
+    next_ask = end_date - timedelta(days=end_decision_days(policy, ask + 1))
+    return now < working_day_start(next_ask, tz, policy)

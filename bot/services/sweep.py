@@ -37,8 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from bot.db import Sessions
-from bot.domain.calendar import working_day_start
-from bot.domain.catch_up import CHECK_IN_NUDGES, Skip, Wait
+from bot.domain.catch_up import CHECK_IN_NUDGES, Skip, Wait, end_ask_current
 from bot.domain.followups import (
     IN_THREAD,
     ROUND_KINDS,
@@ -48,9 +47,7 @@ from bot.domain.followups import (
     NudgeKind,
 )
 from bot.domain.lifecycle import (
-    END_DECISION_ASKS,
     end_decision_ask,
-    end_decision_days,
 )
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
@@ -149,12 +146,10 @@ def still_wanted(
         return False
     # A check-in's nudges are judged by bot/domain/catch_up.py, which needs what was delivered.
     if due.kind is NudgeKind.END_DECISION:
-        # Asked about the end date in force, while undecided; the first ask is pointless once
-        # the second one's day has come.
+        # Asked about the end date in force, while undecided, and while it is the current ask.
         version, ask = end_decision_ask(due.sequence)
-        last_ask = record.terms.end_date - timedelta(days=end_decision_days(policy, ask + 1))
-        stale = ask < END_DECISION_ASKS and now >= working_day_start(last_ask, tz, policy)
-        return version == record.terms_version and not record.end_decided and not stale
+        current = end_ask_current(ask, record.terms.end_date, now, tz, policy)
+        return version == record.terms_version and not record.end_decided and current
     if due.kind is NudgeKind.DECISION_REMINDER:
         assert due.side is not None
         side = record.side(due.side)

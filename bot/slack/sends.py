@@ -16,8 +16,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.followups import Destination, EscalationKind, NudgeKind
-from bot.domain.lifecycle import end_decision_ask
 from bot.domain.policy import return_rights_limit
+from bot.services.asked import asked_about_the_end_before
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked
 from bot.services.home import load_home
@@ -117,10 +117,13 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
             await _tell_hr(client, deps, due, message)
         case NudgeKind.END_DECISION:
             assert recipient is not None
-            _, ask = end_decision_ask(due.sequence)
+            # "Still undecided" only to someone the first ask reached.
+            again = await asked_about_the_end_before(
+                deps.sessions, record.id, recipient, due.sequence
+            )
             limit = return_rights_limit(record.terms, deps.policy)
             months = deps.policy.return_rights_months
-            await _dm(client, due, build_end_decision_ask(record, ask, limit, months))
+            await _dm(client, due, build_end_decision_ask(record, again, limit, months))
         case NudgeKind.START_WELCOME:
             assert recipient is not None
             await _dm(client, due, build_start_welcome(record, recipient))

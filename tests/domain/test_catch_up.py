@@ -17,6 +17,7 @@ from bot.domain.catch_up import (
     Skip,
     Wait,
     check_in_verdict,
+    end_ask_current,
 )
 from bot.domain.followups import NudgeKind as K
 from bot.domain.policy import Policy
@@ -98,3 +99,25 @@ def test_an_asked_check_in_left_unanswered_is_still_missed_after_downtime(
     assert verdict(K.CHECK_IN_MISSED, SENT, ASKED_1 + late) == Send()
     # Its reminder, though, is no longer current once the next check-in (or the end) is due.
     assert verdict(K.CHECK_IN_REMINDER, SENT, ASKED_1 + late) == Skip(WINDOW_PASSED)
+
+
+# The end-of-term asks for a secondment ending Friday 30 July 2027: 30 days before (Wednesday 30
+# June) and 7 days before (Friday 23 July), at 09:00 UTC in the tests' zone.
+END_DATE = date(2027, 7, 30)
+
+
+@pytest.mark.parametrize(
+    ("now", "first", "second"),
+    [
+        (datetime(2027, 6, 30, 10, tzinfo=UTC), True, True),  # an hour after the first ask
+        (datetime(2027, 7, 1, 9, tzinfo=UTC), True, True),  # a day late
+        (datetime(2027, 7, 23, 9, tzinfo=UTC), False, True),  # 3 weeks late: the second's day
+        (datetime(2027, 7, 30, 9, tzinfo=UTC), False, False),  # the end date has come
+        (datetime(2027, 8, 2, 9, tzinfo=UTC), False, False),  # past it
+    ],
+)
+def test_an_end_of_term_ask_goes_only_while_it_is_current(
+    now: datetime, first: bool, second: bool
+) -> None:
+    assert end_ask_current(1, END_DATE, now, None, POLICY) is first
+    assert end_ask_current(2, END_DATE, now, None, POLICY) is second

@@ -1037,12 +1037,12 @@ def test_a_permanent_proposal_shows_the_new_arrangement() -> None:
     assert ReturnArrangement.PERMANENT_MOVE.label in text
 
 
-@pytest.mark.parametrize("ask", [1, 2])
-def test_the_end_of_term_question_names_the_end_and_the_return_rights_date(ask: int) -> None:
-    message = build_end_decision_ask(active(), ask, date(2028, 1, 31), 12)
+@pytest.mark.parametrize("again", [False, True])
+def test_the_end_of_term_question_names_the_end_and_the_return_rights_date(again: bool) -> None:
+    message = build_end_decision_ask(active(), again, date(2028, 1, 31), 12)
 
     text = all_text(check_message(message))
-    assert ("Still undecided" in message.text) is (ask == 2)
+    assert ("Still undecided" in message.text) is again
     assert "on or after Mon 31 Jan 2028" in text
     assert "needs both managers' approval" in text
 

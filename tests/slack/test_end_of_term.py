@@ -111,8 +111,39 @@ async def test_a_short_secondment_is_asked_only_nearer_its_end(bot: Harness) -> 
     assert asks(bot, EMPLOYEE) == []
     await bot.sweep(at(3, 19, 9))
 
-    # 30 days before the end is before the start, so only the ask 7 days before goes out.
-    assert [c.text.startswith("🗓️ Still undecided") for c in asks(bot, EMPLOYEE)] == [True]
+    # 30 days before the end is before the start, so only the ask 7 days before goes out: the
+    # first anyone hears of it, so not "still undecided".
+    (only,) = asks(bot, EMPLOYEE)
+    assert "Still undecided" not in only.text and "ends on Fri 26 Mar 2027" in only.text
+
+
+async def test_after_downtime_the_end_of_term_question_is_asked_once_as_a_first_ask(
+    bot: Harness,
+) -> None:
+    await approved(bot, START, END)
+    await bot.sweep(at(2, 1, 9))
+
+    # Down from before the first ask (30 June) until after the second (23 July): one ask,
+    # worded as the first anyone hears.
+    await bot.sweep(at(7, 26, 9))
+    await bot.sweep(at(7, 27, 9))
+    for person in (EMPLOYEE, HOME, HOST):
+        (only,) = asks(bot, person)
+        assert "Still undecided" not in only.text and "ends on Fri 30 Jul 2027" in only.text
+
+
+async def test_no_end_of_term_question_arrives_once_the_end_date_has_come(bot: Harness) -> None:
+    await approved(bot, START, END)
+    await bot.sweep(at(2, 1, 9))
+
+    # Down through both asks and past the end date: the question is no longer true to ask.
+    await bot.sweep(at(8, 2, 9))
+    assert [asks(bot, p) for p in (EMPLOYEE, HOME, HOST)] == [[], [], []]
+    async with bot.sessions() as session:
+        skipped = (
+            await session.scalars(select(Nudge.last_error).where(Nudge.kind == "end_decision"))
+        ).all()
+    assert skipped == ["no longer due"] * 6
 
 
 async def test_confirming_the_return_tells_the_thread_and_stops_the_questions(

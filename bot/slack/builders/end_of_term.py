@@ -39,9 +39,10 @@ def _rights(record: SecondmentRecord, rights_limit: date, months: int) -> str | 
 
 
 def build_end_decision_ask(
-    record: SecondmentRecord, ask: int, rights_limit: date, months: int
+    record: SecondmentRecord, again: bool, rights_limit: date, months: int
 ) -> Message:
-    which = "" if ask == 1 else "Still undecided: "
+    """The end-of-term question; `again` to someone asked before."""
+    which = "Still undecided: " if again else ""
     text = (
         f"🗓️ {which}secondment #{record.id} ends on {day(record.terms.end_date)}. What happens "
         "then: the planned return, an extension, or a permanent move?"
