@@ -95,6 +95,9 @@ class Due:
     payload: dict[str, Any] | None = None
     # A claim before this one may have reached Slack: ask Slack before sending again.
     maybe_sent: bool = False
+    # Where its recipient (or, for HR, the employee) is, for the nudges whose words or day
+    # depend on it (`ZONED`); None elsewhere, and where no timezone is known.
+    tz: str | None = None
 
     @property
     def in_thread(self) -> bool:
@@ -130,8 +133,18 @@ SILENT = frozenset({NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED})
 # A check-in (or its reminder) still waiting when the next one is due has become pointless (the
 # bot was down, or the secondment started late): only the latest is asked.
 CHECK_IN_KINDS = (NudgeKind.CHECK_IN, NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED)
-# Nudges judged against a day where their recipient (or the employee) is.
-ZONED = frozenset({*CHECK_IN_NUDGES, NudgeKind.END_DECISION})
+# Nudges judged against a day where their recipient (or the employee) is, or whose words say
+# what day it is there ("starts today", or "started on" when it arrives late).
+ZONED = frozenset(
+    {
+        *CHECK_IN_NUDGES,
+        NudgeKind.END_DECISION,
+        NudgeKind.START_WELCOME,
+        NudgeKind.COVERAGE_NOTICE,
+        NudgeKind.DEBRIEF_REQUEST,
+        NudgeKind.DEBRIEF_HR_NOTICE,
+    }
+)
 
 
 def still_wanted(
@@ -252,6 +265,8 @@ async def claim_due(
         waiting: list[tuple[int, Wait, bool]] = []
         skipped: list[tuple[int, Skip]] = []
         for nudge in sorted(claimed, key=lambda n: (n.due_at, n.id)):
+            record = records[nudge.secondment_id]
+            tz = tz_of.get((record.team_id, nudge.recipient_id or record.employee_id))
             item = Due(
                 nudge.id,
                 nudge.kind,
@@ -259,13 +274,13 @@ async def claim_due(
                 nudge.sequence,
                 nudge.recipient_id,
                 nudge.attempts,
-                records[nudge.secondment_id],
+                record,
                 token,
                 nudge.destination,
                 nudge.payload,
                 earlier[nudge.id],
+                tz,
             )
-            tz = tz_of.get((item.record.team_id, item.recipient_id or item.record.employee_id))
             wanted = still_wanted(item, nudge.round, now, policy, tz)
             # A reminder of a request whose thread was given up: the managers never saw it.
             wanted &= not (item.kind in ROUND_KINDS and item.record.id in never_shown)

@@ -8,13 +8,14 @@ sent twice.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import assert_never
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.calendar import working_day_start, working_days_later
 from bot.domain.followups import Destination, EscalationKind, NudgeKind
 from bot.domain.policy import return_rights_limit
 from bot.services.asked import asked_about_the_end_before
@@ -126,22 +127,44 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
             await _dm(client, due, build_end_decision_ask(record, again, limit, months))
         case NudgeKind.START_WELCOME:
             assert recipient is not None
-            await _dm(client, due, build_start_welcome(record, recipient))
+            await _dm(
+                client,
+                due,
+                build_start_welcome(
+                    record, recipient, _late(due, now, record.terms.start_date, deps)
+                ),
+            )
         case NudgeKind.COVERAGE_NOTICE:
-            await _dm(client, due, build_coverage_notice(record))
+            await _dm(
+                client,
+                due,
+                build_coverage_notice(record, _late(due, now, record.terms.start_date, deps)),
+            )
         case NudgeKind.CHECK_IN | NudgeKind.CHECK_IN_REMINDER | NudgeKind.CHECK_IN_SNOOZED:
             reminder = due.kind is not NudgeKind.CHECK_IN
             await _dm(client, due, build_check_in(record, due.sequence, reminder))
         case NudgeKind.FOLLOW_UP:
             await _dm(client, due, build_follow_up(record))
         case NudgeKind.DEBRIEF_REQUEST:
-            await _dm(client, due, build_debrief_request(record))
+            await _dm(
+                client,
+                due,
+                build_debrief_request(record, _late(due, now, record.terms.end_date, deps)),
+            )
         case NudgeKind.DEBRIEF_HR_NOTICE:
-            await _tell_hr(client, deps, due, build_debrief_hr_notice(record))
+            notice = build_debrief_hr_notice(record, _late(due, now, record.terms.end_date, deps))
+            await _tell_hr(client, deps, due, notice)
         case NudgeKind.SECONDMENT_START | NudgeKind.CHECK_IN_MISSED:
             raise AssertionError("silent kinds send nothing")
         case unknown:
             assert_never(unknown)
+
+
+def _late(due: Due, now: datetime, day: date, deps: Deps) -> bool:
+    """Whether a message planned for `day` (its first working day, where the nudge's recipient
+    or the employee is) arrives after that working day: its words then say when, not "today"."""
+    planned = working_day_start(day, due.tz, deps.policy)
+    return now >= working_days_later(planned, 1, due.tz, deps.policy)
 
 
 async def _open_thread(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:

@@ -193,3 +193,17 @@ async def test_a_month_after_the_return_the_follow_up_asks_and_reaches_the_home_
         for c in bot.slack.sent("chat.postMessage", channel=HOST)
         if "Nobody uses" in c.blocks_text
     ]
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_a_debrief_request_that_arrives_late_says_when_it_ended(bot: Harness) -> None:
+    bot.slack.add_user(HR)
+    await approved(bot, START, END)
+    await bot.sweep(at(2, 1, 9))
+
+    await bot.sweep(at(5, 10, 9))  # back ten days after the end
+
+    (request,) = dms(bot, EMPLOYEE, "please hold the return debrief")
+    assert request.startswith("🏁 Secondment #1 ended on Fri 30 Apr 2027.")
+    (notice,) = dms(bot, HR, "return debrief is due")
+    assert notice.startswith("Secondment #1 ended on Fri 30 Apr 2027;")

@@ -160,3 +160,18 @@ async def test_changed_terms_before_the_start_replan_the_start(bot: Harness) -> 
         ).all()
     assert [n.due_at for n in starts] == [at(3, 1, 9)]
     assert await bot.sweep(at(3, 1, 9)) == 6
+
+
+async def test_a_welcome_that_arrives_late_says_when_it_started(bot: Harness) -> None:
+    """Down over the start date: two weeks later, the words are true on the day they arrive."""
+    await approved(bot)
+
+    await bot.sweep(at(2, 15, 10))
+
+    (welcome,) = dms_to(bot, EMPLOYEE, "Secondment #1 started on Mon 1 Feb 2027: ")
+    assert "started on Mon 1 Feb 2027 and runs to" in welcome.blocks_text
+    assert "starts today" not in welcome.blocks_text
+    (host_welcome,) = dms_to(bot, HOST, "Secondment #1 started on Mon 1 Feb 2027: ")
+    assert f"<@{EMPLOYEE}> joined you on Mon 1 Feb 2027" in host_welcome.blocks_text
+    (coverage,) = dms_to(bot, HOME, "coverage plan")
+    assert "started their secondment on Mon 1 Feb 2027 (until" in coverage.text

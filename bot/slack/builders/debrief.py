@@ -20,7 +20,7 @@ from bot.services.debriefs import DebriefRecorded
 from bot.services.early_end import EndedEarly
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import NOTE_ROOM, summary_line
-from bot.slack.builders.text import day, escape, md, mention
+from bot.slack.builders.text import day, escape, md, mention, on_the_day
 from bot.slack.ids import Action, Callback, DebriefField, EarlyEndField
 from bot.slack.refs import RequestRef
 
@@ -47,9 +47,12 @@ def _record_button(record: SecondmentRecord) -> ActionsBlock:
     )
 
 
-def build_debrief_request(record: SecondmentRecord) -> Message:
+def build_debrief_request(record: SecondmentRecord, late: bool) -> Message:
+    """On the end date (`late`: it arrives after the working day it was planned for, and says
+    when it ended)."""
+    ends = on_the_day(record.terms.end_date, late, "ends", "ended")
     text = (
-        f"🏁 Secondment #{record.id} ends today. {mention(record.employee_id)} and "
+        f"🏁 Secondment #{record.id} {ends}. {mention(record.employee_id)} and "
         f"{mention(record.home.manager_id)}, please hold the return debrief together."
     )
     return Message(
@@ -68,9 +71,10 @@ def build_debrief_request(record: SecondmentRecord) -> Message:
     )
 
 
-def build_debrief_hr_notice(record: SecondmentRecord) -> Message:
+def build_debrief_hr_notice(record: SecondmentRecord, late: bool) -> Message:
+    ends = on_the_day(record.terms.end_date, late, "ends", "ended")
     text = (
-        f"Secondment #{record.id} ends today; its return debrief is due between "
+        f"Secondment #{record.id} {ends}; its return debrief is due between "
         f"{mention(record.employee_id)} and {mention(record.home.manager_id)}."
     )
     return Message(text=text, blocks=[SectionBlock(text=md(f"{text}\n{summary_line(record)}"))])

@@ -18,7 +18,7 @@ from bot.domain.terms import LONG_TEXT_MAX
 from bot.services.lifecycle import ObjectivesRecorded
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import SECTION_ROOM, summary_line
-from bot.slack.builders.text import day, escape, md, mention, moment
+from bot.slack.builders.text import day, escape, md, mention, moment, on_the_day
 from bot.slack.ids import Action, Callback, FollowUpField
 from bot.slack.refs import RequestRef
 
@@ -50,18 +50,22 @@ def _objectives_button(record: SecondmentRecord) -> ActionsBlock:
     )
 
 
-def build_start_welcome(record: SecondmentRecord, recipient_id: str) -> Message:
-    """The first day, for the employee and for the host manager."""
+def build_start_welcome(record: SecondmentRecord, recipient_id: str, late: bool) -> Message:
+    """The first day, for the employee and for the host manager (`late`: it arrives after the
+    working day it was planned for, and says when it started)."""
     terms = record.terms
+    start = terms.start_date
     if recipient_id == record.employee_id:
         hello = (
             f"🚀 Welcome to *{escape(terms.host_team)}*! Your secondment as "
-            f"*{escape(terms.role_title)}* starts today and runs to {day(terms.end_date)}."
+            f"*{escape(terms.role_title)}* {on_the_day(start, late, 'starts', 'started')} and "
+            f"runs to {day(terms.end_date)}."
         )
         other = mention(record.host.manager_id)
     else:
         hello = (
-            f"🚀 {mention(record.employee_id)} joins you today as "
+            f"🚀 {mention(record.employee_id)} "
+            f"{on_the_day(start, late, 'joins you', 'joined you')} as "
             f"*{escape(terms.role_title)}*, until {day(terms.end_date)}."
         )
         other = mention(record.employee_id)
@@ -78,17 +82,18 @@ def build_start_welcome(record: SecondmentRecord, recipient_id: str) -> Message:
         *objectives_blocks(record),
         _objectives_button(record),
     ]
-    return Message(
-        text=f"Secondment #{record.id} starts today: {summary_line(record)}", blocks=blocks
-    )
+    started = on_the_day(start, late, "starts", "started")
+    return Message(text=f"Secondment #{record.id} {started}: {summary_line(record)}", blocks=blocks)
 
 
-def build_coverage_notice(record: SecondmentRecord) -> Message:
+def build_coverage_notice(record: SecondmentRecord, late: bool) -> Message:
     """The first day, for the home manager: the coverage plan applies from now."""
+    started = on_the_day(
+        record.terms.start_date, late, "starts their secondment", "started their secondment"
+    )
     text = (
-        f"📋 {mention(record.employee_id)} starts their secondment today "
-        f"(until {day(record.terms.end_date)}). The coverage plan for their home role is now "
-        "in effect:"
+        f"📋 {mention(record.employee_id)} {started} (until {day(record.terms.end_date)}). "
+        "The coverage plan for their home role is now in effect:"
     )
     return Message(
         text=text,

@@ -39,6 +39,12 @@ def day(value: date) -> str:
     return f"{value.strftime('%a')} {value.day} {value.strftime('%b %Y')}"
 
 
+def on_the_day(value: date, late: bool, present: str, past: str) -> str:
+    """`present` "today" in a message that arrives on its day, else `past` "on" the day: words
+    that stay true when a message arrives late."""
+    return f"{past} on {day(value)}" if late else f"{present} today"
+
+
 def moment(value: datetime) -> str:
     """A timestamp every reader sees in their own timezone, with a UTC fallback."""
     fallback = value.strftime("%Y-%m-%d %H:%M UTC")
