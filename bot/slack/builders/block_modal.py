@@ -62,7 +62,7 @@ def build_block_modal(
             ),
             InputBlock(
                 block_id=BlockField.CONDITIONS,
-                label="What would make it work? (optional)",
+                label="What would make it work?",
                 optional=True,
                 element=CheckboxesElement(
                     action_id=BlockField.CONDITIONS,
@@ -71,7 +71,7 @@ def build_block_modal(
             ),
             InputBlock(
                 block_id=BlockField.CONDITIONS_NOTE,
-                label="Details of those conditions (optional)",
+                label="Details of those conditions",
                 optional=True,
                 hint="For example: start on 1 March, after a four-week handover.",
                 element=PlainTextInputElement(

@@ -146,7 +146,7 @@ def build_check_in_modal(record: SecondmentRecord, ref: CheckInRef) -> View:
             ),
             InputBlock(
                 block_id=FollowUpField.CHECK_IN_NOTE,
-                label="Anything to add? (optional)",
+                label="Anything to add?",
                 optional=True,
                 element=PlainTextInputElement(
                     action_id=FollowUpField.CHECK_IN_NOTE, multiline=True, max_length=NOTE_MAX

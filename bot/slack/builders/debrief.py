@@ -28,7 +28,7 @@ QUESTIONS = (
     (DebriefField.ACHIEVED, "What was achieved", False),
     (DebriefField.SKILLS_GAINED, "Skills gained", False),
     (DebriefField.BRING_BACK, "What to bring back to the home team", False),
-    (DebriefField.HOME_ROLE_CHANGES, "What the home role should change (optional)", True),
+    (DebriefField.HOME_ROLE_CHANGES, "What the home role should change", True),
     (DebriefField.NEXT_STEP, "The next step the employee wants", False),
 )
 

@@ -42,9 +42,9 @@ def build_end_decision_ask(
     record: SecondmentRecord, again: bool, rights_limit: date, months: int
 ) -> Message:
     """The end-of-term question; `again` to someone asked before."""
-    which = "Still undecided: " if again else ""
+    which = "Still undecided. " if again else ""
     text = (
-        f"🗓️ {which}secondment #{record.id} ends on {day(record.terms.end_date)}. What happens "
+        f"🗓️ {which}Secondment #{record.id} ends on {day(record.terms.end_date)}. What happens "
         "then: the planned return, an extension, or a permanent move?"
     )
     blocks: list[Block] = [

@@ -38,7 +38,16 @@ from bot.services.delegation import DelegationRefused
 from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import STATUS_ICONS, proposal_blocks, summary_line, terms_blocks
-from bot.slack.builders.text import BOT_ERROR, day, escape, md, mention, moment, slack_said
+from bot.slack.builders.text import (
+    BOT_ERROR,
+    day,
+    escape,
+    every_weeks,
+    md,
+    mention,
+    moment,
+    slack_said,
+)
 from bot.slack.builders.thread import build_open_thread_button, withdraw_button
 from bot.slack.ids import Action
 
@@ -209,7 +218,7 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
             ContextBlock(
                 elements=[
                     md(
-                        f"Check-ins every {record.check_in_weeks} weeks: {answered} answered, "
+                        f"Check-ins {every_weeks(record.check_in_weeks)}: {answered} answered, "
                         f"{missed} missed."
                     )
                 ]
@@ -327,8 +336,8 @@ def _not_handed_over(record: SecondmentRecord, side: Side, delegate_id: str, why
 
 def build_interval_set(record: SecondmentRecord) -> Message:
     return _text_only(
-        f"Check-ins for secondment #{record.id} now go out every {record.check_in_weeks} "
-        "weeks from its start date."
+        f"Check-ins for secondment #{record.id} now go out "
+        f"{every_weeks(record.check_in_weeks)} from its start date."
     )
 
 

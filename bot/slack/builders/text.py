@@ -45,6 +45,11 @@ def on_the_day(value: date, late: bool, present: str, past: str) -> str:
     return f"{past} on {day(value)}" if late else f"{present} today"
 
 
+def every_weeks(weeks: int) -> str:
+    """ "every week", or "every 3 weeks"."""
+    return "every week" if weeks == 1 else f"every {weeks} weeks"
+
+
 def moment(value: datetime) -> str:
     """A timestamp every reader sees in their own timezone, with a UTC fallback."""
     fallback = value.strftime("%Y-%m-%d %H:%M UTC")

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import SectionBlock
 
 from bot.domain.blocks import BlockReason, Condition
 from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
-from bot.domain.terms import Terms
+from bot.domain.terms import ReturnArrangement, Terms
 from bot.services.written_record import WrittenRecord
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import LABELS, value_text
@@ -79,7 +79,9 @@ def build_written_record(written: WrittenRecord, generated_at: datetime) -> Docu
             f"{_when(entry.created_at)}",
         ]
         if entry.change_note:
-            out += ["", "Why:", _plain(entry.change_note)]
+            # A permanent move's note is its arrangement in writing, not a reason.
+            permanent = entry.terms.return_arrangement is ReturnArrangement.PERMANENT_MOVE
+            out += ["", "The arrangement:" if permanent else "Why:", _plain(entry.change_note)]
         out += ["", *_terms(entry.terms)]
     out += ["", "## Decisions"]
     if not written.decisions:
