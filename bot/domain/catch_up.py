@@ -33,6 +33,7 @@ CHECK_IN_NUDGES = frozenset({QUESTION, *REMINDERS, NudgeKind.CHECK_IN_MISSED})
 # Why a check-in's nudge was skipped: recorded on it, so nobody reads a skip as a miss.
 WINDOW_PASSED = "skipped: its check-in was no longer current"
 NEVER_ASKED = "skipped: its check-in was never asked"
+SKIPPED = frozenset({WINDOW_PASSED, NEVER_ASKED})  # done with: never planned again
 
 
 @dataclass(frozen=True, slots=True)

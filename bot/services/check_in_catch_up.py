@@ -8,7 +8,7 @@ yet sent still may) is read here, in one query for the whole batch.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Nudge
 
+_TICK = timedelta(microseconds=1)
 # A question on its way (claimed by this sweep, or still to be claimed) may still go out.
 _STILL_OPEN = and_(Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None))
 
@@ -87,13 +88,19 @@ async def put_off(
     skipped: list[tuple[int, Skip]],
     now: datetime,
 ) -> None:
-    """Release the claims on nudges that must wait, due again when they may go (`waiting`: id,
-    verdict, whether an earlier claim may have sent it); and skip the others, each with why."""
+    """Hold the nudges that must wait until they may go (`waiting`: id, verdict, whether an
+    earlier claim may have sent it), and skip the others, each with why.
+
+    A held nudge keeps its planned `due_at`, so that re-planning the secondment finds it as
+    planned and leaves it; it is held by a claim no sweep owns (no token), which no sweep takes
+    before it runs out (bot/services/sweep.py `claim_due`, and `backlog` counts it from then)."""
     for nudge_id, wait, maybe_sent in waiting:
         await session.execute(
             update(Nudge)
             .where(Nudge.id == nudge_id)
-            .values(due_at=wait.until, claimed_until=None, claim_token=None, maybe_sent=maybe_sent)
+            # A claim runs out once its time has passed (`claimed_until < now`): held to just
+            # before `until`, the nudge may go at `until`.
+            .values(claimed_until=wait.until - _TICK, claim_token=None, maybe_sent=maybe_sent)
         )
     for reason in {skip.reason for _, skip in skipped}:
         await session.execute(

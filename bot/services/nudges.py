@@ -19,6 +19,7 @@ from typing import cast
 from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.catch_up import SKIPPED
 from bot.domain.followups import ROUND_KINDS, SAID, NudgeKind
 from bot.domain.lifecycle import CheckInState, Underway, plan_lifecycle_nudges
 from bot.domain.policy import Policy
@@ -130,7 +131,11 @@ async def reconcile_nudges(
             )
         )
     waiting = [n for n in stored if n.sent_at is None and n.cancelled_at is None]
-    done = {_key(n) for n in stored if this_round(n) and (n.sent_at is not None or n.attempts > 0)}
+    done = {
+        _key(n)
+        for n in stored
+        if this_round(n) and (n.sent_at is not None or n.attempts > 0 or n.last_error in SKIPPED)
+    }
     have = {(_key(n), n.due_at) for n in waiting if this_round(n)}
     # A decision nudge from an earlier round still waiting belongs to a state that has passed.
     unwanted = [n.id for n in waiting if not this_round(n) or (_key(n), n.due_at) not in wanted]

@@ -180,7 +180,26 @@ async def claim_due(
 ) -> list[Due]:
     """Claim up to `limit` nudges due at `now`: of one secondment, what its changes said (when
     `secondment_id` is given), or of all. What speaks in a thread is claimed only behind
-    everything said earlier in that thread, so replies keep the order of the changes."""
+    everything said earlier in that thread, so replies keep the order of the changes. A batch
+    whose every nudge turned out not to be for sending now (no longer due, skipped, or held)
+    is followed by the next, so that an empty list means nothing is left to send."""
+    while True:
+        due, claimed = await _claim_batch(
+            sessions, now=now, policy=policy, limit=limit, secondment_id=secondment_id
+        )
+        if due or not claimed:
+            return due
+
+
+async def _claim_batch(
+    sessions: Sessions,
+    *,
+    now: datetime,
+    policy: Policy,
+    limit: int,
+    secondment_id: int | None,
+) -> tuple[list[Due], int]:
+    """One batch of `claim_due`: what is to be sent, and how many nudges were claimed."""
     token = uuid4().hex
     async with sessions.begin() as session:
         open_and_due = (
@@ -213,7 +232,7 @@ async def claim_due(
         earlier = {id_: maybe for id_, maybe in (await session.execute(candidates)).all()}
         ids = list(earlier)
         if not ids:
-            return []
+            return [], 0
         claimed = (
             await session.scalars(
                 update(Nudge)
@@ -225,7 +244,7 @@ async def claim_due(
             )
         ).all()
         if not claimed:
-            return []
+            return [], 0
         rows = (
             await session.scalars(
                 select(Secondment)
@@ -307,7 +326,7 @@ async def claim_due(
                     last_error="no longer due",
                 )
             )
-    return due
+    return due, len(claimed)
 
 
 def born_due(row: BornClaimed, record: SecondmentRecord, token: str) -> Due:
@@ -357,13 +376,21 @@ async def _never_shown(session: AsyncSession, threadless: set[int]) -> set[int]:
 async def backlog(sessions: Sessions, *, now: datetime) -> tuple[timedelta, int]:
     """How long the oldest nudge due at `now` and neither sent nor cancelled has been due (zero
     when none is), and how many such nudges and messages wait: the outbox's lag and depth. A
-    nudge waiting to be retried counts only from its retry time, when it is due again; one
-    another sweep holds counts, as it is not delivered yet."""
+    nudge waiting to be retried counts only from its retry time, when it is due again, and one
+    held until it may go (bot/services/check_in_catch_up.py `put_off`) from then; one another
+    sweep holds counts, as it is not delivered yet."""
+    due = case(
+        (
+            and_(Nudge.claim_token.is_(None), Nudge.claimed_until > Nudge.due_at),
+            Nudge.claimed_until,
+        ),
+        else_=Nudge.due_at,
+    )
     async with sessions() as session:
         oldest, depth = (
             await session.execute(
-                select(func.min(Nudge.due_at), func.count()).where(
-                    Nudge.due_at <= now,
+                select(func.min(due), func.count()).where(
+                    due <= now,
                     Nudge.sent_at.is_(None),
                     Nudge.cancelled_at.is_(None),
                     _not_paused(),

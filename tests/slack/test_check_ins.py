@@ -8,10 +8,13 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
+from bot.domain.catch_up import CHECK_IN_NUDGES
 from bot.domain.followups import CheckInAnswer, NudgeKind
 from bot.models import CheckIn, Nudge
+from bot.services.sweep import claim_due
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
 from tests.support import forms
@@ -255,3 +258,67 @@ async def test_after_ten_weeks_down_one_check_in_is_asked_and_none_is_missed(
     await bot.sweep(at(4, 13, 9))  # a working day after the question: its one reminder
     (reminder,) = check_ins_to(bot, EMPLOYEE)[before + 1 :]
     assert "A reminder" in reminder.text and "check-in 5" in reminder.text
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_a_change_after_downtime_leaves_skipped_and_held_nudges_as_they_are(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    """Re-planning the secondment (here, HR confirming its interval) must not bring back what
+    the sweep skipped, nor put a held reminder back to its old time."""
+    bot.slack.add_user(HR)
+    thread = await approved(bot, START, date(2027, 4, 23))
+    await bot.sweep(at(2, 1, 9))
+    await bot.sweep(at(4, 12, 10))  # back after ten weeks: check-in 5 asked, the rest skipped
+    before = await _check_in_rows(bot)
+
+    clock.move_to(at(4, 12, 11))
+    _, reply = await bot.command(HR, f"checkins {thread.secondment_id} 2")
+
+    assert "every 2 weeks" in (await bot.reply_to(reply)).text
+    assert await _check_in_rows(bot) == before
+    assert await bot.sweep(at(4, 12, 12)) == 0  # nothing brought back to send
+    assert await bot.sweep(at(4, 13, 9)) == 1  # check-in 5's reminder, at its time
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_a_change_leaves_a_held_reminder_held(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    bot.slack.add_user(HR)
+    thread = await under_way(bot)
+    # Down over check-in 1 (15 February) and its reminder's day: back on the 16th, it asks, and
+    # holds the reminder until the 17th.
+    assert await bot.sweep(at(2, 16, 10)) == 1
+    before = await _check_in_rows(bot)
+
+    clock.move_to(at(2, 16, 11))
+    await bot.command(HR, f"checkins {thread.secondment_id} 2")
+
+    assert await _check_in_rows(bot) == before
+    assert await bot.sweep(at(2, 17, 8, 59)) == 0
+    assert await bot.sweep(at(2, 17, 9)) == 1
+    assert "A reminder" in check_ins_to(bot, EMPLOYEE)[-1].text
+
+
+async def _check_in_rows(bot: Harness) -> list[tuple[object, ...]]:
+    async with bot.sessions() as session:
+        rows = await session.execute(
+            select(Nudge.id, Nudge.kind, Nudge.sequence, Nudge.cancelled_at)
+            .where(Nudge.kind.in_([k.value for k in CHECK_IN_NUDGES]))
+            .order_by(Nudge.id)
+        )
+        return [tuple(r) for r in rows]
+
+
+async def test_a_claim_goes_past_a_batch_that_was_all_skipped(bot: Harness) -> None:
+    """After downtime the oldest due nudges are the ones skipped: a claim that found only those
+    goes on to the next batch rather than ending the sweep with nothing."""
+    await approved(bot, START, date(2027, 4, 23))
+    await bot.sweep(at(2, 1, 9))
+
+    due = await claim_due(bot.sessions, now=at(4, 12, 10), policy=bot.deps.policy, limit=1)
+
+    # The oldest still true to send: the first end-of-term ask (the check-ins before it were
+    # skipped, and their reminders and marks held or skipped, batch by batch).
+    assert [(d.kind, d.sequence) for d in due] == [(NudgeKind.END_DECISION, 11)]
