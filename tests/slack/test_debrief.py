@@ -207,3 +207,15 @@ async def test_a_debrief_request_that_arrives_late_says_when_it_ended(bot: Harne
     assert request.startswith("🏁 Secondment #1 ended on Fri 30 Apr 2027.")
     (notice,) = dms(bot, HR, "return debrief is due")
     assert notice.startswith("Secondment #1 ended on Fri 30 Apr 2027;")
+
+
+async def test_a_debrief_request_on_the_weekend_after_a_friday_end_says_it_ended(
+    bot: Harness,
+) -> None:
+    await approved(bot, START, END)
+    await bot.sweep(at(2, 1, 9))
+
+    await bot.sweep(at(5, 1, 10))  # back on Saturday 1 May: the end date was Friday
+
+    (request,) = dms(bot, EMPLOYEE, "please hold the return debrief")
+    assert request.startswith("🏁 Secondment #1 ended on Fri 30 Apr 2027.")

@@ -41,7 +41,7 @@ from bot.domain.terms import (
     Terms,
 )
 from bot.domain.validation import MAX_CHECK_IN_WEEKS
-from bot.slack.builders.text import md, plain
+from bot.slack.builders.text import every_weeks, md, plain
 from bot.slack.ids import Callback
 from bot.slack.ids import RequestField as F
 from bot.slack.refs import RequestRef
@@ -232,8 +232,8 @@ def build_request_modal(host_manager_id: str | None = None, check_in_weeks: int 
             block_id=F.CHECK_IN_WEEKS,
             label="Check-ins every … weeks",
             optional=True,
-            hint=f"How often the bot asks how it is going. Leave empty for every "
-            f"{check_in_weeks} weeks.",
+            hint="How often the bot asks how it is going. Leave empty for "
+            f"{every_weeks(check_in_weeks)}.",
             element=NumberInputElement(
                 action_id=F.CHECK_IN_WEEKS,
                 is_decimal_allowed=False,

@@ -68,7 +68,8 @@ def terms_blocks(terms: Terms) -> list[Block]:
         f"*At the end*\n{terms.return_arrangement.label}",
     ]
     if terms.handover_weeks:
-        fields.append(f"*Handover period*\n{terms.handover_weeks} weeks before the start")
+        weeks = "1 week" if terms.handover_weeks == 1 else f"{terms.handover_weeks} weeks"
+        fields.append(f"*Handover period*\n{weeks} before the start")
     long_texts = [
         ("Responsibilities", terms.responsibilities),
         ("Objectives or deliverables", terms.objectives),
