@@ -130,9 +130,6 @@ CHANGES_STATE = frozenset(
 )
 # Sends nothing: marking it sent is the whole of it, so a paused workspace does not hold it back.
 SILENT = frozenset({NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED})
-# A check-in (or its reminder) still waiting when the next one is due has become pointless (the
-# bot was down, or the secondment started late): only the latest is asked.
-CHECK_IN_KINDS = (NudgeKind.CHECK_IN, NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED)
 # Nudges judged against a day where their recipient (or the employee) is, or whose words say
 # what day it is there ("starts today", or "started on" when it arrives late).
 ZONED = frozenset(
