@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from bot.domain.calendar import working_day_start, working_days_later
 from bot.domain.followups import NudgeKind
 from bot.domain.lifecycle import END_DECISION_ASKS, check_in_day, end_decision_days
+from bot.domain.people import zone_of
 from bot.domain.policy import Policy
 
 QUESTION = NudgeKind.CHECK_IN
@@ -120,3 +121,12 @@ def end_ask_current(
         return True
     next_ask = end_date - timedelta(days=end_decision_days(policy, ask + 1))
     return now < working_day_start(next_ask, tz, policy)
+
+
+def arrives_late(day: date, now: datetime, tz: str | None, policy: Policy) -> bool:
+    """Whether a message planned for `day` (or, if that is not a working day, the first working
+    day after it) arrives on a later day where its reader is: its words then say when it
+    happened ("started on …"), not "today"."""
+    zone = zone_of(tz)
+    planned = working_day_start(day, tz, policy).astimezone(zone).date()
+    return now.astimezone(zone).date() > planned

@@ -136,6 +136,7 @@ ZONED = frozenset(
     {
         *CHECK_IN_NUDGES,
         NudgeKind.END_DECISION,
+        NudgeKind.SECONDMENT_START,
         NudgeKind.START_WELCOME,
         NudgeKind.COVERAGE_NOTICE,
         NudgeKind.DEBRIEF_REQUEST,

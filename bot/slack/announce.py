@@ -124,8 +124,9 @@ class Announcements:
         reply = build_escalation_reply(record, EscalationKind.NO_DECISION, None)
         return [in_thread(reply), THREAD_UPDATE]
 
-    def started(self, record: SecondmentRecord) -> list[Outgoing]:
-        return [in_thread(build_started_reply(record)), THREAD_UPDATE]
+    def started(self, record: SecondmentRecord, *, late: bool = False) -> list[Outgoing]:
+        """The secondment has started (`late`: said on a later day than its start)."""
+        return [in_thread(build_started_reply(record, late)), THREAD_UPDATE]
 
     def delegation(self, delegated: Delegated) -> list[Outgoing]:
         said = [in_thread(build_delegation_reply(delegated)), THREAD_UPDATE]

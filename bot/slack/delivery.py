@@ -17,13 +17,16 @@ import asyncio
 import logging
 import time
 from datetime import datetime
+from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.catch_up import arrives_late
 from bot.domain.followups import NudgeKind
 from bot.domain.record import SecondmentRecord
 from bot.services.outbox import (
     LEASE,
+    Announce,
     Outgoing,
     claimed_here,
     quiet,
@@ -320,10 +323,12 @@ async def _marked(deps: Deps, due: Due, now: datetime, marks: SentMarks) -> bool
     if due.kind not in CHANGES_STATE:
         marks.delivered(due)
         return True
-    announce = {
+    late = arrives_late(due.record.terms.start_date, now, due.tz, deps.policy)
+    announces: dict[NudgeKind, Announce[SecondmentRecord]] = {
         NudgeKind.DECISION_ESCALATION: deps.say.no_decision,
-        NudgeKind.SECONDMENT_START: deps.say.started,
-    }.get(due.kind, quiet)
+        NudgeKind.SECONDMENT_START: partial(deps.say.started, late=late),
+    }
+    announce = announces.get(due.kind, quiet)
     updated = await mark_sent(deps.sessions, due, now=now, policy=deps.policy, announce=announce)
     if updated is not None:
         deps.metrics.nudge_sent(due.kind)

@@ -15,9 +15,8 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.calendar import working_day_start
+from bot.domain.catch_up import arrives_late
 from bot.domain.followups import Destination, EscalationKind, NudgeKind
-from bot.domain.people import zone_of
 from bot.domain.policy import return_rights_limit
 from bot.services.asked import asked_about_the_end_before
 from bot.services.decisions import DecisionRef
@@ -162,12 +161,8 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
 
 
 def _late(due: Due, now: datetime, day: date, deps: Deps) -> bool:
-    """Whether a message planned for `day` (or, if that is not a working day, for the first
-    working day after it) arrives on a later day where the nudge's recipient or the employee
-    is: its words then say when, not "today"."""
-    zone = zone_of(due.tz)
-    planned = working_day_start(day, due.tz, deps.policy).astimezone(zone).date()
-    return now.astimezone(zone).date() > planned
+    """`arrives_late`, where the nudge's recipient (or, for HR, the employee) is."""
+    return arrives_late(day, now, due.tz, deps.policy)
 
 
 async def _open_thread(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:

@@ -16,6 +16,7 @@ from bot.domain.catch_up import (
     Send,
     Skip,
     Wait,
+    arrives_late,
     check_in_verdict,
     end_ask_current,
 )
@@ -121,3 +122,21 @@ def test_an_end_of_term_ask_goes_only_while_it_is_current(
 ) -> None:
     assert end_ask_current(1, END_DATE, now, None, POLICY) is first
     assert end_ask_current(2, END_DATE, now, None, POLICY) is second
+
+
+@pytest.mark.parametrize(
+    ("day", "now", "late"),
+    [
+        (date(2027, 4, 30), datetime(2027, 4, 30, 9, tzinfo=UTC), False),  # a Friday, on time
+        (date(2027, 4, 30), datetime(2027, 5, 1, 10, tzinfo=UTC), True),  # the Saturday after
+        (date(2027, 2, 6), datetime(2027, 2, 8, 9, tzinfo=UTC), False),  # a Saturday: Monday
+        (date(2027, 2, 6), datetime(2027, 2, 9, 9, tzinfo=UTC), True),  # Tuesday
+        # 09:00 on Monday 1 February in Brisbane is still Sunday in UTC: on time there.
+        (date(2027, 2, 1), datetime(2027, 1, 31, 23, tzinfo=UTC), False),
+    ],
+)
+def test_a_message_is_late_once_a_later_day_has_come_where_its_reader_is(
+    day: date, now: datetime, late: bool
+) -> None:
+    tz = "Australia/Brisbane" if now.hour == 23 else None
+    assert arrives_late(day, now, tz, POLICY) is late

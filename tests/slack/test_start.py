@@ -164,7 +164,7 @@ async def test_changed_terms_before_the_start_replan_the_start(bot: Harness) -> 
 
 async def test_a_welcome_that_arrives_late_says_when_it_started(bot: Harness) -> None:
     """Down over the start date: two weeks later, the words are true on the day they arrive."""
-    await approved(bot)
+    thread = await approved(bot)
 
     await bot.sweep(at(2, 15, 10))
 
@@ -175,3 +175,5 @@ async def test_a_welcome_that_arrives_late_says_when_it_started(bot: Harness) ->
     assert f"<@{EMPLOYEE}> joined you on Mon 1 Feb 2027" in host_welcome.blocks_text
     (coverage,) = dms_to(bot, HOME, "coverage plan")
     assert "started their secondment on Mon 1 Feb 2027 (until" in coverage.text
+    (started,) = [c for c in bot.thread_replies(thread) if "Secondment #1 started" in c.text]
+    assert started.text.startswith("🚀 Secondment #1 started on Mon 1 Feb 2027.")

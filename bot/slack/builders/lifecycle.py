@@ -105,9 +105,12 @@ def build_coverage_notice(record: SecondmentRecord, late: bool) -> Message:
     )
 
 
-def build_started_reply(record: SecondmentRecord) -> Message:
+def build_started_reply(record: SecondmentRecord, late: bool) -> Message:
+    """In the thread, as the secondment becomes active (`late`: on a later day than its start,
+    after downtime)."""
+    started = on_the_day(record.terms.start_date, late, "started", "started")
     text = (
-        f"🚀 Secondment #{record.id} started today. {mention(record.employee_id)} and "
+        f"🚀 Secondment #{record.id} {started}. {mention(record.employee_id)} and "
         f"{mention(record.host.manager_id)}: please record the objectives you agree."
     )
     return Message(text=text, blocks=[SectionBlock(text=md(text)), _objectives_button(record)])
