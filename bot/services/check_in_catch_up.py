@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import Sessions
 from bot.domain.catch_up import (
     CHECK_IN_NUDGES,
     QUESTION,
@@ -106,5 +107,23 @@ async def put_off(
         await session.execute(
             update(Nudge)
             .where(Nudge.id.in_([i for i, skip in skipped if skip.reason == reason]))
+            .values(cancelled_at=now, claimed_until=None, claim_token=None, last_error=reason)
+        )
+
+
+async def skip_claimed(
+    sessions: Sessions, claim: tuple[int, str], reason: str, now: datetime
+) -> None:
+    """Skip a nudge this sweep holds (`claim`: its id and the claim's token), with why: one
+    only looked for, and not found."""
+    nudge_id, claim_token = claim
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Nudge)
+            .where(
+                Nudge.id == nudge_id,
+                Nudge.claim_token == claim_token,
+                Nudge.sent_at.is_(None),
+            )
             .values(cancelled_at=now, claimed_until=None, claim_token=None, last_error=reason)
         )

@@ -15,7 +15,7 @@ at claim time instead of being sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import uuid4
@@ -98,6 +98,9 @@ class Due:
     # Where its recipient (or, for HR, the employee) is, for the nudges whose words or day
     # depend on it (`ZONED`); None elsewhere, and where no timezone is known.
     tz: str | None = None
+    # No longer true to send, but an earlier attempt may have delivered it: only look for it,
+    # and mark it sent if it is there (bot/services/check_in_catch_up.py).
+    find_only: bool = False
 
     @property
     def in_thread(self) -> bool:
@@ -305,6 +308,10 @@ async def _claim_batch(
                 match verdict_for(nudge, item.record, asked, now, tz, policy):
                     case Wait() as wait:
                         waiting.append((item.nudge_id, wait, item.maybe_sent))
+                        continue
+                    case Skip() if item.kind is NudgeKind.CHECK_IN and item.maybe_sent:
+                        # It may have reached the employee: whether it did decides its miss.
+                        due.append(replace(item, find_only=True))
                         continue
                     case Skip() as skip:
                         skipped.append((item.nudge_id, skip))

@@ -21,9 +21,10 @@ from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.catch_up import arrives_late
+from bot.domain.catch_up import WINDOW_PASSED, arrives_late
 from bot.domain.followups import NudgeKind
 from bot.domain.record import SecondmentRecord
+from bot.services.check_in_catch_up import skip_claimed
 from bot.services.outbox import (
     LEASE,
     Announce,
@@ -51,6 +52,7 @@ from bot.slack.builders.text import BOT_ERROR
 from bot.slack.deps import Deps
 from bot.slack.failures import (
     CLAIM_LOST,
+    NOT_FOUND,
     Undelivered,
     gives_up,
     retry_wait,
@@ -305,6 +307,9 @@ async def _send(
     except Undelivered as failure:
         if failure.error == CLAIM_LOST:
             return False  # another sweep has it now
+        if failure.error == NOT_FOUND:
+            await skip_claimed(deps.sessions, (due.nudge_id, due.claim_token), WINDOW_PASSED, now)
+            return False
         if failure.error in TOKEN_REFUSED:
             await _pause(deps, due, now, failure.error, paused, client)
         else:

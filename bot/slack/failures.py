@@ -36,6 +36,8 @@ MAX_ATTEMPTS = 5
 LONGEST_WAIT = timedelta(hours=1)
 # A message that settles itself (a DELEGATE_CHECK) found its claim taken over: nothing to record.
 CLAIM_LOST = "claim_lost"
+# A message only looked for (`Due.find_only`) and not found: it is skipped, not retried.
+NOT_FOUND = "not_found"
 # Errors about the recipient that another attempt will not fix.
 UNREACHABLE = {
     "user_not_found",

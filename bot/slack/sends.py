@@ -38,13 +38,14 @@ from bot.slack.failures import (
     CANNOT_DECIDE,
     CLAIM_LOST,
     NO_THREAD,
+    NOT_FOUND,
     PASSING,
     UNREACHABLE,
     Undelivered,
     error_of,
     retry_after,
 )
-from bot.slack.posting import UnsureIfPosted, post_once
+from bot.slack.posting import UnsureIfPosted, find_posted, post_once
 from bot.slack.publish import slack_error
 from bot.slack.token_check import TOKEN_REFUSED
 
@@ -73,6 +74,11 @@ async def send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
 
 async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
     record, recipient = due.record, due.recipient_id
+    if due.find_only:
+        assert recipient is not None
+        if await find_posted(client, due, recipient, None) is None:
+            raise Undelivered(NOT_FOUND)
+        return
     match due.kind:
         case NudgeKind.THREAD_OPEN:
             await _open_thread(client, deps, due, now)

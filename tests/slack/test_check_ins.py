@@ -20,7 +20,7 @@ from bot.slack.refs import CheckInRef
 from tests.support import forms
 from tests.support.flows import approved
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
-from tests.support.standin import Call
+from tests.support.standin import DROPPED, Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)  # Monday 1 February to the end of July
 HR = "U0HRPERSON"
@@ -322,3 +322,28 @@ async def test_a_claim_goes_past_a_batch_that_was_all_skipped(bot: Harness) -> N
     # The oldest still true to send: the first end-of-term ask (the check-ins before it were
     # skipped, and their reminders and marks held or skipped, batch by batch).
     assert [(d.kind, d.sequence) for d in due] == [(NudgeKind.END_DECISION, 11)]
+
+
+@pytest.mark.parametrize("arrived", [True, False], ids=["it arrived", "it did not"])
+async def test_a_question_that_may_have_arrived_is_looked_for_once_its_window_passes(
+    bot: Harness, arrived: bool
+) -> None:
+    """Check-in 1's send timed out, and the bot was down until check-in 2: whether the question
+    reached the employee decides whether check-in 1 can be missed. Slack is asked, and nothing
+    is posted again."""
+    await under_way(bot)
+    bot.slack.fail_next("chat.postMessage", "timeout", status=DROPPED, accepted=arrived)
+    assert await bot.sweep(at(2, 15, 9)) == 0
+
+    await bot.sweep(at(3, 1, 9))  # back with check-in 2
+    for day in (2, 3, 4):
+        await bot.sweep(at(3, day, 9))
+
+    in_the_dm = [m for m in bot.slack.posted(EMPLOYEE) if "check-in 1" in str(m.get("text"))]
+    assert len(in_the_dm) == (1 if arrived else 0)
+    async with bot.sessions() as session:
+        missed = (
+            await session.scalars(select(CheckIn.sequence).where(CheckIn.missed_at.is_not(None)))
+        ).all()
+    # Check-in 2 went unanswered either way; check-in 1 is missed only if it was asked.
+    assert sorted(missed) == ([1, 2] if arrived else [2])
