@@ -328,12 +328,13 @@ async def _marked(deps: Deps, due: Due, now: datetime, marks: SentMarks) -> bool
     if due.kind not in CHANGES_STATE:
         marks.delivered(due)
         return True
-    late = arrives_late(due.record.terms.start_date, now, due.tz, deps.policy)
-    announces: dict[NudgeKind, Announce[SecondmentRecord]] = {
-        NudgeKind.DECISION_ESCALATION: deps.say.no_decision,
-        NudgeKind.SECONDMENT_START: partial(deps.say.started, late=late),
-    }
-    announce = announces.get(due.kind, quiet)
+    announce: Announce[SecondmentRecord] = quiet
+    if due.kind is NudgeKind.DECISION_ESCALATION:
+        announce = deps.say.no_decision
+    elif due.kind is NudgeKind.SECONDMENT_START:
+        # Marked on a later day than the start (after downtime), the thread's note says when.
+        late = arrives_late(due.record.terms.start_date, now, due.tz, deps.policy)
+        announce = partial(deps.say.started, late=late)
     updated = await mark_sent(deps.sessions, due, now=now, policy=deps.policy, announce=announce)
     if updated is not None:
         deps.metrics.nudge_sent(due.kind)

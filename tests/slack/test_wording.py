@@ -42,7 +42,7 @@ def test_the_check_in_interval_reads_right_in_the_singular_and_plural(
 ) -> None:
     record = dataclasses.replace(active(), check_in_weeks=weeks)
     assert f"go out {said} from" in build_interval_set(record).text
-    assert "1 weeks" not in build_status(record, record.employee_id).as_kwargs().__str__()
+    assert "1 weeks" not in str(build_status(record, record.employee_id).as_kwargs())
 
 
 MODALS: dict[str, Callable[[], View]] = {
