@@ -24,12 +24,12 @@ from datetime import date, datetime, timedelta
 from bot.domain.calendar import working_day_start, working_days_later
 from bot.domain.followups import NudgeKind
 from bot.domain.lifecycle import END_DECISION_ASKS, check_in_day, end_decision_days
+from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
 from bot.domain.people import zone_of
 from bot.domain.policy import Policy
 
 QUESTION = NudgeKind.CHECK_IN
 REMINDERS = frozenset({NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED})
-CHECK_IN_NUDGES = frozenset({QUESTION, *REMINDERS, NudgeKind.CHECK_IN_MISSED})
 
 # Why a check-in's nudge was skipped: recorded on it, so nobody reads a skip as a miss.
 WINDOW_PASSED = "skipped: its check-in was no longer current"

@@ -69,27 +69,6 @@ class Destination(StrEnum):
     BROADCAST = "broadcast"  # a reply also shown in the conversation
 
 
-# What a change says (the outbox), as opposed to the nudges planned from the state: these are
-# never re-planned nor cancelled by a later change, as each is about the change that said it.
-SAID = frozenset(
-    {
-        NudgeKind.THREAD_OPEN,
-        NudgeKind.MESSAGE,
-        NudgeKind.THREAD_UPDATE,
-        NudgeKind.HOME_UPDATE,
-        NudgeKind.DELEGATE_CHECK,
-    }
-)
-
-# Kinds that speak in the approval thread: sent one at a time per secondment, in the order the
-# changes were made, and never before the thread is open.
-IN_THREAD = frozenset({NudgeKind.THREAD_OPEN, NudgeKind.THREAD_UPDATE})
-
-
-# Nudges about one round of decisions; a new round (new terms, a lifted block, a proposal) plans
-# its own. Every other kind follows the secondment across rounds, and is sent once in its life.
-ROUND_KINDS = frozenset({NudgeKind.DECISION_REMINDER, NudgeKind.DECISION_ESCALATION})
-
 # The follow-up after the return is answered like a check-in; it is check-in number 0.
 FOLLOW_UP_SEQUENCE = 0
 

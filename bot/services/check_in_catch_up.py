@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.catch_up import (
-    CHECK_IN_NUDGES,
     QUESTION,
     Asked,
     CheckInTerms,
@@ -24,6 +23,7 @@ from bot.domain.catch_up import (
     Wait,
     check_in_verdict,
 )
+from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Nudge

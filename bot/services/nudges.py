@@ -20,8 +20,9 @@ from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.catch_up import SKIPPED
-from bot.domain.followups import ROUND_KINDS, SAID, NudgeKind
+from bot.domain.followups import NudgeKind
 from bot.domain.lifecycle import CheckInState, Underway, plan_lifecycle_nudges
+from bot.domain.nudge_catalogue import ROUND_KINDS, SAID
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges
 from bot.domain.states import Side, SideState

@@ -40,7 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from bot.domain.followups import IN_THREAD, Destination, NudgeKind
+from bot.domain.followups import Destination, NudgeKind
+from bot.domain.nudge_catalogue import IN_THREAD
 from bot.models import Nudge, PausedWorkspace, Secondment
 
 # How long a claim holds a nudge: past it, another sweep may claim it (bot/services/sweep.py).

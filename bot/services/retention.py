@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.errors import StillOpen
-from bot.domain.followups import SAID
+from bot.domain.nudge_catalogue import SAID
 from bot.domain.permissions import check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.retention import ERASED, ERASED_TEXT, retention_cutoff, scrub_detail

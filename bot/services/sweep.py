@@ -37,11 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
 from bot.db import Sessions
-from bot.domain.catch_up import CHECK_IN_NUDGES, Skip, Wait, end_ask_current
+from bot.domain.catch_up import Skip, Wait, end_ask_current
 from bot.domain.followups import (
-    IN_THREAD,
-    ROUND_KINDS,
-    SAID,
     Destination,
     EscalationKind,
     NudgeKind,
@@ -49,9 +46,19 @@ from bot.domain.followups import (
 from bot.domain.lifecycle import (
     end_decision_ask,
 )
+from bot.domain.nudge_catalogue import (
+    CHANGES_STATE,
+    CHECK_IN_NUDGES,
+    IN_THREAD,
+    ROUND_KINDS,
+    SAID,
+    SILENT,
+    WANTED_IN,
+    ZONED,
+)
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Side, SideState, Status
+from bot.domain.states import Side, SideState
 from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.audit import event_row, record_event, record_events
 from bot.services.check_in_catch_up import (
@@ -106,46 +113,6 @@ class Due:
     def in_thread(self) -> bool:
         """Speaks in the approval thread: sent in order, one at a time per secondment."""
         return self.kind in IN_THREAD or self.destination in THREADED
-
-
-UNDERWAY = tuple(s for s in Status if s.is_underway)
-WANTED_IN = {
-    **{kind: tuple(Status) for kind in SAID},
-    NudgeKind.DECISION_REMINDER: (Status.PENDING, Status.PROPOSAL_PENDING),
-    NudgeKind.DECISION_ESCALATION: (Status.PENDING, Status.PROPOSAL_PENDING),
-    NudgeKind.SECONDMENT_START: (Status.APPROVED,),
-    NudgeKind.START_WELCOME: (Status.APPROVED, *UNDERWAY),
-    NudgeKind.COVERAGE_NOTICE: (Status.APPROVED, *UNDERWAY),
-    NudgeKind.CHECK_IN: UNDERWAY,
-    NudgeKind.CHECK_IN_REMINDER: UNDERWAY,
-    NudgeKind.CHECK_IN_SNOOZED: UNDERWAY,
-    NudgeKind.CHECK_IN_MISSED: UNDERWAY,
-    NudgeKind.END_DECISION: (Status.ACTIVE,),
-    NudgeKind.DEBRIEF_REQUEST: UNDERWAY,
-    NudgeKind.DEBRIEF_HR_NOTICE: UNDERWAY,
-    NudgeKind.FOLLOW_UP: (Status.COMPLETED,),
-}
-# Sending these changes the secondment (an escalation is recorded, the secondment starts, a
-# check-in is missed): each is marked in a transaction of its own, with its effect, by
-# `mark_sent`, and never at the same time as another. The rest are plain messages.
-CHANGES_STATE = frozenset(
-    {NudgeKind.DECISION_ESCALATION, NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED}
-)
-# Sends nothing: marking it sent is the whole of it, so a paused workspace does not hold it back.
-SILENT = frozenset({NudgeKind.SECONDMENT_START, NudgeKind.CHECK_IN_MISSED})
-# Nudges judged against a day where their recipient (or the employee) is, or whose words say
-# what day it is there ("starts today", or "started on" when it arrives late).
-ZONED = frozenset(
-    {
-        *CHECK_IN_NUDGES,
-        NudgeKind.END_DECISION,
-        NudgeKind.SECONDMENT_START,
-        NudgeKind.START_WELCOME,
-        NudgeKind.COVERAGE_NOTICE,
-        NudgeKind.DEBRIEF_REQUEST,
-        NudgeKind.DEBRIEF_HR_NOTICE,
-    }
-)
 
 
 def still_wanted(

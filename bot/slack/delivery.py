@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.catch_up import WINDOW_PASSED, arrives_late
 from bot.domain.followups import NudgeKind
+from bot.domain.nudge_catalogue import CHANGES_STATE, SILENT
 from bot.domain.record import SecondmentRecord
 from bot.services.check_in_catch_up import skip_claimed
 from bot.services.outbox import (
@@ -36,8 +37,6 @@ from bot.services.outbox import (
 )
 from bot.services.pauses import fingerprint
 from bot.services.sweep import (
-    CHANGES_STATE,
-    SILENT,
     Due,
     backlog,
     born_due,

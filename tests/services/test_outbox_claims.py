@@ -20,7 +20,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions
-from bot.domain.followups import ROUND_KINDS, Destination, NudgeKind
+from bot.domain.followups import Destination, NudgeKind
+from bot.domain.nudge_catalogue import ROUND_KINDS
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.states import Side

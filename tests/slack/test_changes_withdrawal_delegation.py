@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from sqlalchemy import select
 
-from bot.domain.followups import SAID
+from bot.domain.nudge_catalogue import SAID
 from bot.domain.states import Side
 from bot.models import Nudge, TermsVersion
 from bot.slack.ids import Action, Callback

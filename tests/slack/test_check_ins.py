@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.domain.catch_up import CHECK_IN_NUDGES
 from bot.domain.followups import CheckInAnswer, NudgeKind
+from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
 from bot.models import CheckIn, Nudge
 from bot.services.sweep import claim_due
 from bot.slack.ids import Action, Callback

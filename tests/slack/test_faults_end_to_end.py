@@ -22,10 +22,10 @@ import time_machine
 from sqlalchemy import func, or_, select
 
 from bot.domain.catch_up import NEVER_ASKED, WINDOW_PASSED
-from bot.domain.followups import SAID, CheckInAnswer, NudgeKind
+from bot.domain.followups import CheckInAnswer, NudgeKind
+from bot.domain.nudge_catalogue import SAID, SILENT
 from bot.domain.states import Side
 from bot.models import Nudge, Secondment
-from bot.services.sweep import SILENT
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
 from tests.support import forms

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain.followups import SAID, NudgeKind
+from bot.domain.followups import NudgeKind
+from bot.domain.nudge_catalogue import SAID
 from bot.domain.states import Side
 from bot.models import Nudge
 from bot.services.sweep import Due

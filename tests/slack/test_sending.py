@@ -17,7 +17,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.followups import SAID
+from bot.domain.nudge_catalogue import SAID
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, Status
 from bot.models import AuditEvent, Nudge

@@ -35,7 +35,8 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_engine, make_sessions
-from bot.domain.followups import SAID, CheckInAnswer, NudgeKind
+from bot.domain.followups import CheckInAnswer, NudgeKind
+from bot.domain.nudge_catalogue import SAID
 from bot.domain.states import Side
 from bot.models import AuditEvent, CheckIn, Nudge
 from bot.services.outbox import LEASE
