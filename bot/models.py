@@ -299,6 +299,10 @@ class Nudge(Base):
     # Set just before a send and cleared when Slack answers: a row claimed again with it set
     # may have reached Slack before its process died, so Slack is asked before it is re-sent.
     maybe_sent: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # Where a question with buttons landed (its DM channel and ts), kept until the question is
+    # closed: its message is then updated to say what happened (NudgeKind.QUESTIONS_CLOSED).
+    posted_channel: Mapped[str | None] = mapped_column(String(32))
+    posted_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class CheckIn(Base):

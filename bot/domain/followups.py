@@ -4,6 +4,7 @@ and no request sits unanswered."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -58,6 +59,17 @@ class NudgeKind(StrEnum):
     # A delegation taken while Slack was too slow to say who the delegate is: checked after the
     # answer, and only then made (bot/services/delegation.py).
     DELEGATE_CHECK = "delegate_check"
+    # Questions with buttons that no longer apply (a check-in answered, a secondment over):
+    # their messages updated to say what happened, so no live button is left behind.
+    QUESTIONS_CLOSED = "questions_closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """Where Slack put a message: its conversation's id and the message's ts."""
+
+    channel: str
+    ts: str
 
 
 class Destination(StrEnum):

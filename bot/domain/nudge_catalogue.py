@@ -31,6 +31,7 @@ class Audience(StrEnum):
     HOME = "home"  # its recipient's App Home, published again
     # A message composed at a change: wherever its row says (a person, HR, the thread).
     DESTINATION = "destination"
+    ASKED = "asked"  # the questions it closes, updated where they were posted
     NOBODY = "nobody"  # no message: delivering it is a change (or a check) of its own
 
 
@@ -51,6 +52,9 @@ class KindEntry:
     zoned: bool = False
     # Part of a check-in: its question, a reminder, or the missed mark (bot/domain/catch_up.py).
     check_in: bool = False
+    # A question answered by its buttons: where it was posted is kept, so that once it no
+    # longer applies its message can say so in place of the buttons (QUESTIONS_CLOSED).
+    closable: bool = False
 
 
 CATALOGUE: dict[NudgeKind, KindEntry] = {
@@ -63,21 +67,28 @@ CATALOGUE: dict[NudgeKind, KindEntry] = {
     ),
     NudgeKind.START_WELCOME: KindEntry(Audience.PERSON, (Status.APPROVED, *UNDERWAY), zoned=True),
     NudgeKind.COVERAGE_NOTICE: KindEntry(Audience.PERSON, (Status.APPROVED, *UNDERWAY), zoned=True),
-    NudgeKind.CHECK_IN: KindEntry(Audience.PERSON, UNDERWAY, zoned=True, check_in=True),
-    NudgeKind.CHECK_IN_REMINDER: KindEntry(Audience.PERSON, UNDERWAY, zoned=True, check_in=True),
-    NudgeKind.CHECK_IN_SNOOZED: KindEntry(Audience.PERSON, UNDERWAY, zoned=True, check_in=True),
+    NudgeKind.CHECK_IN: KindEntry(
+        Audience.PERSON, UNDERWAY, zoned=True, check_in=True, closable=True
+    ),
+    NudgeKind.CHECK_IN_REMINDER: KindEntry(
+        Audience.PERSON, UNDERWAY, zoned=True, check_in=True, closable=True
+    ),
+    NudgeKind.CHECK_IN_SNOOZED: KindEntry(
+        Audience.PERSON, UNDERWAY, zoned=True, check_in=True, closable=True
+    ),
     NudgeKind.CHECK_IN_MISSED: KindEntry(
         Audience.NOBODY, UNDERWAY, changes_state=True, zoned=True, check_in=True
     ),
     NudgeKind.END_DECISION: KindEntry(Audience.PERSON, (Status.ACTIVE,), zoned=True),
     NudgeKind.DEBRIEF_REQUEST: KindEntry(Audience.PERSON, UNDERWAY, zoned=True),
     NudgeKind.DEBRIEF_HR_NOTICE: KindEntry(Audience.HR, UNDERWAY, zoned=True),
-    NudgeKind.FOLLOW_UP: KindEntry(Audience.PERSON, (Status.COMPLETED,)),
+    NudgeKind.FOLLOW_UP: KindEntry(Audience.PERSON, (Status.COMPLETED,), closable=True),
     NudgeKind.THREAD_OPEN: KindEntry(Audience.THREAD, ANY_STATE, said=True, in_thread=True),
     NudgeKind.MESSAGE: KindEntry(Audience.DESTINATION, ANY_STATE, said=True),
     NudgeKind.THREAD_UPDATE: KindEntry(Audience.THREAD, ANY_STATE, said=True, in_thread=True),
     NudgeKind.HOME_UPDATE: KindEntry(Audience.HOME, ANY_STATE, said=True),
     NudgeKind.DELEGATE_CHECK: KindEntry(Audience.NOBODY, ANY_STATE, said=True),
+    NudgeKind.QUESTIONS_CLOSED: KindEntry(Audience.ASKED, ANY_STATE, said=True),
 }
 
 if missing := set(NudgeKind) - set(CATALOGUE):  # pragma: no cover - a new kind without an entry
@@ -97,4 +108,5 @@ CHANGES_STATE = kinds_where(lambda e: e.changes_state)
 SILENT = kinds_where(lambda e: e.audience is Audience.NOBODY and not e.said)
 ZONED = kinds_where(lambda e: e.zoned)
 CHECK_IN_NUDGES = kinds_where(lambda e: e.check_in)
+CLOSABLE = kinds_where(lambda e: e.closable)
 WANTED_IN = {kind: entry.wanted_in for kind, entry in CATALOGUE.items()}

@@ -1,12 +1,15 @@
-"""What a person has already been asked, for words that must be true when they arrive: an
-end-of-term question says "still undecided" only to someone asked before."""
+"""What a person has already been asked: for words that must be true when they arrive (an
+end-of-term question says "still undecided" only to someone asked before), and for closing the
+questions that no longer apply."""
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from collections.abc import Sequence
+
+from sqlalchemy import exists, select, update
 
 from bot.db import Sessions
-from bot.domain.followups import NudgeKind
+from bot.domain.followups import NudgeKind, Posted
 from bot.domain.lifecycle import end_decision_ask, end_decision_sequence
 from bot.models import Nudge
 
@@ -33,4 +36,31 @@ async def asked_about_the_end_before(
                     )
                 )
             )
+        )
+
+
+async def posted_questions(
+    sessions: Sessions, secondment_id: int, kinds: Sequence[NudgeKind], sequence: int | None
+) -> list[tuple[int, Posted]]:
+    """The questions of `kinds` (of one check-in, with `sequence`) that were posted and not yet
+    closed: each nudge's id and where its message is."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(Nudge.id, Nudge.posted_channel, Nudge.posted_ts).where(
+                Nudge.secondment_id == secondment_id,
+                Nudge.kind.in_(kinds),
+                Nudge.posted_ts.is_not(None),
+                *(() if sequence is None else (Nudge.sequence == sequence,)),
+            )
+        )
+        return [(id_, Posted(str(channel), str(ts))) for id_, channel, ts in rows.all()]
+
+
+async def forget_posted(sessions: Sessions, nudge_ids: Sequence[int]) -> None:
+    """Closed: these questions' messages say what happened, and are not updated again."""
+    if not nudge_ids:
+        return
+    async with sessions.begin() as session:
+        await session.execute(
+            update(Nudge).where(Nudge.id.in_(nudge_ids)).values(posted_channel=None, posted_ts=None)
         )

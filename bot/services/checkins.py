@@ -37,6 +37,7 @@ class CheckInAnswered:
     answer: CheckInAnswer
     note: str | None
     shared_with_home: bool
+    answered_at: datetime
 
 
 async def _ensure_row(session: AsyncSession, secondment_id: int, sequence: int) -> None:
@@ -100,7 +101,7 @@ async def answer_check_in(
             shared_with_home=share_with_home,
         )
         await settle(session, secondment_id, policy, now)
-        answered = CheckInAnswered(record, sequence, answer, note or None, share_with_home)
+        answered = CheckInAnswered(record, sequence, answer, note or None, share_with_home, now)
         return await said(session, announce, answered, secondment_id, now)
 
 

@@ -14,7 +14,7 @@ at claim time instead of being sent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -42,6 +42,7 @@ from bot.domain.followups import (
     Destination,
     EscalationKind,
     NudgeKind,
+    Posted,
 )
 from bot.domain.lifecycle import (
     end_decision_ask,
@@ -469,11 +470,13 @@ async def renew_and_mark(
     now: datetime,
     sent_at: datetime,
     look_behind: bool = False,
+    posted: Mapping[int, Posted] | None = None,
 ) -> Renewed:
     """In one transaction: record `delivered` as sent at `sent_at`, then renew this sweep's
     claims on `renewing` just before they are sent. Returns the nudges still this sweep's own,
     the ids marked now and, with `look_behind`, the secondments of those with more said and
-    free to claim (see `_free_behind`).
+    free to claim (see `_free_behind`). `posted` gives where the questions among `delivered`
+    landed, kept so they can be closed (bot/services/asked.py).
 
     A sweep slowed past its lease (a slow or rate-limited Slack, a paused process) finds a nudge
     taken by another sweep, or cancelled meanwhile, and leaves it; the renewed lease covers the
@@ -493,7 +496,7 @@ async def renew_and_mark(
             rows = await session.execute(
                 update(NUDGES)
                 .where(nudges.id.in_(ids), nudges.sent_at.is_(None))
-                .values(sent_columns(sent_at))
+                .values({**sent_columns(sent_at), **_posted_columns(posted or {})})
                 .returning(nudges.id, nudges.secondment_id, behind),
                 {"ids": ids, "now": now} if look_behind else {},
             )
@@ -526,6 +529,17 @@ async def renew_and_mark(
                 )
             )
     return Renewed([d for d in renewing if d.nudge_id in ours], marked, waiting)
+
+
+def _posted_columns(posted: Mapping[int, Posted]) -> dict[str, Any]:
+    """Where each of `posted` landed, set in the same UPDATE that marks them sent."""
+    if not posted:
+        return {}
+    ids = NUDGES.c.id
+    return {
+        "posted_channel": case({k: p.channel for k, p in posted.items()}, value=ids),
+        "posted_ts": case({k: p.ts for k, p in posted.items()}, value=ids),
+    }
 
 
 class Renewed(NamedTuple):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, NudgeKind
+from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
 from bot.services.changes import TermsChangedEvent
 from bot.services.checkins import CheckInAnswered
@@ -27,7 +28,9 @@ from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
 from bot.services.requests import ThreadAttached
 from bot.slack.builders.checkins import (
     build_check_in_alert,
+    build_check_in_closed,
     build_check_in_thanks,
+    build_check_ins_closed,
     build_keep_in_touch,
     manager_to_tell,
 )
@@ -53,6 +56,9 @@ from bot.slack.builders.thread import build_approved_announcement, build_decisio
 
 T = TypeVar("T")
 
+# A check-in's questions: the question, its reminders, and the follow-up after the return.
+CHECK_IN_QUESTIONS = (CHECK_IN_NUDGES | {NudgeKind.FOLLOW_UP}) & CLOSABLE
+
 
 def and_home(announce: Announce[T], body: dict[str, Any], user_id: str) -> Announce[T]:
     """`announce`, and when the click came from the person's App Home, that Home published
@@ -67,6 +73,17 @@ def and_home(announce: Announce[T], body: dict[str, Any], user_id: str) -> Annou
 
 def to_person(user_id: str, message: Message) -> Outgoing:
     return Outgoing(NudgeKind.MESSAGE, Destination.PERSON, user_id, message.as_kwargs())
+
+
+def closing(kinds: frozenset[NudgeKind], sequence: int | None, message: Message) -> Outgoing:
+    """The questions of `kinds` (of check-in `sequence`, if given) no longer apply: `message`
+    takes the place of each, buttons and all, where it was posted."""
+    payload = {
+        "kinds": sorted(kinds),
+        "sequence": sequence,
+        "message": message.as_kwargs(),
+    }
+    return Outgoing(NudgeKind.QUESTIONS_CLOSED, payload=payload)
 
 
 def in_thread(message: Message, *, broadcast: bool = False) -> Outgoing:
@@ -147,9 +164,13 @@ class Announcements:
         return [in_thread(message), *(to_person(p, message) for p in sorted(others))]
 
     def check_in(self, answered: CheckInAnswered) -> list[Outgoing]:
-        """Thank the employee (saying who sees it) and tell exactly those people."""
+        """Close the question, thank the employee (saying who sees it) and tell exactly those
+        people."""
         record = answered.record
-        said = [to_person(record.employee_id, build_check_in_thanks(answered))]
+        said = [
+            closing(CHECK_IN_QUESTIONS, answered.sequence, build_check_in_closed(answered)),
+            to_person(record.employee_id, build_check_in_thanks(answered)),
+        ]
         if answered.answer in (CheckInAnswer.CONCERNS, CheckInAnswer.NEED_HELP):
             manager, _ = manager_to_tell(record, answered.sequence)
             said.append(to_person(manager, build_check_in_alert(answered)))
@@ -163,7 +184,12 @@ class Announcements:
         """Shared with the home manager and the employee, said in the thread, the parent closed."""
         record, message = recorded.record, build_debrief_record(recorded)
         others = {record.employee_id, record.home.manager_id} - {recorded.actor_id}
-        said = [in_thread(message, broadcast=True), THREAD_UPDATE]
+        said = [
+            in_thread(message, broadcast=True),
+            THREAD_UPDATE,
+            # The check-ins still open are over with the secondment.
+            closing(CHECK_IN_QUESTIONS, None, build_check_ins_closed(record)),
+        ]
         return said + [to_person(p, message) for p in sorted(others)]
 
     def early_end(self, ended: EndedEarly) -> list[Outgoing]:

@@ -22,7 +22,7 @@ from functools import partial
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.catch_up import WINDOW_PASSED, arrives_late
-from bot.domain.followups import NudgeKind
+from bot.domain.followups import NudgeKind, Posted
 from bot.domain.nudge_catalogue import CHANGES_STATE, SILENT
 from bot.domain.record import SecondmentRecord
 from bot.services.check_in_catch_up import skip_claimed
@@ -302,7 +302,7 @@ async def _send(
         client = installed
     await deps.sending.pace.wait()
     try:
-        await send(client, deps, due, now)
+        posted = await send(client, deps, due, now)
     except Undelivered as failure:
         if failure.error == CLAIM_LOST:
             return False  # another sweep has it now
@@ -314,18 +314,20 @@ async def _send(
         else:
             await _failed(deps, due, now, failure)
         return False
-    return await _marked(deps, due, now, marks)
+    return await _marked(deps, due, now, marks, posted)
 
 
-async def _marked(deps: Deps, due: Due, now: datetime, marks: SentMarks) -> bool:
+async def _marked(
+    deps: Deps, due: Due, now: datetime, marks: SentMarks, posted: Posted | None = None
+) -> bool:
     """Mark a delivered (or silent) nudge sent, with what its marking changes and says; a plain
-    message waits in `marks` for the next renewal. True if it is (or will be) marked by this
-    sweep."""
+    message waits in `marks` for the next renewal (with where it landed, `posted`). True if it
+    is (or will be) marked by this sweep."""
     if due.kind is NudgeKind.DELEGATE_CHECK:
         deps.metrics.nudge_sent(due.kind)  # marked sent with what it settled
         return True
     if due.kind not in CHANGES_STATE:
-        marks.delivered(due)
+        marks.delivered(due, posted)
         return True
     announce: Announce[SecondmentRecord] = quiet
     if due.kind is NudgeKind.DECISION_ESCALATION:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.db import Sessions
+from bot.domain.followups import Posted
+from bot.domain.nudge_catalogue import CLOSABLE
 from bot.services.sweep import Due, renew_and_mark
 
 
@@ -23,22 +25,28 @@ class SentMarks:
         self._now = now
         self._look_behind = look_behind
         self._waiting: list[Due] = []
+        self._posted: dict[int, Posted] = {}
         self.marked: list[Due] = []  # those this sweep marked (not another, after its lease)
         # With `look_behind`: secondments with more said, free to claim, as their marks were made.
         self.more_said: set[int] = set()
 
-    def delivered(self, due: Due) -> None:
-        """Slack has taken `due`'s message: record it sent with the next renewal."""
+    def delivered(self, due: Due, posted: Posted | None = None) -> None:
+        """Slack has taken `due`'s message: record it sent with the next renewal, and where it
+        landed if it is a question that may be closed later."""
         self._waiting.append(due)
+        if posted is not None and due.kind in CLOSABLE:
+            self._posted[due.nudge_id] = posted
 
     async def renew(self, batch: Sequence[Due], *, renew_at: datetime) -> list[Due]:
         """Mark what was delivered so far and renew the claims on `batch`, in one transaction;
         returns the nudges of `batch` still this sweep's own."""
         waiting, self._waiting = self._waiting, []
+        posted, self._posted = self._posted, {}
         renewed = await renew_and_mark(
             self._sessions,
             batch,
             waiting,
+            posted=posted,
             now=renew_at,
             sent_at=self._now,
             look_behind=self._look_behind,

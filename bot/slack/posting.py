@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.domain.followups import Posted
 from bot.services.sweep import Due
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,8 @@ async def post_once(
     *,
     thread_ts: str | None = None,
     broadcast: bool = False,
-) -> str:
-    """Post `message` for `due` unless an earlier attempt already did; returns its ts."""
+) -> Posted:
+    """Post `message` for `due` unless an earlier attempt already did; returns where it is."""
     if due.maybe_sent:
         found = await find_posted(client, due, channel, thread_ts)
         if found is not None:
@@ -61,13 +62,14 @@ async def post_once(
     posted = await client.chat_postMessage(
         channel=channel, metadata=tag(due), **threading, **message
     )
-    return str(posted["ts"])
+    # Posted to a person, the message is in their DM with the bot, whose id Slack gives back.
+    return Posted(str(posted["channel"]), str(posted["ts"]))
 
 
 async def find_posted(
     client: AsyncWebClient, due: Due, channel: str, thread_ts: str | None
-) -> str | None:
-    """The ts of `due`'s message in `channel` (or in the thread `thread_ts`), if it is there."""
+) -> Posted | None:
+    """Where `due`'s message is in `channel` (or in the thread `thread_ts`), if it is there."""
     try:
         if channel.startswith(("U", "W")):  # a person: their DM with the bot
             opened = await client.conversations_open(users=channel)
@@ -77,7 +79,7 @@ async def find_posted(
             page = await _page(client, channel, thread_ts, cursor)
             for message in page.get("messages") or []:
                 if _is_for(message, due):
-                    return str(message["ts"])
+                    return Posted(channel, str(message["ts"]))
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not (page.get("has_more") and cursor):
                 break

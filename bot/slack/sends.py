@@ -16,9 +16,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.catch_up import arrives_late
-from bot.domain.followups import Destination, EscalationKind, NudgeKind
+from bot.domain.followups import Destination, EscalationKind, NudgeKind, Posted
 from bot.domain.policy import return_rights_limit
-from bot.services.asked import asked_about_the_end_before
+from bot.services.asked import asked_about_the_end_before, forget_posted, posted_questions
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked
 from bot.services.home import load_home
@@ -51,11 +51,16 @@ from bot.slack.token_check import TOKEN_REFUSED
 
 log = logging.getLogger(__name__)
 
+# A message that cannot be updated because it is gone (deleted, or its conversation is): there
+# is nothing left to close.
+GONE = frozenset({"message_not_found", "channel_not_found", "cant_update_message", "is_archived"})
 
-async def send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
-    """Send what the nudge says; raises `Undelivered` if it could not be sent."""
+
+async def send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> Posted | None:
+    """Send what the nudge says; returns where a direct message to a person landed, and raises
+    `Undelivered` if it could not be sent."""
     try:
-        await _say(client, deps, due, now)
+        return await _say(client, deps, due, now)
     except SlackApiError as exc:
         # A server error may come after the message was posted: whether it was is not known.
         unsure = exc.response.status_code >= 500
@@ -72,13 +77,14 @@ async def send(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
         raise Undelivered("timeout", maybe_sent=True) from exc
 
 
-async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> None:
+async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> Posted | None:
     record, recipient = due.record, due.recipient_id
     if due.find_only:
         assert recipient is not None
-        if await find_posted(client, due, recipient, None) is None:
+        found = await find_posted(client, due, recipient, None)
+        if found is None:
             raise Undelivered(NOT_FOUND)
-        return
+        return found
     match due.kind:
         case NudgeKind.THREAD_OPEN:
             await _open_thread(client, deps, due, now)
@@ -112,7 +118,7 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
             await _check_delegate(client, deps, due, now)
         case NudgeKind.DECISION_REMINDER:
             assert due.side is not None and recipient is not None
-            await _dm(client, due, build_decision_reminder(record, due.side, due.sequence))
+            return await _dm(client, due, build_decision_reminder(record, due.side, due.sequence))
         case NudgeKind.DECISION_ESCALATION:
             message = build_hr_escalation(
                 record,
@@ -130,7 +136,7 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
             )
             limit = return_rights_limit(record.terms, deps.policy)
             months = deps.policy.return_rights_months
-            await _dm(client, due, build_end_decision_ask(record, again, limit, months))
+            return await _dm(client, due, build_end_decision_ask(record, again, limit, months))
         case NudgeKind.START_WELCOME:
             assert recipient is not None
             await _dm(
@@ -148,9 +154,11 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
             )
         case NudgeKind.CHECK_IN | NudgeKind.CHECK_IN_REMINDER | NudgeKind.CHECK_IN_SNOOZED:
             reminder = due.kind is not NudgeKind.CHECK_IN
-            await _dm(client, due, build_check_in(record, due.sequence, reminder))
+            return await _dm(client, due, build_check_in(record, due.sequence, reminder))
         case NudgeKind.FOLLOW_UP:
-            await _dm(client, due, build_follow_up(record))
+            return await _dm(client, due, build_follow_up(record))
+        case NudgeKind.QUESTIONS_CLOSED:
+            await _close_questions(client, deps, due)
         case NudgeKind.DEBRIEF_REQUEST:
             await _dm(
                 client,
@@ -164,6 +172,7 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> N
             raise AssertionError("silent kinds send nothing")
         case unknown:
             assert_never(unknown)
+    return None
 
 
 def _late(due: Due, now: datetime, day: date, deps: Deps) -> bool:
@@ -182,7 +191,8 @@ async def _open_thread(client: AsyncWebClient, deps: Deps, due: Due, now: dateti
         await _check_people(client, deps, due, [str(p) for p in unchecked], now)
     conversation = await client.conversations_open(users=",".join(record.parties))
     channel_id = conversation["channel"]["id"]
-    ts = await post_once(client, due, channel_id, build_request_message(record).as_kwargs())
+    posted = await post_once(client, due, channel_id, build_request_message(record).as_kwargs())
+    ts = posted.ts
     try:
         permalink = await client.chat_getPermalink(channel=channel_id, message_ts=ts)
     except SlackApiError as exc:
@@ -256,9 +266,27 @@ async def _publish_home(client: AsyncWebClient, deps: Deps, due: Due, now: datet
     await client.views_publish(user_id=user, view=build_home(home, limits, user))
 
 
-async def _dm(client: AsyncWebClient, due: Due, message: Message) -> None:
+async def _dm(client: AsyncWebClient, due: Due, message: Message) -> Posted:
     assert due.recipient_id is not None
-    await post_once(client, due, due.recipient_id, message.as_kwargs())
+    return await post_once(client, due, due.recipient_id, message.as_kwargs())
+
+
+async def _close_questions(client: AsyncWebClient, deps: Deps, due: Due) -> None:
+    """Replace the buttons of the questions `due` closes with what happened, where they were
+    posted, then forget where that was. An update is the same every time, so one repeated
+    after a failure changes nothing more; a question Slack no longer has is left alone."""
+    assert due.payload is not None
+    kinds = [NudgeKind(kind) for kind in due.payload["kinds"]]
+    sequence = due.payload.get("sequence")
+    closed = []
+    for nudge_id, posted in await posted_questions(deps.sessions, due.record.id, kinds, sequence):
+        try:
+            await client.chat_update(channel=posted.channel, ts=posted.ts, **due.payload["message"])
+        except SlackApiError as exc:
+            if error_of(exc) not in GONE:
+                raise
+        closed.append(nudge_id)
+    await forget_posted(deps.sessions, closed)
 
 
 async def _tell_hr(client: AsyncWebClient, deps: Deps, due: Due, message: Message) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.domain.followups import CheckInAnswer, NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
@@ -347,3 +348,66 @@ async def test_a_question_that_may_have_arrived_is_looked_for_once_its_window_pa
         ).all()
     # Check-in 2 went unanswered either way; check-in 1 is missed only if it was asked.
     assert sorted(missed) == ([1, 2] if arrived else [2])
+
+
+def messages_with(bot: Harness, user: str, containing: str) -> list[dict[str, Any]]:
+    """The messages as they now stand in the employee's DM (updates applied) that say this."""
+    return [m for m in bot.slack.conversations["D" + user[1:]] if containing in str(m["text"])]
+
+
+def answer_buttons(message: dict[str, Any]) -> list[str]:
+    blocks = message.get("blocks") or []
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return [
+        e["action_id"]
+        for b in blocks
+        for e in b.get("elements") or []
+        if str(e.get("action_id", "")).startswith("check_in_")
+    ]
+
+
+async def test_an_answered_check_in_and_its_reminder_lose_their_buttons(bot: Harness) -> None:
+    thread = await under_way(bot)
+    await bot.sweep(at(2, 15, 9))
+    await bot.sweep(at(2, 16, 9))  # the reminder
+    asked = messages_with(bot, EMPLOYEE, "check-in 1")
+    assert len(asked) == 2 and all(answer_buttons(m) for m in asked)
+
+    await answer(bot, thread, 1, CheckInAnswer.ON_TRACK)
+    assert await submit_answer(bot, None, share=False) == ""
+    updated = await bot.slack.wait_for("chat.update", 2, where=lambda c: "You answered" in c.text)
+
+    # Both messages now say what was answered and when, in place of the buttons.
+    closed = [m for m in bot.slack.conversations["D" + EMPLOYEE[1:]] if "You answered" in m["text"]]
+    assert len(closed) == 2 and {c.body["ts"] for c in updated} == {m["ts"] for m in closed}
+    for message in closed:
+        assert "check-in 1" in message["text"] and "*On track*" in message["text"]
+        assert "<!date^" in message["text"]  # when, in the reader's own timezone
+        assert answer_buttons(message) == []
+    assert messages_with(bot, EMPLOYEE, "How is your secondment") == []
+    # Closed once: the next check-in's question is not touched, and nothing is updated again.
+    await bot.sweep(at(3, 1, 9))
+    (second,) = messages_with(bot, EMPLOYEE, "check-in 2")
+    assert answer_buttons(second)
+    assert len(bot.slack.sent("chat.update", ts=closed[0]["ts"])) == 1
+
+
+async def test_a_question_slack_no_longer_has_is_left_alone(bot: Harness) -> None:
+    thread = await under_way(bot)
+    await bot.sweep(at(2, 15, 9))
+    # The employee's DM is gone (the question with it): closing it finds nothing to update.
+    bot.slack.conversations["D" + EMPLOYEE[1:]].clear()
+
+    await answer(bot, thread, 1, CheckInAnswer.ON_TRACK)
+    assert await submit_answer(bot, None, share=False) == ""
+    (refused,) = await bot.slack.wait_for("chat.update", where=lambda c: "You answered" in c.text)
+    await bot.handled()
+
+    assert refused.error == "message_not_found"
+    async with bot.sessions() as session:
+        closes = (
+            await session.scalars(select(Nudge).where(Nudge.kind == NudgeKind.QUESTIONS_CLOSED))
+        ).all()
+        posted = await session.scalar(select(func.count()).where(Nudge.posted_ts.is_not(None)))
+    assert [(c.sent_at is not None, c.last_error) for c in closes] == [(True, None)]
+    assert posted == 0

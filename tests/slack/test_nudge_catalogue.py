@@ -76,20 +76,28 @@ def _dues(kind: NudgeKind, record: SecondmentRecord) -> list[Due]:
             # The thread is opened for a request that has none yet.
             unopened = dataclasses.replace(record, channel_id=None, thread_ts=None)
             return [_due(kind, unopened, recipient_id=None)]
+        case NudgeKind.QUESTIONS_CLOSED:
+            closes = {"kinds": [NudgeKind.CHECK_IN], "sequence": 1, "message": _composed()}
+            return [_due(kind, record, recipient_id=None, payload=closes)]
         case NudgeKind.DECISION_ESCALATION | NudgeKind.DEBRIEF_HR_NOTICE:
             return [_due(kind, record, recipient_id=None)]
         case _:
             return [_due(kind, record)]
 
 
-def _reached(calls: list[Any], due: Due, record: SecondmentRecord) -> set[str]:
-    """Who the Web API calls made for `due` reached, in the catalogue's words."""
-    reached = set()
+def _reached(
+    calls: list[Any], due: Due, record: SecondmentRecord, asked: list[tuple[str, str]]
+) -> set[str]:
+    """Who the Web API calls made for `due` reached, in the catalogue's words; `asked` is where
+    the questions were posted."""
+    reached: set[str] = set()
     for call in calls:
         if call.method not in SPEAKING:
             continue
         channel = call.body.get("channel")
-        if call.method == "views.publish":
+        if (channel, call.body.get("ts")) in asked and call.method == "chat.update":
+            reached.add(Audience.ASKED)
+        elif call.method == "views.publish":
             reached.add(Audience.HOME if call.body["user_id"] == due.recipient_id else "else")
         elif channel == HR_CHANNEL:
             reached.add(Audience.HR)
@@ -111,6 +119,17 @@ def test_every_kind_has_an_entry() -> None:
 async def test_each_kind_reaches_whom_the_catalogue_says(bot: Harness, kind: NudgeKind) -> None:
     thread = await approved(bot, date(2027, 2, 1), date(2027, 7, 30))
     entry = CATALOGUE[kind]
+    if kind is NudgeKind.QUESTIONS_CLOSED:
+        # A question to close: the first check-in, asked two weeks after the start.
+        await bot.sweep(datetime(2027, 2, 1, 9, tzinfo=UTC))
+        await bot.sweep(datetime(2027, 2, 15, 10, tzinfo=UTC))
+    asked = [
+        (channel, str(m["ts"]))
+        for channel, messages in bot.slack.conversations.items()
+        for m in messages
+        if "check-in 1" in str(m.get("text"))
+    ]
+    assert (kind is NudgeKind.QUESTIONS_CLOSED) == bool(asked)
     record = await _record(bot, thread.secondment_id)
     for due in _dues(kind, record):
         before = len(bot.slack.calls)
@@ -127,7 +146,7 @@ async def test_each_kind_reaches_whom_the_catalogue_says(bot: Harness, kind: Nud
         else:
             await send(bot.client, bot.deps, due, NOW)
         calls = bot.slack.calls[before:]
-        reached = _reached(calls, due, record)
+        reached = _reached(calls, due, record, asked)
         if entry.audience is Audience.NOBODY:
             assert reached == set(), calls
         elif entry.audience is Audience.DESTINATION:

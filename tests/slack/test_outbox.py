@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.followups import NudgeKind
+from bot.domain.followups import NudgeKind, Posted
 from bot.domain.nudge_catalogue import SAID
 from bot.domain.states import Side
 from bot.models import Nudge
@@ -125,7 +125,7 @@ async def test_a_message_posted_before_the_process_died_is_not_posted_again(
     reply in the thread by its metadata and only marks it; the parent is simply re-drawn."""
     thread = await bot.submit_request(START, END)
 
-    def died(self: SentMarks, due: Due) -> None:
+    def died(self: SentMarks, due: Due, posted: Posted | None = None) -> None:
         """The process is gone: nothing after the post is recorded."""
 
     monkeypatch.setattr(SentMarks, "delivered", died)

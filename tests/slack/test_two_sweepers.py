@@ -217,7 +217,9 @@ def database_url(postgres_url: str) -> str:
 
 @pytest.fixture
 async def sweepers(postgres_url: str) -> AsyncIterator[Sweepers]:
-    slack = SlackStandIn()
+    # The threads and questions were posted through the people's stand-in: this one takes
+    # updates of messages it does not hold as Slack, which holds them all, would.
+    slack = SlackStandIn(holds_every_message=False)
     await slack.start()
     made = Sweepers(postgres_url, slack, [])
     try:
@@ -342,6 +344,7 @@ async def approved_secondments(bot: Harness, count: int) -> list[Party]:
         await approve(bot, host, thread, Side.HOST)
         await said(bot.slack, f"Secondment #{thread.secondment_id} is *approved*")
         parties.append(Party(n, employee, home, host, thread))
+    await bot.handled()  # what the approvals said is all sent before the sweepers begin
     return parties
 
 
@@ -391,6 +394,7 @@ async def answer_check_in(bot: Harness, party: Party, sequence: int) -> None:
         "chat.postMessage",
         where=lambda c: c.body["channel"] == party.employee and "recorded as On track" in c.text,
     )
+    await bot.handled()  # and the question closed, before the next sweep
 
 
 async def snooze_check_in(bot: Harness, party: Party, sequence: int) -> None:
@@ -403,6 +407,7 @@ async def confirm_return(bot: Harness, party: Party) -> None:
     ref = request_ref(party.thread).encode()
     await press(bot, party.host, Action.CONFIRM_RETURN, ref, party.thread)
     await said(bot.slack, f"confirmed the return: secondment #{party.id} ")
+    await bot.handled()  # and the thread's parent redrawn, before the next sweep
 
 
 async def record_debrief(bot: Harness, party: Party) -> None:
@@ -412,6 +417,7 @@ async def record_debrief(bot: Harness, party: Party) -> None:
         bot, by, Action.RECORD_DEBRIEF, ref, party.thread, Callback.DEBRIEF, forms.debrief_values()
     )
     await said(bot.slack, f"Secondment #{party.id} is complete")
+    await bot.handled()  # and its open check-ins closed, before the next sweep
 
 
 # --- what each moment should send ----------------------------------------------------------------

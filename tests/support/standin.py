@@ -117,6 +117,9 @@ class SlackStandIn:
     conversations: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # False where the bot's messages may have been posted through another stand-in: an update
+    # of one this stand-in does not hold is then taken, as Slack (which holds them all) would.
+    holds_every_message: bool = True
     # fail_randomly: the share of calls that fail, and the seeded choice of which.
     _fault_rate: float = 0.0
     _faults: random.Random = field(default_factory=random.Random)
@@ -517,7 +520,16 @@ class SlackStandIn:
         }
 
     def _api_chat_update(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
-        return {"ok": True, "channel": body["channel"], "ts": body["ts"]}
+        """Slack edits the message in place; one it does not have is `message_not_found`. (A
+        conversation the stand-in never saw, such as a seeded thread, is taken as it is, and so
+        is every message when another stand-in posted them: `holds_every_message`.)"""
+        channel, ts = str(body["channel"]), str(body["ts"])
+        if channel in self.conversations and self.holds_every_message:
+            found = [m for m in self.conversations[channel] if m["ts"] == ts]
+            if not found:
+                return {"ok": False, "error": "message_not_found"}
+            found[0].update(text=body.get("text"), blocks=body.get("blocks"))
+        return {"ok": True, "channel": channel, "ts": ts}
 
     def _api_chat_postEphemeral(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._next_ts()}

@@ -21,7 +21,7 @@ from bot.services.checkins import NOTE_MAX, CheckInAnswered
 from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import NOTE_ROOM
-from bot.slack.builders.text import day, escape, md, mention
+from bot.slack.builders.text import day, escape, md, mention, moment
 from bot.slack.ids import Action, Callback, FollowUpField
 from bot.slack.refs import CheckInRef
 
@@ -182,6 +182,27 @@ def build_check_in_thanks(answered: CheckInAnswered) -> Message:
     text = (
         f"Thanks: {check_in_name(answered.sequence)} recorded as {answered.answer.label}. "
         f"{who_hears(record, answered.answer, answered.sequence)}{shared}"
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
+def build_check_in_closed(answered: CheckInAnswered) -> Message:
+    """In place of the question (and its reminders) once answered: what was answered, and when;
+    no buttons left to press."""
+    team = escape(answered.record.terms.host_team)
+    if answered.sequence == FOLLOW_UP_SEQUENCE:
+        which = f"the follow-up after your secondment with *{team}*"
+    else:
+        which = f"check-in {answered.sequence} of your secondment with *{team}*"
+    text = f"✅ You answered {which}: *{answered.answer.label}*, {moment(answered.answered_at)}."
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
+def build_check_ins_closed(record: SecondmentRecord) -> Message:
+    """In place of the check-ins left unanswered when the secondment is over."""
+    text = (
+        f"This check-in of your secondment with *{escape(record.terms.host_team)}* has closed: "
+        f"the secondment ended on {day(record.terms.end_date)}."
     )
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
