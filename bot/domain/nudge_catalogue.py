@@ -58,7 +58,9 @@ class KindEntry:
 
 
 CATALOGUE: dict[NudgeKind, KindEntry] = {
-    NudgeKind.DECISION_REMINDER: KindEntry(Audience.PERSON, DECIDING, per_round=True),
+    NudgeKind.DECISION_REMINDER: KindEntry(
+        Audience.PERSON, DECIDING, per_round=True, closable=True
+    ),
     NudgeKind.DECISION_ESCALATION: KindEntry(
         Audience.HR, DECIDING, per_round=True, changes_state=True
     ),
@@ -79,7 +81,7 @@ CATALOGUE: dict[NudgeKind, KindEntry] = {
     NudgeKind.CHECK_IN_MISSED: KindEntry(
         Audience.NOBODY, UNDERWAY, changes_state=True, zoned=True, check_in=True
     ),
-    NudgeKind.END_DECISION: KindEntry(Audience.PERSON, (Status.ACTIVE,), zoned=True),
+    NudgeKind.END_DECISION: KindEntry(Audience.PERSON, (Status.ACTIVE,), zoned=True, closable=True),
     NudgeKind.DEBRIEF_REQUEST: KindEntry(Audience.PERSON, UNDERWAY, zoned=True),
     NudgeKind.DEBRIEF_HR_NOTICE: KindEntry(Audience.HR, UNDERWAY, zoned=True),
     NudgeKind.FOLLOW_UP: KindEntry(Audience.PERSON, (Status.COMPLETED,), closable=True),

@@ -111,6 +111,9 @@ class SecondmentRecord:
     thread_ts: str | None
     thread_url: str | None
     created_at: datetime
+    # Whether some question with buttons (a check-in, an end-of-term ask, a reminder to decide)
+    # was posted and is not closed yet: a change that ends one has something to close.
+    questions_open: bool = False
 
     @property
     def deciding_version(self) -> int:

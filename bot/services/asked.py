@@ -11,6 +11,7 @@ from sqlalchemy import exists, select, update
 from bot.db import Sessions
 from bot.domain.followups import NudgeKind, Posted
 from bot.domain.lifecycle import end_decision_ask, end_decision_sequence
+from bot.domain.states import Side
 from bot.models import Nudge
 
 
@@ -40,10 +41,14 @@ async def asked_about_the_end_before(
 
 
 async def posted_questions(
-    sessions: Sessions, secondment_id: int, kinds: Sequence[NudgeKind], sequence: int | None
+    sessions: Sessions,
+    secondment_id: int,
+    kinds: Sequence[NudgeKind],
+    sequence: int | None = None,
+    side: Side | None = None,
 ) -> list[tuple[int, Posted]]:
-    """The questions of `kinds` (of one check-in, with `sequence`) that were posted and not yet
-    closed: each nudge's id and where its message is."""
+    """The questions of `kinds` (of one check-in, with `sequence`; to one side's decider, with
+    `side`) that were posted and not yet closed: each nudge's id and where its message is."""
     async with sessions() as session:
         rows = await session.execute(
             select(Nudge.id, Nudge.posted_channel, Nudge.posted_ts).where(
@@ -51,6 +56,7 @@ async def posted_questions(
                 Nudge.kind.in_(kinds),
                 Nudge.posted_ts.is_not(None),
                 *(() if sequence is None else (Nudge.sequence == sequence,)),
+                *(() if side is None else (Nudge.side == side,)),
             )
         )
         return [(id_, Posted(str(channel), str(ts))) for id_, channel, ts in rows.all()]

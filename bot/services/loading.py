@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
@@ -32,7 +32,15 @@ from bot.domain.record import (
 )
 from bot.domain.states import Outcome, Side, SideState, Status
 from bot.domain.terms import Terms
-from bot.models import CheckIn, Decision, Escalation, KnownPerson, Secondment, TermsVersion
+from bot.models import (
+    CheckIn,
+    Decision,
+    Escalation,
+    KnownPerson,
+    Nudge,
+    Secondment,
+    TermsVersion,
+)
 from bot.services.outbox import must_wait, remember_waits
 
 # Check-ins are recorded only once a secondment has started (answered, snoozed or missed while
@@ -54,6 +62,7 @@ class Loaded:
     timezones: Mapping[str, str | None] = field(default_factory=dict)
     decisions: Mapping[Side, Decision] = field(default_factory=dict)
     decisions_on: tuple[int, frozenset[Side]] | None = None
+    questions_open: bool = False
 
 
 def _decided(row: Secondment) -> list[Side]:
@@ -87,6 +96,7 @@ def to_record(
     escalations: Sequence[Escalation],
     check_ins: Sequence[CheckIn],
     policy: Policy,
+    questions_open: bool = False,
 ) -> SecondmentRecord:
     current = next(t for t in row.terms if t.version == row.terms_version)
     terms = terms_of(current)
@@ -154,6 +164,7 @@ def to_record(
         thread_ts=row.thread_ts,
         thread_url=row.thread_url,
         created_at=row.created_at,
+        questions_open=questions_open,
     )
 
 
@@ -226,7 +237,7 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
                 select(CheckIn).where(CheckIn.secondment_id == row.id).order_by(CheckIn.sequence)
             )
         ).all()
-    paused, behind, *people_tz = found[0][3:]
+    paused, behind, questions_open, *people_tz = found[0][3:]
     # What a change's messages must wait for, as of this read (after the change took the row).
     remember_waits(session, row.id, (paused, behind))
     people = [getattr(row, person.key) for person in _PEOPLE]
@@ -242,6 +253,7 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
         timezones,
         decisions,
         (_deciding(row), frozenset(_decided(row))),
+        bool(questions_open),
     )
 
 
@@ -263,6 +275,15 @@ def _latest_decisions() -> ScalarSelect[int]:
         )
         .group_by(earlier.side)
         .scalar_subquery()
+    )
+
+
+def _questions_open() -> ColumnElement[bool]:
+    """Whether a question with buttons was posted for the secondment and not yet closed."""
+    return (
+        exists()
+        .where(Nudge.secondment_id == Secondment.id, Nudge.posted_ts.is_not(None))
+        .correlate(Secondment)
     )
 
 
@@ -291,6 +312,7 @@ _LOAD = (
         Escalation,
         Decision,
         *must_wait(Secondment.id),
+        _questions_open(),
         *(_tz_of(person) for person in _PEOPLE),
     )
     .outerjoin(
@@ -336,7 +358,9 @@ async def record_of(
             .order_by(Decision.id)
         ):
             decisions[decision.side] = decision
-    return to_record(row, decisions, loaded.open_escalations, loaded.check_ins, policy)
+    return to_record(
+        row, decisions, loaded.open_escalations, loaded.check_ins, policy, loaded.questions_open
+    )
 
 
 async def load_record(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
+from bot.domain.states import Side
 from bot.services.changes import TermsChangedEvent
 from bot.services.checkins import CheckInAnswered
 from bot.services.debriefs import DebriefRecorded
@@ -36,6 +37,8 @@ from bot.slack.builders.checkins import (
 )
 from bot.slack.builders.debrief import build_debrief_record, build_ended_early
 from bot.slack.builders.end_of_term import (
+    build_end_ask_proposed,
+    build_end_asks_closed,
     build_proposal_agreed,
     build_proposal_reply,
     build_return_confirmed,
@@ -58,6 +61,8 @@ T = TypeVar("T")
 
 # A check-in's questions: the question, its reminders, and the follow-up after the return.
 CHECK_IN_QUESTIONS = (CHECK_IN_NUDGES | {NudgeKind.FOLLOW_UP}) & CLOSABLE
+END_ASKS = frozenset({NudgeKind.END_DECISION})
+REMINDERS = frozenset({NudgeKind.DECISION_REMINDER})
 
 
 def and_home(announce: Announce[T], body: dict[str, Any], user_id: str) -> Announce[T]:
@@ -75,15 +80,26 @@ def to_person(user_id: str, message: Message) -> Outgoing:
     return Outgoing(NudgeKind.MESSAGE, Destination.PERSON, user_id, message.as_kwargs())
 
 
-def closing(kinds: frozenset[NudgeKind], sequence: int | None, message: Message) -> Outgoing:
-    """The questions of `kinds` (of check-in `sequence`, if given) no longer apply: `message`
-    takes the place of each, buttons and all, where it was posted."""
+def closing(
+    record: SecondmentRecord,
+    kinds: frozenset[NudgeKind],
+    message: Message,
+    *,
+    sequence: int | None = None,
+    side: Side | None = None,
+) -> list[Outgoing]:
+    """The questions of `kinds` (of check-in `sequence`, or to `side`'s decider, if given) no
+    longer apply: `message` takes the place of each, buttons and all, where it was posted.
+    Nothing, when the record (as read for the change) has no question open."""
+    if not record.questions_open:
+        return []
     payload = {
         "kinds": sorted(kinds),
         "sequence": sequence,
+        "side": side,
         "message": message.as_kwargs(),
     }
-    return Outgoing(NudgeKind.QUESTIONS_CLOSED, payload=payload)
+    return [Outgoing(NudgeKind.QUESTIONS_CLOSED, payload=payload)]
 
 
 def in_thread(message: Message, *, broadcast: bool = False) -> Outgoing:
@@ -107,7 +123,9 @@ class Announcements:
         return [to_person(record.employee_id, build_request_confirmation(record))]
 
     def decision(self, made: DecisionMade) -> list[Outgoing]:
-        said = [in_thread(build_decision_reply(made))]
+        """Said in the thread, and in place of the reminders that side's decider was sent."""
+        reply = build_decision_reply(made)
+        said = [in_thread(reply), *closing(made.record, REMINDERS, reply, side=made.side)]
         if made.completed_approval:
             said.append(in_thread(build_approved_announcement(made.record), broadcast=True))
         elif made.agreed_proposal:
@@ -115,10 +133,15 @@ class Announcements:
         return [*said, THREAD_UPDATE]
 
     def change(self, event: TermsChangedEvent) -> list[Outgoing]:
-        return [in_thread(build_change_reply(event), broadcast=True), THREAD_UPDATE]
+        """New terms, a new round: the reminders about the old ones no longer apply."""
+        reply = build_change_reply(event)
+        closed = closing(event.record, REMINDERS, reply)
+        return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed]
 
     def withdrawal(self, record: SecondmentRecord) -> list[Outgoing]:
-        return [in_thread(build_withdrawal_reply(record), broadcast=True), THREAD_UPDATE]
+        reply = build_withdrawal_reply(record)
+        closed = closing(record, REMINDERS, reply)
+        return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed]
 
     def note(self, added: NoteAdded) -> list[Outgoing]:
         return [in_thread(build_note_reply(added))]
@@ -167,8 +190,9 @@ class Announcements:
         """Close the question, thank the employee (saying who sees it) and tell exactly those
         people."""
         record = answered.record
+        closed = build_check_in_closed(answered)
         said = [
-            closing(CHECK_IN_QUESTIONS, answered.sequence, build_check_in_closed(answered)),
+            *closing(record, CHECK_IN_QUESTIONS, closed, sequence=answered.sequence),
             to_person(record.employee_id, build_check_in_thanks(answered)),
         ]
         if answered.answer in (CheckInAnswer.CONCERNS, CheckInAnswer.NEED_HELP):
@@ -187,21 +211,30 @@ class Announcements:
         said = [
             in_thread(message, broadcast=True),
             THREAD_UPDATE,
-            # The check-ins still open are over with the secondment.
-            closing(CHECK_IN_QUESTIONS, None, build_check_ins_closed(record)),
+            # The questions still open are over with the secondment.
+            *closing(record, CHECK_IN_QUESTIONS, build_check_ins_closed(record)),
+            *closing(record, END_ASKS, build_end_asks_closed(record)),
         ]
         return said + [to_person(p, message) for p in sorted(others)]
 
     def early_end(self, ended: EndedEarly) -> list[Outgoing]:
         """The thread and the other two parties hear it; the parent shows the new last day."""
         record, message = ended.record, build_ended_early(ended)
-        said = [in_thread(message, broadcast=True), THREAD_UPDATE]
+        # The end-of-term asks were about the old end date; new ones come for the new one.
+        closed = closing(record, END_ASKS, message)
+        said = [in_thread(message, broadcast=True), THREAD_UPDATE, *closed]
         others = set(record.parties) - {ended.actor_id}
         return said + [to_person(p, message) for p in sorted(others)]
 
     def proposal(self, proposed: Proposed) -> list[Outgoing]:
-        """The proposal goes to the thread, where the managers decide it on the parent."""
-        return [in_thread(build_proposal_reply(proposed), broadcast=True), THREAD_UPDATE]
+        """The proposal goes to the thread, where the managers decide it on the parent; the
+        end-of-term asks say what was proposed in place of their buttons."""
+        return [
+            in_thread(build_proposal_reply(proposed), broadcast=True),
+            THREAD_UPDATE,
+            *closing(proposed.record, END_ASKS, build_end_ask_proposed(proposed)),
+        ]
 
     def return_confirmed(self, event: ReturnConfirmedEvent) -> list[Outgoing]:
-        return [in_thread(build_return_confirmed(event)), THREAD_UPDATE]
+        reply = build_return_confirmed(event)
+        return [in_thread(reply), THREAD_UPDATE, *closing(event.record, END_ASKS, reply)]

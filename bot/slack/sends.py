@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.catch_up import arrives_late
 from bot.domain.followups import Destination, EscalationKind, NudgeKind, Posted
 from bot.domain.policy import return_rights_limit
+from bot.domain.states import Side
 from bot.services.asked import asked_about_the_end_before, forget_posted, posted_questions
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked
@@ -277,9 +278,12 @@ async def _close_questions(client: AsyncWebClient, deps: Deps, due: Due) -> None
     after a failure changes nothing more; a question Slack no longer has is left alone."""
     assert due.payload is not None
     kinds = [NudgeKind(kind) for kind in due.payload["kinds"]]
-    sequence = due.payload.get("sequence")
+    sequence, side = due.payload.get("sequence"), due.payload.get("side")
+    questions = await posted_questions(
+        deps.sessions, due.record.id, kinds, sequence, Side(side) if side else None
+    )
     closed = []
-    for nudge_id, posted in await posted_questions(deps.sessions, due.record.id, kinds, sequence):
+    for nudge_id, posted in questions:
         try:
             await client.chat_update(channel=posted.channel, ts=posted.ts, **due.payload["message"])
         except SlackApiError as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import time_machine
 from sqlalchemy import select
@@ -150,6 +151,7 @@ async def test_confirming_the_return_tells_the_thread_and_stops_the_questions(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
     thread = await thirty_days_out(bot, clock)
+    where = asks_in_dms(bot)
 
     response, _ = await bot.click(HOST, Action.CONFIRM_RETURN, request_ref(thread), thread)
     reply = await thread_reply(bot, thread, "confirmed the return")
@@ -163,12 +165,35 @@ async def test_confirming_the_return_tells_the_thread_and_stops_the_questions(
     await bot.sweep(at(7, 23, 8))
     assert asks(bot, EMPLOYEE, "Still undecided") == []
     assert [e.action for e in await bot.audit(1)].count("return_confirmed") == 1
+    # Each of the three asks now says the return was confirmed, with no buttons left.
+    await bot.handled()
+    assert len(where) == 3
+    for message in as_they_stand(bot, where):
+        assert f"<@{HOST}> confirmed the return" in message["text"]
+        assert Action.CONFIRM_RETURN not in json.dumps(message["blocks"])
+
+
+def asks_in_dms(bot: Harness) -> list[tuple[str, str]]:
+    """Where the end-of-term asks are: (DM, ts) of each, as the bot posted them."""
+    return [
+        (channel, str(m["ts"]))
+        for user in (EMPLOYEE, HOME, HOST)
+        for channel in ["D" + user[1:]]
+        for m in bot.slack.conversations[channel]
+        if ASKED in str(m["text"])
+    ]
+
+
+def as_they_stand(bot: Harness, where: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The messages at `where`, updates applied."""
+    return [m for channel, ts in where for m in bot.slack.conversations[channel] if m["ts"] == ts]
 
 
 async def test_an_extension_is_decided_by_both_managers_then_moves_the_end(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
     thread = await thirty_days_out(bot, clock)
+    where = asks_in_dms(bot)
 
     answer = await propose_extension(bot, EMPLOYEE, thread, LATER, "The launch moved to October.")
 
@@ -180,6 +205,11 @@ async def test_an_extension_is_decided_by_both_managers_then_moves_the_end(
     row = await bot.secondment(1)
     assert (row.status, row.terms_version, row.proposal_version) == ("proposal_pending", 1, 2)
     await bot.handled()  # the parent is re-drawn after the reply
+    # The three asks say what was proposed, and where it is decided, in place of their buttons.
+    for message in as_they_stand(bot, where):
+        assert f"<@{EMPLOYEE}> proposed an extension" in message["text"]
+        assert "decide it in the approval thread" in message["text"]
+        assert Action.PROPOSE_EXTENSION not in json.dumps(message["blocks"])
     parent = bot.updates(thread)[-1]
     values = {
         e.get("value") for b in blocks_of(parent) if b["type"] == "actions" for e in b["elements"]

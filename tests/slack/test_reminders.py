@@ -5,7 +5,9 @@ waited for: the sweep runs at an explicit moment."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -179,3 +181,53 @@ async def test_without_hr_set_up_a_silence_is_not_escalated_to_no_one(bot: Harne
     assert not [c for c in bot.thread_replies(thread) if "HR has been told" in c.text]
     async with bot.sessions() as session:
         assert (await session.scalars(select(Escalation))).all() == []
+
+
+def in_dm(bot: Harness, user: str, ts: str) -> dict[str, Any]:
+    """A message as it now stands in `user`'s DM with the bot (updates applied)."""
+    (message,) = [m for m in bot.slack.conversations["D" + user[1:]] if m["ts"] == ts]
+    return message
+
+
+async def test_a_decision_replaces_the_buttons_of_that_managers_reminder(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await bot.submit_request(START, END)
+    await bot.sweep(at(7, 9, 0))
+    home_ts, host_ts = (
+        str(m["ts"])
+        for user in (HOME, HOST)
+        for m in bot.slack.conversations["D" + user[1:]]
+        if "A reminder" in m["text"]
+    )
+
+    clock.move_to(at(8, 11))
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+
+    # The home manager's reminder says what they decided, with no buttons left to press; the
+    # host manager's, still to decide, keeps its buttons.
+    closed = in_dm(bot, HOME, home_ts)
+    assert f"<@{HOME}> approved the *home manager* side" in closed["text"]
+    assert "decision_approve" not in json.dumps(closed["blocks"])
+    assert "decision_approve" in json.dumps(in_dm(bot, HOST, host_ts)["blocks"])
+
+
+async def test_a_withdrawal_closes_every_reminder(bot: Harness) -> None:
+    thread = await bot.submit_request(START, END)
+    await bot.sweep(at(7, 9, 0))
+
+    await bot.click(EMPLOYEE, Action.WITHDRAW, request_ref(thread), thread)
+    await bot.handled()
+
+    reminders = [
+        m
+        for user in (HOME, HOST)
+        for m in bot.slack.conversations["D" + user[1:]]
+        if m.get("metadata")
+    ]
+    assert len(reminders) == 2
+    for message in reminders:
+        assert "withdrew" in message["text"] and "decision_approve" not in json.dumps(
+            message["blocks"]
+        )

@@ -200,9 +200,10 @@ def build_check_in_closed(answered: CheckInAnswered) -> Message:
 
 def build_check_ins_closed(record: SecondmentRecord) -> Message:
     """In place of the check-ins left unanswered when the secondment is over."""
+    # (The debrief may come up to a week before the end date: "ended" could be untrue.)
     text = (
         f"This check-in of your secondment with *{escape(record.terms.host_team)}* has closed: "
-        f"the secondment ended on {day(record.terms.end_date)}."
+        "the secondment is complete, with its return debrief recorded."
     )
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 

@@ -151,6 +151,25 @@ def build_proposal_reply(proposed: Proposed) -> Message:
     return Message(text=text, blocks=[SectionBlock(text=md(text)), *proposal_blocks(record)])
 
 
+def build_end_ask_proposed(proposed: Proposed) -> Message:
+    """In place of an end-of-term ask once someone has proposed an extension or a move."""
+    record = proposed.record
+    assert record.proposal is not None
+    text = (
+        f"🗓️ Secondment #{record.id} ends on {day(proposed.previous.end_date)}: "
+        f"{mention(proposed.actor_id)} proposed {record.proposal.kind.label}. The managers "
+        "decide it in the approval thread."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
+def build_end_asks_closed(record: SecondmentRecord) -> Message:
+    """In place of an end-of-term ask still open when the secondment is over."""
+    # (The debrief may come up to a week before the end date: "ended" could be untrue.)
+    text = f"🗓️ Secondment #{record.id} is complete: its return debrief is recorded."
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
 def build_proposal_agreed(record: SecondmentRecord) -> Message:
     if record.outcome is EndOutcome.PERMANENT:
         text = (
