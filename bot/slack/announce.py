@@ -54,7 +54,11 @@ from bot.slack.builders.followups import (
 )
 from bot.slack.builders.lifecycle import build_objectives_reply, build_started_reply
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import build_delegation_refused, build_request_confirmation
+from bot.slack.builders.replies import (
+    build_actor_copy,
+    build_delegation_refused,
+    build_request_confirmation,
+)
 from bot.slack.builders.thread import build_approved_announcement, build_decision_reply
 
 T = TypeVar("T")
@@ -102,6 +106,14 @@ def closing(
     return [Outgoing(NudgeKind.QUESTIONS_CLOSED, payload=payload)]
 
 
+def to_actor_outside(record: SecondmentRecord, actor_id: str, reply: Message) -> list[Outgoing]:
+    """A copy of the thread's `reply` for an actor who is not one of the three in the thread
+    (HR, a delegate): everyone who acts sees that it was recorded."""
+    if actor_id in record.parties:
+        return []
+    return [to_person(actor_id, build_actor_copy(reply, record))]
+
+
 def in_thread(message: Message, *, broadcast: bool = False) -> Outgoing:
     where = Destination.BROADCAST if broadcast else Destination.THREAD
     return Outgoing(NudgeKind.MESSAGE, where, None, message.as_kwargs())
@@ -125,7 +137,11 @@ class Announcements:
     def decision(self, made: DecisionMade) -> list[Outgoing]:
         """Said in the thread, and in place of the reminders that side's decider was sent."""
         reply = build_decision_reply(made)
-        said = [in_thread(reply), *closing(made.record, REMINDERS, reply, side=made.side)]
+        said = [
+            in_thread(reply),
+            *to_actor_outside(made.record, made.actor_id, reply),
+            *closing(made.record, REMINDERS, reply, side=made.side),
+        ]
         if made.completed_approval:
             said.append(in_thread(build_approved_announcement(made.record), broadcast=True))
         elif made.agreed_proposal:
@@ -144,7 +160,8 @@ class Announcements:
         return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed]
 
     def note(self, added: NoteAdded) -> list[Outgoing]:
-        return [in_thread(build_note_reply(added))]
+        reply = build_note_reply(added)
+        return [in_thread(reply), *to_actor_outside(added.record, added.author_id, reply)]
 
     def escalation(self, raised: EscalationRaised) -> list[Outgoing]:
         record = raised.record

@@ -243,8 +243,14 @@ async def test_hr_channel_members_can_add_a_note_and_others_cannot(bot: Harness)
 
     assert "Only HR can add an HR note" in (await bot.reply_to(refused)).text
     assert answer == ""
-    (note,) = await bot.slack.wait_for("chat.postMessage", where=lambda c: "Note from HR" in c.text)
+    # (Sent side by side: which arrives first is not fixed.)
+    (note, copy) = sorted(
+        await bot.slack.wait_for("chat.postMessage", 2, where=lambda c: "Note from HR" in c.text),
+        key=lambda c: "thread_ts" not in c.body,
+    )
     assert note.body["thread_ts"] == thread.ts and "meet both managers" in note.text
+    # HR is not in the thread: the note's author is sent their own copy.
+    assert copy.body["channel"] == HR and "only its three parties see" in copy.blocks_text
 
 
 @pytest.mark.settings(hr_users=HR, hr_can_override=True)
@@ -263,10 +269,14 @@ async def test_hr_overrides_a_block_with_a_recorded_justification(bot: Harness) 
     )
 
     assert answer == ""
-    (reply,) = await bot.slack.wait_for(
-        "chat.postMessage", where=lambda c: "overrode the block" in c.text
+    (reply, copy) = sorted(
+        await bot.slack.wait_for(
+            "chat.postMessage", 2, where=lambda c: "overrode the block" in c.text
+        ),
+        key=lambda c: "thread_ts" not in c.body,
     )
     assert "four-week notice period" in reply.text
+    assert (reply.body["thread_ts"], copy.body["channel"]) == (thread.ts, HR)
     row = await bot.secondment(thread.secondment_id)
     assert (row.status, row.home_state, row.home_decided_by) == ("pending", "approved", HR)
     override = (await decisions(bot))[-1]

@@ -200,10 +200,17 @@ async def test_a_manager_delegates_and_the_delegate_decides_on_their_behalf(bot:
         message_ts="1800000000.000099",
     )
     assert (await bot.post(body)).status == 200
-    (reply,) = await bot.slack.wait_for(
-        "chat.postMessage", where=lambda c: "approved the *home manager* side" in c.text
+    # (Sent side by side: which arrives first is not fixed.)
+    (reply, copy) = sorted(
+        await bot.slack.wait_for(
+            "chat.postMessage", 2, where=lambda c: "approved the *home manager* side" in c.text
+        ),
+        key=lambda c: "thread_ts" not in c.body,
     )
     assert f"<@{DELEGATE}> (on behalf of <@{HOME}>)" in reply.text
+    # Not one of the three in the thread, the delegate is sent their own copy.
+    assert reply.body["thread_ts"] == thread.ts
+    assert copy.body["channel"] == DELEGATE and copy.text.startswith("Recorded: ")
     decision = (await decisions(bot))[-1]
     assert (decision.decided_by, decision.on_behalf_of) == (DELEGATE, HOME)
     async with bot.sessions() as session:

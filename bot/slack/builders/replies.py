@@ -378,3 +378,22 @@ def build_refusal_view(refusal: Refusal) -> View:
 
 def _nothing_changed(message: Message) -> View:
     return View(type="modal", title="Nothing changed", close="Close", blocks=message.blocks)
+
+
+def build_actor_copy(message: Message, record: SecondmentRecord) -> Message:
+    """For someone who acted on a secondment (HR, a delegate) but is not in its approval thread:
+    what the thread was told, so that they see their action was recorded."""
+    return Message(
+        text=f"Recorded: {message.text}",
+        blocks=[
+            *message.blocks,
+            ContextBlock(
+                elements=[
+                    md(
+                        f"Your copy: this was said in the approval thread of secondment "
+                        f"#{record.id}, which only its three parties see."
+                    )
+                ]
+            ),
+        ],
+    )
