@@ -73,28 +73,22 @@ async def agreed(bot: Harness, clock: time_machine.Traveller) -> Thread:
     return await approved(bot, START, END)
 
 
-async def asked_to_check_in(bot: Harness, clock: time_machine.Traveller) -> Thread:
-    thread = await approved(bot, START, END)
-    await bot.sweep(at(2, 1, 9))
-    await bot.sweep(at(2, 15, 9))
-    clock.move_to(at(2, 15, 10))
-    return thread
+def under_way_until(month: int, day: int, hour: int) -> Setup:
+    """Started, with the sweep run up to that hour (in UTC), and the clock at 10:00 that day."""
+
+    async def setup(bot: Harness, clock: time_machine.Traveller) -> Thread:
+        thread = await approved(bot, START, END)
+        await bot.sweep(at(2, 1, 9))
+        await bot.sweep(at(month, day, hour))
+        clock.move_to(at(month, day, 10))
+        return thread
+
+    return setup
 
 
-async def near_the_end(bot: Harness, clock: time_machine.Traveller) -> Thread:
-    thread = await approved(bot, START, END)
-    await bot.sweep(at(2, 1, 9))
-    await bot.sweep(at(6, 30, 8))
-    clock.move_to(at(6, 30, 10))
-    return thread
-
-
-async def at_the_end(bot: Harness, clock: time_machine.Traveller) -> Thread:
-    thread = await approved(bot, START, END)
-    await bot.sweep(at(2, 1, 9))
-    await bot.sweep(at(7, 30, 8))
-    clock.move_to(at(7, 30, 10))
-    return thread
+asked_to_check_in = under_way_until(2, 15, 9)  # check-in 1 asked
+near_the_end = under_way_until(6, 30, 8)  # the first end-of-term ask sent
+at_the_end = under_way_until(7, 30, 8)  # the debrief asked for
 
 
 # --- the actions -------------------------------------------------------------------------------
