@@ -1,12 +1,14 @@
 """What the App Home shows one person: their secondments as employee, the decisions waiting for
-them, the dates coming up and, for HR, the open secondments, open escalations and missed
-check-ins.
+them, the secondments they manage and host, the dates coming up and, for HR, the open and the
+completed secondments, open escalations and missed check-ins.
 
 Each section is one statement: its first rows up to the section's limit, how many there are in
 all, and with each row only what its item shows, a `Glance` of the secondment (the terms in
 force in a line, the sides, the reason for a block) rather than a whole record. So the Home
 costs the same few statements with ten secondments or ten thousand: one a section, the viewer's
-timezone coming with their dates. Only secondments the person is a party to are read for the
+timezone coming with their dates; two sections of the same secondments seen two ways (managed
+and hosted; HR's open and completed) share one statement, each cut at its own limit. Only
+secondments the person is a party to are read for the
 personal sections; the HR sections are read only when the caller has checked that the person is
 HR.
 """
@@ -29,7 +31,16 @@ from bot.domain.key_dates import KeyDate, Timeline, upcoming_dates
 from bot.domain.people import zone_of
 from bot.domain.policy import Policy
 from bot.domain.states import APPROVED_OR_UNDERWAY, Outcome, Side, SideState, Status
-from bot.models import CheckIn, Decision, Escalation, KnownPerson, Secondment, TermsVersion
+from bot.models import (
+    AuditEvent,
+    CheckIn,
+    Decision,
+    Escalation,
+    KnownPerson,
+    Secondment,
+    TermsVersion,
+)
+from bot.services.report import EXTENSION_AGREED
 
 Item = TypeVar("Item")
 # A query, of whatever columns.
@@ -43,14 +54,17 @@ HR_OPEN = tuple(s for s in Status if s not in (Status.WITHDRAWN, Status.COMPLETE
 class HomeSection(StrEnum):
     MINE = "mine"  # the viewer's secondments as employee
     DECISIONS = "decisions"  # sides the viewer decides that await a decision
+    MANAGED = "managed"  # secondments of the viewer's own people (the viewer is home manager)
+    HOSTED = "hosted"  # secondments into the viewer's team (the viewer is host manager)
     DATES = "dates"  # starts, check-ins and ends coming up in the viewer's secondments
     HR_OPEN = "hr_open"
+    HR_COMPLETED = "hr_completed"
     HR_ESCALATIONS = "hr_escalations"
     HR_MISSED = "hr_missed"
 
     @property
     def for_hr(self) -> bool:
-        return self in (HomeSection.HR_OPEN, HomeSection.HR_ESCALATIONS, HomeSection.HR_MISSED)
+        return self.value.startswith("hr_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +97,19 @@ class MissedCheckIn:
 
 
 @dataclass(frozen=True, slots=True)
+class Completed:
+    """A completed secondment, with how many extensions it had on the way."""
+
+    secondment: Glance
+    extensions: int
+
+
+@dataclass(frozen=True, slots=True)
 class HrHome:
     open: Shown[Glance]
     escalations: Shown[OpenEscalation]
     missed: Shown[MissedCheckIn]
+    completed: Shown[Completed] = Shown((), 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +118,8 @@ class Home:
     decisions: Shown[PendingDecision]
     dates: Shown[KeyDate]
     hr: HrHome | None  # None: the viewer is not HR
+    managed: Shown[Glance] = Shown((), 0)
+    hosted: Shown[Glance] = Shown((), 0)
 
 
 async def load_home(
@@ -117,6 +142,14 @@ async def load_home(
             limits[HomeSection.DECISIONS],
             lambda row: PendingDecision(_glance(row), Side(row.side)),
         )
+        managed, hosted = (
+            await _sections(
+                session,
+                _managed_and_hosted(team_id, user_id),
+                {s: limits[s] for s in (HomeSection.MANAGED, HomeSection.HOSTED)},
+                _glance,
+            )
+        ).values()
         dates = await _upcoming(session, team_id, user_id, now, policy)
         hr = await _hr_home(session, team_id, limits) if viewer_is_hr else None
     return Home(
@@ -124,14 +157,24 @@ async def load_home(
         decisions=decisions,
         dates=Shown(tuple(dates[: limits[HomeSection.DATES]]), len(dates)),
         hr=hr,
+        managed=managed,
+        hosted=hosted,
     )
 
 
 async def _hr_home(
     session: AsyncSession, team_id: str, limits: Mapping[HomeSection, int]
 ) -> HrHome:
+    open_or_done = await _sections(
+        session,
+        _hr_open_and_completed(team_id),
+        {s: limits[s] for s in (HomeSection.HR_OPEN, HomeSection.HR_COMPLETED)},
+        lambda row: Completed(_glance(row), row.extensions),
+    )
+    opened = open_or_done[HomeSection.HR_OPEN]
     return HrHome(
-        open=await _section(session, _hr_open(team_id), limits[HomeSection.HR_OPEN], _glance),
+        open=Shown(tuple(c.secondment for c in opened.items), opened.total),
+        completed=open_or_done[HomeSection.HR_COMPLETED],
         escalations=await _section(
             session,
             _escalations(team_id),
@@ -158,6 +201,8 @@ class _Listing:
 
     query: Query
     order: Callable[[Any], list[Any]]
+    # Columns read only for the rows shown, after the cut (correlated to the secondment).
+    shown_with: tuple[Any, ...] = ()
 
 
 def _in_force() -> Any:
@@ -207,34 +252,72 @@ async def _section(
     )
     rows = (
         await session.execute(
-            select(
-                first,
-                Secondment.employee_id,
-                Secondment.status,
-                TermsVersion.role_title,
-                TermsVersion.host_team,
-                TermsVersion.start_date,
-                TermsVersion.end_date,
-                Secondment.home_manager_id,
-                Secondment.home_delegate_id,
-                Secondment.home_state,
-                Secondment.host_manager_id,
-                Secondment.host_delegate_id,
-                Secondment.host_state,
-                _block_reason(),
-                Secondment.outcome,
-                Secondment.proposal_kind,
-                Secondment.proposal_version,
-                Secondment.terms_version,
-                Secondment.round_started_at,
-                Secondment.thread_url,
-            )
+            select(first, *_glance_columns(), *listing.shown_with)
             .join(Secondment, Secondment.id == first.c.secondment_id)
             .join(TermsVersion, _in_force())
             .order_by(*order(first.c))
         )
     ).all()
     return Shown(tuple(item(row) for row in rows), rows[0].total if rows else 0)
+
+
+async def _sections(
+    session: AsyncSession,
+    listing: _Listing,
+    limits: Mapping[HomeSection, int],
+    item: Callable[[Any], Item],
+) -> dict[HomeSection, Shown[Item]]:
+    """`_section` for sections listed together, in one statement: the listing's `section`
+    column says which section each row is in, and each section is cut at its own limit (its
+    rows ranked, and counted, within the section)."""
+    query, order = listing.query, listing.order
+    columns = query.selected_columns
+    ranked = query.add_columns(
+        func.row_number().over(partition_by=columns.section, order_by=order(columns)).label("rank"),
+        func.count().over(partition_by=columns.section).label("total"),
+    ).subquery()
+    limit = case({section.value: n for section, n in limits.items()}, value=ranked.c.section)
+    first = select(ranked).where(ranked.c.rank <= limit).subquery()
+    rows = (
+        await session.execute(
+            select(first, *_glance_columns(), *listing.shown_with)
+            .join(Secondment, Secondment.id == first.c.secondment_id)
+            .join(TermsVersion, _in_force())
+            .order_by(first.c.section, first.c.rank)
+        )
+    ).all()
+    items: dict[HomeSection, list[Item]] = {section: [] for section in limits}
+    totals = dict.fromkeys(limits, 0)
+    for row in rows:
+        section = HomeSection(row.section)
+        items[section].append(item(row))
+        totals[section] = row.total
+    return {section: Shown(tuple(items[section]), totals[section]) for section in limits}
+
+
+def _glance_columns() -> tuple[Any, ...]:
+    """What a row needs for its `Glance`, joined to the secondment and its terms in force."""
+    return (
+        Secondment.employee_id,
+        Secondment.status,
+        TermsVersion.role_title,
+        TermsVersion.host_team,
+        TermsVersion.start_date,
+        TermsVersion.end_date,
+        Secondment.home_manager_id,
+        Secondment.home_delegate_id,
+        Secondment.home_state,
+        Secondment.host_manager_id,
+        Secondment.host_delegate_id,
+        Secondment.host_state,
+        _block_reason(),
+        Secondment.outcome,
+        Secondment.proposal_kind,
+        Secondment.proposal_version,
+        Secondment.terms_version,
+        Secondment.round_started_at,
+        Secondment.thread_url,
+    )
 
 
 def _glance(row: Any) -> Glance:
@@ -303,12 +386,44 @@ def _deciding(team_id: str, user_id: str) -> _Listing:
     )
 
 
-def _hr_open(team_id: str) -> _Listing:
+def _managed_and_hosted(team_id: str, user_id: str) -> _Listing:
+    """The secondments of the viewer's people (as home manager) and into their team (as host
+    manager), the latest first."""
+
+    def as_(section: HomeSection, manager: Any) -> Query:
+        return select(
+            Secondment.id.label("secondment_id"),
+            literal(section.value, String).label("section"),
+        ).where(Secondment.team_id == team_id, manager == user_id)
+
+    both = union_all(
+        as_(HomeSection.MANAGED, Secondment.home_manager_id),
+        as_(HomeSection.HOSTED, Secondment.host_manager_id),
+    ).subquery()
     return _Listing(
-        select(Secondment.id.label("secondment_id")).where(
-            Secondment.team_id == team_id, Secondment.status.in_(HR_OPEN)
+        select(both.c.secondment_id, both.c.section), lambda c: [c.secondment_id.desc()]
+    )
+
+
+def _hr_open_and_completed(team_id: str) -> _Listing:
+    """What HR follows (being decided or blocked, approved or under way), and what has ended,
+    with how many extensions each had; the latest first."""
+    section = case(
+        (Secondment.status == Status.COMPLETED, literal(HomeSection.HR_COMPLETED.value, String)),
+        else_=literal(HomeSection.HR_OPEN.value, String),
+    )
+    extensions = (
+        select(func.count())
+        .where(AuditEvent.secondment_id == Secondment.id, AuditEvent.action == EXTENSION_AGREED)
+        .scalar_subquery()
+    )
+    return _Listing(
+        select(Secondment.id.label("secondment_id"), section.label("section")).where(
+            Secondment.team_id == team_id,
+            Secondment.status.in_((*HR_OPEN, Status.COMPLETED)),
         ),
         lambda c: [c.secondment_id.desc()],
+        shown_with=(extensions.label("extensions"),),
     )
 
 

@@ -12,9 +12,11 @@ import pytest
 import time_machine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.states import Outcome, Side, SideState, Status
+from bot.domain.states import EndOutcome, Outcome, Side, SideState, Status
+from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
 from bot.services.home import HomeSection
+from bot.services.report import EXTENSION_AGREED
 from bot.slack.builders.home import DEFAULT_LIMITS, TITLES, decode_limits, most
 from bot.slack.ids import Action, Callback
 from tests.support import forms
@@ -280,6 +282,66 @@ async def test_hr_sees_open_secondments_open_escalations_and_missed_check_ins(
     assert "You are HR" not in employee.blocks_text
 
 
+async def test_managers_see_the_secondments_they_manage_and_host_with_state_and_next_date(
+    bot: Harness,
+) -> None:
+    waiting = await bot.submit_request(START, END)
+    running = await approved(bot, START, END)
+    await bot.sweep(at(2, 1, 9))  # the approved one starts
+
+    home, host = await opened(bot, HOME), await opened(bot, HOST)
+
+    managed = items(part(home, HomeSection.MANAGED))
+    assert [i["text"]["text"].split(" ")[1] for i in managed] == [
+        f"*#{running.secondment_id}*",
+        f"*#{waiting.secondment_id}*",
+    ]
+    assert "Active. Its last day is Fri 30 Jul 2027." in managed[0]["text"]["text"]
+    assert f"waiting for <@{HOME}> (home manager)" in managed[1]["text"]["text"]
+    hosted = items(part(host, HomeSection.HOSTED))
+    assert len(hosted) == 2 and "Its last day is Fri 30 Jul 2027." in hosted[0]["text"]["text"]
+    # Each is seen from its own side only: the host manages none, the home manager hosts none.
+    assert items(part(home, HomeSection.HOSTED)) == items(part(host, HomeSection.MANAGED)) == []
+    assert count_line(part(home, HomeSection.HOSTED)).startswith("Nobody is seconded")
+    employee = await opened(bot, EMPLOYEE)
+    assert items(part(employee, HomeSection.MANAGED)) == []
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_hr_sees_the_completed_secondments_with_their_outcomes(bot: Harness) -> None:
+    bot.slack.add_user(HR)
+    outcomes = [EndOutcome.RETURNED, EndOutcome.PERMANENT, EndOutcome.ENDED_EARLY]
+    ids = await seed(bot.sessions, [Spec(EMPLOYEE, Status.COMPLETED, outcome=o) for o in outcomes])
+    await seed(bot.sessions, [Spec(EMPLOYEE, Status.ACTIVE)])
+    async with bot.sessions.begin() as session:
+        for _ in range(2):  # the permanent move came after two extensions
+            record_event(
+                session,
+                secondment_id=ids[1],
+                actor_id=HOME,
+                action=EXTENSION_AGREED,
+                terms_version=2,
+                at=at(3, 1, 9),
+            )
+
+    completed = items(part(await opened(bot, HR), HomeSection.HR_COMPLETED))
+
+    assert [i["text"]["text"] for i in completed] == [
+        f"🏁 *#{n}* <@{EMPLOYEE}> → *Analytics engineer* in *Data Platform*, Mon 1 Feb 2027 "
+        f"to Fri 30 Jul 2027\n{line}"
+        for n, line in zip(
+            reversed(ids),
+            [
+                "Ended early. Its last day was Fri 30 Jul 2027.",
+                "Moved permanently, after 2 extensions. Its last day was Fri 30 Jul 2027.",
+                "Returned to the home role. Its last day was Fri 30 Jul 2027.",
+            ],
+            strict=True,
+        )
+    ]
+    assert count_line(part(await opened(bot, HR), HomeSection.HR_OPEN)) == "Showing 1 of 1."
+
+
 @pytest.mark.settings(hr_users=HR)
 async def test_show_more_is_checked_again_and_a_non_hr_person_never_gets_hr_sections(
     bot: Harness,
@@ -324,7 +386,14 @@ async def test_a_thousand_secondments_fit_slacks_limits_with_the_right_counts(
     bot: Harness, engine: AsyncEngine
 ) -> None:
     bot.slack.add_user(HR)
-    statuses = [Status.PENDING, Status.BLOCKED, Status.APPROVED, Status.ACTIVE, Status.WITHDRAWN]
+    statuses = [
+        Status.PENDING,
+        Status.BLOCKED,
+        Status.ACTIVE,  # (at an even place, so that half its check-ins are missed)
+        Status.APPROVED,
+        Status.WITHDRAWN,
+        Status.COMPLETED,
+    ]
     specs = [
         Spec(
             EMPLOYEE if n % 10 == 0 else f"U0E{n:04d}",
@@ -333,12 +402,14 @@ async def test_a_thousand_secondments_fit_slacks_limits_with_the_right_counts(
             escalated=n % 3 == 0 and status in (Status.PENDING, Status.BLOCKED),
             resolved=n % 7 == 0,
             missed=n % 2 == 0,
+            outcome=EndOutcome.RETURNED if status is Status.COMPLETED else None,
         )
         for n in range(1000)
     ]
     await seed(bot.sessions, specs)
-    # Who sees each section, and how many items it has for them. HOME manages all thousand;
-    # each approved or active one has a start, a first check-in and an end still to come.
+    # Who sees each section, and how many items it has for them. HOME manages all thousand and
+    # HOST hosts them; each approved or active one has a start, a first check-in and an end
+    # still to come.
     expected = {
         HomeSection.MINE: (EMPLOYEE, sum(s.employee == EMPLOYEE for s in specs)),
         HomeSection.DECISIONS: (HOME, sum(len(s.decides(HOME)) for s in specs)),
@@ -346,18 +417,25 @@ async def test_a_thousand_secondments_fit_slacks_limits_with_the_right_counts(
             HOME,
             3 * sum(s.status in (Status.APPROVED, Status.ACTIVE) for s in specs),
         ),
-        HomeSection.HR_OPEN: (HR, sum(s.status is not Status.WITHDRAWN for s in specs)),
+        HomeSection.MANAGED: (HOME, len(specs)),
+        HomeSection.HOSTED: (HOST, len(specs)),
+        HomeSection.HR_OPEN: (
+            HR,
+            sum(s.status not in (Status.WITHDRAWN, Status.COMPLETED) for s in specs),
+        ),
+        HomeSection.HR_COMPLETED: (HR, sum(s.status is Status.COMPLETED for s in specs)),
         HomeSection.HR_ESCALATIONS: (HR, sum(s.escalated for s in specs)),
         HomeSection.HR_MISSED: (HR, sum(s.missed and s.status.is_underway for s in specs)),
     }
 
     with counting(engine) as queries:
         await opened(bot, HR)
-    homes = {user: await opened(bot, user) for user in (EMPLOYEE, HOME, HR)}
+    homes = {user: await opened(bot, user) for user in (EMPLOYEE, HOME, HOST, HR)}
 
-    # One statement a section, and SQLite's BEGIN: at most 7 for HR's six sections; and the
-    # event's id recorded (bot/services/events_seen.py), in a transaction of its own: 2 more.
-    assert len(queries) <= 9, queries
+    # One statement a section (one for those managed and hosted, one for HR's open and
+    # completed), and SQLite's BEGIN: at most 8 for HR's nine sections; and the event's id
+    # recorded (bot/services/events_seen.py), in a transaction of its own: 2 more.
+    assert len(queries) <= 10, queries
     for section, (viewer, total) in expected.items():
         home = homes[viewer]
         assert len(home.body["view"]["blocks"]) <= 100

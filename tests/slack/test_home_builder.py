@@ -19,6 +19,7 @@ from bot.domain.states import Side
 from bot.domain.terms import SHORT_TEXT_MAX
 from bot.services.decisions import DecisionRef
 from bot.services.home import (
+    Completed,
     Home,
     HomeSection,
     HrHome,
@@ -97,6 +98,7 @@ def full_home(
             ]
         ),
         missed=shown([MissedCheckIn(r, 2, AT) for r in records[: limits[HomeSection.HR_MISSED]]]),
+        completed=shown([Completed(r, 1) for r in records[: limits[HomeSection.HR_COMPLETED]]]),
     )
     return Home(
         mine=shown(records[: limits[HomeSection.MINE]]),
@@ -105,6 +107,8 @@ def full_home(
         ),
         dates=shown([key_date(n) for n in range(limits[HomeSection.DATES])]),
         hr=hr_home if hr else None,
+        managed=shown(records[: limits[HomeSection.MANAGED]]),
+        hosted=shown(records[: limits[HomeSection.HOSTED]]),
     )
 
 
@@ -130,7 +134,13 @@ def test_an_empty_home_has_the_personal_sections_each_saying_so() -> None:
     built = check_home(build_home(empty_home(), DEFAULT_LIMITS, VIEWER))
 
     headers = [b["text"]["text"] for b in built["blocks"] if b["type"] == "header"]
-    assert headers == ["Your secondments", "Waiting for your decision", "Coming up"]
+    assert headers == [
+        "Your secondments",
+        "Waiting for your decision",
+        "Secondments I manage",
+        "Secondments I host",
+        "Coming up",
+    ]
     text = all_text(built["blocks"])
     assert "You have no secondments as employee" in text
     assert "Nothing is waiting for your decision." in text
@@ -139,7 +149,7 @@ def test_an_empty_home_has_the_personal_sections_each_saying_so() -> None:
     assert decode_limits(built["private_metadata"]) == DEFAULT_LIMITS
 
 
-def test_an_hr_home_adds_the_three_hr_sections() -> None:
+def test_an_hr_home_adds_the_four_hr_sections() -> None:
     hr = HrHome(Shown((), 0), Shown((), 0), Shown((), 0))
 
     built = check_home(build_home(empty_home(hr), DEFAULT_LIMITS, VIEWER))
@@ -183,8 +193,11 @@ def test_each_section_with_more_offers_ten_blocks_more() -> None:
     assert values == [
         "mine:15",
         "decisions:10",
+        "managed:15",
+        "hosted:15",
         "dates:15",
         "hr_open:15",
+        "hr_completed:15",
         "hr_escalations:15",
         "hr_missed:15",
     ]
@@ -311,23 +324,23 @@ def test_limits_that_would_not_fit_together_fall_back_to_the_defaults() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("mine:15", {HomeSection.MINE: 15, HomeSection.DATES: 15}),  # both fit: both kept
+        ("mine:15", {HomeSection.MINE: 15, HomeSection.DATES: 6}),  # both fit: both kept
         ("mine:9999", {HomeSection.MINE: most(HomeSection.MINE)}),  # the rest reset to fit
-        ("mine:1", {HomeSection.MINE: DEFAULT_LIMITS[HomeSection.MINE], HomeSection.DATES: 15}),
-        ("hr_open:x", {HomeSection.DATES: 15}),  # unreadable: as the Home was
-        ("nonsense:20", {HomeSection.DATES: 15}),
-        ("", {HomeSection.DATES: 15}),
+        ("mine:1", {HomeSection.MINE: DEFAULT_LIMITS[HomeSection.MINE], HomeSection.DATES: 6}),
+        ("hr_open:x", {HomeSection.DATES: 6}),  # unreadable: as the Home was
+        ("nonsense:20", {HomeSection.DATES: 6}),
+        ("", {HomeSection.DATES: 6}),
     ],
 )
 def test_show_more_raises_one_section_keeping_the_others_when_they_fit(
     value: str, expected: dict[HomeSection, int]
 ) -> None:
-    shown = encode_limits({**DEFAULT_LIMITS, HomeSection.DATES: 15})
+    shown = encode_limits({**DEFAULT_LIMITS, HomeSection.DATES: 6})
 
     assert show_more(shown, value) == {**DEFAULT_LIMITS, **expected}
 
 
 def test_limits_survive_the_round_trip_through_the_view() -> None:
-    limits = {**DEFAULT_LIMITS, HomeSection.HR_MISSED: 25, HomeSection.DECISIONS: 10}
+    limits = {**DEFAULT_LIMITS, HomeSection.HR_MISSED: 11, HomeSection.DECISIONS: 7}
 
     assert decode_limits(encode_limits(limits)) == limits

@@ -26,9 +26,10 @@ from slack_sdk.models.views import View
 
 from bot.domain.glance import Glance
 from bot.domain.key_dates import DateKind, KeyDate
-from bot.domain.states import SideState
+from bot.domain.states import SideState, Status
 from bot.services.decisions import DecisionRef
 from bot.services.home import (
+    Completed,
     Home,
     HomeSection,
     MissedCheckIn,
@@ -52,16 +53,22 @@ STEP_BLOCKS = 10  # what one "Show more" adds to a section, in blocks
 TITLES = {
     HomeSection.MINE: "Your secondments",
     HomeSection.DECISIONS: "Waiting for your decision",
+    HomeSection.MANAGED: "Secondments I manage",
+    HomeSection.HOSTED: "Secondments I host",
     HomeSection.DATES: "Coming up",
     HomeSection.HR_OPEN: "HR: pending and active secondments",
+    HomeSection.HR_COMPLETED: "HR: completed secondments",
     HomeSection.HR_ESCALATIONS: "HR: open escalations",
     HomeSection.HR_MISSED: "HR: missed check-ins",
 }
 EMPTY = {
     HomeSection.MINE: "You have no secondments as employee. `/secondment request` starts one.",
     HomeSection.DECISIONS: "Nothing is waiting for your decision.",
+    HomeSection.MANAGED: "None of your people has a secondment with you as home manager.",
+    HomeSection.HOSTED: "Nobody is seconded into your team with you as host manager.",
     HomeSection.DATES: "No start, check-in or end date coming up in your secondments.",
     HomeSection.HR_OPEN: "No secondment is being decided, blocked, approved or under way.",
+    HomeSection.HR_COMPLETED: "No secondment has been completed yet.",
     HomeSection.HR_ESCALATIONS: "No open escalations.",
     HomeSection.HR_MISSED: "No missed check-ins.",
 }
@@ -136,8 +143,8 @@ def build_home(home: Home, limits: Limits, viewer_id: str) -> View:
     )
     if home.hr is not None:
         greeting += (
-            "\nYou are HR, so you also see every open secondment, open escalations and "
-            "missed check-ins."
+            "\nYou are HR, so you also see every open and completed secondment, open "
+            "escalations and missed check-ins."
         )
     blocks: list[Block] = [SectionBlock(text=md(greeting))]
     blocks += _section(HomeSection.MINE, home.mine, limits, _mine_item)
@@ -147,9 +154,12 @@ def build_home(home: Home, limits: Limits, viewer_id: str) -> View:
         limits,
         lambda pending: _decision_item(pending, viewer_id),
     )
+    blocks += _section(HomeSection.MANAGED, home.managed, limits, _managed_item)
+    blocks += _section(HomeSection.HOSTED, home.hosted, limits, _managed_item)
     blocks += _section(HomeSection.DATES, home.dates, limits, _date_item)
     if home.hr is not None:
         blocks += _section(HomeSection.HR_OPEN, home.hr.open, limits, _open_item)
+        blocks += _section(HomeSection.HR_COMPLETED, home.hr.completed, limits, _completed_item)
         blocks += _section(
             HomeSection.HR_ESCALATIONS, home.hr.escalations, limits, _escalation_item
         )
@@ -247,6 +257,35 @@ def _item(
 
 def _mine_item(secondment: Glance) -> list[Block]:
     return [_item(secondment, _state(secondment), link=_thread_link(secondment))]
+
+
+def _next_date(secondment: Glance) -> str:
+    """The date that comes next for a secondment, in words true whatever today is: the start
+    of one approved (not yet started), the end of one under way."""
+    status = secondment.status
+    if status is Status.APPROVED:
+        return f" Starts on {day(secondment.start_date)}."
+    if status.is_underway:
+        return f" Its last day is {day(secondment.end_date)}."
+    if status is Status.COMPLETED:
+        return f" Its last day was {day(secondment.end_date)}."
+    return ""
+
+
+def _managed_item(secondment: Glance) -> list[Block]:
+    line = _state(secondment) + _next_date(secondment)
+    return [_item(secondment, line, link=_thread_link(secondment))]
+
+
+def _completed_item(completed: Completed) -> list[Block]:
+    secondment, extensions = completed.secondment, completed.extensions
+    outcome = secondment.outcome.label if secondment.outcome else Status.COMPLETED.label
+    extended = ""
+    if extensions:
+        extended = f", after {extensions} extension{'s' if extensions > 1 else ''}"
+    line = f"{outcome}{extended}. Its last day was {day(secondment.end_date)}."
+    # No thread link: HR is not in the parties' group conversation.
+    return [_item(secondment, line)]
 
 
 def _open_item(secondment: Glance) -> list[Block]:
