@@ -55,14 +55,17 @@ class KindEntry:
     # A question answered by its buttons: where it was posted is kept, so that once it no
     # longer applies its message can say so in place of the buttons (QUESTIONS_CLOSED).
     closable: bool = False
+    # A step of a round's chain of reminders: it waits after the step before it once that one
+    # went out late (bot/domain/reminder_catch_up.py).
+    chained: bool = False
 
 
 CATALOGUE: dict[NudgeKind, KindEntry] = {
     NudgeKind.DECISION_REMINDER: KindEntry(
-        Audience.PERSON, DECIDING, per_round=True, closable=True
+        Audience.PERSON, DECIDING, per_round=True, zoned=True, closable=True, chained=True
     ),
     NudgeKind.DECISION_ESCALATION: KindEntry(
-        Audience.HR, DECIDING, per_round=True, changes_state=True
+        Audience.HR, DECIDING, per_round=True, changes_state=True, zoned=True, chained=True
     ),
     NudgeKind.SECONDMENT_START: KindEntry(
         Audience.NOBODY, (Status.APPROVED,), changes_state=True, zoned=True
@@ -111,4 +114,5 @@ SILENT = kinds_where(lambda e: e.audience is Audience.NOBODY and not e.said)
 ZONED = kinds_where(lambda e: e.zoned)
 CHECK_IN_NUDGES = kinds_where(lambda e: e.check_in)
 CLOSABLE = kinds_where(lambda e: e.closable)
+CHAINED = kinds_where(lambda e: e.chained)
 WANTED_IN = {kind: entry.wanted_in for kind, entry in CATALOGUE.items()}

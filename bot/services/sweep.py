@@ -48,6 +48,7 @@ from bot.domain.lifecycle import (
     end_decision_ask,
 )
 from bot.domain.nudge_catalogue import (
+    CHAINED,
     CHANGES_STATE,
     CHECK_IN_NUDGES,
     IN_THREAD,
@@ -86,6 +87,7 @@ from bot.services.outbox import (
 )
 from bot.services.pauses import pause_in
 from bot.services.people import timezones
+from bot.services.reminder_catch_up import chain_verdict_for, round_reminders
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +250,7 @@ async def _claim_batch(
             },
         )
         asked = await questions_asked(session, claimed)
+        reminders = await round_reminders(session, claimed, policy)
         due: list[Due] = []
         stale: list[Due] = []
         waiting: list[tuple[int, Wait, bool]] = []
@@ -286,6 +289,11 @@ async def _claim_batch(
                         # Claimed in due order, its reminders and mark come after it.
                         never_asked(asked, nudge)
                         continue
+            if wanted and item.kind in CHAINED:
+                verdict = chain_verdict_for(nudge, item.record, reminders, now, tz, policy)
+                if isinstance(verdict, Wait):
+                    waiting.append((item.nudge_id, verdict, item.maybe_sent))
+                    continue
             (due if wanted else stale).append(item)
         await put_off(session, waiting, skipped, now)
         if stale:

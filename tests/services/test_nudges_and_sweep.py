@@ -115,6 +115,15 @@ def summary(due: list[Due]) -> list[tuple[Any, ...]]:
     return [(d.kind, d.side, d.sequence, d.recipient_id) for d in due]
 
 
+async def reminded_on_time(sessions: Sessions) -> None:
+    """Send each reminder at its time, as a running bot does: HR's escalation is then due on
+    its own day."""
+    for at in (HOME_FIRST, HOST_FIRST, HOME_SECOND, HOST_SECOND):
+        for due in await claim_due(sessions, now=at, policy=POLICY):
+            assert due.kind is REMINDER
+            await mark_sent(sessions, due, now=at + SECOND, policy=POLICY)
+
+
 # --- planning through the services ---------------------------------------------------------------
 
 
@@ -217,29 +226,68 @@ async def test_claim_returns_only_the_nudges_due_now(sessions: Sessions) -> None
     assert {n.claimed_until for n in claimed} == {HOME_FIRST + LEASE}
 
 
-async def test_everything_due_is_claimed_oldest_first(sessions: Sessions) -> None:
+async def test_while_the_bot_runs_each_step_of_the_chain_goes_on_its_day(
+    sessions: Sessions,
+) -> None:
+    await new_request(sessions)
+
+    await reminded_on_time(sessions)
+    assert await claim_due(sessions, now=ESCALATION - SECOND, policy=POLICY) == []
+    due = await claim_due(sessions, now=ESCALATION, policy=POLICY)
+
+    assert summary(due) == [(ESCALATE, None, 1, None)]
+
+
+async def test_back_after_downtime_the_first_reminders_go_oldest_first_and_the_rest_waits(
+    sessions: Sessions,
+) -> None:
+    """Down from before the first reminder until HR's escalation was due: each manager gets
+    their first reminder now, and the rest of the chain starts again from today."""
     await new_request(sessions)
 
     due = await claim_due(sessions, now=ESCALATION, policy=POLICY)
 
-    assert summary(due) == [
-        (REMINDER, Side.HOME, 1, HOME),
-        (REMINDER, Side.HOST, 1, HOST),
-        (REMINDER, Side.HOME, 2, HOME),
-        (REMINDER, Side.HOST, 2, HOST),
-        (ESCALATE, None, 1, None),
+    assert summary(due) == [(REMINDER, Side.HOME, 1, HOME), (REMINDER, Side.HOST, 1, HOST)]
+    held = await rows(sessions, Nudge, Nudge.claim_token.is_(None), Nudge.sent_at.is_(None))
+    # Held until three working days after today where each manager is, and HR four (the
+    # plan's gaps), in Brisbane: Friday 15 January in London and Los Angeles, Tuesday 19 in
+    # Brisbane. Each keeps its planned time, so a re-plan finds it as it was.
+    tick = timedelta(microseconds=1)
+    assert plan_of(held) == [
+        (REMINDER, Side.HOME, 2, HOME, HOME_SECOND),
+        (REMINDER, Side.HOST, 2, HOST, HOST_SECOND),
+        (ESCALATE, None, 1, None, ESCALATION),
     ]
+    assert [n.claimed_until for n in sorted(held, key=lambda n: n.due_at)] == [
+        datetime(2027, 1, 15, 9, tzinfo=UTC) - tick,
+        datetime(2027, 1, 15, 17, tzinfo=UTC) - tick,
+        datetime(2027, 1, 18, 23, tzinfo=UTC) - tick,
+    ]
+    for reminder in due:
+        await mark_sent(sessions, reminder, now=ESCALATION + SECOND, policy=POLICY)
+
+    second_home = datetime(2027, 1, 15, 9, tzinfo=UTC)
+    assert await claim_due(sessions, now=second_home - SECOND, policy=POLICY) == []
+    (home,) = await claim_due(sessions, now=second_home, policy=POLICY)
+    await mark_sent(sessions, home, now=second_home, policy=POLICY)
+    second_host = datetime(2027, 1, 15, 17, tzinfo=UTC)
+    (host,) = await claim_due(sessions, now=second_host, policy=POLICY)
+    await mark_sent(sessions, host, now=second_host, policy=POLICY)
+    assert summary([home, host]) == [(REMINDER, Side.HOME, 2, HOME), (REMINDER, Side.HOST, 2, HOST)]
+    hr = datetime(2027, 1, 18, 23, tzinfo=UTC)
+    assert await claim_due(sessions, now=hr - SECOND, policy=POLICY) == []
+    assert summary(await claim_due(sessions, now=hr, policy=POLICY)) == [(ESCALATE, None, 1, None)]
 
 
 async def test_a_claim_respects_its_limit(sessions: Sessions, engine: AsyncEngine) -> None:
     for key in ("first", "second"):
         await new_request(sessions, key)
 
-    first = await claim_due(sessions, now=ESCALATION, policy=POLICY, limit=3)
-    rest = await claim_due(sessions, now=ESCALATION, policy=POLICY, limit=100)
+    first = await claim_due(sessions, now=HOST_FIRST, policy=POLICY, limit=3)
+    rest = await claim_due(sessions, now=HOST_FIRST, policy=POLICY, limit=100)
 
     assert len(first) == 3
-    assert len(rest) == 7
+    assert len(rest) == 1
     assert not {d.nudge_id for d in first} & {d.nudge_id for d in rest}
 
 
@@ -320,13 +368,12 @@ async def test_an_escalation_is_still_due_when_one_side_has_decided(sessions: Se
     record = await new_request(sessions)
     await decide_side(sessions, record.id, Side.HOME, Outcome.APPROVED, NOW)
 
+    await reminded_on_time(sessions)
     due = await claim_due(sessions, now=ESCALATION, policy=POLICY)
 
-    assert summary(due) == [
-        (REMINDER, Side.HOST, 1, HOST),
-        (REMINDER, Side.HOST, 2, HOST),
-        (ESCALATE, None, 1, None),
-    ]
+    assert summary(due) == [(ESCALATE, None, 1, None)]
+    sent = await rows(sessions, Nudge, Nudge.sent_at.is_not(None))
+    assert sorted((n.recipient_id, n.sequence) for n in sent) == [(HOST, 1), (HOST, 2)]
 
 
 # --- mark_sent and mark_failed -------------------------------------------------------------------
@@ -355,6 +402,7 @@ async def test_sending_the_escalation_records_a_no_decision_escalation(
     sessions: Sessions,
 ) -> None:
     record = await new_request(sessions)
+    await reminded_on_time(sessions)
     due = await claim_due(sessions, now=ESCALATION, policy=POLICY)
     (escalation_due,) = [d for d in due if d.kind is ESCALATE]
 
@@ -393,6 +441,7 @@ async def test_a_decision_after_the_escalation_closes_it_only_when_the_wait_is_o
     sessions: Sessions,
 ) -> None:
     record = await new_request(sessions)
+    await reminded_on_time(sessions)
     due = await claim_due(sessions, now=ESCALATION, policy=POLICY)
     await mark_sent(
         sessions, next(d for d in due if d.kind is ESCALATE), now=ESCALATION, policy=POLICY
@@ -407,6 +456,7 @@ async def test_a_decision_after_the_escalation_closes_it_only_when_the_wait_is_o
 
 async def test_an_escalation_sent_as_its_round_ends_is_not_left_open(sessions: Sessions) -> None:
     record = await new_request(sessions)
+    await reminded_on_time(sessions)
     due = await claim_due(sessions, now=ESCALATION, policy=POLICY)
     escalation_due = next(d for d in due if d.kind is ESCALATE)
     # While the message to HR is on its way, the employee changes the terms: a new round.
@@ -560,10 +610,17 @@ async def test_concurrent_sweepers_claim_every_nudge_exactly_once(postgres_url: 
         )
 
         claimed = [nudge_id for batch in per_sweeper for nudge_id in batch]
-        assert len(claimed) == len(set(claimed)) == 200
-        assert set(claimed) == seeded
+        # Back after all five were due: each manager's first reminder goes, once, and the rest
+        # of each chain is held (by no sweep) until its re-based day.
+        first = {
+            n.id for n in await rows(sessions, Nudge, Nudge.kind == REMINDER, Nudge.sequence == 1)
+        }
+        assert len(claimed) == len(set(claimed)) == len(first) == 80
+        assert set(claimed) == first
         assert await claim_due(sessions, now=after_all_due, policy=POLICY) == []
-        leases = {n.claimed_until for n in await rows(sessions, Nudge)}
+        claims = {(n.id in first, n.claim_token is None) for n in await rows(sessions, Nudge)}
+        assert claims == {(True, False), (False, True)}
+        leases = {n.claimed_until for n in await rows(sessions, Nudge, Nudge.id.in_(first))}
         assert leases == {after_all_due + LEASE}
     finally:
         await engine.dispose()

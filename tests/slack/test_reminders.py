@@ -80,6 +80,35 @@ async def test_the_decision_timeline_reminds_twice_then_tells_hr(
     assert await bot.sweep(at(20, 9)) == 0
 
 
+@pytest.mark.settings(hr_channel=HR_CHANNEL)
+async def test_back_after_three_weeks_each_manager_is_reminded_once_before_hr_hears(
+    bot: Harness,
+) -> None:
+    """Requested on Monday 4 January; the bot is down from before the first reminder until
+    Monday 25 January, when both reminders and HR's escalation are all overdue. The chain starts
+    again from that day: a first reminder now, the second three working days later, HR the day
+    after that."""
+    await bot.submit_request(START, END)
+
+    assert await bot.sweep(at(25, 9)) == 2
+    for manager in (HOME, HOST):
+        (reminder,) = reminders_to(bot, manager)
+        assert "A reminder: secondment request #1" in reminder.text
+    assert bot.slack.sent("chat.postMessage", channel=HR_CHANNEL) == []
+
+    assert await bot.sweep(at(27, 23)) == 0
+    assert await bot.sweep(at(28, 9)) == 2
+    for manager in (HOME, HOST):
+        assert "A second reminder" in reminders_to(bot, manager)[-1].text
+        assert len(reminders_to(bot, manager)) == 2
+    assert bot.slack.sent("chat.postMessage", channel=HR_CHANNEL) == []
+
+    assert await bot.sweep(at(29, 8, 59)) == 0
+    assert await bot.sweep(at(29, 9)) == 3  # HR, the thread's note and the parent's update
+    (hr_post,) = bot.slack.sent("chat.postMessage", channel=HR_CHANNEL)
+    assert "needs HR: no decision yet" in hr_post.text
+
+
 async def test_reminders_arrive_at_nine_where_each_manager_is(bot: Harness) -> None:
     bot.slack.add_user("U0BRISBANE", tz="Australia/Brisbane")  # UTC+10
     bot.slack.add_user("U0SEATTLE", tz="America/Los_Angeles")  # UTC-8 in January
