@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.followups import NudgeKind, Posted
@@ -40,33 +41,31 @@ async def asked_about_the_end_before(
         )
 
 
-async def posted_questions(
-    sessions: Sessions,
+async def take_posted(
+    session: AsyncSession,
     secondment_id: int,
     kinds: Sequence[NudgeKind],
     sequence: int | None = None,
     side: Side | None = None,
-) -> list[tuple[int, Posted]]:
-    """The questions of `kinds` (of one check-in, with `sequence`; to one side's decider, with
-    `side`) that were posted and not yet closed: each nudge's id and where its message is."""
-    async with sessions() as session:
-        rows = await session.execute(
-            select(Nudge.id, Nudge.posted_channel, Nudge.posted_ts).where(
-                Nudge.secondment_id == secondment_id,
-                Nudge.kind.in_(kinds),
-                Nudge.posted_ts.is_not(None),
-                *(() if sequence is None else (Nudge.sequence == sequence,)),
-                *(() if side is None else (Nudge.side == side,)),
-            )
-        )
-        return [(id_, Posted(str(channel), str(ts))) for id_, channel, ts in rows.all()]
-
-
-async def forget_posted(sessions: Sessions, nudge_ids: Sequence[int]) -> None:
-    """Closed: these questions' messages say what happened, and are not updated again."""
-    if not nudge_ids:
-        return
-    async with sessions.begin() as session:
+) -> list[Posted]:
+    """Where the questions of `kinds` (of one check-in, with `sequence`; to one side's decider,
+    with `side`) that were posted and not yet closed are, in the caller's transaction: the
+    change closing them. They are forgotten at once, so a later close leaves alone the words
+    this one puts in their place."""
+    which = (
+        Nudge.secondment_id == secondment_id,
+        Nudge.kind.in_(kinds),
+        Nudge.posted_ts.is_not(None),
+        *(() if sequence is None else (Nudge.sequence == sequence,)),
+        *(() if side is None else (Nudge.side == side,)),
+    )
+    rows = (
+        await session.execute(select(Nudge.id, Nudge.posted_channel, Nudge.posted_ts).where(*which))
+    ).all()
+    if rows:
         await session.execute(
-            update(Nudge).where(Nudge.id.in_(nudge_ids)).values(posted_channel=None, posted_ts=None)
+            update(Nudge)
+            .where(Nudge.id.in_([id_ for id_, _, _ in rows]))
+            .values(posted_channel=None, posted_ts=None)
         )
+    return [Posted(str(channel), str(ts)) for _, channel, ts in rows]

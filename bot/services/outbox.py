@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import uuid4
@@ -42,7 +42,9 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.domain.followups import Destination, NudgeKind
 from bot.domain.nudge_catalogue import IN_THREAD
+from bot.domain.states import Side
 from bot.models import Nudge, PausedWorkspace, Secondment
+from bot.services.asked import take_posted
 
 # How long a claim holds a nudge: past it, another sweep may claim it (bot/services/sweep.py).
 LEASE = timedelta(minutes=5)
@@ -147,6 +149,7 @@ async def write_outbox(
 ) -> None:
     """Store `outgoing` for `secondment_id`, due at `now`, in the caller's transaction; inside
     `claiming()`, claimed for the caller where nothing must come first."""
+    outgoing = await _pin_closes(session, secondment_id, outgoing)
     if not outgoing:
         return
     rows: list[dict[str, Any]] = [
@@ -195,6 +198,30 @@ async def write_outbox(
             claims.rows.append(
                 BornClaimed(nudge_id, secondment_id, position, outgoing[position], held_until)
             )
+
+
+async def _pin_closes(
+    session: AsyncSession, secondment_id: int, outgoing: Sequence[Outgoing]
+) -> list[Outgoing]:
+    """`outgoing`, each close of questions pinned to the messages it is to update, as the
+    change leaves them: a close delivered late never reaches a question asked after it. A close
+    with nothing open is left out."""
+    pinned = []
+    for item in outgoing:
+        if item.kind is not NudgeKind.QUESTIONS_CLOSED:
+            pinned.append(item)
+            continue
+        assert item.payload is not None
+        side = item.payload["side"]
+        kinds = [NudgeKind(kind) for kind in item.payload["kinds"]]
+        questions = await take_posted(
+            session, secondment_id, kinds, item.payload["sequence"], Side(side) if side else None
+        )
+        if questions:
+            where = [[q.channel, q.ts] for q in questions]
+            payload = {"message": item.payload["message"], "questions": where}
+            pinned.append(replace(item, payload=payload))
+    return pinned
 
 
 def said_in_thread(item: Outgoing) -> bool:

@@ -18,8 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.catch_up import arrives_late
 from bot.domain.followups import Destination, EscalationKind, NudgeKind, Posted
 from bot.domain.policy import return_rights_limit
-from bot.domain.states import Side
-from bot.services.asked import asked_about_the_end_before, forget_posted, posted_questions
+from bot.services.asked import asked_about_the_end_before
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked
 from bot.services.home import load_home
@@ -159,7 +158,7 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> P
         case NudgeKind.FOLLOW_UP:
             return await _dm(client, due, build_follow_up(record))
         case NudgeKind.QUESTIONS_CLOSED:
-            await _close_questions(client, deps, due)
+            await _close_questions(client, due)
         case NudgeKind.DEBRIEF_REQUEST:
             await _dm(
                 client,
@@ -272,25 +271,18 @@ async def _dm(client: AsyncWebClient, due: Due, message: Message) -> Posted:
     return await post_once(client, due, due.recipient_id, message.as_kwargs())
 
 
-async def _close_questions(client: AsyncWebClient, deps: Deps, due: Due) -> None:
+async def _close_questions(client: AsyncWebClient, due: Due) -> None:
     """Replace the buttons of the questions `due` closes with what happened, where they were
-    posted, then forget where that was. An update is the same every time, so one repeated
-    after a failure changes nothing more; a question Slack no longer has is left alone."""
+    posted (pinned by the change that closed them). An update is the same every time, so one
+    repeated after a failure changes nothing more; a question Slack no longer has is left
+    alone."""
     assert due.payload is not None
-    kinds = [NudgeKind(kind) for kind in due.payload["kinds"]]
-    sequence, side = due.payload.get("sequence"), due.payload.get("side")
-    questions = await posted_questions(
-        deps.sessions, due.record.id, kinds, sequence, Side(side) if side else None
-    )
-    closed = []
-    for nudge_id, posted in questions:
+    for channel, ts in due.payload["questions"]:
         try:
-            await client.chat_update(channel=posted.channel, ts=posted.ts, **due.payload["message"])
+            await client.chat_update(channel=channel, ts=ts, **due.payload["message"])
         except SlackApiError as exc:
             if error_of(exc) not in GONE:
                 raise
-        closed.append(nudge_id)
-    await forget_posted(deps.sessions, closed)
 
 
 async def _tell_hr(client: AsyncWebClient, deps: Deps, due: Due, message: Message) -> None:

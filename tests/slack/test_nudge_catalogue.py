@@ -51,8 +51,9 @@ def _composed() -> dict[str, Any]:
     return Message(text=text, blocks=[SectionBlock(text=md(text))]).as_kwargs()
 
 
-def _dues(kind: NudgeKind, record: SecondmentRecord) -> list[Due]:
-    """One nudge of `kind` as the bot writes it (a MESSAGE to each kind of destination)."""
+def _dues(kind: NudgeKind, record: SecondmentRecord, asked: list[tuple[str, str]]) -> list[Due]:
+    """One nudge of `kind` as the bot writes it (a MESSAGE to each kind of destination; a
+    close pinned to the questions `asked`)."""
     match kind:
         case NudgeKind.MESSAGE:
             return [
@@ -77,7 +78,7 @@ def _dues(kind: NudgeKind, record: SecondmentRecord) -> list[Due]:
             unopened = dataclasses.replace(record, channel_id=None, thread_ts=None)
             return [_due(kind, unopened, recipient_id=None)]
         case NudgeKind.QUESTIONS_CLOSED:
-            closes = {"kinds": [NudgeKind.CHECK_IN], "sequence": 1, "message": _composed()}
+            closes = {"questions": [list(q) for q in asked], "message": _composed()}
             return [_due(kind, record, recipient_id=None, payload=closes)]
         case NudgeKind.DECISION_ESCALATION | NudgeKind.DEBRIEF_HR_NOTICE:
             return [_due(kind, record, recipient_id=None)]
@@ -131,7 +132,7 @@ async def test_each_kind_reaches_whom_the_catalogue_says(bot: Harness, kind: Nud
     ]
     assert (kind is NudgeKind.QUESTIONS_CLOSED) == bool(asked)
     record = await _record(bot, thread.secondment_id)
-    for due in _dues(kind, record):
+    for due in _dues(kind, record, asked):
         before = len(bot.slack.calls)
         if kind in SILENT:
             # Marking it sent is its whole effect (bot/slack/delivery.py): the delivery never
