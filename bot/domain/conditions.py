@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from bot.domain.counts import count_of
 from bot.domain.policy import Policy
 from bot.domain.terms import MAX_HANDOVER_WEEKS, MAX_TIME_COMMITMENT, MIN_TIME_COMMITMENT, Terms
 from bot.domain.validation import FieldChecker, FieldErrors
@@ -55,7 +56,8 @@ def apply_conditions(
         check.fail("end_date", "With these conditions the end date falls before the start date.")
     elif changed.days < policy.min_term_days:
         check.fail(
-            "end_date", f"With these conditions the term is under {policy.min_term_days} days."
+            "end_date",
+            f"With these conditions the term is under {count_of(policy.min_term_days, 'day')}.",
         )
     elif changed == terms:
         check.fail("start_date", "Set at least one condition that changes the terms.")

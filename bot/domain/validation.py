@@ -18,6 +18,7 @@ from bot.domain.blocks import (
     BlockReason,
     Condition,
 )
+from bot.domain.counts import count_of
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.terms import (
@@ -203,7 +204,8 @@ def _check_dates(
     elif (end - start).days + 1 < policy.min_term_days:
         check.fail(
             "end_date",
-            f"A secondment runs at least {policy.min_term_days} days. Choose a later end date.",
+            f"A secondment runs at least {count_of(policy.min_term_days, 'day')}. Choose a later "
+            "end date.",
         )
 
 

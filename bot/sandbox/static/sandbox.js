@@ -558,7 +558,7 @@ function renderMessage(message, channel, inThread) {
     body.append(el("button", {
       type: "button", class: "reply-count", "data-thread-ts": message.ts,
       onclick: () => { ui.thread = { channel, ts: message.ts }; render(); },
-    }, `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`));
+    }, countOf(replies.length, "reply", "replies")));
   }
   node.append(body);
   return node;
@@ -601,8 +601,13 @@ function renderThread() {
   if (!parent) return;
   aside.dataset.ts = parent.ts;
   $("thread-body").replaceChildren(renderMessage(parent, ui.thread.channel, true),
-    el("div", { class: "thread-divider" }, `${parent.replies.length} replies`),
+    el("div", { class: "thread-divider" }, countOf(parent.replies.length, "reply", "replies")),
     ...parent.replies.map((r) => renderMessage(r, ui.thread.channel, true)));
+}
+
+// "1 reply", "2 replies".
+function countOf(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 function renderModal() {

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.counts import count_of
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import EndOutcome, SideState
 from bot.services.end_of_term import NOTE_MAX, Proposed, ReturnConfirmedEvent
@@ -32,9 +33,9 @@ def _rights(record: SecondmentRecord, rights_limit: date, months: int) -> str | 
     if record.terms.end_date >= rights_limit:
         return None
     return (
-        f"An end date on or after {day(rights_limit)} takes the time away to {months} months "
-        "or more: after that there may be no automatic right to the old role, only to a role "
-        "of the same grade."
+        f"An end date on or after {day(rights_limit)} takes the time away to "
+        f"{count_of(months, 'month')} or more: after that there may be no automatic right to "
+        "the old role, only to a role of the same grade."
     )
 
 

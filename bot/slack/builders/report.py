@@ -14,6 +14,7 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, ContextBlock, HeaderBlock, SectionBlock
 
+from bot.domain.counts import count_of
 from bot.domain.report import BadFilter, CheckIns, FilterProblem, Report, ReportFilter, Spread
 from bot.domain.states import Side
 from bot.slack.builders.messages import Message
@@ -77,7 +78,7 @@ def _percent(value: float | None) -> str:
 
 
 def _secondments(count: int) -> str:
-    return f"{count:,} secondment" + ("" if count == 1 else "s")
+    return count_of(count, "secondment")
 
 
 def describe_filter(wanted: ReportFilter) -> str:
@@ -138,7 +139,7 @@ def build_report(report: Report, *, upload_error: str | None) -> Message:
             "Blocks",
             [f"{reason.label}: *{n:,}*" for reason, n in report.blocks_by_reason.items()],
             f"Block rate *{_percent(report.block_rate)}*: {report.blocked_requests:,} of "
-            f"{total:,} requests blocked at least once. Blocks of end-of-term proposals: "
+            f"{count_of(total, 'request')} blocked at least once. Blocks of end-of-term proposals: "
             f"{report.proposal_blocks:,}. By reason:",
         ),
         _section(

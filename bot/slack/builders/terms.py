@@ -7,6 +7,7 @@ from datetime import date
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
 from bot.domain.blocks import BlockDetails
+from bot.domain.counts import count_of
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Status
 from bot.domain.terms import Kind, ReturnArrangement, TermChange, Terms, diff_terms
@@ -61,15 +62,17 @@ def terms_blocks(terms: Terms) -> list[Block]:
     """The written terms, every field under a plain label."""
     fields = [
         f"*Kind*\n{terms.kind.label}",
-        f"*Dates*\n{day(terms.start_date)} to {day(terms.end_date)} ({terms.days} days)",
+        f"*Dates*\n{day(terms.start_date)} to {day(terms.end_date)} "
+        f"({count_of(terms.days, 'day')})",
         f"*Time commitment*\n{terms.time_commitment_label}",
         f"*Reporting line*\n{escape(terms.reporting_line or 'The host manager', FIELD_ROOM)}",
         f"*Pay and benefits*\n{escape(terms.pay_and_benefits, FIELD_ROOM)}",
         f"*At the end*\n{terms.return_arrangement.label}",
     ]
     if terms.handover_weeks:
-        weeks = "1 week" if terms.handover_weeks == 1 else f"{terms.handover_weeks} weeks"
-        fields.append(f"*Handover period*\n{weeks} before the start")
+        fields.append(
+            f"*Handover period*\n{count_of(terms.handover_weeks, 'week')} before the start"
+        )
     long_texts = [
         ("Responsibilities", terms.responsibilities),
         ("Objectives or deliverables", terms.objectives),
@@ -111,8 +114,8 @@ def value_text(field: str, value: object) -> str:
         return value.label
     if field == "time_commitment":
         return "full time" if value == 100 else f"{value}% of full time"
-    if field == "handover_weeks":
-        return f"{value} weeks"
+    if field == "handover_weeks" and isinstance(value, int):
+        return count_of(value, "week")
     return escape(str(value), CHANGE_ROOM)
 
 
