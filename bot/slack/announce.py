@@ -35,7 +35,11 @@ from bot.slack.builders.checkins import (
     build_keep_in_touch,
     manager_to_tell,
 )
-from bot.slack.builders.debrief import build_debrief_record, build_ended_early
+from bot.slack.builders.debrief import (
+    build_debrief_record,
+    build_end_asks_ended_early,
+    build_ended_early,
+)
 from bot.slack.builders.end_of_term import (
     build_end_ask_proposed,
     build_end_asks_closed,
@@ -238,7 +242,7 @@ class Announcements:
         """The thread and the other two parties hear it; the parent shows the new last day."""
         record, message = ended.record, build_ended_early(ended)
         # The end-of-term asks were about the old end date; new ones come for the new one.
-        closed = closing(record, END_ASKS, message)
+        closed = closing(record, END_ASKS, build_end_asks_ended_early(ended))
         said = [in_thread(message, broadcast=True), THREAD_UPDATE, *closed]
         others = set(record.parties) - {ended.actor_id}
         return said + [to_person(p, message) for p in sorted(others)]

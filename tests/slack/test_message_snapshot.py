@@ -6,11 +6,8 @@ that file's diff. After a deliberate change, write the file anew with
 
 from __future__ import annotations
 
-import difflib
 import json
-import os
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import time_machine
@@ -21,8 +18,8 @@ from bot.slack.ids import Callback
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
 from tests.support.lifecycle_play import at, play, settle, swept
 from tests.support.plain_text import blocks_as_text, view_as_text
+from tests.support.snapshots import check_snapshot
 
-SNAPSHOT = Path(__file__).parent.parent / "snapshots" / "lifecycle.txt"
 NAMES = {EMPLOYEE: "the employee", HOME: "the home manager", HOST: "the host manager"}
 
 
@@ -103,16 +100,4 @@ async def test_every_message_and_modal_of_a_secondment_reads_as_the_snapshot(
         sent_at = {n.id: n.sent_at for n in await session.scalars(select(Nudge)) if n.sent_at}
     text = render(bot, row.channel_id, sent_at)
 
-    if os.environ.get("UPDATE_SNAPSHOTS"):
-        SNAPSHOT.parent.mkdir(exist_ok=True)
-        SNAPSHOT.write_text(text)
-    expected = SNAPSHOT.read_text()
-    diff = "".join(
-        difflib.unified_diff(
-            expected.splitlines(keepends=True),
-            text.splitlines(keepends=True),
-            "snapshot",
-            "this run",
-        )
-    )
-    assert text == expected, f"the messages changed; if that is meant, UPDATE_SNAPSHOTS=1:\n{diff}"
+    check_snapshot("lifecycle.txt", text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 _MOMENT = re.compile(r"<!date\^\d+\^[^|]*\|(\d{4}-\d\d-\d\d) \d\d:\d\d UTC>")
@@ -65,3 +66,42 @@ def view_as_text(view: dict[str, Any]) -> list[str]:
     submit = f" [{_text(view['submit'])}]" if view.get("submit") else ""
     close = f" [{_text(view['close'])}]" if view.get("close") else ""
     return [f"== {_text(view.get('title'))} =={submit}{close}", *blocks_as_text(view["blocks"])]
+
+
+def calls_as_text(
+    calls: Iterable[Any], names: Mapping[str, str], thread_channel: str | None
+) -> list[str]:
+    """What the bot showed and said in `calls` (the stand-in's), in order, each headed by where
+    it went: modals, messages posted and updated, private replies, App Homes published."""
+
+    def where(body: dict[str, Any]) -> str:
+        channel = str(body.get("channel") or body.get("user_id") or "")
+        if channel == thread_channel or body.get("thread_ts"):
+            return "the approval thread"
+        person = "U" + channel[1:] if channel.startswith("D") else channel
+        return names.get(person, names.get(channel, channel))
+
+    out: list[str] = []
+    for call in calls:
+        body = call.body
+        if call.error is not None:
+            continue
+        if call.method in ("views.open", "views.push", "views.update"):
+            out += ["", f"--- a modal ({call.method})", *view_as_text(body["view"])]
+        elif call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            heading = {
+                "chat.postMessage": "to {}",
+                "chat.update": "changed in place: {}",
+                "chat.postEphemeral": "only for {}",
+            }[call.method].format(where(body))
+            said = blocks_as_text(body.get("blocks")) or [str(body.get("text", ""))]
+            out += ["", f"--- {heading}", *said]
+        elif call.method == "response_url" and body.get("text"):
+            out += [
+                "",
+                "--- a private reply",
+                *(blocks_as_text(body.get("blocks")) or [body["text"]]),
+            ]
+        elif call.method == "views.publish":
+            out += ["", f"--- the App Home of {where(body)}, published again"]
+    return out

@@ -174,6 +174,17 @@ def build_end_early_modal(record: SecondmentRecord, notice_weeks: int) -> View:
     )
 
 
+def build_end_asks_ended_early(ended: EndedEarly) -> Message:
+    """In place of an end-of-term ask about the old end date, once the secondment is ended
+    early: the reason comes in the message that tells of it."""
+    text = (
+        f"🗓️ Secondment #{ended.record.id} was to end on {day(ended.previous.end_date)}: "
+        f"{mention(ended.actor_id)} ended it early, and its last day is now "
+        f"{day(ended.record.terms.end_date)}."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
 def build_ended_early(ended: EndedEarly) -> Message:
     record = ended.record
     text = (
