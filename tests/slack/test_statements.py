@@ -5,7 +5,7 @@ change, however many secondments the people already have (docs/BENCHMARKS.md mea
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -128,3 +128,24 @@ async def test_a_request_and_a_decision_run_a_few_statements_however_many_there_
         assert (await bot.secondment(to_block.secondment_id)).status is Status.BLOCKED
     # At each size four requests opened a thread: three to decide on, one submitted twice.
     assert len(bot.slack.sent("conversations.open")) == 2 * 4
+
+
+async def test_an_approval_that_closes_its_reminder_does_so_within_its_own_transactions(
+    bot: Harness, engine: AsyncEngine
+) -> None:
+    """The manager was reminded: the approval also takes where the reminder is and forgets it
+    (two statements, in the change's transaction), and its delivery updates the reminder with
+    no read of its own."""
+    per_transaction = 1 if engine.dialect.name == "sqlite" else 0
+    thread = await bot.submit_request(START, END)
+    await bot.sweep(datetime(2027, 1, 7, 9, tzinfo=UTC))  # both managers are reminded
+    (reminder,) = [m for m in bot.slack.posted(HOME) if "A reminder" in m["text"]]
+
+    with counting(engine) as statements:
+        await bot.click(HOME, Action.APPROVE, ref(thread, Side.HOME), thread)
+        await bot.handled()
+
+    statements_, transactions = EXPECTED["approve"]
+    assert len(statements) == statements_ + 2 + transactions * per_transaction, statements
+    (closed,) = [m for m in bot.slack.posted(HOME) if m["ts"] == reminder["ts"]]
+    assert "approved the *home manager* side" in closed["text"]
