@@ -12,6 +12,9 @@ say, at the moment one is claimed, whether it is still true to send it.
 - The end-of-term question is asked only before the end date, and the first ask only until
   the second one's day: after downtime, whichever is current goes. It says "still undecided"
   only to someone who was asked before (bot/services/asked.py).
+- The employee is asked one thing at a time: a check-in question that falls in the same
+  working day as an end-of-term ask to them (after downtime both fall due at once) waits until
+  the next working day, or is skipped if its check-in is no longer current by then.
 
 They are pure functions of the plan, `now` and what was delivered (`Asked`).
 """
@@ -90,12 +93,21 @@ def check_in_verdict(
     now: datetime,
     tz: str | None,
     policy: Policy,
+    end_asked_at: datetime | None = None,
 ) -> Verdict:
-    """Whether check-in `sequence`'s nudge of `kind` goes out at `now` (see the module)."""
+    """Whether check-in `sequence`'s nudge of `kind` goes out at `now` (see the module).
+    `end_asked_at`: when the employee was last asked about the end of term (`now` for an ask
+    going out with this nudge), if they were."""
     assert kind in CHECK_IN_NUDGES, kind
     current = now < current_until(terms, sequence, tz, policy)
     if kind is QUESTION:
-        return Send() if current else Skip(WINDOW_PASSED)
+        if not current:
+            return Skip(WINDOW_PASSED)
+        if end_asked_at is not None:
+            after = working_days_later(end_asked_at, 1, tz, policy)
+            if now < after:
+                return Wait(after)
+        return Send()
     if asked.sent_at is None:
         # The question has not gone out: wait for it, unless it never will.
         if not asked.may_still_go:

@@ -7,7 +7,7 @@ yet sent still may) is read here, in one query for the whole batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, select, update
@@ -23,6 +23,7 @@ from bot.domain.catch_up import (
     Wait,
     check_in_verdict,
 )
+from bot.domain.followups import NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
@@ -63,6 +64,35 @@ async def questions_asked(
     return {key: found.get(key, Asked(None, may_still_go=False)) for key in wanted}
 
 
+async def end_asked_at(
+    session: AsyncSession, claimed: Iterable[Nudge], records: Mapping[int, SecondmentRecord]
+) -> dict[int, datetime]:
+    """For each secondment with a claimed check-in question: when its employee was last sent
+    an end-of-term ask, if ever."""
+    wanted = {n.secondment_id for n in claimed if n.kind is QUESTION}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Nudge.secondment_id, Nudge.recipient_id, func.max(Nudge.sent_at))
+        .where(
+            Nudge.kind == NudgeKind.END_DECISION,
+            Nudge.secondment_id.in_(wanted),
+            Nudge.sent_at.is_not(None),
+        )
+        .group_by(Nudge.secondment_id, Nudge.recipient_id)
+    )
+    return {s: at for s, person, at in rows if at and person == records[s].employee_id}
+
+
+def asking_the_end(
+    end_asked: dict[int, datetime], ask: Nudge, record: SecondmentRecord, now: datetime
+) -> None:
+    """Note in `end_asked` that an end-of-term ask claimed just now goes out, if it is to the
+    employee: their check-in question waits (bot/domain/catch_up.py)."""
+    if ask.recipient_id == record.employee_id:
+        end_asked[ask.secondment_id] = now
+
+
 def never_asked(asked: dict[tuple[int, int], Asked], question: Nudge) -> None:
     """Note in `asked` that a question skipped just now will never go out."""
     if question.kind is QUESTION:
@@ -76,11 +106,21 @@ def verdict_for(
     now: datetime,
     tz: str | None,
     policy: Policy,
+    end_asked: Mapping[int, datetime],
 ) -> Verdict:
     """What becomes of a claimed check-in nudge at `now`."""
     terms = CheckInTerms(record.terms.start_date, record.terms.end_date, record.check_in_weeks)
     question = asked.get((nudge.secondment_id, nudge.sequence), Asked(None, may_still_go=True))
-    return check_in_verdict(nudge.kind, nudge.sequence, question, terms, now, tz, policy)
+    return check_in_verdict(
+        nudge.kind,
+        nudge.sequence,
+        question,
+        terms,
+        now,
+        tz,
+        policy,
+        end_asked_at=end_asked.get(nudge.secondment_id),
+    )
 
 
 async def put_off(

@@ -59,6 +59,37 @@ def test_no_question_after_the_end_date() -> None:
     assert verdict(K.CHECK_IN, ON_ITS_WAY, datetime(2027, 4, 29, 9, tzinfo=UTC), 6) == Send()
 
 
+@pytest.mark.parametrize(
+    ("end_asked", "expected"),
+    [
+        (ASKED_1, Wait(datetime(2027, 2, 16, 9, tzinfo=UTC))),  # asked in the same sweep
+        (ASKED_1 - HOUR, Wait(datetime(2027, 2, 16, 9, tzinfo=UTC))),  # earlier that day
+        (ASKED_1 - 3 * DAY, Send()),  # on Friday: a working day has passed since
+        (None, Send()),
+    ],
+)
+def test_a_question_waits_a_working_day_after_an_end_of_term_ask(
+    end_asked: datetime | None, expected: object
+) -> None:
+    # Asked about the end on Monday 15 February: check-in 1 (due that day) waits until the
+    # next working day, so the employee is asked one thing at a time.
+    verdict = check_in_verdict(
+        K.CHECK_IN, 1, ON_ITS_WAY, TERMS, ASKED_1, None, POLICY, end_asked_at=end_asked
+    )
+    assert verdict == expected
+
+
+def test_a_question_held_behind_an_end_of_term_ask_past_its_window_is_skipped() -> None:
+    # Check-in 6 (26 April) and an ask on Thursday 29 April: by Friday the end date has come.
+    now = datetime(2027, 4, 29, 9, tzinfo=UTC)
+    assert check_in_verdict(
+        K.CHECK_IN, 6, ON_ITS_WAY, TERMS, now, None, POLICY, end_asked_at=now
+    ) == Wait(datetime(2027, 4, 30, 9, tzinfo=UTC))
+    assert check_in_verdict(
+        K.CHECK_IN, 6, ON_ITS_WAY, TERMS, now + DAY, None, POLICY, end_asked_at=now
+    ) == Skip(WINDOW_PASSED)
+
+
 def test_a_reminder_never_goes_with_its_question() -> None:
     # Back an hour late: the question is on its way in this sweep; the reminder waits a day.
     now = ASKED_1 + DAY + HOUR

@@ -231,13 +231,16 @@ async def test_after_ten_weeks_down_one_check_in_is_asked_and_none_is_missed(
 ) -> None:
     """A 12-week secondment, started, then the bot stopped for 10 weeks: check-ins 1 to 4 were
     never asked, so none is reminded of or missed; check-in 5, the current one, is asked once,
-    and its reminder follows a working day later."""
+    the working day after the end-of-term ask that went out on the day the bot came back
+    (tests/slack/test_after_downtime.py), and its reminder follows a working day later."""
     thread = await approved(bot, START, date(2027, 4, 23))
     await bot.sweep(at(2, 1, 9))  # the start
     before = len(check_ins_to(bot, EMPLOYEE))
 
     await bot.sweep(at(4, 12, 10))  # back on Monday 12 April, check-in 5's day
     await bot.sweep(at(4, 12, 11))
+    assert check_ins_to(bot, EMPLOYEE)[before:] == []
+    await bot.sweep(at(4, 13, 9))
 
     asked = check_ins_to(bot, EMPLOYEE)[before:]
     assert [("check-in 5" in c.text, "reminder" in c.text.lower()) for c in asked] == [
@@ -256,7 +259,7 @@ async def test_after_ten_weeks_down_one_check_in_is_asked_and_none_is_missed(
     _, status = await bot.command(HOME, f"status {thread.secondment_id}")
     assert "missed" not in (await bot.reply_to(status)).blocks_text
 
-    await bot.sweep(at(4, 13, 9))  # a working day after the question: its one reminder
+    await bot.sweep(at(4, 14, 9))  # a working day after the question: its one reminder
     (reminder,) = check_ins_to(bot, EMPLOYEE)[before + 1 :]
     assert "A reminder" in reminder.text and "check-in 5" in reminder.text
 
@@ -266,11 +269,11 @@ async def test_a_change_after_downtime_leaves_skipped_and_held_nudges_as_they_ar
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
     """Re-planning the secondment (here, HR confirming its interval) must not bring back what
-    the sweep skipped, nor put a held reminder back to its old time."""
+    the sweep skipped, nor put a held nudge back to its old time."""
     bot.slack.add_user(HR)
     thread = await approved(bot, START, date(2027, 4, 23))
     await bot.sweep(at(2, 1, 9))
-    await bot.sweep(at(4, 12, 10))  # back after ten weeks: check-in 5 asked, the rest skipped
+    await bot.sweep(at(4, 12, 10))  # back after ten weeks: check-in 5 held a day, the rest skipped
     before = await _check_in_rows(bot)
 
     clock.move_to(at(4, 12, 11))
@@ -279,7 +282,7 @@ async def test_a_change_after_downtime_leaves_skipped_and_held_nudges_as_they_ar
     assert "every 2 weeks" in (await bot.reply_to(reply)).text
     assert await _check_in_rows(bot) == before
     assert await bot.sweep(at(4, 12, 12)) == 0  # nothing brought back to send
-    assert await bot.sweep(at(4, 13, 9)) == 1  # check-in 5's reminder, at its time
+    assert await bot.sweep(at(4, 13, 9)) == 1  # check-in 5, at the time it was held to
 
 
 @pytest.mark.settings(hr_users=HR)

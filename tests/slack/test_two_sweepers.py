@@ -343,8 +343,10 @@ async def approved_secondments(bot: Harness, count: int) -> list[Party]:
         await approve(bot, home, thread, Side.HOME)
         await approve(bot, host, thread, Side.HOST)
         await said(bot.slack, f"Secondment #{thread.secondment_id} is *approved*")
+        # What the approval said is all sent before the next request: a form answered while
+        # the last one's messages still go out waits on them, and may miss Slack's 3 seconds.
+        await bot.handled()
         parties.append(Party(n, employee, home, host, thread))
-    await bot.handled()  # what the approvals said is all sent before the sweepers begin
     return parties
 
 
