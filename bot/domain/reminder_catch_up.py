@@ -7,12 +7,14 @@ whole chain would arrive at once: both reminders in the same minute, and HR told
 manager who was never reminded. So a step whose step before went out late (a day or more after
 its time) waits the working days the plan put between them, counted from when that step
 really went out: the rest of the chain is re-based on the day the bot came back. While the bot
-runs, every step goes out on time and the plan holds as it is.
+runs, every step goes out on time and the plan holds as it is. (A step's time is when it was
+due, or when it was planned if that is later: a delegate's reminders are planned from the
+round's start, and go at once, on time.)
 
 - A reminder follows the one before it to the same decider; the first follows the round's
   start, and goes when it is due.
 - HR's escalation follows every reminder of the round to a decider who has not decided.
-- A step still on its way holds the next back; one that will never go (given up, or its
+- A step still on its way, late, holds the next back; one that will never go (given up, or its
   decider replaced) holds nothing back.
 
 They are pure functions of the plan, `now` and what was delivered (`Step`).
@@ -36,8 +38,8 @@ ON_TIME = timedelta(days=1)
 @dataclass(frozen=True, slots=True)
 class Step:
     """A step of the chain before the one judged: where the plan put it (working days after
-    the round's start), when it was due, when it really went out if it did, and whether it
-    still may."""
+    the round's start), its time (see the module), when it really went out if it did, and
+    whether it still may."""
 
     planned_days: int
     due_at: datetime
@@ -67,7 +69,9 @@ def chain_verdict(
                 continue
             after = working_days_later(step.sent_at, gap, tz, policy)
         elif step.may_still_go:
-            # It goes in this sweep or a later one: from now is the soonest it can be.
+            if now - step.due_at < ON_TIME:
+                continue
+            # Late, it goes in this sweep or a later one: from now is the soonest it can be.
             after = working_days_later(now, gap, tz, policy)
         else:
             continue

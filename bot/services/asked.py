@@ -5,6 +5,7 @@ questions that no longer apply."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,3 +70,33 @@ async def take_posted(
             .values(posted_channel=None, posted_ts=None)
         )
     return [Posted(str(channel), str(ts)) for _, channel, ts in rows]
+
+
+async def pinned_close(
+    session: AsyncSession, secondment_id: int, close: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A close of questions (its payload names the kinds, and the check-in or side, it
+    closes) pinned to the messages it is to update: taken, and forgotten, in the caller's
+    transaction. None when no question is open."""
+    side = close["side"]
+    questions = await take_posted(
+        session,
+        secondment_id,
+        [NudgeKind(kind) for kind in close["kinds"]],
+        close["sequence"],
+        Side(side) if side else None,
+    )
+    if not questions:
+        return None
+    return {"message": close["message"], "questions": [[q.channel, q.ts] for q in questions]}
+
+
+async def pin_unpinned_close(
+    sessions: Sessions, nudge_id: int, secondment_id: int, close: dict[str, Any]
+) -> list[list[str]]:
+    """A close written before closes were pinned by their change: pinned now, and stored so,
+    so that a retry updates the same messages. Returns where they are."""
+    async with sessions.begin() as session:
+        pinned = await pinned_close(session, secondment_id, close)
+        await session.execute(update(Nudge).where(Nudge.id == nudge_id).values(payload=pinned))
+    return [] if pinned is None else list(pinned["questions"])

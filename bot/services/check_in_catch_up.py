@@ -65,23 +65,33 @@ async def questions_asked(
 
 
 async def end_asked_at(
-    session: AsyncSession, claimed: Iterable[Nudge], records: Mapping[int, SecondmentRecord]
+    session: AsyncSession,
+    claimed: Iterable[Nudge],
+    records: Mapping[int, SecondmentRecord],
+    now: datetime,
 ) -> dict[int, datetime]:
     """For each secondment with a claimed check-in question: when its employee was last sent
-    an end-of-term ask, if ever."""
+    an end-of-term ask, if ever; `now` if one is due and not yet sent (another batch, or
+    another sweeper, holds it)."""
     wanted = {n.secondment_id for n in claimed if n.kind is QUESTION}
     if not wanted:
         return {}
+    due_now = and_(_STILL_OPEN, Nudge.due_at <= now)
     rows = await session.execute(
-        select(Nudge.secondment_id, Nudge.recipient_id, func.max(Nudge.sent_at))
-        .where(
-            Nudge.kind == NudgeKind.END_DECISION,
-            Nudge.secondment_id.in_(wanted),
-            Nudge.sent_at.is_not(None),
+        select(
+            Nudge.secondment_id,
+            Nudge.recipient_id,
+            func.max(Nudge.sent_at),
+            func.max(case((due_now, 1), else_=0)),
         )
+        .where(Nudge.kind == NudgeKind.END_DECISION, Nudge.secondment_id.in_(wanted))
         .group_by(Nudge.secondment_id, Nudge.recipient_id)
     )
-    return {s: at for s, person, at in rows if at and person == records[s].employee_id}
+    found = {}
+    for secondment, person, sent_at, going in rows:
+        if person == records[secondment].employee_id and (going or sent_at):
+            found[secondment] = now if going else sent_at
+    return found
 
 
 def asking_the_end(

@@ -42,9 +42,8 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.domain.followups import Destination, NudgeKind
 from bot.domain.nudge_catalogue import IN_THREAD
-from bot.domain.states import Side
 from bot.models import Nudge, PausedWorkspace, Secondment
-from bot.services.asked import take_posted
+from bot.services.asked import pinned_close
 
 # How long a claim holds a nudge: past it, another sweep may claim it (bot/services/sweep.py).
 LEASE = timedelta(minutes=5)
@@ -210,16 +209,7 @@ async def _pin_closes(
     for item in outgoing:
         if item.kind is not NudgeKind.QUESTIONS_CLOSED:
             pinned.append(item)
-            continue
-        assert item.payload is not None
-        side = item.payload["side"]
-        kinds = [NudgeKind(kind) for kind in item.payload["kinds"]]
-        questions = await take_posted(
-            session, secondment_id, kinds, item.payload["sequence"], Side(side) if side else None
-        )
-        if questions:
-            where = [[q.channel, q.ts] for q in questions]
-            payload = {"message": item.payload["message"], "questions": where}
+        elif item.payload and (payload := await pinned_close(session, secondment_id, item.payload)):
             pinned.append(replace(item, payload=payload))
     return pinned
 

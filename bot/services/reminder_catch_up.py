@@ -57,16 +57,18 @@ async def round_reminders(
             Nudge.sequence,
             Nudge.recipient_id,
             Nudge.due_at,
+            Nudge.created_at,
             Nudge.sent_at,
             Nudge.cancelled_at,
         ).where(Nudge.kind == NudgeKind.DECISION_REMINDER, Nudge.secondment_id.in_(set(rounds)))
     )
     found: dict[int, list[Reminder]] = {secondment: [] for secondment in rounds}
-    for secondment, round_, side, sequence, recipient, due_at, sent_at, cancelled_at in rows:
+    for secondment, round_, side, sequence, recipient, due, planned, sent, cancelled in rows:
         if round_ == rounds[secondment]:
             days = planned_days(NudgeKind.DECISION_REMINDER, sequence, policy)
-            # Unsent and not cancelled: this sweep holds it, or a later one will send it.
-            step = Step(days, due_at, sent_at, sent_at is None and cancelled_at is None)
+            # Unsent and not cancelled: this sweep holds it, or a later one will send it. Its
+            # time is when it was planned, if later than its due time (a delegate's).
+            step = Step(days, max(due, planned), sent, sent is None and cancelled is None)
             found[secondment].append(Reminder(side, sequence, recipient, step))
     return found
 

@@ -252,7 +252,7 @@ async def _claim_batch(
             },
         )
         asked = await questions_asked(session, claimed)
-        end_asked = await end_asked_at(session, claimed, records)
+        end_asked = await end_asked_at(session, claimed, records, now)
         reminders = await round_reminders(session, claimed, policy)
         due: list[Due] = []
         stale: list[Due] = []

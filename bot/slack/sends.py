@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.catch_up import arrives_late
 from bot.domain.followups import Destination, EscalationKind, NudgeKind, Posted
 from bot.domain.policy import return_rights_limit
-from bot.services.asked import asked_about_the_end_before
+from bot.services.asked import asked_about_the_end_before, pin_unpinned_close
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked
 from bot.services.home import load_home
@@ -158,7 +158,7 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> P
         case NudgeKind.FOLLOW_UP:
             return await _dm(client, due, build_follow_up(record))
         case NudgeKind.QUESTIONS_CLOSED:
-            await _close_questions(client, due)
+            await _close_questions(client, deps, due)
         case NudgeKind.DEBRIEF_REQUEST:
             await _dm(
                 client,
@@ -271,13 +271,18 @@ async def _dm(client: AsyncWebClient, due: Due, message: Message) -> Posted:
     return await post_once(client, due, due.recipient_id, message.as_kwargs())
 
 
-async def _close_questions(client: AsyncWebClient, due: Due) -> None:
+async def _close_questions(client: AsyncWebClient, deps: Deps, due: Due) -> None:
     """Replace the buttons of the questions `due` closes with what happened, where they were
     posted (pinned by the change that closed them). An update is the same every time, so one
     repeated after a failure changes nothing more; a question Slack no longer has is left
     alone."""
     assert due.payload is not None
-    for channel, ts in due.payload["questions"]:
+    questions = due.payload.get("questions")
+    if questions is None:  # written by a release that did not pin its closes
+        questions = await pin_unpinned_close(
+            deps.sessions, due.nudge_id, due.record.id, due.payload
+        )
+    for channel, ts in questions:
         try:
             await client.chat_update(channel=channel, ts=ts, **due.payload["message"])
         except SlackApiError as exc:

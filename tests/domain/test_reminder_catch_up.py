@@ -118,3 +118,14 @@ def test_hr_waits_for_the_slowest_of_the_deciders_reminders() -> None:
     host = Step(6, REMINDER_2, utc(2, 15, 11), may_still_go=False)
     assert escalation([home, host], ESCALATION) == Wait(utc(2, 16))
     assert escalation([home, host], utc(2, 16)) == Send()
+
+
+def test_a_step_on_its_way_on_time_holds_nothing_back() -> None:
+    # A delegate's reminders, planned on Monday 8 February from the round's start: both are
+    # overdue, and both are on time (their time is when they were planned).
+    delegated = datetime(2027, 2, 8, 10, tzinfo=UTC)
+    first_to_delegate = Step(3, delegated, None, may_still_go=True)
+    assert second_reminder([first_to_delegate], delegated) == Send()
+    # Sent at once, on time: HR's escalation keeps its day.
+    sent = [Step(3, delegated, delegated, False), Step(6, delegated, delegated, False)]
+    assert escalation(sent, ESCALATION) == Send()

@@ -20,7 +20,7 @@ from bot.models import AuditEvent
 from tests.support.action_walks import CHANGING, DEPUTY, HR, PARTIES, WALKS, Walk
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 from tests.support.plain_text import calls_as_text
-from tests.support.snapshots import check_section
+from tests.support.snapshots import check_section, sections
 from tests.support.standin import Call
 
 NAMES = {
@@ -30,6 +30,16 @@ NAMES = {
     HR: "HR",
     DEPUTY: "the delegate",
 }
+
+
+def heading(walk: Walk) -> str:
+    return f"{walk.via}, by {NAMES[walk.actor]}"
+
+
+def test_the_snapshot_has_a_section_for_each_walk_and_no_other() -> None:
+    # A walk removed or renamed leaves its old section: write the file anew (delete it, then
+    # run with UPDATE_SNAPSHOTS=1).
+    assert set(sections("actions.txt")) == {heading(walk) for walk in WALKS}
 
 
 def test_every_action_that_changes_something_is_walked() -> None:
@@ -72,8 +82,7 @@ async def test_whoever_acts_is_told_it_was_recorded(
     assert seen, [(c.method, c.body.get("channel"), c.text) for c in bot.slack.calls[since:]]
     # What the action showed and said, whoever it reached, reads as tests/snapshots/actions.txt.
     said = calls_as_text(bot.slack.calls[since:], NAMES, acted_on.channel)
-    heading = f"{WALKS.index(walk) + 1:02d} {walk.via}, by {NAMES[walk.actor]}"
-    check_section("actions.txt", heading, "\n".join(said).strip())
+    check_section("actions.txt", heading(walk), "\n".join(said).strip())
 
 
 async def audited(bot: Harness) -> int:

@@ -5,7 +5,7 @@ gets one reminder and is then marked missed; "Remind me tomorrow" adds one more 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -326,6 +326,31 @@ async def test_a_claim_goes_past_a_batch_that_was_all_skipped(bot: Harness) -> N
     # The oldest still true to send: the first end-of-term ask (the check-ins before it were
     # skipped, and their reminders and marks held or skipped, batch by batch).
     assert [(d.kind, d.sequence) for d in due] == [(NudgeKind.END_DECISION, 11)]
+
+
+async def test_a_check_in_claimed_apart_from_its_end_of_term_ask_still_waits(bot: Harness) -> None:
+    """Claimed one at a time (small batches, or a second sweeper), the end-of-term ask to the
+    employee is claimed but not yet sent when check-in 5's question is: it still waits."""
+    await approved(bot, START, date(2027, 4, 23))
+    await bot.sweep(at(2, 1, 9))
+    now = at(4, 12, 10)
+
+    claimed = []
+    while batch := await claim_due(bot.sessions, now=now, policy=bot.deps.policy, limit=1):
+        claimed += [(d.kind, d.sequence, d.recipient_id) for d in batch]
+
+    assert (NudgeKind.END_DECISION, 11, EMPLOYEE) in claimed
+    assert [c for c in claimed if c[0] is NudgeKind.CHECK_IN] == []
+    async with bot.sessions() as session:
+        (held,) = (
+            await session.scalars(
+                select(Nudge.claimed_until).where(
+                    Nudge.kind == NudgeKind.CHECK_IN, Nudge.sequence == 5
+                )
+            )
+        ).all()
+    # Until 09:00 the next working day in London, where the employee is (summer time).
+    assert held == at(4, 13, 8) - timedelta(microseconds=1)
 
 
 @pytest.mark.parametrize("arrived", [True, False], ids=["it arrived", "it did not"])

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from bot.domain.followups import NudgeKind
 from bot.domain.states import Side
 from bot.models import Escalation, Nudge
 from bot.slack.ids import Action
-from tests.support.flows import approve, request_ref
+from tests.support.flows import approve, delegate, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
 from tests.support.standin import Call
 
@@ -105,6 +106,29 @@ async def test_back_after_three_weeks_each_manager_is_reminded_once_before_hr_he
 
     assert await bot.sweep(at(29, 8, 59)) == 0
     assert await bot.sweep(at(29, 9)) == 3  # HR, the thread's note and the parent's update
+    (hr_post,) = bot.slack.sent("chat.postMessage", channel=HR_CHANNEL)
+    assert "needs HR: no decision yet" in hr_post.text
+
+
+@pytest.mark.settings(hr_channel=HR_CHANNEL)
+async def test_a_delegation_while_the_bot_runs_leaves_hr_its_planned_day(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    """The delegate's reminders are planned from the round's start, so the first goes at once:
+    on time, not late, and HR still hears on the seventh working day (Wednesday 13 January)."""
+    deputy = bot.slack.add_user("U0DEPUTY")
+    thread = await bot.submit_request(START, END)
+    assert await bot.sweep(at(7, 9)) == 2
+    clock.move_to(at(11, 10))
+    await delegate(bot, thread, Side.HOME, deputy)
+    await bot.handled()
+
+    await bot.sweep(at(11, 10, 1))  # the delegate's first reminder, overdue when planned
+    assert len(reminders_to(bot, deputy)) == 1
+    await bot.sweep(at(12, 9))
+    await bot.sweep(at(13, 8, 59))
+    assert bot.slack.sent("chat.postMessage", channel=HR_CHANNEL) == []
+    await bot.sweep(at(13, 9))
     (hr_post,) = bot.slack.sent("chat.postMessage", channel=HR_CHANNEL)
     assert "needs HR: no decision yet" in hr_post.text
 
@@ -260,3 +284,39 @@ async def test_a_withdrawal_closes_every_reminder(bot: Harness) -> None:
         assert "withdrew" in message["text"] and "decision_approve" not in json.dumps(
             message["blocks"]
         )
+
+
+async def test_a_close_written_before_closes_were_pinned_still_closes_its_reminder(
+    bot: Harness,
+) -> None:
+    """A close of the home manager's reminders, as the release before wrote it (naming kinds,
+    not messages), still waiting after the upgrade: it finds the reminder when it is sent."""
+    thread = await bot.submit_request(START, END)
+    await bot.sweep(at(7, 9))
+    (reminder,) = [m for m in bot.slack.posted(HOME) if "A reminder" in m["text"]]
+    closed = {"text": "Closed: decided elsewhere.", "blocks": []}
+    async with bot.sessions.begin() as session:
+        await session.execute(
+            insert(Nudge).values(
+                secondment_id=thread.secondment_id,
+                kind=NudgeKind.QUESTIONS_CLOSED,
+                round=1,
+                sequence=0,
+                due_at=at(7, 10),
+                attempts=0,
+                created_at=at(7, 10),
+                payload={
+                    "kinds": [NudgeKind.DECISION_REMINDER],
+                    "sequence": None,
+                    "side": Side.HOME,
+                    "message": closed,
+                },
+            )
+        )
+
+    assert await bot.sweep(at(7, 10)) == 1
+
+    (now,) = [m for m in bot.slack.posted(HOME) if m["ts"] == reminder["ts"]]
+    assert now["text"] == "Closed: decided elsewhere." and not now.get("blocks")
+    (host,) = [m for m in bot.slack.posted(HOST) if "A reminder" in m["text"]]
+    assert "decision_approve" in json.dumps(host["blocks"])  # the other side's stays open

@@ -49,6 +49,11 @@ def _sections(whole: str) -> dict[str, str]:
     return sections
 
 
+def sections(name: str) -> dict[str, str]:
+    """The sections of tests/snapshots/`name`, by heading."""
+    return _sections((SNAPSHOTS / name).read_text())
+
+
 def check_section(name: str, heading: str, text: str) -> None:
     """`text` is what the section headed `heading` of tests/snapshots/`name` holds. Sections
     are kept in the order of their headings."""
