@@ -1,18 +1,15 @@
-"""Run Secondment Mediator: read the settings, then serve until stopped; or, with `--sandbox`,
-run the bot locally with a stand-in of Slack and a page to try it in the browser."""
+"""Run Secondment Mediator from a checkout: `python app.py` serves the bot until stopped, and
+`python app.py --sandbox` runs it locally with a stand-in of Slack and a page to try it in the
+browser. The installed command, `secondment-bot`, runs the same code (bot/cli.py), and adds
+`migrate` and `check`."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import Coroutine
-from typing import Any
 
-from bot.logs import configure_logging
-from bot.runtime import serve
-from bot.sandbox.run import DEFAULT_PORT, serve_sandbox
-from bot.settings import SettingsError, load_settings
+from bot import cli
+from bot.sandbox.run import DEFAULT_PORT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,26 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.sandbox:
-        return _run(serve_sandbox(args.port or DEFAULT_PORT))
+        return cli.main(["sandbox", "--port", str(args.port or DEFAULT_PORT)])
     if args.port is not None:
         parser.error("--port goes with --sandbox (the bot's own port is the PORT setting)")
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        print("See .env.example and the README's configuration table.", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level, settings.log_format, settings.secret_values())
-    return _run(serve(settings))
-
-
-def _run(serving: Coroutine[Any, Any, None]) -> int:
-    try:
-        asyncio.run(serving)
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    return 0
+    return cli.main(["serve"])
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, text
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -77,10 +78,24 @@ def make_sessions(engine: AsyncEngine) -> Sessions:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def migrations_directory() -> Path:
+    """Alembic's environment and revisions: `migrations/` beside `bot/` in a checkout; inside
+    the package once installed (pyproject.toml puts them there), so that an install migrates
+    from any working directory."""
+    installed = Path(__file__).resolve().parent / "migrations"
+    return installed if installed.is_dir() else ROOT / "migrations"
+
+
 def alembic_config() -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    ini = ROOT / "alembic.ini"  # a checkout's, for the alembic command; an install has none
+    config = Config(str(ini)) if ini.is_file() else Config()
+    config.set_main_option("script_location", str(migrations_directory()))
     return config
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 def run_alembic(

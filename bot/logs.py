@@ -151,8 +151,10 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [log_handler(log_format, secrets)]
     root.setLevel(level.upper())
-    # The sweep runs every few seconds; one line per run would drown everything else.
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+    # The sweep runs every few seconds; one line per run would drown everything else. The
+    # scheduler's own start-up lines ("Adding job tentatively", once per job) say nothing the
+    # bot's "serving" line does not.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # slack_sdk renders each Web API request and response as text for a debug line when its
     # client logger's own level (not the effective one) is DEBUG or unset: unset, every call
     # paid for a line that was then dropped.

@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails, PydanticUndefined
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import LogFormat
@@ -43,6 +44,12 @@ BOT_SCOPES = (
 OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 
 
+# A bot token as Slack issues them: xoxb-, then (today) the workspace's and the bot's numbers and
+# a random part, joined by dashes. Only the alphabet and a length are checked: Slack may change
+# the parts, and `auth.test` at start is the real check.
+BOT_TOKEN_SHAPE = re.compile(r"xoxb-[0-9A-Za-z-]{20,}")
+
+
 class SettingsError(Exception):
     """The environment does not describe a runnable bot; the message names what to fix."""
 
@@ -61,7 +68,8 @@ class DatabaseSettings(BaseSettings):
     def _database_url_shape(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError(
-                "must use an async driver: sqlite+aiosqlite:///path.db or postgresql+asyncpg://..."
+                "must use an async driver: sqlite+aiosqlite:///path.db, or "
+                "postgresql+asyncpg://user:password@host/database"
             )
         return value
 
@@ -145,6 +153,11 @@ class Settings(DatabaseSettings):
             )
         if not token.startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
+        if not BOT_TOKEN_SHAPE.fullmatch(token):
+            raise ValueError(
+                "is not a whole bot token: copy all of the Bot User OAuth Token, xoxb- and the "
+                "letters, digits and dashes after it"
+            )
         return value
 
     @field_validator("slack_signing_secret")
@@ -278,13 +291,83 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else ""
-            problem = (
-                "is required but not set"
-                if error["type"] == "missing"
-                else error["msg"].removeprefix("Value error, ")
-            )
-            lines.append(f"{name} {problem}".strip())
-        raise SettingsError("Configuration error:\n  " + "\n  ".join(lines)) from None
+        raise _plainly(exc) from None
+
+
+def load_database_settings() -> DatabaseSettings:
+    """Read only what migrations need, with the same one line per wrong variable."""
+    try:
+        return DatabaseSettings()
+    except ValidationError as exc:
+        raise _plainly(exc) from None
+
+
+# An example of a good value for the settings whose default is none (the others show theirs).
+EXAMPLES = {
+    "database_url": "postgresql+asyncpg://bot:password@db.internal/secondments",
+    "slack_bot_token": "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "slack_signing_secret": "0123456789abcdef0123456789abcdef (Basic Information, App Credentials)",
+    "slack_app_token": "xapp-1-A0123456789-1234567890123-abcdef0123456789",
+    "slack_client_id": "1234567890.1234567890123",
+    "slack_client_secret": "0123456789abcdef0123456789abcdef",
+    "slack_redirect_uri": "https://bot.example.com/slack/oauth_redirect",
+    "hr_channel": "C0123456789",
+    "hr_users": "U0123456789,U0987654321",
+    "working_days": "mon,tue,wed,thu,fri",
+    "slack_scopes": "chat:write,commands,im:write,users:read (the manifest's list)",
+    "hr_can_override": "true",
+}
+
+
+def _problem(error: ErrorDetails) -> str:
+    """What is wrong, in plain words."""
+    bounds = {k: _plain_number(v) for k, v in (error.get("ctx") or {}).items()}
+    match error["type"]:
+        case "missing":
+            return "is required but not set"
+        case "int_parsing" | "int_from_float" | "int_type":
+            return "must be a whole number"
+        case "float_parsing" | "float_type":
+            return "must be a number"
+        case "bool_parsing" | "bool_type":
+            return "must be true or false"
+        case "greater_than_equal":
+            return f"must be at least {bounds.get('ge')}"
+        case "less_than_equal":
+            return f"must be at most {bounds.get('le')}"
+        case "greater_than":
+            return f"must be more than {bounds.get('gt')}"
+        case "less_than":
+            return f"must be less than {bounds.get('lt')}"
+        case "literal_error" | "enum":
+            return f"must be one of {bounds.get('expected')}"
+        case _:
+            return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _plain_number(value: object) -> object:
+    """5.0 as 5: a bound reads as the operator would write it."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _example(name: str) -> str | None:
+    if name in EXAMPLES:
+        return EXAMPLES[name]
+    field = Settings.model_fields.get(name)
+    if field is None or field.default in (None, PydanticUndefined):
+        return None
+    default = field.default
+    return ",".join(default) if isinstance(default, tuple) else str(default)
+
+
+def _plainly(exc: ValidationError) -> SettingsError:
+    """One line per wrong variable: its name, what is wrong, and an example of a good value.
+    The value given is not repeated: it may be a secret, or a URL with a password in it."""
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = field.upper()
+        example = _example(field)
+        hint = f" For example: {name}={example}" if example else ""
+        lines.append(f"{name} {_problem(error).rstrip('.')}.{hint}".strip())
+    return SettingsError("Configuration error:\n  " + "\n  ".join(lines))

@@ -93,7 +93,7 @@ async def test_a_bot_token_slack_refuses_stops_the_bot_with_one_line(
 ) -> None:
     code, stderr = await _run_to_exit(
         tmp_path,
-        SLACK_BOT_TOKEN="xoxb-revoked-0000",
+        SLACK_BOT_TOKEN="xoxb-1111111111-2222222222222-RevokedRevokedRevoked",
         SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
         SLACK_API_URL=slack.api_url,
         PORT=str(_free_port()),
@@ -102,7 +102,7 @@ async def test_a_bot_token_slack_refuses_stops_the_bot_with_one_line(
 
     assert code == 2
     assert "SLACK_BOT_TOKEN: Slack refuses it (invalid_auth)" in stderr
-    assert "Traceback" not in stderr and "xoxb-revoked-0000" not in stderr
+    assert "Traceback" not in stderr and "RevokedRevokedRevoked" not in stderr
     assert [c.method for c in slack.calls] == ["auth.test"]
 
 

@@ -153,7 +153,7 @@ def _settings(**values: Any) -> Any:
 def test_log_format_is_text_unless_set_to_json() -> None:
     assert _settings().log_format == "text"
     assert _settings(log_format="json").log_format == "json"
-    with pytest.raises(SettingsError, match="LOG_FORMAT Input should be 'text' or 'json'"):
+    with pytest.raises(SettingsError, match="LOG_FORMAT must be one of 'text' or 'json'"):
         _settings(log_format="xml")
 
 

@@ -89,9 +89,11 @@ class Sandbox:
 
 
 @asynccontextmanager
-async def sandbox_running(directory: Path, port: int, keys: Keys) -> AsyncIterator[Sandbox]:
-    """The sandbox serving its page on `port` (0: a free one) until the block ends; it goes on
-    from where the last run in `directory` left it."""
+async def sandbox_running(
+    directory: Path, port: int, keys: Keys, host: str = "127.0.0.1"
+) -> AsyncIterator[Sandbox]:
+    """The sandbox serving its page on `host` and `port` (0: a free one) until the block ends;
+    it goes on from where the last run in `directory` left it."""
     await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
     saved = await asyncio.to_thread(_read_saved, directory)
     clock = MovableClock(timedelta(seconds=saved["clock_offset_seconds"] if saved else 0))
@@ -116,7 +118,7 @@ async def sandbox_running(directory: Path, port: int, keys: Keys) -> AsyncIterat
             )
             await page.setup()
             try:
-                await _listen(page, port)
+                await _listen(page, host, port)
                 slack.page_url = f"http://127.0.0.1:{page.addresses[0][1]}/"
                 yield Sandbox(slack.page_url, people, workspace, clock, bot, settings)
             finally:
@@ -135,17 +137,23 @@ def _read_saved(directory: Path) -> dict[str, Any] | None:
     return dict(json.loads(path.read_text())) if path.exists() else None
 
 
-async def serve_sandbox(port: int, directory: Path = Path(DIRECTORY)) -> None:
+async def serve_sandbox(
+    port: int, directory: Path = Path(DIRECTORY), host: str = "127.0.0.1"
+) -> None:
+    """Serve the sandbox until SIGTERM or Ctrl-C. `host` 0.0.0.0 is for a container, whose
+    port is published to the machine's own 127.0.0.1: the page asks nobody who they are."""
     stop = stop_on_signals()
     keys = Keys()
-    configure_logging("INFO", "text", (keys.bot_token, keys.signing_secret))
-    async with sandbox_running(directory, port, keys) as sandbox:
+    # Warnings only: the page's address is the one line a person trying the bot needs; the bot's
+    # own start-up (its migrations, the internal port its stand-in of Slack calls) is not theirs.
+    configure_logging("WARNING", "text", (keys.bot_token, keys.signing_secret))
+    async with sandbox_running(directory, port, keys, host) as sandbox:
         print(f"Sandbox ready: open {sandbox.url} (Ctrl-C to stop; delete {directory}/ to reset)")
         await stop.wait()
 
 
-async def _listen(runner: web.AppRunner, port: int) -> None:
+async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
     try:
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        await web.TCPSite(runner, host, port).start()
     except OSError as exc:
         raise SettingsError(f"port {port} cannot be used for the sandbox: {exc.strerror}") from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiohttp
@@ -39,24 +40,44 @@ TOKEN_REFUSED = {
 START_CHECK_SECONDS = 10.0
 
 
-async def confirm_bot_token(client: AsyncWebClient) -> None:
-    """One workspace, at start: `SettingsError` when Slack refuses `SLACK_BOT_TOKEN`."""
+@dataclass(frozen=True, slots=True)
+class TokenProblem:
+    """What is wrong with asking Slack about `SLACK_BOT_TOKEN`, in one line; `refused`: Slack
+    answered that the token is no good (else it did not answer, or not clearly)."""
+
+    line: str
+    refused: bool
+
+
+async def token_problem(client: AsyncWebClient) -> TokenProblem | None:
+    """Ask Slack (`auth.test`) whether it accepts the client's token: None when it does."""
     try:
         async with asyncio.timeout(START_CHECK_SECONDS):
             await client.auth_test()
     except SlackApiError as error:
         code = str(error.response.get("error"))
         if code in TOKEN_REFUSED:
-            raise SettingsError(
+            return TokenProblem(
                 f"SLACK_BOT_TOKEN: Slack refuses it ({code}). Copy the Bot User OAuth Token "
-                "(xoxb-...) from your app's OAuth & Permissions page, or reinstall the app."
-            ) from None
-        log.warning("Slack did not confirm SLACK_BOT_TOKEN at start (%s); serving anyway", code)
+                "(xoxb-...) from your app's OAuth & Permissions page, or reinstall the app.",
+                refused=True,
+            )
+        return TokenProblem(f"SLACK_BOT_TOKEN: Slack did not confirm it ({code})", refused=False)
     except (aiohttp.ClientError, TimeoutError) as error:
-        log.warning(
-            "Slack is not answering (%s); serving, and asking again with the first request",
-            type(error).__name__,
+        return TokenProblem(
+            f"SLACK_API_URL: Slack is not answering ({type(error).__name__})", refused=False
         )
+    return None
+
+
+async def confirm_bot_token(client: AsyncWebClient) -> None:
+    """One workspace, at start: `SettingsError` when Slack refuses `SLACK_BOT_TOKEN`; Slack
+    not answering only warns."""
+    problem = await token_problem(client)
+    if problem is not None and problem.refused:
+        raise SettingsError(problem.line)
+    if problem is not None:
+        log.warning("%s; serving, and asking again with the first request", problem.line)
 
 
 async def recheck_paused(client: AsyncWebClient, deps: Deps, now: datetime) -> list[Paused]:

@@ -29,7 +29,7 @@ from aiohttp import web
 
 from bot.sandbox.webapi import as_dict, as_list, block_kit_problem, error, read_body
 
-BOT_TOKEN = "xoxb-test-token"
+BOT_TOKEN = "xoxb-1111111111-2222222222222-StandInBotTokenForTests"
 APP_TOKEN = "xapp-1-test-token"
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
