@@ -17,6 +17,7 @@ class Event(StrEnum):
     APP_HOME_OPENED = "app_home_opened"
     APP_UNINSTALLED = "app_uninstalled"
     TOKENS_REVOKED = "tokens_revoked"
+    MESSAGE = "message"  # message.im: typed in the bot's own DM
 
 
 class Action(StrEnum):

@@ -78,6 +78,14 @@ def build_help(unknown: str | None = None) -> Message:
     return _text_only(HELP)
 
 
+def build_dm_help() -> Message:
+    """The answer to a message typed in the bot's DM."""
+    return _text_only(
+        "👋 I don't read messages here: I work through `/secondment`, which you can type in "
+        f"this box or anywhere in Slack.\n\n{HELP}"
+    )
+
+
 def build_refusal(refusal: Refusal) -> Message:
     return _text_only(_refusal_text(refusal))
 

@@ -9,6 +9,7 @@ from bot.slack.listeners import (
     actions,
     checkins,
     commands,
+    direct_messages,
     end_of_term,
     events_once,
     followup_actions,
@@ -36,3 +37,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     end_of_term.register(app, deps)
     home.register(app, deps)
     installations.register(app, deps)
+    direct_messages.register(app, deps)
