@@ -269,7 +269,7 @@ class Nudge(Base):
     the outbox of everything the bot says.
 
     Rows rather than scheduler jobs: they survive restarts and deploys, are shared safely by
-    several processes, and are cancelled or re-planned when the request changes (DESIGN.md, 6).
+    several processes, and are cancelled or re-planned when the request changes (docs/DESIGN.md, 6).
     What a change says is a row too (kind MESSAGE, THREAD_OPEN, THREAD_UPDATE), written in the
     change's own transaction, so nothing said is lost when Slack fails or the process dies.
     """

@@ -1,7 +1,7 @@
 """APScheduler wiring: an interval job that sweeps due nudges and sends them, and a daily job
 (retention) at 03:00 UTC.
 
-The schedule itself lives in the `nudges` table (DESIGN.md, decision 6); APScheduler only wakes
+The schedule itself lives in the `nudges` table (docs/DESIGN.md, decision 6); APScheduler only wakes
 the sweep every few seconds. `max_instances=1` and `coalesce` keep runs from piling up, and the
 lock lets shutdown wait for one that is under way. Both jobs also run once at start, so a bot
 that was down at 03:00 does not skip a day, and a daily run that fails is tried again later.
