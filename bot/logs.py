@@ -3,7 +3,6 @@ id of the request or sweep in hand, with secrets blanked out wherever they appea
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
@@ -13,6 +12,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, Literal
 
+import pythonjsonlogger.json
 from aiohttp.http_exceptions import HttpProcessingError
 
 LogFormat = Literal["text", "json"]
@@ -53,25 +53,26 @@ class _CorrelationFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time (ISO 8601, UTC), level, logger, message, correlation_id, and
-    the traceback as `exception` when there is one."""
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """One JSON object a line, by python-json-logger: time (ISO 8601, UTC, milliseconds), level,
+    logger, message, correlation_id, the traceback as `exception` and the stack as `stack` when
+    there is one, and any `extra` fields a record carries."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        line = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "correlation_id": getattr(record, "correlation_id", CORRELATION_ID.get()),
-        }
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        if record.exc_text:
-            line["exception"] = record.exc_text
-        if record.stack_info:
-            line["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(line, ensure_ascii=False)
+    def __init__(self) -> None:
+        super().__init__(
+            ["asctime", "levelname", "name", "message", "correlation_id"],
+            rename_fields={
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "exc_info": "exception",
+                "stack_info": "stack",
+            },
+            json_ensure_ascii=False,
+        )
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
 
 # Everything a line-oriented reader takes for a line break, escaped in the text format.

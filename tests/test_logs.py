@@ -74,6 +74,15 @@ def test_a_json_line_holds_the_traceback_when_there_is_one() -> None:
     assert line["exception"].endswith("ValueError: bad input")
 
 
+def test_a_json_line_carries_a_records_extra_fields_and_its_stack() -> None:
+    with captured("json", log) as stream:
+        log.info("sent", extra={"kind": "check_in", "attempt": 2}, stack_info=True)
+
+    (line,) = json_lines(stream)
+    assert (line["kind"], line["attempt"]) == ("check_in", 2)
+    assert line["stack"].startswith("Stack (most recent call last)")
+
+
 @pytest.mark.parametrize("log_format", ["text", "json"])
 def test_secrets_are_blanked_out_of_every_line(log_format: LogFormat) -> None:
     other_workspace = "xoxb-2-999-token-of-another-workspace"
