@@ -71,8 +71,9 @@ async def end_asked_at(
     now: datetime,
 ) -> dict[int, datetime]:
     """For each secondment with a claimed check-in question: when its employee was last sent
-    an end-of-term ask, if ever; `now` if one is due and not yet sent (another batch, or
-    another sweeper, holds it)."""
+    an end-of-term ask, if ever; `now` if one is due and not yet sent (this batch, another, or
+    another sweeper holds it: it goes now, or is found no longer due and the question waits a
+    day for nothing, never the other way round)."""
     wanted = {n.secondment_id for n in claimed if n.kind is QUESTION}
     if not wanted:
         return {}
@@ -92,15 +93,6 @@ async def end_asked_at(
         if person == records[secondment].employee_id and (going or sent_at):
             found[secondment] = now if going else sent_at
     return found
-
-
-def asking_the_end(
-    end_asked: dict[int, datetime], ask: Nudge, record: SecondmentRecord, now: datetime
-) -> None:
-    """Note in `end_asked` that an end-of-term ask claimed just now goes out, if it is to the
-    employee: their check-in question waits (bot/domain/catch_up.py)."""
-    if ask.recipient_id == record.employee_id:
-        end_asked[ask.secondment_id] = now
 
 
 def never_asked(asked: dict[tuple[int, int], Asked], question: Nudge) -> None:

@@ -64,7 +64,6 @@ from bot.domain.states import Side, SideState
 from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.audit import event_row, record_event, record_events
 from bot.services.check_in_catch_up import (
-    asking_the_end,
     end_asked_at,
     never_asked,
     put_off,
@@ -258,11 +257,7 @@ async def _claim_batch(
         stale: list[Due] = []
         waiting: list[tuple[int, Wait, bool]] = []
         skipped: list[tuple[int, Skip]] = []
-        # In due order; the end-of-term asks first, so that a check-in question to the same
-        # employee knows one goes with it.
-        for nudge in sorted(
-            claimed, key=lambda n: (n.kind is not NudgeKind.END_DECISION, n.due_at, n.id)
-        ):
+        for nudge in sorted(claimed, key=lambda n: (n.due_at, n.id)):
             record = records[nudge.secondment_id]
             tz = tz_of.get((record.team_id, nudge.recipient_id or record.employee_id))
             item = Due(
@@ -282,8 +277,6 @@ async def _claim_batch(
             wanted = still_wanted(item, nudge.round, now, policy, tz)
             # A reminder of a request whose thread was given up: the managers never saw it.
             wanted &= not (item.kind in ROUND_KINDS and item.record.id in never_shown)
-            if wanted and item.kind is NudgeKind.END_DECISION:
-                asking_the_end(end_asked, nudge, record, now)
             if wanted and item.kind in CHECK_IN_NUDGES:
                 match verdict_for(nudge, item.record, asked, now, tz, policy, end_asked):
                     case Wait() as wait:
