@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
 import sqlite3
@@ -25,6 +24,7 @@ from bot.metrics import Metrics
 from bot.settings import OAUTH_REDIRECT_PATH
 from bot.web import build_web_app
 from tests.support import wire
+from tests.support.processes import environment, free_port
 from tests.support.standin import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -37,25 +37,12 @@ from tests.support.standin import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _environment(**settings: str) -> dict[str, str]:
-    """The parent's environment without any of the bot's own variables, plus `settings`."""
-    own = {"SLACK_", "DATABASE_URL", "PORT", "LOG_", "MIN_TERM", "RETURN_RIGHTS", "BLOCK_"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(tuple(own))}
-    return {**env, **settings}
-
-
 async def _run_to_exit(tmp_path: Path, **settings: str) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(ROOT / "app.py"),
         cwd=tmp_path,
-        env=_environment(**settings),
+        env=environment(**settings),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -96,7 +83,7 @@ async def test_a_bot_token_slack_refuses_stops_the_bot_with_one_line(
         SLACK_BOT_TOKEN="xoxb-1111111111-2222222222222-RevokedRevokedRevoked",
         SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
         SLACK_API_URL=slack.api_url,
-        PORT=str(_free_port()),
+        PORT=str(free_port()),
         DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
     )
 
@@ -143,7 +130,7 @@ async def _start(tmp_path: Path, slack: SlackStandIn, port: int, **extra: str) -
         sys.executable,
         str(ROOT / "app.py"),
         cwd=tmp_path,
-        env=_environment(
+        env=environment(
             SLACK_SIGNING_SECRET=wire.SIGNING_SECRET,
             SLACK_API_URL=slack.api_url,
             PORT=str(port),
@@ -158,7 +145,7 @@ async def _start(tmp_path: Path, slack: SlackStandIn, port: int, **extra: str) -
 async def test_the_bot_migrates_serves_http_and_stops_cleanly(
     tmp_path: Path, slack: SlackStandIn
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = await _start(tmp_path, slack, port)
     await bot.wait_for_line("serving on port")
 
@@ -194,7 +181,7 @@ class _NotingConnections(SlackStandIn):
 async def test_the_bots_calls_to_slack_share_connections(tmp_path: Path) -> None:
     slack = _NotingConnections()
     await slack.start()
-    port = _free_port()
+    port = free_port()
     bot = await _start(tmp_path, slack, port)
     await bot.wait_for_line("serving on port")
 
@@ -217,7 +204,7 @@ async def test_the_bots_calls_to_slack_share_connections(tmp_path: Path) -> None
 async def test_json_logs_are_one_object_a_line_with_each_request_under_its_id(
     tmp_path: Path, slack: SlackStandIn
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = await _start(tmp_path, slack, port, LOG_FORMAT="json")
     await bot.wait_for_line("serving on port")
 
@@ -246,7 +233,7 @@ async def test_json_logs_are_one_object_a_line_with_each_request_under_its_id(
 async def test_with_an_app_token_the_bot_answers_over_socket_mode(
     tmp_path: Path, slack: SlackStandIn
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = await _start(tmp_path, slack, port, SLACK_APP_TOKEN=APP_TOKEN)
     await bot.wait_for_line("serving on port")
     await slack.wait_until(lambda: bool(slack.sockets))
@@ -345,7 +332,7 @@ async def test_asking_again_before_the_first_end_of_term_question_is_refused_at_
 async def test_in_oauth_mode_the_bot_serves_the_install_page_with_its_state_in_the_database(
     tmp_path: Path, slack: SlackStandIn
 ) -> None:
-    port = _free_port()
+    port = free_port()
     redirect_uri = f"https://bot.example.com{OAUTH_REDIRECT_PATH}"
     bot = await _start(
         tmp_path,
@@ -376,7 +363,7 @@ async def test_in_oauth_mode_the_bot_serves_the_install_page_with_its_state_in_t
 async def test_sigterm_lets_work_after_an_ack_finish_before_the_bot_exits(
     tmp_path: Path, slack: SlackStandIn
 ) -> None:
-    port = _free_port()
+    port = free_port()
     bot = await _start(tmp_path, slack, port)
     await bot.wait_for_line("serving on port")
     # The form opens after the ack; Slack is slow to answer, then says the trigger expired, and

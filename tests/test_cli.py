@@ -13,8 +13,8 @@ import aiohttp
 
 from bot.db import head_revision
 from tests.support import wire
+from tests.support.processes import environment, free_port
 from tests.support.standin import BOT_TOKEN, WAIT_LIMIT, SlackStandIn
-from tests.test_app import _environment, _free_port
 
 CHECKOUT = str(Path(__file__).resolve().parent.parent)
 REFUSED = "xoxb-1111111111-2222222222222-RevokedRevokedRevoked"
@@ -27,7 +27,7 @@ async def run(tmp_path: Path, *args: str, **settings: str) -> tuple[int, str, st
         "bot",
         *args,
         cwd=tmp_path,
-        env=_environment(PYTHONPATH=CHECKOUT, **settings),
+        env=environment(PYTHONPATH=CHECKOUT, **settings),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -66,7 +66,7 @@ async def test_check_with_good_settings_says_so(tmp_path: Path, slack: SlackStan
 
 
 async def test_check_with_slack_not_answering_fails_with_one_line(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     code, _, stderr = await run(
         tmp_path,
         "check",
@@ -122,7 +122,7 @@ async def test_migrate_brings_a_new_database_up_to_date(tmp_path: Path) -> None:
 
 
 async def test_sandbox_serves_its_page_from_an_empty_directory(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -131,7 +131,7 @@ async def test_sandbox_serves_its_page_from_an_empty_directory(tmp_path: Path) -
         "--port",
         str(port),
         cwd=tmp_path,
-        env=_environment(PYTHONPATH=CHECKOUT),
+        env=environment(PYTHONPATH=CHECKOUT),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

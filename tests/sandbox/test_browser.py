@@ -9,7 +9,6 @@ import json
 import os
 import queue
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -36,6 +35,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from bot.slack.builders.request_modal import build_request_modal
 from bot.slack.builders.thread import build_request_message
 from tests.slack.test_builders import pending
+from tests.support.processes import free_port
 from tests.support.samples import TERMS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,18 +53,11 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[str]:
     """The sandbox as a person starts it, in a directory of its own so its data starts empty.
     Yields the page's URL, read from what the command prints."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, str(APP), "--sandbox", "--port", str(port)],
         cwd=tmp_path,
