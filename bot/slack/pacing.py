@@ -2,17 +2,18 @@
 `rate` a second, so a backlog (after downtime, or Monday 09:00 for a whole company) drains
 quickly without running into Slack's workspace-wide posting limit.
 
-The rate is kept by spacing: each send takes the next free slot, `1 / rate` seconds after the
-one before, and sleeps until it comes. The clock and the sleep are injectable so tests can move
-time instead of waiting for it.
+The rate is kept by aiolimiter's leaky bucket, holding one send: each send waits until the one
+before it has leaked out, `1 / rate` seconds later, so sends are spaced evenly rather than let
+through a second's worth at once. The bucket reads the event loop's clock, which is how
+tests/support/virtual_loop.py moves time for it instead of waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+from aiolimiter import AsyncLimiter
 
 
 @dataclass
@@ -20,20 +21,18 @@ class Pace:
     """At most `rate` sends a second across every sweep of the process; 0 leaves them unpaced."""
 
     rate: float
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
-    _next_slot: float = field(default=0.0, init=False)
+    _bucket: AsyncLimiter | None = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.rate:
+            # A bucket of one: right after downtime a full second's worth at once is exactly the
+            # burst Slack's per-second limits refuse.
+            self._bucket = AsyncLimiter(max_rate=1, time_period=1 / self.rate)
 
     async def wait(self) -> None:
-        """Wait for this send's slot. The slot is taken before sleeping (no await in between),
-        so sends waiting at once get successive slots."""
-        if not self.rate:
-            return
-        now = self.clock()
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + 1 / self.rate
-        if slot > now:
-            await self.sleep(slot - now)
+        """Wait for this send's turn. Sends waiting at once go in the order they asked."""
+        if self._bucket is not None:
+            await self._bucket.acquire()
 
 
 @dataclass(frozen=True)

@@ -102,33 +102,40 @@ async def test_a_sweep_stops_claiming_once_its_time_is_up_and_the_next_goes_on(
     await sent_once(bot, ids)
 
 
-async def test_sends_are_paced_to_the_configured_rate(bot: Harness) -> None:
+class GatedPace(Pace):
+    """A pace whose turns are given by the test: it counts the sends waiting for one."""
+
+    def __init__(self) -> None:
+        super().__init__(rate=0)
+        self.waiting = 0
+        self.asked = asyncio.Event()  # set whenever another send starts waiting
+        self.open = asyncio.Event()
+
+    async def wait(self) -> None:
+        self.waiting += 1
+        self.asked.set()
+        await self.open.wait()
+
+
+async def test_every_send_waits_for_its_turn_at_the_pace(bot: Harness) -> None:
+    """How the turns are spaced is tests/slack/test_pacing.py; here, that no send skips one."""
     ids = await backlog(bot, 12)
-    wakes: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        wakes.append(seconds)  # the clock stands still: each wait is from the same instant
-
-    pace = Pace(rate=20, clock=lambda: 100.0, sleep=sleep)
+    pace = GatedPace()
     deps = dataclasses.replace(bot.deps, sending=Sending(concurrency=4, pace=pace))
 
-    assert await send_due_nudges(bot.client, deps, SWEEP_AT) == len(ids)
+    sweep = asyncio.create_task(send_due_nudges(bot.client, deps, SWEEP_AT))
+    while pace.waiting < 4 and not sweep.done():  # as many as may be on their way at once
+        pace.asked.clear()
+        asked = asyncio.create_task(pace.asked.wait())
+        await asyncio.wait([sweep, asked], return_when=asyncio.FIRST_COMPLETED)
+        asked.cancel()
+    assert not sweep.done()  # it waits for the pace...
+    assert bot.slack.sent("chat.postMessage") == []  # ...and none has gone before its turn
 
-    # The first goes at once; each other waits for its own slot, 1/20 s after the one before.
-    assert sorted(wakes) == pytest.approx([n / 20 for n in range(1, len(ids))])
+    pace.open.set()
+    assert await sweep == len(ids)
+    assert pace.waiting == len(ids)  # one turn a send
     await sent_once(bot, ids)
-
-
-async def test_unpaced_sends_never_wait() -> None:
-    waited: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        waited.append(seconds)
-
-    pace = Pace(rate=0, clock=lambda: 0.0, sleep=sleep)
-    for _ in range(5):
-        await pace.wait()
-    assert waited == []
 
 
 async def test_delivered_messages_are_marked_with_the_next_renewal_in_one_transaction(
