@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.sandbox import wire
-from bot.sandbox.personas import BOT, PEOPLE, TEAM_ID
+from bot.sandbox.personas import BOT, COMMANDS, PEOPLE, SLACKBOT, TEAM_ID
 from bot.sandbox.slack import SandboxSlack
 from bot.sandbox.webapi import block_kit_problem
 from bot.sandbox.workspace import Json, Reply, View, Workspace
@@ -58,6 +58,10 @@ class People:
         conversation = self.workspace.conversations.get(channel)
         if conversation is None or user not in conversation.members:
             raise Refused("channel_not_found")
+        if command not in COMMANDS:
+            # Slack's client answers this itself: no app hears of a command it does not have.
+            self.workspace.post(channel, SLACKBOT.id, not_a_command(command), visible_to=user)
+            return
         body = wire.slash_command(
             user,
             text,
@@ -178,3 +182,13 @@ class People:
         if answer.status != 200:
             raise Refused(f"the bot answered HTTP {answer.status}: {answer.text[:200]}")
         return answer
+
+
+def not_a_command(command: str) -> str:
+    """Slackbot's words for a command the workspace does not have."""
+    typed = command.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        f"{typed} is not a valid command. In Slack, all messages that start with the "
+        '"/" character are interpreted as commands.\n\nIf you are trying to send a message '
+        'that starts with a "/" character, try adding a space before the "/" character.'
+    )

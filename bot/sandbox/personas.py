@@ -1,5 +1,6 @@
-"""Who is in the sandbox's workspace: one team, the bot, and the four people the page lets you be,
-all in Europe/London."""
+"""Who is in the sandbox's workspace: one team, the bot, the four people the page lets you be, all
+in Europe/London, and Slackbot, who answers a command no app has; and the slash commands the
+workspace has, the app's own (manifest.json)."""
 
 from __future__ import annotations
 
@@ -25,3 +26,5 @@ HOST_MANAGER = Persona("U0SANDHOST", "Hope Host", "Host manager")
 HR = Persona("U0SANDHR", "Harper HR", "HR")
 PEOPLE = (EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR)
 EVERYONE = {persona.id: persona for persona in (*PEOPLE, BOT)}
+SLACKBOT = Persona("USLACKBOT", "Slackbot", "Slackbot", is_bot=True)
+COMMANDS = frozenset({"/secondment"})

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,7 +27,9 @@ from aiohttp import web
 from pydantic import SecretStr
 from pydantic_settings import PydanticBaseSettingsSource
 
+from bot.db import Sessions
 from bot.logs import configure_logging
+from bot.models import Base
 from bot.runtime import Running, running, stop_on_signals
 from bot.sandbox.actions import People
 from bot.sandbox.clock import MovableClock
@@ -100,6 +103,7 @@ async def sandbox_running(
     workspace = Workspace(clock)
     if saved:
         workspace.restore(saved["workspace"])
+    workspace.on_change = lambda: _save(directory, clock, workspace)
     slack = SandboxSlack(workspace, keys.bot_token)
     await slack.start()
     try:
@@ -112,7 +116,10 @@ async def sandbox_running(
             people = People(slack, events_url, keys.signing_secret, session)
             page = web.AppRunner(
                 build_page_app(
-                    people, clock, lambda now: send_due_nudges(bot.bolt.client, bot.deps, now)
+                    people,
+                    clock,
+                    lambda now: send_due_nudges(bot.bolt.client, bot.deps, now),
+                    lambda: _start_over(bot.deps.sessions, workspace, clock),
                 ),
                 access_log=None,
             )
@@ -125,9 +132,6 @@ async def sandbox_running(
                 await page.cleanup()
     finally:
         await slack.stop()
-        offset = clock.offset.total_seconds()
-        saving = {"clock_offset_seconds": offset, "workspace": workspace.saved()}
-        await asyncio.to_thread((directory / SAVED).write_text, json.dumps(saving))
 
 
 def _read_saved(directory: Path) -> dict[str, Any] | None:
@@ -135,6 +139,26 @@ def _read_saved(directory: Path) -> dict[str, Any] | None:
     kept beside the database so the bot's records and the messages about them stay together."""
     path = directory / SAVED
     return dict(json.loads(path.read_text())) if path.exists() else None
+
+
+def _save(directory: Path, clock: MovableClock, workspace: Workspace) -> None:
+    """Save the workspace on each change, before the page can show it, so a kill -9 loses
+    nothing anyone has seen. Written beside and renamed over the last, so a kill mid-write
+    leaves the last whole save. A sandbox's workspace is small: this takes a millisecond."""
+    saving = {"clock_offset_seconds": clock.offset.total_seconds(), "workspace": workspace.saved()}
+    written = directory / f"{SAVED}.new"
+    written.write_text(json.dumps(saving))
+    os.replace(written, directory / SAVED)
+
+
+async def _start_over(sessions: Sessions, workspace: Workspace, clock: MovableClock) -> None:
+    """The page's "Reset the sandbox": no secondment in the bot's database, the starting
+    workspace, the clock back at the real time. The schema stays, so the bot runs on."""
+    async with sessions() as session, session.begin():
+        for table in reversed(Base.metadata.sorted_tables):
+            await session.execute(table.delete())
+    clock.offset = timedelta(0)
+    workspace.reset()
 
 
 async def serve_sandbox(
@@ -148,7 +172,7 @@ async def serve_sandbox(
     # own start-up (its migrations, the internal port its stand-in of Slack calls) is not theirs.
     configure_logging("WARNING", "text", (keys.bot_token, keys.signing_secret))
     async with sandbox_running(directory, port, keys, host) as sandbox:
-        print(f"Sandbox ready: open {sandbox.url} (Ctrl-C to stop; delete {directory}/ to reset)")
+        print(f"Sandbox ready: open {sandbox.url} (Ctrl-C to stop; Reset on the page starts over)")
         await stop.wait()
 
 

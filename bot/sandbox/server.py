@@ -23,15 +23,23 @@ to act as them.
 - `POST /api/home {"as"}`: the person opened the bot's Home tab.
 - `POST /api/clock {"days","hours"}`: move the clock forward and sweep the nudges due at the
   new time at once: `{"ok": true, "now", "sent"}`.
+- `POST /api/read {"as","channel"}`: the person has seen the conversation so far (its unread
+  count, and their `waiting` among the personas, go down).
+- `POST /api/reset {}`: start over: no secondments, the starting workspace, the real time.
+- `GET /api/events`: server-sent events, one `data: <version>` at once and another after each
+  change of the workspace. The bot posts after it acknowledges, so the page reads the state
+  when told, rather than asking again and again.
+- `GET /files/<id>/<name>`: a file the bot shared (a CSV report, a written record).
 
 Each POST answers `{"ok": true}`, or `{"ok": false, "error"}` with HTTP 400 when the action
-cannot be taken. The bot posts after it acknowledges, so the page polls the state.
+cannot be taken.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,7 +56,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 Sweep = Callable[[datetime], Awaitable[int]]
 
 
-def build_page_app(people: People, clock: MovableClock, sweep: Sweep) -> web.Application:
+def build_page_app(
+    people: People, clock: MovableClock, sweep: Sweep, start_over: Callable[[], Awaitable[None]]
+) -> web.Application:
+    workspace = people.workspace
+    closing = asyncio.Event()  # set at shutdown, to end the open event streams
+
     async def handle_index(_request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "index.html")
 
@@ -57,7 +70,36 @@ def build_page_app(people: People, clock: MovableClock, sweep: Sweep) -> web.App
             me = _person(request.query.get("as"))
         except Refused as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
-        return web.json_response(people.workspace.seen_by(me))
+        return web.json_response(workspace.seen_by(me))
+
+    async def handle_events(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
+        )
+        await response.prepare(request)
+        told = -1
+        while not closing.is_set():
+            change = workspace.next_change()
+            try:
+                if workspace.version != told:
+                    told = workspace.version
+                    await response.write(f"data: {told}\n\n".encode())
+            except ConnectionResetError:  # the page went away
+                change.close()
+                break
+            await _first(change, closing.wait())
+        return response
+
+    async def handle_file(request: web.Request) -> web.Response:
+        upload = workspace.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=upload.content,
+            content_type="text/plain" if upload.name.endswith(".md") else "text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{upload.name}"'},
+        )
 
     async def handle_command(body: Json) -> Json:
         await people.command(
@@ -92,13 +134,28 @@ def build_page_app(people: People, clock: MovableClock, sweep: Sweep) -> web.App
             now = clock.advance(by)
         except (TypeError, ValueError) as exc:
             raise Refused(f"days and hours must be whole numbers, not negative: {exc}") from None
+        workspace.changed()  # the moved clock is saved, and shown, before the sweep
         sent = await sweep(now)
-        people.workspace.changed()
+        workspace.changed()
         return {"ok": True, "now": now.isoformat(), "sent": sent}
 
+    async def handle_read(body: Json) -> Json:
+        workspace.mark_read(_person(body.get("as")), str(body.get("channel")))
+        return {"ok": True}
+
+    async def handle_reset(_body: Json) -> Json:
+        await start_over()
+        return {"ok": True}
+
+    async def stop_streams(_app: web.Application) -> None:
+        closing.set()
+
     app = web.Application()
+    app.on_shutdown.append(stop_streams)
     app.router.add_get("/", handle_index)
     app.router.add_get("/api/state", handle_state)
+    app.router.add_get("/api/events", handle_events)
+    app.router.add_get("/files/{file_id}/{name}", handle_file)
     for path, handler in (
         ("/api/command", handle_command),
         ("/api/action", handle_action),
@@ -106,6 +163,8 @@ def build_page_app(people: People, clock: MovableClock, sweep: Sweep) -> web.App
         ("/api/close", handle_close),
         ("/api/home", handle_home),
         ("/api/clock", handle_clock),
+        ("/api/read", handle_read),
+        ("/api/reset", handle_reset),
     ):
         app.router.add_post(path, _json_api(handler))
     app.router.add_static("/static/", STATIC)
@@ -127,6 +186,16 @@ def _json_api(handler: Callable[[Json], Awaitable[Json]]) -> Handler:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
 
     return handle
+
+
+async def _first(*waits: Coroutine[Any, Any, Any]) -> None:
+    """Wait until the first of these is done, and drop the others."""
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 def _person(user: Any) -> str:

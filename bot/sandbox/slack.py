@@ -4,8 +4,9 @@ It answers the methods the bot calls the way Slack does (`ok`, or `ok: false` wi
 code), refuses any token but the sandbox's bot token (`invalid_auth`), and checks every Block Kit
 payload with slack_sdk.models (`invalid_blocks`). Besides `/api/<method>` it serves the response
 URLs it hands out with each command and click (`/respond/<name>`: an ephemeral reply to the person
-who acted, or `replace_original` / `delete_original` on the message they clicked), the upload URLs
-of files.uploadV2 and the uploaded files (`/files/<id>/<name>`).
+who acted, or `replace_original` / `delete_original` on the message they clicked) and the upload
+URLs of files.uploadV2. A shared file's link is the page's own `/files/<id>/<name>`
+(bot/sandbox/server.py), so it outlives this stand-in's port.
 
 A permalink (chat.getPermalink) is the sandbox page's URL with `#<channel>/<ts>`.
 """
@@ -22,7 +23,7 @@ from aiohttp.typedefs import Handler
 
 from bot.sandbox.personas import BOT, EVERYONE, TEAM_ID, TEAM_NAME, TIMEZONE
 from bot.sandbox.webapi import as_dict, as_list, block_kit_problem, error, read_body
-from bot.sandbox.workspace import Json, Message, Upload, Workspace
+from bot.sandbox.workspace import Json, Message, Upload, Workspace, file_path
 
 log = logging.getLogger(__name__)
 Method = Callable[[Json], Json]
@@ -69,7 +70,6 @@ class SandboxSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)  # users.info is a GET
         app.router.add_post("/respond/{name}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
-        app.router.add_get("/files/{file_id}/{name}", self._handle_download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -129,17 +129,6 @@ class SandboxSlack:
             return web.Response(status=404, text="unknown upload")
         self.workspace.uploads[file_id] = Upload(pending, await request.read())
         return web.Response(text="OK")
-
-    async def _handle_download(self, request: web.Request) -> web.Response:
-        upload = self.workspace.uploads.get(request.match_info["file_id"])
-        if upload is None:
-            raise web.HTTPNotFound()
-        return web.Response(
-            body=upload.content,
-            content_type="text/plain" if upload.name.endswith(".md") else "text/csv",
-            charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{upload.name}"'},
-        )
 
     # --- the Web API methods -----------------------------------------------------------------
 
@@ -270,7 +259,7 @@ class SandboxSlack:
 
     def _shared(self, file_id: str) -> dict[str, str]:
         name = self.workspace.uploads[file_id].name
-        return {"name": name, "url": f"{self.base_url}/files/{file_id}/{name}"}
+        return {"name": name, "url": file_path(file_id, name)}
 
     def _views_open(self, body: Json) -> Json:
         user = self.workspace.triggers.pop(str(body.get("trigger_id")), None)

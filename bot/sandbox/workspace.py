@@ -1,20 +1,24 @@
 """The sandbox's Slack workspace as data: conversations (the bot's DM with each person, group DMs
 and channels) with their messages, threads, edits and ephemeral replies; each person's stack of
 open modals and their App Home; the trigger ids and response URLs handed out with each request;
-uploaded files. The Web API (slack.py) and the people's actions (actions.py) change it; `seen_by`
-is the workspace as one person sees it, the page's `/api/state`."""
+uploaded files; how far each person has read each conversation. The Web API (slack.py) and the
+people's actions (actions.py) change it; `seen_by` is the workspace as one person sees it, the
+page's `/api/state`. Every change counts up `version` and calls `on_change`, which the sandbox
+uses to save the workspace as it changes."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from bot.clock import Clock
-from bot.sandbox.personas import BOT, EVERYONE, PEOPLE, TEAM_ID, TEAM_NAME, TIMEZONE
+from bot.sandbox.personas import BOT, EVERYONE, PEOPLE, SLACKBOT, TEAM_ID, TEAM_NAME, TIMEZONE
 
 Json = dict[str, Any]
 
@@ -113,8 +117,16 @@ class Upload:
 
 
 class Workspace:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, on_change: Callable[[], None] = lambda: None) -> None:
         self.clock = clock
+        self.on_change = on_change
+        self.version = 0
+        self._last_id = 0
+        self._changed = asyncio.Event()
+        self._start()
+
+    def _start(self) -> None:
+        """The workspace as a first run finds it: each person's DM with the bot, nothing else."""
         self.conversations: dict[str, Conversation] = {}
         self.modals: dict[str, list[View]] = {person.id: [] for person in PEOPLE}
         self.homes: dict[str, View] = {}
@@ -122,10 +134,15 @@ class Workspace:
         self.replies: dict[str, Reply] = {}  # response URL name -> where the reply goes
         self.pending_uploads: dict[str, str] = {}  # file id -> its name, until its bytes come
         self.uploads: dict[str, Upload] = {}
-        self._last_id = 0
-        self._changed = asyncio.Event()
+        self.read: dict[str, dict[str, str]] = {}  # person -> conversation -> last ts read
         for person in PEOPLE:
             self.dm(person.id)
+
+    def reset(self) -> None:
+        """Back to the starting workspace. Ids go on counting, so nothing a page still shows
+        can be mistaken for something new."""
+        self._start()
+        self.changed()
 
     # --- ids and change ----------------------------------------------------------------------
 
@@ -141,8 +158,15 @@ class Workspace:
         return f"{int(self.clock.now().timestamp())}.{self._next() % 1_000_000:06d}"
 
     def changed(self) -> None:
+        self.version += 1
+        self.on_change()
         self._changed.set()
         self._changed = asyncio.Event()
+
+    def next_change(self) -> Coroutine[Any, Any, bool]:
+        """What to await for the next change after now: taken before reading the workspace,
+        so a change made while the reader is busy still wakes it."""
+        return self._changed.wait()
 
     async def wait_until(self, condition: Callable[[], bool]) -> None:
         """Wait, on changes and never on a clock, until `condition` holds."""
@@ -220,6 +244,25 @@ class Workspace:
         (parent.replies if parent else conversation.messages).remove(message)
         self.changed()
 
+    def mark_read(self, user_id: str, channel: str) -> None:
+        """`user_id` has seen everything in this conversation so far."""
+        conversation = self.conversations.get(channel)
+        if conversation is None or user_id not in conversation.members:
+            return
+        latest = max((m.ts for m in _everything(conversation)), key=float, default="")
+        if latest and self.read.get(user_id, {}).get(channel) != latest:
+            self.read.setdefault(user_id, {})[channel] = latest
+            self.changed()
+
+    def unread(self, user_id: str, conversation: Conversation) -> int:
+        """Messages and thread replies from others that `user_id` has not seen here."""
+        since = float(self.read.get(user_id, {}).get(conversation.id) or 0)
+        return sum(
+            1
+            for m in _everything(conversation)
+            if m.user != user_id and m.shown_to(user_id) and float(m.ts) > since
+        )
+
     # --- views -------------------------------------------------------------------------------
 
     def new_view(self, view: Json) -> View:
@@ -277,6 +320,7 @@ class Workspace:
                 file_id: {"name": upload.name, "content": base64.b64encode(upload.content).decode()}
                 for file_id, upload in self.uploads.items()
             },
+            "read": self.read,
         }
 
     def restore(self, saved: Json) -> None:
@@ -291,8 +335,15 @@ class Workspace:
             file_id: Upload(upload["name"], base64.b64decode(upload["content"]))
             for file_id, upload in saved["uploads"].items()
         }
+        self.read = {user: dict(marks) for user, marks in saved.get("read", {}).items()}
 
     # --- what one person sees ----------------------------------------------------------------
+
+    def waiting(self, user_id: str) -> int:
+        """All that `user_id` has not seen yet, in every conversation they are in."""
+        return sum(
+            self.unread(user_id, c) for c in self.conversations.values() if user_id in c.members
+        )
 
     def seen_by(self, me: str) -> Json:
         """The page's `/api/state`: the workspace as `me` sees it."""
@@ -300,15 +351,30 @@ class Workspace:
         mine.sort(key=lambda c: (c.kind != "dm", c.kind, c.name))
         home = self.homes.get(me)
         return {
+            "version": self.version,
             "now": self.clock.now().isoformat(),
             "team": {"id": TEAM_ID, "name": TEAM_NAME},
             "bot": {"id": BOT.id, "name": BOT.name},
             "personas": [
-                {"id": p.id, "name": p.name, "title": p.title, "tz": TIMEZONE} for p in PEOPLE
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "title": p.title,
+                    "tz": TIMEZONE,
+                    "waiting": self.waiting(p.id),
+                }
+                for p in PEOPLE
             ],
             "me": me,
             "conversations": [
-                {"id": c.id, "name": c.name, "kind": c.kind, "members": c.members} for c in mine
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "kind": c.kind,
+                    "members": c.members,
+                    "unread": self.unread(me, c),
+                }
+                for c in mine
             ],
             "messages": {c.id: [m.seen_by(me) for m in c.messages if m.shown_to(me)] for c in mine},
             "home": {"view_id": home.id, "view": home.view} if home else None,
@@ -316,10 +382,24 @@ class Workspace:
                 {"view_id": v.id, "view": v.view, "errors": v.errors}
                 for v in self.modals.get(me, [])
             ],
-            "users": {person.id: {"name": person.name} for person in EVERYONE.values()},
+            "users": {p.id: {"name": p.name} for p in (*EVERYONE.values(), SLACKBOT)},
         }
+
+
+def file_path(file_id: str, name: str) -> str:
+    """A shared file's link, on the page's own server: the same after any restart."""
+    return f"/files/{file_id}/{quote(name)}"
+
+
+# Where an earlier run's links pointed: the stand-in's port of that run.
+_OLD_FILE_LINK = re.compile(r"^http://127\.0\.0\.1:\d+(?=/files/)")
+
+
+def _everything(conversation: Conversation) -> list[Message]:
+    return [m for parent in conversation.messages for m in (parent, *parent.replies)]
 
 
 def _message(saved: Json) -> Message:
     replies = [_message(reply) for reply in saved.pop("replies")]
-    return Message(**saved, replies=replies)
+    files = [{**f, "url": _OLD_FILE_LINK.sub("", f["url"])} for f in saved.pop("files", [])]
+    return Message(**saved, replies=replies, files=files)

@@ -1,8 +1,14 @@
 """The sandbox goes on where it stopped: the next run in the same directory shows the same
-workspace at the same moved time, and the bot's records still match its messages."""
+workspace at the same moved time, and the bot's records still match its messages; even after a
+kill -9, which saves nothing on its way out."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,8 +17,11 @@ import aiohttp
 from bot.sandbox.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER
 from bot.sandbox.run import Keys, sandbox_running
 from bot.slack.ids import Action, Callback
-from tests.sandbox.steps import Page, click, modal, thread_of
+from tests.sandbox.steps import WAIT_LIMIT, Json, Page, click, modal, thread_of
 from tests.support import forms
+from tests.support.processes import environment, free_port
+
+CHECKOUT = str(Path(__file__).resolve().parents[2])
 
 DM = "D" + EMPLOYEE.id[1:]
 
@@ -43,3 +52,56 @@ async def test_a_second_run_goes_on_from_the_first(tmp_path: Path) -> None:
         assert thread_of(seen) == (channel, parent)
         await click(page, HOME_MANAGER.id, channel, parent, Action.APPROVE)
         await page.until(EMPLOYEE.id, lambda s: (t := thread_of(s)) and t[1]["edited"])
+
+
+@asynccontextmanager
+async def sandbox_process(directory: Path, port: int) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`secondment-bot sandbox` in `directory`, once its page is served."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "sandbox",
+        "--port",
+        str(port),
+        cwd=directory,
+        env=environment(PYTHONPATH=CHECKOUT),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        ready = await asyncio.wait_for(process.stdout.readline(), WAIT_LIMIT)
+        assert b"Sandbox ready" in ready
+        yield process
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), WAIT_LIMIT)
+
+
+async def test_a_kill_9_loses_nothing_the_page_has_shown(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api/"
+
+    async def state(http: aiohttp.ClientSession) -> Json:
+        async with http.get(url + "state", params={"as": EMPLOYEE.id}) as response:
+            return dict(await response.json())
+
+    async with aiohttp.ClientSession() as http:
+        async with sandbox_process(tmp_path, port) as process:
+            async with http.get(url + "events") as events:
+                await events.content.readline()  # the workspace as it starts
+                command = {"as": EMPLOYEE.id, "channel": DM, "command": "/secondment"}
+                async with http.post(url + "command", json={**command, "text": "help"}) as sent:
+                    assert (await sent.json())["ok"]
+                async with http.post(url + "clock", json={"days": 3}) as moved:
+                    assert (await moved.json())["ok"]
+            shown = await state(http)
+            assert shown["messages"][DM], "the bot's help never arrived"
+            process.send_signal(signal.SIGKILL)
+            await asyncio.wait_for(process.wait(), WAIT_LIMIT)
+
+        async with sandbox_process(tmp_path, port):
+            again = await state(http)
+    assert again["messages"][DM] == shown["messages"][DM]
+    assert datetime.fromisoformat(again["now"]) >= datetime.fromisoformat(shown["now"])
