@@ -13,10 +13,9 @@ import aiohttp
 
 from bot.db import head_revision
 from tests.support import wire
-from tests.support.processes import environment, free_port
+from tests.support.processes import CHECKOUT, environment, free_port, sandbox_process
 from tests.support.standin import BOT_TOKEN, WAIT_LIMIT, SlackStandIn
 
-CHECKOUT = str(Path(__file__).resolve().parent.parent)
 REFUSED = "xoxb-1111111111-2222222222222-RevokedRevokedRevoked"
 
 
@@ -123,22 +122,7 @@ async def test_migrate_brings_a_new_database_up_to_date(tmp_path: Path) -> None:
 
 async def test_sandbox_serves_its_page_from_an_empty_directory(tmp_path: Path) -> None:
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "sandbox",
-        "--port",
-        str(port),
-        cwd=tmp_path,
-        env=environment(PYTHONPATH=CHECKOUT),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        ready = await asyncio.wait_for(process.stdout.readline(), WAIT_LIMIT)
-        assert f"Sandbox ready: open http://127.0.0.1:{port}/" in ready.decode()
+    async with sandbox_process(tmp_path, port, stderr=asyncio.subprocess.PIPE) as process:
         async with (
             aiohttp.ClientSession() as session,
             session.get(f"http://127.0.0.1:{port}/") as page,
@@ -146,9 +130,6 @@ async def test_sandbox_serves_its_page_from_an_empty_directory(tmp_path: Path) -
             assert page.status == 200
             assert "Secondment" in await page.text()
         assert (tmp_path / ".sandbox").is_dir()
-    finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), WAIT_LIMIT)
     assert process.returncode == 0
     # The page's address is all it says: not the bot's migrations, nor its internal port.
     assert process.stderr is not None

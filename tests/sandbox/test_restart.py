@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,9 +16,7 @@ from bot.sandbox.run import Keys, sandbox_running
 from bot.slack.ids import Action, Callback
 from tests.sandbox.steps import WAIT_LIMIT, Json, Page, click, modal, thread_of
 from tests.support import forms
-from tests.support.processes import environment, free_port
-
-CHECKOUT = str(Path(__file__).resolve().parents[2])
+from tests.support.processes import free_port, sandbox_process
 
 DM = "D" + EMPLOYEE.id[1:]
 
@@ -52,31 +47,6 @@ async def test_a_second_run_goes_on_from_the_first(tmp_path: Path) -> None:
         assert thread_of(seen) == (channel, parent)
         await click(page, HOME_MANAGER.id, channel, parent, Action.APPROVE)
         await page.until(EMPLOYEE.id, lambda s: (t := thread_of(s)) and t[1]["edited"])
-
-
-@asynccontextmanager
-async def sandbox_process(directory: Path, port: int) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`secondment-bot sandbox` in `directory`, once its page is served."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "sandbox",
-        "--port",
-        str(port),
-        cwd=directory,
-        env=environment(PYTHONPATH=CHECKOUT),
-        stdout=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        ready = await asyncio.wait_for(process.stdout.readline(), WAIT_LIMIT)
-        assert b"Sandbox ready" in ready
-        yield process
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            await asyncio.wait_for(process.wait(), WAIT_LIMIT)
 
 
 async def test_a_kill_9_loses_nothing_the_page_has_shown(tmp_path: Path) -> None:
