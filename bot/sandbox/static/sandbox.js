@@ -1,9 +1,13 @@
 // The sandbox page: shows the workspace as the chosen person sees it in Slack, renders the bot's
 // Block Kit (messages, threads, modals, the App Home) and sends every click, command and form to
-// the sandbox server, which turns them into Slack's signed payloads for the bot.
+// the sandbox server, which turns them into Slack's signed payloads for the bot. The server tells
+// the page of each change (/api/events); the page then reads the state and redraws only the
+// regions that changed, so what a person is typing, and the errors they are reading, stay put.
 "use strict";
 
-const POLL_MS = 700;
+// The sandbox clock runs on between changes: the time shown is moved on locally this often.
+const TICK_MS = 15000;
+const OFFLINE = "offline";
 const EMOJI = {
   information_source: "ℹ️", warning: "⚠️", white_check_mark: "✅", x: "❌", tada: "🎉",
   calendar: "📆", memo: "📝", house: "🏠", wave: "👋", hourglass: "⏳", no_entry: "⛔",
@@ -19,7 +23,14 @@ const ui = {
   drafts: new Map(), // "view_id|block_id|action_id" → the element's state, as Slack names it
   rendered: {}, // region → the JSON it was last drawn from
   homeOpenedFor: "", // the person whose Home tab was last reported opened
+  errors: new Map(), // view_id → {block_id: message}: the field errors a person is reading
+  viewsDrawn: new Map(), // view_id → the view JSON its errors belong to
+  skew: 0, // the sandbox clock minus this browser's clock, in ms
+  pickUnread: true, // on the next state, open the conversation with something new in it
+  readAsked: "", // the last conversation and version reported read
+  mentions: new Map(), // "@Full Name" typed through the autocomplete → user id
 };
+const LOCALE = undefined; // the browser's own: dates and times read as the person expects
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,18 +65,23 @@ async function api(path, body) {
   return answer;
 }
 
-function notice(text) {
+// One banner at a time; `kind` OFFLINE is the one that goes by itself once the server answers.
+function notice(text, kind = "") {
   const box = $("notice");
   box.textContent = text;
+  box.dataset.kind = text ? kind : "";
   box.hidden = !text;
 }
 
-let polling = null;
+function answered() {
+  if ($("notice").dataset.kind === OFFLINE) notice("");
+}
+
 let inFlight = false;
 let again = false;
 
+// Reads the state once; called when the server says something changed, and after each action.
 async function refresh() {
-  clearTimeout(polling);
   if (inFlight) {
     again = true;
     return;
@@ -78,9 +94,11 @@ async function refresh() {
     const response = await fetch(`/api/state${query}`);
     const text = await response.text();
     // An answer for someone else arrived after a switch of person: the next poll will do.
+    if (response.ok) answered();
     if (response.ok && asked === (ui.persona || "") && text !== ui.stateText) {
       ui.stateText = text;
       ui.state = JSON.parse(text);
+      ui.skew = Date.parse(ui.state.now) - Date.now();
       render();
     } else if (response.status === 400 && asked === ui.persona) {
       // A person remembered from another sandbox: start again from the server's first one.
@@ -88,12 +106,22 @@ async function refresh() {
       localStorage.removeItem("persona");
     }
   } catch (error) {
-    notice(`The sandbox server is not answering (${error.message}).`);
+    notice(`The sandbox server is not answering (${error.message}).`, OFFLINE);
   } finally {
     inFlight = false;
-    polling = setTimeout(refresh, again ? 0 : POLL_MS);
-    again = false;
+    if (again) {
+      again = false;
+      refresh();
+    }
   }
+}
+
+function listen() {
+  const events = new EventSource("/api/events");
+  events.onmessage = () => refresh();
+  // EventSource connects again by itself; the banner says so meanwhile and goes once it has.
+  events.onerror = () => notice("The sandbox server is not answering; trying again…", OFFLINE);
+  events.onopen = answered;
 }
 
 // --- mrkdwn ------------------------------------------------------------------------------------
@@ -129,6 +157,7 @@ function personaTz() {
   return (me && me.tz) || "UTC";
 }
 
+// Slack's <!date^…> tokens are Slack's own English words; the rest of the page follows LOCALE.
 function dateParts(date) {
   const parts = {};
   const format = new Intl.DateTimeFormat("en-GB", {
@@ -177,6 +206,7 @@ function controlSequence(inner) {
   }
   const url = safeUrl(unescapeSlack(target));
   const text = escapeHtml(label || unescapeSlack(target));
+  if (url && placeIn(url)) return `<a href="${escapeHtml(url)}" class="permalink">${text}</a>`;
   return url ? `<a href="${escapeHtml(url)}" target="_blank" rel="noopener">${text}</a>` : text;
 }
 
@@ -399,7 +429,9 @@ function element(el_, ctx, blockId, index, dispatch) {
     }, plain(element_.text));
     button.addEventListener("click", async () => {
       if (element_.confirm && !(await askConfirm(element_.confirm))) return;
-      if (element_.url && safeUrl(element_.url)) window.open(element_.url, "_blank", "noopener");
+      const place = element_.url && placeIn(element_.url);
+      if (place) goTo(place);
+      else if (element_.url && safeUrl(element_.url)) window.open(element_.url, "_blank", "noopener");
       button.disabled = true;
       await sendAction(ctx.source, blockId, element_, element_.value === undefined ? {} : { value: element_.value });
       button.disabled = false;
@@ -427,6 +459,7 @@ function element(el_, ctx, blockId, index, dispatch) {
   if (key) ui.drafts.set(key, current);
   const onChange = async (next, done = true) => {
     if (key) ui.drafts.set(key, next);
+    if (key) clearError(ctx.source.view_id, blockId); // Slack clears a field's error as it is edited
     if (!done || !dispatch) return;
     if (element_.confirm && !(await askConfirm(element_.confirm))) return;
     await sendAction(ctx.source, blockId, element_, actionFields(next));
@@ -529,8 +562,37 @@ function conversationName(conversation) {
 }
 
 function timeOf(ts) {
-  const p = dateParts(new Date(Number(ts) * 1000));
-  return `${p.hour}:${p.minute}`;
+  return new Intl.DateTimeFormat(LOCALE, { timeZone: personaTz(), hour: "numeric", minute: "2-digit" })
+    .format(new Date(Number(ts) * 1000));
+}
+
+// The day a moment falls on for the person, as YYYY-MM-DD.
+function dayOf(ms) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: personaTz() }).format(new Date(ms));
+}
+
+// "Today", "Yesterday", or the day in the browser's words, by the sandbox clock.
+function dayLabel(day) {
+  const today = dayOf(Date.parse(ui.state.now));
+  const yesterday = dayOf(Date.parse(ui.state.now) - 86400000);
+  if (day === today) return "Today";
+  if (day === yesterday) return "Yesterday";
+  return new Intl.DateTimeFormat(LOCALE, {
+    timeZone: "UTC", weekday: "long", day: "numeric", month: "long", year: "numeric",
+  }).format(new Date(`${day}T12:00:00Z`));
+}
+
+// Messages with a divider before each new day, as Slack shows them.
+function withDays(messages, draw) {
+  const nodes = [];
+  let last = "";
+  for (const message of messages) {
+    const day = dayOf(Number(message.ts) * 1000);
+    if (day !== last) nodes.push(el("div", { class: "day-divider", "data-day": day }, el("span", {}, dayLabel(day))));
+    last = day;
+    nodes.push(draw(message));
+  }
+  return nodes;
 }
 
 function renderMessage(message, channel, inThread) {
@@ -564,14 +626,39 @@ function renderMessage(message, channel, inThread) {
   return node;
 }
 
+function badge(count, label) {
+  return count ? el("span", { class: "badge", "aria-label": label }, String(count)) : null;
+}
+
 function renderSidebar() {
   const list = $("conversations");
   list.replaceChildren(...ui.state.conversations.map((c) => el("li", {}, el("button", {
-    type: "button", class: `sidebar-item${ui.selected === c.id ? " selected" : ""}`,
-    "data-conversation": c.id, "data-kind": c.kind,
+    type: "button",
+    class: `sidebar-item${ui.selected === c.id ? " selected" : ""}${c.unread ? " unread" : ""}`,
+    "data-conversation": c.id, "data-kind": c.kind, "data-unread": c.unread,
     onclick: () => select(c.id),
-  }, c.kind === "dm" ? "🤖 " : "👥 ", conversationName(c)))));
+  }, el("span", { class: "sidebar-name" }, c.kind === "dm" ? "🤖 " : "👥 ", conversationName(c)),
+  badge(c.unread, countOf(c.unread, "new message", "new messages"))))));
   $("tab-home").classList.toggle("selected", ui.selected === "home");
+}
+
+// Everyone the page lets you be, and what each has not seen yet: who has something waiting.
+function renderPeople() {
+  const { personas, me } = ui.state;
+  const select_ = $("persona");
+  // The options keep their elements and only change their words: one may be open in a person's hand.
+  if ([...select_.options].map((o) => o.value).join() !== personas.map((p) => p.id).join()) {
+    select_.replaceChildren(...personas.map((p) => el("option", { value: p.id })));
+  }
+  personas.forEach((p, i) => {
+    select_.options[i].textContent = `${p.name} — ${p.title}${p.waiting ? ` (${p.waiting} waiting)` : ""}`;
+  });
+  select_.value = me;
+  $("people").replaceChildren(...personas.filter((p) => p.id !== me && p.waiting).map((p) =>
+    el("button", {
+      type: "button", class: "waiting", "data-person": p.id,
+      onclick: () => { select_.value = p.id; switchPersona(); },
+    }, `${p.name.split(" ")[0]} has ${p.waiting} waiting`)));
 }
 
 function renderPane() {
@@ -587,10 +674,14 @@ function renderPane() {
   }
   const conversation = ui.state.conversations.find((c) => c.id === ui.selected);
   title.textContent = conversation ? conversationName(conversation) : "";
-  const messages = (ui.state.messages[ui.selected] || []).map((m) => renderMessage(m, ui.selected, false));
+  const shown = ui.state.messages[ui.selected] || [];
+  const messages = withDays(shown, (m) => renderMessage(m, ui.selected, false));
   const stick = body.scrollTop + body.clientHeight >= body.scrollHeight - 40;
+  const waiting = ui.state.conversations.some((c) => c.unread && c.id !== ui.selected);
   body.replaceChildren(el("div", { id: "messages", "data-conversation": ui.selected },
-    messages.length ? messages : el("p", { class: "empty" }, "No messages yet.")));
+    messages.length ? messages : el("p", { class: "empty" }, waiting
+      ? "No messages here yet. Something new is waiting in a conversation marked in the sidebar."
+      : "No messages yet. Type /secondment help below to see what the bot does.")));
   if (stick) body.scrollTop = body.scrollHeight;
 }
 
@@ -600,7 +691,10 @@ function renderThread() {
   aside.hidden = !parent;
   if (!parent) return;
   aside.dataset.ts = parent.ts;
-  $("thread-body").replaceChildren(renderMessage(parent, ui.thread.channel, true),
+  // The parent as its notification text: its buttons are in the conversation, once.
+  const summary = { ...parent, blocks: null, files: [], text: parent.text || "(a message)" };
+  $("thread-body").replaceChildren(
+    el("div", { class: "thread-parent" }, renderMessage(summary, ui.thread.channel, true)),
     el("div", { class: "thread-divider" }, countOf(parent.replies.length, "reply", "replies")),
     ...parent.replies.map((r) => renderMessage(r, ui.thread.channel, true)));
 }
@@ -624,7 +718,29 @@ function renderModal() {
   $("modal-submit").hidden = !view.submit;
   $("modal-submit").textContent = plain(view.submit) || "Submit";
   const source = { type: "view", view_id: top.view_id };
-  $("modal-body").replaceChildren(renderBlocks(view.blocks, { source, errors: top.errors || {} }));
+  // A view the bot replaced starts without errors, as in Slack; the same view keeps them.
+  const drawn = JSON.stringify(view);
+  if (ui.viewsDrawn.get(top.view_id) !== drawn) ui.errors.delete(top.view_id);
+  ui.viewsDrawn.set(top.view_id, drawn);
+  $("modal-body").replaceChildren(renderBlocks(view.blocks, { source, errors: ui.errors.get(top.view_id) || {} }));
+}
+
+// The errors of one view, drawn in place: the fields and what is typed in them stay as they are.
+function paintErrors(viewId) {
+  const errors = ui.errors.get(viewId) || {};
+  if ($("modal").dataset.viewId !== viewId) return;
+  for (const block of $("modal-body").querySelectorAll(".bk-input[data-block-id]")) {
+    const blockId = block.dataset.blockId;
+    block.querySelector(":scope > .bk-error")?.remove();
+    if (errors[blockId]) block.append(el("div", { class: "bk-error", "data-error-for": blockId }, errors[blockId]));
+  }
+}
+
+function clearError(viewId, blockId) {
+  const errors = ui.errors.get(viewId);
+  if (!errors || !errors[blockId]) return;
+  delete errors[blockId];
+  paintErrors(viewId);
 }
 
 // Draw each region only when what it shows has changed, so the focus and caret stay where the
@@ -636,39 +752,111 @@ function region(name, data, draw) {
   draw();
 }
 
+function drawClock() {
+  if (!ui.state) return;
+  const now = new Date(Date.now() + ui.skew);
+  $("clock-now").textContent = new Intl.DateTimeFormat(LOCALE, {
+    timeZone: personaTz(), weekday: "short", day: "numeric", month: "short", year: "numeric",
+    hour: "numeric", minute: "2-digit",
+  }).format(now);
+  $("clock-now").dateTime = ui.state.now;
+  $("clock-now").dataset.now = ui.state.now;
+}
+
+// On arriving as someone, the conversation with the newest thing they have not seen, if any.
+function firstUnread(state) {
+  const newest = (c) => Math.max(0, ...(state.messages[c.id] || []).flatMap((m) => [m, ...m.replies])
+    .map((m) => Number(m.ts)));
+  const unread = state.conversations.filter((c) => c.unread);
+  unread.sort((a, b) => newest(b) - newest(a));
+  return unread.length ? unread[0].id : null;
+}
+
 function render() {
   const state = ui.state;
   if (!ui.persona || !state.personas.some((p) => p.id === ui.persona)) ui.persona = state.me;
   if (state.me !== ui.persona) return;
   document.body.dataset.me = state.me;
   $("workspace").textContent = state.team.name;
-  const select_ = $("persona");
-  if (select_.options.length !== state.personas.length) {
-    select_.replaceChildren(...state.personas.map((p) => el("option", { value: p.id }, `${p.name} — ${p.title}`)));
+  region("people", [state.personas, state.me], renderPeople);
+  drawClock();
+  if (ui.pickUnread) {
+    ui.pickUnread = false;
+    const unread = firstUnread(state);
+    if (unread && ui.selected !== "home") ui.selected = unread;
   }
-  select_.value = state.me;
-  const now = new Date(state.now);
-  const p = dateParts(now);
-  $("clock-now").textContent = `${p.weekday.slice(0, 3)} ${p.day} ${p.month.slice(0, 3)} ${p.year}, ${p.hour}:${p.minute}`;
-  $("clock-now").dateTime = state.now;
-  $("clock-now").dataset.now = state.now;
   if (!ui.selected || (ui.selected !== "home" && !state.conversations.some((c) => c.id === ui.selected))) {
     ui.selected = state.conversations.length ? state.conversations[0].id : "home";
   }
   const forget = new Set(state.modals.map((m) => m.view_id));
   for (const key of ui.drafts.keys()) if (!forget.has(key.split("|")[0])) ui.drafts.delete(key);
+  for (const viewId of ui.errors.keys()) if (!forget.has(viewId)) ui.errors.delete(viewId);
   region("sidebar", [state.users, state.conversations, ui.selected], renderSidebar);
   const pane = ui.selected === "home" ? state.home : state.messages[ui.selected];
-  region("pane", [state.users, ui.selected, pane, personaTz()], renderPane);
+  const today = dayOf(Date.parse(state.now));
+  region("pane", [state.users, ui.selected, pane, personaTz(), today], renderPane);
   const thread = ui.thread && (state.messages[ui.thread.channel] || []).find((m) => m.ts === ui.thread.ts);
-  region("thread", [state.users, ui.thread, thread || null], renderThread);
+  region("thread", [state.users, ui.thread, thread || null, today], renderThread);
   region("modal", [state.users, state.modals[state.modals.length - 1] || null, state.modals.length], renderModal);
+  if (ui.place) showPlace();
+  markRead();
   document.body.dataset.rendered = state.now + state.me;
+}
+
+// What is on screen has been seen: the open conversation's unread count goes to 0.
+function markRead() {
+  const open = ui.state.conversations.find((c) => c.id === ui.selected);
+  if (!open || !open.unread || document.visibilityState !== "visible") return;
+  const asked = `${ui.state.me}|${open.id}|${ui.state.version}`;
+  if (ui.readAsked === asked) return;
+  ui.readAsked = asked;
+  api("/api/read", { as: ui.persona, channel: open.id });
+}
+
+// --- links to a message: "#<conversation>/<ts>" on this page, as the bot's permalinks are ------
+
+function placeIn(url) {
+  let parsed;
+  try {
+    parsed = new URL(url, location.href);
+  } catch {
+    return null;
+  }
+  const found = /^#([A-Z0-9]+)\/(\d+\.\d+)$/.exec(parsed.hash);
+  if (parsed.origin !== location.origin || parsed.pathname !== "/" || !found) return null;
+  return { channel: found[1], ts: found[2] };
+}
+
+function goTo(place) {
+  ui.place = place;
+  if (ui.state) showPlace();
+}
+
+// Open the conversation and the thread a link names, and point at the message.
+function showPlace() {
+  const { channel, ts } = ui.place;
+  ui.place = null;
+  const conversation = ui.state.conversations.find((c) => c.id === channel);
+  if (!conversation) {
+    notice(`That message is in a conversation ${userName(ui.state.me)} is not in: switch person to someone who is.`);
+    return;
+  }
+  const messages = ui.state.messages[channel] || [];
+  const parent = messages.find((m) => m.ts === ts || m.replies.some((r) => r.ts === ts));
+  ui.selected = channel;
+  localStorage.setItem("selected", channel);
+  ui.thread = parent && (parent.replies.length || parent.ts !== ts) ? { channel, ts: parent.ts } : null;
+  render();
+  for (const node of document.querySelectorAll(`.message[data-ts="${CSS.escape(ts)}"]`)) {
+    node.classList.add("highlight");
+    node.scrollIntoView({ block: "center" });
+  }
 }
 
 function select(id) {
   ui.selected = id;
   ui.thread = null;
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
   localStorage.setItem("selected", id);
   if (id === "home") openHome();
   render();
@@ -734,10 +922,8 @@ async function submitModal() {
 }
 
 function showErrors(top, errors) {
-  top.errors = errors;
-  ui.rendered.modal = null;
-  renderModal();
-  ui.rendered.modal = JSON.stringify([ui.state.users, top, ui.state.modals.length]);
+  ui.errors.set(top.view_id, { ...errors });
+  paintErrors(top.view_id);
 }
 
 function closeModal() {
@@ -757,8 +943,104 @@ async function sendCommand(event) {
   }
   notice("");
   const channel = ui.selected === "home" ? ui.state.conversations[0].id : ui.selected;
-  const answer = await api("/api/command", { as: ui.persona, channel, command: match[1], text: match[2] });
-  if (answer.ok !== false) composer.value = "";
+  const text = withMentions(match[2]);
+  const answer = await api("/api/command", { as: ui.persona, channel, command: match[1], text });
+  if (answer.ok !== false) {
+    composer.value = "";
+    ui.mentions.clear();
+  }
+}
+
+// --- mentions: "@" in the composer offers people; each is sent as Slack sends it, <@U…|name> ----
+
+function handleOf(id) {
+  return userName(id).split(" ")[0].toLowerCase();
+}
+
+// Every "@Full Name" chosen, and any "@Full Name" or "@handle" typed that is one person's.
+function withMentions(text) {
+  const names = new Map(ui.mentions);
+  for (const p of ui.state.personas) {
+    names.set(`@${p.name}`, p.id);
+    names.set(`@${handleOf(p.id)}`, p.id);
+  }
+  const longestFirst = [...names.keys()].sort((a, b) => b.length - a.length);
+  let out = "";
+  let rest = text;
+  while (rest) {
+    const at = rest.indexOf("@");
+    if (at < 0) break;
+    out += rest.slice(0, at);
+    rest = rest.slice(at);
+    const name = longestFirst.find((n) => rest.toLowerCase().startsWith(n.toLowerCase())
+      && !/[\p{L}\p{N}_]/u.test(rest.charAt(n.length)));
+    if (name) {
+      const id = names.get(name);
+      out += `<@${id}|${handleOf(id)}>`;
+      rest = rest.slice(name.length);
+    } else {
+      out += "@";
+      rest = rest.slice(1);
+    }
+  }
+  return out + rest;
+}
+
+// The "@partial" just before the caret, if the person is typing a mention.
+function typedMention() {
+  const composer = $("composer");
+  const before = composer.value.slice(0, composer.selectionStart);
+  const found = /(^|\s)@([\p{L}\p{N}_. ]{0,30})$/u.exec(before);
+  if (!found) return null;
+  const partial = found[2].toLowerCase();
+  const people = ui.state.personas.filter((p) =>
+    p.name.toLowerCase().startsWith(partial) || p.name.toLowerCase().split(" ").some((w) => w.startsWith(partial)));
+  return people.length ? { start: before.length - found[2].length - 1, end: before.length, people } : null;
+}
+
+function offerMentions() {
+  const list = $("mention-list");
+  const typed = ui.state && typedMention();
+  list.hidden = !typed;
+  if (!typed) return;
+  const picked = Math.min(Number(list.dataset.picked || 0), typed.people.length - 1);
+  list.dataset.picked = picked;
+  list.replaceChildren(...typed.people.map((p, i) => el("li", {
+    role: "option", "aria-selected": i === picked ? "true" : "false", "data-person": p.id,
+    onmousedown: (event) => { event.preventDefault(); chooseMention(p); },
+  }, el("b", {}, p.name), ` ${p.title}`)));
+}
+
+function chooseMention(person) {
+  const typed = typedMention();
+  if (!typed) return;
+  const composer = $("composer");
+  const inserted = `@${person.name} `;
+  composer.value = composer.value.slice(0, typed.start) + inserted + composer.value.slice(typed.end);
+  const caret = typed.start + inserted.length;
+  composer.setSelectionRange(caret, caret);
+  ui.mentions.set(`@${person.name}`, person.id);
+  $("mention-list").hidden = true;
+  $("mention-list").dataset.picked = 0;
+}
+
+function mentionKeys(event) {
+  const list = $("mention-list");
+  if (list.hidden) return;
+  const typed = typedMention();
+  if (!typed) return;
+  const picked = Number(list.dataset.picked || 0);
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    const step = event.key === "ArrowDown" ? 1 : typed.people.length - 1;
+    list.dataset.picked = (picked + step) % typed.people.length;
+    offerMentions();
+  } else if (event.key === "Enter" || event.key === "Tab") {
+    event.preventDefault();
+    chooseMention(typed.people[Math.min(picked, typed.people.length - 1)]);
+  } else if (event.key === "Escape") {
+    list.hidden = true;
+  }
 }
 
 async function moveClock(days) {
@@ -781,14 +1063,86 @@ function switchPersona() {
   localStorage.setItem("persona", ui.persona);
   ui.thread = null;
   ui.drafts.clear();
+  ui.errors.clear();
   ui.rendered = {};
   ui.stateText = "";
+  ui.pickUnread = true;
   if (ui.selected === "home") openHome();
   else refresh();
 }
 
+async function resetSandbox() {
+  const sure = await askConfirm({
+    title: { type: "plain_text", text: "Reset the sandbox?" },
+    text: { type: "plain_text", text: "Every request, message and answer goes, and the clock goes back to today. This cannot be undone." },
+    confirm: { type: "plain_text", text: "Reset" },
+    deny: { type: "plain_text", text: "Keep it" },
+    style: "danger",
+  });
+  if (!sure) return;
+  const answer = await api("/api/reset", {});
+  if (answer.ok === false) return;
+  ui.thread = null;
+  ui.drafts.clear();
+  ui.errors.clear();
+  ui.selected = "";
+  localStorage.removeItem("selected");
+  ui.rendered = {};
+  ui.stateText = "";
+  refresh();
+}
+
+// --- a first-minute tour, once, until dismissed ---------------------------------------------------
+
+const TOUR = [
+  ["#persona", "You are Ada Employee. This sandbox is a Slack workspace with four people and the bot; choose here whose eyes you see it through."],
+  ["#composer", "Type /secondment request here and press Enter. A form opens: fill it in to ask for a secondment."],
+  ["#people", "Then become Hal Home and Hope Host, the two managers: who has something waiting shows up here and in the sidebar. Each approves in the group conversation."],
+  ["#clock", "Move the clock on to reach the start date, the check-ins and the end of the term. Reset starts everything over."],
+];
+
+function showTour(step) {
+  for (const node of document.querySelectorAll(".tour-target")) node.classList.remove("tour-target");
+  const box = $("tour");
+  if (step < 0 || step >= TOUR.length) {
+    box.hidden = true;
+    localStorage.setItem("toured", "yes");
+    return;
+  }
+  const [target, text] = TOUR[step];
+  $(target.slice(1))?.classList.add("tour-target");
+  box.dataset.step = step;
+  $("tour-count").textContent = `${step + 1} of ${TOUR.length}`;
+  $("tour-text").textContent = text;
+  $("tour-back").hidden = step === 0;
+  $("tour-next").textContent = step === TOUR.length - 1 ? "Done" : "Next";
+  box.hidden = false;
+}
+
 function start() {
   $("persona").addEventListener("change", switchPersona);
+  $("reset").addEventListener("click", resetSandbox);
+  $("tour-next").addEventListener("click", () => showTour(Number($("tour").dataset.step) + 1));
+  $("tour-back").addEventListener("click", () => showTour(Number($("tour").dataset.step) - 1));
+  $("tour-skip").addEventListener("click", () => showTour(-1));
+  $("tour-open").addEventListener("click", () => showTour(0));
+  $("composer").addEventListener("input", offerMentions);
+  $("composer").addEventListener("keydown", mentionKeys);
+  $("composer").addEventListener("blur", () => { $("mention-list").hidden = true; });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a[href]");
+    const place = link && placeIn(link.getAttribute("href"));
+    if (!place) return;
+    event.preventDefault();
+    goTo(place);
+  });
+  window.addEventListener("hashchange", () => { const place = placeIn(location.href); if (place) goTo(place); });
+  document.addEventListener("visibilitychange", () => { if (ui.state) markRead(); });
+  setInterval(drawClock, TICK_MS);
+  const arrived = placeIn(location.href);
+  if (arrived) goTo(arrived);
+  if (!localStorage.getItem("toured")) showTour(0);
+  listen();
   $("tab-home").addEventListener("click", () => select("home"));
   $("composer-form").addEventListener("submit", sendCommand);
   $("modal-submit").addEventListener("click", submitModal);
