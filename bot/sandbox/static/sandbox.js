@@ -30,7 +30,8 @@ const ui = {
   readAsked: "", // the last conversation and version reported read
   mentions: new Map(), // "@Full Name" typed through the autocomplete → user id
 };
-const LOCALE = undefined; // the browser's own: dates and times read as the person expects
+// The languages the person set in their browser, so dates and times read as they expect.
+const LOCALE = navigator.languages && navigator.languages.length ? [...navigator.languages] : undefined;
 
 const $ = (id) => document.getElementById(id);
 
@@ -993,8 +994,10 @@ function typedMention() {
   const found = /(^|\s)@([\p{L}\p{N}_. ]{0,30})$/u.exec(before);
   if (!found) return null;
   const partial = found[2].toLowerCase();
-  const people = ui.state.personas.filter((p) =>
-    p.name.toLowerCase().startsWith(partial) || p.name.toLowerCase().split(" ").some((w) => w.startsWith(partial)));
+  // Those whose name starts so come first, then those with another word that does.
+  const rank = (p) => (p.name.toLowerCase().startsWith(partial) ? 0
+    : p.name.toLowerCase().split(" ").some((w) => w.startsWith(partial)) ? 1 : 2);
+  const people = ui.state.personas.filter((p) => rank(p) < 2).sort((a, b) => rank(a) - rank(b));
   return people.length ? { start: before.length - found[2].length - 1, end: before.length, people } : null;
 }
 
