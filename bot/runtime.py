@@ -38,12 +38,13 @@ SHUTDOWN_GRACE_SECONDS = 20.0
 
 @dataclass(frozen=True, slots=True)
 class Running:
-    """A bot that is serving: its Bolt app (with the Web API client), its deps, and the port
-    its HTTP server listens on."""
+    """A bot that is serving: its Bolt app (with the Web API client), its deps, the port its
+    HTTP server listens on, and its sweeper (which the sandbox holds still while it resets)."""
 
     bolt: AsyncApp
     deps: Deps
     port: int
+    sweeper: Sweeper
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -106,7 +107,7 @@ async def running(
                 "health and metrics" if socket_mode else "HTTP",
             )
             sweeper.start()
-            yield Running(bolt, deps, bound)
+            yield Running(bolt, deps, bound, sweeper)
         finally:
             log.info("shutting down")
             await sweeper.stop()

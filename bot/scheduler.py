@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -99,6 +100,12 @@ class Sweeper:
 
     def start(self) -> None:
         self._scheduler.start()
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """No sweep runs inside this block: one under way finishes first, and one due waits."""
+        async with self._lock:
+            yield
 
     async def stop(self) -> None:
         """Stop waking the sweep, let one that is running finish, then shut down. (Shutting down

@@ -27,7 +27,6 @@ from aiohttp import web
 from pydantic import SecretStr
 from pydantic_settings import PydanticBaseSettingsSource
 
-from bot.db import Sessions
 from bot.logs import configure_logging
 from bot.models import Base
 from bot.runtime import Running, running, stop_on_signals
@@ -43,6 +42,8 @@ from bot.web import EVENTS_PATH
 
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 3920
+# How long a reset waits for the bot to finish what it does after answering an action.
+AFTER_ACK_SECONDS = 10
 DIRECTORY = ".sandbox"
 SAVED = "workspace.json"
 
@@ -119,7 +120,7 @@ async def sandbox_running(
                     people,
                     clock,
                     lambda now: send_due_nudges(bot.bolt.client, bot.deps, now),
-                    lambda: _start_over(bot.deps.sessions, workspace, clock),
+                    lambda: _start_over(bot, workspace, clock),
                 ),
                 access_log=None,
             )
@@ -144,21 +145,45 @@ def _read_saved(directory: Path) -> dict[str, Any] | None:
 def _save(directory: Path, clock: MovableClock, workspace: Workspace) -> None:
     """Save the workspace on each change, before the page can show it, so a kill -9 loses
     nothing anyone has seen. Written beside and renamed over the last, so a kill mid-write
-    leaves the last whole save. A sandbox's workspace is small: this takes a millisecond."""
+    leaves the last whole save. A sandbox's workspace is small: this takes a millisecond, so
+    it is done in line rather than in a thread that a later change could overtake."""
     saving = {"clock_offset_seconds": clock.offset.total_seconds(), "workspace": workspace.saved()}
     written = directory / f"{SAVED}.new"
-    written.write_text(json.dumps(saving))
-    os.replace(written, directory / SAVED)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)  # someone may have deleted it meanwhile
+        written.write_text(json.dumps(saving))
+        os.replace(written, directory / SAVED)
+    except OSError as exc:
+        # The change itself has happened and is shown; only its copy on disk is missing.
+        log.warning("the sandbox could not save its workspace in %s: %s", directory, exc)
 
 
-async def _start_over(sessions: Sessions, workspace: Workspace, clock: MovableClock) -> None:
+async def _start_over(bot: Running, workspace: Workspace, clock: MovableClock) -> None:
     """The page's "Reset the sandbox": no secondment in the bot's database, the starting
-    workspace, the clock back at the real time. The schema stays, so the bot runs on."""
-    async with sessions() as session, session.begin():
-        for table in reversed(Base.metadata.sorted_tables):
-            await session.execute(table.delete())
-    clock.offset = timedelta(0)
-    workspace.reset()
+    workspace, the clock back at the real time. The schema stays, so the bot runs on.
+
+    The page's own actions wait while this runs (bot/sandbox/server.py); the bot's sweep is held
+    still; and what the bot was still doing after answering an earlier action is let finish
+    first, so nothing about the old secondments arrives in the new workspace."""
+    async with bot.sweeper.held():
+        await _bolt_work_done()
+        async with bot.deps.sessions() as session, session.begin():
+            for table in reversed(Base.metadata.sorted_tables):
+                await session.execute(table.delete())
+        clock.offset = timedelta(0)
+        workspace.reset()
+
+
+async def _bolt_work_done() -> None:
+    """Wait for the listeners Bolt runs after their acks (its `run_ack_function_asynchronously`
+    tasks: the messages a decision sends, say), at most a few seconds."""
+    working = [
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
+    ]
+    if working:
+        await asyncio.wait(working, timeout=AFTER_ACK_SECONDS)
 
 
 async def serve_sandbox(

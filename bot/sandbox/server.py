@@ -3,9 +3,11 @@ the rest under `/static/`) and the JSON API the page uses to see the workspace a
 to act as them.
 
 - `GET /api/state?as=<user id>` (the employee when absent): the workspace as that person sees
-  it: `{"now", "team": {"id","name"}, "bot": {"id","name"}, "personas": [{"id","name","title",
-  "tz"}], "me", "conversations": [{"id","name","kind": "dm"|"group"|"channel","members"}]` (the
-  DM with the bot first), `"messages": {<conversation id>: [Msg, oldest first]}, "home":
+  it: `{"run", "version"` (this run's name, and how many changes it has seen), `"now", "team":
+  {"id","name"}, "bot": {"id","name"}, "personas": [{"id","name","title","tz","waiting"}]`
+  (`waiting`: what that person has not seen yet), `"me", "conversations": [{"id","name","kind":
+  "dm"|"group"|"channel","members","unread"}]` (the DM with the bot first), `"messages":
+  {<conversation id>: [Msg, oldest first]}, "home":
   {"view_id","view"} | null, "modals": [{"view_id","view","errors": {block_id: message}}]` (top
   last), `"users": {<id>: {"name"}}}`, where Msg is `{"ts","user","text","blocks": [...] | null,
   "replies": [Msg],"ephemeral","edited","files": [{"name","url"}]}`. Views and blocks are the
@@ -43,6 +45,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -61,6 +64,9 @@ def build_page_app(
 ) -> web.Application:
     workspace = people.workspace
     closing = asyncio.Event()  # set at shutdown, to end the open event streams
+    # One action at a time, as one person at one page acts: above all, a reset never runs while
+    # another action, or a move of the clock with its sweep, is half-way.
+    acting = asyncio.Lock()
 
     async def handle_index(_request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "index.html")
@@ -85,9 +91,8 @@ def build_page_app(
                     told = workspace.version
                     await response.write(f"data: {told}\n\n".encode())
             except ConnectionResetError:  # the page went away
-                change.close()
                 break
-            await _first(change, closing.wait())
+            await _first(change.wait(), closing.wait())
         return response
 
     async def handle_file(request: web.Request) -> web.Response:
@@ -98,7 +103,7 @@ def build_page_app(
             body=upload.content,
             content_type="text/plain" if upload.name.endswith(".md") else "text/csv",
             charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{upload.name}"'},
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(upload.name)}"},
         )
 
     async def handle_command(body: Json) -> Json:
@@ -166,20 +171,22 @@ def build_page_app(
         ("/api/read", handle_read),
         ("/api/reset", handle_reset),
     ):
-        app.router.add_post(path, _json_api(handler))
+        app.router.add_post(path, _json_api(handler, acting))
     app.router.add_static("/static/", STATIC)
     return app
 
 
-def _json_api(handler: Callable[[Json], Awaitable[Json]]) -> Handler:
-    """A JSON body in, a JSON answer out; an action that cannot be taken answers 400."""
+def _json_api(handler: Callable[[Json], Awaitable[Json]], acting: asyncio.Lock) -> Handler:
+    """A JSON body in, a JSON answer out, one action at a time; one that cannot be taken
+    answers 400."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
             if not isinstance(body, dict):
                 raise Refused("the body must be a JSON object")
-            return web.json_response(await handler(body))
+            async with acting:
+                return web.json_response(await handler(body))
         except json.JSONDecodeError:
             return web.json_response({"ok": False, "error": "the body must be JSON"}, status=400)
         except Refused as exc:

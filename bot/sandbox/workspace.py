@@ -12,7 +12,7 @@ import asyncio
 import base64
 import re
 import secrets
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -117,10 +117,12 @@ class Upload:
 
 
 class Workspace:
-    def __init__(self, clock: Clock, on_change: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.on_change = on_change
+        self.on_change: Callable[[], None] = lambda: None
         self.version = 0
+        # This run's name: a version number alone starts again at 0 after a restart.
+        self.run = secrets.token_hex(4)
         self._last_id = 0
         self._changed = asyncio.Event()
         self._start()
@@ -163,10 +165,10 @@ class Workspace:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    def next_change(self) -> Coroutine[Any, Any, bool]:
-        """What to await for the next change after now: taken before reading the workspace,
-        so a change made while the reader is busy still wakes it."""
-        return self._changed.wait()
+    def next_change(self) -> asyncio.Event:
+        """The event the next change after now sets: taken before reading the workspace, so a
+        change made while the reader is busy still wakes it."""
+        return self._changed
 
     async def wait_until(self, condition: Callable[[], bool]) -> None:
         """Wait, on changes and never on a clock, until `condition` holds."""
@@ -351,6 +353,7 @@ class Workspace:
         mine.sort(key=lambda c: (c.kind != "dm", c.kind, c.name))
         home = self.homes.get(me)
         return {
+            "run": self.run,
             "version": self.version,
             "now": self.clock.now().isoformat(),
             "team": {"id": TEAM_ID, "name": TEAM_NAME},
@@ -388,7 +391,7 @@ class Workspace:
 
 def file_path(file_id: str, name: str) -> str:
     """A shared file's link, on the page's own server: the same after any restart."""
-    return f"/files/{file_id}/{quote(name)}"
+    return f"/files/{file_id}/{quote(name, safe='')}"
 
 
 # Where an earlier run's links pointed: the stand-in's port of that run.

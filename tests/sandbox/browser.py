@@ -30,7 +30,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.support.processes import free_port
+from tests.support.processes import environment, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -42,8 +42,8 @@ T = TypeVar("T")
 STARTUP_SECONDS = 30
 WAIT_SECONDS = 10
 
-# Skipped, and said so, on a machine without Chromium; never in CI (.ci/run sets CI and installs
-# it), where a missing browser fails these tests instead of hiding them.
+# Skipped, and said so, on a machine without Chromium; never in CI (.ci/run exports CI and
+# installs it), where a missing browser fails these tests instead of hiding them.
 needs_chromium = pytest.mark.skipif(
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()) and not os.environ.get("CI"),
     reason="needs Debian's Chromium and its driver: sudo apt-get install chromium chromium-driver",
@@ -68,7 +68,7 @@ class SandboxProcess:
         process = subprocess.Popen(
             [sys.executable, str(APP), "--sandbox", "--port", str(self.port)],
             cwd=self.directory,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=environment(PYTHONUNBUFFERED="1"),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -266,6 +266,7 @@ class Page:
         return self.now()
 
     def rendered(self) -> str:
+        """Which state the page last drew: "<run>/<version>/<now>/<person>"."""
         return self.attribute("body", "data-rendered")
 
 

@@ -22,13 +22,12 @@ const ui = {
   thread: null, // {channel, ts} of the open thread
   drafts: new Map(), // "view_id|block_id|action_id" → the element's state, as Slack names it
   rendered: {}, // region → the JSON it was last drawn from
-  homeOpenedFor: "", // the person whose Home tab was last reported opened
   errors: new Map(), // view_id → {block_id: message}: the field errors a person is reading
   viewsDrawn: new Map(), // view_id → the view JSON its errors belong to
   skew: 0, // the sandbox clock minus this browser's clock, in ms
   pickUnread: true, // on the next state, open the conversation with something new in it
   readAsked: "", // the last conversation and version reported read
-  mentions: new Map(), // "@Full Name" typed through the autocomplete → user id
+  sending: false, // a command is on its way: Enter again does not send it twice
 };
 // The languages the person set in their browser, so dates and times read as they expect.
 const LOCALE = navigator.languages && navigator.languages.length ? [...navigator.languages] : undefined;
@@ -94,7 +93,8 @@ async function refresh() {
     const query = asked ? `?as=${encodeURIComponent(asked)}` : "";
     const response = await fetch(`/api/state${query}`);
     const text = await response.text();
-    // An answer for someone else arrived after a switch of person: the next poll will do.
+    // An answer for someone else arrived after a switch of person: the read it asked for
+    // (switchPersona) brings theirs.
     if (response.ok) answered();
     if (response.ok && asked === (ui.persona || "") && text !== ui.stateText) {
       ui.stateText = text;
@@ -105,6 +105,7 @@ async function refresh() {
       // A person remembered from another sandbox: start again from the server's first one.
       ui.persona = null;
       localStorage.removeItem("persona");
+      again = true;
     }
   } catch (error) {
     notice(`The sandbox server is not answering (${error.message}).`, OFFLINE);
@@ -121,7 +122,11 @@ function listen() {
   const events = new EventSource("/api/events");
   events.onmessage = () => refresh();
   // EventSource connects again by itself; the banner says so meanwhile and goes once it has.
-  events.onerror = () => notice("The sandbox server is not answering; trying again…", OFFLINE);
+  // One the browser has given up on (an answer that is not an event stream) is made anew.
+  events.onerror = () => {
+    notice("The sandbox server is not answering; trying again…", OFFLINE);
+    if (events.readyState === EventSource.CLOSED) setTimeout(listen, 3000);
+  };
   events.onopen = answered;
 }
 
@@ -144,7 +149,8 @@ function userName(id) {
 }
 
 function safeUrl(url) {
-  return /^(https?:|mailto:|\/)/i.test(url) ? url : null;
+  // "/…" is this page's own; "//host/…" would be another site's.
+  return /^(https?:|mailto:|\/(?!\/))/i.test(url) ? url : null;
 }
 
 function ordinal(n) {
@@ -251,7 +257,8 @@ function plain(object) {
 // A view's element state lives in `ui.drafts` so that a redraw (every poll that changes anything)
 // keeps what the person typed or chose until the view is submitted or closed.
 function draftKey(source, blockId, actionId) {
-  return `${source.view_id}|${blockId}|${actionId}`;
+  const where = source.view_id || `${source.channel}/${source.ts}`;
+  return `${where}|${blockId}|${actionId}`;
 }
 
 function sameOption(a, b) {
@@ -308,7 +315,10 @@ async function sendAction(source, blockId, element, fields) {
   await api("/api/action", { as: ui.persona, source, action });
 }
 
+let confirming = null; // the answer of the confirmation on screen, if one is
+
 function askConfirm(confirm) {
+  if (confirming) confirming(false); // a second question replaces the first, which is declined
   return new Promise((resolve) => {
     $("confirm-title").textContent = plain(confirm.title) || "Are you sure?";
     $("confirm-text").replaceChildren(textObject(confirm.text, "div") || "");
@@ -316,6 +326,7 @@ function askConfirm(confirm) {
     $("confirm-ok").className = `bk-button ${confirm.style === "danger" ? "danger" : "primary"}`;
     $("confirm-deny").textContent = plain(confirm.deny) || "Cancel";
     const finish = (answer) => {
+      confirming = null;
       $("confirm-backdrop").hidden = true;
       $("confirm-ok").onclick = null;
       $("confirm-deny").onclick = null;
@@ -323,6 +334,7 @@ function askConfirm(confirm) {
     };
     $("confirm-ok").onclick = () => finish(true);
     $("confirm-deny").onclick = () => finish(false);
+    confirming = finish;
     $("confirm-backdrop").hidden = false;
   });
 }
@@ -455,12 +467,12 @@ function element(el_, ctx, blockId, index, dispatch) {
   if (element_.type === "image") return image(element_);
   const start = initialState(element_);
   if (!start) return el("span", { class: "bk-unsupported" }, `[${element_.type}]`);
-  const key = ctx.source.view_id ? draftKey(ctx.source, blockId, actionId) : null;
+  const key = draftKey(ctx.source, blockId, actionId);
   const current = (key && ui.drafts.get(key)) || start;
   if (key) ui.drafts.set(key, current);
   const onChange = async (next, done = true) => {
     if (key) ui.drafts.set(key, next);
-    if (key) clearError(ctx.source.view_id, blockId); // Slack clears a field's error as it is edited
+    if (ctx.source.view_id) clearError(ctx.source.view_id, blockId); // Slack clears an edited field's error
     if (!done || !dispatch) return;
     if (element_.confirm && !(await askConfirm(element_.confirm))) return;
     await sendAction(ctx.source, blockId, element_, actionFields(next));
@@ -473,7 +485,7 @@ function element(el_, ctx, blockId, index, dispatch) {
       break;
     case "users_select":
     case "multi_users_select":
-      control = selectControl(element_, current, Object.keys(ui.state.users), onChange);
+      control = selectControl(element_, current, [...ui.state.personas.map((p) => p.id), ui.state.bot.id], onChange);
       break;
     case "checkboxes":
     case "radio_buttons":
@@ -482,6 +494,7 @@ function element(el_, ctx, blockId, index, dispatch) {
     case "datepicker":
       control = el("input", { type: "date", class: "bk-field" });
       control.value = current.selected_date || "";
+      control.addEventListener("input", () => onChange({ type: element_.type, selected_date: control.value || null }, false));
       control.addEventListener("change", () => onChange({ type: element_.type, selected_date: control.value || null }));
       break;
     case "timepicker":
@@ -576,8 +589,10 @@ function dayOf(ms) {
 function dayLabel(day) {
   const today = dayOf(Date.parse(ui.state.now));
   const yesterday = dayOf(Date.parse(ui.state.now) - 86400000);
-  if (day === today) return "Today";
-  if (day === yesterday) return "Yesterday";
+  const relative = new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" });
+  const capital = (words) => words.charAt(0).toLocaleUpperCase(LOCALE) + words.slice(1);
+  if (day === today) return capital(relative.format(0, "day"));
+  if (day === yesterday) return capital(relative.format(-1, "day"));
   return new Intl.DateTimeFormat(LOCALE, {
     timeZone: "UTC", weekday: "long", day: "numeric", month: "long", year: "numeric",
   }).format(new Date(`${day}T12:00:00Z`));
@@ -756,6 +771,8 @@ function region(name, data, draw) {
 function drawClock() {
   if (!ui.state) return;
   const now = new Date(Date.now() + ui.skew);
+  // Past midnight "Today" is yesterday: read the state again to redraw the dividers.
+  if (dayOf(now.getTime()) !== dayOf(Date.parse(ui.state.now))) refresh();
   $("clock-now").textContent = new Intl.DateTimeFormat(LOCALE, {
     timeZone: personaTz(), weekday: "short", day: "numeric", month: "short", year: "numeric",
     hour: "numeric", minute: "2-digit",
@@ -789,26 +806,31 @@ function render() {
   if (!ui.selected || (ui.selected !== "home" && !state.conversations.some((c) => c.id === ui.selected))) {
     ui.selected = state.conversations.length ? state.conversations[0].id : "home";
   }
-  const forget = new Set(state.modals.map((m) => m.view_id));
-  for (const key of ui.drafts.keys()) if (!forget.has(key.split("|")[0])) ui.drafts.delete(key);
-  for (const viewId of ui.errors.keys()) if (!forget.has(viewId)) ui.errors.delete(viewId);
+  // A modal's drafts go when it closes; a message's or the Home's stay while they are shown.
+  const keep = new Set([...state.modals.map((m) => m.view_id), state.home && state.home.view_id,
+    ...Object.entries(state.messages).flatMap(([c, ms]) => ms.flatMap((m) => [m, ...m.replies].map((x) => `${c}/${x.ts}`)))]);
+  for (const key of ui.drafts.keys()) if (!keep.has(key.split("|")[0])) ui.drafts.delete(key);
+  for (const viewId of ui.errors.keys()) if (!keep.has(viewId)) ui.errors.delete(viewId);
   region("sidebar", [state.users, state.conversations, ui.selected], renderSidebar);
   const pane = ui.selected === "home" ? state.home : state.messages[ui.selected];
   const today = dayOf(Date.parse(state.now));
   region("pane", [state.users, ui.selected, pane, personaTz(), today], renderPane);
   const thread = ui.thread && (state.messages[ui.thread.channel] || []).find((m) => m.ts === ui.thread.ts);
   region("thread", [state.users, ui.thread, thread || null, today], renderThread);
-  region("modal", [state.users, state.modals[state.modals.length - 1] || null, state.modals.length], renderModal);
+  // The modal is redrawn when its view changes, never for the errors the server keeps of it:
+  // the page's own (ui.errors) are drawn in place.
+  const top = state.modals[state.modals.length - 1];
+  region("modal", [state.users, top ? [top.view_id, top.view] : null, state.modals.length], renderModal);
   if (ui.place) showPlace();
   markRead();
-  document.body.dataset.rendered = state.now + state.me;
+  document.body.dataset.rendered = `${state.run}/${state.version}/${state.now}/${state.me}`;
 }
 
 // What is on screen has been seen: the open conversation's unread count goes to 0.
 function markRead() {
   const open = ui.state.conversations.find((c) => c.id === ui.selected);
   if (!open || !open.unread || document.visibilityState !== "visible") return;
-  const asked = `${ui.state.me}|${open.id}|${ui.state.version}`;
+  const asked = `${ui.state.run}|${ui.state.me}|${open.id}|${ui.state.version}`;
   if (ui.readAsked === asked) return;
   ui.readAsked = asked;
   api("/api/read", { as: ui.persona, channel: open.id });
@@ -824,7 +846,11 @@ function placeIn(url) {
     return null;
   }
   const found = /^#([A-Z0-9]+)\/(\d+\.\d+)$/.exec(parsed.hash);
-  if (parsed.origin !== location.origin || parsed.pathname !== "/" || !found) return null;
+  // A permalink names the sandbox page it was made on: this one, on any port it has had, under
+  // any of this machine's own names.
+  const here = parsed.origin === location.origin
+    || ["127.0.0.1", "localhost", "[::1]"].includes(parsed.hostname);
+  if (!here || parsed.pathname !== "/" || !found) return null;
   return { channel: found[1], ts: found[2] };
 }
 
@@ -864,7 +890,6 @@ function select(id) {
 }
 
 function openHome() {
-  ui.homeOpenedFor = ui.persona;
   api("/api/home", { as: ui.persona });
 }
 
@@ -942,13 +967,17 @@ async function sendCommand(event) {
     notice("The bot answers slash commands: try /secondment help.");
     return;
   }
+  if (ui.sending) return;
   notice("");
   const channel = ui.selected === "home" ? ui.state.conversations[0].id : ui.selected;
   const text = withMentions(match[2]);
-  const answer = await api("/api/command", { as: ui.persona, channel, command: match[1], text });
-  if (answer.ok !== false) {
-    composer.value = "";
-    ui.mentions.clear();
+  ui.sending = true;
+  try {
+    const answer = await api("/api/command", { as: ui.persona, channel, command: match[1], text });
+    // What was typed meanwhile stays; the line sent goes once the command has gone.
+    if (answer.ok !== false && composer.value.trim() === line) composer.value = "";
+  } finally {
+    ui.sending = false;
   }
 }
 
@@ -958,33 +987,35 @@ function handleOf(id) {
   return userName(id).split(" ")[0].toLowerCase();
 }
 
-// Every "@Full Name" chosen, and any "@Full Name" or "@handle" typed that is one person's.
+// Slack sends a command's text with &, < and > as entities ("escape users" is on in the
+// manifest) and each "@Full Name" or "@handle" of a person, at the start or after a space, as
+// <@U…|handle>.
 function withMentions(text) {
-  const names = new Map(ui.mentions);
+  const names = new Map();
   for (const p of ui.state.personas) {
-    names.set(`@${p.name}`, p.id);
+    names.set(`@${p.name}`.toLowerCase(), p.id);
     names.set(`@${handleOf(p.id)}`, p.id);
   }
   const longestFirst = [...names.keys()].sort((a, b) => b.length - a.length);
+  const escape = (part) => part.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   let out = "";
-  let rest = text;
-  while (rest) {
-    const at = rest.indexOf("@");
-    if (at < 0) break;
-    out += rest.slice(0, at);
-    rest = rest.slice(at);
-    const name = longestFirst.find((n) => rest.toLowerCase().startsWith(n.toLowerCase())
+  let plain = "";
+  for (let at = 0; at < text.length;) {
+    const rest = text.slice(at);
+    const starts = rest.startsWith("@") && (at === 0 || /\s/.test(text.charAt(at - 1)));
+    const name = starts && longestFirst.find((n) => rest.toLowerCase().startsWith(n)
       && !/[\p{L}\p{N}_]/u.test(rest.charAt(n.length)));
     if (name) {
       const id = names.get(name);
-      out += `<@${id}|${handleOf(id)}>`;
-      rest = rest.slice(name.length);
+      out += `${escape(plain)}<@${id}|${handleOf(id)}>`;
+      plain = "";
+      at += name.length;
     } else {
-      out += "@";
-      rest = rest.slice(1);
+      plain += text.charAt(at);
+      at += 1;
     }
   }
-  return out + rest;
+  return out + escape(plain);
 }
 
 // The "@partial" just before the caret, if the person is typing a mention.
@@ -1022,7 +1053,6 @@ function chooseMention(person) {
   composer.value = composer.value.slice(0, typed.start) + inserted + composer.value.slice(typed.end);
   const caret = typed.start + inserted.length;
   composer.setSelectionRange(caret, caret);
-  ui.mentions.set(`@${person.name}`, person.id);
   $("mention-list").hidden = true;
   $("mention-list").dataset.picked = 0;
 }
@@ -1098,9 +1128,9 @@ async function resetSandbox() {
 // --- a first-minute tour, once, until dismissed ---------------------------------------------------
 
 const TOUR = [
-  ["#persona", "You are Ada Employee. This sandbox is a Slack workspace with four people and the bot; choose here whose eyes you see it through."],
+  ["#persona", "You are Ada Employee. This sandbox is a Slack workspace with four people and the bot; the list outlined at the top chooses whose eyes you see it through."],
   ["#composer", "Type /secondment request here and press Enter. A form opens: fill it in to ask for a secondment."],
-  ["#people", "Then become Hal Home and Hope Host, the two managers: who has something waiting shows up here and in the sidebar. Each approves in the group conversation."],
+  ["#sidebar", "Then become Hal Home and Hope Host, the two managers: who has something waiting shows at the top and as a badge in the sidebar. Each approves in the group conversation."],
   ["#clock", "Move the clock on to reach the start date, the check-ins and the end of the term. Reset starts everything over."],
 ];
 
