@@ -56,6 +56,9 @@ from bot.sandbox.personas import EMPLOYEE
 from bot.sandbox.workspace import Json
 
 STATIC = Path(__file__).resolve().parent / "static"
+# How often an event stream with nothing to say writes a comment, so that one whose page has
+# gone is noticed and ended.
+KEEP_ALIVE_SECONDS = 30
 Sweep = Callable[[datetime], Awaitable[int]]
 
 
@@ -90,9 +93,12 @@ def build_page_app(
                 if workspace.version != told:
                     told = workspace.version
                     await response.write(f"data: {told}\n\n".encode())
+                else:
+                    # A comment line: nothing for the page, but a closed tab shows up here.
+                    await response.write(b": still here\n\n")
             except ConnectionResetError:  # the page went away
                 break
-            await _first(change.wait(), closing.wait())
+            await _first(change.wait(), closing.wait(), asyncio.sleep(KEEP_ALIVE_SECONDS))
         return response
 
     async def handle_file(request: web.Request) -> web.Response:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.sandbox.clock import MovableClock
 from bot.sandbox.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER
 from bot.sandbox.run import Keys, sandbox_running
+from bot.sandbox.workspace import Workspace
 from bot.slack.ids import Action, Callback
 from tests.sandbox.steps import WAIT_LIMIT, Json, Page, click, modal, thread_of
 from tests.support import forms
@@ -75,3 +77,31 @@ async def test_a_kill_9_loses_nothing_the_page_has_shown(tmp_path: Path) -> None
             again = await state(http)
     assert again["messages"][DM] == shown["messages"][DM]
     assert datetime.fromisoformat(again["now"]) >= datetime.fromisoformat(shown["now"])
+
+
+def test_file_links_saved_by_an_earlier_run_point_at_the_pages_own_port() -> None:
+    """Before the page served files, a link named the stand-in's port of the run that made it."""
+    workspace = Workspace(MovableClock())
+    saved = workspace.saved()
+    dm = next(c for c in saved["conversations"] if c["id"] == DM)
+    old = {"name": "report.csv", "url": "http://127.0.0.1:41234/files/F00000007/report.csv"}
+    dm["messages"] = [
+        {
+            "ts": "1800000000.000001",
+            "user": "U0SANDBOT",
+            "text": "",
+            "blocks": None,
+            "thread_ts": None,
+            "replies": [],
+            "visible_to": None,
+            "edited": False,
+            "files": [old],
+            "metadata": None,
+        }
+    ]
+
+    restored = Workspace(MovableClock())
+    restored.restore(saved)
+
+    (message,) = restored.conversations[DM].messages
+    assert message.files == [{"name": "report.csv", "url": "/files/F00000007/report.csv"}]
