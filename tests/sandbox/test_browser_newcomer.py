@@ -193,6 +193,21 @@ def test_hostile_text_in_every_free_text_field_is_shown_as_typed(
     assert not page.all("#messages img") and browser.title != "1"
     assert "Harper HR" not in shown
 
+    # The home manager blocks, with the same text as explanation and conditions: the employee
+    # reads it as typed.
+    page.click('#messages [data-block-id="decide_home"][data-action-id="decision_block"]')
+    page.find('#modal[data-callback-id="block_reason"]')
+    Select(page.field("reason")).select_by_index(1)
+    page.type_into("explanation", HOSTILE + " and a plain reason")
+    page.type_into("conditions_note", HOSTILE)
+    page.submit()
+    page.be(EMPLOYEE)
+    page.open("group")
+    page.click("#messages .reply-count")
+    blocked = page.wait_text("#thread-body .message", "and a plain reason")
+    assert HOSTILE.replace("*b*", "") in blocked.replace("*b*", "")
+    assert not page.all("img") and browser.title != "1"
+
     # A mistyped command gets Slackbot's words, with what was typed shown as text.
     page.command("/<img src=x onerror=alert(1)>")
     answer = page.wait_text("#messages .message", "is not a valid command")
