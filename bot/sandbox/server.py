@@ -24,7 +24,8 @@ to act as them.
 - `POST /api/close {"as","view_id"}`: the modal closed.
 - `POST /api/home {"as"}`: the person opened the bot's Home tab.
 - `POST /api/clock {"days","hours"}`: move the clock forward and sweep the nudges due at the
-  new time at once: `{"ok": true, "now", "sent"}`.
+  new time at once: `{"ok": true, "now", "sent"}`. Whole days alone land no earlier than 10:00
+  on the day reached, when that day's messages have gone out.
 - `POST /api/read {"as","channel"}`: the person has seen the conversation so far (its unread
   count, and their `waiting` among the personas, go down).
 - `POST /api/reset {}`: start over: no secondments, the starting workspace, the real time.
@@ -141,8 +142,13 @@ def build_page_app(
 
     async def handle_clock(body: Json) -> Json:
         try:
-            by = timedelta(days=int(body.get("days") or 0), hours=int(body.get("hours") or 0))
-            now = clock.advance(by)
+            days, hours = int(body.get("days") or 0), int(body.get("hours") or 0)
+            # Whole days land in the working day (MovableClock.advance_days); hours are exact.
+            now = (
+                clock.advance_days(days)
+                if days and not hours
+                else clock.advance(timedelta(days=days, hours=hours))
+            )
         except (TypeError, ValueError) as exc:
             raise Refused(f"days and hours must be whole numbers, not negative: {exc}") from None
         workspace.changed()  # the moved clock is saved, and shown, before the sweep

@@ -32,6 +32,12 @@ from tests.sandbox.browser import (
     working_morning,
 )
 
+# Whether an element lies within the form's visible part.
+IN_VIEW = """
+const box = arguments[0].getBoundingClientRect();
+const pane = document.getElementById('modal-body').getBoundingClientRect();
+return box.top >= pane.top && box.bottom <= pane.bottom;
+"""
 HOSTILE = '<img src=x onerror="document.title=1"> R&D <@U0SANDHR> *b*'
 
 
@@ -103,8 +109,12 @@ def test_a_newcomer_reaches_an_approved_secondment_and_the_first_check_in(
 
     # The bot's own error (an end before the start) stays too, and once fixed never comes back.
     page.pick_date("end_date", start - timedelta(days=1))
+    browser.execute_script("document.getElementById('modal-body').scrollTop = 0")
     page.click("#modal-submit")
     page.until(lambda d: page.error("end_date"), "the bot's error on the end date never showed")
+    # Below the fold when sent, the field is brought into view and into hand.
+    assert browser.execute_script(IN_VIEW, page.find('#modal [data-error-for="end_date"]'))
+    assert page.attribute(":focus", "data-block-id") == "end_date"
     changes_meanwhile(page, sandbox)
     assert page.error("end_date")
     page.pick_date("end_date", end)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.models import Secondment
+from bot.sandbox.clock import MovableClock
 from bot.sandbox.personas import COMMANDS, EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
 from bot.slack.ids import Callback
 from tests.sandbox.steps import WAIT_LIMIT, Json, Page, groups, modal, thread_of
@@ -19,6 +22,7 @@ from tests.support import forms
 
 EMP, HOME, HOST = EMPLOYEE.id, HOME_MANAGER.id, HOST_MANAGER.id
 DM = "D" + EMP[1:]
+LONDON = ZoneInfo("Europe/London")
 
 
 async def request(page: Page) -> tuple[str, Json]:
@@ -130,3 +134,16 @@ async def test_a_shared_file_is_served_on_the_pages_own_port(page: Page) -> None
 def test_the_sandbox_has_the_commands_the_manifest_gives_the_app() -> None:
     manifest = json.loads((Path(__file__).resolve().parents[2] / "manifest.json").read_text())
     assert {c["command"] for c in manifest["features"]["slash_commands"]} == COMMANDS
+
+
+@pytest.mark.parametrize(("hour", "lands"), [(5, 10), (9, 10), (14, 14)])
+def test_moving_the_clock_by_days_lands_in_the_working_day(hour: int, lands: int) -> None:
+    clock = MovableClock()
+    now = clock.now().astimezone(LONDON)
+    at = datetime.combine(now.date() + timedelta(days=1), time(hour, 30), LONDON)
+    clock.advance(at - clock.now())
+
+    moved = clock.advance_days(7).astimezone(LONDON)
+
+    assert moved.date() == at.date() + timedelta(days=7)
+    assert (moved.hour, moved.minute) == ((lands, 0) if lands != hour else (hour, 30))

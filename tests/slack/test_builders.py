@@ -48,7 +48,7 @@ from bot.domain.errors import (
     TooEarly,
     UnreadableReference,
 )
-from bot.domain.followups import EscalationKind
+from bot.domain.followups import CheckInAnswer, EscalationKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import (
@@ -79,8 +79,10 @@ from bot.domain.terms import (
     Terms,
 )
 from bot.domain.validation import RequestForm, validate_request
+from bot.services.checkins import CheckInAnswered
 from bot.services.decisions import DecisionMade, DecisionRef
 from bot.slack.builders.block_modal import build_block_modal
+from bot.slack.builders.checkins import build_check_in_thanks
 from bot.slack.builders.end_of_term import (
     build_end_decision_ask,
     build_extension_modal,
@@ -1064,3 +1066,22 @@ def test_status_shows_a_proposal_and_a_confirmed_return() -> None:
 
     assert "Proposed by <@UHOST>: an extension" in proposal
     assert f"return confirmed by <@UHOME> on {when(HOST_DECIDED)}" in returned
+
+
+@pytest.mark.parametrize(
+    ("answer", "shared", "heard"),
+    [
+        (CheckInAnswer.ON_TRACK, False, "It is recorded; nobody is notified."),
+        (CheckInAnswer.ON_TRACK, True, f"It is recorded. A summary went to <@{HOME}>."),
+        (CheckInAnswer.CONCERNS, True, f"(host manager) will see it. A summary went to <@{HOME}>."),
+    ],
+)
+def test_the_check_in_thanks_never_says_nobody_hears_what_was_shared(
+    answer: CheckInAnswer, shared: bool, heard: str
+) -> None:
+    answered = CheckInAnswered(pending(), 1, answer, None, shared, datetime(2027, 1, 4, tzinfo=UTC))
+
+    text = build_check_in_thanks(answered).text
+
+    assert text.endswith(heard), text
+    assert not ("nobody" in text and "summary" in text)

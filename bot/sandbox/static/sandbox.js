@@ -712,7 +712,7 @@ function renderThread() {
   $("thread-body").replaceChildren(
     el("div", { class: "thread-parent" }, renderMessage(summary, ui.thread.channel, true)),
     el("div", { class: "thread-divider" }, countOf(parent.replies.length, "reply", "replies")),
-    ...parent.replies.map((r) => renderMessage(r, ui.thread.channel, true)));
+    ...withDays(parent.replies, (r) => renderMessage(r, ui.thread.channel, true)));
 }
 
 // "1 reply", "2 replies".
@@ -950,6 +950,13 @@ async function submitModal() {
 function showErrors(top, errors) {
   ui.errors.set(top.view_id, { ...errors });
   paintErrors(top.view_id);
+  // The first field to put right, in view and in hand: it may be below the fold.
+  const first = $("modal-body").querySelector(".bk-error");
+  const block = first && first.closest(".bk-block");
+  if (block) {
+    block.scrollIntoView({ block: "center" });
+    block.querySelector("input, textarea, select")?.focus({ preventScroll: true });
+  }
 }
 
 function closeModal() {
@@ -964,7 +971,7 @@ async function sendCommand(event) {
   if (!line) return;
   const match = /^(\/\S+)\s*([\s\S]*)$/.exec(line);
   if (!match) {
-    notice("The bot answers slash commands: try /secondment help.");
+    notice("The bot answers slash commands: try /secondment help.", "composer");
     return;
   }
   if (ui.sending) return;
@@ -972,6 +979,8 @@ async function sendCommand(event) {
   const channel = ui.selected === "home" ? ui.state.conversations[0].id : ui.selected;
   const text = withMentions(match[2]);
   ui.sending = true;
+  // Typed on the Home, a command is answered in the DM with the bot, as in Slack: show it.
+  if (ui.selected === "home") select(channel);
   try {
     const answer = await api("/api/command", { as: ui.persona, channel, command: match[1], text });
     // What was typed meanwhile stays; the line sent goes once the command has gone.
@@ -1028,7 +1037,9 @@ function typedMention() {
   // Those whose name starts so come first, then those with another word that does.
   const rank = (p) => (p.name.toLowerCase().startsWith(partial) ? 0
     : p.name.toLowerCase().split(" ").some((w) => w.startsWith(partial)) ? 1 : 2);
-  const people = ui.state.personas.filter((p) => rank(p) < 2).sort((a, b) => rank(a) - rank(b));
+  // You come last: a mention is nearly always of someone else.
+  const order = (p) => rank(p) + (p.id === ui.state.me ? 2 : 0);
+  const people = ui.state.personas.filter((p) => rank(p) < 2).sort((a, b) => order(a) - order(b));
   return people.length ? { start: before.length - found[2].length - 1, end: before.length, people } : null;
 }
 
@@ -1086,6 +1097,8 @@ async function moveClock(days) {
   try {
     const answer = await api("/api/clock", { days, hours: 0 });
     if (answer.now) $("clock-now").dataset.now = answer.now;
+    // The Home is drawn when it is opened: open it again so it says what is true today.
+    if (answer.ok !== false && ui.selected === "home") openHome();
   } finally {
     for (const button of document.querySelectorAll("#clock button")) button.disabled = false;
   }
@@ -1159,7 +1172,10 @@ function start() {
   $("tour-back").addEventListener("click", () => showTour(Number($("tour").dataset.step) - 1));
   $("tour-skip").addEventListener("click", () => showTour(-1));
   $("tour-open").addEventListener("click", () => showTour(0));
-  $("composer").addEventListener("input", offerMentions);
+  $("composer").addEventListener("input", () => {
+    if ($("notice").dataset.kind === "composer") notice("");
+    offerMentions();
+  });
   $("composer").addEventListener("keydown", mentionKeys);
   $("composer").addEventListener("blur", () => { $("mention-list").hidden = true; });
   document.addEventListener("click", (event) => {
