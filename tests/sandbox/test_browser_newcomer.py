@@ -125,7 +125,7 @@ def test_a_newcomer_reaches_an_approved_secondment_and_the_first_check_in(
     page.wait_text("#messages .message", "is in writing")
 
     # Who has something waiting: a badge on the person, and on the conversation once there.
-    assert page.wait_text("#people .waiting", "Hal has") == "Hal has 1 waiting"
+    assert page.wait_text("#people .waiting .sidebar-name", "Hal has") == "Hal has 1 waiting"
     page.click(f'#people [data-person="{HOME}"]')
     page.find(f'body[data-me="{HOME}"]')
     # Hal lands where the decision waits, not on an empty DM.

@@ -670,11 +670,14 @@ function renderPeople() {
     select_.options[i].textContent = `${p.name} — ${p.title}${p.waiting ? ` (${p.waiting} waiting)` : ""}`;
   });
   select_.value = me;
-  $("people").replaceChildren(...personas.filter((p) => p.id !== me && p.waiting).map((p) =>
+  // Everyone else, with what they have not seen: "Hal has 1 waiting".
+  $("people").replaceChildren(...personas.filter((p) => p.id !== me).map((p) => el("li", {},
     el("button", {
-      type: "button", class: "waiting", "data-person": p.id,
-      onclick: () => { select_.value = p.id; switchPersona(); },
-    }, `${p.name.split(" ")[0]} has ${p.waiting} waiting`)));
+      type: "button", class: `sidebar-item${p.waiting ? " waiting unread" : ""}`, "data-person": p.id,
+      title: `${p.name}, ${p.title}`, onclick: () => { select_.value = p.id; switchPersona(); },
+    }, el("span", { class: "sidebar-name" },
+      p.waiting ? `${p.name.split(" ")[0]} has ${p.waiting} waiting` : `${p.name} (${p.title})`),
+    badge(p.waiting, countOf(p.waiting, "thing waiting", "things waiting"))))));
 }
 
 function renderPane() {
@@ -1143,7 +1146,7 @@ async function resetSandbox() {
 const TOUR = [
   ["#persona", "You are Ada Employee. This sandbox is a Slack workspace with four people and the bot; the list outlined at the top chooses whose eyes you see it through."],
   ["#composer", "Type /secondment request here and press Enter. A form opens: fill it in to ask for a secondment."],
-  ["#sidebar", "Then become Hal Home and Hope Host, the two managers: who has something waiting shows at the top and as a badge in the sidebar. Each approves in the group conversation."],
+  ["#people", "Then become Hal Home and Hope Host, the two managers: here, and as a badge on each conversation, is who has something waiting. Each approves in the group conversation."],
   ["#clock", "Move the clock on to reach the start date, the check-ins and the end of the term. Reset starts everything over."],
 ];
 
