@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticUndefined
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.holidays import calendar_problem
 from bot.logs import LogFormat
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -105,6 +106,9 @@ class Settings(DatabaseSettings):
     reminder_after_working_days: int = Field(default=3, ge=1, le=30)
     escalate_after_working_days: int = Field(default=7, ge=1, le=60)
     working_days: Annotated[frozenset[int], NoDecode] = frozenset(range(5))
+    # The public holidays that are not working days either, as the holidays library names a
+    # calendar (GB-ENG, US-CA, DE-BY); empty for none.
+    holidays: str = ""
     workday_start_hour: int = Field(default=9, ge=0, le=23)
     sweep_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
     # Sending due nudges: how many Slack calls may be on their way at once, and at most how many
@@ -235,6 +239,15 @@ class Settings(DatabaseSettings):
             raise ValueError("must be day names separated by commas, such as mon,tue,wed,thu,fri")
         return frozenset(WEEKDAYS.index(name) for name in names)
 
+    @field_validator("holidays")
+    @classmethod
+    def _known_calendar(cls, value: str) -> str:
+        code = value.strip().upper()
+        problem = calendar_problem(code) if code else None
+        if problem:
+            raise ValueError(f"must name a calendar of the holidays library: {problem}")
+        return code
+
     @model_validator(mode="after")
     def _oauth_credentials_together(self) -> Settings:
         if (self.slack_client_id is None) != (self.slack_client_secret is None):
@@ -314,6 +327,7 @@ EXAMPLES = {
     "hr_channel": "C0123456789",
     "hr_users": "U0123456789,U0987654321",
     "working_days": "mon,tue,wed,thu,fri",
+    "holidays": "GB-ENG (or US-CA, DE-BY)",
     "slack_scopes": "chat:write,commands,im:write,users:read (the manifest's list)",
     "hr_can_override": "true",
 }

@@ -1,15 +1,18 @@
 """The OAuth settings: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together turn OAuth mode on and
-replace SLACK_BOT_TOKEN; each wrong value is named, and no secret is repeated back."""
+replace SLACK_BOT_TOKEN; each wrong value is named, and no secret is repeated back. And the
+HOLIDAYS calendar, checked when read and carried into the bot's policy."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.settings import BOT_SCOPES, Settings, SettingsError, load_settings
+from bot.slack.deps import policy_from
 from tests.support.standin import BOT_TOKEN, CLIENT_ID, CLIENT_SECRET
 from tests.support.wire import SIGNING_SECRET
 
@@ -85,3 +88,22 @@ def test_scopes_and_redirect_uri_are_read_as_given() -> None:
 
     assert settings.slack_scopes == ("commands", "chat:write")
     assert settings.slack_redirect_uri == "https://bot.example.com/slack/oauth_redirect"
+
+
+def test_holidays_name_a_calendar_and_a_wrong_one_is_said_plainly() -> None:
+    assert _load(slack_bot_token=BOT_TOKEN, holidays="gb-eng").holidays == "GB-ENG"
+    assert _load(slack_bot_token=BOT_TOKEN).holidays == ""
+
+    problems = _problems(slack_bot_token=BOT_TOKEN, holidays="GB-XYZ")
+    assert (
+        "HOLIDAYS must name a calendar of the holidays library: 'XYZ' is not a region of GB"
+        in problems
+    )
+    assert "For example: HOLIDAYS=GB-ENG (or US-CA, DE-BY)" in problems
+
+
+def test_the_bots_policy_skips_the_holidays_the_setting_names() -> None:
+    settings = _load(slack_bot_token=BOT_TOKEN, holidays="GB-ENG")
+    policy = policy_from(settings)
+    assert date(2027, 3, 29) in policy.holidays
+    assert date(2027, 3, 29) not in policy_from(_load(slack_bot_token=BOT_TOKEN)).holidays

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bot.domain.holidays import PublicHolidays
 from bot.domain.terms import Kind, ReturnArrangement, Terms, add_months
 
 
@@ -19,6 +20,8 @@ class Policy:
     reminder_after_working_days: int = 3
     escalate_after_working_days: int = 7
     working_days: frozenset[int] = field(default_factory=lambda: frozenset(range(5)))
+    # Public holidays are not working days either (HOLIDAYS, such as GB-ENG; none by default).
+    holidays: PublicHolidays = field(default_factory=PublicHolidays)
     workday_start_hour: int = 9
     hr_can_override: bool = False
     check_in_every_weeks: int = 2

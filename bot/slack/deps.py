@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
 from bot.db import Sessions
+from bot.domain.holidays import PublicHolidays
 from bot.domain.policy import Policy
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -51,6 +52,7 @@ def policy_from(settings: Settings) -> Policy:
         reminder_after_working_days=settings.reminder_after_working_days,
         escalate_after_working_days=settings.escalate_after_working_days,
         working_days=settings.working_days,
+        holidays=PublicHolidays(settings.holidays),
         workday_start_hour=settings.workday_start_hour,
         hr_can_override=settings.hr_can_override,
         hr_configured=bool(settings.hr_channel or settings.hr_users),
