@@ -11,6 +11,7 @@ from bot.sandbox.personas import TIMEZONE
 # A move by whole days lands no earlier than this, the people's time: the bot says a day's
 # things (a start, a check-in) from 09:00, so "+1 week" to a start date shows the start.
 DAY_STARTED = time(10, 0)
+MOST_DAYS = 3650  # ten years: any secondment, with its debrief, fits
 
 
 class MovableClock:
@@ -27,10 +28,13 @@ class MovableClock:
         return self.now()
 
     def advance_days(self, days: int) -> datetime:
-        """On `days` days, to the same time of day or, if that is earlier, DAY_STARTED."""
-        if days < 1:
-            raise ValueError("the clock moves on by one day or more")
-        moved = self.now() + timedelta(days=days)
-        local = moved.astimezone(ZoneInfo(TIMEZONE))
-        started = datetime.combine(local.date(), DAY_STARTED, local.tzinfo)
-        return self.advance(max(moved, started) - self.now())
+        """On `days` days by the people's calendar, to the same time of day (a clock change
+        between does not shift it) or, if that is earlier, DAY_STARTED."""
+        if not 1 <= days <= MOST_DAYS:
+            raise ValueError(f"the clock moves on by 1 to {MOST_DAYS} days")
+        zone = ZoneInfo(TIMEZONE)
+        here = self.now().astimezone(zone)
+        at = max(here.time().replace(tzinfo=None), DAY_STARTED)
+        target = datetime.combine(here.date() + timedelta(days=days), at, zone)
+        # In UTC: between two times in one zone Python subtracts wall clocks, not instants.
+        return self.advance(target.astimezone(UTC) - self.now())

@@ -27,6 +27,7 @@ from bot.sandbox.workspace import Json, Message, Upload, Workspace, file_path
 
 log = logging.getLogger(__name__)
 Method = Callable[[Json], Json]
+MODAL_STACK = 3  # views in one modal at most: the root and two pushed over it
 
 
 class SandboxSlack:
@@ -49,7 +50,7 @@ class SandboxSlack:
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
             "views.open": self._views_open,
-            "views.push": self._views_open,  # a modal over the open one: the stack grows alike
+            "views.push": self._views_push,
             "views.update": self._views_update,
             "views.publish": self._views_publish,
         }
@@ -262,9 +263,22 @@ class SandboxSlack:
         return {"name": name, "url": file_path(file_id, name)}
 
     def _views_open(self, body: Json) -> Json:
+        """A new modal: its view is the root, in place of any the person had left open (a page
+        reloaded with a form on it, say, which in Slack would have closed it)."""
         user = self.workspace.triggers.pop(str(body.get("trigger_id")), None)
         if user is None:
             return {"ok": False, "error": "expired_trigger_id"}
+        self.workspace.close(user, "", clear=True)
+        opened = self.workspace.push(user, as_dict(body["view"]))
+        return {"ok": True, "view": opened.as_slack()}
+
+    def _views_push(self, body: Json) -> Json:
+        """A view over the open modal's: Slack allows two over the root, three in all."""
+        user = self.workspace.triggers.pop(str(body.get("trigger_id")), None)
+        if user is None:
+            return {"ok": False, "error": "expired_trigger_id"}
+        if len(self.workspace.modals[user]) >= MODAL_STACK:
+            return {"ok": False, "error": "push_limit_reached"}
         opened = self.workspace.push(user, as_dict(body["view"]))
         return {"ok": True, "view": opened.as_slack()}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -147,3 +147,38 @@ def test_moving_the_clock_by_days_lands_in_the_working_day(hour: int, lands: int
 
     assert moved.date() == at.date() + timedelta(days=7)
     assert (moved.hour, moved.minute) == ((lands, 0) if lands != hour else (hour, 30))
+
+
+def test_a_move_by_days_keeps_the_time_of_day_across_a_clock_change() -> None:
+    clock = MovableClock()
+    # 10:00 GMT on Mon 15 Mar 2027; British Summer Time begins on Sun 28 Mar.
+    clock.advance(datetime(2027, 3, 15, 10, tzinfo=LONDON) - clock.now())
+
+    moved = clock.advance_days(60).astimezone(LONDON)
+
+    assert (moved.date(), moved.hour, moved.minute) == (date(2027, 5, 14), 10, 0)
+
+
+@pytest.mark.parametrize("days", [-1, 3651])
+async def test_a_move_back_or_of_more_than_ten_years_is_refused(page: Page, days: int) -> None:
+    offset = page.sandbox.clock.offset
+
+    status, answer = await page.post("/api/clock", {"days": days})
+
+    assert (status, answer["ok"]) == (400, False)
+    assert "1 to 3650 days" in answer["error"]
+    assert page.sandbox.clock.offset == offset
+
+
+async def test_a_new_modal_takes_the_place_of_one_left_open(page: Page) -> None:
+    """A form left open (the page reloaded, say) is gone in Slack once another is opened."""
+    command = {"as": EMP, "channel": DM, "command": "/secondment", "text": "request"}
+    await page.ok("/api/command", command)
+    first = await page.until(EMP, lambda s: modal(s, Callback.REQUEST))
+
+    await page.ok("/api/command", command)
+
+    second = await page.until(
+        EMP, lambda s: (m := s["modals"]) and m[0]["view_id"] != first["view_id"] and m
+    )
+    assert len(second) == 1

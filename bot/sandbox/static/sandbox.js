@@ -1091,8 +1091,8 @@ function mentionKeys(event) {
 }
 
 async function moveClock(days) {
-  if (!Number.isInteger(days) || days < 1) {
-    notice("Move the clock on by a whole number of days.");
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    notice("Move the clock on by a whole number of days, from 1 to 3650.");
     return;
   }
   notice("");
