@@ -151,12 +151,14 @@ def test_moving_the_clock_by_days_lands_in_the_working_day(hour: int, lands: int
 
 def test_a_move_by_days_keeps_the_time_of_day_across_a_clock_change() -> None:
     clock = MovableClock()
-    # 10:00 GMT on Mon 15 Mar 2027; British Summer Time begins on Sun 28 Mar.
-    clock.advance(datetime(2027, 3, 15, 10, tzinfo=LONDON) - clock.now())
+    # 10:00 GMT on 15 March of next year (whatever today is): British Summer Time begins on the
+    # last Sunday of March, so 60 days on is in summer time.
+    year = clock.now().year + 1
+    clock.advance(datetime(year, 3, 15, 10, tzinfo=LONDON) - clock.now())
 
     moved = clock.advance_days(60).astimezone(LONDON)
 
-    assert (moved.date(), moved.hour, moved.minute) == (date(2027, 5, 14), 10, 0)
+    assert (moved.date(), moved.hour, moved.minute) == (date(year, 5, 14), 10, 0)
 
 
 @pytest.mark.parametrize("days", [-1, 3651])
