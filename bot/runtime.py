@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -116,6 +117,17 @@ async def running(
             await runner.cleanup()
             await _finish_background_work(SHUTDOWN_GRACE_SECONDS)
             await engine.dispose()
+
+
+def after_ack_tasks() -> set[asyncio.Task[Any]]:
+    """The tasks in which Bolt runs listeners after their acks (the messages a decision sends,
+    say). Bolt names no such set, so they are known by their coroutine's name: the one place
+    that relies on it."""
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
+    }
 
 
 async def _finish_background_work(grace: float) -> None:

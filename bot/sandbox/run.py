@@ -29,7 +29,7 @@ from pydantic_settings import PydanticBaseSettingsSource
 
 from bot.logs import configure_logging
 from bot.models import Base
-from bot.runtime import Running, running, stop_on_signals
+from bot.runtime import Running, after_ack_tasks, running, stop_on_signals
 from bot.sandbox.actions import People
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.personas import HR
@@ -175,13 +175,8 @@ async def _start_over(bot: Running, workspace: Workspace, clock: MovableClock) -
 
 
 async def _bolt_work_done() -> None:
-    """Wait for the listeners Bolt runs after their acks (its `run_ack_function_asynchronously`
-    tasks: the messages a decision sends, say), at most a few seconds."""
-    working = [
-        task
-        for task in asyncio.all_tasks()
-        if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
-    ]
+    """Wait, at most a few seconds, for what the bot still does after answering an action."""
+    working = after_ack_tasks()
     if working:
         await asyncio.wait(working, timeout=AFTER_ACK_SECONDS)
 

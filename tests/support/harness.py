@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.db import Sessions
 from bot.models import AuditEvent, Secondment
+from bot.runtime import after_ack_tasks
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
@@ -232,11 +233,7 @@ class Harness:
 
 def listener_tasks() -> set[asyncio.Task[Any]]:
     """The tasks in which Bolt is running listeners after their acks."""
-    return {
-        task
-        for task in asyncio.all_tasks()
-        if getattr(task.get_coro(), "__name__", "") == "run_ack_function_asynchronously"
-    }
+    return after_ack_tasks()
 
 
 def blocks_of(call: Call) -> list[dict[str, Any]]:
