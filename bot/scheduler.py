@@ -113,5 +113,5 @@ class Sweeper:
         if not self._scheduler.running:
             return
         self._scheduler.pause()
-        async with self._lock:
+        async with self.held():
             self._scheduler.shutdown(wait=False)
