@@ -24,10 +24,6 @@ class PublicHolidays:
     def __contains__(self, day: object) -> bool:
         return bool(self.code) and isinstance(day, date) and day in _calendar(self.code)
 
-    def name_of(self, day: date) -> str | None:
-        """The holiday's name, such as "Easter Monday", or None on any other day."""
-        return _calendar(self.code).get(day) if self.code else None
-
 
 def calendar_problem(code: str) -> str | None:
     """Why `code` names no calendar the library has, in plain words; None when it does."""
