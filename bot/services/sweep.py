@@ -503,6 +503,8 @@ async def renew_and_mark(
         if delivered:
             ids = [d.nudge_id for d in delivered]
             behind = _FREE_BEHIND if look_behind else false()
+            if look_behind:
+                await _hold_still(session, {d.record.id for d in delivered})
             rows = await session.execute(
                 update(NUDGES)
                 .where(nudges.id.in_(ids), nudges.sent_at.is_(None))
@@ -556,6 +558,22 @@ class Renewed(NamedTuple):
     ours: list[Due]
     marked: set[int]
     waiting: set[int]
+
+
+async def _hold_still(session: AsyncSession, secondment_ids: set[int]) -> None:
+    """Wait for the changes to these secondments still open, and keep new ones out until the
+    marks commit (PostgreSQL; SQLite's writers take turns already). A change holds its
+    secondment while it asks whether its thread messages must wait and writes them
+    (bot/services/loading.py `lock_secondment`): without this, a change open while the marks
+    are made would see these messages unsent, and the marks would not yet see its messages, so
+    neither would claim them and they would wait for the sweep. Shared, so that deliveries
+    marking at once do not wait for each other; in id order, so that they never deadlock."""
+    await session.execute(
+        select(Secondment.id)
+        .where(Secondment.id.in_(sorted(secondment_ids)))
+        .order_by(Secondment.id)
+        .with_for_update(read=True)
+    )
 
 
 def _free_behind() -> ColumnElement[bool]:

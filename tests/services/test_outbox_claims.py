@@ -8,6 +8,7 @@ lease must not undo the claim of the sweep that took its messages over.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Coroutine
 from dataclasses import replace
@@ -16,8 +17,8 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.db import Sessions, make_engine, make_sessions
 from bot.domain.followups import Destination, NudgeKind
@@ -29,6 +30,7 @@ from bot.models import Nudge, Secondment
 from bot.services.changes import change_terms
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked, delegate_once_checked
+from bot.services.loading import lock_secondment
 from bot.services.outbox import LEASE, quiet
 from bot.services.requests import NewRequest, create_request
 from bot.services.sweep import Due, claim_due, mark_failed, renew_and_mark
@@ -58,22 +60,29 @@ async def opened_request(sessions: Sessions, key: str = "req") -> int:
 async def reply(sessions: Sessions, secondment_id: int, due_at: datetime, words: str) -> int:
     """A reply in the thread, as a change writes it, due at `due_at`; returns its id."""
     async with sessions.begin() as session:
-        written = await session.execute(
-            insert(Nudge)
-            .values(
-                secondment_id=secondment_id,
-                kind=NudgeKind.MESSAGE,
-                round=1,
-                sequence=0,
-                due_at=due_at,
-                attempts=0,
-                created_at=NOW,
-                destination=Destination.THREAD,
-                payload={"text": words},
-            )
-            .returning(Nudge.id)
+        return await write_reply(session, secondment_id, due_at, words)
+
+
+async def write_reply(
+    session: AsyncSession, secondment_id: int, due_at: datetime, words: str
+) -> int:
+    """`reply`, in the caller's transaction."""
+    written = await session.execute(
+        insert(Nudge)
+        .values(
+            secondment_id=secondment_id,
+            kind=NudgeKind.MESSAGE,
+            round=1,
+            sequence=0,
+            due_at=due_at,
+            attempts=0,
+            created_at=NOW,
+            destination=Destination.THREAD,
+            payload={"text": words},
         )
-        return int(written.scalar_one())
+        .returning(Nudge.id)
+    )
+    return int(written.scalar_one())
 
 
 async def test_a_reply_retried_later_than_the_one_behind_it_still_goes_first(
@@ -147,6 +156,53 @@ async def test_a_reply_is_not_claimed_while_another_sweep_is_claiming_the_one_be
         assert sorted(d.nudge_id for d in claimed) == [first, second]
     finally:
         await engine.dispose()
+
+
+@pytest.mark.skipif(
+    POSTGRES_URL is None,
+    reason="two transactions at once need PostgreSQL: set TEST_DATABASE_URL",
+)
+async def test_a_reply_written_behind_one_being_marked_sent_is_found_by_the_marks(
+    postgres_url: str,
+) -> None:
+    """A change writes its thread reply behind one still being sent, and leaves it free for
+    that delivery to claim; the delivery's marks, made while the change is still open, must
+    find it once the change commits, or the reply waits for the sweep."""
+    engine = make_engine(postgres_url)
+    try:
+        sessions = make_sessions(engine)
+        secondment = await opened_request(sessions, key=uuid4().hex)
+        await reply(sessions, secondment, NOW, "approved by the home manager")
+        (sending,) = await claim_due(sessions, now=NOW, policy=POLICY, secondment_id=secondment)
+
+        async with sessions.begin() as change:
+            # The change holds the secondment and sees the first reply not yet sent.
+            await lock_secondment(change, secondment)
+            marks = asyncio.create_task(
+                renew_and_mark(sessions, (), [sending], now=NOW, sent_at=NOW, look_behind=True)
+            )
+            await until_done_or_waiting_on_a_lock(engine, marks)
+            await write_reply(change, secondment, NOW, "approved by both")
+        renewed = await marks
+
+        assert renewed.marked == {sending.nudge_id}
+        assert renewed.waiting == {secondment}
+    finally:
+        await engine.dispose()
+
+
+async def until_done_or_waiting_on_a_lock(engine: AsyncEngine, task: asyncio.Task[Any]) -> None:
+    """Until `task` has finished, or some session of the database waits on a lock."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    async with engine.connect() as watcher:
+        for _ in range(1000):
+            if task.done() or (await watcher.scalar(waiting)):
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("the marks neither finished nor waited")
 
 
 async def test_a_failure_reported_after_another_sweep_took_the_claim_leaves_its_claim(

@@ -27,21 +27,23 @@ EXPECTED = {
     # messages may be claimed at once, the outbox row for the thread (7). The thread:
     # remembered with its audit event and the employee's confirmation, claimed at once (3; the
     # workspace is known not to be paused), marked. The confirmation, a DM written in full,
-    # sent with the record in hand: marked.
-    "request": (12, 4),
+    # sent with the record in hand: marked. Each marking first holds the secondment still,
+    # so that a change made meanwhile finds its messages sent or is found (2).
+    "request": (14, 4),
     # The insert its key refuses; then the first request, read back in one query. Its messages
     # are the first submission's to send.
     "retried request": (2, 2),
     # The claim, the secondment read once (with its people's timezones and whether its
     # messages may be claimed at once), nudges read, the reminders cancelled, the decision, the
-    # audit event, the outbox rows (7). The reply and the parent, both marked together.
-    "approve": (8, 2),
+    # audit event, the outbox rows (7). The reply and the parent, both marked together, with
+    # the secondment held still (2).
+    "approve": (9, 2),
     # As for an approval, with the other side's decision read with the secondment (the record
     # shows both); its reminders are cancelled and its start planned: one statement more.
-    "completing approval": (9, 2),
+    "completing approval": (10, 2),
     # The claim, the secondment read once, its waiting nudges cancelled, decision, audit, the
     # outbox rows (6); then as for an approval.
-    "block": (7, 2),
+    "block": (8, 2),
 }
 
 
