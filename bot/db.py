@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,8 +75,10 @@ def _make_sqlite_transactions_immediate(engine: AsyncEngine, foreign_keys: bool)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_sessions(engine: AsyncEngine) -> Sessions:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessions(engine: AsyncEngine, session_class: type[Session] = Session) -> Sessions:
+    """Sessions on `engine`, each wrapping a `session_class` (bot/services/events_out.py has
+    one that also writes events out)."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
 def migrations_directory() -> Path:

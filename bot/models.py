@@ -305,6 +305,30 @@ class Nudge(Base):
     posted_ts: Mapped[str | None] = mapped_column(String(32))
 
 
+class OutgoingEvent(Base):
+    """A state change on its way to the HR system's webhook (WEBHOOK_URL), as a CloudEvents
+    event: written in the change's own transaction, beside its audit event, and sent in order
+    until the receiver takes it (bot/webhook.py). `body` is the exact text sent and signed, so
+    every try carries the same event id."""
+
+    __tablename__ = "events_out"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    secondment_id: Mapped[int] = mapped_column(
+        ForeignKey("secondments.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
 class CheckIn(Base):
     """The employee's answer to one check-in, or the mark that it went unanswered."""
 

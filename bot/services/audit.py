@@ -1,4 +1,5 @@
-"""Writing the audit trail, always inside the transaction of the change it records."""
+"""Writing the audit trail, always inside the transaction of the change it records; each
+state change is also noted for the HR system's webhook (bot/services/events_out.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import AuditEvent
+from bot.services.events_out import note_changes
 
 
 def record_event(
@@ -21,18 +23,16 @@ def record_event(
     at: datetime,
     **detail: Any,
 ) -> None:
-    session.add(
-        AuditEvent(
-            **event_row(
-                secondment_id=secondment_id,
-                actor_id=actor_id,
-                action=action,
-                terms_version=terms_version,
-                at=at,
-                **detail,
-            )
-        )
+    row = event_row(
+        secondment_id=secondment_id,
+        actor_id=actor_id,
+        action=action,
+        terms_version=terms_version,
+        at=at,
+        **detail,
     )
+    session.add(AuditEvent(**row))
+    note_changes(session.sync_session, [row])
 
 
 def event_row(
@@ -60,3 +60,4 @@ async def record_events(session: AsyncSession, rows: list[dict[str, Any]]) -> No
     bookkeeping per object, for the sweep's batches."""
     if rows:
         await session.execute(insert(cast(Table, AuditEvent.__table__)), rows)
+        note_changes(session.sync_session, rows)

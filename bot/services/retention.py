@@ -37,6 +37,7 @@ from bot.models import (
     KnownPerson,
     Note,
     Nudge,
+    OutgoingEvent,
     Secondment,
     TermsVersion,
 )
@@ -191,6 +192,7 @@ async def anonymise(
     )
     await _update(session, AuditEvent, of_it, detail={})
     await session.execute(delete(Nudge).where(Nudge.secondment_id == secondment_id))
+    await _forget_events_out(session, secondment_id)
     record_event(
         session,
         secondment_id=secondment_id,
@@ -286,6 +288,12 @@ async def _forget_what_was_said(session: AsyncSession, secondment_id: int, now: 
     )
 
 
+async def _forget_events_out(session: AsyncSession, secondment_id: int) -> None:
+    """The events out about the secondment, sent or not: each names its people. Erasure comes
+    before delivery; the HR system keeps what it was sent, under its own retention."""
+    await session.execute(delete(OutgoingEvent).where(OutgoingEvent.secondment_id == secondment_id))
+
+
 async def _remove_person(
     session: AsyncSession, secondment_id: int, person_id: str, now: datetime
 ) -> None:
@@ -317,6 +325,7 @@ async def _remove_person(
     await _update(session, Debrief, of_it | {"recorded_by": person_id}, recorded_by=ERASED)
     await _update(session, Nudge, of_it | {"recipient_id": person_id}, recipient_id=ERASED)
     await _forget_what_was_said(session, secondment_id, now)
+    await _forget_events_out(session, secondment_id)
     # Others' words keep their meaning but lose the person: a mention becomes "erased".
     for model, columns in MENTIONABLE.items():
         await session.execute(
