@@ -1,6 +1,6 @@
 """Starting and stopping the bot: migrate, build the app, serve over HTTP or Socket Mode, sweep
-due nudges, and shut down cleanly on SIGTERM or Ctrl-C. `running` is the bot serving, as a block
-that the sandbox also runs it in."""
+due nudges (and events out, with a webhook set up), and shut down cleanly on SIGTERM or
+Ctrl-C. `running` is the bot serving, as a block that the sandbox also runs it in."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from bot.db import make_engine, make_sessions, migrate
+from bot.db import make_engine, migrate
 from bot.scheduler import Sweeper
+from bot.services.events_out import forget_sent_events, sessions_for
 from bot.services.events_seen import forget_seen_events
 from bot.services.retention import apply_retention
 from bot.settings import Settings, SettingsError
@@ -31,6 +33,7 @@ from bot.slack.token_check import confirm_bot_token
 from bot.slack.transport import ObservedSocketModeHandler
 from bot.slack.workspaces import workspaces_from
 from bot.web import SlackEvents, build_web_app
+from bot.webhook import Webhook, send_due_events, webhook_from
 
 log = logging.getLogger(__name__)
 # How long shutdown waits for work after the acks; below the 30 s most orchestrators allow.
@@ -66,7 +69,8 @@ async def running(
     one) and sweep due nudges, until the block ends; then shut down cleanly."""
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     await migrate(engine)
-    deps = deps_from(settings, make_sessions(engine), workspaces_from(settings, engine), clock)
+    sessions = sessions_for(engine, events_out=settings.webhook_url is not None)
+    deps = deps_from(settings, sessions, workspaces_from(settings, engine), clock)
     bolt = build_bolt_app(settings, deps)
     if deps.workspaces is None:
         try:
@@ -76,9 +80,9 @@ async def running(
             raise
     # Every Slack call while the bot runs, the work that shutdown waits for included, reuses
     # the pool's connections.
-    async with pooled_connections(bolt.client):
+    async with pooled_connections(bolt.client), webhook_from(settings) as webhook:
         sweeper = Sweeper(
-            lambda now: send_due_nudges(bolt.client, deps, now),
+            lambda now: _sweep(bolt.client, deps, webhook, now),
             settings.sweep_interval_seconds,
             daily=lambda now: _retain(deps, now),
             clock=deps.clock,
@@ -143,14 +147,26 @@ async def _finish_background_work(grace: float) -> None:
             log.warning("%d tasks still running after %ss; stopping anyway", len(unfinished), grace)
 
 
+async def _sweep(
+    client: AsyncWebClient, deps: Deps, webhook: Webhook | None, now: datetime
+) -> None:
+    """What the sweep sends: the due nudges to Slack, then the events out to the HR system."""
+    await send_due_nudges(client, deps, now)
+    if webhook is not None:
+        await send_due_events(webhook, deps.sessions, now)
+
+
 async def _retain(deps: Deps, now: datetime) -> None:
     applied = await apply_retention(deps.sessions, now=now, policy=deps.policy)
     events = await forget_seen_events(deps.sessions, now=now)
+    sent = await forget_sent_events(deps.sessions, now=now)
     log.info(
-        "retention: %d secondments anonymised, %d deleted; %d handled event ids forgotten",
+        "retention: %d secondments anonymised, %d deleted; %d handled event ids forgotten; "
+        "%d delivered events out dropped",
         len(applied.anonymised),
         len(applied.deleted),
         events,
+        sent,
     )
 
 

@@ -124,6 +124,10 @@ class Settings(DatabaseSettings):
     # Retention: years after a secondment closes before its personal data goes, and how.
     retention_years: int = Field(default=6, ge=1, le=100)
     retention_action: Literal["anonymise", "delete"] = "anonymise"
+    # The HR system's webhook: every state change is POSTed to it as a CloudEvents event,
+    # signed with the secret (bot/webhook.py). Both set, or neither.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
 
     @field_validator("slack_client_id")
     @classmethod
@@ -186,6 +190,24 @@ class Settings(DatabaseSettings):
         if not re.match(r"https?://", value):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("must be an http(s) URL such as https://hr.example.com/secondments")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("must be 16 or more characters, shared with the receiver only")
+        return value
 
     @field_validator("slack_scopes", mode="before")
     @classmethod
@@ -254,6 +276,15 @@ class Settings(DatabaseSettings):
             raise ValueError(
                 "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both for OAuth mode, "
                 "or neither for one workspace with SLACK_BOT_TOKEN"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_together(self) -> Settings:
+        if (self.webhook_url is None) != (self.webhook_secret is None):
+            raise ValueError(
+                "WEBHOOK_URL and WEBHOOK_SECRET go together: the receiver checks every event's "
+                "signature, so set both, or neither to send no events"
             )
         return self
 
@@ -330,6 +361,8 @@ EXAMPLES = {
     "holidays": "GB-ENG (or US-CA, DE-BY)",
     "slack_scopes": "chat:write,commands,im:write,users:read (the manifest's list)",
     "hr_can_override": "true",
+    "webhook_url": "https://hr.example.com/hooks/secondments",
+    "webhook_secret": "a long random string, shared with the receiver only",
 }
 
 

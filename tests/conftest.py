@@ -10,6 +10,7 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -18,8 +19,9 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.clock import Clock, SystemClock
-from bot.db import make_engine, make_sessions, migrate
+from bot.db import make_engine, migrate
 from bot.models import SLACK_SDK_TABLES, Base
+from bot.services.events_out import sessions_for
 from bot.settings import load_settings
 from bot.slack import directory
 from bot.slack.bolt_app import build_bolt_app
@@ -127,8 +129,16 @@ async def slack() -> AsyncIterator[SlackStandIn]:
 
 
 @pytest.fixture
+def extra_settings() -> dict[str, Any]:
+    """Settings a test module works out at run time (a receiver's port, say), for `bot`:
+    override it in the module."""
+    return {}
+
+
+@pytest.fixture
 async def bot(
     engine: AsyncEngine,
+    extra_settings: dict[str, Any],
     slack: SlackStandIn,
     clock: time_machine.Traveller,
     bot_clock: Clock,
@@ -146,6 +156,7 @@ async def bot(
     overrides = {
         "slack_bot_token": BOT_TOKEN,
         "send_rate_per_second": 0,
+        **extra_settings,
         **(marker.kwargs if marker else {}),
     }
     settings = load_settings(
@@ -165,7 +176,7 @@ async def bot(
     client = make_web_client(
         None if settings.oauth_mode else BOT_TOKEN, slack.api_url, sleep=fake_sleep
     )
-    sessions = make_sessions(engine)
+    sessions = sessions_for(engine, events_out=settings.webhook_url is not None)
     deps = deps_from(settings, sessions, workspaces_from(settings, engine, fake_sleep), bot_clock)
     bolt = build_bolt_app(settings, deps, client=client)
     # Bolt answers 404 when a listener has not acked within Slack's 3 seconds. On a loaded test

@@ -5,6 +5,7 @@ HOLIDAYS calendar, checked when read and carried into the bot's policy."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,35 @@ def test_the_bots_policy_skips_the_holidays_the_setting_names() -> None:
     policy = policy_from(settings)
     assert date(2027, 3, 29) in policy.holidays
     assert date(2027, 3, 29) not in policy_from(_load(slack_bot_token=BOT_TOKEN)).holidays
+
+
+def test_the_webhook_url_and_secret_go_together_and_are_checked() -> None:
+    settings = _load(
+        slack_bot_token=BOT_TOKEN,
+        webhook_url="https://hr.example.com/hooks/secondments",
+        webhook_secret="s3cret-shared-with-hr",
+    )
+    assert settings.webhook_url == "https://hr.example.com/hooks/secondments"
+    assert _load(slack_bot_token=BOT_TOKEN, webhook_url="", webhook_secret="").webhook_url is None
+
+    alone = _problems(slack_bot_token=BOT_TOKEN, webhook_url="https://hr.example.com/hooks")
+    assert "WEBHOOK_URL and WEBHOOK_SECRET go together" in alone
+
+    problems = _problems(
+        slack_bot_token=BOT_TOKEN, webhook_url="hr.example.com/hooks", webhook_secret="short-one"
+    )
+    assert (
+        "WEBHOOK_URL must be an http(s) URL such as https://hr.example.com/secondments" in problems
+    )
+    assert "WEBHOOK_SECRET must be 16 or more characters" in problems
+    assert "short-one" not in problems
+
+
+def test_every_setting_is_in_the_readmes_table_and_in_the_example_env_file() -> None:
+    root = MANIFEST.parent
+    readme = (root / "README.md").read_text()
+    example = (root / ".env.example").read_text()
+    names = [name.upper() for name in Settings.model_fields]
+
+    assert [n for n in names if f"| `{n}` |" not in readme] == []
+    assert [n for n in names if not re.search(rf"^(# )?{n}=", example, re.MULTILINE)] == []

@@ -19,6 +19,7 @@ from bot.models import (
     Base,
     KnownPerson,
     Nudge,
+    OutgoingEvent,
     Secondment,
     TermsVersion,
 )
@@ -31,6 +32,8 @@ from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Threa
 from tests.support.oauth import OAUTH, TEAM_A, install, installers
 
 HR = "U0HRPERSON"
+# Events out to an HR system: each names the secondment's people, so erasure takes them too.
+WEBHOOK = {"webhook_url": "http://127.0.0.1:9/hooks", "webhook_secret": "shared-with-the-hr-system"}
 SIX_YEARS_ON = datetime(2033, 5, 1, 12, tzinfo=UTC)  # the debrief is recorded on 30 April 2027
 
 
@@ -65,6 +68,7 @@ async def traces_of(bot: Harness, *needles: str) -> list[str]:
     return sorted(set(found))
 
 
+@pytest.mark.settings(**WEBHOOK)
 async def test_the_daily_job_anonymises_what_closed_six_years_ago_and_nothing_else(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
@@ -98,6 +102,9 @@ async def test_the_daily_job_anonymises_what_closed_six_years_ago_and_nothing_el
     assert events.count("anonymised") == 1
     # The recent request holds the same people; the old one holds none of their words.
     assert await traces_of(bot, "Sam Jones", "Shipped the dashboard") == []
+    async with bot.sessions() as session:
+        events_out = (await session.scalars(select(OutgoingEvent.secondment_id))).all()
+    assert set(events_out) == {recent.secondment_id}
 
 
 async def test_nothing_is_anonymised_a_day_before_the_six_years_are_up(
@@ -131,7 +138,7 @@ async def test_with_the_delete_action_the_secondment_and_all_it_holds_go(
     assert event.detail == {"secondments": [thread.secondment_id]}
 
 
-@pytest.mark.settings(hr_users=HR)
+@pytest.mark.settings(hr_users=HR, **WEBHOOK)
 async def test_hr_erases_a_person_after_confirming_and_no_trace_of_them_is_left(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
@@ -161,7 +168,7 @@ async def test_hr_erases_a_person_after_confirming_and_no_trace_of_them_is_left(
     assert (event.actor_id, event.secondment_id, event.detail) == (HR, None, {"secondments": 1})
 
 
-@pytest.mark.settings(hr_users=HR)
+@pytest.mark.settings(hr_users=HR, **WEBHOOK)
 async def test_a_managers_words_go_with_them_and_the_others_stay(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
