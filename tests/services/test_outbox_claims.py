@@ -197,12 +197,22 @@ async def until_done_or_waiting_on_a_lock(engine: AsyncEngine, task: asyncio.Tas
         "SELECT count(*) FROM pg_stat_activity"
         " WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
+    # A deadline, not a count of looks: on a loaded machine each look can take a while.
+    deadline = asyncio.get_running_loop().time() + 60
     async with engine.connect() as watcher:
-        for _ in range(1000):
+        while asyncio.get_running_loop().time() < deadline:
             if task.done() or (await watcher.scalar(waiting)):
                 return
             await asyncio.sleep(0.01)
-    raise AssertionError("the marks neither finished nor waited")
+        sessions = (
+            await watcher.execute(
+                text(
+                    "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity"
+                    " WHERE datname = current_database()"
+                )
+            )
+        ).all()
+    raise AssertionError(f"the marks neither finished nor waited: {sessions}")
 
 
 async def test_a_failure_reported_after_another_sweep_took_the_claim_leaves_its_claim(
