@@ -1,4 +1,4 @@
-"""Why a manager blocks, and what would make it work: DOMAIN.md frictions 2 and 3.
+"""Why a manager blocks, and what would make it work: docs/DOMAIN.md frictions 2 and 3.
 
 A block always carries a category and words; optionally, the conditions that would turn it
 into a yes (the forum story's fair compromise: release after a transition period).

@@ -1,4 +1,4 @@
-"""A manager's conditions, turned into a proposed change of the terms (DOMAIN.md friction 3: a
+"""A manager's conditions, turned into a proposed change of the terms (docs/DOMAIN.md friction 3: a
 fair compromise is a later start, a handover period, a shorter term or a part-time split)."""
 
 from __future__ import annotations

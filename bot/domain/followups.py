@@ -1,5 +1,5 @@
 """What can follow a block or a silence: notes in the thread, escalations to HR, and the
-scheduled nudges the bot sends. DOMAIN.md frictions 2, 3 and 5: a block opens a way forward,
+scheduled nudges the bot sends. docs/DOMAIN.md frictions 2, 3 and 5: a block opens a way forward,
 and no request sits unanswered."""
 
 from __future__ import annotations

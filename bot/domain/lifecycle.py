@@ -1,4 +1,4 @@
-"""The nudges an approved or active secondment calls for, and when (DOMAIN.md friction 5: the
+"""The nudges an approved or active secondment calls for, and when (docs/DOMAIN.md friction 5: the
 secondment needs looking after once it starts).
 
 Like the decision reminders, the plan is a pure function of the current state; the services
@@ -146,7 +146,7 @@ def _end_decision(
     secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
 ) -> list[PlannedNudge]:
     """Some weeks before the end, and again nearer it, each of the three is asked what happens
-    at the end: the planned return, an extension, or a permanent move (DOMAIN.md friction 6).
+    at the end: the planned return, an extension, or a permanent move (docs/DOMAIN.md friction 6).
     An ask that would fall on or before the start is left out: a short term is asked only
     nearer its end."""
     planned: list[PlannedNudge] = []

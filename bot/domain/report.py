@@ -1,4 +1,4 @@
-"""HR's report on secondments (DOMAIN.md: HR needs "visibility, escalations, reports"): what HR
+"""HR's report on secondments (docs/DOMAIN.md: HR needs "visibility, escalations, reports"): what HR
 asks for, and the figures, computed from plain rows the service reads.
 
 The definitions, stated once here and in the report's footnote and the README:

@@ -1,6 +1,6 @@
 """The written terms of a secondment: what the request captures and every party confirms.
 
-Every field traces to DOMAIN.md, friction 1 ("get everything in writing": duration,
+Every field traces to docs/DOMAIN.md, friction 1 ("get everything in writing": duration,
 responsibilities, reporting line, pay and benefits, the plan for the end) and friction 4
 (a coverage plan for the home role).
 """

@@ -1,5 +1,5 @@
-"""A change to the terms: a new version that both managers decide on again (DOMAIN.md friction 1:
-every party confirms the same version, and any change needs confirming again).
+"""A change to the terms: a new version that both managers decide on again (docs/DOMAIN.md
+friction 1: every party confirms the same version, and any change needs confirming again).
 
 The employee may propose any change while the request is open and has not started. A manager
 may approve with conditions: the conditions become the new version, already approved on that

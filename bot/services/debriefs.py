@@ -1,6 +1,6 @@
 """The return debrief: recorded once, it completes the secondment with its outcome.
 
-DOMAIN.md friction 6: "the return has to be carefully managed". The debrief records what was
+docs/DOMAIN.md friction 6: "the return has to be carefully managed". The debrief records what was
 achieved, the skills gained, what to bring back, what the home role should change and the next
 step the employee wants; it is shared with the home manager.
 """
