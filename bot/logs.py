@@ -100,6 +100,22 @@ class _NoResponseUrls(logging.Filter):
         return True
 
 
+# A calendar feed's path (bot/web.py): the token in it is the feed's only key.
+_CALENDAR_PATH = re.compile(r"/calendar/[^/\s\"]+")
+
+
+class _NoCalendarTokens(logging.Filter):
+    """aiohttp's access log names each request's path, in its message and in the `extra`
+    fields a JSON line carries: a calendar feed's token is logged as `[token]`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = _CALENDAR_PATH.sub("/calendar/[token]", record.getMessage()), ()
+        for name, value in vars(record).items():
+            if isinstance(value, str) and "/calendar/" in value:
+                setattr(record, name, _CALENDAR_PATH.sub("/calendar/[token]", value))
+        return True
+
+
 class _QuietBadHttp(logging.Filter):
     """aiohttp logs a request it cannot parse (a bad Content-Length, a header too long...) as an
     error with a traceback that echoes the sender's bytes. Anyone can send one without signing
@@ -156,6 +172,9 @@ def configure_logging(
     # scheduler's own start-up lines ("Adding job tentatively", once per job) say nothing the
     # bot's "serving" line does not.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: people's own words, and the
+    # tokens of calendar links. The bot's own DEBUG lines are enough to follow it.
+    logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))
     # slack_sdk renders each Web API request and response as text for a debug line when its
     # client logger's own level (not the effective one) is DEBUG or unset: unset, every call
     # paid for a line that was then dropped.
@@ -163,11 +182,13 @@ def configure_logging(
 
 
 def quiet_what_senders_choose() -> None:
-    """Filters on the loggers of the libraries that log what a request's sender chose (aiohttp's
-    parser, slack_sdk's webhook client): on the loggers, not a handler, so every handler sees
-    the same record. Safe to call more than once."""
+    """Filters on the loggers of the libraries that log what a request's sender chose or a
+    capability URL (aiohttp's parser and access log, slack_sdk's webhook client): on the
+    loggers, not a handler, so every handler sees the same record. Safe to call more than
+    once."""
     for name, kind in (
         ("aiohttp.server", _QuietBadHttp),
+        ("aiohttp.access", _NoCalendarTokens),
         ("slack_sdk.webhook.async_client", _NoResponseUrls),
     ):
         logger = logging.getLogger(name)

@@ -329,6 +329,23 @@ class OutgoingEvent(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
+class CalendarFeed(Base):
+    """A person's private calendar subscription (`/secondment calendar`): the token in its URL,
+    served at `/calendar/<token>.ics` (bot/web.py). `version` counts resets, so a Reset button
+    clicked twice, or on an old message, resets once. The token is kept as it is, to show the
+    link again: the feed holds only what this database already holds."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class CheckIn(Base):
     """The employee's answer to one check-in, or the mark that it went unanswered."""
 

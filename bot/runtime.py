@@ -32,7 +32,7 @@ from bot.slack.deps import Deps, deps_from
 from bot.slack.token_check import confirm_bot_token
 from bot.slack.transport import ObservedSocketModeHandler
 from bot.slack.workspaces import workspaces_from
-from bot.web import SlackEvents, build_web_app
+from bot.web import SlackEvents, build_web_app, calendar_feeds
 from bot.webhook import Webhook, send_due_events, webhook_from
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ async def running(
             engine,
             deps.metrics,
             oauth=bolt.oauth_flow,
+            calendars=calendar_feeds(deps),
         )
         runner = web.AppRunner(web_app)
         await runner.setup()

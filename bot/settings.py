@@ -91,7 +91,7 @@ class Settings(DatabaseSettings):
     log_level: str = "INFO"
     log_format: LogFormat = "text"
 
-    # Policy: the examples in DOMAIN.md, each one configurable.
+    # Policy: the examples in docs/DOMAIN.md, each one configurable.
     min_term_days: int = Field(default=14, ge=1)
     return_rights_months: int = Field(default=12, ge=1)
     block_reason_min_chars: int = Field(default=20, ge=1, le=500)
@@ -128,6 +128,9 @@ class Settings(DatabaseSettings):
     # signed with the secret (bot/webhook.py). Both set, or neither.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # Where people's calendar apps reach the bot, such as https://secondments.example.com: the
+    # base of each person's calendar feed URL (`/secondment calendar`). Unset: no feeds.
+    public_url: str | None = None
 
     @field_validator("slack_client_id")
     @classmethod
@@ -199,6 +202,18 @@ class Settings(DatabaseSettings):
         if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
             raise ValueError("must be an http(s) URL such as https://hr.example.com/secondments")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(
+                "must be the http(s) address the bot is reached at, with no query, such as "
+                "https://secondments.example.com"
+            )
+        return value.rstrip("/")
 
     @field_validator("webhook_secret")
     @classmethod
@@ -363,6 +378,7 @@ EXAMPLES = {
     "hr_can_override": "true",
     "webhook_url": "https://hr.example.com/hooks/secondments",
     "webhook_secret": "a long random string, shared with the receiver only",
+    "public_url": "https://secondments.example.com",
 }
 
 

@@ -1,6 +1,7 @@
 """The HTTP surface: `POST /slack/events` for Bolt, a `GET /healthz` readiness probe and
-`GET /metrics` for Prometheus, and in OAuth mode Bolt's `GET /slack/install` and
-`GET /slack/oauth_redirect`; every request runs under a correlation id of its own.
+`GET /metrics` for Prometheus, in OAuth mode Bolt's `GET /slack/install` and
+`GET /slack/oauth_redirect`, and with PUBLIC_URL set each person's calendar feed at
+`GET /calendar/<token>.ics`; every request runs under a correlation id of its own.
 
 A request to `/slack/events` reaches Bolt only once its signature is verified on the raw bytes
 (401 otherwise) and its body is one of the payloads the bot handles (400 otherwise). Bolt checks
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -25,11 +27,17 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import is_ready, make_sessions
+from bot.clock import Clock
+from bot.db import Sessions, is_ready, make_sessions
+from bot.domain.policy import Policy
+from bot.ical import CONTENT_TYPE as CALENDAR_TYPE
+from bot.ical import build_feed
 from bot.logs import CORRELATION_ID, new_correlation_id, quiet_what_senders_choose
 from bot.metrics import Metrics
+from bot.services.calendar_feeds import feed_for
 from bot.services.pauses import paused_workspaces
 from bot.settings import Settings
+from bot.slack.deps import Deps
 from bot.slack.listeners.context import ANSWERED
 from bot.slack.payloads import Malformed, check_payload, parse_body
 from bot.slack.signature import Unverified, verify_request
@@ -42,6 +50,9 @@ EVENTS_PATH = "/slack/events"
 READ_SECONDS = 3.0
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
+CALENDAR_PATH = "/calendar/{token}.ics"
+# What a feed token looks like (bot/services/calendar_feeds.py): anything else is not looked up.
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 @web.middleware
@@ -62,6 +73,23 @@ class SlackEvents:
     @classmethod
     def of(cls, bolt: AsyncApp, settings: Settings) -> SlackEvents:
         return cls(bolt, settings.slack_signing_secret.get_secret_value())
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarFeeds:
+    """What serves the calendar feeds: the database, the policy (working days, check-in
+    interval) and the clock the feed is stamped with."""
+
+    sessions: Sessions
+    policy: Policy
+    clock: Clock
+
+
+def calendar_feeds(deps: Deps) -> CalendarFeeds | None:
+    """What serves the calendar feeds, when calendar links are set up (PUBLIC_URL)."""
+    if deps.public_url is None:
+        return None
+    return CalendarFeeds(deps.sessions, deps.policy, deps.clock)
 
 
 async def _verified_request(request: web.Request, signing_secret: str) -> AsyncBoltRequest:
@@ -116,9 +144,11 @@ def build_web_app(
     engine: AsyncEngine,
     metrics: Metrics,
     oauth: AsyncOAuthFlow | None = None,
+    calendars: CalendarFeeds | None = None,
 ) -> web.Application:
     """The aiohttp application; without Slack's events (Socket Mode) it serves only `/healthz`
-    and `/metrics`, and the install pages when given an OAuth flow (`bolt.oauth_flow`)."""
+    and `/metrics`, the install pages when given an OAuth flow (`bolt.oauth_flow`), and the
+    calendar feeds when given `calendars`."""
     quiet_what_senders_choose()
 
     async def handle_events(request: web.Request) -> web.Response:
@@ -165,7 +195,35 @@ def build_web_app(
         app.router.add_post(EVENTS_PATH, handle_events)
     if oauth is not None:
         app.add_routes(_oauth_routes(oauth))
+    if calendars is not None:
+        app.router.add_get(CALENDAR_PATH, _calendar_handler(calendars))
     return app
+
+
+def _calendar_handler(calendars: CalendarFeeds) -> Handler:
+    """A person's feed, built afresh on each request so it follows the terms; 404 for a token
+    that is not one, or no longer (reset), saying nothing of which. (The access log shows the
+    path without its token: bot/logs.py `quiet_what_senders_choose`.)"""
+
+    async def handle_calendar(request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        feed = None
+        if CALENDAR_TOKEN.fullmatch(token):
+            feed = await feed_for(calendars.sessions, token=token, policy=calendars.policy)
+        if feed is None:
+            raise web.HTTPNotFound(text="no such calendar")
+        body = build_feed(feed, calendars.policy, calendars.clock.now())
+        return web.Response(
+            body=body,
+            headers={
+                "Content-Type": CALENDAR_TYPE,
+                "Content-Disposition": 'inline; filename="secondments.ics"',
+                # A private feed: kept by the person's calendar app, by no shared cache.
+                "Cache-Control": "private, max-age=300",
+            },
+        )
+
+    return handle_calendar
 
 
 def _oauth_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:

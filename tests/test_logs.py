@@ -189,11 +189,13 @@ class _Noted(str):
 @pytest.fixture
 def restored_logging() -> Iterator[None]:
     root, client = logging.getLogger(), logging.getLogger("slack_sdk.web.async_base_client")
-    handlers, levels = root.handlers[:], (root.level, client.level)
+    sqlite = logging.getLogger("aiosqlite")
+    handlers, levels = root.handlers[:], (root.level, client.level, sqlite.level)
     yield
     root.handlers[:] = handlers
     root.setLevel(levels[0])
     client.setLevel(levels[1])
+    sqlite.setLevel(levels[2])
 
 
 @pytest.mark.parametrize(("level", "rendered"), [("INFO", False), ("DEBUG", True)])
@@ -211,6 +213,16 @@ async def test_slack_calls_are_rendered_for_the_log_only_at_debug(
     await slack.stop()
 
     assert (_Noted.renders > 0) is rendered
+
+
+def test_at_debug_aiosqlite_does_not_log_statements_with_their_parameters(
+    restored_logging: None,
+) -> None:
+    """Its parameters are people's words and calendar links' tokens."""
+    configure_logging("DEBUG")
+
+    assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
+    assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
 
 
 def test_a_message_s_line_breaks_cannot_start_a_line_of_their_own() -> None:

@@ -132,6 +132,27 @@ def test_the_webhook_url_and_secret_go_together_and_are_checked() -> None:
     assert "short-one" not in problems
 
 
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://secondments.example.com/", "https://secondments.example.com"),
+        ("http://127.0.0.1:3000/bot", "http://127.0.0.1:3000/bot"),
+        ("", None),
+    ],
+)
+def test_the_public_url_is_kept_without_its_trailing_slash(given: str, kept: str | None) -> None:
+    assert _load(slack_bot_token=BOT_TOKEN, public_url=given).public_url == kept
+
+
+@pytest.mark.parametrize(
+    "given", ["calendar-host.internal", "ftp://files.internal", "https://x.internal/?a=1"]
+)
+def test_a_public_url_that_is_not_one_gets_one_plain_line(given: str) -> None:
+    problems = _problems(slack_bot_token=BOT_TOKEN, public_url=given)
+    assert "PUBLIC_URL must be the http(s) address the bot is reached at" in problems
+    assert given not in problems
+
+
 def test_every_setting_is_in_the_readmes_table_and_in_the_example_env_file() -> None:
     root = MANIFEST.parent
     readme = (root / "README.md").read_text()

@@ -30,9 +30,14 @@ def working_days_later(start: datetime, days: int, tz: str | None, policy: Polic
     return datetime.combine(day, time(policy.workday_start_hour), tzinfo=zone).astimezone(UTC)
 
 
-def working_day_start(day: date, tz: str | None, policy: Policy) -> datetime:
-    """The start of `day`, or of the first working day after it, where the person is, as UTC."""
+def first_working_day(day: date, policy: Policy) -> date:
+    """`day`, or the first working day after it."""
     while not is_working_day(day, policy):
         day += timedelta(days=1)
-    zone = zone_of(tz)
-    return datetime.combine(day, time(policy.workday_start_hour), tzinfo=zone).astimezone(UTC)
+    return day
+
+
+def working_day_start(day: date, tz: str | None, policy: Policy) -> datetime:
+    """The start of `day`, or of the first working day after it, where the person is, as UTC."""
+    start = time(policy.workday_start_hour)
+    return datetime.combine(first_working_day(day, policy), start, zone_of(tz)).astimezone(UTC)

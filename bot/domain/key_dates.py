@@ -1,21 +1,27 @@
-"""The dates coming up in an approved or running secondment: its start, its next check-in and its
-end. A pure function of the terms in force and today, so the App Home can list them in date
-order across all of a person's secondments without another query."""
+"""A secondment's key dates, pure functions of the terms in force: those coming up (its start,
+its next check-in and its end), which the App Home lists in date order across all of a
+person's secondments without another query; and all of them, for the person's calendar feed
+(bot/ical.py), on the days the bot really asks (a check-in due on a public holiday is asked
+the next working day, and the feed says so)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
-from bot.domain.lifecycle import check_in_day
+from bot.domain.calendar import first_working_day
+from bot.domain.lifecycle import check_in_day, end_decision_days
+from bot.domain.policy import Policy
 
 
 class DateKind(StrEnum):
     START = "start"
     CHECK_IN = "check_in"
+    DECISION_DUE = "decision_due"  # the end-of-term decision is first asked for
     END = "end"
+    DEBRIEF = "debrief"  # the return debrief is asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +68,23 @@ def upcoming_dates(timelines: Iterable[Timeline], today: date) -> list[KeyDate]:
             dates.append(KeyDate(timeline.end_date, DateKind.END, timeline))
     order = list(DateKind)
     return sorted(dates, key=lambda d: (d.on, d.timeline.secondment_id, order.index(d.kind)))
+
+
+def every_key_date(timeline: Timeline, policy: Policy) -> list[KeyDate]:
+    """All of a secondment's key dates, past and to come, in date order: the start, each
+    check-in and the end-of-term ask as the bot plans them (bot/domain/lifecycle.py), the
+    last day, and the day the return debrief is asked for."""
+    dates = [KeyDate(timeline.start_date, DateKind.START, timeline)]
+    sequence = 1
+    while (day := check_in_day(timeline.start_date, timeline.check_in_weeks, sequence)) < (
+        timeline.end_date
+    ):
+        dates.append(KeyDate(first_working_day(day, policy), DateKind.CHECK_IN, timeline, sequence))
+        sequence += 1
+    asked = timeline.end_date - timedelta(days=end_decision_days(policy, 1))
+    if asked > timeline.start_date:
+        dates.append(KeyDate(first_working_day(asked, policy), DateKind.DECISION_DUE, timeline))
+    dates.append(KeyDate(timeline.end_date, DateKind.END, timeline))
+    dates.append(KeyDate(first_working_day(timeline.end_date, policy), DateKind.DEBRIEF, timeline))
+    order = list(DateKind)
+    return sorted(dates, key=lambda d: (d.on, order.index(d.kind), d.check_in or 0))

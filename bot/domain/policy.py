@@ -1,4 +1,5 @@
-"""Configurable policy, with the examples from DOMAIN.md as defaults, and the notes it produces.
+"""Configurable policy, with the examples from docs/DOMAIN.md as defaults, and the notes it
+produces.
 
 Notes are advice shown on a request; they never stop it. Errors live in `validation`.
 """

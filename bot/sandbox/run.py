@@ -15,12 +15,14 @@ import json
 import logging
 import os
 import secrets
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -71,8 +73,12 @@ class Keys:
     signing_secret: str = field(default_factory=lambda: secrets.token_hex(16))
 
 
-def sandbox_settings(directory: Path, slack_api_url: str, keys: Keys) -> Settings:
+def sandbox_settings(
+    directory: Path, slack_api_url: str, keys: Keys, page_url: str | None = None
+) -> Settings:
+    """The bot's settings in the sandbox; calendar links point at the page (`page_url`)."""
     return SandboxSettings(
+        public_url=page_url,
         database_url=f"sqlite+aiosqlite:///{directory.resolve() / 'sandbox.db'}",
         slack_bot_token=SecretStr(keys.bot_token),
         slack_signing_secret=SecretStr(keys.signing_secret),
@@ -106,32 +112,47 @@ async def sandbox_running(
         workspace.restore(saved["workspace"])
     workspace.on_change = lambda: _save(directory, clock, workspace)
     slack = SandboxSlack(workspace, keys.bot_token)
+    # The page's port is taken first: the bot's calendar links are made with its address.
+    page_socket = _page_socket(host, port)
+    page_url = f"http://127.0.0.1:{page_socket.getsockname()[1]}"
     await slack.start()
     try:
-        settings = sandbox_settings(directory, slack.api_url, keys)
+        settings = sandbox_settings(directory, slack.api_url, keys, page_url)
         async with (
             running(settings, clock=clock, host="127.0.0.1", port=0) as bot,
             aiohttp.ClientSession() as session,
         ):
             events_url = f"http://127.0.0.1:{bot.port}{EVENTS_PATH}"
             people = People(slack, events_url, keys.signing_secret, session)
+
+            async def calendar_feed(name: str) -> web.Response:
+                url = f"http://127.0.0.1:{bot.port}/calendar/{quote(name)}"
+                async with session.get(url) as feed:
+                    return web.Response(
+                        status=feed.status,
+                        body=await feed.read(),
+                        headers={"Content-Type": feed.headers["Content-Type"]},
+                    )
+
             page = web.AppRunner(
                 build_page_app(
                     people,
                     clock,
                     lambda now: send_due_nudges(bot.bolt.client, bot.deps, now),
                     lambda: _start_over(bot, workspace, clock),
+                    calendar_feed,
                 ),
                 access_log=None,
             )
             await page.setup()
             try:
-                await _listen(page, host, port)
-                slack.page_url = f"http://127.0.0.1:{page.addresses[0][1]}/"
+                await web.SockSite(page, page_socket).start()
+                slack.page_url = f"{page_url}/"
                 yield Sandbox(slack.page_url, people, workspace, clock, bot, settings)
             finally:
                 await page.cleanup()
     finally:
+        page_socket.close()
         await slack.stop()
 
 
@@ -196,8 +217,13 @@ async def serve_sandbox(
         await stop.wait()
 
 
-async def _listen(runner: web.AppRunner, host: str, port: int) -> None:
+def _page_socket(host: str, port: int) -> socket.socket:
+    """The page's listening socket, bound before anything starts (0: a free port)."""
+    page_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    page_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        await web.TCPSite(runner, host, port).start()
+        page_socket.bind((host, port))
     except OSError as exc:
+        page_socket.close()
         raise SettingsError(f"port {port} cannot be used for the sandbox: {exc.strerror}") from None
+    return page_socket

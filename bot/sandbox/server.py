@@ -64,7 +64,11 @@ Sweep = Callable[[datetime], Awaitable[int]]
 
 
 def build_page_app(
-    people: People, clock: MovableClock, sweep: Sweep, start_over: Callable[[], Awaitable[None]]
+    people: People,
+    clock: MovableClock,
+    sweep: Sweep,
+    start_over: Callable[[], Awaitable[None]],
+    calendar_feed: Callable[[str], Awaitable[web.Response]],
 ) -> web.Application:
     workspace = people.workspace
     closing = asyncio.Event()  # set at shutdown, to end the open event streams
@@ -112,6 +116,9 @@ def build_page_app(
             charset="utf-8",
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(upload.name)}"},
         )
+
+    async def handle_calendar(request: web.Request) -> web.Response:
+        return await calendar_feed(request.match_info["name"])
 
     async def handle_command(body: Json) -> Json:
         await people.command(
@@ -173,6 +180,9 @@ def build_page_app(
     app.router.add_get("/api/state", handle_state)
     app.router.add_get("/api/events", handle_events)
     app.router.add_get("/files/{file_id}/{name}", handle_file)
+    # People's calendar links point here (the sandbox's PUBLIC_URL is the page): the bot
+    # serves each feed, as it would at its own public address.
+    app.router.add_get("/calendar/{name}", handle_calendar)
     for path, handler in (
         ("/api/command", handle_command),
         ("/api/action", handle_action),

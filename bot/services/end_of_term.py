@@ -1,4 +1,4 @@
-"""The end-of-term decision (DOMAIN.md friction 6): return, extend, or move permanently.
+"""The end-of-term decision (docs/DOMAIN.md friction 6): return, extend, or move permanently.
 
 A return is what the terms already say, so any of the three may confirm it. An extension (a
 later end date) or a permanent move (no return) changes the terms: it is proposed as a new

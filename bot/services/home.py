@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Sessions
 from bot.domain.followups import EscalationKind
 from bot.domain.glance import Glance, SideGlance
-from bot.domain.key_dates import KeyDate, Timeline, upcoming_dates
+from bot.domain.key_dates import KeyDate, upcoming_dates
 from bot.domain.people import zone_of
 from bot.domain.policy import Policy
 from bot.domain.states import APPROVED_OR_UNDERWAY, Outcome, Side, SideState, Status
@@ -41,6 +41,7 @@ from bot.models import (
     TermsVersion,
 )
 from bot.services.report import EXTENSION_AGREED
+from bot.services.timelines import TIMELINE_COLUMNS, in_force, timeline_of
 
 Item = TypeVar("Item")
 # A query, of whatever columns.
@@ -205,14 +206,6 @@ class _Listing:
     shown_with: tuple[Any, ...] = ()
 
 
-def _in_force() -> Any:
-    """Joins a secondment to the version of its terms in force."""
-    return and_(
-        TermsVersion.secondment_id == Secondment.id,
-        TermsVersion.version == Secondment.terms_version,
-    )
-
-
 def _block_reason() -> Label[Any]:
     """The reason of the blocked side's latest decision on the terms being decided, as the
     record loader finds it (bot.services.loading): none unless that decision is the block."""
@@ -254,7 +247,7 @@ async def _section(
         await session.execute(
             select(first, *_glance_columns(), *listing.shown_with)
             .join(Secondment, Secondment.id == first.c.secondment_id)
-            .join(TermsVersion, _in_force())
+            .join(TermsVersion, in_force())
             .order_by(*order(first.c))
         )
     ).all()
@@ -282,7 +275,7 @@ async def _sections(
         await session.execute(
             select(first, *_glance_columns(), *listing.shown_with)
             .join(Secondment, Secondment.id == first.c.secondment_id)
-            .join(TermsVersion, _in_force())
+            .join(TermsVersion, in_force())
             .order_by(first.c.section, first.c.rank)
         )
     ).all()
@@ -480,17 +473,8 @@ async def _upcoming(
     )
     rows = (
         await session.execute(
-            select(
-                Secondment.id,
-                Secondment.employee_id,
-                TermsVersion.role_title,
-                TermsVersion.host_team,
-                TermsVersion.start_date,
-                TermsVersion.end_date,
-                Secondment.check_in_weeks,
-                tz.scalar_subquery().label("tz"),
-            )
-            .join(TermsVersion, _in_force())
+            select(*TIMELINE_COLUMNS, tz.scalar_subquery().label("tz"))
+            .join(TermsVersion, in_force())
             .where(
                 Secondment.team_id == team_id,
                 Secondment.status.in_(APPROVED_OR_UNDERWAY),
@@ -506,17 +490,5 @@ async def _upcoming(
     if not rows:
         return []
     return upcoming_dates(
-        (
-            Timeline(
-                row.id,
-                row.employee_id,
-                row.role_title,
-                row.host_team,
-                row.start_date,
-                row.end_date,
-                row.check_in_weeks or policy.check_in_every_weeks,
-            )
-            for row in rows
-        ),
-        now.astimezone(zone_of(rows[0].tz)).date(),
+        (timeline_of(row, policy) for row in rows), now.astimezone(zone_of(rows[0].tz)).date()
     )

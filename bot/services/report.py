@@ -26,6 +26,7 @@ from bot.domain.report import (
     compile_report,
 )
 from bot.models import AuditEvent, CheckIn, Decision, Secondment, TermsVersion
+from bot.services.timelines import in_force
 
 REPORT_ACTION = "run the secondment report"
 STARTED, EXTENSION_AGREED = "started", "extension_agreed"
@@ -45,15 +46,8 @@ def _in_filter(team_id: str, wanted: ReportFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _in_force() -> ColumnElement[bool]:
-    return and_(
-        TermsVersion.secondment_id == Secondment.id,
-        TermsVersion.version == Secondment.terms_version,
-    )
-
-
 def _ids(team_id: str, wanted: ReportFilter) -> Select[int]:
-    return select(Secondment.id).join(TermsVersion, _in_force()).where(*_in_filter(team_id, wanted))
+    return select(Secondment.id).join(TermsVersion, in_force()).where(*_in_filter(team_id, wanted))
 
 
 async def load_report(
@@ -92,7 +86,7 @@ async def load_report(
             TermsVersion.start_date,
             TermsVersion.end_date,
         )
-        .join(TermsVersion, _in_force())
+        .join(TermsVersion, in_force())
         .outerjoin(audit, audit.c.secondment_id == Secondment.id)
         .where(*_in_filter(team_id, wanted))
         .order_by(Secondment.id)

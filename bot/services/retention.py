@@ -6,7 +6,8 @@ RETENTION_YEARS ago, or a request nobody has touched for that long, is anonymise
 become "erased" and every free text is removed, while the dates, statuses, outcomes and reason
 categories stay for HR's figures. With RETENTION_ACTION=delete it is deleted instead, with all
 that belongs to it. `erase_person` removes one person's data on request (HR only): a secondment
-they were the employee of is anonymised whole; elsewhere their id and their own words go.
+they were the employee of is anonymised whole; elsewhere their id and their own words go; their
+cached profile and calendar link go too.
 
 Each secondment is anonymised once: the update matches only while `anonymised_at` is unset, and
 its audit event is written in the same transaction.
@@ -30,6 +31,7 @@ from bot.domain.retention import ERASED, ERASED_TEXT, retention_cutoff, scrub_de
 from bot.domain.states import Status
 from bot.models import (
     AuditEvent,
+    CalendarFeed,
     CheckIn,
     Debrief,
     Decision,
@@ -242,10 +244,15 @@ async def erase_person(
                 await anonymise(session, row.id, now, reason="erasure")
             else:
                 await _remove_person(session, row.id, person_id, now)
-        await session.execute(
-            delete(KnownPerson).where(
-                KnownPerson.team_id == team_id, KnownPerson.user_id == person_id
+        for personal in (KnownPerson, CalendarFeed):
+            await session.execute(
+                delete(personal).where(personal.team_id == team_id, personal.user_id == person_id)
             )
+        # What they did outside any secondment (making or resetting their calendar link).
+        await session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.secondment_id.is_(None), AuditEvent.actor_id == person_id)
+            .values(actor_id=ERASED)
         )
         # The person who installed the app in OAuth mode is on slack_sdk's installation rows.
         await session.execute(

@@ -129,6 +129,8 @@ class Announcements:
 
     hr: Sequence[str]
     hr_can_override: bool
+    # Calendar links are set up (PUBLIC_URL): the approval offers "Add to calendar".
+    calendars: bool = False
 
     def to_hr(self, message: Message) -> list[Outgoing]:
         payload = message.as_kwargs()
@@ -147,7 +149,8 @@ class Announcements:
             *closing(made.record, REMINDERS, reply, side=made.side),
         ]
         if made.completed_approval:
-            said.append(in_thread(build_approved_announcement(made.record), broadcast=True))
+            announcement = build_approved_announcement(made.record, calendar=self.calendars)
+            said.append(in_thread(announcement, broadcast=True))
         elif made.agreed_proposal:
             said.append(in_thread(build_proposal_agreed(made.record), broadcast=True))
         return [*said, THREAD_UPDATE]

@@ -37,11 +37,17 @@ class Deps:
     # a time anyway; what the changes say is sent apart, `sending.concurrency` at a time.)
     # Taken through bot/slack/listeners/context.py `changing`, once the answer is on its way.
     changing: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+    # Where calendar apps reach the bot (PUBLIC_URL); None: no calendar links.
+    public_url: str | None = None
 
     @property
     def say(self) -> Announcements:
         """What each change says, for the services to store with the change."""
-        return Announcements(tuple(self.hr.destinations), self.policy.hr_can_override)
+        return Announcements(
+            tuple(self.hr.destinations),
+            self.policy.hr_can_override,
+            calendars=self.public_url is not None,
+        )
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -83,4 +89,5 @@ def deps_from(
             sweep_seconds=settings.sweep_interval_seconds,
         ),
         clock=SystemClock() if clock is None else clock,
+        public_url=settings.public_url,
     )

@@ -56,6 +56,10 @@ class Action(StrEnum):
     OPEN_THREAD = "open_thread"
     # The App Home: one section shows more, on a "<section>:<limit>" value.
     HOME_SHOW_MORE = "home_show_more"
+    # A person's calendar link: asked for from the approval (on the secondment's id), and
+    # reset (on the version of the link shown).
+    CALENDAR_SUBSCRIBE = "calendar_subscribe"
+    CALENDAR_RESET = "calendar_reset"
 
 
 class HomeBlock(StrEnum):

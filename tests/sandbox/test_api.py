@@ -158,3 +158,22 @@ async def test_the_clock_brings_the_end_of_term_question_and_then_the_debrief(
             return "please hold the return debrief" in texts(s["messages"][dm])
 
         await page.until(person, asked_for_the_debrief)
+
+
+async def test_a_calendar_link_in_the_sandbox_is_served_by_the_page(page: Page) -> None:
+    """The sandbox's calendar links point at the page itself, which a calendar app can reach."""
+    await page.ok(
+        "/api/command", {"as": EMP, "channel": DM, "command": "/secondment", "text": "calendar"}
+    )
+    reply = await page.until(
+        EMP, lambda s: next((m for m in s["messages"][DM] if "/calendar/" in m["text"]), None)
+    )
+    link = next(word for word in reply["text"].split() if "/calendar/" in word)
+
+    assert link.startswith(page.sandbox.url + "calendar/") and link.endswith(".ics")
+    async with page.http.get(link) as feed:
+        assert feed.status == 200
+        assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        assert (await feed.text()).startswith("BEGIN:VCALENDAR")
+    async with page.http.get(page.sandbox.url + "calendar/" + "A" * 43 + ".ics") as unknown:
+        assert unknown.status == 404

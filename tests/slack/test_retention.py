@@ -6,6 +6,7 @@ table afterwards, so a column forgotten by the code fails the test."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -138,12 +139,15 @@ async def test_with_the_delete_action_the_secondment_and_all_it_holds_go(
     assert event.detail == {"secondments": [thread.secondment_id]}
 
 
-@pytest.mark.settings(hr_users=HR, **WEBHOOK)
+@pytest.mark.settings(hr_users=HR, public_url="https://secondments.example.com", **WEBHOOK)
 async def test_hr_erases_a_person_after_confirming_and_no_trace_of_them_is_left(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
     bot.slack.add_user(HR)
     thread = await completed(bot, clock)
+    _, linked = await bot.command(HOME, "calendar")  # their calendar link goes too
+    feed = re.search(r"/calendar/[\w-]+\.ics", (await bot.reply_to(linked)).text)
+    assert feed is not None and (await bot.http.get(feed.group())).status == 200
     async with bot.sessions() as session:
         assert await session.get(KnownPerson, ("T0TEAM", HOME)) is not None
 
@@ -155,6 +159,7 @@ async def test_hr_erases_a_person_after_confirming_and_no_trace_of_them_is_left(
     assert response.status == 200
     assert "erased from 1 secondment" in (await bot.reply_to(done)).text
     assert await traces_of(bot, HOME) == []
+    assert (await bot.http.get(feed.group())).status == 404
     row = await bot.secondment(thread.secondment_id)
     assert (row.employee_id, row.host_manager_id, row.home_manager_id) == (
         EMPLOYEE,

@@ -319,7 +319,9 @@ def _date_item(key_date: KeyDate) -> list[Block]:
     what = {
         DateKind.START: "starts",
         DateKind.CHECK_IN: f"check-in {key_date.check_in}",
+        DateKind.DECISION_DUE: "end-of-term decision asked for",
         DateKind.END: "ends (the last day)",
+        DateKind.DEBRIEF: "return debrief asked for",
     }[key_date.kind]
     return [
         SectionBlock(

@@ -57,6 +57,8 @@ HELP = (
     "fill in the receiving manager)\n"
     "• `/secondment list` — your secondments, as employee or as a manager\n"
     "• `/secondment status <number>` — one secondment in full\n"
+    "• `/secondment calendar` — your private link to the key dates of your secondments, for "
+    "your calendar app\n"
     "• `/secondment export <number>` — its full written record, as a document in your DMs "
     "(for the employee, both managers and HR)\n"
     "• `/secondment help` — this message\n"

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.record import SecondmentRecord, SideRecord
 from bot.domain.states import DecisionKind, Outcome, SideState, Status
 from bot.services.decisions import DecisionMade, DecisionRef
+from bot.slack.builders.calendar import add_to_calendar_button
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import (
     NOTE_ROOM,
@@ -322,12 +323,17 @@ def build_decision_reply(made: DecisionMade) -> Message:
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
 
-def build_approved_announcement(record: SecondmentRecord) -> Message:
+def build_approved_announcement(record: SecondmentRecord, *, calendar: bool = False) -> Message:
+    """Said in the thread once both sides approve; with `calendar`, an "Add to calendar" button
+    that gives whoever clicks it their own calendar link."""
     text = (
         f"🎉 Both managers have approved. Secondment #{record.id} is *approved*: "
         f"{summary_line(record)}, on terms version {record.terms_version}."
     )
-    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+    blocks: list[Block] = [SectionBlock(text=md(text))]
+    if calendar:
+        blocks.append(ActionsBlock(elements=[add_to_calendar_button(record.id)]))
+    return Message(text=text, blocks=blocks)
 
 
 def build_open_thread_button(record: SecondmentRecord) -> list[Block]:

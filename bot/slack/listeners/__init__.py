@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack.deps import Deps
 from bot.slack.listeners import (
     actions,
+    calendar,
     checkins,
     commands,
     direct_messages,
@@ -38,3 +39,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     home.register(app, deps)
     installations.register(app, deps)
     direct_messages.register(app, deps)
+    calendar.register(app, deps)

@@ -1,5 +1,5 @@
-"""`/secondment` and its subcommands: request, list, status, checkins, export, erase, report
-and help."""
+"""`/secondment` and its subcommands: request, list, status, calendar, checkins, export, erase,
+report and help."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.permissions import check_is_hr
+from bot.services.calendar_feeds import calendar_link
 from bot.services.checkins import set_check_in_interval
 from bot.services.queries import get_for_user, list_for_user
 from bot.services.written_record import load_written_record
+from bot.slack.builders.calendar import build_calendar_link, build_calendars_off
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     build_help,
@@ -86,6 +88,11 @@ async def _answer(
             actor_is_hr=await is_hr(deps, client, context),
         )
         return build_status(record, user)
+    if subcommand == "calendar":
+        if deps.public_url is None:
+            return build_calendars_off()
+        link = await calendar_link(deps.sessions, team_id=team, user_id=user, now=deps.clock.now())
+        return build_calendar_link(link, deps.public_url)
     if subcommand == "checkins":
         numbers = [parse_number(word) for word in argument.split()]
         if len(numbers) != 2 or None in numbers:
