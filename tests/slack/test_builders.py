@@ -1072,7 +1072,7 @@ def test_status_shows_a_proposal_and_a_confirmed_return() -> None:
     ("answer", "shared", "heard"),
     [
         (CheckInAnswer.ON_TRACK, False, "It is recorded; nobody is notified."),
-        (CheckInAnswer.ON_TRACK, True, f"It is recorded. A summary went to <@{HOME}>."),
+        (CheckInAnswer.ON_TRACK, True, f"recorded as On track. A summary went to <@{HOME}>."),
         (CheckInAnswer.CONCERNS, True, f"(host manager) will see it. A summary went to <@{HOME}>."),
     ],
 )

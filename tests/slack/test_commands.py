@@ -28,6 +28,26 @@ async def test_help_explains_the_commands(bot: Harness, text: str) -> None:
     assert ("I don't know `frobnicate`" in reply.text) == (text == "frobnicate")
 
 
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("status", "`/secondment status` needs a secondment's number: for example "),
+        ("status abc", "`/secondment status abc` needs a secondment's number"),
+        ("status ²", "`/secondment status ²` needs a secondment's number"),
+        ("checkins 3", "`/secondment checkins 3` needs a number and weeks: for example "),
+    ],
+)
+async def test_a_subcommand_without_what_it_needs_says_what_it_needs(
+    bot: Harness, text: str, answer: str
+) -> None:
+    response, reply_name = await bot.command(EMPLOYEE, text)
+
+    reply = await bot.reply_to(reply_name)
+    assert response.status == 200
+    assert reply.text.startswith(answer), reply.text
+    assert "`/secondment list` shows your secondments" in reply.text
+
+
 async def test_list_shows_each_persons_secondments_in_their_role(bot: Harness) -> None:
     bot.slack.add_user("U0OTHER")
     await bot.submit_request(START, END)
@@ -69,14 +89,6 @@ async def test_status_shows_one_secondment_to_its_parties_only(bot: Harness) -> 
     assert "can't find secondment #1 among yours" in refused
     assert "Analytics engineer" not in refused
     assert "can't find secondment #99" in (await bot.reply_to(missing)).text
-
-
-@pytest.mark.parametrize("argument", ["", "abc", "²"])
-async def test_status_without_a_number_explains_how_to_use_it(bot: Harness, argument: str) -> None:
-    _, reply_name = await bot.command(EMPLOYEE, f"status {argument}")
-
-    reply = await bot.reply_to(reply_name)
-    assert "/secondment status <number>" in reply.text
 
 
 @pytest.mark.settings(hr_users="U0HRPERSON")

@@ -108,7 +108,8 @@ async def test_hr_may_export_any_secondment_and_nobody_else_may(bot: Harness) ->
     assert "in your direct messages" in hr_reply
     assert for_hr is not None and "never around" in for_hr
     assert "can't find secondment #1" in outsider_reply and for_outsider is None
-    assert "I don't know `export first`" in bad_reply and nothing is None
+    assert "`/secondment export first` needs a secondment's number" in bad_reply
+    assert nothing is None
 
 
 async def test_a_delegate_decides_a_side_but_does_not_get_the_file(bot: Harness) -> None:

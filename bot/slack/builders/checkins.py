@@ -179,11 +179,12 @@ def build_check_in_thanks(answered: CheckInAnswered) -> Message:
         if answered.shared_with_home
         else ""
     )
-    heard = who_hears(record, answered.answer, answered.sequence)
+    heard = " " + who_hears(record, answered.answer, answered.sequence)
     if shared and answered.answer is CheckInAnswer.ON_TRACK:
-        heard = "It is recorded."  # "nobody is notified" is no longer true once it is shared
+        # "Nobody is notified" is no longer true once it is shared, and "recorded" is said.
+        heard = ""
     text = (
-        f"Thanks: {check_in_name(answered.sequence)} recorded as {answered.answer.label}. "
+        f"Thanks: {check_in_name(answered.sequence)} recorded as {answered.answer.label}."
         f"{heard}{shared}"
     )
     return Message(text=text, blocks=[SectionBlock(text=md(text))])

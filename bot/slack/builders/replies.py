@@ -80,6 +80,14 @@ def build_help(unknown: str | None = None) -> Message:
     return _text_only(HELP)
 
 
+def build_usage(typed: str, usage: str, example: str) -> Message:
+    """A subcommand typed without what it needs (`/secondment status` with no number)."""
+    return _text_only(
+        f"`/secondment {typed[:60]}` needs {usage}: for example `/secondment {example}`. "
+        "`/secondment list` shows your secondments and their numbers."
+    )
+
+
 def build_dm_help() -> Message:
     """The answer to a message typed in the bot's DM."""
     return _text_only(

@@ -23,6 +23,7 @@ from bot.slack.builders.replies import (
     build_interval_set,
     build_list,
     build_status,
+    build_usage,
 )
 from bot.slack.builders.request_modal import request_modal_payload
 from bot.slack.builders.retention import build_erase_confirmation
@@ -78,7 +79,7 @@ async def _answer(
     if subcommand == "status":
         number = parse_number(argument)
         if number is None:
-            return build_help(f"status {argument}".strip())
+            return build_usage(f"status {argument}".strip(), "a secondment's number", "status 12")
         record = await get_for_user(
             deps.sessions,
             team_id=team,
@@ -96,7 +97,9 @@ async def _answer(
     if subcommand == "checkins":
         numbers = [parse_number(word) for word in argument.split()]
         if len(numbers) != 2 or None in numbers:
-            return build_help(f"checkins {argument}".strip())
+            return build_usage(
+                f"checkins {argument}".strip(), "a number and weeks", "checkins 12 4"
+            )
         number, weeks = numbers
         assert number is not None and weeks is not None
         record = await set_check_in_interval(
@@ -113,7 +116,7 @@ async def _answer(
     if subcommand == "export":
         number = parse_number(argument)
         if number is None:
-            return build_help(f"export {argument}".strip())
+            return build_usage(f"export {argument}".strip(), "a secondment's number", "export 12")
         written = await load_written_record(
             deps.sessions,
             team_id=team,
