@@ -121,6 +121,13 @@ class Settings(DatabaseSettings):
     # The end-of-term question (return, extend or move permanently), in days before the end.
     end_decision_days: int = Field(default=30, ge=1, le=180)
     end_decision_reminder_days: int = Field(default=7, ge=1, le=180)
+    # HR's written rules (bot/domain/hr_rules.py), each off unless set: the longest term and
+    # extension in months, how many weeks before the end an extension is proposed at the
+    # latest, and the length after which a secondment is reviewed as a permanent move.
+    policy_max_term_months: int | None = Field(default=None, ge=1, le=120)
+    policy_max_extension_months: int | None = Field(default=None, ge=1, le=60)
+    policy_extension_notice_weeks: int | None = Field(default=None, ge=1, le=52)
+    policy_open_ended_review_months: int | None = Field(default=None, ge=1, le=120)
     # Retention: years after a secondment closes before its personal data goes, and how.
     retention_years: int = Field(default=6, ge=1, le=100)
     retention_action: Literal["anonymise", "delete"] = "anonymise"
@@ -379,6 +386,10 @@ EXAMPLES = {
     "webhook_url": "https://hr.example.com/hooks/secondments",
     "webhook_secret": "a long random string, shared with the receiver only",
     "public_url": "https://secondments.example.com",
+    "policy_max_term_months": "24",
+    "policy_max_extension_months": "6",
+    "policy_extension_notice_weeks": "6",
+    "policy_open_ended_review_months": "12",
 }
 
 

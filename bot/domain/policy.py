@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.domain.holidays import PublicHolidays
+from bot.domain.hr_rules import HrRules
 from bot.domain.terms import Kind, ReturnArrangement, Terms, add_months
 
 
@@ -36,6 +37,8 @@ class Policy:
     retention_deletes: bool = False
     # Whether anyone is set up as HR; without HR, a silence is not escalated to no one.
     hr_configured: bool = True
+    # HR's written rules on terms and extensions (POLICY_*), enforced where set.
+    rules: HrRules = field(default_factory=HrRules)
 
 
 def policy_notes(terms: Terms, policy: Policy) -> list[str]:

@@ -19,6 +19,7 @@ from bot.domain.blocks import (
     Condition,
 )
 from bot.domain.counts import count_of
+from bot.domain.hr_rules import term_breaks
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.terms import (
@@ -207,6 +208,8 @@ def _check_dates(
             f"A secondment runs at least {count_of(policy.min_term_days, 'day')}. Choose a later "
             "end date.",
         )
+    elif broken := term_breaks(start, end, policy.rules):
+        check.fail("end_date", " ".join([*broken, "Choose an earlier end date."]))
 
 
 _Choice = TypeVar("_Choice", Kind, ReturnArrangement)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.errors import InvalidInput, NoLongerPending
+from bot.domain.hr_rules import extension_breaks
 from bot.domain.permissions import check_can_confirm_return, check_can_propose
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
@@ -74,6 +75,12 @@ async def propose(
         today = await today_of(session, team_id, actor_id, now)
         check_can_propose(before, actor_id, today)
         terms = _proposed_terms(before.terms, kind, end_date, check)
+        if terms is not None and kind is ProposalKind.EXTEND:
+            broken = extension_breaks(
+                terms.start_date, before.terms.end_date, terms.end_date, today, policy.rules
+            )
+            if broken:
+                check.fail("end_date", " ".join(broken))
         if check.errors or terms is None:
             raise InvalidInput(check.errors)
         version = await next_terms_version(session, secondment_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock, SystemClock
 from bot.db import Sessions
 from bot.domain.holidays import PublicHolidays
+from bot.domain.hr_rules import HrRules
 from bot.domain.policy import Policy
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -69,6 +70,12 @@ def policy_from(settings: Settings) -> Policy:
         end_decision_reminder_days=settings.end_decision_reminder_days,
         retention_years=settings.retention_years,
         retention_deletes=settings.retention_action == "delete",
+        rules=HrRules(
+            max_term_months=settings.policy_max_term_months,
+            max_extension_months=settings.policy_max_extension_months,
+            extension_notice_weeks=settings.policy_extension_notice_weeks,
+            open_ended_review_months=settings.policy_open_ended_review_months,
+        ),
     )
 
 

@@ -31,6 +31,7 @@ from bot.domain.errors import (
     TooEarly,
     UnreadableReference,
 )
+from bot.domain.hr_rules import HrRules
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
 from bot.services.decisions import DecisionRef
@@ -74,10 +75,19 @@ def _text_only(text: str) -> Message:
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
 
-def build_help(unknown: str | None = None) -> Message:
+def build_help(unknown: str | None = None, rules: HrRules | None = None) -> Message:
+    """What the bot can do, with HR's rules where any are in force."""
+    text = HELP + _rules_text(rules)
     if unknown:
-        return _text_only(f"I don't know `{unknown[:50]}`. Here is what I can do:\n\n{HELP}")
-    return _text_only(HELP)
+        return _text_only(f"I don't know `{unknown[:50]}`. Here is what I can do:\n\n{text}")
+    return _text_only(text)
+
+
+def _rules_text(rules: HrRules | None) -> str:
+    described = rules.described() if rules else []
+    if not described:
+        return ""
+    return "\n*HR's rules here:* " + "; ".join(described) + "."
 
 
 def build_usage(typed: str, usage: str, example: str) -> Message:
@@ -88,11 +98,11 @@ def build_usage(typed: str, usage: str, example: str) -> Message:
     )
 
 
-def build_dm_help() -> Message:
+def build_dm_help(rules: HrRules | None = None) -> Message:
     """The answer to a message typed in the bot's DM."""
     return _text_only(
         "👋 I don't read messages here: I work through `/secondment`, which you can type in "
-        f"this box or anywhere in Slack.\n\n{HELP}"
+        f"this box or anywhere in Slack.\n\n{HELP}{_rules_text(rules)}"
     )
 
 

@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject
 
+from bot.domain.days import written_day
+
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
 
 
@@ -36,7 +38,7 @@ def escape(text: str, limit: int | None = None) -> str:
 
 
 def day(value: date) -> str:
-    return f"{value.strftime('%a')} {value.day} {value.strftime('%b %Y')}"
+    return written_day(value)
 
 
 def on_the_day(value: date, late: bool, present: str, past: str) -> str:

@@ -138,7 +138,11 @@ async def _answer(
     if subcommand == "erase":
         person = first_mention(argument)
         check_is_hr(await is_hr(deps, client, context), "erase a person's data")
-        return build_erase_confirmation(person) if person else build_help(f"erase {argument}")
+        return (
+            build_erase_confirmation(person)
+            if person
+            else build_help(f"erase {argument}", deps.policy.rules)
+        )
     if subcommand == "report":
         return await answer_report(argument, deps, client, context)
-    return build_help(None if subcommand in ("", "help") else subcommand)
+    return build_help(None if subcommand in ("", "help") else subcommand, deps.policy.rules)

@@ -34,7 +34,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_direct_message_event(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        await client.chat_postMessage(channel=str(event["channel"]), **build_dm_help().as_kwargs())
+        await client.chat_postMessage(
+            channel=str(event["channel"]), **build_dm_help(deps.policy.rules).as_kwargs()
+        )
 
     @app.event(Event.MESSAGE)
     async def handle_other_message_event() -> None:

@@ -1,0 +1,10 @@
+"""How a calendar day is written wherever people read one: "Mon 4 Jan 2027" (a day, not an
+instant, so never a Slack date token: see bot/slack/builders/text.py `moment`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def written_day(value: date) -> str:
+    return f"{value.strftime('%a')} {value.day} {value.strftime('%b %Y')}"
