@@ -439,3 +439,26 @@ async def test_a_question_slack_no_longer_has_is_left_alone(bot: Harness) -> Non
         posted = await session.scalar(select(func.count()).where(Nudge.posted_ts.is_not(None)))
     assert [(c.sent_at is not None, c.last_error) for c in closes] == [(True, None)]
     assert posted == 0
+
+
+@pytest.mark.settings(holidays="GB-ENG")
+async def test_with_english_holidays_a_check_in_due_on_christmas_day_comes_on_the_29th(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    """Friday 25 December 2026, then the weekend, then Boxing Day's substitute on Monday the
+    28th: the first working day is Tuesday the 29th, at 09:00 in London (UTC in winter)."""
+    clock.move_to(datetime(2026, 11, 30, 10, tzinfo=UTC))
+    await approved(bot, date(2026, 12, 11), date(2027, 3, 26))  # check-ins every two weeks
+    await bot.sweep(datetime(2026, 12, 11, 9, tzinfo=UTC))  # the start
+
+    for quiet in (
+        datetime(2026, 12, 25, 9, tzinfo=UTC),
+        datetime(2026, 12, 28, 9, tzinfo=UTC),
+        datetime(2026, 12, 29, 8, 59, tzinfo=UTC),
+    ):
+        await bot.sweep(quiet)
+        assert check_ins_to(bot, EMPLOYEE) == [], quiet
+    await bot.sweep(datetime(2026, 12, 29, 9, tzinfo=UTC))
+
+    (asked,) = check_ins_to(bot, EMPLOYEE)
+    assert "check-in 1" in asked.text
