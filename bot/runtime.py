@@ -154,7 +154,7 @@ async def _sweep(
     """What the sweep sends: the due nudges to Slack, then the events out to the HR system."""
     await send_due_nudges(client, deps, now)
     if webhook is not None:
-        await send_due_events(webhook, deps.sessions, now)
+        await send_due_events(webhook, deps.sessions, now, deps.sending.sweep_seconds)
 
 
 async def _retain(deps: Deps, now: datetime) -> None:

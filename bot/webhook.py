@@ -11,6 +11,7 @@ receiver's host only: a URL may carry a token of its own.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,7 +23,13 @@ from pydantic import SecretStr
 
 from bot.db import Sessions
 from bot.domain.events_out import CONTENT_TYPE, SIGNATURE_HEADER, retry_after, signature
-from bot.services.events_out import Claimed, claim_events, mark_event_failed, mark_event_sent
+from bot.services.events_out import (
+    Claimed,
+    claim_events,
+    mark_event_failed,
+    mark_event_sent,
+    release_events,
+)
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,12 +62,20 @@ async def webhook_from(settings: Settings) -> AsyncIterator[Webhook | None]:
         yield Webhook(settings.webhook_url, settings.webhook_secret, http)
 
 
-async def send_due_events(webhook: Webhook, sessions: Sessions, now: datetime) -> int:
-    """Send the events due at `now`, oldest first, until one fails or none is left; returns how
-    many the receiver took."""
+async def send_due_events(
+    webhook: Webhook, sessions: Sessions, now: datetime, budget_seconds: float = 5.0
+) -> int:
+    """Send the events due at `now`, oldest first, until one fails, none is left, or
+    `budget_seconds` have gone (the sweep's own limit, SWEEP_INTERVAL_SECONDS: a slow receiver
+    holds back the nudges' next sweep by at most that and one timeout); returns how many the
+    receiver took. So a run is short beside a claim's lease, and `now` serves for all of it."""
+    began = time.monotonic()
     sent = 0
     while batch := await claim_events(sessions, now=now):
         for claimed in batch:
+            if time.monotonic() - began >= budget_seconds:
+                await release_events(sessions, claimed.claim_token)
+                return sent
             problem = await _post(webhook, claimed)
             if problem is not None:
                 await mark_event_failed(sessions, claimed, error=problem, now=now)

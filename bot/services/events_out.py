@@ -38,8 +38,10 @@ from bot.services.outbox import LEASE
 
 # Where a session keeps the state changes noted since its transaction began.
 _NOTED = "events_out_noted"
-# Any constant shared by every process: the key of the advisory lock on claiming events.
+# Any constants shared by every process: the keys of the advisory locks on claiming events, and
+# on writing them.
 CLAIM_LOCK = 0x5EC0E7
+WRITE_LOCK = 0x5EC0E8
 # How long a delivered event is kept, for an operator looking into what the receiver was sent.
 SENT_KEPT_FOR = timedelta(days=30)
 # Events claimed at a time: with the sender's 10 s timeout, a batch ends well inside its lease
@@ -102,6 +104,11 @@ def _write_noted(session: Session) -> None:
             }
         )
     if rows:
+        if session.get_bind().dialect.name == "postgresql":
+            # Ids are taken at INSERT and seen at COMMIT: two changes committing in the other
+            # order would show the sender id 11 before id 10. Writers take turns from here to
+            # their commit, which does nothing else (SQLite's writers take turns already).
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
         session.execute(insert(OutgoingEvent), rows)
 
 
@@ -220,6 +227,12 @@ async def mark_event_failed(
             )
         )
         await release_claim(session, claimed.claim_token)
+
+
+async def release_events(sessions: Sessions, token: str) -> None:
+    """Free what is left of a claim the sender will not get to this time."""
+    async with sessions.begin() as session:
+        await release_claim(session, token)
 
 
 async def release_claim(session: AsyncSession, token: str) -> None:

@@ -177,6 +177,26 @@ async def test_delivered_events_are_kept_a_month_and_waiting_ones_until_delivere
     assert (waiting.type, waiting.sent_at) == ("secondment.home_approved", None)
 
 
+async def test_a_sender_out_of_time_leaves_the_rest_for_the_next_sweep(
+    bot: Harness, receiver: Receiver, webhook: Webhook
+) -> None:
+    """However slow the receiver, a sweep sends for about SWEEP_INTERVAL_SECONDS and no more:
+    the nudges wait for the sweep to end."""
+    thread = await bot.submit_request(START, END)
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+    now = bot.deps.clock.now()
+
+    assert await send_due_events(webhook, bot.sessions, now, budget_seconds=0) == 0
+    assert receiver.received == []
+    # What it claimed is free again at once, not after its lease.
+    assert await send_due_events(webhook, bot.sessions, now) == 2
+    assert [verified(r)["type"] for r in receiver.received] == [
+        "secondment.requested",
+        "secondment.home_approved",
+    ]
+
+
 @pytest.mark.parametrize("refusal", [503, 400, 307])
 async def test_an_event_the_receiver_refuses_comes_again_with_the_same_id_and_bytes(
     bot: Harness, receiver: Receiver, webhook: Webhook, refusal: int
