@@ -45,7 +45,9 @@ def make_engine(
     loop and holds every ack back (an Approve's ack at 20 at once: 4.5-6.5x a bare app on
     PostgreSQL with 15 connections, about 2-3x with 5; docs/BENCHMARKS.md). It also bounds what
     each replica takes of PostgreSQL's `max_connections`."""
-    pool = {"pool_size": pool_size, "max_overflow": 0}
+    # hide_parameters: an error's message never carries a statement's values (people's words,
+    # a calendar link's token) into the logs.
+    pool = {"pool_size": pool_size, "max_overflow": 0, "hide_parameters": True}
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **pool, **kwargs)
         _make_sqlite_transactions_immediate(engine, enforce_foreign_keys)

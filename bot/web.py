@@ -209,7 +209,12 @@ def _calendar_handler(calendars: CalendarFeeds) -> Handler:
         token = request.match_info["token"]
         feed = None
         if CALENDAR_TOKEN.fullmatch(token):
-            feed = await feed_for(calendars.sessions, token=token, policy=calendars.policy)
+            try:
+                feed = await feed_for(calendars.sessions, token=token, policy=calendars.policy)
+            except (OSError, TimeoutError, SQLAlchemyError) as trouble:
+                # The calendar app asks again later; the line names the fault, not the token.
+                log.warning("a calendar feed was not served: %s", type(trouble).__name__)
+                raise web.HTTPServiceUnavailable(text="try again later") from None
         if feed is None:
             raise web.HTTPNotFound(text="no such calendar")
         body = build_feed(feed, calendars.policy, calendars.clock.now())

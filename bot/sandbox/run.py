@@ -40,7 +40,7 @@ from bot.sandbox.slack import SandboxSlack
 from bot.sandbox.workspace import Workspace
 from bot.settings import Settings, SettingsError
 from bot.slack.delivery import send_due_nudges
-from bot.web import EVENTS_PATH
+from bot.web import CALENDAR_TOKEN, EVENTS_PATH
 
 log = logging.getLogger(__name__)
 DEFAULT_PORT = 3920
@@ -115,8 +115,8 @@ async def sandbox_running(
     # The page's port is taken first: the bot's calendar links are made with its address.
     page_socket = _page_socket(host, port)
     page_url = f"http://127.0.0.1:{page_socket.getsockname()[1]}"
-    await slack.start()
     try:
+        await slack.start()
         settings = sandbox_settings(directory, slack.api_url, keys, page_url)
         async with (
             running(settings, clock=clock, host="127.0.0.1", port=0) as bot,
@@ -126,12 +126,16 @@ async def sandbox_running(
             people = People(slack, events_url, keys.signing_secret, session)
 
             async def calendar_feed(name: str) -> web.Response:
-                url = f"http://127.0.0.1:{bot.port}/calendar/{quote(name)}"
+                token = name.removesuffix(".ics")
+                if not name.endswith(".ics") or not CALENDAR_TOKEN.fullmatch(token):
+                    # Only a feed's own path is passed on: never `..` to another of the bot's.
+                    raise web.HTTPNotFound()
+                url = f"http://127.0.0.1:{bot.port}/calendar/{quote(token, safe='')}.ics"
                 async with session.get(url) as feed:
                     return web.Response(
                         status=feed.status,
                         body=await feed.read(),
-                        headers={"Content-Type": feed.headers["Content-Type"]},
+                        headers={"Content-Type": feed.headers.get("Content-Type", "text/plain")},
                     )
 
             page = web.AppRunner(

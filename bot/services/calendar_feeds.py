@@ -53,27 +53,34 @@ async def calendar_link(
 ) -> CalendarLink:
     """The person's link, made on first asking (once, however many ask at the same moment)."""
     async with sessions.begin() as session:
-        made = await session.execute(
-            insert_into(session, CalendarFeed)
-            .values(
-                team_id=team_id,
-                user_id=user_id,
-                token=secrets.token_urlsafe(TOKEN_BYTES),
-                version=1,
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["team_id", "user_id"])
+        return await _made(session, team_id, user_id, now)
+
+
+async def _made(session: AsyncSession, team_id: str, user_id: str, now: datetime) -> CalendarLink:
+    """The person's link, made now if they have none, with its audit event."""
+    made = await session.execute(
+        insert_into(session, CalendarFeed)
+        .values(
+            team_id=team_id,
+            user_id=user_id,
+            token=secrets.token_urlsafe(TOKEN_BYTES),
+            version=1,
+            created_at=now,
         )
-        if made.rowcount == 1:  # type: ignore[attr-defined]
-            record_event(
-                session,
-                secondment_id=None,
-                actor_id=user_id,
-                action="calendar_link_made",
-                terms_version=None,
-                at=now,
-            )
-        return await _link(session, team_id, user_id)
+        .on_conflict_do_nothing(index_elements=["team_id", "user_id"])
+    )
+    if made.rowcount == 1:  # type: ignore[attr-defined]
+        record_event(
+            session,
+            secondment_id=None,
+            actor_id=user_id,
+            action="calendar_link_made",
+            terms_version=None,
+            at=now,
+        )
+    link = await _link(session, team_id, user_id)
+    assert link is not None, "made, or there already"
+    return link
 
 
 async def reset_calendar_link(
@@ -91,6 +98,9 @@ async def reset_calendar_link(
         )
         if replaced is None:
             link = await _link(session, team_id, user_id)
+            if link is None:
+                # Gone meanwhile (erased with its person): the old address is dead already.
+                return await _made(session, team_id, user_id, now)
             return CalendarLink(link.token, link.version, reset_already=True)
         record_event(
             session,
@@ -101,18 +111,20 @@ async def reset_calendar_link(
             at=now,
             version=replaced,
         )
-        return await _link(session, team_id, user_id)
+        link = await _link(session, team_id, user_id)
+        assert link is not None, "replaced just now"
+        return link
 
 
-async def _link(session: AsyncSession, team_id: str, user_id: str) -> CalendarLink:
+async def _link(session: AsyncSession, team_id: str, user_id: str) -> CalendarLink | None:
     row = (
         await session.execute(
             select(CalendarFeed.token, CalendarFeed.version).where(
                 CalendarFeed.team_id == team_id, CalendarFeed.user_id == user_id
             )
         )
-    ).one()
-    return CalendarLink(row.token, row.version)
+    ).one_or_none()
+    return None if row is None else CalendarLink(row.token, row.version)
 
 
 async def feed_for(sessions: Sessions, *, token: str, policy: Policy) -> Feed | None:

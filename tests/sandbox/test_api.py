@@ -177,3 +177,8 @@ async def test_a_calendar_link_in_the_sandbox_is_served_by_the_page(page: Page) 
         assert (await feed.text()).startswith("BEGIN:VCALENDAR")
     async with page.http.get(page.sandbox.url + "calendar/" + "A" * 43 + ".ics") as unknown:
         assert unknown.status == 404
+    # Only a feed's path is passed on to the bot, never one that climbs to another of its own.
+    climbing = page.sandbox.url + "calendar/..%2F..%2Fmetrics"
+    async with page.http.get(climbing) as metrics:
+        assert metrics.status == 404
+        assert "HELP" not in await metrics.text()

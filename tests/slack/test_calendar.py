@@ -13,11 +13,13 @@ from typing import Any
 import aiohttp
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
 
+from bot import web
 from bot.domain.states import Side
 from bot.logs import LogFormat
-from bot.models import AuditEvent
+from bot.models import AuditEvent, CalendarFeed
 from bot.slack.ids import Action
 from tests.support import forms
 from tests.support.flows import approve, approved
@@ -169,6 +171,41 @@ async def test_a_reset_link_answers_404_and_a_second_click_resets_nothing_more(
     assert (await bot.http.get(old)).status == 404
     assert events(await fetched(bot, new.group(1)))
     assert len(await audited(bot, "calendar_link_reset")) == 1
+
+
+@pytest.mark.settings(**CALENDARS)
+async def test_a_reset_after_the_link_was_erased_gives_a_new_one(bot: Harness) -> None:
+    thread = await approved(bot, START, END)
+    old, _ = await link_of(bot, EMPLOYEE)
+    async with bot.sessions.begin() as session:  # as erasure leaves it
+        await session.execute(delete(CalendarFeed))
+
+    _, name = await bot.click(EMPLOYEE, Action.CALENDAR_RESET, _Value("1"), thread)
+    reply = await bot.reply_to(name)
+
+    new = LINK.search(reply.text)
+    assert new is not None and new.group(1) != old
+    assert (await bot.http.get(new.group(1))).status == 200
+    assert (await bot.http.get(old)).status == 404
+
+
+@pytest.mark.settings(**CALENDARS)
+async def test_a_feed_the_database_cannot_serve_now_is_503_and_its_token_is_not_logged(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, _ = await link_of(bot, EMPLOYEE)
+    token = path.removeprefix("/calendar/").removesuffix(".ics")
+
+    async def database_down(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError(f"SELECT ... WHERE token = '{token}'", {}, ConnectionError())
+
+    monkeypatch.setattr(web, "feed_for", database_down)
+    with captured("json", level=logging.INFO) as logs:
+        response = await bot.http.get(path)
+
+    assert response.status == 503
+    assert "a calendar feed was not served: OperationalError" in logs.getvalue()
+    assert token not in logs.getvalue()
 
 
 @pytest.mark.settings(**CALENDARS)
