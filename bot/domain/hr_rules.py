@@ -76,7 +76,8 @@ def term_breaks(start: date, end: date, rules: HrRules) -> list[str]:
                 f"{written_day(latest)}."
             )
     if rules.open_ended_review_months is not None:
-        latest = last_day_within(start, rules.open_ended_review_months)
+        # "N months or more": a term of exactly N months is reviewed too.
+        latest = last_day_within(start, rules.open_ended_review_months) - timedelta(days=1)
         if end > latest:
             broken.append(
                 f"HR's rule: a secondment of "

@@ -248,6 +248,13 @@ async def erase_person(
             await session.execute(
                 delete(personal).where(personal.team_id == team_id, personal.user_id == person_id)
             )
+        # Events for the HR system that name them as who acted, in secondments not about them
+        # (an HR person's, say), sent or not: like the rest, they go.
+        await session.execute(
+            delete(OutgoingEvent).where(
+                OutgoingEvent.body.contains(f'"actor_id":"{person_id}"', autoescape=True)
+            )
+        )
         # What they did outside any secondment (making or resetting their calendar link).
         await session.execute(
             update(AuditEvent)

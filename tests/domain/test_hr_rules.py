@@ -29,8 +29,16 @@ def test_a_term_reviewed_as_permanent_says_so_and_by_when() -> None:
 
     assert said == (
         "HR's rule: a secondment of 12 months or more is reviewed as a permanent move, so from "
-        "this start it ends by Mon 31 Jan 2028."
+        "this start it ends by Sun 30 Jan 2028."
     )
+
+
+@pytest.mark.parametrize(("end", "broken"), [(date(2027, 12, 30), 0), (date(2027, 12, 31), 1)])
+def test_a_term_of_exactly_the_review_length_is_reviewed(end: date, broken: int) -> None:
+    """1 January to 31 December is twelve months: "12 months or more" takes it in."""
+    rules = HrRules(open_ended_review_months=12)
+
+    assert len(term_breaks(date(2027, 1, 1), end, rules)) == broken
 
 
 def test_no_rules_break_nothing() -> None:

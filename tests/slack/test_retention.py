@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bot.domain.states import Side
 from bot.models import (
@@ -28,7 +28,7 @@ from bot.services.retention import apply_retention
 from bot.slack.ids import Action, Callback
 from tests.slack.test_debrief import END, START, at, at_the_end
 from tests.support import forms
-from tests.support.flows import block, click_then_submit, request_ref
+from tests.support.flows import approved, block, click_then_submit, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
 from tests.support.oauth import OAUTH, TEAM_A, install, installers
 
@@ -200,6 +200,28 @@ async def test_a_managers_words_go_with_them_and_the_others_stay(
     assert (await bot.secondment(1)).employee_id == EMPLOYEE
     assert await traces_of(bot, "start in March instead") != []  # the home manager's words stay
     assert await traces_of(bot, "Data Platform") != []  # the request itself stays
+
+
+@pytest.mark.settings(hr_users=f"{HR},U0HRSECOND", **WEBHOOK)
+async def test_erasing_an_hr_person_removes_the_events_that_name_them_as_who_acted(
+    bot: Harness,
+) -> None:
+    """An HR person is in no secondment's people, but the HR system's events name who acted."""
+    bot.slack.add_user(HR)
+    bot.slack.add_user("U0HRSECOND")
+    thread = await approved(bot, START, END)
+    _, changed = await bot.command(HR, f"checkins {thread.secondment_id} 4")
+    await bot.reply_to(changed)
+    assert "events_out.body" in await traces_of(bot, HR)
+
+    _, asked = await bot.command("U0HRSECOND", f"erase <@{HR}|hr>")
+    await bot.reply_to(asked)
+    _, done = await bot.click("U0HRSECOND", Action.ERASE_PERSON, _Value(HR), thread)
+    await bot.reply_to(done)
+
+    assert "events_out.body" not in await traces_of(bot, HR)
+    async with bot.sessions() as session:
+        assert (await session.scalar(select(func.count()).select_from(OutgoingEvent)) or 0) > 0
 
 
 @pytest.mark.settings(hr_users=HR)
