@@ -54,6 +54,15 @@ class AlreadyDecided(Refusal):
 
 
 @dataclass
+class ExceptionAlreadyDecided(Refusal):
+    """HR has decided the exception to its rules already."""
+
+    granted: bool
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass
 class NoLongerPending(Refusal):
     status: Status
 

@@ -58,6 +58,15 @@ class HrRules:
         return described
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyException:
+    """Terms outside HR's rules, asked for all the same: the rules they break, and why HR should
+    allow it. HR then approves the terms too, as a third approver."""
+
+    rules: str
+    reason: str
+
+
 def last_day_within(start: date, months: int) -> date:
     """The last end date of a term of `months` from `start` (the end date is the last day
     worked: 1 January to 31 December is twelve months)."""

@@ -82,6 +82,18 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
+class ExceptionRecord:
+    """An exception to HR's rules asked with the terms being decided, and HR's decision."""
+
+    rules: str
+    reason: str
+    state: SideState  # PENDING: waiting for HR; APPROVED: granted; BLOCKED: refused
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str | None  # why HR refused (or a word with a grant)
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnConfirmed:
     by: str
     at: datetime
@@ -114,6 +126,8 @@ class SecondmentRecord:
     # Whether some question with buttons (a check-in, an end-of-term ask, a reminder to decide)
     # was posted and is not closed yet: a change that ends one has something to close.
     questions_open: bool = False
+    # An exception to HR's rules asked with the terms being decided: HR approves them too.
+    exception: ExceptionRecord | None = None
 
     @property
     def deciding_version(self) -> int:

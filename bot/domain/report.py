@@ -86,6 +86,10 @@ class RequestRow:
     role_title: str
     start_date: date
     end_date: date
+    # Exceptions to HR's rules: asked with its terms, granted and refused by HR.
+    exceptions_asked: int = 0
+    exceptions_granted: int = 0
+    exceptions_refused: int = 0
 
     @property
     def days(self) -> int:
@@ -174,6 +178,15 @@ class Outcomes:
 
 
 @dataclass(frozen=True, slots=True)
+class Exceptions:
+    """Exceptions to HR's rules over the report's secondments."""
+
+    asked: int
+    granted: int
+    refused: int
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     wanted: ReportFilter
     generated_at: datetime
@@ -186,6 +199,7 @@ class Report:
     term_days: Spread
     outcomes: Outcomes
     check_ins: CheckIns
+    exceptions: Exceptions = Exceptions(0, 0, 0)
 
     @property
     def total(self) -> int:
@@ -256,4 +270,9 @@ def compile_report(
             ended_early=outcomes[EndOutcome.ENDED_EARLY],
         ),
         check_ins=sum((line.check_ins for line in lines), CheckIns()),
+        exceptions=Exceptions(
+            asked=sum(r.exceptions_asked for r in requests),
+            granted=sum(r.exceptions_granted for r in requests),
+            refused=sum(r.exceptions_refused for r in requests),
+        ),
     )

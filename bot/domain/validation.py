@@ -19,7 +19,7 @@ from bot.domain.blocks import (
     Condition,
 )
 from bot.domain.counts import count_of
-from bot.domain.hr_rules import term_breaks
+from bot.domain.hr_rules import PolicyException, term_breaks
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.terms import (
@@ -58,6 +58,8 @@ class RequestForm:
     coverage_plan: str | None = None
     handover_weeks: str | None = None
     check_in_weeks: str | None = None  # how often check-ins go out; empty for the default
+    # Why HR should allow terms outside its rules (POLICY_*); empty: no exception is asked.
+    exception_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,8 @@ def _checked_terms(
         "time_commitment", form.time_commitment, MIN_TIME_COMMITMENT, MAX_TIME_COMMITMENT
     )
     handover = check.whole_number("handover_weeks", form.handover_weeks, 0, MAX_HANDOVER_WEEKS)
-    _check_dates(form.start_date, form.end_date, today, policy, check)
+    asking = bool((form.exception_reason or "").strip())
+    _check_dates(form.start_date, form.end_date, today, policy, check, asking)
 
     if check.errors:
         return check.errors
@@ -190,8 +193,14 @@ def _check_managers(
 
 
 def _check_dates(
-    start: date | None, end: date | None, today: date, policy: Policy, check: FieldChecker
+    start: date | None,
+    end: date | None,
+    today: date,
+    policy: Policy,
+    check: FieldChecker,
+    asking: bool = False,
 ) -> None:
+    """The dates; with `asking` (an exception asked of HR), HR's rules are HR's to apply."""
     if start is None:
         check.fail("start_date", "Choose the first day of the secondment.")
     elif start < today:
@@ -208,8 +217,8 @@ def _check_dates(
             f"A secondment runs at least {count_of(policy.min_term_days, 'day')}. Choose a later "
             "end date.",
         )
-    elif broken := term_breaks(start, end, policy.rules):
-        check.fail("end_date", " ".join([*broken, "Choose an earlier end date."]))
+    elif (broken := term_breaks(start, end, policy.rules)) and not asking:
+        check.fail("end_date", outside_the_rules(broken, policy, "Choose an earlier end date"))
 
 
 _Choice = TypeVar("_Choice", Kind, ReturnArrangement)
@@ -287,3 +296,45 @@ def validate_check_in_weeks(form: RequestForm) -> int | FieldErrors | None:
     check = FieldChecker()
     weeks = check.whole_number("check_in_weeks", form.check_in_weeks, 1, MAX_CHECK_IN_WEEKS)
     return check.errors or weeks
+
+
+def validate_exception(form: RequestForm, policy: Policy) -> PolicyException | FieldErrors | None:
+    """The exception to HR's rules asked for on the form: None when none is asked (the dates
+    then keep within the rules, or carry their own error); an error when one is asked that
+    is not needed, cannot be granted, or does not say why."""
+    check = FieldChecker()
+    if form.start_date is None or form.end_date is None:
+        return None  # the dates carry their own errors
+    broken = term_breaks(form.start_date, form.end_date, policy.rules)
+    exception = check_exception(broken, form.exception_reason, policy, check)
+    return check.errors or exception
+
+
+def check_exception(
+    broken: list[str], reason: str | None, policy: Policy, check: FieldChecker
+) -> PolicyException | None:
+    """The exception asked with `reason` for terms that break the rules `broken` (none asked:
+    None); a problem with it goes on the `exception_reason` field."""
+    reason = check.text("exception_reason", reason, LONG_TEXT_MAX, required=False)
+    if not reason:
+        return None
+    if not broken:
+        check.fail(
+            "exception_reason",
+            "These dates keep within HR's rules, so there is no exception to ask for. Leave "
+            "this empty.",
+        )
+    elif not policy.hr_configured:
+        check.fail("exception_reason", "No one is set up as HR here to grant an exception.")
+    elif len(reason) < policy.block_reason_min_chars:
+        check.fail(
+            "exception_reason",
+            f"Say why in at least {policy.block_reason_min_chars} characters: HR decides on this.",
+        )
+    return None if check.errors else PolicyException(" ".join(broken), reason)
+
+
+def outside_the_rules(broken: list[str], policy: Policy, remedy: str) -> str:
+    """The end date's error when it breaks HR's rules and no exception is asked."""
+    way_out = f"{remedy}, or ask HR for an exception below and say why."
+    return " ".join([*broken, way_out if policy.hr_configured else f"{remedy}."])

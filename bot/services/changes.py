@@ -25,16 +25,18 @@ from bot.domain.errors import (
     NotYourSide,
     TermsChanged,
 )
+from bot.domain.hr_rules import PolicyException, term_breaks
 from bot.domain.people import zone_of
 from bot.domain.permissions import check_can_change
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
 from bot.domain.terms import TermChange, Terms, diff_terms
-from bot.domain.validation import RequestForm, validate_terms
+from bot.domain.validation import RequestForm, validate_exception, validate_terms
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
+from bot.services.exceptions import exception_columns, record_exception_asked
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import timezones, today_of
@@ -73,7 +75,10 @@ async def change_terms(
     policy: Policy,
     now: datetime,
     approving_side: Side | None = None,
+    exception: PolicyException | None = None,
 ) -> TermsChangedEvent:
+    """New terms, a new round. With `exception` (or, for conditions, an exception asked for
+    the terms they change, while the new ones are still outside HR's rules), HR decides anew."""
     async with sessions.begin() as session:
         before = await load_record(session, team_id, secondment_id, policy)
         if before is None:
@@ -81,10 +86,18 @@ async def change_terms(
         changes = diff_terms(before.terms, terms)
         if not changes:
             raise NothingChanged()
+        if exception is None and before.exception is not None:
+            broken = term_breaks(terms.start_date, terms.end_date, policy.rules)
+            if broken:
+                exception = PolicyException(" ".join(broken), before.exception.reason)
         t = Secondment.__table__.c
         values: dict[Any, Any] = {
             t.terms_version: seen_version + 1,
             t.status: Status.PENDING.value,
+            t.hr_state: SideState.PENDING.value if exception else None,
+            t.hr_decided_by: None,
+            t.hr_decided_at: None,
+            t.hr_note: None,
         } | new_round(approving_side, actor_id, now)
         result = await session.execute(
             update(Secondment)
@@ -114,8 +127,11 @@ async def change_terms(
                 change_note=note,
                 created_at=now,
                 **asdict(terms),
+                **exception_columns(exception),
             )
         )
+        if exception is not None:
+            record_exception_asked(session, secondment_id, actor_id, version, exception, now)
         if approving_side is not None:
             manager = before.side(approving_side).manager_id
             session.add(
@@ -169,7 +185,10 @@ async def propose_change(
     errors = terms if isinstance(terms, dict) else {}
     if note and len(note) > CHANGE_NOTE_MAX:
         errors["change_note"] = f"Keep this to {CHANGE_NOTE_MAX} characters or fewer."
-    if errors or isinstance(terms, dict):
+    exception = validate_exception(form, policy)
+    if isinstance(exception, dict):
+        errors = {**exception, **errors}
+    if errors or isinstance(terms, dict) or isinstance(exception, dict):
         raise InvalidInput(errors)
     return await change_terms(
         sessions,
@@ -182,6 +201,7 @@ async def propose_change(
         announce=announce,
         policy=policy,
         now=now,
+        exception=exception,
     )
 
 

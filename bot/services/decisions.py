@@ -20,7 +20,18 @@ from enum import Enum
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, Update, and_, bindparam, case, func, null, or_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    case,
+    func,
+    null,
+    or_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -352,7 +363,9 @@ def _claim_statement(side: Side, move: Move, outcome: Outcome) -> Update:
             (proposal, Status.PROPOSAL_BLOCKED.value), else_=Status.BLOCKED.value
         )
     else:
-        both = other_state == SideState.APPROVED.value
+        # With an exception to HR's rules asked, HR approves too (bot/services/exceptions.py).
+        hr_agrees = or_(t.hr_state.is_(None), t.hr_state == SideState.APPROVED.value)
+        both = and_(other_state == SideState.APPROVED.value, hr_agrees)
         agreed = and_(both, proposal)
         values |= {
             t.status: case(
@@ -361,23 +374,31 @@ def _claim_statement(side: Side, move: Move, outcome: Outcome) -> Update:
                 (proposal, Status.PROPOSAL_PENDING.value),
                 else_=Status.PENDING.value,
             ),
-            # An agreed proposal's terms come into force, and the proposal is settled.
-            t.terms_version: case((agreed, t.proposal_version), else_=t.terms_version),
-            t.outcome: case(
-                (
-                    and_(agreed, t.proposal_kind == ProposalKind.PERMANENT.value),
-                    EndOutcome.PERMANENT.value,
-                ),
-                else_=t.outcome,
-            ),
-            t.proposal_kind: case((agreed, null()), else_=t.proposal_kind),
-            t.proposed_by: case((agreed, null()), else_=t.proposed_by),
-            t.proposal_version: case((agreed, null()), else_=t.proposal_version),
+            **proposal_settled(agreed),
         }
     if move is not Move.DECIDE:
         # Lifting a block starts a new wait for the other side's decision.
         values |= {t.round: t.round + 1, t.round_started_at: now}
     return update(cast(Table, Secondment.__table__)).where(*conditions).values(values)
+
+
+def proposal_settled(agreed: ColumnElement[bool]) -> dict[Any, Any]:
+    """The values that, where `agreed`, bring an agreed proposal's terms into force (and a
+    permanent move's outcome) and settle the proposal; elsewhere they change nothing."""
+    t = Secondment.__table__.c
+    return {
+        t.terms_version: case((agreed, t.proposal_version), else_=t.terms_version),
+        t.outcome: case(
+            (
+                and_(agreed, t.proposal_kind == ProposalKind.PERMANENT.value),
+                EndOutcome.PERMANENT.value,
+            ),
+            else_=t.outcome,
+        ),
+        t.proposal_kind: case((agreed, null()), else_=t.proposal_kind),
+        t.proposed_by: case((agreed, null()), else_=t.proposed_by),
+        t.proposal_version: case((agreed, null()), else_=t.proposal_version),
+    }
 
 
 def _explain(

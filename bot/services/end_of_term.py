@@ -23,10 +23,11 @@ from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import DecisionKind, Outcome, ProposalKind, Side, SideState, Status
 from bot.domain.terms import ReturnArrangement, Terms
-from bot.domain.validation import FieldChecker
+from bot.domain.validation import FieldChecker, check_exception, outside_the_rules
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.changes import new_round, side_values
+from bot.services.exceptions import exception_columns, record_exception_asked
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import today_of
@@ -64,7 +65,10 @@ async def propose(
     announce: Announce[Proposed],
     policy: Policy,
     now: datetime,
+    exception_reason: str | None = None,
 ) -> Proposed:
+    """An extension or a permanent move proposed, as a new version of the terms the managers
+    (and HR, for an extension outside its rules asked as an exception) decide."""
     check = FieldChecker()
     # A permanent move needs its arrangement in writing; an extension may explain itself.
     note_text = check.text("note", note, NOTE_MAX, required=kind is ProposalKind.PERMANENT)
@@ -75,12 +79,14 @@ async def propose(
         today = await today_of(session, team_id, actor_id, now)
         check_can_propose(before, actor_id, today)
         terms = _proposed_terms(before.terms, kind, end_date, check)
+        exception = None
         if terms is not None and kind is ProposalKind.EXTEND:
             broken = extension_breaks(
                 terms.start_date, before.terms.end_date, terms.end_date, today, policy.rules
             )
-            if broken:
-                check.fail("end_date", " ".join(broken))
+            exception = check_exception(broken, exception_reason, policy, check)
+            if broken and exception is None and "exception_reason" not in check.errors:
+                check.fail("end_date", outside_the_rules(broken, policy, "Choose another date"))
         if check.errors or terms is None:
             raise InvalidInput(check.errors)
         version = await next_terms_version(session, secondment_id)
@@ -93,6 +99,10 @@ async def propose(
             t.proposed_by: actor_id,
             t.return_confirmed_by: null(),
             t.return_confirmed_at: null(),
+            t.hr_state: SideState.PENDING.value if exception else None,
+            t.hr_decided_by: None,
+            t.hr_decided_at: None,
+            t.hr_note: None,
         } | new_round(proposer_side, actor_id, now)
         result = await session.execute(
             update(Secondment)
@@ -116,8 +126,11 @@ async def propose(
                 created_at=now,
                 change_note=note_text or None,
                 **asdict(terms),
+                **exception_columns(exception),
             )
         )
+        if exception is not None:
+            record_exception_asked(session, secondment_id, actor_id, version, exception, now)
         if proposer_side is not None:
             session.add(
                 Decision(

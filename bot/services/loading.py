@@ -25,6 +25,7 @@ from bot.domain.record import (
     CheckInInfo,
     DecisionInfo,
     EscalationInfo,
+    ExceptionRecord,
     Proposal,
     ReturnConfirmed,
     SecondmentRecord,
@@ -101,6 +102,7 @@ def to_record(
     current = next(t for t in row.terms if t.version == row.terms_version)
     terms = terms_of(current)
     proposal = None
+    proposed = current
     if row.proposal_kind and row.proposal_version and row.proposed_by:
         proposed = next(t for t in row.terms if t.version == row.proposal_version)
         proposal = Proposal(
@@ -165,6 +167,20 @@ def to_record(
         thread_url=row.thread_url,
         created_at=row.created_at,
         questions_open=questions_open,
+        exception=_exception(row, proposed),
+    )
+
+
+def _exception(row: Secondment, deciding: TermsVersion) -> ExceptionRecord | None:
+    if row.hr_state is None or not deciding.exception_rules or not deciding.exception_reason:
+        return None
+    return ExceptionRecord(
+        deciding.exception_rules,
+        deciding.exception_reason,
+        row.hr_state,
+        row.hr_decided_by,
+        row.hr_decided_at,
+        row.hr_note,
     )
 
 

@@ -30,6 +30,8 @@ from bot.services.timelines import in_force
 
 REPORT_ACTION = "run the secondment report"
 STARTED, EXTENSION_AGREED = "started", "extension_agreed"
+# HR's exceptions to its rules (bot/services/exceptions.py).
+ASKED, GRANTED, REFUSED = "exception_asked", "exception_granted", "exception_refused"
 
 
 def _in_filter(team_id: str, wanted: ReportFilter) -> list[ColumnElement[bool]]:
@@ -64,11 +66,14 @@ async def load_report(
             AuditEvent.secondment_id,
             func.min(case((AuditEvent.action == STARTED, AuditEvent.at))).label("started_at"),
             func.count(case((AuditEvent.action == EXTENSION_AGREED, 1))).label("extensions"),
+            func.count(case((AuditEvent.action == ASKED, 1))).label("asked"),
+            func.count(case((AuditEvent.action == GRANTED, 1))).label("granted"),
+            func.count(case((AuditEvent.action == REFUSED, 1))).label("refused"),
         )
         .where(
             # Only the filter's secondments: the trail is long (every nudge sent is in it).
             AuditEvent.secondment_id.in_(_ids(team_id, wanted)),
-            AuditEvent.action.in_([STARTED, EXTENSION_AGREED]),
+            AuditEvent.action.in_([STARTED, EXTENSION_AGREED, ASKED, GRANTED, REFUSED]),
         )
         .group_by(AuditEvent.secondment_id)
         .subquery()
@@ -85,6 +90,9 @@ async def load_report(
             TermsVersion.role_title,
             TermsVersion.start_date,
             TermsVersion.end_date,
+            func.coalesce(audit.c.asked, 0),
+            func.coalesce(audit.c.granted, 0),
+            func.coalesce(audit.c.refused, 0),
         )
         .join(TermsVersion, in_force())
         .outerjoin(audit, audit.c.secondment_id == Secondment.id)

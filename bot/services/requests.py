@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db import Sessions
 from bot.domain.followups import NudgeKind
+from bot.domain.hr_rules import PolicyException
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
@@ -18,6 +19,7 @@ from bot.domain.states import SideState, Status
 from bot.domain.terms import Terms
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
+from bot.services.exceptions import exception_columns, record_exception_asked
 from bot.services.loading import Loaded, load_secondment, record_of
 from bot.services.nudges import reconcile_nudges
 from bot.services.outbox import (
@@ -44,6 +46,7 @@ class NewRequest:
     people: tuple[Person, ...] = ()  # as Slack described them at submission, for their timezones
     check_in_weeks: int | None = None  # None: the workspace's default
     unchecked: tuple[str, ...] = ()  # named people Slack did not describe in time
+    exception: PolicyException | None = None  # asked of HR, with terms outside its rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,11 @@ async def _insert(
 ) -> SecondmentRecord:
     async with sessions.begin() as session:
         terms = TermsVersion(
-            version=1, created_by=request.employee_id, created_at=now, **asdict(request.terms)
+            version=1,
+            created_by=request.employee_id,
+            created_at=now,
+            **asdict(request.terms),
+            **exception_columns(request.exception),
         )
         row = Secondment(
             request_key=request.key,
@@ -93,6 +100,7 @@ async def _insert(
             round=1,
             round_started_at=now,
             check_in_weeks=request.check_in_weeks,
+            hr_state=SideState.PENDING if request.exception else None,
             created_at=now,
             updated_at=now,
             terms=[terms],
@@ -109,6 +117,8 @@ async def _insert(
             home_manager_id=request.home_manager_id,
             host_manager_id=request.host_manager_id,
         )
+        if request.exception:
+            record_exception_asked(session, row.id, request.employee_id, 1, request.exception, now)
         await remember_people(session, request.team_id, request.people, now)
         # Nothing else is stored for it yet (no nudges, nor escalations to close), and Slack
         # has just given the people's timezones.

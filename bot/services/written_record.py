@@ -30,6 +30,9 @@ class VersionEntry:
     created_by: str
     created_at: datetime
     change_note: str | None
+    # Outside HR's rules: which, and why an exception was asked.
+    exception_rules: str | None = None
+    exception_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,15 @@ async def load_written_record(
         record=record,
         viewer_id=viewer_id,
         versions=[
-            VersionEntry(v.version, terms_of(v), v.created_by, v.created_at, v.change_note)
+            VersionEntry(
+                v.version,
+                terms_of(v),
+                v.created_by,
+                v.created_at,
+                v.change_note,
+                v.exception_rules,
+                v.exception_reason,
+            )
             for v in versions
         ],
         decisions=decisions,

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Side
+from bot.domain.states import Side, SideState, Status
 from bot.services.changes import TermsChangedEvent
 from bot.services.checkins import CheckInAnswered
 from bot.services.debriefs import DebriefRecorded
@@ -23,6 +23,7 @@ from bot.services.delegation import Delegated, DelegationRefused
 from bot.services.early_end import EndedEarly
 from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
+from bot.services.exceptions import ExceptionDecided
 from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
 from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
@@ -47,6 +48,7 @@ from bot.slack.builders.end_of_term import (
     build_proposal_reply,
     build_return_confirmed,
 )
+from bot.slack.builders.exceptions import build_exception_decided, build_exception_for_hr
 from bot.slack.builders.followups import (
     build_change_reply,
     build_delegation_notice,
@@ -136,9 +138,19 @@ class Announcements:
         payload = message.as_kwargs()
         return [Outgoing(NudgeKind.MESSAGE, Destination.HR, to, payload) for to in self.hr]
 
+    def to_hr_for_exception(self, record: SecondmentRecord) -> list[Outgoing]:
+        """HR's Grant and Refuse, when the terms being decided wait for HR's exception."""
+        exception = record.exception
+        if exception is None or exception.state is not SideState.PENDING:
+            return []
+        return self.to_hr(build_exception_for_hr(record))
+
     def thread_attached(self, attached: ThreadAttached) -> list[Outgoing]:
         record = attached.record
-        return [to_person(record.employee_id, build_request_confirmation(record))]
+        return [
+            to_person(record.employee_id, build_request_confirmation(record)),
+            *self.to_hr_for_exception(record),
+        ]
 
     def decision(self, made: DecisionMade) -> list[Outgoing]:
         """Said in the thread, and in place of the reminders that side's decider was sent."""
@@ -159,7 +171,8 @@ class Announcements:
         """New terms, a new round: the reminders about the old ones no longer apply."""
         reply = build_change_reply(event)
         closed = closing(event.record, REMINDERS, reply)
-        return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed]
+        asked = self.to_hr_for_exception(event.record)
+        return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed, *asked]
 
     def withdrawal(self, record: SecondmentRecord) -> list[Outgoing]:
         reply = build_withdrawal_reply(record)
@@ -257,7 +270,22 @@ class Announcements:
             in_thread(build_proposal_reply(proposed), broadcast=True),
             THREAD_UPDATE,
             *closing(proposed.record, END_ASKS, build_end_ask_proposed(proposed)),
+            *self.to_hr_for_exception(proposed.record),
         ]
+
+    def exception_decided(self, decided: ExceptionDecided) -> list[Outgoing]:
+        """HR's decision in the thread, HR's own copy, and the agreement it completed."""
+        record, reply = decided.record, build_exception_decided(decided)
+        said = [
+            in_thread(reply, broadcast=True),
+            *to_actor_outside(record, decided.actor_id, reply),
+        ]
+        if decided.completed and record.status is Status.APPROVED:
+            announcement = build_approved_announcement(record, calendar=self.calendars)
+            said.append(in_thread(announcement, broadcast=True))
+        elif decided.completed:
+            said.append(in_thread(build_proposal_agreed(record), broadcast=True))
+        return [*said, THREAD_UPDATE]
 
     def return_confirmed(self, event: ReturnConfirmedEvent) -> list[Outgoing]:
         reply = build_return_confirmed(event)

@@ -19,6 +19,7 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.hr_rules import PolicyException
 from bot.domain.people import Person, today_for
 from bot.domain.policy import Policy
 from bot.domain.terms import Terms
@@ -26,6 +27,7 @@ from bot.domain.validation import (
     FieldErrors,
     RequestForm,
     validate_check_in_weeks,
+    validate_exception,
     validate_request,
 )
 
@@ -106,6 +108,8 @@ class CheckedRequest:
     check_in_weeks: int | None = None
     # Named people Slack did not describe in time: checked after the answer, before the thread.
     unchecked: tuple[str, ...] = ()
+    # An exception to HR's rules, asked for with the terms.
+    exception: PolicyException | None = None
 
 
 async def check_request(
@@ -135,5 +139,9 @@ async def check_request(
     if isinstance(weeks, dict):
         terms = {**weeks, **(terms if isinstance(terms, dict) else {})}
         weeks = None
+    exception = validate_exception(form, policy)
+    if isinstance(exception, dict):
+        terms = {**exception, **(terms if isinstance(terms, dict) else {})}
+        exception = None
     known = () if unchecked else tuple(people.values())
-    return CheckedRequest(terms, known, weeks, unchecked)
+    return CheckedRequest(terms, known, weeks, unchecked, exception)

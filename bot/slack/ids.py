@@ -60,6 +60,9 @@ class Action(StrEnum):
     # reset (on the version of the link shown).
     CALENDAR_SUBSCRIBE = "calendar_subscribe"
     CALENDAR_RESET = "calendar_reset"
+    # HR, on an exception to its rules, on a RequestRef of the terms being decided.
+    EXCEPTION_GRANT = "exception_grant"
+    EXCEPTION_REFUSE = "exception_refuse"
 
 
 class HomeBlock(StrEnum):
@@ -86,6 +89,7 @@ class Callback(StrEnum):
     END_EARLY = "end_early"
     PROPOSE_EXTENSION = "propose_extension"
     PROPOSE_PERMANENT = "propose_permanent"
+    EXCEPTION_REFUSE = "exception_refuse"
 
 
 class RequestField(StrEnum):
@@ -106,6 +110,7 @@ class RequestField(StrEnum):
     HANDOVER_WEEKS = "handover_weeks"
     CHECK_IN_WEEKS = "check_in_weeks"
     CHANGE_NOTE = "change_note"
+    EXCEPTION_REASON = "exception_reason"
 
 
 class BlockField(StrEnum):

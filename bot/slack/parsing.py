@@ -161,6 +161,7 @@ def parse_request_form(values: dict[str, Any]) -> RequestForm:
         coverage_plan=_text(values, F.COVERAGE_PLAN),
         handover_weeks=_text(values, F.HANDOVER_WEEKS),
         check_in_weeks=_text(values, F.CHECK_IN_WEEKS),
+        exception_reason=_text(values, F.EXCEPTION_REASON),
     )
 
 
@@ -210,9 +211,14 @@ def parse_early_end(values: dict[str, Any]) -> tuple[str | None, str | None]:
     return _text(values, EarlyEndField.REASON), _text(values, EarlyEndField.NOTICE_WEEKS)
 
 
-def parse_proposal(values: dict[str, Any]) -> tuple[date | None, str | None]:
-    """The new end date (absent on a permanent move) and the note of a proposal."""
-    return _date(values, ProposalField.END_DATE), _text(values, ProposalField.NOTE)
+def parse_proposal(values: dict[str, Any]) -> tuple[date | None, str | None, str | None]:
+    """The new end date (absent on a permanent move), the note of a proposal, and why HR
+    should allow an extension outside its rules."""
+    return (
+        _date(values, ProposalField.END_DATE),
+        _text(values, ProposalField.NOTE),
+        _text(values, RequestField.EXCEPTION_REASON),
+    )
 
 
 def parse_text(values: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.models import AuditEvent
-from tests.support.action_walks import CHANGING, DEPUTY, HR, PARTIES, WALKS, Walk
+from tests.support.action_walks import CHANGING, DEPUTY, HR, PARTIES, RULES, WALKS, Walk
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 from tests.support.plain_text import calls_as_text
 from tests.support.snapshots import check_section, sections
@@ -62,7 +62,7 @@ def confirmations(bot: Harness, actor: str, since: int, thread: Thread) -> list[
     return seen
 
 
-@pytest.mark.settings(hr_users=HR, hr_can_override=True)
+@pytest.mark.settings(hr_users=HR, hr_can_override=True, **RULES)
 @pytest.mark.parametrize("walk", WALKS, ids=[str(w.via) for w in WALKS])
 async def test_whoever_acts_is_told_it_was_recorded(
     bot: Harness, clock: time_machine.Traveller, walk: Walk

@@ -32,6 +32,7 @@ from bot.domain.errors import (
     AlreadyEscalated,
     AlreadyStarted,
     EndSettled,
+    ExceptionAlreadyDecided,
     HrNotConfigured,
     NoLongerPending,
     NotBlocked,
@@ -49,6 +50,7 @@ from bot.domain.errors import (
     UnreadableReference,
 )
 from bot.domain.followups import CheckInAnswer, EscalationKind
+from bot.domain.hr_rules import HrRules
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import (
@@ -622,6 +624,10 @@ REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
         ["<@UHOST> blocked the host manager side", when(HOST_DECIDED)],
     ),
     "no_longer_pending": (NoLongerPending(Status.APPROVED), ["it is approved"]),
+    "exception_refused_already": (
+        ExceptionAlreadyDecided(False, HOME, HOME_DECIDED),
+        ["already decided: <@UHOME> refused it", when(HOME_DECIDED)],
+    ),
     "no_longer_pending_blocked": (NoLongerPending(Status.BLOCKED), ["it is blocked"]),
     "terms_changed": (TermsChanged(2, 4), ["you saw version 2", "current one is 4"]),
     "not_your_side_delegated": (
@@ -855,9 +861,11 @@ def test_request_modal_serialises() -> None:
 
 
 def test_request_modal_inputs_are_the_request_fields() -> None:
-    fields = inputs(check_view(build_request_modal()))
+    fields = inputs(check_view(build_request_modal(rules=HrRules(max_term_months=24))))
 
     assert set(fields) == {f.value for f in RequestField} - {RequestField.CHANGE_NOTE}
+    # Without HR's rules there is no exception to ask for.
+    assert RequestField.EXCEPTION_REASON not in inputs(check_view(build_request_modal()))
     # The parser reads values[block_id][block_id]: each action_id must equal its block_id.
     for block_id, block in fields.items():
         assert block["element"]["action_id"] == block_id

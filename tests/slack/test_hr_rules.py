@@ -70,7 +70,7 @@ async def test_an_extension_outside_the_rules_gets_each_rule_it_breaks(
     assert answer["errors"]["end_date"] == (
         "HR's rule: an extension adds at most 6 months, so it ends by Sun 30 Jan 2028. "
         "HR's rule: an extension is proposed at least 6 weeks before the end, so by "
-        "Fri 18 Jun 2027."
+        "Fri 18 Jun 2027. Choose another date."  # no HR is set up here to ask for an exception
     )
     assert await count(bot, TermsVersion) == versions
     assert (await bot.secondment(thread.secondment_id)).proposal_kind is None

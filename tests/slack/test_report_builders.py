@@ -220,6 +220,9 @@ def test_the_csv_has_one_row_per_secondment_with_the_key_columns() -> None:
         "check_ins_missed": "1",
         "check_ins_concerns": "1",
         "check_ins_need_help": "0",
+        "hr_exceptions_asked": "0",
+        "hr_exceptions_granted": "0",
+        "hr_exceptions_refused": "0",
     }
     assert (rows[1]["id"], rows[1]["outcome"], rows[1]["extended"]) == ("2", "", "no")
     assert len(rows) == 2

@@ -17,12 +17,14 @@ from bot.domain.states import Side
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
 from tests.support import forms
-from tests.support.flows import approved, blocked, click_then_submit, delegate, ref
+from tests.support.flows import approve, approved, blocked, click_then_submit, delegate, ref
 from tests.support.flows import request_ref as request
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 HR = "U0HRPERSON"
+# HR's rules the walks run under: a 24-month limit, so that an exception can be asked.
+RULES = {"policy_max_term_months": 24}
 DEPUTY = "U0DEPUTY"
 PARTIES = (EMPLOYEE, HOME, HOST)
 
@@ -54,6 +56,21 @@ async def nothing(bot: Harness, clock: time_machine.Traveller) -> None:
 
 async def requested(bot: Harness, clock: time_machine.Traveller) -> Thread:
     return await bot.submit_request(START, END)
+
+
+async def outside_the_rules(bot: Harness, clock: time_machine.Traveller) -> Thread:
+    """Thirty months, under a 24-month rule (`RULES`), with an exception asked of HR; both
+    managers have approved."""
+    bot.slack.add_user(HR)
+    thread = await bot.submit_request(
+        START,
+        date(2029, 7, 31),
+        exception_reason=forms.text("The programme runs thirty months and needs one person."),
+    )
+    await approve(bot, HOME, thread, Side.HOME)
+    await approve(bot, HOST, thread, Side.HOST)
+    await bot.handled()
+    return thread
 
 
 async def after_a_block(bot: Harness, clock: time_machine.Traveller) -> Thread:
@@ -229,6 +246,18 @@ WALKS = [
         ),
     ),
     Walk(
+        Callback.EXCEPTION_REFUSE,
+        HR,
+        outside_the_rules,
+        form(
+            HR,
+            Action.EXCEPTION_REFUSE,
+            Callback.EXCEPTION_REFUSE,
+            forms.text_values("Thirty months is a transfer: advertise the role instead."),
+        ),
+    ),
+    Walk(Action.EXCEPTION_GRANT, HR, outside_the_rules, button(HR, Action.EXCEPTION_GRANT)),
+    Walk(
         Callback.CHANGE,
         EMPLOYEE,
         requested,
@@ -313,5 +342,6 @@ CHANGING = {
     Action.CHECK_IN_SNOOZE,
     Action.CONFIRM_RETURN,
     Action.ERASE_PERSON,
+    Action.EXCEPTION_GRANT,
     "checkins",
 }

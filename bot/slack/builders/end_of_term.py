@@ -17,10 +17,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.counts import count_of
+from bot.domain.hr_rules import HrRules
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import EndOutcome, SideState
 from bot.services.end_of_term import NOTE_MAX, Proposed, ReturnConfirmedEvent
 from bot.slack.builders.messages import Message
+from bot.slack.builders.request_modal import exception_inputs
 from bot.slack.builders.terms import proposal_blocks, summary_line
 from bot.slack.builders.text import day, escape, md, mention
 from bot.slack.builders.thread import build_open_thread_button, end_of_term_buttons
@@ -76,7 +78,9 @@ def _note_input(label: str, hint: str, *, optional: bool) -> InputBlock:
     )
 
 
-def build_extension_modal(record: SecondmentRecord, rights_limit: date, months: int) -> View:
+def build_extension_modal(
+    record: SecondmentRecord, rights_limit: date, months: int, rules: HrRules | None = None
+) -> View:
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -101,6 +105,7 @@ def build_extension_modal(record: SecondmentRecord, rights_limit: date, months: 
     ]
     if (rights := _rights(record, rights_limit, months)) is not None:
         blocks.append(ContextBlock(elements=[md(f":information_source: {rights}")]))
+    blocks += exception_inputs(rules or HrRules())
     return View(
         type="modal",
         callback_id=Callback.PROPOSE_EXTENSION,

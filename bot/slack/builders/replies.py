@@ -14,6 +14,7 @@ from bot.domain.errors import (
     AlreadyEscalated,
     AlreadyStarted,
     EndSettled,
+    ExceptionAlreadyDecided,
     HrNotConfigured,
     InvalidInput,
     NoLongerPending,
@@ -36,6 +37,7 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import DelegationRefused
+from bot.slack.builders.exceptions import exception_blocks
 from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import STATUS_ICONS, proposal_blocks, summary_line, terms_blocks
@@ -87,7 +89,10 @@ def _rules_text(rules: HrRules | None) -> str:
     described = rules.described() if rules else []
     if not described:
         return ""
-    return "\n*HR's rules here:* " + "; ".join(described) + "."
+    return (
+        "\n*HR's rules here:* " + "; ".join(described) + ". Outside them, ask HR for an "
+        "exception on the form, and HR approves the terms too."
+    )
 
 
 def build_usage(typed: str, usage: str, example: str) -> Message:
@@ -193,6 +198,9 @@ def _refusal_text(refusal: Refusal) -> str:
             )
         case AfterEndDate(end_date=end):
             return f"The secondment ended on {day(end)}, so that can no longer be proposed."
+        case ExceptionAlreadyDecided(granted=granted, decided_by=by, decided_at=at):
+            verb = "granted" if granted else "refused"
+            return f"This exception is already decided: {mention(by)} {verb} it on {moment(at)}."
         case UnreadableReference():
             return (
                 "That button or form is not one I can act on (it may be from an older message). "
@@ -225,6 +233,7 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
             line += f" — {side.block.reason.label}: {escape(side.block.explanation, 1200)}"
         sides.append(line)
     blocks.append(SectionBlock(text=md("\n".join(sides))))
+    blocks += exception_blocks(record)
     if record.outcome:
         blocks.append(ContextBlock(elements=[md(f"*Outcome:* {record.outcome.label}")]))
     elif record.return_confirmed:

@@ -60,6 +60,9 @@ CSV_COLUMNS = (
     "check_ins_missed",
     "check_ins_concerns",
     "check_ins_need_help",
+    "hr_exceptions_asked",
+    "hr_exceptions_granted",
+    "hr_exceptions_refused",
 )
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection): such a
 # cell gets a leading apostrophe, which spreadsheets show as text and do not display.
@@ -162,6 +165,14 @@ def build_report(report: Report, *, upload_error: str | None) -> Message:
             ],
         ),
         _section("Check-ins", _check_in_fields(report.check_ins)),
+        _section(
+            "Exceptions to HR's rules",
+            [
+                f"Asked: *{report.exceptions.asked:,}*",
+                f"Granted: *{report.exceptions.granted:,}*",
+                f"Refused: *{report.exceptions.refused:,}*",
+            ],
+        ),
         ContextBlock(elements=[md(FOOTNOTE)]),
     ]
     if upload_error is None:
@@ -241,6 +252,9 @@ def build_report_csv(report: Report) -> str:
             check_ins.missed,
             check_ins.concerns,
             check_ins.need_help,
+            request.exceptions_asked,
+            request.exceptions_granted,
+            request.exceptions_refused,
         )
         writer.writerow(_cell(value) for value in row)
     return out.getvalue()

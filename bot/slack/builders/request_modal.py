@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.conditions import CHANGE_NOTE_MAX
+from bot.domain.hr_rules import HrRules
 from bot.domain.record import SecondmentRecord
 from bot.domain.terms import (
     DEFAULT_PAY_AND_BENEFITS,
@@ -197,6 +198,27 @@ def _terms_inputs(terms: Terms | None) -> list[Block]:
     ]
 
 
+def exception_inputs(rules: HrRules) -> list[Block]:
+    """HR's rules in force, and where to ask HR for an exception to them; nothing without
+    rules."""
+    described = rules.described()
+    if not described:
+        return []
+    return [
+        HeaderBlock(text=plain("HR's rules")),
+        SectionBlock(text=md("\n".join(f"• {rule[0].upper()}{rule[1:]}." for rule in described))),
+        _text(
+            F.EXCEPTION_REASON,
+            "Ask HR for an exception: why?",
+            LONG_TEXT_MAX,
+            multiline=True,
+            optional=True,
+            hint="Only if these terms are outside a rule above: say why HR should allow it. "
+            "HR then approves the terms too.",
+        ),
+    ]
+
+
 def _host_manager_input(host_manager_id: str | None) -> InputBlock:
     return InputBlock(
         block_id=F.HOST_MANAGER,
@@ -210,7 +232,9 @@ def _host_manager_input(host_manager_id: str | None) -> InputBlock:
     )
 
 
-def build_request_modal(host_manager_id: str | None = None, check_in_weeks: int = 2) -> View:
+def build_request_modal(
+    host_manager_id: str | None = None, check_in_weeks: int = 2, rules: HrRules | None = None
+) -> View:
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -241,6 +265,7 @@ def build_request_modal(host_manager_id: str | None = None, check_in_weeks: int 
                 max_value=str(MAX_CHECK_IN_WEEKS),
             ),
         ),
+        *exception_inputs(rules or HrRules()),
     ]
     return View(
         type="modal",
@@ -252,11 +277,14 @@ def build_request_modal(host_manager_id: str | None = None, check_in_weeks: int 
     )
 
 
-def request_modal_payload(host_manager_id: str | None, check_in_weeks: int) -> dict[str, Any]:
-    """`build_request_modal(host_manager_id, check_in_weeks)` as views.open takes it. Only the
-    host manager differs between requests, so the rest is serialised (and validated) once per
-    check-in interval, and each call gets a copy of its own to keep the stored one unchanged."""
-    payload: dict[str, Any] = json.loads(_serialised_request_modal(check_in_weeks))
+def request_modal_payload(
+    host_manager_id: str | None, check_in_weeks: int, rules: HrRules | None = None
+) -> dict[str, Any]:
+    """`build_request_modal(host_manager_id, check_in_weeks, rules)` as views.open takes it.
+    Only the host manager differs between requests, so the rest is serialised (and validated)
+    once per policy, and each call gets a copy of its own to keep the stored one unchanged."""
+    serialised = _serialised_request_modal(check_in_weeks, rules or HrRules())
+    payload: dict[str, Any] = json.loads(serialised)
     if host_manager_id is not None:
         host = _host_manager_input(host_manager_id).to_dict()
         payload["blocks"] = [
@@ -266,13 +294,14 @@ def request_modal_payload(host_manager_id: str | None, check_in_weeks: int) -> d
     return payload
 
 
-# The interval is the workspace policy's one setting; a few entries cover tests that vary it.
-@lru_cache(maxsize=4)
-def _serialised_request_modal(check_in_weeks: int) -> str:
-    return json.dumps(build_request_modal(None, check_in_weeks).to_dict())
+# The interval and HR's rules are the workspace policy's settings; a few entries cover tests
+# that vary them.
+@lru_cache(maxsize=8)
+def _serialised_request_modal(check_in_weeks: int, rules: HrRules) -> str:
+    return json.dumps(build_request_modal(None, check_in_weeks, rules).to_dict())
 
 
-def build_change_modal(record: SecondmentRecord) -> View:
+def build_change_modal(record: SecondmentRecord, rules: HrRules | None = None) -> View:
     """The employee's proposed change: the current terms to edit, and why."""
     blocks: list[Block] = [
         SectionBlock(
@@ -290,6 +319,7 @@ def build_change_modal(record: SecondmentRecord) -> View:
             optional=True,
             hint="For example: a later start so the handover can finish.",
         ),
+        *exception_inputs(rules or HrRules()),
     ]
     return View(
         type="modal",

@@ -22,6 +22,7 @@ from bot.domain.record import SecondmentRecord, SideRecord
 from bot.domain.states import DecisionKind, Outcome, SideState, Status
 from bot.services.decisions import DecisionMade, DecisionRef
 from bot.slack.builders.calendar import add_to_calendar_button
+from bot.slack.builders.exceptions import exception_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import (
     NOTE_ROOM,
@@ -262,6 +263,7 @@ def build_request_message(record: SecondmentRecord) -> Message:
         SectionBlock(text=md(_who_decides(record))),
         *_side_blocks(record, record.home),
         *_side_blocks(record, record.host),
+        *exception_blocks(record),
         *_way_forward(record),
     ]
     if record.open_escalations:
@@ -320,14 +322,19 @@ def build_decision_reply(made: DecisionMade) -> Message:
     other = record.side(made.side.other)
     if record.status.awaits_decisions and other.state is SideState.PENDING:
         text += f"\nWaiting for {mention(other.decider_id)} to decide the {other.side.role} side."
+    elif record.exception and record.exception.state is not SideState.APPROVED:
+        text += "\nBoth managers have approved; the terms wait for HR's decision on the exception."
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
 
 def build_approved_announcement(record: SecondmentRecord, *, calendar: bool = False) -> Message:
     """Said in the thread once both sides approve; with `calendar`, an "Add to calendar" button
     that gives whoever clicks it their own calendar link."""
+    who = "Both managers have approved"
+    if record.exception and record.exception.state is SideState.APPROVED:
+        who += ", and HR granted the exception to its rules"
     text = (
-        f"🎉 Both managers have approved. Secondment #{record.id} is *approved*: "
+        f"🎉 {who}. Secondment #{record.id} is *approved*: "
         f"{summary_line(record)}, on terms version {record.terms_version}."
     )
     blocks: list[Block] = [SectionBlock(text=md(text))]

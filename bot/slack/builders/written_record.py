@@ -15,6 +15,8 @@ from slack_sdk.models.blocks import SectionBlock
 
 from bot.domain.blocks import BlockReason, Condition
 from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import SideState
 from bot.domain.terms import ReturnArrangement, Terms
 from bot.services.written_record import WrittenRecord
 from bot.slack.builders.messages import Message
@@ -67,6 +69,7 @@ def build_written_record(written: WrittenRecord, generated_at: datetime) -> Docu
         f"- **Status:** {record.status.label}",
         f"- **Outcome:** {record.outcome.label if record.outcome else '—'}",
         f"- **Terms in force:** version {record.terms_version}",
+        *_exception_line(record),
         f"- **Requested:** {_when(record.created_at)}",
         f"- **Exported:** {_when(generated_at)} for {written.viewer_id}",
         "",
@@ -82,6 +85,14 @@ def build_written_record(written: WrittenRecord, generated_at: datetime) -> Docu
             # A permanent move's note is its arrangement in writing, not a reason.
             permanent = entry.terms.return_arrangement is ReturnArrangement.PERMANENT_MOVE
             out += ["", "The arrangement:" if permanent else "Why:", _plain(entry.change_note)]
+        if entry.exception_rules and entry.exception_reason:
+            out += [
+                "",
+                f"Outside HR's rules: {entry.exception_rules}",  # the bot's own words
+                "",
+                "Exception asked of HR, because:",
+                _plain(entry.exception_reason),
+            ]
         out += ["", *_terms(entry.terms)]
     out += ["", "## Decisions"]
     if not written.decisions:
@@ -195,6 +206,21 @@ def _indent(text: str) -> str:
 def _cell(text: str) -> str:
     """A table cell: one line, and no pipe to end the cell early."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _exception_line(record: SecondmentRecord) -> list[str]:
+    """HR's decision on the exception asked with the terms being decided, if one was."""
+    exception = record.exception
+    if exception is None:
+        return []
+    if exception.state is SideState.PENDING:
+        return ["- **HR's exception to its rules:** asked, awaiting HR's decision"]
+    verb = "granted" if exception.state is SideState.APPROVED else "refused"
+    line = f"- **HR's exception to its rules:** {verb} by {exception.decided_by} on "
+    line += _when(exception.decided_at)
+    if exception.note:
+        line += f": {_plain(exception.note)}"
+    return [line]
 
 
 def build_export_sent(record_id: int) -> Message:

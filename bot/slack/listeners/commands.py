@@ -55,7 +55,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         line = parse_command(command.get("text"))
         if line.subcommand == "request":
             view = request_modal_payload(
-                first_mention(line.argument), deps.policy.check_in_every_weeks
+                first_mention(line.argument), deps.policy.check_in_every_weeks, deps.policy.rules
             )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
             return

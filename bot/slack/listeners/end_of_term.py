@@ -32,7 +32,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         Action.PROPOSE_EXTENSION,
         visible(deps, check_may_propose),
         lambda record, value: build_extension_modal(
-            record, return_rights_limit(record.terms, deps.policy), months
+            record, return_rights_limit(record.terms, deps.policy), months, deps.policy.rules
         ),
     )
     opens_modal(
@@ -67,7 +67,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        end_date, note = parse_proposal(view["state"]["values"])
+        end_date, note, exception_reason = parse_proposal(view["state"]["values"])
         ref = RequestRef.decode(view["private_metadata"])
         proposed = await propose(
             deps.sessions,
@@ -81,6 +81,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             announce=deps.say.proposal,
             policy=deps.policy,
             now=deps.clock.now(),
+            exception_reason=exception_reason,
         )
         await ack()
         await deliver_now(client, deps, proposed.record)

@@ -41,7 +41,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         app,
         Action.PROPOSE_CHANGE,
         visible(deps, check_can_change),
-        lambda record, value: build_change_modal(record),
+        lambda record, value: build_change_modal(record, deps.policy.rules),
     )
 
     @app.action(Action.WITHDRAW)

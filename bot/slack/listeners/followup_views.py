@@ -14,6 +14,7 @@ from bot.domain.followups import NoteKind
 from bot.services.changes import propose_change
 from bot.services.decisions import DecisionRef, override
 from bot.services.escalations import ask_for_review
+from bot.services.exceptions import decide_exception
 from bot.services.notes import add_note
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
@@ -100,6 +101,30 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
         await ack()
         await deliver_now(client, deps, event.record)
+
+    @app.view(Callback.EXCEPTION_REFUSE)
+    @answered_in_modal
+    async def handle_exception_refusal_submission(
+        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        ref = RequestRef.decode(view["private_metadata"])
+        decided = await decide_exception(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=ref.secondment_id,
+            terms_version=ref.terms_version,
+            actor_id=user_of(context),
+            actor_is_hr=await is_hr_before_answering(
+                deps, client, context, field=FollowUpField.TEXT
+            ),
+            granted=False,
+            note=parse_text(view["state"]["values"]),
+            announce=deps.say.exception_decided,
+            policy=deps.policy,
+            now=deps.clock.now(),
+        )
+        await ack()
+        await deliver_now(client, deps, decided.record)
 
     @app.view(Callback.HR_OVERRIDE)
     @answered_in_modal

@@ -12,15 +12,19 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.decisions import DecisionRef, Move
+from bot.services.exceptions import decide_exception
 from bot.services.retention import erase_person
+from bot.slack.builders.exceptions import exception_refusal_form
 from bot.slack.builders.followup_modals import build_text_modal, hr_note_form, override_form
 from bot.slack.builders.replies import build_status
 from bot.slack.builders.retention import build_person_erased
+from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import button_value, changing, is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import may_make, opens_modal, visible
+from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -62,6 +66,39 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         message = build_person_erased(erased)
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)
+
+    @app.action(Action.EXCEPTION_GRANT)
+    @answered
+    async def handle_exception_grant_action(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        ref = RequestRef.decode(button_value(body))
+        actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
+        async with changing(deps, context):
+            decided = await decide_exception(
+                deps.sessions,
+                team_id=team_of(context),
+                secondment_id=ref.secondment_id,
+                terms_version=ref.terms_version,
+                actor_id=user_of(context),
+                actor_is_hr=actor_is_hr,
+                granted=True,
+                note=None,
+                announce=deps.say.exception_decided,
+                policy=deps.policy,
+                now=deps.clock.now(),
+            )
+        await deliver_now(client, deps, decided.record)
+
+    opens_modal(
+        app,
+        Action.EXCEPTION_REFUSE,
+        visible(deps, hr_action="decide an exception to HR's rules"),
+        lambda record, value: build_text_modal(
+            exception_refusal_form(record, deps.policy.block_reason_min_chars), value
+        ),
+    )
 
     opens_modal(
         app,

@@ -63,6 +63,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             checked.people,
             checked.check_in_weeks,
             checked.unchecked,
+            checked.exception,
         )
         created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
         await ack()

@@ -1,0 +1,266 @@
+"""Asking HR for an exception to its rules, through Slack's wire format: terms outside the rules
+asked with a reason make HR a third approver; the managers approve as usual, and the
+secondment is agreed only once HR grants it. A refusal carries HR's reason to everyone; the
+exception and its reason are in the written record and the report."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from bot.domain.states import Side, SideState, Status
+from bot.models import AuditEvent
+from bot.slack.ids import Action, Callback
+from tests.slack.test_end_of_term import at
+from tests.slack.test_export import export
+from tests.support import forms
+from tests.support.flows import approve, click_then_submit, request_ref
+from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
+from tests.support.standin import Call
+
+HR = "U0HRPERSON"
+RULES = {"hr_users": HR, "policy_max_term_months": 24}
+START, LONG_END = date(2027, 2, 1), date(2029, 7, 31)  # 30 months
+WHY = "The programme runs thirty months and needs one person throughout."
+
+
+async def asked(bot: Harness, end: date = LONG_END, why: str | None = WHY) -> Thread:
+    bot.slack.add_user(HR)
+    return await bot.submit_request(START, end, exception_reason=forms.text(why))
+
+
+def to_hr(bot: Harness) -> list[Call]:
+    return [c for c in bot.slack.sent("chat.postMessage", channel=HR) if "exception" in c.text]
+
+
+async def actions(bot: Harness, secondment_id: int) -> list[str]:
+    async with bot.sessions() as session:
+        return list(
+            await session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.secondment_id == secondment_id)
+                .order_by(AuditEvent.id)
+            )
+        )
+
+
+async def both_approve(bot: Harness, thread: Thread) -> None:
+    await approve(bot, HOME, thread, Side.HOME)
+    await approve(bot, HOST, thread, Side.HOST)
+    await bot.handled()
+
+
+async def grant(bot: Harness, thread: Thread, user: str = HR, version: int = 1) -> str:
+    ref = request_ref(thread, version)
+    response, name = await bot.click(user, Action.EXCEPTION_GRANT, ref, thread)
+    assert response.status == 200
+    await bot.handled()
+    return name
+
+
+@pytest.mark.settings(**RULES)
+async def test_a_30_month_request_is_agreed_only_once_hr_grants_the_exception(
+    bot: Harness,
+) -> None:
+    thread = await asked(bot)
+    await bot.handled()
+
+    (for_hr,) = to_hr(bot)
+    assert "asks HR for an exception to its rules" in for_hr.text
+    assert WHY in for_hr.blocks_text
+    assert "a secondment lasts at most 24 months" in for_hr.blocks_text
+    assert {Action.EXCEPTION_GRANT, Action.EXCEPTION_REFUSE} <= set(
+        e["action_id"]
+        for b in for_hr.body["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
+
+    await both_approve(bot, thread)
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.status, row.hr_state) == (Status.PENDING, SideState.PENDING)
+    assert not [c for c in bot.thread_replies(thread) if "Both managers have approved." in c.text]
+    assert any("wait for HR's decision" in c.text for c in bot.thread_replies(thread))
+
+    await grant(bot, thread)
+
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.status, row.hr_state, row.hr_decided_by) == (
+        Status.APPROVED,
+        SideState.APPROVED,
+        HR,
+    )
+    replies = [c.text for c in bot.thread_replies(thread)]
+    assert any("HR (<@U0HRPERSON>) *granted* the exception" in t for t in replies)
+    assert any("is *approved*" in t for t in replies)
+    trail = await actions(bot, thread.secondment_id)
+    assert trail.index("exception_asked") < trail.index("exception_granted")
+    assert trail.index("exception_granted") < trail.index("approved")
+    parent = bot.updates(thread)[-1]
+    assert "Outside HR's rules" in parent.blocks_text and "*granted* by" in parent.blocks_text
+
+
+@pytest.mark.settings(**RULES)
+async def test_the_exception_and_its_reason_are_in_the_written_record_and_the_report(
+    bot: Harness,
+) -> None:
+    thread = await asked(bot)
+    await both_approve(bot, thread)
+    await grant(bot, thread)
+
+    _, document = await export(bot, HR, f"export {thread.secondment_id}")
+    before = len(bot.slack.shared_files())
+    _, reported = await bot.command(HR, "report")
+    report = await bot.reply_to(reported)
+    ((_, _, csv_bytes),) = bot.slack.shared_files()[before:]
+
+    assert document is not None
+    assert "Outside HR's rules: HR's rule: a secondment lasts at most 24 months" in document
+    assert WHY in document
+    assert "HR's exception to its rules:** granted by U0HRPERSON" in document
+    assert "Asked: *1*" in report.blocks_text and "Granted: *1*" in report.blocks_text
+    rows = csv_bytes.decode().splitlines()
+    assert rows[0].endswith("hr_exceptions_asked,hr_exceptions_granted,hr_exceptions_refused")
+    assert rows[1].endswith(",1,1,0")
+
+
+@pytest.mark.settings(**RULES)
+async def test_hr_refuses_with_a_reason_everyone_reads_and_the_terms_are_not_agreed(
+    bot: Harness,
+) -> None:
+    thread = await asked(bot)
+    await both_approve(bot, thread)
+    because = "Thirty months is a transfer: advertise the role as a permanent move."
+
+    answer = await click_then_submit(
+        bot,
+        HR,
+        Action.EXCEPTION_REFUSE,
+        request_ref(thread),
+        thread,
+        Callback.EXCEPTION_REFUSE,
+        forms.text_values(because),
+    )
+    await bot.handled()
+
+    assert answer == ""
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.status, row.hr_state, row.hr_note) == (
+        Status.PENDING,
+        SideState.BLOCKED,
+        because,
+    )
+    (said,) = [c for c in bot.thread_replies(thread) if "*refused* the exception" in c.text]
+    assert because in said.text and f"<@{EMPLOYEE}>" in said.text
+    _, status = await bot.command(EMPLOYEE, f"status {thread.secondment_id}")
+    shown = (await bot.reply_to(status)).blocks_text
+    assert "Outside HR's rules" in shown and because in shown
+    # A late Grant on HR's message is refused with what happened.
+    name = await grant(bot, thread)
+    assert "already decided: <@U0HRPERSON> refused it" in (await bot.reply_to(name)).text
+    assert (await bot.secondment(thread.secondment_id)).status is Status.PENDING
+
+
+@pytest.mark.settings(**RULES)
+async def test_new_terms_within_the_rules_need_no_exception(bot: Harness) -> None:
+    thread = await asked(bot)
+
+    answer = await click_then_submit(
+        bot,
+        EMPLOYEE,
+        Action.PROPOSE_CHANGE,
+        request_ref(thread),
+        thread,
+        Callback.CHANGE,
+        forms.change_values(start=START, end=date(2029, 1, 31), note="Kept to two years."),
+    )
+    await bot.handled()
+    await both_approve_version(bot, thread, 2)
+
+    assert answer == ""
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.status, row.hr_state) == (Status.APPROVED, None)
+
+
+async def both_approve_version(bot: Harness, thread: Thread, version: int) -> None:
+    await approve(bot, HOME, thread, Side.HOME, version=version)
+    await approve(bot, HOST, thread, Side.HOST, version=version)
+    await bot.handled()
+
+
+@pytest.mark.settings(**RULES)
+async def test_only_hr_decides_an_exception(bot: Harness) -> None:
+    thread = await asked(bot)
+    await both_approve(bot, thread)
+
+    name = await grant(bot, thread, user=HOME)
+
+    assert "Only HR can decide an exception to HR's rules." in (await bot.reply_to(name)).text
+    assert (await bot.secondment(thread.secondment_id)).hr_state is SideState.PENDING
+
+
+@pytest.mark.parametrize(
+    ("end", "why", "field", "message"),
+    [
+        (LONG_END, None, "end_date", "Choose an earlier end date, or ask HR for an exception"),
+        (LONG_END, "Too short.", "exception_reason", "Say why in at least 20 characters"),
+        (date(2027, 7, 30), WHY, "exception_reason", "keep within HR's rules, so there is no"),
+    ],
+)
+@pytest.mark.settings(**RULES)
+async def test_the_form_says_when_an_exception_is_needed_missing_or_not_needed(
+    bot: Harness, end: date, why: str | None, field: str, message: str
+) -> None:
+    values = forms.request_values(
+        home=HOME, host=HOST, start=START, end=end, exception_reason=forms.text(why)
+    )
+
+    response = await bot.submit(EMPLOYEE, Callback.REQUEST, values)
+
+    answer = json.loads(await response.text())
+    assert answer["response_action"] == "errors"
+    assert message in answer["errors"][field]
+    assert list(answer["errors"]) == [field]
+
+
+@pytest.mark.settings(**RULES, policy_max_extension_months=6)
+async def test_an_extension_outside_the_rules_is_agreed_once_hr_grants_it(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    bot.slack.add_user(HR)
+    thread = await bot.submit_request(START, date(2027, 7, 30))
+    await both_approve(bot, thread)
+    await bot.sweep(at(2, 1, 9))  # under way
+    clock.move_to(at(5, 3, 10))
+    values = forms.proposal_values(date(2028, 3, 31), None)
+    values["exception_reason"] = {"exception_reason": forms.text(WHY)}
+
+    answer = await click_then_submit(
+        bot,
+        HOME,
+        Action.PROPOSE_EXTENSION,
+        request_ref(thread),
+        thread,
+        Callback.PROPOSE_EXTENSION,
+        values,
+    )
+    await bot.handled()
+    await approve(bot, HOST, thread, Side.HOST, version=2)
+    await bot.handled()
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.status, row.proposal_version, row.hr_state) == (
+        Status.PROPOSAL_PENDING,
+        2,
+        SideState.PENDING,
+    )
+
+    await grant(bot, thread, version=2)
+
+    assert answer == ""
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.status, row.terms_version, row.proposal_version) == (Status.ACTIVE, 2, None)
+    assert "extension_agreed" in await actions(bot, thread.secondment_id)
