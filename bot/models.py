@@ -142,12 +142,10 @@ class Secondment(Base):
     proposal_kind: Mapped[ProposalKind | None] = mapped_column(_enum(ProposalKind))
     proposal_version: Mapped[int | None] = mapped_column(Integer)
     proposed_by: Mapped[str | None] = mapped_column(String(32))
-    # HR's exception to its written rules (POLICY_*), when the terms being decided are outside
-    # them: HR is then a third approver. None: no exception is needed.
+    # HR's approval of an exception to its written rules (POLICY_*), asked with the terms being
+    # decided: HR is then a third approver (the decision itself is on the terms version).
+    # None: no exception is needed.
     hr_state: Mapped[SideState | None] = mapped_column(_enum(SideState))
-    hr_decided_by: Mapped[str | None] = mapped_column(String(32))
-    hr_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    hr_note: Mapped[str | None] = mapped_column(Text)  # why HR refused, or granted with a word
     # Someone confirmed the planned return: the end-of-term question is answered.
     return_confirmed_by: Mapped[str | None] = mapped_column(String(32))
     return_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -206,9 +204,14 @@ class TermsVersion(Base):
     coverage_plan: Mapped[str] = mapped_column(Text)
     handover_weeks: Mapped[int | None] = mapped_column(Integer)
     change_note: Mapped[str | None] = mapped_column(Text)
-    # Terms outside HR's rules: the rules they break, and why the employee asks HR to allow it.
+    # Terms outside HR's rules: the rules they break, why HR is asked to allow it, and HR's
+    # decision on these terms (pending, approved: granted, blocked: refused), by whom, why.
     exception_rules: Mapped[str | None] = mapped_column(Text)
     exception_reason: Mapped[str | None] = mapped_column(Text)
+    exception_state: Mapped[SideState | None] = mapped_column(_enum(SideState))
+    exception_decided_by: Mapped[str | None] = mapped_column(String(32))
+    exception_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    exception_note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -36,7 +36,7 @@ from bot.domain.validation import RequestForm, validate_exception, validate_term
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
-from bot.services.exceptions import exception_columns, record_exception_asked
+from bot.services.exception_asked import exception_columns, record_exception_asked
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import timezones, today_of
@@ -95,9 +95,6 @@ async def change_terms(
             t.terms_version: seen_version + 1,
             t.status: Status.PENDING.value,
             t.hr_state: SideState.PENDING.value if exception else None,
-            t.hr_decided_by: None,
-            t.hr_decided_at: None,
-            t.hr_note: None,
         } | new_round(approving_side, actor_id, now)
         result = await session.execute(
             update(Secondment)

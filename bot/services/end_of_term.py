@@ -27,7 +27,7 @@ from bot.domain.validation import FieldChecker, check_exception, outside_the_rul
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.changes import new_round, side_values
-from bot.services.exceptions import exception_columns, record_exception_asked
+from bot.services.exception_asked import exception_columns, record_exception_asked
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import today_of
@@ -100,9 +100,6 @@ async def propose(
             t.return_confirmed_by: null(),
             t.return_confirmed_at: null(),
             t.hr_state: SideState.PENDING.value if exception else None,
-            t.hr_decided_by: None,
-            t.hr_decided_at: None,
-            t.hr_note: None,
         } | new_round(proposer_side, actor_id, now)
         result = await session.execute(
             update(Secondment)

@@ -1,9 +1,13 @@
-"""Exceptions to HR's written rules (bot/domain/hr_rules.py): terms outside them, asked for with
-a reason, make HR a third approver. The managers decide the terms as usual; the secondment (or
-the extension) is agreed only once HR grants the exception as well (bot/services/decisions.py
-waits for it). HR's decision is one conditional UPDATE, as a manager's is: it matches only
-while the exception waits for HR on the terms HR saw, so a double click, a retry or two HR
-people at once decide it once.
+"""HR's decision on an exception to its written rules (bot/domain/hr_rules.py): terms outside
+them, asked for with a reason (bot/services/exception_asked.py), make HR a third approver. The
+managers decide the terms as usual; the secondment (or the extension) is agreed only once HR
+grants the exception as well (bot/services/decisions.py waits for it).
+
+HR's decision is one conditional UPDATE, as a manager's is: it matches only while the
+exception waits for HR on the terms HR saw, so a double click, a retry or two HR people at
+once decide it once. The decision is kept on the terms version it is about, so the record
+always shows HR's decision on the terms it shows. A refused extension is closed: the terms in
+force stand, and another extension may be proposed.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, update
+from sqlalchemy import and_, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -24,43 +28,21 @@ from bot.domain.errors import (
     OnlyHr,
     TermsChanged,
 )
-from bot.domain.hr_rules import PolicyException
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import EndOutcome, SideState, Status
-from bot.models import Secondment
+from bot.domain.terms import LONG_TEXT_MAX
+from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.decisions import proposal_settled
+from bot.services.end_of_term import closing_proposal
 from bot.services.loading import load_record
 from bot.services.outbox import Announce, said
 from bot.services.settling import settle
 
-
-def exception_columns(exception: PolicyException | None) -> dict[str, Any]:
-    """A terms version's record of the exception asked with it."""
-    if exception is None:
-        return {"exception_rules": None, "exception_reason": None}
-    return {"exception_rules": exception.rules, "exception_reason": exception.reason}
-
-
-def record_exception_asked(
-    session: AsyncSession,
-    secondment_id: int,
-    actor_id: str,
-    terms_version: int,
-    exception: PolicyException,
-    now: datetime,
-) -> None:
-    record_event(
-        session,
-        secondment_id=secondment_id,
-        actor_id=actor_id,
-        action="exception_asked",
-        terms_version=terms_version,
-        at=now,
-        rules=exception.rules,
-        reason=exception.reason,
-    )
+# Where HR can decide: while the terms are being decided, a block included (HR's decision
+# stands once the block is lifted).
+DECIDING = (Status.PENDING, Status.BLOCKED, Status.PROPOSAL_PENDING, Status.PROPOSAL_BLOCKED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +55,8 @@ class ExceptionDecided:
     note: str | None
     # The managers had both approved: granting it agreed the secondment (or the extension).
     completed: bool
+    # A refused extension: closed, the terms in force stand.
+    extension_closed: bool = False
 
 
 async def decide_exception(
@@ -100,13 +84,28 @@ async def decide_exception(
                 "characters: the employee and both managers read it."
             }
         )
+    if note is not None and len(note) > LONG_TEXT_MAX:
+        raise InvalidInput({"text": f"Keep this to {LONG_TEXT_MAX} characters or fewer."})
     async with sessions.begin() as session:
-        completed = await _claim(
-            session, team_id, secondment_id, terms_version, actor_id, now, granted, note
-        )
-        if completed is None:
+        claimed = await _claim(session, team_id, secondment_id, terms_version, granted, now)
+        if claimed is None:
             await _explain(session, team_id, secondment_id, terms_version, policy)
             raise AssertionError("a refused decision always has an explanation")
+        completed, closed = claimed
+        await session.execute(
+            update(TermsVersion)
+            .where(
+                TermsVersion.secondment_id == secondment_id,
+                TermsVersion.version == terms_version,
+            )
+            .values(
+                exception_state=SideState.APPROVED if granted else SideState.BLOCKED,
+                exception_decided_by=actor_id,
+                exception_decided_at=now,
+                exception_note=note,
+            )
+            .execution_options(synchronize_session=False)
+        )
         record_event(
             session,
             secondment_id=secondment_id,
@@ -116,6 +115,9 @@ async def decide_exception(
             at=now,
             note=note,
         )
+        if completed or closed:
+            await session.flush()
+            await settle(session, secondment_id, policy, now)
         record = await load_record(session, team_id, secondment_id, policy)
         assert record is not None
         if completed:
@@ -127,10 +129,7 @@ async def decide_exception(
                 terms_version=terms_version,
                 at=now,
             )
-            await settle(session, secondment_id, policy, now)
-            record = await load_record(session, team_id, secondment_id, policy)
-            assert record is not None
-        decided = ExceptionDecided(record, granted, actor_id, note, completed)
+        decided = ExceptionDecided(record, granted, actor_id, note, completed, closed)
         return await said(session, announce, decided, secondment_id, now)
 
 
@@ -139,26 +138,31 @@ async def _claim(
     team_id: str,
     secondment_id: int,
     terms_version: int,
-    actor_id: str,
-    now: datetime,
     granted: bool,
-    note: str | None,
-) -> bool | None:
-    """HR's decision, once: whether it agreed the terms; None when nothing matched."""
+    now: datetime,
+) -> tuple[bool, bool] | None:
+    """HR's decision, once: (whether it agreed the terms, whether it closed an extension);
+    None when nothing matched."""
     t = Secondment.__table__.c
-    both = and_(t.home_state == SideState.APPROVED.value, t.host_state == SideState.APPROVED.value)
-    proposal = t.proposal_version.is_not(None)
-    agreed = and_(both, proposal)
-    values: dict[Any, Any] = {
-        t.hr_state: (SideState.APPROVED if granted else SideState.BLOCKED).value,
-        t.hr_decided_by: actor_id,
-        t.hr_decided_at: now,
-        t.hr_note: note,
-        t.updated_at: now,
-    }
+    current = (
+        await session.execute(
+            select(t.terms_version, t.proposal_version).where(
+                t.id == secondment_id, t.team_id == team_id
+            )
+        )
+    ).one_or_none()
+    if current is None:
+        return None
+    on_proposal = current.proposal_version is not None
+    values: dict[Any, Any] = {t.updated_at: now}
     if granted:
+        both = and_(
+            t.home_state == SideState.APPROVED.value, t.host_state == SideState.APPROVED.value
+        )
+        agreed = and_(both, t.proposal_version.is_not(None))
         # Granted after both managers approved: agreed now, as the last approval would have.
         values |= {
+            t.hr_state: SideState.APPROVED.value,
             t.status: case(
                 (agreed, Status.ACTIVE.value),
                 (both, Status.APPROVED.value),
@@ -166,14 +170,24 @@ async def _claim(
             ),
             **proposal_settled(agreed),
         }
+    elif on_proposal:
+        # A refused extension is closed: back to the terms in force, agreed as they were.
+        values |= {t.hr_state: None} | await closing_proposal(
+            session, secondment_id, current.terms_version
+        )
+    else:
+        values[t.hr_state] = SideState.BLOCKED.value
     result = await session.execute(
         update(Secondment)
         .where(
             t.id == secondment_id,
             t.team_id == team_id,
             t.hr_state == SideState.PENDING.value,
-            t.status.in_([Status.PENDING.value, Status.PROPOSAL_PENDING.value]),
-            case((proposal, t.proposal_version), else_=t.terms_version) == terms_version,
+            t.status.in_([s.value for s in DECIDING]),
+            t.terms_version == current.terms_version,
+            (t.proposal_version == terms_version)
+            if on_proposal
+            else and_(t.proposal_version.is_(None), t.terms_version == terms_version),
         )
         .values(values)
         .returning(t.home_state, t.host_state)
@@ -182,7 +196,8 @@ async def _claim(
     row = result.first()
     if row is None:
         return None
-    return granted and row.home_state == row.host_state == SideState.APPROVED
+    completed = granted and row.home_state == row.host_state == SideState.APPROVED
+    return completed, not granted and on_proposal
 
 
 def _agreed(record: SecondmentRecord) -> str:
@@ -198,12 +213,20 @@ async def _explain(
     record = await load_record(session, team_id, secondment_id, policy)
     if record is None:
         raise NotFound(secondment_id)
+    v = TermsVersion
+    decided = (
+        await session.execute(
+            select(v.exception_state, v.exception_decided_by, v.exception_decided_at).where(
+                v.secondment_id == secondment_id, v.version == terms_version
+            )
+        )
+    ).one_or_none()
+    if decided and decided.exception_decided_by and decided.exception_decided_at:
+        raise ExceptionAlreadyDecided(
+            decided.exception_state is SideState.APPROVED,
+            decided.exception_decided_by,
+            decided.exception_decided_at,
+        )
     if record.deciding_version != terms_version:
         raise TermsChanged(terms_version, record.deciding_version)
-    exception = record.exception
-    if exception and exception.state is not SideState.PENDING and exception.decided_by:
-        assert exception.decided_at is not None
-        raise ExceptionAlreadyDecided(
-            exception.state is SideState.APPROVED, exception.decided_by, exception.decided_at
-        )
     raise NoLongerPending(record.status)

@@ -167,20 +167,21 @@ def to_record(
         thread_url=row.thread_url,
         created_at=row.created_at,
         questions_open=questions_open,
-        exception=_exception(row, proposed),
+        exception=_exception(proposed),
     )
 
 
-def _exception(row: Secondment, deciding: TermsVersion) -> ExceptionRecord | None:
-    if row.hr_state is None or not deciding.exception_rules or not deciding.exception_reason:
+def _exception(version: TermsVersion) -> ExceptionRecord | None:
+    """The exception asked with a terms version, and HR's decision on it."""
+    if not (version.exception_rules and version.exception_reason and version.exception_state):
         return None
     return ExceptionRecord(
-        deciding.exception_rules,
-        deciding.exception_reason,
-        row.hr_state,
-        row.hr_decided_by,
-        row.hr_decided_at,
-        row.hr_note,
+        version.exception_rules,
+        version.exception_reason,
+        version.exception_state,
+        version.exception_decided_by,
+        version.exception_decided_at,
+        version.exception_note,
     )
 
 

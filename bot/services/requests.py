@@ -19,7 +19,7 @@ from bot.domain.states import SideState, Status
 from bot.domain.terms import Terms
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
-from bot.services.exceptions import exception_columns, record_exception_asked
+from bot.services.exception_asked import exception_columns, record_exception_asked
 from bot.services.loading import Loaded, load_secondment, record_of
 from bot.services.nudges import reconcile_nudges
 from bot.services.outbox import (

@@ -71,6 +71,8 @@ MENTIONABLE: dict[Any, tuple[str, ...]] = {
         "reporting_line",
         "pay_and_benefits",
         "change_note",
+        "exception_reason",
+        "exception_note",
     ),
     Decision: ("explanation", "conditions_note"),
     Note: ("text",),
@@ -163,7 +165,11 @@ async def anonymise(
         pay_and_benefits=ERASED_TEXT,
         reporting_line=None,
         change_note=None,
+        exception_note=None,
     )
+    # An exception asked keeps the fact, not the words or who decided it.
+    await _where_set(session, TermsVersion, secondment_id, "exception_reason", ERASED_TEXT)
+    await _where_set(session, TermsVersion, secondment_id, "exception_decided_by", ERASED)
     await _update(
         session,
         Decision,
@@ -207,6 +213,19 @@ async def anonymise(
     return True
 
 
+async def _where_set(
+    session: AsyncSession, model: Any, secondment_id: int, column: str, value: str
+) -> None:
+    """`column` set to `value` in a secondment's rows, where it holds anything."""
+    held = getattr(model, column)
+    await session.execute(
+        update(model)
+        .where(model.secondment_id == secondment_id, held.is_not(None))
+        .values({held: value})
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def _update(session: AsyncSession, model: Any, where: dict[str, Any], **values: Any) -> None:
     await session.execute(
         update(model)
@@ -232,7 +251,15 @@ async def erase_person(
             await session.execute(
                 select(t.id, t.status, t.employee_id).where(
                     t.team_id == team_id,
-                    or_(*(getattr(t, column) == person_id for column in PERSON_COLUMNS)),
+                    or_(
+                        *(getattr(t, column) == person_id for column in PERSON_COLUMNS),
+                        # HR who decided an exception on it.
+                        t.id.in_(
+                            select(TermsVersion.secondment_id).where(
+                                TermsVersion.exception_decided_by == person_id
+                            )
+                        ),
+                    ),
                 )
             )
         ).all()
@@ -321,6 +348,13 @@ async def _remove_person(
         )
     of_it = {"secondment_id": secondment_id}
     await _update(session, TermsVersion, of_it | {"created_by": person_id}, created_by=ERASED)
+    await _update(
+        session,
+        TermsVersion,
+        of_it | {"exception_decided_by": person_id},
+        exception_decided_by=ERASED,
+        exception_note=ERASED_TEXT,
+    )
     await _update(
         session,
         Decision,

@@ -12,13 +12,15 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from bot.domain.retention import ERASED, ERASED_TEXT
 from bot.domain.states import Side, SideState, Status
-from bot.models import AuditEvent
+from bot.models import AuditEvent, TermsVersion
+from bot.services.retention import anonymise
 from bot.slack.ids import Action, Callback
 from tests.slack.test_end_of_term import at
 from tests.slack.test_export import export
 from tests.support import forms
-from tests.support.flows import approve, click_then_submit, request_ref
+from tests.support.flows import approve, click_then_submit, ref, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 from tests.support.standin import Call
 
@@ -34,7 +36,9 @@ async def asked(bot: Harness, end: date = LONG_END, why: str | None = WHY) -> Th
 
 
 def to_hr(bot: Harness) -> list[Call]:
-    return [c for c in bot.slack.sent("chat.postMessage", channel=HR) if "exception" in c.text]
+    """HR's messages asking for a decision (not HR's own copies of what they decided)."""
+    sent = bot.slack.sent("chat.postMessage", channel=HR)
+    return [c for c in sent if "asks HR for an exception" in c.text]
 
 
 async def actions(bot: Harness, secondment_id: int) -> list[str]:
@@ -46,6 +50,18 @@ async def actions(bot: Harness, secondment_id: int) -> list[str]:
                 .order_by(AuditEvent.id)
             )
         )
+
+
+async def terms(bot: Harness, thread: Thread, version: int) -> TermsVersion:
+    async with bot.sessions() as session:
+        found = await session.scalar(
+            select(TermsVersion).where(
+                TermsVersion.secondment_id == thread.secondment_id,
+                TermsVersion.version == version,
+            )
+        )
+    assert found is not None
+    return found
 
 
 async def both_approve(bot: Harness, thread: Thread) -> None:
@@ -89,11 +105,9 @@ async def test_a_30_month_request_is_agreed_only_once_hr_grants_the_exception(
     await grant(bot, thread)
 
     row = await bot.secondment(thread.secondment_id)
-    assert (row.status, row.hr_state, row.hr_decided_by) == (
-        Status.APPROVED,
-        SideState.APPROVED,
-        HR,
-    )
+    assert (row.status, row.hr_state) == (Status.APPROVED, SideState.APPROVED)
+    version = await terms(bot, thread, 1)
+    assert (version.exception_state, version.exception_decided_by) == (SideState.APPROVED, HR)
     replies = [c.text for c in bot.thread_replies(thread)]
     assert any("HR (<@U0HRPERSON>) *granted* the exception" in t for t in replies)
     assert any("is *approved*" in t for t in replies)
@@ -149,11 +163,8 @@ async def test_hr_refuses_with_a_reason_everyone_reads_and_the_terms_are_not_agr
 
     assert answer == ""
     row = await bot.secondment(thread.secondment_id)
-    assert (row.status, row.hr_state, row.hr_note) == (
-        Status.PENDING,
-        SideState.BLOCKED,
-        because,
-    )
+    assert (row.status, row.hr_state) == (Status.PENDING, SideState.BLOCKED)
+    assert (await terms(bot, thread, 1)).exception_note == because
     (said,) = [c for c in bot.thread_replies(thread) if "*refused* the exception" in c.text]
     assert because in said.text and f"<@{EMPLOYEE}>" in said.text
     _, status = await bot.command(EMPLOYEE, f"status {thread.secondment_id}")
@@ -264,3 +275,163 @@ async def test_an_extension_outside_the_rules_is_agreed_once_hr_grants_it(
     row = await bot.secondment(thread.secondment_id)
     assert (row.status, row.terms_version, row.proposal_version) == (Status.ACTIVE, 2, None)
     assert "extension_agreed" in await actions(bot, thread.secondment_id)
+
+
+@pytest.mark.settings(**RULES)
+async def test_hr_granting_first_leaves_the_last_manager_to_agree_the_terms_once(
+    bot: Harness,
+) -> None:
+    thread = await asked(bot)
+    await grant(bot, thread)
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+    assert (await bot.secondment(thread.secondment_id)).status is Status.PENDING
+
+    await approve(bot, HOST, thread, Side.HOST)
+    await bot.handled()
+
+    assert (await bot.secondment(thread.secondment_id)).status is Status.APPROVED
+    assert (await actions(bot, thread.secondment_id)).count("approved") == 1
+
+
+@pytest.mark.settings(**RULES)
+async def test_conditions_still_outside_the_rules_go_to_hr_again_with_the_reason(
+    bot: Harness,
+) -> None:
+    thread = await asked(bot)
+    await grant(bot, thread)
+
+    answer = await click_then_submit(
+        bot,
+        HOME,
+        Action.CONDITIONS,
+        ref(thread, Side.HOME),
+        thread,
+        Callback.CONDITIONS,
+        forms.conditions_values(end=date(2029, 5, 31), note="Two months shorter."),
+    )
+    await bot.handled()
+
+    assert answer == ""
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.terms_version, row.hr_state) == (2, SideState.PENDING)
+    version = await terms(bot, thread, 2)
+    assert (version.exception_state, version.exception_reason) == (SideState.PENDING, WHY)
+    assert len(to_hr(bot)) == 2  # asked again, for version 2
+    # A grant of version 1 is over: it was decided, and the terms changed since.
+    name = await grant(bot, thread)
+    assert "already decided: <@U0HRPERSON> granted it" in (await bot.reply_to(name)).text
+    assert (await bot.secondment(thread.secondment_id)).hr_state is SideState.PENDING
+
+
+@pytest.mark.settings(**RULES)
+async def test_a_refusal_needs_its_reason(bot: Harness) -> None:
+    thread = await asked(bot)
+
+    answer = await click_then_submit(
+        bot,
+        HR,
+        Action.EXCEPTION_REFUSE,
+        request_ref(thread),
+        thread,
+        Callback.EXCEPTION_REFUSE,
+        forms.text_values("No."),
+    )
+
+    errors = json.loads(answer)["errors"]
+    assert "Explain the refusal in at least 20 characters" in errors["text"]
+    assert (await bot.secondment(thread.secondment_id)).hr_state is SideState.PENDING
+
+
+@pytest.mark.settings(policy_max_term_months=24)
+async def test_without_hr_set_up_no_exception_can_be_asked(bot: Harness) -> None:
+    values = forms.request_values(
+        home=HOME, host=HOST, start=START, end=LONG_END, exception_reason=forms.text(WHY)
+    )
+
+    response = await bot.submit(EMPLOYEE, Callback.REQUEST, values)
+
+    errors = json.loads(await response.text())["errors"]
+    assert errors == {"exception_reason": "No one is set up as HR here to grant an exception."}
+
+
+@pytest.mark.settings(**RULES)
+async def test_a_withdrawn_request_waits_for_no_decision_from_hr(bot: Harness) -> None:
+    thread = await asked(bot)
+
+    response, _ = await bot.click(EMPLOYEE, Action.WITHDRAW, request_ref(thread), thread)
+    await bot.handled()
+    _, status = await bot.command(EMPLOYEE, f"status {thread.secondment_id}")
+
+    assert response.status == 200
+    shown = (await bot.reply_to(status)).blocks_text
+    assert "no decision needed (withdrawn)" in shown and "awaiting HR" not in shown
+
+
+@pytest.mark.settings(**RULES, policy_max_extension_months=6)
+async def test_a_refused_extension_is_closed_and_another_can_be_proposed(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    bot.slack.add_user(HR)
+    thread = await bot.submit_request(START, date(2027, 7, 30))
+    await both_approve(bot, thread)
+    await bot.sweep(at(2, 1, 9))
+    clock.move_to(at(5, 3, 10))
+    values = forms.proposal_values(date(2028, 3, 31), None)
+    values["exception_reason"] = {"exception_reason": forms.text(WHY)}
+    await click_then_submit(
+        bot,
+        HOME,
+        Action.PROPOSE_EXTENSION,
+        request_ref(thread),
+        thread,
+        Callback.PROPOSE_EXTENSION,
+        values,
+    )
+    await bot.handled()
+
+    await click_then_submit(
+        bot,
+        HR,
+        Action.EXCEPTION_REFUSE,
+        request_ref(thread, 2),
+        thread,
+        Callback.EXCEPTION_REFUSE,
+        forms.text_values("Eight more months is a new role."),
+    )
+    await bot.handled()
+
+    row = await bot.secondment(thread.secondment_id)
+    assert (row.status, row.terms_version, row.proposal_version, row.hr_state) == (
+        Status.ACTIVE,
+        1,
+        None,
+        None,
+    )
+    assert any("The current end date stands" in c.text for c in bot.thread_replies(thread))
+    again = await click_then_submit(
+        bot,
+        HOME,
+        Action.PROPOSE_EXTENSION,
+        request_ref(thread),
+        thread,
+        Callback.PROPOSE_EXTENSION,
+        forms.proposal_values(date(2027, 12, 31), None),
+    )
+    assert again == ""
+    assert (await bot.secondment(thread.secondment_id)).proposal_version == 3
+
+
+@pytest.mark.settings(**RULES)
+async def test_anonymising_keeps_that_an_exception_was_asked_not_its_words_or_who(
+    bot: Harness,
+) -> None:
+    thread = await asked(bot)
+    await grant(bot, thread)
+
+    async with bot.sessions.begin() as session:
+        assert await anonymise(session, thread.secondment_id, bot.deps.clock.now(), reason="test")
+
+    version = await terms(bot, thread, 1)
+    assert version.exception_rules and version.exception_state is SideState.APPROVED
+    assert (version.exception_reason, version.exception_decided_by) == (ERASED_TEXT, ERASED)

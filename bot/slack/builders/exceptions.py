@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.record import ExceptionRecord, SecondmentRecord
-from bot.domain.states import SideState
+from bot.domain.states import SideState, Status
 from bot.services.exceptions import ExceptionDecided
 from bot.slack.builders.followup_modals import TextForm
 from bot.slack.builders.messages import Message
@@ -23,8 +23,10 @@ from bot.slack.ids import Action, Callback
 from bot.slack.refs import RequestRef
 
 
-def _state(exception: ExceptionRecord) -> str:
+def _state(exception: ExceptionRecord, status: Status) -> str:
     if exception.state is SideState.PENDING:
+        if status is Status.WITHDRAWN:
+            return "↩️ *HR*: no decision needed (withdrawn)."
         return "⏳ *HR* decides it too: awaiting HR's decision."
     assert exception.decided_by and exception.decided_at
     if exception.state is SideState.APPROVED:
@@ -46,7 +48,8 @@ def exception_blocks(record: SecondmentRecord) -> list[Block]:
         return []
     text = (
         f"⚖️ *Outside HR's rules:* {escape(exception.rules)}\n"
-        f"*Exception asked, because:* {escape(exception.reason, NOTE_ROOM)}\n{_state(exception)}"
+        f"*Exception asked, because:* {escape(exception.reason, NOTE_ROOM)}\n"
+        f"{_state(exception, record.status)}"
     )
     return [SectionBlock(text=md(text))]
 
@@ -107,6 +110,13 @@ def build_exception_decided(decided: ExceptionDecided) -> Message:
         text = f"⚖️ HR ({by}) *granted* the exception to its rules for #{record.id}."
         if not decided.completed:
             text += " The terms are agreed once both managers approve them."
+    elif decided.extension_closed:
+        why = escape(decided.note or "", NOTE_ROOM)
+        text = (
+            f"⚖️ HR ({by}) *refused* the extension of #{record.id} outside its rules. *Why:* "
+            f"{why}\nThe current end date stands: propose another extension within the rules, "
+            "or confirm the return."
+        )
     else:
         why = escape(decided.note or "", NOTE_ROOM)
         text = (

@@ -322,8 +322,12 @@ def build_decision_reply(made: DecisionMade) -> Message:
     other = record.side(made.side.other)
     if record.status.awaits_decisions and other.state is SideState.PENDING:
         text += f"\nWaiting for {mention(other.decider_id)} to decide the {other.side.role} side."
-    elif record.exception and record.exception.state is not SideState.APPROVED:
+    elif record.exception and record.exception.state is SideState.PENDING:
         text += "\nBoth managers have approved; the terms wait for HR's decision on the exception."
+    elif record.exception and record.exception.state is SideState.BLOCKED:
+        text += (
+            "\nHR refused the exception to its rules, so these terms cannot be agreed as they are."
+        )
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
 

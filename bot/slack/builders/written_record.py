@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import SectionBlock
 from bot.domain.blocks import BlockReason, Condition
 from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import SideState
+from bot.domain.states import SideState, Status
 from bot.domain.terms import ReturnArrangement, Terms
 from bot.services.written_record import WrittenRecord
 from bot.slack.builders.messages import Message
@@ -214,6 +214,8 @@ def _exception_line(record: SecondmentRecord) -> list[str]:
     if exception is None:
         return []
     if exception.state is SideState.PENDING:
+        if record.status is Status.WITHDRAWN:
+            return ["- **HR's exception to its rules:** asked; no decision needed (withdrawn)"]
         return ["- **HR's exception to its rules:** asked, awaiting HR's decision"]
     verb = "granted" if exception.state is SideState.APPROVED else "refused"
     line = f"- **HR's exception to its rules:** {verb} by {exception.decided_by} on "
