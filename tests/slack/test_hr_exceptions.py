@@ -64,6 +64,19 @@ async def terms(bot: Harness, thread: Thread, version: int) -> TermsVersion:
     return found
 
 
+async def refuse(bot: Harness, thread: Thread, because: str, version: int = 1) -> str:
+    """HR refuses the exception through its form; returns the form's answer."""
+    return await click_then_submit(
+        bot,
+        HR,
+        Action.EXCEPTION_REFUSE,
+        request_ref(thread, version),
+        thread,
+        Callback.EXCEPTION_REFUSE,
+        forms.text_values(because),
+    )
+
+
 async def both_approve(bot: Harness, thread: Thread) -> None:
     await approve(bot, HOME, thread, Side.HOME)
     await approve(bot, HOST, thread, Side.HOST)
@@ -150,15 +163,7 @@ async def test_hr_refuses_with_a_reason_everyone_reads_and_the_terms_are_not_agr
     await both_approve(bot, thread)
     because = "Thirty months is a transfer: advertise the role as a permanent move."
 
-    answer = await click_then_submit(
-        bot,
-        HR,
-        Action.EXCEPTION_REFUSE,
-        request_ref(thread),
-        thread,
-        Callback.EXCEPTION_REFUSE,
-        forms.text_values(because),
-    )
+    answer = await refuse(bot, thread, because)
     await bot.handled()
 
     assert answer == ""
@@ -328,15 +333,7 @@ async def test_conditions_still_outside_the_rules_go_to_hr_again_with_the_reason
 async def test_a_refusal_needs_its_reason(bot: Harness) -> None:
     thread = await asked(bot)
 
-    answer = await click_then_submit(
-        bot,
-        HR,
-        Action.EXCEPTION_REFUSE,
-        request_ref(thread),
-        thread,
-        Callback.EXCEPTION_REFUSE,
-        forms.text_values("No."),
-    )
+    answer = await refuse(bot, thread, "No.")
 
     errors = json.loads(answer)["errors"]
     assert "Explain the refusal in at least 20 characters" in errors["text"]
@@ -390,15 +387,7 @@ async def test_a_refused_extension_is_closed_and_another_can_be_proposed(
     )
     await bot.handled()
 
-    await click_then_submit(
-        bot,
-        HR,
-        Action.EXCEPTION_REFUSE,
-        request_ref(thread, 2),
-        thread,
-        Callback.EXCEPTION_REFUSE,
-        forms.text_values("Eight more months is a new role."),
-    )
+    await refuse(bot, thread, "Eight more months is a new role.", version=2)
     await bot.handled()
 
     row = await bot.secondment(thread.secondment_id)
