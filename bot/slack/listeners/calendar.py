@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -11,13 +12,30 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.domain.errors import UnreadableReference
-from bot.services.calendar_feeds import calendar_link, reset_calendar_link
+from bot.services.calendar_feeds import CalendarLink, calendar_link, reset_calendar_link
 from bot.slack.builders.calendar import build_calendar_link, build_calendars_off
+from bot.slack.builders.messages import Message
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
 from bot.slack.listeners.context import button_value, changing, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.parsing import parse_number
+
+
+async def calendar_answer(
+    deps: Deps,
+    context: AsyncBoltContext,
+    linked: Callable[[str, str], Awaitable[CalendarLink]],
+    *,
+    reset: bool = False,
+) -> Message:
+    """The person's link, made or reset by `linked(team, user)` in their turn among the
+    process's changes; or why there are no links here."""
+    if deps.public_url is None:
+        return build_calendars_off()
+    async with changing(deps, context):
+        link = await linked(team_of(context), user_of(context))
+    return build_calendar_link(link, deps.public_url, reset=reset)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -27,17 +45,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
         await ack()
-        if deps.public_url is None:
-            message = build_calendars_off()
-        else:
-            async with changing(deps, context):
-                link = await calendar_link(
-                    deps.sessions,
-                    team_id=team_of(context),
-                    user_id=user_of(context),
-                    now=deps.clock.now(),
-                )
-            message = build_calendar_link(link, deps.public_url)
+        message = await calendar_answer(
+            deps,
+            context,
+            lambda team, user: calendar_link(
+                deps.sessions, team_id=team, user_id=user, now=deps.clock.now()
+            ),
+        )
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=False)
 
     @app.action(Action.CALENDAR_RESET)
@@ -49,16 +63,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         seen = parse_number(button_value(body))
         if seen is None:
             raise UnreadableReference()
-        if deps.public_url is None:
-            message = build_calendars_off()
-        else:
-            async with changing(deps, context):
-                link = await reset_calendar_link(
-                    deps.sessions,
-                    team_id=team_of(context),
-                    user_id=user_of(context),
-                    seen_version=seen,
-                    now=deps.clock.now(),
-                )
-            message = build_calendar_link(link, deps.public_url, reset=True)
+        message = await calendar_answer(
+            deps,
+            context,
+            lambda team, user: reset_calendar_link(
+                deps.sessions, team_id=team, user_id=user, seen_version=seen, now=deps.clock.now()
+            ),
+            reset=True,
+        )
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)

@@ -16,7 +16,6 @@ from bot.services.calendar_feeds import calendar_link
 from bot.services.checkins import set_check_in_interval
 from bot.services.queries import get_for_user, list_for_user
 from bot.services.written_record import load_written_record
-from bot.slack.builders.calendar import build_calendar_link, build_calendars_off
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     build_help,
@@ -35,6 +34,7 @@ from bot.slack.builders.written_record import (
 from bot.slack.deps import Deps
 from bot.slack.files import try_send_file
 from bot.slack.ids import Command
+from bot.slack.listeners.calendar import calendar_answer
 from bot.slack.listeners.context import is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.report import answer_report
@@ -90,10 +90,13 @@ async def _answer(
         )
         return build_status(record, user)
     if subcommand == "calendar":
-        if deps.public_url is None:
-            return build_calendars_off()
-        link = await calendar_link(deps.sessions, team_id=team, user_id=user, now=deps.clock.now())
-        return build_calendar_link(link, deps.public_url)
+        return await calendar_answer(
+            deps,
+            context,
+            lambda team, user: calendar_link(
+                deps.sessions, team_id=team, user_id=user, now=deps.clock.now()
+            ),
+        )
     if subcommand == "checkins":
         numbers = [parse_number(word) for word in argument.split()]
         if len(numbers) != 2 or None in numbers:
