@@ -17,7 +17,7 @@ from bot.domain.states import Side, SideState, Status
 from bot.models import AuditEvent, TermsVersion
 from bot.services.retention import anonymise
 from bot.slack.ids import Action, Callback
-from tests.slack.test_end_of_term import at
+from tests.slack.test_end_of_term import at, propose_extension
 from tests.slack.test_export import export
 from tests.support import forms
 from tests.support.flows import approve, click_then_submit, ref, request_ref
@@ -81,6 +81,30 @@ async def both_approve(bot: Harness, thread: Thread) -> None:
     await approve(bot, HOME, thread, Side.HOME)
     await approve(bot, HOST, thread, Side.HOST)
     await bot.handled()
+
+
+async def extension_asked(bot: Harness, clock: time_machine.Traveller) -> tuple[Thread, str]:
+    """Under way since 1 February, to end on 30 July; on 3 May the home manager proposes eight
+    more months, two beyond the six-month rule, asking HR for an exception. Returns the thread
+    and the form's answer."""
+    bot.slack.add_user(HR)
+    thread = await bot.submit_request(START, date(2027, 7, 30))
+    await both_approve(bot, thread)
+    await bot.sweep(at(2, 1, 9))  # under way
+    clock.move_to(at(5, 3, 10))
+    values = forms.proposal_values(date(2028, 3, 31), None)
+    values["exception_reason"] = {"exception_reason": forms.text(WHY)}
+    answer = await click_then_submit(
+        bot,
+        HOME,
+        Action.PROPOSE_EXTENSION,
+        request_ref(thread),
+        thread,
+        Callback.PROPOSE_EXTENSION,
+        values,
+    )
+    await bot.handled()
+    return thread, answer
 
 
 async def grant(bot: Harness, thread: Thread, user: str = HR, version: int = 1) -> str:
@@ -247,24 +271,7 @@ async def test_the_form_says_when_an_exception_is_needed_missing_or_not_needed(
 async def test_an_extension_outside_the_rules_is_agreed_once_hr_grants_it(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
-    bot.slack.add_user(HR)
-    thread = await bot.submit_request(START, date(2027, 7, 30))
-    await both_approve(bot, thread)
-    await bot.sweep(at(2, 1, 9))  # under way
-    clock.move_to(at(5, 3, 10))
-    values = forms.proposal_values(date(2028, 3, 31), None)
-    values["exception_reason"] = {"exception_reason": forms.text(WHY)}
-
-    answer = await click_then_submit(
-        bot,
-        HOME,
-        Action.PROPOSE_EXTENSION,
-        request_ref(thread),
-        thread,
-        Callback.PROPOSE_EXTENSION,
-        values,
-    )
-    await bot.handled()
+    thread, answer = await extension_asked(bot, clock)
     await approve(bot, HOST, thread, Side.HOST, version=2)
     await bot.handled()
     row = await bot.secondment(thread.secondment_id)
@@ -369,23 +376,7 @@ async def test_a_withdrawn_request_waits_for_no_decision_from_hr(bot: Harness) -
 async def test_a_refused_extension_is_closed_and_another_can_be_proposed(
     bot: Harness, clock: time_machine.Traveller
 ) -> None:
-    bot.slack.add_user(HR)
-    thread = await bot.submit_request(START, date(2027, 7, 30))
-    await both_approve(bot, thread)
-    await bot.sweep(at(2, 1, 9))
-    clock.move_to(at(5, 3, 10))
-    values = forms.proposal_values(date(2028, 3, 31), None)
-    values["exception_reason"] = {"exception_reason": forms.text(WHY)}
-    await click_then_submit(
-        bot,
-        HOME,
-        Action.PROPOSE_EXTENSION,
-        request_ref(thread),
-        thread,
-        Callback.PROPOSE_EXTENSION,
-        values,
-    )
-    await bot.handled()
+    thread, _ = await extension_asked(bot, clock)
 
     await refuse(bot, thread, "Eight more months is a new role.", version=2)
     await bot.handled()
@@ -398,15 +389,7 @@ async def test_a_refused_extension_is_closed_and_another_can_be_proposed(
         None,
     )
     assert any("The current end date stands" in c.text for c in bot.thread_replies(thread))
-    again = await click_then_submit(
-        bot,
-        HOME,
-        Action.PROPOSE_EXTENSION,
-        request_ref(thread),
-        thread,
-        Callback.PROPOSE_EXTENSION,
-        forms.proposal_values(date(2027, 12, 31), None),
-    )
+    again = await propose_extension(bot, HOME, thread, date(2027, 12, 31))
     assert again == ""
     assert (await bot.secondment(thread.secondment_id)).proposal_version == 3
 
