@@ -358,6 +358,47 @@ class CalendarFeed(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Absence(Base):
+    """A person's time away (`/secondment away`): whole days where they are, from `first_day`
+    to `last_day`, and whom they named to decide for them meanwhile. `starts_at`, `ends_at` and
+    `back_at` are those days' bounds and their first working day back, as UTC, so the sweep can
+    find what begins or ends without knowing where anyone is. `begun_at` and `ended_at` mark the
+    sweep handing their decisions over and back, each once (bot/services/away_handover.py)."""
+
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_team_id_person_id", "team_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    person_id: Mapped[str] = mapped_column(String(32))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    back_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delegate_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    begun_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AwayHandover(Base):
+    """A side's decision handed to an absence's delegate: once per absence and side, so a
+    manager who takes it back while away keeps it, and the window's end knows what to return."""
+
+    __tablename__ = "away_handovers"
+    __table_args__ = (UniqueConstraint("absence_id", "secondment_id", "side"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    absence_id: Mapped[int] = mapped_column(ForeignKey("absences.id", ondelete="CASCADE"))
+    secondment_id: Mapped[int] = mapped_column(
+        ForeignKey("secondments.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[Side] = mapped_column(_enum(Side))
+    handed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class CheckIn(Base):
     """The employee's answer to one check-in, or the mark that it went unanswered."""
 

@@ -25,6 +25,7 @@ from sqlalchemy import Label, Select, String, and_, case, func, literal, or_, se
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.absences import Away
 from bot.domain.followups import EscalationKind
 from bot.domain.glance import Glance, SideGlance
 from bot.domain.key_dates import KeyDate, upcoming_dates
@@ -40,6 +41,7 @@ from bot.models import (
     Secondment,
     TermsVersion,
 )
+from bot.services.absences import upcoming_absences
 from bot.services.report import EXTENSION_AGREED
 from bot.services.timelines import TIMELINE_COLUMNS, in_force, timeline_of
 
@@ -121,6 +123,7 @@ class Home:
     hr: HrHome | None  # None: the viewer is not HR
     managed: Shown[Glance] = Shown((), 0)
     hosted: Shown[Glance] = Shown((), 0)
+    away: tuple[Away, ...] = ()  # the viewer's time away still to come or under way
 
 
 async def load_home(
@@ -153,6 +156,7 @@ async def load_home(
         ).values()
         dates = await _upcoming(session, team_id, user_id, now, policy)
         hr = await _hr_home(session, team_id, limits) if viewer_is_hr else None
+        away = await upcoming_absences(session, team_id, user_id, now)
     return Home(
         mine=mine,
         decisions=decisions,
@@ -160,6 +164,7 @@ async def load_home(
         hr=hr,
         managed=managed,
         hosted=hosted,
+        away=tuple(away),
     )
 
 

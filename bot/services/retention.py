@@ -30,6 +30,7 @@ from bot.domain.policy import Policy
 from bot.domain.retention import ERASED, ERASED_TEXT, retention_cutoff, scrub_detail
 from bot.domain.states import Status
 from bot.models import (
+    Absence,
     AuditEvent,
     CalendarFeed,
     CheckIn,
@@ -275,6 +276,15 @@ async def erase_person(
             await session.execute(
                 delete(personal).where(personal.team_id == team_id, personal.user_id == person_id)
             )
+        # Their time away goes; named as someone's delegate, they are no longer named.
+        await session.execute(
+            delete(Absence).where(Absence.team_id == team_id, Absence.person_id == person_id)
+        )
+        await session.execute(
+            update(Absence)
+            .where(Absence.team_id == team_id, Absence.delegate_id == person_id)
+            .values(delegate_id=None)
+        )
         # Events for the HR system that name them as who acted, in secondments not about them
         # (an HR person's, say), sent or not: like the rest, they go.
         await session.execute(

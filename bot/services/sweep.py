@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import uuid4
 
@@ -63,6 +63,7 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState
 from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.audit import event_row, record_event, record_events
+from bot.services.away_holds import away_in_batch
 from bot.services.check_in_catch_up import (
     end_asked_at,
     never_asked,
@@ -112,6 +113,9 @@ class Due:
     # No longer true to send, but an earlier attempt may have delivered it: only look for it,
     # and mark it sent if it is there (bot/services/check_in_catch_up.py).
     find_only: bool = False
+    # HR's escalation of a request nobody decided: its undecided deciders away, each with their
+    # last day away (bot/services/away_holds.py).
+    deciders_away: tuple[tuple[str, date], ...] = ()
 
     @property
     def in_thread(self) -> bool:
@@ -253,6 +257,7 @@ async def _claim_batch(
         asked = await questions_asked(session, claimed)
         end_asked = await end_asked_at(session, claimed, records, now)
         reminders = await round_reminders(session, claimed, policy)
+        away = await away_in_batch(session, claimed, records, tz_of, policy, now)
         due: list[Due] = []
         stale: list[Due] = []
         waiting: list[tuple[int, Wait, bool]] = []
@@ -273,10 +278,15 @@ async def _claim_batch(
                 nudge.payload,
                 earlier[nudge.id],
                 tz,
+                deciders_away=away.deciders_away.get(nudge.id, ()),
             )
             wanted = still_wanted(item, nudge.round, now, policy, tz)
             # A reminder of a request whose thread was given up: the managers never saw it.
             wanted &= not (item.kind in ROUND_KINDS and item.record.id in never_shown)
+            if wanted and nudge.id in away.held:
+                # Its recipient is away: it waits for their return, then is judged again.
+                waiting.append((item.nudge_id, Wait(away.held[nudge.id]), item.maybe_sent))
+                continue
             if wanted and item.kind in CHECK_IN_NUDGES:
                 match verdict_for(nudge, item.record, asked, now, tz, policy, end_asked):
                     case Wait() as wait:
@@ -291,7 +301,9 @@ async def _claim_batch(
                         # Claimed in due order, its reminders and mark come after it.
                         never_asked(asked, nudge)
                         continue
-            if wanted and item.kind in CHAINED:
+            # HR hears on its day of a decision waiting on someone away: it does not wait for
+            # the reminders held for their return.
+            if wanted and item.kind in CHAINED and not item.deciders_away:
                 verdict = chain_verdict_for(nudge, item.record, reminders, now, tz, policy)
                 if isinstance(verdict, Wait):
                     waiting.append((item.nudge_id, verdict, item.maybe_sent))

@@ -15,6 +15,7 @@ from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, Nud
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
+from bot.services.away_handover import Handed
 from bot.services.changes import TermsChangedEvent
 from bot.services.checkins import CheckInAnswered
 from bot.services.debriefs import DebriefRecorded
@@ -28,6 +29,7 @@ from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
 from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
 from bot.services.requests import ThreadAttached
+from bot.slack.builders.away import build_handed_notice, build_handed_reply
 from bot.slack.builders.checkins import (
     build_check_in_alert,
     build_check_in_closed,
@@ -210,6 +212,15 @@ class Announcements:
         if delegated.delegate_id:
             said.append(to_person(delegated.delegate_id, build_delegation_notice(delegated)))
         return said
+
+    def away(self, handed: Handed) -> list[Outgoing]:
+        """A side handed to an absent manager's delegate, or back: said in the thread, and to
+        the delegate (who is not in it)."""
+        return [
+            in_thread(build_handed_reply(handed)),
+            THREAD_UPDATE,
+            to_person(handed.delegate_id, build_handed_notice(handed)),
+        ]
 
     def delegation_refused(self, refused: DelegationRefused) -> list[Outgoing]:
         return [to_person(refused.manager_id, build_delegation_refused(refused))]

@@ -25,6 +25,7 @@ from bot.domain.catch_up import WINDOW_PASSED, arrives_late
 from bot.domain.followups import NudgeKind, Posted
 from bot.domain.nudge_catalogue import CHANGES_STATE, SILENT
 from bot.domain.record import SecondmentRecord
+from bot.services.away_handover import sweep_absences
 from bot.services.check_in_catch_up import skip_claimed
 from bot.services.outbox import (
     LEASE,
@@ -146,10 +147,13 @@ async def _deliver_rounds(client: AsyncWebClient, deps: Deps, secondment_id: int
 
 
 async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> int:
-    """Claim what is due at `now` and send it; returns how many were sent. While a backlog
+    """Hand decisions over for time away that begins or ends (bot/services/away_handover.py),
+    then claim what is due at `now` and send it; returns how many were sent. While a backlog
     lasts, the sweep claims batch after batch for about `sweep_seconds`. The metrics get how late
     the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
     paused = await recheck_paused(client, deps, now)
+    # Time away that ends or begins hands decisions over first, so what that says goes now.
+    await sweep_absences(deps.sessions, deps.say.away, deps.policy, now)
     lag, depth = await backlog(deps.sessions, now=now)
     deps.metrics.sweep_started(lag, depth, len(paused))
     sent = 0

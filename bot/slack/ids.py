@@ -63,6 +63,9 @@ class Action(StrEnum):
     # HR, on an exception to its rules, on a RequestRef of the terms being decided.
     EXCEPTION_GRANT = "exception_grant"
     EXCEPTION_REFUSE = "exception_refuse"
+    # A person's time away: the App Home's button opens the form; Cancel, on an absence's id.
+    AWAY_OPEN = "away_open"
+    AWAY_CANCEL = "away_cancel"
 
 
 class HomeBlock(StrEnum):
@@ -71,6 +74,7 @@ class HomeBlock(StrEnum):
 
     DECIDE = "home_decide"  # + _<secondment id>_<side>
     SHOW_MORE = "home_more"  # + _<section>
+    AWAY = "home_away"  # the time-away section's button
 
 
 class Callback(StrEnum):
@@ -90,6 +94,7 @@ class Callback(StrEnum):
     PROPOSE_EXTENSION = "propose_extension"
     PROPOSE_PERMANENT = "propose_permanent"
     EXCEPTION_REFUSE = "exception_refuse"
+    AWAY = "time_away"
 
 
 class RequestField(StrEnum):
@@ -144,6 +149,12 @@ class EarlyEndField(StrEnum):
 class ProposalField(StrEnum):
     END_DATE = "end_date"
     NOTE = "note"
+
+
+class AwayField(StrEnum):
+    FIRST_DAY = "first_day"
+    LAST_DAY = "last_day"
+    DELEGATE = "delegate"
 
 
 class FollowUpField(StrEnum):

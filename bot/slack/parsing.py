@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.domain.absences import AbsenceForm
 from bot.domain.conditions import ConditionsForm
 from bot.domain.report import BadFilter, FilterProblem, ReportFilter, check_range
 from bot.domain.validation import BlockForm, RequestForm
 from bot.services.debriefs import DebriefForm
 from bot.slack.ids import (
+    AwayField,
     BlockField,
     ConditionsField,
     DebriefField,
@@ -179,6 +181,14 @@ def parse_conditions_form(values: dict[str, Any]) -> ConditionsForm:
         end_date=_date(values, F.END_DATE),
         time_commitment=_text(values, F.TIME_COMMITMENT),
         note=_text(values, F.NOTE),
+    )
+
+
+def parse_away_form(values: dict[str, Any]) -> AbsenceForm:
+    return AbsenceForm(
+        _date(values, AwayField.FIRST_DAY),
+        _date(values, AwayField.LAST_DAY),
+        _user(values, AwayField.DELEGATE),
     )
 
 

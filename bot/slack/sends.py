@@ -126,6 +126,7 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> P
                 None,
                 None,
                 can_override=deps.policy.hr_can_override,
+                away=due.deciders_away,
             )
             await _tell_hr(client, deps, due, message)
         case NudgeKind.END_DECISION:

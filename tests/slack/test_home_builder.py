@@ -146,6 +146,8 @@ def test_an_empty_home_has_the_personal_sections_each_saying_so() -> None:
     assert "Nothing is waiting for your decision." in text
     assert "You are HR" not in text
     assert not buttons(built["blocks"])
+    # The greeting's own button enters time away.
+    assert built["blocks"][0]["accessory"]["action_id"] == Action.AWAY_OPEN
     assert decode_limits(built["private_metadata"]) == DEFAULT_LIMITS
 
 

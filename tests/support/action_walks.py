@@ -6,17 +6,20 @@ keeps what each action shows and says in one plain-text file."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import time_machine
+from sqlalchemy import select
 
 from bot.domain.followups import CheckInAnswer
 from bot.domain.states import Side
+from bot.models import Absence
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
-from tests.support import forms
+from tests.support import forms, wire
 from tests.support.flows import approve, approved, blocked, click_then_submit, delegate, ref
 from tests.support.flows import request_ref as request
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
@@ -178,6 +181,33 @@ class _Person:
         return self.user_id
 
 
+async def go_away(bot: Harness, thread: Thread | None) -> Thread:
+    """The home manager enters time away from today, naming the deputy (`/secondment away`)."""
+    assert thread is not None
+    response, _ = await bot.command(HOME, "away")
+    assert response.status == 200
+    values = forms.away_values(date(2027, 1, 4), date(2027, 1, 8), DEPUTY)
+    answer = await bot.submit(HOME, Callback.AWAY, values)
+    assert json.loads(await answer.text())["response_action"] == "update"
+    return thread
+
+
+async def away(bot: Harness, clock: time_machine.Traveller) -> Thread:
+    """Requested, with the home manager away from today and the deputy deciding for them."""
+    return await go_away(bot, await requested(bot, clock))
+
+
+async def cancel_time_away(bot: Harness, thread: Thread | None) -> Thread:
+    """The home manager cancels their time away from the form that lists it."""
+    assert thread is not None
+    async with bot.sessions() as session:
+        absence_id = await session.scalar(select(Absence.id))
+    modal = {"type": "modal", "id": "V0AWAY", "hash": "1.away", "callback_id": Callback.AWAY}
+    body = wire.view_block_action(HOME, Action.AWAY_CANCEL, str(absence_id), view=modal)
+    assert (await bot.post(body)).status == 200
+    return thread
+
+
 def home_side(thread: Thread) -> object:
     return ref(thread, Side.HOME)
 
@@ -328,6 +358,8 @@ WALKS = [
         form(EMPLOYEE, Action.RECORD_DEBRIEF, Callback.DEBRIEF, forms.debrief_values()),
     ),
     Walk("checkins", HR, agreed, command(HR, "checkins 1 4")),
+    Walk(Callback.AWAY, HOME, requested, go_away),
+    Walk(Action.AWAY_CANCEL, HOME, away, cancel_time_away),
     Walk(
         Action.ERASE_PERSON, HR, agreed, button(HR, Action.ERASE_PERSON, lambda t: _Person(DEPUTY))
     ),
@@ -343,5 +375,6 @@ CHANGING = {
     Action.CONFIRM_RETURN,
     Action.ERASE_PERSON,
     Action.EXCEPTION_GRANT,
+    Action.AWAY_CANCEL,
     "checkins",
 }

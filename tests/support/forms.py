@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.slack.ids import (
+    AwayField,
     BlockField,
     ConditionsField,
     DebriefField,
@@ -135,6 +136,16 @@ def text_values(value: str | None) -> Values:
 
 def delegate_values(person: str | None) -> Values:
     return _values({FollowUpField.DELEGATE: user(person)})
+
+
+def away_values(first: date | None, last: date | None, delegate: str | None = None) -> Values:
+    return _values(
+        {
+            AwayField.FIRST_DAY: day(first),
+            AwayField.LAST_DAY: day(last),
+            AwayField.DELEGATE: user(delegate),
+        }
+    )
 
 
 def objectives_values(value: str | None) -> Values:

@@ -3,6 +3,9 @@ withdrawal, notes, escalations, delegation, reminders, and HR's view of an escal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -28,7 +31,7 @@ from bot.slack.builders.terms import (
     summary_line,
     terms_blocks,
 )
-from bot.slack.builders.text import escape, md, mention, moment, plain, slack_said
+from bot.slack.builders.text import day, escape, md, mention, moment, plain, slack_said
 from bot.slack.builders.thread import build_open_thread_button
 from bot.slack.ids import Action
 from bot.slack.refs import RequestRef
@@ -139,6 +142,12 @@ def build_delegation_notice(delegated: Delegated) -> Message:
         f"🔁 {mention(delegated.manager_id)} asked you to decide the *{side.role}* side of "
         f"secondment request #{record.id} on their behalf ({side.duty})."
     )
+    return side_to_decide(record, side, text)
+
+
+def side_to_decide(record: SecondmentRecord, side: Side, text: str) -> Message:
+    """`text`, then the request's terms and, while it awaits decisions, the side's buttons: for
+    someone outside the thread who now decides it."""
     blocks: list[Block] = [
         SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
         *terms_blocks(record.terms),
@@ -182,11 +191,18 @@ def build_hr_escalation(
     raised_by: str | None,
     message: str | None,
     can_override: bool,
+    away: Sequence[tuple[str, date]] = (),
 ) -> Message:
+    """HR's message on an escalation; `away`: undecided deciders away, with their last day."""
     title = f"Secondment #{record.id} needs HR: {kind.label.lower()}"
     who = mention(raised_by) if raised_by else "The bot"
     if kind is EscalationKind.NO_DECISION:
         why = f"{who} raised it: no decision since {moment(record.round_started_at)}."
+        for person, last_day in away:
+            why += (
+                f" {mention(person)} is away until {day(last_day)} with nobody deciding for "
+                "them, so this did not wait for their return."
+            )
     else:
         why = f"{who} asked for a review of the block."
     blocks: list[Block] = [

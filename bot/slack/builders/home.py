@@ -37,13 +37,14 @@ from bot.services.home import (
     PendingDecision,
     Shown,
 )
+from bot.slack.builders.away import away_on_home
 from bot.slack.builders.followups import decision_buttons
 from bot.slack.builders.terms import STATUS_ICONS
 from bot.slack.builders.text import day, escape, md, mention, moment, plain
 from bot.slack.ids import Action, HomeBlock
 
 MAX_BLOCKS = 100  # Slack's limit for any view
-FIXED_BLOCKS = 2  # the greeting and the footer
+FIXED_BLOCKS = 2  # the greeting (with the time away) and the footer
 SECTION_BLOCKS = 4  # a section's header, count line, "Show more" and divider
 ITEM_BLOCKS = {section: 1 for section in HomeSection} | {HomeSection.DECISIONS: 2}
 ITEM_BUDGET = MAX_BLOCKS - FIXED_BLOCKS - SECTION_BLOCKS * len(HomeSection)
@@ -146,7 +147,10 @@ def build_home(home: Home, limits: Limits, viewer_id: str) -> View:
             "\nYou are HR, so you also see every open and completed secondment, open "
             "escalations and missed check-ins."
         )
-    blocks: list[Block] = [SectionBlock(text=md(greeting))]
+    away, away_button = away_on_home(home.away)
+    if away:
+        greeting += f"\n{away}"
+    blocks: list[Block] = [SectionBlock(text=md(greeting), accessory=away_button)]
     blocks += _section(HomeSection.MINE, home.mine, limits, _mine_item)
     blocks += _section(
         HomeSection.DECISIONS,
@@ -169,7 +173,8 @@ def build_home(home: Home, limits: Limits, viewer_id: str) -> View:
             elements=[
                 md(
                     "`/secondment status <number>` shows one secondment in full · "
-                    "`/secondment list` lists yours · `/secondment help` lists the commands."
+                    "`/secondment list` lists yours · `/secondment away` enters time away · "
+                    "`/secondment help` lists the commands."
                 )
             ]
         )

@@ -58,6 +58,8 @@ HELP = (
     "*Secondment Mediator* runs a secondment from the request to the return.\n"
     "• `/secondment request` — put a secondment request in writing (add `@host-manager` to "
     "fill in the receiving manager)\n"
+    "• `/secondment away` — enter time away, with who decides for you meanwhile, and see or "
+    "cancel what you entered\n"
     "• `/secondment list` — your secondments, as employee or as a manager\n"
     "• `/secondment status <number>` — one secondment in full\n"
     "• `/secondment calendar` — your private link to the key dates of your secondments, for "

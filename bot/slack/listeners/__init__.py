@@ -7,6 +7,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.slack.deps import Deps
 from bot.slack.listeners import (
     actions,
+    away,
     calendar,
     checkins,
     commands,
@@ -40,3 +41,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     installations.register(app, deps)
     direct_messages.register(app, deps)
     calendar.register(app, deps)
+    away.register(app, deps)

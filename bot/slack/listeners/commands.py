@@ -1,5 +1,5 @@
-"""`/secondment` and its subcommands: request, list, status, calendar, checkins, export, erase,
-report and help."""
+"""`/secondment` and its subcommands: request, away, list, status, calendar, checkins, export,
+erase, report and help."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from bot.slack.builders.written_record import (
 from bot.slack.deps import Deps
 from bot.slack.files import try_send_file
 from bot.slack.ids import Command
+from bot.slack.listeners.away import open_away_form
 from bot.slack.listeners.calendar import calendar_answer
 from bot.slack.listeners.context import is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
@@ -58,6 +59,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 first_mention(line.argument), deps.policy.check_in_every_weeks, deps.policy.rules
             )
             await client.views_open(trigger_id=command["trigger_id"], view=view)
+            return
+        if line.subcommand == "away":
+            await open_away_form(deps, client, context, command["trigger_id"])
             return
         message = await _answer(line.subcommand, line.argument, deps, client, context)
         await respond(**message.as_kwargs(), response_type="ephemeral")

@@ -1,0 +1,117 @@
+"""Time away: a person's dates out of office, and who decides for them meanwhile.
+
+docs/DOMAIN.md friction 5 (no request sits unanswered): a manager away for two weeks must not
+stall every decision. While someone is away nothing is sent to them; their reminders wait until
+the first working day back. Their pending decisions go to the delegate they named for the
+window and come back when it ends. Without a delegate, a decision whose wait reaches HR's
+escalation during the absence goes to HR then, instead of waiting for the return.
+
+An absence is a span of whole days where the person is: it begins at the start of its first
+day and ends at the start of the day after its last, in their timezone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot.domain.calendar import working_day_start
+from bot.domain.people import Person, zone_of
+from bot.domain.policy import Policy
+from bot.domain.validation import FieldErrors
+
+# Long enough for a sabbatical or parental leave, in one entry.
+MAX_DAYS = 366
+# Time away is entered ahead of time, but not so far ahead that nobody remembers it.
+MAX_DAYS_AHEAD = 2 * 366
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceForm:
+    """The time-away form as entered: days, and the delegate's Slack id if one was chosen."""
+
+    first_day: date | None
+    last_day: date | None
+    delegate_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Away:
+    """One stored span of time away, as the lists show it."""
+
+    id: int
+    person_id: str
+    first_day: date
+    last_day: date
+    delegate_id: str | None
+    begun: bool  # the window has begun: decisions were handed over, if there was a delegate
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When an absence begins and ends, and when the person is back at work, as UTC."""
+
+    starts_at: datetime
+    ends_at: datetime
+    back_at: datetime  # the start of the first working day after the last day away
+
+
+def window(first_day: date, last_day: date, tz: str | None, policy: Policy) -> Window:
+    zone = zone_of(tz)
+    day_after = last_day + timedelta(days=1)
+    return Window(
+        datetime.combine(first_day, time(0), zone).astimezone(UTC),
+        datetime.combine(day_after, time(0), zone).astimezone(UTC),
+        working_day_start(day_after, tz, policy),
+    )
+
+
+def validate_absence(
+    first_day: date | None,
+    last_day: date | None,
+    *,
+    person_id: str,
+    today: date,
+    others: Iterable[tuple[date, date]],
+    delegate: Person | None,
+    delegate_named: bool,
+) -> FieldErrors:
+    """What is wrong with an absence as entered, by field: `others` are the person's absences
+    still to come or under way; `delegate` is Slack's word on the person named, if one was."""
+    errors: FieldErrors = {}
+    if first_day is None:
+        errors["first_day"] = "Choose the first day you are away."
+    if last_day is None:
+        errors["last_day"] = "Choose the last day you are away."
+    if first_day and last_day:
+        if last_day < first_day:
+            errors["last_day"] = "The last day is before the first day."
+        elif last_day < today:
+            errors["last_day"] = "This time away is already over. Choose dates from today on."
+        elif (last_day - first_day).days + 1 > MAX_DAYS:
+            errors["last_day"] = f"Keep one absence to {MAX_DAYS} days or fewer."
+        elif (first_day - today).days > MAX_DAYS_AHEAD:
+            errors["first_day"] = "Enter time away up to two years ahead."
+        else:
+            clash = next((o for o in others if o[0] <= last_day and first_day <= o[1]), None)
+            if clash is not None:
+                errors["first_day"] = (
+                    f"You are already away from {clash[0]:%a %-d %b} to {clash[1]:%a %-d %b}. "
+                    "Cancel that first, or choose other dates."
+                )
+    if delegate_named:
+        problem = _delegate_problem(delegate, person_id)
+        if problem:
+            errors["delegate"] = problem
+    return errors
+
+
+def _delegate_problem(delegate: Person | None, person_id: str) -> str | None:
+    if delegate is None:
+        return "I can't find this person in Slack. Choose them again."
+    if delegate.id == person_id:
+        return "Choose someone else, or leave this empty: HR steps in if a decision waits."
+    if not delegate.can_decide:
+        return "This account can't decide: it is a bot or has been deactivated."
+    return None

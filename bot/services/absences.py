@@ -1,0 +1,209 @@
+"""A person's time away: entered, listed and cancelled (`/secondment away`, the App Home).
+
+Entering or cancelling time away that has begun hands decisions over, or back, in the same
+transaction (bot/services/away_handover.py), so the thread says so at once; time away ahead
+begins when the sweep reaches its first day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Sessions
+from bot.domain.absences import AbsenceForm, Away, validate_absence, window
+from bot.domain.errors import InvalidInput
+from bot.domain.people import Person, today_for
+from bot.domain.policy import Policy
+from bot.models import Absence, Nudge
+from bot.services.audit import record_event
+from bot.services.away_handover import Handed, begin_due, end_due
+from bot.services.outbox import Announce
+from bot.services.people import remember_people, today_of
+
+
+@dataclass(frozen=True, slots=True)
+class AwayChanged:
+    """A person's time away after a change to it, and the hand-overs that change made (their
+    requests' messages, written claimed, go out with `deliver_now`)."""
+
+    ahead: list[Away]
+    handed: list[Handed]
+
+
+# The advisory lock's class for one person's absences (PostgreSQL; SQLite's writers take turns).
+_PERSON_LOCK = 7_116_001
+
+
+async def add_absence(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    person: Person,
+    form: AbsenceForm,
+    delegate: Person | None,
+    announce: Announce[Handed],
+    policy: Policy,
+    now: datetime,
+) -> AwayChanged:
+    """Store `person`'s time away (`delegate`: Slack's word on the one named, if any), or raise
+    InvalidInput by field. The same dates sent again (a retried form) are the same absence."""
+    async with sessions.begin() as session:
+        await _lock_person(session, team_id, person.id)
+        ahead = await _ahead(session, team_id, person.id, now)
+        same = next(
+            (
+                a
+                for a in ahead
+                if (a.first_day, a.last_day, a.delegate_id)
+                == (form.first_day, form.last_day, form.delegate_id)
+            ),
+            None,
+        )
+        if same is not None:
+            return AwayChanged(ahead, [])
+        errors = validate_absence(
+            form.first_day,
+            form.last_day,
+            person_id=person.id,
+            today=today_for(person, now),
+            others=[(a.first_day, a.last_day) for a in ahead],
+            delegate=delegate,
+            delegate_named=form.delegate_id is not None,
+        )
+        if errors:
+            raise InvalidInput(errors)
+        assert form.first_day is not None and form.last_day is not None
+        await remember_people(session, team_id, [person, *([delegate] if delegate else [])], now)
+        span = window(form.first_day, form.last_day, person.tz, policy)
+        absence = Absence(
+            team_id=team_id,
+            person_id=person.id,
+            first_day=form.first_day,
+            last_day=form.last_day,
+            starts_at=span.starts_at,
+            ends_at=span.ends_at,
+            back_at=span.back_at,
+            delegate_id=form.delegate_id,
+            created_at=now,
+        )
+        session.add(absence)
+        await session.flush()
+        record_event(
+            session,
+            secondment_id=None,
+            actor_id=person.id,
+            action="away_added",
+            terms_version=None,
+            at=now,
+            # The dates and the delegate are on the absence, which an erasure deletes.
+            absence_id=absence.id,
+        )
+        # Time away that has begun already (it starts today) hands decisions over now.
+        handed = await begin_due(session, announce, policy, now, absence_id=absence.id)
+        return AwayChanged(await _ahead(session, team_id, person.id, now), handed)
+
+
+async def cancel_absence(
+    sessions: Sessions,
+    *,
+    team_id: str,
+    person_id: str,
+    absence_id: int,
+    announce: Announce[Handed],
+    policy: Policy,
+    now: datetime,
+) -> AwayChanged:
+    """Cancel one of `person_id`'s absences, once: decisions handed over come back now, and
+    anything held for it goes out at the next sweep. One already cancelled or over (a second
+    click), or not theirs, changes nothing."""
+    handed: list[Handed] = []
+    async with sessions.begin() as session:
+        await _lock_person(session, team_id, person_id)
+        cancelled = await session.execute(
+            update(Absence)
+            .where(
+                Absence.id == absence_id,
+                Absence.team_id == team_id,
+                Absence.person_id == person_id,
+                Absence.cancelled_at.is_(None),
+                Absence.ended_at.is_(None),
+                Absence.ends_at > now,
+            )
+            .values(cancelled_at=now)
+        )
+        if cancelled.rowcount == 1:  # type: ignore[attr-defined]
+            record_event(
+                session,
+                secondment_id=None,
+                actor_id=person_id,
+                action="away_cancelled",
+                terms_version=None,
+                at=now,
+                absence_id=absence_id,
+            )
+            handed = await end_due(session, announce, policy, now, absence_id=absence_id)
+            await _release_held(session, person_id, now)
+        return AwayChanged(await _ahead(session, team_id, person_id, now), handed)
+
+
+async def time_away(
+    sessions: Sessions, *, team_id: str, person_id: str, now: datetime
+) -> tuple[list[Away], date]:
+    """`person_id`'s time away still to come or under way, soonest first, and their today (as
+    far as the bot knows where they are: the form starts on it)."""
+    async with sessions() as session:
+        return await _ahead(session, team_id, person_id, now), await today_of(
+            session, team_id, person_id, now
+        )
+
+
+async def upcoming_absences(
+    session: AsyncSession, team_id: str, person_id: str, now: datetime
+) -> list[Away]:
+    """`time_away`, in the caller's transaction (the App Home reads it with the rest)."""
+    return await _ahead(session, team_id, person_id, now)
+
+
+async def _ahead(session: AsyncSession, team_id: str, person_id: str, now: datetime) -> list[Away]:
+    rows = await session.scalars(
+        select(Absence)
+        .where(
+            Absence.team_id == team_id,
+            Absence.person_id == person_id,
+            Absence.cancelled_at.is_(None),
+            Absence.ends_at > now,
+        )
+        .order_by(Absence.first_day, Absence.id)
+    )
+    return [
+        Away(a.id, a.person_id, a.first_day, a.last_day, a.delegate_id, a.begun_at is not None)
+        for a in rows
+    ]
+
+
+async def _release_held(session: AsyncSession, person_id: str, now: datetime) -> None:
+    """What waits for `person_id`'s return (held by a claim no sweep owns) may go now: the next
+    sweep judges each again, and holds it only if another absence or rule still says so."""
+    await session.execute(
+        update(Nudge)
+        .where(
+            Nudge.recipient_id == person_id,
+            Nudge.claim_token.is_(None),
+            Nudge.claimed_until > now,
+            Nudge.sent_at.is_(None),
+            Nudge.cancelled_at.is_(None),
+        )
+        .values(claimed_until=None)
+    )
+
+
+async def _lock_person(session: AsyncSession, team_id: str, person_id: str) -> None:
+    """One change to a person's time away at a time: two forms sent at once cannot both pass
+    the overlap check."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = func.hashtext(f"{team_id}:{person_id}")
+        await session.execute(select(func.pg_advisory_xact_lock(_PERSON_LOCK, key)))

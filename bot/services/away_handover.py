@@ -1,0 +1,256 @@
+"""Decisions handed to an absent manager's delegate for their time away, and back at its end.
+
+When time away begins (the sweep reaches its first day, or it is entered on the day), each side
+the absent person manages and still has to decide, with nobody deciding for them, goes to the
+delegate they named: the side's delegate is set, as a delegation sets it, and the record says
+so. A request that reaches them while they are away is handed over too, once: a manager who
+takes a decision back while away keeps it. When the time away ends or is cancelled, each side
+still with that delegate and still to decide comes back to the manager.
+
+Each hand-over is a conditional update of the side (nobody deciding for it yet; still that
+delegate, on the way back) with its audit event and what it says, so two sweeps at once, or a
+sweep and a cancellation, hand each side over once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db import Sessions
+from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Side, SideState, Status
+from bot.models import Absence, AwayHandover, Secondment
+from bot.services.audit import record_event
+from bot.services.loading import load_record, lock_secondment
+from bot.services.outbox import Announce, said
+from bot.services.settling import settle
+
+DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
+OPEN_SIDE = [SideState.PENDING.value, SideState.BLOCKED.value]
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What every hand-over of one sweep's step (or one change) shares."""
+
+    session: AsyncSession
+    announce: Announce[Handed]
+    policy: Policy
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Handed:
+    """A side handed to an absent manager's delegate (`returned` False), or back to them."""
+
+    record: SecondmentRecord
+    side: Side
+    manager_id: str
+    delegate_id: str
+    last_day: date  # the last day of the time away
+    returned: bool
+
+
+async def sweep_absences(
+    sessions: Sessions, announce: Announce[Handed], policy: Policy, now: datetime
+) -> None:
+    """The sweep's step: end the time away that is over, and begin what has begun."""
+    async with sessions.begin() as session:
+        await end_due(session, announce, policy, now)
+        await begin_due(session, announce, policy, now)
+
+
+async def begin_due(
+    session: AsyncSession,
+    announce: Announce[Handed],
+    policy: Policy,
+    now: datetime,
+    *,
+    absence_id: int | None = None,
+) -> list[Handed]:
+    """Mark the time away whose first day has come as begun, and hand every side still to
+    decide of those under way to their delegates (all, or only `absence_id`'s); returns the
+    hand-overs made."""
+    only = () if absence_id is None else (Absence.id == absence_id,)
+    await session.execute(
+        update(Absence)
+        .where(
+            Absence.begun_at.is_(None),
+            Absence.cancelled_at.is_(None),
+            Absence.starts_at <= now,
+            *only,
+        )
+        .values(begun_at=now)
+    )
+    under_way = await session.scalars(
+        select(Absence).where(
+            Absence.begun_at.is_not(None),
+            Absence.ended_at.is_(None),
+            Absence.cancelled_at.is_(None),
+            Absence.ends_at > now,
+            Absence.delegate_id.is_not(None),
+            *only,
+        )
+    )
+    step, made = _Step(session, announce, policy, now), []
+    for absence in under_way.all():
+        for secondment_id, side in await _still_to_hand(session, absence):
+            handed = await _hand(step, absence, secondment_id, side)
+            made += [handed] if handed else []
+    return made
+
+
+async def end_due(
+    session: AsyncSession,
+    announce: Announce[Handed],
+    policy: Policy,
+    now: datetime,
+    *,
+    absence_id: int | None = None,
+) -> list[Handed]:
+    """End the time away that is over or cancelled (all, or only `absence_id`), once each, and
+    give back each side its delegate still holds and that is still to decide; returns the
+    sides given back."""
+    only = () if absence_id is None else (Absence.id == absence_id,)
+    ended = (
+        await session.scalars(
+            update(Absence)
+            .where(
+                Absence.begun_at.is_not(None),
+                Absence.ended_at.is_(None),
+                or_(Absence.ends_at <= now, Absence.cancelled_at.is_not(None)),
+                *only,
+            )
+            .values(ended_at=now)
+            .returning(Absence)
+        )
+    ).all()
+    step, made = _Step(session, announce, policy, now), []
+    for absence in ended:
+        handed = await session.execute(
+            select(AwayHandover.secondment_id, AwayHandover.side)
+            .where(AwayHandover.absence_id == absence.id)
+            .order_by(AwayHandover.id)
+        )
+        for secondment_id, side in handed.all():
+            back = await _give_back(step, absence, secondment_id, side)
+            made += [back] if back else []
+    return made
+
+
+async def _still_to_hand(session: AsyncSession, absence: Absence) -> list[tuple[int, Side]]:
+    """The sides `absence`'s person manages and still has to decide, with nobody deciding for
+    them, not yet handed over for this absence."""
+    found: list[tuple[int, Side]] = []
+    t = Secondment.__table__.c
+    for side in Side:
+        home = side is Side.HOME
+        handed = exists().where(
+            AwayHandover.absence_id == absence.id,
+            AwayHandover.secondment_id == t.id,
+            AwayHandover.side == side,
+        )
+        rows = await session.scalars(
+            select(t.id)
+            .where(
+                t.team_id == absence.team_id,
+                (t.home_manager_id if home else t.host_manager_id) == absence.person_id,
+                (t.home_delegate_id if home else t.host_delegate_id).is_(None),
+                (t.home_state if home else t.host_state).in_(OPEN_SIDE),
+                t.status.in_(DECIDING),
+                ~handed,
+            )
+            .order_by(t.id)
+        )
+        found += [(secondment_id, side) for secondment_id in rows]
+    return sorted(found)
+
+
+async def _hand(step: _Step, absence: Absence, secondment_id: int, side: Side) -> Handed | None:
+    """Hand one side to the absence's delegate, unless the delegate has another part in the
+    request (then its reminders wait for the return, and HR hears if it waits too long)."""
+    assert absence.delegate_id is not None
+    await lock_secondment(step.session, secondment_id)
+    before = await load_record(step.session, absence.team_id, secondment_id, step.policy)
+    assert before is not None
+    other = before.side(side.other)
+    if absence.delegate_id in (before.employee_id, other.manager_id, other.decider_id):
+        return None
+    if not await _set_delegate(step, absence, secondment_id, side, None, absence.delegate_id):
+        return None  # it moved on since it was read
+    step.session.add(
+        AwayHandover(
+            absence_id=absence.id, secondment_id=secondment_id, side=side, handed_at=step.now
+        )
+    )
+    return await _said(step, absence, secondment_id, side, returned=False)
+
+
+async def _give_back(
+    step: _Step, absence: Absence, secondment_id: int, side: Side
+) -> Handed | None:
+    assert absence.delegate_id is not None
+    await lock_secondment(step.session, secondment_id)
+    if not await _set_delegate(step, absence, secondment_id, side, absence.delegate_id, None):
+        return None  # decided, or handed elsewhere, meanwhile: nothing to give back
+    return await _said(step, absence, secondment_id, side, returned=True)
+
+
+async def _set_delegate(
+    step: _Step,
+    absence: Absence,
+    secondment_id: int,
+    side: Side,
+    was: str | None,
+    becomes: str | None,
+) -> bool:
+    """Change who decides `side` from `was` to `becomes`, only while the absent person still
+    manages it and it is still to decide; whether it changed."""
+    t = Secondment.__table__.c
+    home = side is Side.HOME
+    delegate = t.home_delegate_id if home else t.host_delegate_id
+    result = await step.session.execute(
+        update(Secondment)
+        .where(
+            t.id == secondment_id,
+            (t.home_manager_id if home else t.host_manager_id) == absence.person_id,
+            delegate.is_(None) if was is None else delegate == was,
+            (t.home_state if home else t.host_state).in_(OPEN_SIDE),
+            t.status.in_(DECIDING),
+        )
+        .values({delegate: becomes, t.updated_at: step.now})
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def _said(
+    step: _Step, absence: Absence, secondment_id: int, side: Side, *, returned: bool
+) -> Handed:
+    """The hand-over's audit event (as a delegation's), its nudges re-planned for whoever
+    decides now, and what it says."""
+    assert absence.delegate_id is not None
+    row = await settle(step.session, secondment_id, step.policy, step.now)
+    record_event(
+        step.session,
+        secondment_id=secondment_id,
+        actor_id=absence.person_id,
+        action=f"{side.value}_delegated",
+        terms_version=row.proposal_version or row.terms_version,
+        at=step.now,
+        delegate_id=None if returned else absence.delegate_id,
+        previous_delegate_id=absence.delegate_id if returned else None,
+        away_id=absence.id,
+        away_until=absence.last_day.isoformat(),
+    )
+    record = await load_record(step.session, absence.team_id, secondment_id, step.policy)
+    assert record is not None
+    handed = Handed(
+        record, side, absence.person_id, absence.delegate_id, absence.last_day, returned
+    )
+    return await said(step.session, step.announce, handed, secondment_id, step.now)

@@ -1,0 +1,272 @@
+"""Time away, end to end over Slack's wire: `/secondment away` and the App Home's button open
+the form; a pending decision goes to the delegate for the window and comes back; nothing is
+sent to someone away, and their reminders wait for their first working day back; without a
+delegate, HR hears on its day instead of waiting; time away can be cancelled, once.
+
+The test clock starts on Monday 4 January 2027, 10:00 in London (UTC in January)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import time_machine
+from slack_sdk.models.views import View
+from sqlalchemy import select
+
+from bot.domain.states import Side
+from bot.models import Absence, AuditEvent
+from bot.slack.ids import Action, Callback
+from tests.support import forms, wire
+from tests.support.flows import approve, decisions
+from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
+from tests.support.standin import Call
+
+START, END = date(2027, 2, 1), date(2027, 7, 30)
+DEPUTY = "U0DEPUTY"
+HR_CHANNEL = "C0HRDESK"
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2027, 1, day, hour, minute, tzinfo=UTC)
+
+
+async def go_away(
+    bot: Harness,
+    user: str,
+    first: date | None,
+    last: date | None,
+    delegate: str | None = None,
+    *,
+    private_metadata: str = "",
+) -> dict[str, Any]:
+    """Open the form with `/secondment away`, submit it, and return the bot's answer."""
+    response, _ = await bot.command(user, "away")
+    assert response.status == 200
+    opened = await bot.opened_modal(Callback.AWAY)
+    assert opened.body["view"]["callback_id"] == Callback.AWAY
+    answer = await bot.submit(
+        user,
+        Callback.AWAY,
+        forms.away_values(first, last, delegate),
+        private_metadata=private_metadata,
+    )
+    assert answer.status == 200
+    body: dict[str, Any] = json.loads(await answer.text())
+    if body.get("response_action") == "update":
+        View(**body["view"]).to_dict()  # what Slack shows must be valid Block Kit
+    return body
+
+
+def says(bot: Harness, channel: str, words: str) -> list[Call]:
+    return [c for c in bot.slack.sent("chat.postMessage", channel=channel) if words in c.text]
+
+
+async def test_an_away_period_with_a_delegate_routes_a_pending_approve_to_them_and_back(
+    bot: Harness,
+) -> None:
+    bot.slack.add_user(DEPUTY)
+    thread = await bot.submit_request(START, END)
+
+    saved = await go_away(bot, HOME, date(2027, 1, 5), date(2027, 1, 8), DEPUTY)
+
+    assert saved["response_action"] == "update"
+    shown = json.dumps(saved["view"])
+    assert "Tue 5 Jan 2027 to Fri 8 Jan 2027" in shown and f"<@{DEPUTY}> decides for you" in shown
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None  # not yet
+
+    # Tuesday begins at midnight in London: the decision goes to the deputy.
+    await bot.sweep(at(5, 0))
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id == DEPUTY
+    (handed,) = [c for c in bot.thread_replies(thread) if "is away until" in c.text]
+    assert (
+        f"<@{HOME}> is away until Fri 8 Jan 2027, so <@{DEPUTY}> decides the home manager side"
+        in handed.text
+    )
+    (notice,) = bot.slack.sent("chat.postMessage", channel=DEPUTY)
+    assert "named you to decide for them" in notice.text
+    assert Action.APPROVE in notice.blocks_text
+
+    # Monday 11 January: the time away is over, and the decision comes back.
+    await bot.sweep(at(11, 0))
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
+    (back,) = [c for c in bot.thread_replies(thread) if "time away is over" in c.text]
+    assert f"<@{HOME}>'s time away is over: the home manager decision is theirs again" in back.text
+    assert says(bot, DEPUTY, "is theirs again")
+    await bot.sweep(at(11, 0, 1))  # a second sweep hands nothing back twice
+    assert len([c for c in bot.thread_replies(thread) if "time away is over" in c.text]) == 1
+
+    await approve(bot, HOME, thread, Side.HOME)
+    await bot.handled()
+    (decision,) = await decisions(bot)
+    assert (decision.decided_by, decision.on_behalf_of) == (HOME, None)
+    handovers = [
+        (e.action, e.detail.get("delegate_id"), e.detail.get("away_until"))
+        for e in await bot.audit(thread.secondment_id)
+        if e.action == "home_delegated"
+    ]
+    assert handovers == [
+        ("home_delegated", DEPUTY, "2027-01-08"),
+        ("home_delegated", None, "2027-01-08"),
+    ]
+
+
+async def test_the_delegate_decides_while_the_manager_is_away(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    bot.slack.add_user(DEPUTY)
+    thread = await bot.submit_request(START, END)
+    # Entered on the day it begins: handed over at once, without waiting for a sweep's turn.
+    await go_away(bot, HOME, date(2027, 1, 4), date(2027, 1, 8), DEPUTY)
+    await bot.handled()
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id == DEPUTY
+
+    clock.move_to(at(5, 10))
+    await approve(bot, DEPUTY, thread, Side.HOME)
+    await bot.handled()
+    (decision,) = await decisions(bot)
+    assert (decision.decided_by, decision.on_behalf_of) == (DEPUTY, HOME)
+
+    await bot.sweep(at(11, 0))  # decided: nothing to hand back, and nothing said
+    assert not [c for c in bot.thread_replies(thread) if "time away is over" in c.text]
+
+
+async def test_nothing_is_sent_while_away_and_reminders_wait_for_the_first_day_back(
+    bot: Harness,
+) -> None:
+    await bot.submit_request(START, END)
+    # Away Tuesday to Friday, nobody named: the reminder of Thursday 7 January waits.
+    await go_away(bot, HOME, date(2027, 1, 5), date(2027, 1, 8))
+
+    await bot.sweep(at(7, 9))
+    assert says(bot, HOST, "A reminder") and not says(bot, HOME, "A reminder")
+    await bot.sweep(at(8, 17))
+    await bot.sweep(at(10, 12))  # Sunday: back, but not a working day
+    assert not says(bot, HOME, "A reminder")
+
+    await bot.sweep(at(11, 9))  # Monday 09:00, the first working day back
+    (reminder,) = says(bot, HOME, "A reminder")
+    assert "A second reminder" not in reminder.text
+
+
+@pytest.mark.settings(hr_channel=HR_CHANNEL)
+async def test_without_a_delegate_hr_hears_on_its_day_instead_of_waiting(bot: Harness) -> None:
+    thread = await bot.submit_request(START, END)
+    await approve(bot, HOST, thread, Side.HOST)
+    # Away for three weeks from Tuesday: HR's day (Wednesday 13 January) falls inside.
+    await go_away(bot, HOME, date(2027, 1, 5), date(2027, 1, 22))
+
+    for moment in (at(7, 9), at(12, 9), at(13, 8, 59)):
+        await bot.sweep(moment)
+    assert not bot.slack.sent("chat.postMessage", channel=HR_CHANNEL)
+    await bot.sweep(at(13, 9))
+
+    (hr_post,) = bot.slack.sent("chat.postMessage", channel=HR_CHANNEL)
+    assert "needs HR: no decision yet" in hr_post.text
+    assert (
+        f"<@{HOME}> is away until Fri 22 Jan 2027 with nobody deciding for them"
+        in hr_post.blocks_text
+    )
+    assert not says(bot, HOME, "reminder")  # still away: nothing sent to them
+
+
+async def test_time_away_is_cancelled_from_the_form_once(bot: Harness) -> None:
+    bot.slack.add_user(DEPUTY)
+    thread = await bot.submit_request(START, END)
+    saved = await go_away(bot, HOME, date(2027, 1, 4), date(2027, 1, 15), DEPUTY)
+    await bot.handled()
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id == DEPUTY
+    async with bot.sessions() as session:
+        (absence,) = (await session.scalars(select(Absence))).all()
+    modal = {**saved["view"], "id": "V0AWAY", "hash": "1.away", "state": {"values": {}}}
+
+    for _ in range(2):  # a double click
+        body = wire.view_block_action(HOME, Action.AWAY_CANCEL, str(absence.id), view=modal)
+        assert (await bot.post(body)).status == 200
+        await bot.handled()
+
+    updated = bot.slack.sent("views.update")
+    assert [c.body["view_id"] for c in updated] == ["V0AWAY", "V0AWAY"]
+    assert "You have no time away entered" in json.dumps(updated[-1].body["view"])
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
+    await bot.sweep(at(4, 10, 1))
+    assert len([c for c in bot.thread_replies(thread) if "time away is over" in c.text]) == 1
+    async with bot.sessions() as session:
+        cancelled = (
+            await session.scalars(select(AuditEvent).where(AuditEvent.action == "away_cancelled"))
+        ).all()
+    assert len(cancelled) == 1 and cancelled[0].actor_id == HOME
+
+
+async def test_someone_else_cannot_cancel_your_time_away(bot: Harness) -> None:
+    saved = await go_away(bot, HOME, date(2027, 1, 5), date(2027, 1, 8))
+    async with bot.sessions() as session:
+        (absence,) = (await session.scalars(select(Absence))).all()
+    modal = {**saved["view"], "id": "V0AWAY", "hash": "1.away", "state": {"values": {}}}
+
+    body = wire.view_block_action(EMPLOYEE, Action.AWAY_CANCEL, str(absence.id), view=modal)
+    assert (await bot.post(body)).status == 200
+    await bot.handled()
+
+    async with bot.sessions() as session:
+        assert (await session.get(Absence, absence.id)).cancelled_at is None  # type: ignore[union-attr]
+
+
+async def test_the_form_says_what_to_fix(bot: Harness) -> None:
+    bot.slack.add_user("U0ROBOT", is_bot=True)
+    await go_away(bot, HOME, date(2027, 1, 11), date(2027, 1, 15))
+    cases = [
+        ((date(2027, 1, 8), date(2027, 1, 6), None), "last_day", "before the first day"),
+        ((date(2026, 12, 1), date(2026, 12, 4), None), "last_day", "already over"),
+        ((None, date(2027, 1, 8), None), "first_day", "Choose the first day"),
+        ((date(2027, 1, 14), date(2027, 1, 20), None), "first_day", "already away from"),
+        ((date(2027, 2, 1), date(2027, 2, 5), HOME), "delegate", "Choose someone else"),
+        ((date(2027, 2, 1), date(2027, 2, 5), "U0ROBOT"), "delegate", "bot or has been"),
+        ((date(2027, 2, 1), date(2027, 2, 5), "U0NOBODY"), "delegate", "can't find"),
+    ]
+
+    for (first, last, delegate), field, expected in cases:
+        answer = await bot.submit(HOME, Callback.AWAY, forms.away_values(first, last, delegate))
+        body = json.loads(await answer.text())
+        assert body["response_action"] == "errors", (first, last, delegate)
+        assert expected in body["errors"][field], (first, last, delegate)
+    async with bot.sessions() as session:
+        assert len((await session.scalars(select(Absence))).all()) == 1  # nothing half-written
+
+
+async def test_the_same_form_sent_twice_is_one_absence(bot: Harness) -> None:
+    for _ in range(2):
+        answer = await bot.submit(
+            HOME, Callback.AWAY, forms.away_values(date(2027, 1, 5), date(2027, 1, 8))
+        )
+        assert json.loads(await answer.text())["response_action"] == "update"
+    async with bot.sessions() as session:
+        assert len((await session.scalars(select(Absence))).all()) == 1
+
+
+async def test_the_app_home_lists_time_away_and_adds_it(bot: Harness) -> None:
+    await bot.open_home(HOME)
+    home = await bot.home_of(HOME)
+    assert Action.AWAY_OPEN in json.dumps(home.body["view"])
+
+    assert (await bot.click_on_home(HOME, Action.AWAY_OPEN, "")).status == 200
+    opened = await bot.opened_modal(Callback.AWAY)
+    assert opened.body["view"]["private_metadata"] == "home"
+    await bot.submit(
+        HOME,
+        Callback.AWAY,
+        forms.away_values(date(2027, 1, 5), date(2027, 1, 8)),
+        private_metadata="home",
+    )
+    await bot.handled()
+
+    republished = await bot.home_of(HOME, 2)
+    shown = json.dumps(republished.body["view"])
+    assert "Tue 5 Jan 2027 to Fri 8 Jan 2027" in shown
+    # Cancelled from the form the Home's button opens, which lists each with its Cancel.
+    assert (await bot.click_on_home(HOME, Action.AWAY_OPEN, "home")).status == 200
+    await bot.handled()
+    listed = json.dumps((await bot.opened_modal(Callback.AWAY)).body["view"])
+    assert "Tue 5 Jan 2027 to Fri 8 Jan 2027" in listed and Action.AWAY_CANCEL in listed
