@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -150,6 +150,12 @@ async def test_hr_erases_a_person_after_confirming_and_no_trace_of_them_is_left(
     assert feed is not None and (await bot.http.get(feed.group())).status == 200
     async with bot.sessions() as session:
         assert await session.get(KnownPerson, ("T0TEAM", HOME)) is not None
+    # Their time away goes, and they are no longer named as another's delegate.
+    soon = datetime.now(UTC).date() + timedelta(days=30)
+    for person, delegate in ((HOME, None), (HOST, HOME)):
+        away = forms.away_values(soon, soon + timedelta(days=4), delegate)
+        assert (await bot.submit(person, Callback.AWAY, away)).status == 200
+    assert "absences.person_id" in await traces_of(bot, HOME)
 
     _, asked = await bot.command(HR, f"erase <@{HOME}|home>")
     confirmation = await bot.reply_to(asked)

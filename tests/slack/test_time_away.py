@@ -17,10 +17,10 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 
 from bot.domain.states import Side
-from bot.models import Absence, AuditEvent
+from bot.models import Absence, AuditEvent, CheckIn
 from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
-from tests.support.flows import approve, decisions
+from tests.support.flows import approve, approved, decisions
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
 from tests.support.standin import Call
 
@@ -270,3 +270,25 @@ async def test_the_app_home_lists_time_away_and_adds_it(bot: Harness) -> None:
     await bot.handled()
     listed = json.dumps((await bot.opened_modal(Callback.AWAY)).body["view"])
     assert "Tue 5 Jan 2027 to Fri 8 Jan 2027" in listed and Action.AWAY_CANCEL in listed
+
+
+async def test_a_check_in_waits_for_the_employee_and_is_not_missed_while_they_are_away(
+    bot: Harness,
+) -> None:
+    await approved(bot, START, END)
+    await bot.sweep(datetime(2027, 2, 1, 9, tzinfo=UTC))  # under way
+    # Away Thursday 11 to Friday 19 February: check-in 1 (Monday 15th) falls inside.
+    await go_away(bot, EMPLOYEE, date(2027, 2, 11), date(2027, 2, 19))
+
+    for day in (15, 16, 17, 18, 19):
+        await bot.sweep(datetime(2027, 2, day, 9, tzinfo=UTC))
+    assert not says(bot, EMPLOYEE, "check-in 1")
+    async with bot.sessions() as session:
+        assert (await session.scalars(select(CheckIn))).all() == []  # never asked: not missed
+
+    await bot.sweep(datetime(2027, 2, 22, 9, tzinfo=UTC))  # Monday, back
+    (asked,) = says(bot, EMPLOYEE, "check-in 1")
+    assert Action.CHECK_IN_ON_TRACK in asked.blocks_text
+    await bot.sweep(datetime(2027, 2, 23, 9, tzinfo=UTC))
+    assert len(says(bot, EMPLOYEE, "check-in 1")) == 2  # its reminder, a working day after
+    assert "reminder" in says(bot, EMPLOYEE, "check-in 1")[-1].text.lower()
