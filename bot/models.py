@@ -127,6 +127,9 @@ class Secondment(Base):
     host_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     home_delegate_id: Mapped[str | None] = mapped_column(String(32))
     host_delegate_id: Mapped[str | None] = mapped_column(String(32))
+    # When a side went to HR, the fallback approver: its decider's account was deactivated.
+    home_to_hr_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    host_to_hr_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A round is one period of waiting for decisions: it starts with a request, a new version of
     # the terms, or a block being lifted. Reminders count working days from its start.
     round: Mapped[int] = mapped_column(Integer)
@@ -170,6 +173,9 @@ class Secondment(Base):
 
     def delegate_of(self, side: Side) -> str | None:
         return self.home_delegate_id if side is Side.HOME else self.host_delegate_id
+
+    def to_hr_at(self, side: Side) -> datetime | None:
+        return self.home_to_hr_at if side is Side.HOME else self.host_to_hr_at
 
     def decided_by(self, side: Side) -> str | None:
         return self.home_decided_by if side is Side.HOME else self.host_decided_by

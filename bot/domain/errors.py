@@ -25,6 +25,7 @@ class NotYourSide(Refusal):
     side: Side
     manager_id: str
     delegate_id: str | None = None
+    hr_decides: bool = False  # HR decides it too: its decider's account was deactivated
 
 
 @dataclass

@@ -32,14 +32,16 @@ class SideRecord:
     decided_by: str | None
     decided_at: datetime | None
     decision: DecisionInfo | None
+    # Its decider's account was deactivated: HR decides it, as the fallback approver.
+    hr_decides: bool = False
 
     @property
     def decider_id(self) -> str:
         """Whoever decides this side now: the manager, or the person they delegated to."""
         return self.delegate_id or self.manager_id
 
-    def may_decide(self, user_id: str) -> bool:
-        return user_id in (self.manager_id, self.delegate_id)
+    def may_decide(self, user_id: str, *, is_hr: bool = False) -> bool:
+        return user_id in (self.manager_id, self.delegate_id) or (self.hr_decides and is_hr)
 
     @property
     def block(self) -> BlockDetails | None:

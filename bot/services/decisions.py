@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Table,
     Update,
@@ -160,11 +161,24 @@ async def decide(
     policy: Policy,
     now: datetime,
     block: BlockDetails | None = None,
+    actor_is_hr: bool = False,
 ) -> DecisionMade:
-    """A decider's first decision on their side: approve, or block with its reason."""
+    """A decider's first decision on their side: approve, or block with its reason.
+    `actor_is_hr`: the actor is HR, who decides a side whose decider's account was
+    deactivated."""
     assert (outcome is Outcome.BLOCKED) == (block is not None), "a block needs its reason"
     return await _make(
-        sessions, team_id, ref, actor_id, Move.DECIDE, outcome, announce, policy, now, block=block
+        sessions,
+        team_id,
+        ref,
+        actor_id,
+        Move.DECIDE,
+        outcome,
+        announce,
+        policy,
+        now,
+        block=block,
+        actor_is_hr=actor_is_hr,
     )
 
 
@@ -237,7 +251,10 @@ async def _make(
 ) -> DecisionMade:
     async with sessions.begin() as session:
         allowed = move is not Move.OVERRIDE or (actor_is_hr and policy.hr_can_override)
-        if not allowed or not await _claim(session, team_id, ref, actor_id, move, outcome, now):
+        claimed = allowed and await _claim(
+            session, team_id, ref, actor_id, move, outcome, now, actor_is_hr
+        )
+        if not claimed:
             refused = await load_record(session, team_id, ref.secondment_id, policy)
             _explain(refused, ref, actor_id, move, policy, actor_is_hr)
             raise AssertionError("a refused move always has an explanation")
@@ -311,6 +328,7 @@ async def _claim(
     move: Move,
     outcome: Outcome,
     now: datetime,
+    actor_is_hr: bool,
 ) -> bool:
     result = await session.execute(
         _claim_statement(ref.side, move, outcome),
@@ -320,6 +338,7 @@ async def _claim(
             "claim_version": ref.terms_version,
             "claim_actor": actor_id,
             "claim_now": now,
+            "claim_hr": actor_is_hr,
         },
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -350,7 +369,10 @@ def _claim_statement(side: Side, move: Move, outcome: Outcome) -> Update:
             if home
             else (t.host_manager_id, t.host_delegate_id)
         )
-        conditions.append(or_(manager == actor_id, delegate == actor_id))
+        # HR decides a side whose decider's account was deactivated (the fallback approver).
+        to_hr = t.home_to_hr_at if home else t.host_to_hr_at
+        as_hr = and_(to_hr.is_not(None), bindparam("claim_hr", type_=Boolean()))
+        conditions.append(or_(manager == actor_id, delegate == actor_id, as_hr))
     proposal = t.proposal_version.is_not(None)
     values: dict[Any, Any] = {
         state: outcome.value,
@@ -418,8 +440,8 @@ def _explain(
             raise OnlyHr("override a block")
         if not policy.hr_can_override:
             raise OverrideNotAllowed()
-    elif not side.may_decide(actor_id):
-        raise NotYourSide(ref.side, side.manager_id, side.delegate_id)
+    elif not side.may_decide(actor_id, is_hr=actor_is_hr):
+        raise NotYourSide(ref.side, side.manager_id, side.delegate_id, side.hr_decides)
     if record.deciding_version != ref.terms_version:
         raise TermsChanged(ref.terms_version, record.deciding_version)
     from_statuses, from_state = move.starts_from

@@ -129,6 +129,7 @@ def to_record(
             decided_by=row.decided_by(side),
             decided_at=row.decided_at(side),
             decision=_decision_info(decision) if decision else None,
+            hr_decides=row.to_hr_at(side) is not None,
         )
 
     return SecondmentRecord(

@@ -38,12 +38,13 @@ def _key(nudge: Nudge | PlannedNudge) -> Key:
 
 
 def _undecided(loaded: Loaded) -> dict[Side, str]:
-    """Whoever decides each side still to be decided: the manager, or their delegate."""
+    """Whoever decides each side still to be decided: the manager, or their delegate. A side HR
+    decides (its decider's account was deactivated) is left out: HR has it already."""
     row = loaded.row
     return {
         side: row.delegate_of(side) or row.manager_of(side)
         for side in Side
-        if row.state_of(side) is SideState.PENDING
+        if row.state_of(side) is SideState.PENDING and row.to_hr_at(side) is None
     }
 
 

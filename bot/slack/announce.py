@@ -25,6 +25,7 @@ from bot.services.early_end import EndedEarly
 from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
 from bot.services.exceptions import ExceptionDecided
+from bot.services.hr_fallback import ToHr
 from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
 from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
@@ -51,6 +52,7 @@ from bot.slack.builders.end_of_term import (
     build_return_confirmed,
 )
 from bot.slack.builders.exceptions import build_exception_decided, build_exception_for_hr
+from bot.slack.builders.fallback import build_to_hr_notice, build_to_hr_reply
 from bot.slack.builders.followups import (
     build_change_reply,
     build_delegation_notice,
@@ -220,6 +222,15 @@ class Announcements:
             in_thread(build_handed_reply(handed)),
             THREAD_UPDATE,
             to_person(handed.delegate_id, build_handed_notice(handed)),
+        ]
+
+    def to_hr_fallback(self, moved: ToHr) -> list[Outgoing]:
+        """A side gone to HR, its decider's account deactivated: said in the thread, and to HR
+        with the side's Approve and Block."""
+        return [
+            in_thread(build_to_hr_reply(moved)),
+            THREAD_UPDATE,
+            *self.to_hr(build_to_hr_notice(moved)),
         ]
 
     def delegation_refused(self, refused: DelegationRefused) -> list[Outgoing]:

@@ -27,6 +27,7 @@ from bot.domain.nudge_catalogue import CHANGES_STATE, SILENT
 from bot.domain.record import SecondmentRecord
 from bot.services.away_handover import sweep_absences
 from bot.services.check_in_catch_up import skip_claimed
+from bot.services.hr_fallback import hand_to_hr
 from bot.services.outbox import (
     LEASE,
     Announce,
@@ -52,6 +53,7 @@ from bot.slack.builders.text import BOT_ERROR
 from bot.slack.deps import Deps
 from bot.slack.failures import (
     CLAIM_LOST,
+    DEACTIVATED,
     NOT_FOUND,
     Undelivered,
     gives_up,
@@ -386,3 +388,15 @@ async def _failed(deps: Deps, due: Due, now: datetime, failure: Undelivered) -> 
         maybe_sent=failure.maybe_sent,
         then=who_must_know(deps.say, due, error) if give_up else (),
     )
+    if give_up and due.kind is NudgeKind.DECISION_REMINDER and error in DEACTIVATED:
+        # A decider who has left: what waits on them goes to HR, the fallback approver.
+        assert due.recipient_id is not None
+        await hand_to_hr(
+            deps.sessions,
+            team_id=due.record.team_id,
+            person_id=due.recipient_id,
+            reason=error,
+            announce=deps.say.to_hr_fallback,
+            policy=deps.policy,
+            now=now,
+        )

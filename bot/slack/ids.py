@@ -18,6 +18,7 @@ class Event(StrEnum):
     APP_UNINSTALLED = "app_uninstalled"
     TOKENS_REVOKED = "tokens_revoked"
     MESSAGE = "message"  # message.im: typed in the bot's own DM
+    USER_CHANGE = "user_change"  # a member's profile or account changed (deactivated, say)
 
 
 class Action(StrEnum):

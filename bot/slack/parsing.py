@@ -25,6 +25,7 @@ from bot.slack.ids import (
 
 # With "escape channels, users and links" on (see the manifest) a mention arrives as <@U123|name>.
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,3 +258,13 @@ def parse_revoked_tokens(event: dict[str, Any]) -> RevokedTokens:
     oauth = tokens.get("oauth")
     user_ids = [u for u in oauth if isinstance(u, str)] if isinstance(oauth, list) else []
     return RevokedTokens(user_ids, bool(tokens.get("bot")))
+
+
+def parse_deactivated(event: dict[str, Any]) -> str | None:
+    """The Slack id of the member a `user_change` event says is deactivated; None for any other
+    change."""
+    user = event.get("user")
+    if not isinstance(user, dict) or user.get("deleted") is not True:
+        return None
+    person = user.get("id")
+    return person if isinstance(person, str) and MEMBER_ID.fullmatch(person) else None

@@ -181,11 +181,10 @@ async def test_a_reminder_to_a_deactivated_manager_is_routed_to_hr(bot: Harness)
     await bot.submit_request(START, END)
     bot.slack.users[HOST]["deleted"] = True  # the host manager left after the request
 
-    assert await bot.sweep(at(7, 9)) == 2  # the home manager's, and HR told of the other
-    (routed,) = [
-        c for c in bot.slack.sent("chat.postMessage", channel=HR) if "could not reach" in c.text
-    ]
-    assert f"<@{HOST}>" in routed.text and "user_disabled" in routed.text
+    # The home manager's, and HR handed the side the host manager can no longer decide.
+    assert await bot.sweep(at(7, 9)) == 4  # and the thread told, its parent re-drawn
+    (routed,) = [c for c in bot.slack.sent("chat.postMessage", channel=HR) if "needs HR" in c.text]
+    assert f"<@{HOST}>, who decides it, has a deactivated Slack account" in routed.text
     async with bot.sessions() as session:
         (failed,) = (
             await session.scalars(

@@ -129,6 +129,11 @@ def _refusal_text(refusal: Refusal) -> str:
                 f"I can't find secondment #{number} among yours. "
                 "`/secondment list` shows the ones you're part of."
             )
+        case NotYourSide(side=side, hr_decides=True):
+            return (
+                f"Only HR can decide the {side.role} side of this request now: its decider's "
+                "account is deactivated."
+            )
         case NotYourSide(side=side, manager_id=manager, delegate_id=delegate):
             deciders = (manager, delegate) if delegate else (manager,)
             return f"Only {_people(deciders)} can decide the {side.role} side of this request."

@@ -41,6 +41,8 @@ def _who(side: SideRecord) -> str:
     who = f"*{side.side.role.capitalize()}* {mention(side.manager_id)}"
     if side.delegate_id:
         who += f" (delegated to {mention(side.delegate_id)})"
+    if side.hr_decides and side.state is SideState.PENDING:
+        who += " (account deactivated: HR decides)"
     return f"{who} {side.side.duty}"
 
 

@@ -20,6 +20,7 @@ from bot.slack.listeners import (
     hr_actions,
     installations,
     lifecycle,
+    people,
     views,
 )
 from bot.slack.listeners import errors as error_path
@@ -42,3 +43,4 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     direct_messages.register(app, deps)
     calendar.register(app, deps)
     away.register(app, deps)
+    people.register(app, deps)

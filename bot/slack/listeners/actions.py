@@ -18,7 +18,13 @@ from bot.slack.builders.followup_modals import build_conditions_modal, build_del
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import button_value, changing, team_of, user_of
+from bot.slack.listeners.context import (
+    as_hr_if_theirs,
+    button_value,
+    changing,
+    team_of,
+    user_of,
+)
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import may_make, opens_modal
 
@@ -35,15 +41,21 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         await ack()
         async with changing(deps, context):
-            made = await decide(
-                deps.sessions,
-                team_id=team_of(context),
-                ref=_ref(body),
-                actor_id=user_of(context),
-                outcome=Outcome.APPROVED,
-                announce=and_home(deps.say.decision, body, user_of(context)),
-                policy=deps.policy,
-                now=deps.clock.now(),
+            made = await as_hr_if_theirs(
+                deps,
+                client,
+                context,
+                lambda as_hr: decide(
+                    deps.sessions,
+                    team_id=team_of(context),
+                    ref=_ref(body),
+                    actor_id=user_of(context),
+                    outcome=Outcome.APPROVED,
+                    announce=and_home(deps.say.decision, body, user_of(context)),
+                    policy=deps.policy,
+                    now=deps.clock.now(),
+                    actor_is_hr=as_hr,
+                ),
             )
         await deliver_now(client, deps, made.record)
 

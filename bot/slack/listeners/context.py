@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.errors import InvalidInput, UnreadableReference
+from bot.domain.errors import InvalidInput, NotYourSide, UnreadableReference
 from bot.slack import directory
 from bot.slack.deps import Deps
+
+T = TypeVar("T")
 
 # The key of the event bot/web.py sets in a request's context once its answer is on the way.
 ANSWERED = "answered"
@@ -69,6 +71,23 @@ async def is_hr_before_answering(
         if known is None:
             raise InvalidInput({field: HR_SLOW}) from None
         return known
+
+
+async def as_hr_if_theirs(
+    deps: Deps,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    act: Callable[[bool], Awaitable[T]],
+) -> T:
+    """`act(False)`: a decision as the clicker. When that is refused because the side is HR's
+    (its decider's account was deactivated) and the clicker is HR, `act(True)`: as HR. HR is
+    looked up only then, so a manager's click costs no call to Slack."""
+    try:
+        return await act(False)
+    except NotYourSide as refusal:
+        if not refusal.hr_decides or not await is_hr(deps, client, context):
+            raise
+        return await act(True)
 
 
 def button_value(body: dict[str, Any]) -> str:

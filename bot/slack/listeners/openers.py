@@ -19,7 +19,7 @@ from bot.services.decisions import DecisionRef, Move, check_move
 from bot.services.queries import get_for_user
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import button_value, is_hr, team_of, user_of
+from bot.slack.listeners.context import as_hr_if_theirs, button_value, is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.refs import secondment_of
 
@@ -78,20 +78,26 @@ def visible(
 
 def may_make(deps: Deps, move: Move | None) -> Loader[SecondmentRecord]:
     """Load the request a decision button names, if the clicker may make `move` on its side
-    (None: whichever the state allows); an override is HR's, so only then is HR looked up."""
+    (None: whichever the state allows); an override is HR's, so only then, or on a side HR
+    decides, is HR looked up."""
 
     async def load(
         context: AsyncBoltContext, client: AsyncWebClient, value: str
     ) -> SecondmentRecord:
-        actor_is_hr = move is Move.OVERRIDE and await is_hr(deps, client, context)
-        return await check_move(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=DecisionRef.decode(value),
-            actor_id=user_of(context),
-            move=move,
-            policy=deps.policy,
-            actor_is_hr=actor_is_hr,
-        )
+        def check(as_hr: bool) -> Awaitable[SecondmentRecord]:
+            return check_move(
+                deps.sessions,
+                team_id=team_of(context),
+                ref=DecisionRef.decode(value),
+                actor_id=user_of(context),
+                move=move,
+                policy=deps.policy,
+                actor_is_hr=as_hr,
+            )
+
+        if move is Move.OVERRIDE:
+            return await check(await is_hr(deps, client, context))
+        # A side HR decides because its decider's account was deactivated: HR may block it.
+        return await as_hr_if_theirs(deps, client, context, check)
 
     return load

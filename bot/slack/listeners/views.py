@@ -29,7 +29,7 @@ from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.directory import check_request
 from bot.slack.ids import Callback
-from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.context import as_hr_if_theirs, team_of, user_of
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.parsing import (
     parse_block_form,
@@ -77,16 +77,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
         details = validate_block(parse_block_form(view["state"]["values"]), deps.policy)
         if isinstance(details, dict):
             raise InvalidInput(details)
-        made = await decide(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=DecisionRef.decode(view["private_metadata"]),
-            actor_id=user_of(context),
-            outcome=Outcome.BLOCKED,
-            announce=deps.say.decision,
-            policy=deps.policy,
-            now=deps.clock.now(),
-            block=details,
+        made = await as_hr_if_theirs(
+            deps,
+            client,
+            context,
+            lambda as_hr: decide(
+                deps.sessions,
+                team_id=team_of(context),
+                ref=DecisionRef.decode(view["private_metadata"]),
+                actor_id=user_of(context),
+                outcome=Outcome.BLOCKED,
+                announce=deps.say.decision,
+                policy=deps.policy,
+                now=deps.clock.now(),
+                block=details,
+                actor_is_hr=as_hr,
+            ),
         )
         await ack()
         await deliver_now(client, deps, made.record)

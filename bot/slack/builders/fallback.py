@@ -1,0 +1,50 @@
+"""HR as the fallback approver (bot/services/hr_fallback.py): what the thread and HR are told
+when a side goes to HR because its decider's Slack account is deactivated."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
+
+from bot.services.decisions import DecisionRef
+from bot.services.hr_fallback import ToHr
+from bot.slack.builders.followups import decision_buttons
+from bot.slack.builders.messages import Message
+from bot.slack.builders.terms import proposal_blocks, summary_line, terms_blocks
+from bot.slack.builders.text import md, mention
+
+
+def build_to_hr_reply(moved: ToHr) -> Message:
+    """The thread's line: who can no longer decide, and that HR decides instead."""
+    text = (
+        f"⚠️ {mention(moved.decider_id)}'s Slack account is deactivated, so HR now decides the "
+        f"{moved.side.role} side of this request, as the fallback approver."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])
+
+
+def build_to_hr_notice(moved: ToHr) -> Message:
+    """HR's message: the terms, and Approve and Block for the side (conditions are for the
+    managers to ask)."""
+    record, side = moved.record, moved.side
+    text = (
+        f"⚠️ Secondment request #{record.id} needs HR to decide its *{side.role}* side "
+        f"({side.duty}): {mention(moved.decider_id)}, who decides it, has a deactivated Slack "
+        "account."
+    )
+    ref = DecisionRef(record.id, side, record.deciding_version)
+    blocks: list[Block] = [
+        SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
+        *terms_blocks(record.terms),
+        *proposal_blocks(record),
+        # `proposal=True` leaves out "Approve with conditions": HR approves or blocks.
+        decision_buttons(ref, proposal=True, block_id=f"hr_decide_{side.value}"),
+        ContextBlock(
+            elements=[
+                md(
+                    "Anyone in HR may decide it. The decision is recorded as HR's, on behalf of "
+                    f"{mention(record.side(side).manager_id)}, and the thread shows it."
+                )
+            ]
+        ),
+    ]
+    return Message(text=text, blocks=blocks)
