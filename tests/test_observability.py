@@ -119,8 +119,9 @@ async def test_nudges_sent_and_failed_and_the_sweep_lag_are_measured_at_each_swe
     assert await bot.sweep(at(7, 9, 45)) == 1  # the retry, due since 09:31
     second = await scrape(bot)
     bot.slack.users[HOST]["deleted"] = True
-    # The second reminders: the host's is given up, and HR told so.
-    assert await bot.sweep(at(12, 10)) == 2
+    # The second reminders: the host's is given up, and the side goes to HR, the fallback
+    # approver: the home manager's reminder, the thread's line, its parent re-drawn, HR's notice.
+    assert await bot.sweep(at(12, 10)) == 4
     third = await scrape(bot)
     assert await bot.sweep(at(12, 11)) == 0  # nothing left due
     fourth = await scrape(bot)
@@ -150,12 +151,13 @@ async def test_nudges_sent_and_failed_and_the_sweep_lag_are_measured_at_each_swe
     assert samples(fourth, completed)[()] == at(12, 11).timestamp()
     # Every kind is there from the start; only the reminders moved.
     assert len(samples(fourth, sent, "kind")) == len(NudgeKind)
-    # Three reminders, and from the outbox: the thread, the employee's confirmation, HR's
-    # notice of the reminder given up.
+    # Three reminders, and from the outbox: the thread, the employee's confirmation, and for
+    # the side gone to HR, the thread's line, HR's notice and the thread's parent re-drawn.
     assert {k: v for k, v in samples(fourth, sent, "kind").items() if v} == {
         (reminder,): 3,
         (NudgeKind.THREAD_OPEN.value,): 1,
-        (NudgeKind.MESSAGE.value,): 2,
+        (NudgeKind.MESSAGE.value,): 3,
+        (NudgeKind.THREAD_UPDATE.value,): 1,
     }
     assert {k: v for k, v in samples(fourth, failed, "kind", "outcome").items() if v} == {
         (reminder, "retrying"): 1,

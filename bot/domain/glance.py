@@ -18,6 +18,7 @@ class SideGlance:
     manager_id: str
     delegate_id: str | None
     state: SideState
+    hr_decides: bool = False  # its decider's account was deactivated: HR decides it
 
     @property
     def decider_id(self) -> str:

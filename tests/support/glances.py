@@ -10,7 +10,9 @@ from bot.domain.record import SecondmentRecord, SideRecord
 
 def glance_of(record: SecondmentRecord) -> Glance:
     def side(side: SideRecord) -> SideGlance:
-        return SideGlance(side.side, side.manager_id, side.delegate_id, side.state)
+        return SideGlance(
+            side.side, side.manager_id, side.delegate_id, side.state, hr_decides=side.hr_decides
+        )
 
     blocked = record.blocked_side
     return Glance(

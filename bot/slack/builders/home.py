@@ -233,7 +233,9 @@ def _state(secondment: Glance) -> str:
     status = secondment.status
     if status.awaits_decisions:
         waiting = [
-            f"{mention(side.decider_id)} ({side.side.role})"
+            f"HR ({side.side.role}: account deactivated)"
+            if side.hr_decides
+            else f"{mention(side.decider_id)} ({side.side.role})"
             for side in secondment.sides
             if side.state is SideState.PENDING
         ]
