@@ -45,6 +45,8 @@ class Glance:
     deciding_version: int  # the terms version the managers decide: the proposal's, if any
     round_started_at: datetime
     thread_url: str | None
+    # HR is asked for an exception to its rules on the terms being decided, and has not answered.
+    exception_pending: bool = False
 
     @property
     def sides(self) -> tuple[SideGlance, SideGlance]:

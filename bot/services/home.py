@@ -317,6 +317,7 @@ def _glance_columns() -> tuple[Any, ...]:
         Secondment.terms_version,
         Secondment.round_started_at,
         Secondment.thread_url,
+        Secondment.hr_state,
     )
 
 
@@ -350,6 +351,7 @@ def _glance(row: Any) -> Glance:
         deciding_version=row.proposal_version if proposal else row.terms_version,
         round_started_at=row.round_started_at,
         thread_url=row.thread_url,
+        exception_pending=row.hr_state is SideState.PENDING,
     )
 
 

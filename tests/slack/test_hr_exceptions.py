@@ -138,6 +138,10 @@ async def test_a_30_month_request_is_agreed_only_once_hr_grants_the_exception(
     assert (row.status, row.hr_state) == (Status.PENDING, SideState.PENDING)
     assert not [c for c in bot.thread_replies(thread) if "Both managers have approved." in c.text]
     assert any("wait for HR's decision" in c.text for c in bot.thread_replies(thread))
+    # HR's Home lists it as waiting on HR, not only on the managers.
+    await bot.open_home(HR)
+    home = json.dumps((await bot.home_of(HR)).body["view"])
+    assert "Awaiting decisions: waiting for HR (an exception to its rules)." in home
 
     await grant(bot, thread)
 

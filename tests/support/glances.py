@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.domain.glance import Glance, SideGlance
 from bot.domain.record import SecondmentRecord, SideRecord
+from bot.domain.states import SideState
 
 
 def glance_of(record: SecondmentRecord) -> Glance:
@@ -31,4 +32,6 @@ def glance_of(record: SecondmentRecord) -> Glance:
         deciding_version=record.deciding_version,
         round_started_at=record.round_started_at,
         thread_url=record.thread_url,
+        exception_pending=record.exception is not None
+        and record.exception.state is SideState.PENDING,
     )

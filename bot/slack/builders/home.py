@@ -239,7 +239,12 @@ def _state(secondment: Glance) -> str:
             for side in secondment.sides
             if side.state is SideState.PENDING
         ]
-        return f"{status.label}: waiting for " + " and ".join(waiting) + "."
+        if secondment.exception_pending:
+            waiting.append("HR (an exception to its rules)")
+        if not waiting:
+            return f"{status.label}."
+        listed = ", ".join(waiting[:-1]) + " and " if len(waiting) > 1 else ""
+        return f"{status.label}: waiting for {listed}{waiting[-1]}."
     blocked, reason = secondment.blocked_side, secondment.block_reason
     if status.is_blocked and blocked is not None and reason is not None:
         return f"{status.label} by the {blocked.side.role}: {reason.label}."
