@@ -28,6 +28,8 @@ class EscalationKind(StrEnum):
 class NudgeKind(StrEnum):
     DECISION_REMINDER = "decision_reminder"
     DECISION_ESCALATION = "decision_escalation"
+    # HR asked for an exception to its rules, and not answering: reminded like a manager.
+    EXCEPTION_REMINDER = "exception_reminder"
     # The start of a secondment: the bot makes it active, then welcomes the employee and the
     # host manager and tells the home manager the coverage plan is in effect.
     SECONDMENT_START = "secondment_start"

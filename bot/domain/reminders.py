@@ -1,7 +1,8 @@
 """Which nudges a request waiting for decisions should have, and when.
 
 A decider who has not decided gets a reminder after N working days and one more after 2N; after
-M working days the request is escalated to HR. The plan is a pure function of the current
+M working days the request is escalated to HR. HR, asked for an exception to its rules with the
+terms, is reminded after N and 2N working days too. The plan is a pure function of the current
 state, so the services can compare it with what is stored and add or cancel the difference.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.domain.calendar import working_days_later
 from bot.domain.followups import NudgeKind
@@ -38,6 +39,21 @@ class DecisionWait:
     round_started_at: datetime
     employee_id: str
     undecided: Mapping[Side, str]  # side -> whoever decides it now (the manager or a delegate)
+    exception_asked: bool = False  # HR has still to decide an exception to its rules
+
+
+EXCEPTION_REMINDERS = 2
+
+
+def exception_reminder_due(
+    round_started_at: datetime, sequence: int, tz: str | None, policy: Policy
+) -> datetime:
+    """When HR's reminder number `sequence` of an undecided exception falls due (HR works for
+    the request, so its clock is the employee's); past the last one, never."""
+    if sequence > EXCEPTION_REMINDERS:
+        return datetime.max.replace(tzinfo=UTC)
+    days = policy.reminder_after_working_days * sequence
+    return working_days_later(round_started_at, days, tz, policy)
 
 
 def plan_decision_nudges(
@@ -55,6 +71,12 @@ def plan_decision_nudges(
                 wait.round_started_at, every * sequence, tz_of.get(decider), policy
             )
             planned.append(PlannedNudge(NudgeKind.DECISION_REMINDER, side, sequence, decider, due))
+    if wait.exception_asked and policy.hr_configured:
+        for sequence in range(1, EXCEPTION_REMINDERS + 1):
+            due = exception_reminder_due(
+                wait.round_started_at, sequence, tz_of.get(wait.employee_id), policy
+            )
+            planned.append(PlannedNudge(NudgeKind.EXCEPTION_REMINDER, None, sequence, None, due))
     if wait.undecided and policy.hr_configured:
         # HR works for the request, so its clock is the employee's.
         due = working_days_later(

@@ -56,7 +56,13 @@ def _plan(loaded: Loaded, tz_of: TimeZones, policy: Policy) -> list[PlannedNudge
         for c in loaded.check_ins
     }
     return plan_decision_nudges(
-        DecisionWait(row.status, row.round_started_at, row.employee_id, _undecided(loaded)),
+        DecisionWait(
+            row.status,
+            row.round_started_at,
+            row.employee_id,
+            _undecided(loaded),
+            exception_asked=row.hr_state is SideState.PENDING,
+        ),
         tz_of,
         policy,
     ) + plan_lifecycle_nudges(

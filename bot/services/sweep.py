@@ -60,6 +60,7 @@ from bot.domain.nudge_catalogue import (
 )
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
+from bot.domain.reminders import exception_reminder_due
 from bot.domain.states import Side, SideState
 from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.audit import event_row, record_event, record_events
@@ -139,6 +140,11 @@ def still_wanted(
         version, ask = end_decision_ask(due.sequence)
         current = end_ask_current(ask, record.terms.end_date, now, tz, policy)
         return version == record.terms_version and not record.end_decided and current
+    if due.kind is NudgeKind.EXCEPTION_REMINDER:
+        # Still undecided, and the latest reminder due: after downtime HR gets one, not two.
+        exception = record.exception
+        later = exception_reminder_due(record.round_started_at, due.sequence + 1, tz, policy)
+        return exception is not None and exception.state is SideState.PENDING and now < later
     if due.kind is NudgeKind.DECISION_REMINDER:
         assert due.side is not None
         side = record.side(due.side)

@@ -6,7 +6,7 @@ exception and its reason are in the written record and the report."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -411,3 +411,39 @@ async def test_anonymising_keeps_that_an_exception_was_asked_not_its_words_or_wh
     version = await terms(bot, thread, 1)
     assert version.exception_rules and version.exception_state is SideState.APPROVED
     assert (version.exception_reason, version.exception_decided_by) == (ERASED_TEXT, ERASED)
+
+
+@pytest.mark.settings(**RULES)
+async def test_hr_is_reminded_of_an_exception_it_has_not_decided_until_it_does(
+    bot: Harness, clock: time_machine.Traveller
+) -> None:
+    thread = await asked(bot)  # Monday 4 January
+    await both_approve(bot, thread)
+
+    def reminders() -> list[Call]:
+        sent = bot.slack.sent("chat.postMessage", channel=HR)
+        return [c for c in sent if "for HR's decision on an exception" in c.text]
+
+    await bot.sweep(datetime(2027, 1, 6, 23, tzinfo=UTC))
+    assert reminders() == []
+    await bot.sweep(datetime(2027, 1, 7, 9, tzinfo=UTC))  # three working days on
+    (first,) = reminders()
+    assert first.text.startswith("⏰ A reminder: secondment #1 has waited since")
+    assert Action.EXCEPTION_GRANT in first.blocks_text and WHY in first.blocks_text
+
+    clock.move_to(datetime(2027, 1, 8, 10, tzinfo=UTC))
+    await grant(bot, thread)
+    await bot.sweep(datetime(2027, 1, 12, 9, tzinfo=UTC))  # the second's day: granted, none
+    assert len(reminders()) == 1
+
+
+@pytest.mark.settings(**RULES)
+async def test_after_downtime_hr_gets_one_reminder_of_an_exception_not_two(bot: Harness) -> None:
+    await asked(bot)
+
+    # Down from Monday until the second reminder's day (Tuesday 12 January) had passed.
+    await bot.sweep(datetime(2027, 1, 13, 10, tzinfo=UTC))
+
+    sent = bot.slack.sent("chat.postMessage", channel=HR)
+    (reminder,) = [c for c in sent if "for HR's decision on an exception" in c.text]
+    assert reminder.text.startswith("⏰ A reminder: secondment #1 has waited since")

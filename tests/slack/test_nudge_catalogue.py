@@ -13,8 +13,8 @@ from slack_sdk.models.blocks import SectionBlock
 
 from bot.domain.followups import Destination, NudgeKind
 from bot.domain.nudge_catalogue import CATALOGUE, SILENT, Audience
-from bot.domain.record import SecondmentRecord
-from bot.domain.states import Side
+from bot.domain.record import ExceptionRecord, SecondmentRecord
+from bot.domain.states import Side, SideState
 from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record
 from bot.services.sweep import Due
@@ -82,6 +82,18 @@ def _dues(kind: NudgeKind, record: SecondmentRecord, asked: list[tuple[str, str]
             return [_due(kind, record, recipient_id=None, payload=closes)]
         case NudgeKind.DECISION_ESCALATION | NudgeKind.DEBRIEF_HR_NOTICE:
             return [_due(kind, record, recipient_id=None)]
+        case NudgeKind.EXCEPTION_REMINDER:
+            # An exception HR has still to decide, asked with the terms.
+            asked_of_hr = ExceptionRecord(
+                "a secondment lasts at most 24 months",
+                "The programme runs thirty months.",
+                SideState.PENDING,
+                None,
+                None,
+                None,
+            )
+            waiting = dataclasses.replace(record, exception=asked_of_hr)
+            return [_due(kind, waiting, recipient_id=None)]
         case _:
             return [_due(kind, record)]
 

@@ -89,6 +89,17 @@ def build_exception_for_hr(record: SecondmentRecord) -> Message:
     )
 
 
+def build_exception_reminder(record: SecondmentRecord) -> Message:
+    """To HR: the exception still waits for HR's decision; the same buttons. (Not numbered:
+    after downtime only the latest reminder goes, and "a second" would then be untrue.)"""
+    asked = build_exception_for_hr(record)
+    text = (
+        f"⏰ A reminder: secondment #{record.id} has waited since "
+        f"{moment(record.round_started_at)} for HR's decision on an exception to its rules."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(text)), *asked.blocks])
+
+
 def exception_refusal_form(record: SecondmentRecord, min_chars: int) -> TextForm:
     return TextForm(
         Callback.EXCEPTION_REFUSE,
