@@ -19,10 +19,12 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot import runtime
-from bot.domain.states import Side
+from bot.domain.states import Outcome, Side
 from bot.models import OutgoingEvent
 from bot.runtime import running
+from bot.services.decisions import decide
 from bot.services.events_out import forget_sent_events
+from bot.services.outbox import quiet
 from bot.settings import load_settings
 from bot.slack.ids import Action, Callback
 from bot.webhook import Webhook, send_due_events
@@ -291,3 +293,51 @@ async def test_the_serving_bots_sweep_sends_the_events(
     event = verified(received)
     assert (event["type"], event["time"]) == ("secondment.requested", "2027-01-04T10:00:00Z")
     assert event["data"]["employee_id"] == EMPLOYEE
+
+
+async def test_changes_committing_at_once_while_a_sender_sends_arrive_each_once_in_id_order(
+    bot: Harness, receiver: Receiver, webhook: Webhook
+) -> None:
+    """Many approvals commit side by side while the sender runs: an event is never sent before
+    one with a lower id that commits after it (on PostgreSQL, writers of events take turns
+    from their write to their commit), so the receiver sees every event once, in id order."""
+    threads = []
+    for n in range(6):
+        employee, home, host = (bot.slack.add_user(f"U0{role}{n:03d}") for role in "EMH")
+        threads.append(
+            (
+                await bot.submit_request(START, END, employee=employee, home=home, host=host),
+                home,
+                host,
+            )
+        )
+    await bot.handled()
+    now = bot.deps.clock.now()
+
+    async def approving(thread: Any, side: Side, user: str) -> None:
+        await decide(
+            bot.sessions,
+            team_id=bot.team_id,
+            ref=ref(thread, side),
+            actor_id=user,
+            outcome=Outcome.APPROVED,
+            announce=quiet,
+            policy=bot.deps.policy,
+            now=now,
+        )
+
+    async def sending() -> None:
+        for _ in range(30):
+            await send_due_events(webhook, bot.sessions, now)
+            await asyncio.sleep(0)
+
+    await asyncio.gather(
+        sending(),
+        *(approving(t, Side.HOME, home) for t, home, _ in threads),
+        *(approving(t, Side.HOST, host) for t, _, host in threads),
+    )
+    await send_due_events(webhook, bot.sessions, now)
+
+    ids = [verified(r)["id"] for r in receiver.received]
+    assert len(ids) == 6 * 4  # requested, two approvals and approved, for each
+    assert ids == [e.event_id for e in await stored(bot)]
