@@ -366,10 +366,10 @@ class CalendarFeed(Base):
 
 class Absence(Base):
     """A person's time away (`/secondment away`): whole days where they are, from `first_day`
-    to `last_day`, and whom they named to decide for them meanwhile. `starts_at`, `ends_at` and
-    `back_at` are those days' bounds and their first working day back, as UTC, so the sweep can
-    find what begins or ends without knowing where anyone is. `begun_at` and `ended_at` mark the
-    sweep handing their decisions over and back, each once (bot/services/away_handover.py)."""
+    to `last_day`, and whom they named to decide for them meanwhile. `starts_at` and `ends_at`
+    bound it as UTC (bot/domain/absences.py `window`), so the sweep can find what begins or ends
+    without knowing where anyone is. `begun_at` and `ended_at` mark the sweep handing their
+    decisions over and back, each once (bot/services/away_handover.py)."""
 
     __tablename__ = "absences"
     __table_args__ = (Index("ix_absences_team_id_person_id", "team_id", "person_id"),)
@@ -381,7 +381,6 @@ class Absence(Base):
     last_day: Mapped[date] = mapped_column(Date)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    back_at: Mapped[datetime] = mapped_column(UTCDateTime())
     delegate_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

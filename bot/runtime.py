@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.db import make_engine, migrate
 from bot.scheduler import Sweeper
+from bot.services.absences import forget_past_absences
 from bot.services.events_out import forget_sent_events, sessions_for
 from bot.services.events_seen import forget_seen_events
 from bot.services.retention import apply_retention
@@ -161,13 +162,15 @@ async def _retain(deps: Deps, now: datetime) -> None:
     applied = await apply_retention(deps.sessions, now=now, policy=deps.policy)
     events = await forget_seen_events(deps.sessions, now=now)
     sent = await forget_sent_events(deps.sessions, now=now)
+    away = await forget_past_absences(deps.sessions, now=now)
     log.info(
         "retention: %d secondments anonymised, %d deleted; %d handled event ids forgotten; "
-        "%d delivered events out dropped",
+        "%d delivered events out dropped; %d past absences forgotten",
         len(applied.anonymised),
         len(applied.deleted),
         events,
         sent,
+        away,
     )
 
 

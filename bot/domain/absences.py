@@ -1,13 +1,13 @@
 """Time away: a person's dates out of office, and who decides for them meanwhile.
 
-docs/DOMAIN.md friction 5 (no request sits unanswered): a manager away for two weeks must not
-stall every decision. While someone is away nothing is sent to them; their reminders wait until
-the first working day back. Their pending decisions go to the delegate they named for the
-window and come back when it ends. Without a delegate, a decision whose wait reaches HR's
-escalation during the absence goes to HR then, instead of waiting for the return.
+docs/DOMAIN.md friction 3 (a request never left without a way forward): a manager away for two
+weeks must not stall every decision. While someone is away nothing is sent to them; their
+reminders wait until the first working day back. Their pending decisions go to the delegate they
+named for the window and come back when it ends. Without a delegate, a decision whose wait
+reaches HR's escalation during the absence goes to HR then, instead of waiting for the return.
 
-An absence is a span of whole days where the person is: it begins at the start of its first
-day and ends at the start of the day after its last, in their timezone.
+An absence is a span of whole days where the person is: it begins at the start of its first day
+and ends at the start of the day after its last, in their timezone.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.domain.calendar import working_day_start
+from bot.domain.calendar import is_working_day, working_day_start
 from bot.domain.people import Person, zone_of
 from bot.domain.policy import Policy
 from bot.domain.validation import FieldErrors
@@ -41,7 +41,6 @@ class Away:
     """One stored span of time away, as the lists show it."""
 
     id: int
-    person_id: str
     first_day: date
     last_day: date
     delegate_id: str | None
@@ -50,21 +49,35 @@ class Away:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """When an absence begins and ends, and when the person is back at work, as UTC."""
+    """When an absence holds, as UTC: from the start of the working day on its first day to the
+    start of the first working day after its last, where the person is. Decisions are handed
+    over and back, and what waited for them goes, at those times: never at night."""
 
     starts_at: datetime
     ends_at: datetime
-    back_at: datetime  # the start of the first working day after the last day away
 
 
 def window(first_day: date, last_day: date, tz: str | None, policy: Policy) -> Window:
-    zone = zone_of(tz)
-    day_after = last_day + timedelta(days=1)
+    start = time(policy.workday_start_hour)
     return Window(
-        datetime.combine(first_day, time(0), zone).astimezone(UTC),
-        datetime.combine(day_after, time(0), zone).astimezone(UTC),
-        working_day_start(day_after, tz, policy),
+        datetime.combine(first_day, start, zone_of(tz)).astimezone(UTC),
+        working_day_start(last_day + timedelta(days=1), tz, policy),
     )
+
+
+def back_to_back(first_day: date, last_day: date, other: tuple[date, date], policy: Policy) -> bool:
+    """Whether two spans of time away overlap, or meet with no working day between them (a
+    Friday and the Monday after): entered apart, they would hand decisions back and over again
+    on the same morning."""
+    earlier, later = sorted([(first_day, last_day), other])
+    if later[0] <= earlier[1]:
+        return True
+    day = earlier[1] + timedelta(days=1)
+    while day < later[0]:
+        if is_working_day(day, policy):
+            return False
+        day += timedelta(days=1)
+    return True
 
 
 def validate_absence(
@@ -76,6 +89,7 @@ def validate_absence(
     others: Iterable[tuple[date, date]],
     delegate: Person | None,
     delegate_named: bool,
+    policy: Policy,
 ) -> FieldErrors:
     """What is wrong with an absence as entered, by field: `others` are the person's absences
     still to come or under way; `delegate` is Slack's word on the person named, if one was."""
@@ -94,17 +108,24 @@ def validate_absence(
         elif (first_day - today).days > MAX_DAYS_AHEAD:
             errors["first_day"] = "Enter time away up to two years ahead."
         else:
-            clash = next((o for o in others if o[0] <= last_day and first_day <= o[1]), None)
+            clash = next((o for o in others if back_to_back(first_day, last_day, o, policy)), None)
             if clash is not None:
                 errors["first_day"] = (
-                    f"You are already away from {clash[0]:%a %-d %b} to {clash[1]:%a %-d %b}. "
-                    "Cancel that first, or choose other dates."
+                    f"This overlaps or runs on from your time away {day_span(*clash)}. Cancel "
+                    "that, and enter the whole time away as one."
                 )
     if delegate_named:
         problem = _delegate_problem(delegate, person_id)
         if problem:
             errors["delegate"] = problem
     return errors
+
+
+def day_span(first_day: date, last_day: date) -> str:
+    """ "Tue 5 Jan 2027 to Fri 8 Jan 2027", or one day."""
+    if first_day == last_day:
+        return f"{first_day:%a %-d %b %Y}"
+    return f"{first_day:%a %-d %b %Y} to {last_day:%a %-d %b %Y}"
 
 
 def _delegate_problem(delegate: Person | None, person_id: str) -> str | None:

@@ -29,6 +29,14 @@ class NotYourSide(Refusal):
 
 
 @dataclass
+class PartOfTheRequest(Refusal):
+    """HR deciding a side in a deactivated decider's place may not be the employee or the other
+    side's decider: someone else in HR decides it."""
+
+    side: Side
+
+
+@dataclass
 class OnlyThesePeople(Refusal):
     """Only the listed people may do `action` on this request."""
 

@@ -30,6 +30,8 @@ class NudgeKind(StrEnum):
     DECISION_ESCALATION = "decision_escalation"
     # HR asked for an exception to its rules, and not answering: reminded like a manager.
     EXCEPTION_REMINDER = "exception_reminder"
+    # HR deciding a side whose decider's account was deactivated, and not deciding it.
+    HR_SIDE_REMINDER = "hr_side_reminder"
     # The start of a secondment: the bot makes it active, then welcomes the employee and the
     # host manager and tells the home manager the coverage plan is in effect.
     SECONDMENT_START = "secondment_start"

@@ -68,6 +68,7 @@ CATALOGUE: dict[NudgeKind, KindEntry] = {
         Audience.HR, DECIDING, per_round=True, changes_state=True, zoned=True, chained=True
     ),
     NudgeKind.EXCEPTION_REMINDER: KindEntry(Audience.HR, DECIDING, per_round=True, zoned=True),
+    NudgeKind.HR_SIDE_REMINDER: KindEntry(Audience.HR, DECIDING, per_round=True, zoned=True),
     NudgeKind.SECONDMENT_START: KindEntry(
         Audience.NOBODY, (Status.APPROVED,), changes_state=True, zoned=True
     ),

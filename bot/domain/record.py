@@ -32,8 +32,13 @@ class SideRecord:
     decided_by: str | None
     decided_at: datetime | None
     decision: DecisionInfo | None
-    # Its decider's account was deactivated: HR decides it, as the fallback approver.
-    hr_decides: bool = False
+    # When its decider's account was found deactivated, and HR took it over as the fallback
+    # approver (None: it has not).
+    to_hr_at: datetime | None = None
+
+    @property
+    def hr_decides(self) -> bool:
+        return self.to_hr_at is not None
 
     @property
     def decider_id(self) -> str:

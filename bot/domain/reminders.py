@@ -2,14 +2,16 @@
 
 A decider who has not decided gets a reminder after N working days and one more after 2N; after
 M working days the request is escalated to HR. HR, asked for an exception to its rules with the
-terms, is reminded after N and 2N working days too. The plan is a pure function of the current
-state, so the services can compare it with what is stored and add or cancel the difference.
+terms, or deciding a side whose decider's account was deactivated, is reminded after N and 2N
+working days too (of a side, counted from when it went to HR, if later). The plan is a pure
+function of the current state, so the services can compare it with what is stored and add or
+cancel the difference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.domain.calendar import working_days_later
@@ -40,20 +42,24 @@ class DecisionWait:
     employee_id: str
     undecided: Mapping[Side, str]  # side -> whoever decides it now (the manager or a delegate)
     exception_asked: bool = False  # HR has still to decide an exception to its rules
+    # Sides HR decides (their decider's account was deactivated), and since when.
+    hr_sides: Mapping[Side, datetime] = field(default_factory=dict)
+
+    def hr_since(self, side: Side) -> datetime:
+        """When HR's wait for `side` began: the round's start, or the hand-over if later."""
+        return max(self.round_started_at, self.hr_sides[side])
 
 
-EXCEPTION_REMINDERS = 2
+HR_REMINDERS = 2
 
 
-def exception_reminder_due(
-    round_started_at: datetime, sequence: int, tz: str | None, policy: Policy
-) -> datetime:
-    """When HR's reminder number `sequence` of an undecided exception falls due (HR works for
-    the request, so its clock is the employee's); past the last one, never."""
-    if sequence > EXCEPTION_REMINDERS:
+def hr_reminder_due(since: datetime, sequence: int, tz: str | None, policy: Policy) -> datetime:
+    """When HR's reminder number `sequence` of what waits on HR since `since` falls due (HR
+    works for the request, so its clock is the employee's); past the last one, never."""
+    if sequence > HR_REMINDERS:
         return datetime.max.replace(tzinfo=UTC)
     days = policy.reminder_after_working_days * sequence
-    return working_days_later(round_started_at, days, tz, policy)
+    return working_days_later(since, days, tz, policy)
 
 
 def plan_decision_nudges(
@@ -71,12 +77,15 @@ def plan_decision_nudges(
                 wait.round_started_at, every * sequence, tz_of.get(decider), policy
             )
             planned.append(PlannedNudge(NudgeKind.DECISION_REMINDER, side, sequence, decider, due))
+    hr_tz = tz_of.get(wait.employee_id)
     if wait.exception_asked and policy.hr_configured:
-        for sequence in range(1, EXCEPTION_REMINDERS + 1):
-            due = exception_reminder_due(
-                wait.round_started_at, sequence, tz_of.get(wait.employee_id), policy
-            )
+        for sequence in range(1, HR_REMINDERS + 1):
+            due = hr_reminder_due(wait.round_started_at, sequence, hr_tz, policy)
             planned.append(PlannedNudge(NudgeKind.EXCEPTION_REMINDER, None, sequence, None, due))
+    for side in wait.hr_sides if policy.hr_configured else ():
+        for sequence in range(1, HR_REMINDERS + 1):
+            due = hr_reminder_due(wait.hr_since(side), sequence, hr_tz, policy)
+            planned.append(PlannedNudge(NudgeKind.HR_SIDE_REMINDER, side, sequence, None, due))
     if wait.undecided and policy.hr_configured:
         # HR works for the request, so its clock is the employee's.
         due = working_days_later(

@@ -8,17 +8,19 @@ begins when the sweep reaches its first day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.absences import AbsenceForm, Away, validate_absence, window
 from bot.domain.errors import InvalidInput
+from bot.domain.followups import NudgeKind
 from bot.domain.people import Person, today_for
 from bot.domain.policy import Policy
-from bot.models import Absence, Nudge
+from bot.domain.states import SideState, Status
+from bot.models import Absence, Nudge, Secondment
 from bot.services.audit import record_event
 from bot.services.away_handover import Handed, begin_due, end_due
 from bot.services.outbox import Announce
@@ -73,7 +75,10 @@ async def add_absence(
             others=[(a.first_day, a.last_day) for a in ahead],
             delegate=delegate,
             delegate_named=form.delegate_id is not None,
+            policy=policy,
         )
+        if not errors and form.delegate_id:
+            errors = await _delegate_has_a_part(session, team_id, person.id, form.delegate_id)
         if errors:
             raise InvalidInput(errors)
         assert form.first_day is not None and form.last_day is not None
@@ -86,7 +91,6 @@ async def add_absence(
             last_day=form.last_day,
             starts_at=span.starts_at,
             ends_at=span.ends_at,
-            back_at=span.back_at,
             delegate_id=form.delegate_id,
             created_at=now,
         )
@@ -103,7 +107,7 @@ async def add_absence(
             absence_id=absence.id,
         )
         # Time away that has begun already (it starts today) hands decisions over now.
-        handed = await begin_due(session, announce, policy, now, absence_id=absence.id)
+        handed = await begin_due(session, announce, policy, now, absence.id)
         return AwayChanged(await _ahead(session, team_id, person.id, now), handed)
 
 
@@ -145,8 +149,8 @@ async def cancel_absence(
                 at=now,
                 absence_id=absence_id,
             )
-            handed = await end_due(session, announce, policy, now, absence_id=absence_id)
-            await _release_held(session, person_id, now)
+            handed = await end_due(session, announce, policy, now, absence_id)
+            await _release_held(session, team_id, person_id, now)
         return AwayChanged(await _ahead(session, team_id, person_id, now), handed)
 
 
@@ -180,18 +184,62 @@ async def _ahead(session: AsyncSession, team_id: str, person_id: str, now: datet
         .order_by(Absence.first_day, Absence.id)
     )
     return [
-        Away(a.id, a.person_id, a.first_day, a.last_day, a.delegate_id, a.begun_at is not None)
-        for a in rows
+        Away(a.id, a.first_day, a.last_day, a.delegate_id, a.begun_at is not None) for a in rows
     ]
 
 
-async def _release_held(session: AsyncSession, person_id: str, now: datetime) -> None:
-    """What waits for `person_id`'s return (held by a claim no sweep owns) may go now: the next
-    sweep judges each again, and holds it only if another absence or rule still says so."""
+async def _delegate_has_a_part(
+    session: AsyncSession, team_id: str, person_id: str, delegate_id: str
+) -> dict[str, str]:
+    """A field error if the delegate is the employee, or the other side's decider, of a request
+    waiting on `person_id`'s decision: they could not be handed it (as a delegation refuses)."""
+    t = Secondment.__table__.c
+    clashes: list[int] = []
+    for home in (True, False):
+        other_manager = t.host_manager_id if home else t.home_manager_id
+        other_delegate = t.host_delegate_id if home else t.home_delegate_id
+        clashes += await session.scalars(
+            select(t.id).where(
+                t.team_id == team_id,
+                t.status.in_([s.value for s in Status if s.awaits_decisions]),
+                (t.home_manager_id if home else t.host_manager_id) == person_id,
+                (t.home_state if home else t.host_state) == SideState.PENDING.value,
+                or_(
+                    t.employee_id == delegate_id,
+                    other_manager == delegate_id,
+                    other_delegate == delegate_id,
+                ),
+            )
+        )
+    if not clashes:
+        return {}
+    numbers = ", ".join(f"#{n}" for n in sorted(clashes))
+    return {
+        "delegate": f"They have another part in request {numbers}, waiting for your decision, "
+        "so they can't decide it for you. Choose someone else."
+    }
+
+
+async def _release_held(session: AsyncSession, team_id: str, person_id: str, now: datetime) -> None:
+    """What waits for `person_id`'s return (held by a claim no sweep owns: to them, or their
+    check-ins' missed marks) may go now: the next sweep judges each again, and holds it only if
+    another absence or rule still says so."""
+    theirs = select(Secondment.id).where(Secondment.team_id == team_id)
     await session.execute(
         update(Nudge)
         .where(
-            Nudge.recipient_id == person_id,
+            Nudge.secondment_id.in_(
+                theirs.where(
+                    or_(
+                        Secondment.employee_id == person_id,
+                        Secondment.home_manager_id == person_id,
+                        Secondment.host_manager_id == person_id,
+                        Secondment.home_delegate_id == person_id,
+                        Secondment.host_delegate_id == person_id,
+                    )
+                )
+            ),
+            or_(Nudge.recipient_id == person_id, Nudge.kind == NudgeKind.CHECK_IN_MISSED),
             Nudge.claim_token.is_(None),
             Nudge.claimed_until > now,
             Nudge.sent_at.is_(None),
@@ -207,3 +255,22 @@ async def _lock_person(session: AsyncSession, team_id: str, person_id: str) -> N
     if session.get_bind().dialect.name == "postgresql":
         key = func.hashtext(f"{team_id}:{person_id}")
         await session.execute(select(func.pg_advisory_xact_lock(_PERSON_LOCK, key)))
+
+
+# Time away is kept this long after it ends, then forgotten: dates of leave are personal, and the
+# audit trail keeps only the absence's id.
+KEPT_AFTER_END = timedelta(days=90)
+
+
+async def forget_past_absences(sessions: Sessions, *, now: datetime) -> int:
+    """The daily job: delete time away that ended, or was cancelled, `KEPT_AFTER_END` ago (its
+    hand-overs with it); returns how many."""
+    past = now - KEPT_AFTER_END
+    async with sessions.begin() as session:
+        deleted = await session.execute(
+            delete(Absence).where(
+                or_(Absence.ends_at < past, Absence.cancelled_at < past),
+                or_(Absence.ended_at.is_not(None), Absence.begun_at.is_(None)),
+            )
+        )
+    return int(deleted.rowcount)  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -30,8 +30,9 @@ from bot.services.loading import load_record, lock_secondment
 from bot.services.outbox import Announce, said
 from bot.services.settling import settle
 
-DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
-OPEN_SIDE = [SideState.PENDING.value, SideState.BLOCKED.value]
+# A side is handed over while the request waits for its decision (not once it is blocked:
+# the block is the manager's, and the employee's ways forward are in the thread).
+AWAITING = [s.value for s in Status if s.awaits_decisions]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +60,40 @@ class Handed:
 async def sweep_absences(
     sessions: Sessions, announce: Announce[Handed], policy: Policy, now: datetime
 ) -> None:
-    """The sweep's step: end the time away that is over, and begin what has begun."""
-    async with sessions.begin() as session:
-        await end_due(session, announce, policy, now)
-        await begin_due(session, announce, policy, now)
+    """The sweep's step: end the time away that is over or cancelled, then begin what has begun
+    and hand over what reached the absent since. Each absence in a transaction of its own,
+    holding its row, then its requests in id order, as a cancellation does."""
+    async with sessions() as session:
+        ending = list(await session.scalars(_ending(now).order_by(Absence.id)))
+        beginning = list(await session.scalars(_beginning(now).order_by(Absence.id)))
+    for absence_id in ending:
+        async with sessions.begin() as session:
+            await end_due(session, announce, policy, now, absence_id)
+    for absence_id in beginning:
+        async with sessions.begin() as session:
+            await begin_due(session, announce, policy, now, absence_id)
+
+
+def _ending(now: datetime) -> Select[int]:
+    return select(Absence.id).where(
+        Absence.begun_at.is_not(None),
+        Absence.ended_at.is_(None),
+        or_(Absence.ends_at <= now, Absence.cancelled_at.is_not(None)),
+    )
+
+
+def _beginning(now: datetime) -> Select[int]:
+    """Time away whose first day has come, not yet marked begun; or under way, with a delegate,
+    and a side still to hand over."""
+    return select(Absence.id).where(
+        Absence.ended_at.is_(None),
+        Absence.cancelled_at.is_(None),
+        Absence.starts_at <= now,
+        or_(
+            Absence.begun_at.is_(None),
+            and_(Absence.delegate_id.is_not(None), Absence.ends_at > now, _a_side_to_hand()),
+        ),
+    )
 
 
 async def begin_due(
@@ -70,38 +101,33 @@ async def begin_due(
     announce: Announce[Handed],
     policy: Policy,
     now: datetime,
-    *,
-    absence_id: int | None = None,
+    absence_id: int,
 ) -> list[Handed]:
-    """Mark the time away whose first day has come as begun, and hand every side still to
-    decide of those under way to their delegates (all, or only `absence_id`'s); returns the
-    hand-overs made."""
-    only = () if absence_id is None else (Absence.id == absence_id,)
-    await session.execute(
-        update(Absence)
-        .where(
-            Absence.begun_at.is_(None),
-            Absence.cancelled_at.is_(None),
-            Absence.starts_at <= now,
-            *only,
+    """Mark an absence whose first day has come as begun and, while it lasts, hand each side
+    still to decide to its delegate; returns the hand-overs made. The absence's row is held
+    first: a cancellation committing meanwhile is seen, and nothing is handed for it."""
+    absence = (
+        await session.scalars(
+            select(Absence)
+            .where(
+                Absence.id == absence_id,
+                Absence.ended_at.is_(None),
+                Absence.cancelled_at.is_(None),
+                Absence.starts_at <= now,
+            )
+            .with_for_update()
         )
-        .values(begun_at=now)
-    )
-    under_way = await session.scalars(
-        select(Absence).where(
-            Absence.begun_at.is_not(None),
-            Absence.ended_at.is_(None),
-            Absence.cancelled_at.is_(None),
-            Absence.ends_at > now,
-            Absence.delegate_id.is_not(None),
-            *only,
-        )
-    )
+    ).first()
+    if absence is None:
+        return []
+    if absence.begun_at is None:
+        absence.begun_at = now
+    if absence.delegate_id is None or absence.ends_at <= now:
+        return []  # nobody named; or it passed while the bot was down, and ends next
     step, made = _Step(session, announce, policy, now), []
-    for absence in under_way.all():
-        for secondment_id, side in await _still_to_hand(session, absence):
-            handed = await _hand(step, absence, secondment_id, side)
-            made += [handed] if handed else []
+    for secondment_id, side in await _still_to_hand(session, absence):
+        handed = await _hand(step, absence, secondment_id, side)
+        made += [handed] if handed else []
     return made
 
 
@@ -110,65 +136,80 @@ async def end_due(
     announce: Announce[Handed],
     policy: Policy,
     now: datetime,
-    *,
-    absence_id: int | None = None,
+    absence_id: int,
 ) -> list[Handed]:
-    """End the time away that is over or cancelled (all, or only `absence_id`), once each, and
-    give back each side its delegate still holds and that is still to decide; returns the
-    sides given back."""
-    only = () if absence_id is None else (Absence.id == absence_id,)
-    ended = (
+    """End an absence that is over or cancelled, once, and give back each side its delegate
+    still holds and that is still to decide; returns the sides given back."""
+    absence = (
         await session.scalars(
             update(Absence)
             .where(
+                Absence.id == absence_id,
                 Absence.begun_at.is_not(None),
                 Absence.ended_at.is_(None),
                 or_(Absence.ends_at <= now, Absence.cancelled_at.is_not(None)),
-                *only,
             )
             .values(ended_at=now)
             .returning(Absence)
         )
-    ).all()
+    ).first()
+    if absence is None or absence.delegate_id is None:
+        return []  # not due, ended already; or its delegate was erased, and nothing is theirs
+    handed = await session.execute(
+        select(AwayHandover.secondment_id, AwayHandover.side)
+        .where(AwayHandover.absence_id == absence.id)
+        .order_by(AwayHandover.secondment_id, AwayHandover.side)
+    )
     step, made = _Step(session, announce, policy, now), []
-    for absence in ended:
-        handed = await session.execute(
-            select(AwayHandover.secondment_id, AwayHandover.side)
-            .where(AwayHandover.absence_id == absence.id)
-            .order_by(AwayHandover.id)
-        )
-        for secondment_id, side in handed.all():
-            back = await _give_back(step, absence, secondment_id, side)
-            made += [back] if back else []
+    for secondment_id, side in handed.all():
+        back = await _give_back(step, absence, secondment_id, side)
+        made += [back] if back else []
     return made
 
 
 async def _still_to_hand(session: AsyncSession, absence: Absence) -> list[tuple[int, Side]]:
     """The sides `absence`'s person manages and still has to decide, with nobody deciding for
-    them, not yet handed over for this absence."""
+    them, not yet handed over for this absence, in request order."""
     found: list[tuple[int, Side]] = []
-    t = Secondment.__table__.c
     for side in Side:
-        home = side is Side.HOME
-        handed = exists().where(
-            AwayHandover.absence_id == absence.id,
-            AwayHandover.secondment_id == t.id,
-            AwayHandover.side == side,
-        )
         rows = await session.scalars(
-            select(t.id)
-            .where(
-                t.team_id == absence.team_id,
-                (t.home_manager_id if home else t.host_manager_id) == absence.person_id,
-                (t.home_delegate_id if home else t.host_delegate_id).is_(None),
-                (t.home_state if home else t.host_state).in_(OPEN_SIDE),
-                t.status.in_(DECIDING),
-                ~handed,
-            )
-            .order_by(t.id)
+            select(Secondment.id).where(Absence.id == absence.id, _side_to_hand(side))
         )
         found += [(secondment_id, side) for secondment_id in rows]
     return sorted(found)
+
+
+def _a_side_to_hand() -> ColumnElement[bool]:
+    """For an absence (`Absence`, correlated): some request has a side to hand over."""
+    return or_(*(select(Secondment.id).where(_side_to_hand(side)).exists() for side in Side))
+
+
+def _side_to_hand(side: Side) -> ColumnElement[bool]:
+    """`side` of a request (`Secondment`) is one the absence (`Absence`) hands over: the absent
+    person manages it, it waits for their decision with nobody deciding for them, it was not
+    handed over for this absence before (a manager who took it back keeps it), and the
+    delegate has no other part in the request."""
+    t = Secondment.__table__.c
+    home = side is Side.HOME
+    other_manager = t.host_manager_id if home else t.home_manager_id
+    other_delegate = t.host_delegate_id if home else t.home_delegate_id
+    handed = exists().where(
+        AwayHandover.absence_id == Absence.id,
+        AwayHandover.secondment_id == t.id,
+        AwayHandover.side == side,
+    )
+    return and_(
+        t.team_id == Absence.team_id,
+        (t.home_manager_id if home else t.host_manager_id) == Absence.person_id,
+        (t.home_delegate_id if home else t.host_delegate_id).is_(None),
+        (t.home_state if home else t.host_state) == SideState.PENDING.value,
+        (t.home_to_hr_at if home else t.host_to_hr_at).is_(None),
+        t.status.in_(AWAITING),
+        t.employee_id != Absence.delegate_id,
+        other_manager != Absence.delegate_id,
+        func.coalesce(other_delegate, "") != Absence.delegate_id,
+        ~handed,
+    )
 
 
 async def _hand(step: _Step, absence: Absence, secondment_id: int, side: Side) -> Handed | None:
@@ -220,10 +261,17 @@ async def _set_delegate(
             t.id == secondment_id,
             (t.home_manager_id if home else t.host_manager_id) == absence.person_id,
             delegate.is_(None) if was is None else delegate == was,
-            (t.home_state if home else t.host_state).in_(OPEN_SIDE),
-            t.status.in_(DECIDING),
+            (t.home_state if home else t.host_state) == SideState.PENDING.value,
+            t.status.in_(AWAITING),
         )
-        .values({delegate: becomes, t.updated_at: step.now})
+        # Whoever decides now can: a side HR held for a deactivated delegate is theirs.
+        .values(
+            {
+                delegate: becomes,
+                t.home_to_hr_at if home else t.host_to_hr_at: None,
+                t.updated_at: step.now,
+            }
+        )
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -1,13 +1,14 @@
 """What the sweep holds while its recipient is away, and what it sends to HR instead of waiting.
 
-docs/DOMAIN.md friction 5, and bot/domain/absences.py: nothing is sent to someone away; what is
-for them waits until their first working day back, and then the catch-up rules judge it as they
-would after any delay (a check-in's reminder follows its question by a working day, and so on).
-A missed check-in is marked only a working day after that return, once its reminder has gone.
-HR's escalation of a request nobody decided does not wait for reminders held for a decider
-who is away: it goes on its day, and says who is away.
+docs/DOMAIN.md friction 3 (never without a way forward), and bot/domain/absences.py: nothing is
+sent to someone away; what is for them waits until their first working day back, and then the
+catch-up rules judge it as they would after any delay (a check-in's reminder follows its
+question by a working day, and so on). A missed check-in is marked only a working day after that
+return, once its reminder has gone. HR's escalation of a request nobody decided does not wait
+for reminders held for a decider who is away: it goes on its day, and says who is away.
 
-Read here, in one query for a whole claimed batch.
+Read here, in one query for a whole claimed batch; and for what a change says, which is written
+free for the sweep to hold when its recipient is away (`away_among`, from bot/services/outbox.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bot.domain.nudge_catalogue import Audience, kinds_where
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState
-from bot.models import Absence, Nudge
+from bot.models import Absence, Nudge, Secondment
 
 # A direct message to its recipient: these wait while the recipient is away.
 TO_THEM = kinds_where(lambda e: e.audience is Audience.PERSON)
@@ -90,6 +91,26 @@ async def away_in_batch(
     return AwayInBatch(held, deciders)
 
 
+async def away_among(
+    session: AsyncSession, secondment_id: int, people: set[str], now: datetime
+) -> set[str]:
+    """Of `people` in a secondment's workspace, those away at `now`: what a change says to them
+    is left to the sweep, which holds it, instead of being sent right after the change."""
+    if not people:
+        return set()
+    team = select(Secondment.team_id).where(Secondment.id == secondment_id).scalar_subquery()
+    rows = await session.scalars(
+        select(Absence.person_id).where(
+            Absence.team_id == team,
+            Absence.person_id.in_(sorted(people)),
+            Absence.cancelled_at.is_(None),
+            Absence.starts_at <= now,
+            Absence.ends_at > now,
+        )
+    )
+    return set(rows)
+
+
 def _people(nudge: Nudge, record: SecondmentRecord) -> tuple[str, ...]:
     """Whose absence holds `nudge` (or, for HR's escalation, whose absence it names)."""
     if nudge.kind is NudgeKind.DECISION_ESCALATION:
@@ -109,14 +130,14 @@ async def _away_now(
     if not people:
         return {}
     rows = await session.execute(
-        select(Absence.team_id, Absence.person_id, Absence.last_day, Absence.back_at)
+        select(Absence.team_id, Absence.person_id, Absence.last_day, Absence.ends_at)
         .where(
             tuple_(Absence.team_id, Absence.person_id).in_(sorted(people)),
             Absence.cancelled_at.is_(None),
             Absence.starts_at <= now,
-            Absence.back_at > now,
+            Absence.ends_at > now,
         )
-        .order_by(Absence.back_at)
+        .order_by(Absence.ends_at)
     )
     # The latest return wins: time away entered back to back holds until the last of it.
     return {(team, person): AwayNow(last, back) for team, person, last, back in rows}

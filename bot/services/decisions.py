@@ -46,6 +46,7 @@ from bot.domain.errors import (
     NotYourSide,
     OnlyHr,
     OverrideNotAllowed,
+    PartOfTheRequest,
     TermsChanged,
     UnreadableReference,
     reference_number,
@@ -369,9 +370,18 @@ def _claim_statement(side: Side, move: Move, outcome: Outcome) -> Update:
             if home
             else (t.host_manager_id, t.host_delegate_id)
         )
-        # HR decides a side whose decider's account was deactivated (the fallback approver).
+        # HR decides a side whose decider's account was deactivated (the fallback approver):
+        # not HR who is the employee, or who decides the other side.
         to_hr = t.home_to_hr_at if home else t.host_to_hr_at
-        as_hr = and_(to_hr.is_not(None), bindparam("claim_hr", type_=Boolean()))
+        other_manager = t.host_manager_id if home else t.home_manager_id
+        other_delegate = t.host_delegate_id if home else t.home_delegate_id
+        as_hr = and_(
+            to_hr.is_not(None),
+            bindparam("claim_hr", type_=Boolean()),
+            t.employee_id != actor_id,
+            other_manager != actor_id,
+            func.coalesce(other_delegate, "") != actor_id,
+        )
         conditions.append(or_(manager == actor_id, delegate == actor_id, as_hr))
     proposal = t.proposal_version.is_not(None)
     values: dict[Any, Any] = {
@@ -442,6 +452,10 @@ def _explain(
             raise OverrideNotAllowed()
     elif not side.may_decide(actor_id, is_hr=actor_is_hr):
         raise NotYourSide(ref.side, side.manager_id, side.delegate_id, side.hr_decides)
+    elif actor_id not in (side.manager_id, side.delegate_id) and (
+        actor_id == record.employee_id or record.side(ref.side.other).may_decide(actor_id)
+    ):
+        raise PartOfTheRequest(ref.side)
     if record.deciding_version != ref.terms_version:
         raise TermsChanged(ref.terms_version, record.deciding_version)
     from_statuses, from_state = move.starts_from

@@ -293,6 +293,8 @@ async def _hand_over(
         .values(
             {
                 t.home_delegate_id if home else t.host_delegate_id: new_delegate,
+                # Whoever decides now can: a side HR held for a deactivated decider is theirs.
+                t.home_to_hr_at if home else t.host_to_hr_at: None,
                 t.updated_at: now,
             }
         )

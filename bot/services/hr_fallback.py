@@ -1,11 +1,11 @@
 """HR as the fallback approver: a side whose decider's Slack account is deactivated goes to HR.
 
-docs/DOMAIN.md friction 5 (no request sits unanswered): a manager who has left cannot decide,
-and reminders to them go nowhere. The bot learns it from Slack (a `user_change` event saying
-the account is deleted, or a reminder refused because the account is disabled); each side
-that person decides and is still pending then goes to HR, once (a conditional update of the
-side's `*_to_hr_at`), with its audit event and a notice in the thread and to HR, whose people
-may then approve or block it. Their reminders stop; nobody else's change.
+docs/DOMAIN.md friction 3 (a request never left without a way forward): a manager who has left
+cannot decide, and reminders to them go nowhere. The bot learns it from Slack (a `user_change`
+event saying the account is deleted, or a reminder refused because the account is disabled);
+each side that person decides and is still pending then goes to HR, once (a conditional update
+of the side's `*_to_hr_at`), with its audit event and a notice in the thread and to HR, whose
+people may then approve or block it. Their reminders stop; nobody else's change.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from bot.services.outbox import Announce, said
 from bot.services.settling import settle
 
 AWAITING = [s.value for s in Status if s.awaits_decisions]
+# How the bot learnt it: Slack's `user_change` event; otherwise Slack's error on a reminder.
+DEACTIVATED = "account deactivated"
+GONE = "user_not_found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,39 +54,60 @@ async def hand_to_hr(
     policy: Policy,
     now: datetime,
 ) -> list[ToHr]:
+    """`hand_over_to_hr` in a transaction of its own."""
+    async with sessions.begin() as session:
+        return await hand_over_to_hr(
+            session,
+            team_id=team_id,
+            person_id=person_id,
+            reason=reason,
+            announce=announce,
+            policy=policy,
+            now=now,
+        )
+
+
+async def hand_over_to_hr(
+    session: AsyncSession,
+    *,
+    team_id: str,
+    person_id: str,
+    reason: str,
+    announce: Announce[ToHr],
+    policy: Policy,
+    now: datetime,
+) -> list[ToHr]:
     """Hand HR every pending side `person_id` decides (as its manager with nobody deciding for
-    them, or as the delegate), now that their account is deactivated. Without HR set up there
-    is nobody to hand it to, and nothing changes."""
+    them, or as the delegate), now that their account is deactivated; returns the sides handed.
+    Without HR set up there is nobody to hand it to, and nothing changes."""
     if not policy.hr_configured:
         return []
     handed: list[ToHr] = []
-    async with sessions.begin() as session:
-        for secondment_id, side in await _theirs(session, team_id, person_id):
-            await lock_secondment(session, secondment_id)
-            changed = await session.execute(
-                update(Secondment)
-                .where(Secondment.id == secondment_id, _pending_for(side, person_id))
-                .values({_to_hr(side): now, Secondment.updated_at: now})
-                .execution_options(synchronize_session=False)
-            )
-            if changed.rowcount != 1:  # type: ignore[attr-defined]
-                continue  # decided, or handed to someone else, since it was read
-            row = await settle(session, secondment_id, policy, now)
-            record_event(
-                session,
-                secondment_id=secondment_id,
-                actor_id="bot",
-                action=f"{side.value}_to_hr",
-                terms_version=row.proposal_version or row.terms_version,
-                at=now,
-                decider_id=person_id,
-                reason=reason,
-            )
-            record = await load_record(session, team_id, secondment_id, policy)
-            assert record is not None
-            handed.append(
-                await said(session, announce, ToHr(record, side, person_id, reason), record.id, now)
-            )
+    for secondment_id, side in await _theirs(session, team_id, person_id):
+        await lock_secondment(session, secondment_id)
+        changed = await session.execute(
+            update(Secondment)
+            .where(Secondment.id == secondment_id, _pending_for(side, person_id))
+            .values({_to_hr(side): now, Secondment.updated_at: now})
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # decided, or handed to someone else, since it was read
+        row = await settle(session, secondment_id, policy, now)
+        record_event(
+            session,
+            secondment_id=secondment_id,
+            actor_id="bot",
+            action=f"{side.value}_to_hr",
+            terms_version=row.proposal_version or row.terms_version,
+            at=now,
+            decider_id=person_id,
+            reason=reason,
+        )
+        record = await load_record(session, team_id, secondment_id, policy)
+        assert record is not None
+        moved = ToHr(record, side, person_id, reason)
+        handed.append(await said(session, announce, moved, record.id, now))
     return handed
 
 

@@ -129,7 +129,7 @@ def to_record(
             decided_by=row.decided_by(side),
             decided_at=row.decided_at(side),
             decision=_decision_info(decision) if decision else None,
-            hr_decides=row.to_hr_at(side) is not None,
+            to_hr_at=row.to_hr_at(side),
         )
 
     return SecondmentRecord(
@@ -255,9 +255,9 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
                 select(CheckIn).where(CheckIn.secondment_id == row.id).order_by(CheckIn.sequence)
             )
         ).all()
-    paused, behind, questions_open, *people_tz = found[0][3:]
+    paused, behind, anyone_away, questions_open, *people_tz = found[0][3:]
     # What a change's messages must wait for, as of this read (after the change took the row).
-    remember_waits(session, row.id, (paused, behind))
+    remember_waits(session, row.id, (paused, behind, anyone_away))
     people = [getattr(row, person.key) for person in _PEOPLE]
     timezones = {
         person: tz for person, tz in zip(people, people_tz, strict=True) if person is not None

@@ -62,6 +62,12 @@ def _plan(loaded: Loaded, tz_of: TimeZones, policy: Policy) -> list[PlannedNudge
             row.employee_id,
             _undecided(loaded),
             exception_asked=row.hr_state is SideState.PENDING,
+            hr_sides={
+                side: since
+                for side in Side
+                if row.state_of(side) is SideState.PENDING
+                and (since := row.to_hr_at(side)) is not None
+            },
         ),
         tz_of,
         policy,

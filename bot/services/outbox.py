@@ -42,8 +42,9 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.domain.followups import Destination, NudgeKind
 from bot.domain.nudge_catalogue import IN_THREAD
-from bot.models import Nudge, PausedWorkspace, Secondment
+from bot.models import Absence, Nudge, PausedWorkspace, Secondment
 from bot.services.asked import pinned_close
+from bot.services.away_holds import away_among
 
 # How long a claim holds a nudge: past it, another sweep may claim it (bot/services/sweep.py).
 LEASE = timedelta(minutes=5)
@@ -177,9 +178,13 @@ async def write_outbox(
     known = session.info.get(_WAITS, {}).pop(secondment_id, None)
     if known is None:
         known = tuple((await session.execute(_MUST_WAIT, {"secondment_id": secondment_id})).one())
-    paused, behind = known
+    paused, behind, anyone_away = known
+    # A direct message to someone away waits for the sweep, which holds it until they are back.
+    to_people = {i.recipient_id for i in outgoing if _to_a_person(i) and i.recipient_id}
+    away = await away_among(session, secondment_id, to_people, now) if anyone_away else set()
     for row, item in zip(rows, outgoing, strict=True):
         free = not paused and not (behind and said_in_thread(item))
+        free &= not (_to_a_person(item) and item.recipient_id in away)
         row |= {
             "claimed_until": held_until if free else None,
             "claim_token": claims.token if free else None,
@@ -197,6 +202,10 @@ async def write_outbox(
             claims.rows.append(
                 BornClaimed(nudge_id, secondment_id, position, outgoing[position], held_until)
             )
+
+
+def _to_a_person(item: Outgoing) -> bool:
+    return item.kind is NudgeKind.MESSAGE and item.destination is Destination.PERSON
 
 
 async def _pin_closes(
@@ -231,8 +240,9 @@ def must_wait(
     secondment_id: ColumnElement[int] | InstrumentedAttribute[int],
 ) -> tuple[ColumnElement[bool], ...]:
     """Whether a secondment's new rows must wait for the usual claim: its workspace is paused;
-    and whether something said in its thread is still waiting there (the claim keeps their
-    order, so a new thread message waits behind it)."""
+    whether something said in its thread is still waiting there (the claim keeps their order,
+    so a new thread message waits behind it); and whether one of its people is away (time away
+    begun and not ended), so a DM to them may have to wait for their return."""
     earlier = aliased(Nudge)
     return (
         exists().where(
@@ -244,10 +254,36 @@ def must_wait(
             earlier.sent_at.is_(None),
             earlier.cancelled_at.is_(None),
         ),
+        someone_away(secondment_id),
     )
 
 
-def remember_waits(session: AsyncSession, secondment_id: int, waits: tuple[bool, bool]) -> None:
+def someone_away(
+    secondment_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> ColumnElement[bool]:
+    """One of a secondment's people is away: their time away has begun and not ended."""
+    s = Secondment.__table__.c
+    return exists().where(
+        s.id == secondment_id,
+        Absence.team_id == s.team_id,
+        Absence.person_id.in_(
+            [
+                s.employee_id,
+                s.home_manager_id,
+                s.host_manager_id,
+                s.home_delegate_id,
+                s.host_delegate_id,
+            ]
+        ),
+        Absence.begun_at.is_not(None),
+        Absence.ended_at.is_(None),
+        Absence.cancelled_at.is_(None),
+    )
+
+
+def remember_waits(
+    session: AsyncSession, secondment_id: int, waits: tuple[bool, bool, bool]
+) -> None:
     """`must_wait` as read with the secondment in this transaction (bot/services/loading.py,
     once the change holds its row), for `write_outbox` to use instead of asking again."""
     session.info.setdefault(_WAITS, {})[secondment_id] = waits

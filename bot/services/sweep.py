@@ -14,7 +14,7 @@ at claim time instead of being sent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -60,7 +60,7 @@ from bot.domain.nudge_catalogue import (
 )
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.reminders import exception_reminder_due
+from bot.domain.reminders import hr_reminder_due
 from bot.domain.states import Side, SideState
 from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.audit import event_row, record_event, record_events
@@ -143,8 +143,15 @@ def still_wanted(
     if due.kind is NudgeKind.EXCEPTION_REMINDER:
         # Still undecided, and the latest reminder due: after downtime HR gets one, not two.
         exception = record.exception
-        later = exception_reminder_due(record.round_started_at, due.sequence + 1, tz, policy)
+        later = hr_reminder_due(record.round_started_at, due.sequence + 1, tz, policy)
         return exception is not None and exception.state is SideState.PENDING and now < later
+    if due.kind is NudgeKind.HR_SIDE_REMINDER:
+        assert due.side is not None
+        side = record.side(due.side)
+        if side.state is not SideState.PENDING or side.to_hr_at is None:
+            return False
+        since = max(record.round_started_at, side.to_hr_at)
+        return now < hr_reminder_due(since, due.sequence + 1, tz, policy)
     if due.kind is NudgeKind.DECISION_REMINDER:
         assert due.side is not None
         side = record.side(due.side)
@@ -733,10 +740,12 @@ async def mark_failed(
     retry_at: datetime | None,
     maybe_sent: bool = False,
     then: Sequence[Outgoing] = (),
+    instead: Callable[[AsyncSession], Awaitable[bool]] | None = None,
 ) -> None:
     """Record a failed attempt: try again at `retry_at`, or give up when it is None and say
-    `then` (who must know) with it. `maybe_sent`: the attempt may have reached Slack all the
-    same (it timed out), so Slack is asked before the next one."""
+    `then` (who must know) with it; unless `instead`, run in the same transaction once given
+    up, says True: it has dealt with it, and said so itself. `maybe_sent`: the attempt may have
+    reached Slack all the same (it timed out), so Slack is asked before the next one."""
     async with sessions.begin() as session:
         values: dict[str, object] = {
             "attempts": Nudge.attempts + 1,
@@ -770,4 +779,5 @@ async def mark_failed(
                 recipient_id=due.recipient_id,
                 error=error,
             )
-            await write_outbox(session, due.record.id, then, now)
+            if instead is None or not await instead(session):
+                await write_outbox(session, due.record.id, then, now)

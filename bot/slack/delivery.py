@@ -20,6 +20,8 @@ from datetime import datetime
 from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.catch_up import WINDOW_PASSED, arrives_late
 from bot.domain.followups import NudgeKind, Posted
@@ -27,7 +29,7 @@ from bot.domain.nudge_catalogue import CHANGES_STATE, SILENT
 from bot.domain.record import SecondmentRecord
 from bot.services.away_handover import sweep_absences
 from bot.services.check_in_catch_up import skip_claimed
-from bot.services.hr_fallback import hand_to_hr
+from bot.services.hr_fallback import hand_over_to_hr
 from bot.services.outbox import (
     LEASE,
     Announce,
@@ -155,7 +157,12 @@ async def send_due_nudges(client: AsyncWebClient, deps: Deps, now: datetime) -> 
     the sweep found the oldest due nudge, and `now` once the sweep has run to the end."""
     paused = await recheck_paused(client, deps, now)
     # Time away that ends or begins hands decisions over first, so what that says goes now.
-    await sweep_absences(deps.sessions, deps.say.away, deps.policy, now)
+    try:
+        await sweep_absences(deps.sessions, deps.say.away, deps.policy, now)
+    except SQLAlchemyError:
+        # One absence's hand-over failing (each is its own transaction, rolled back whole)
+        # must not hold back every message: it is tried again at the next sweep.
+        log.exception("handing decisions over for time away failed; sending goes on")
     lag, depth = await backlog(deps.sessions, now=now)
     deps.metrics.sweep_started(lag, depth, len(paused))
     sent = 0
@@ -379,6 +386,23 @@ async def _failed(deps: Deps, due: Due, now: datetime, failure: Undelivered) -> 
         due.attempts + 1,
         error,
     )
+    leaver = due.kind is NudgeKind.DECISION_REMINDER and error in DEACTIVATED
+
+    async def to_hr(session: AsyncSession) -> bool:
+        """A decider who has left: what waits on them goes to HR, the fallback approver, in
+        the same transaction; its notice replaces the "could not reach" one."""
+        assert due.recipient_id is not None
+        handed = await hand_over_to_hr(
+            session,
+            team_id=due.record.team_id,
+            person_id=due.recipient_id,
+            reason=error,
+            announce=deps.say.to_hr_fallback,
+            policy=deps.policy,
+            now=now,
+        )
+        return bool(handed)
+
     await mark_failed(
         deps.sessions,
         due,
@@ -387,16 +411,5 @@ async def _failed(deps: Deps, due: Due, now: datetime, failure: Undelivered) -> 
         retry_at=None if give_up else now + retry_wait(due.attempts, failure.retry_after),
         maybe_sent=failure.maybe_sent,
         then=who_must_know(deps.say, due, error) if give_up else (),
+        instead=to_hr if leaver else None,
     )
-    if give_up and due.kind is NudgeKind.DECISION_REMINDER and error in DEACTIVATED:
-        # A decider who has left: what waits on them goes to HR, the fallback approver.
-        assert due.recipient_id is not None
-        await hand_to_hr(
-            deps.sessions,
-            team_id=due.record.team_id,
-            person_id=due.recipient_id,
-            reason=error,
-            announce=deps.say.to_hr_fallback,
-            policy=deps.policy,
-            now=now,
-        )

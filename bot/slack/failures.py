@@ -48,7 +48,7 @@ UNREACHABLE = {
     "not_in_channel",
 }
 # Of those, the ones that say the person has left: their pending decisions go to HR
-# (bot/services/hr_fallback.py), whose notice says so.
+# (bot/services/hr_fallback.py, from bot/slack/delivery.py), whose notice then says so.
 DEACTIVATED = {"user_disabled", "user_not_found"}
 # Errors about the message itself: Slack will refuse it however often it is sent.
 NO_THREAD = "no_thread"  # a reply whose approval thread could not be opened
@@ -123,8 +123,6 @@ def who_must_know(say: Announcements, due: Due, error: str) -> Sequence[Outgoing
         message = build_delegate_not_checked(record, ref.side, delegate, error)
         return [to_person(due.recipient_id, message)]
     if due.kind is NudgeKind.DECISION_REMINDER:
-        if error in DEACTIVATED and say.hr:
-            return []  # the side goes to HR, and HR's notice of it says why
         # Someone has to know the request is stuck on a person the bot cannot reach.
         return say.to_hr(build_undeliverable(record, due.recipient_id, error))
     if due.kind is NudgeKind.MESSAGE and due.destination is not Destination.HR:

@@ -75,7 +75,7 @@ class HomeBlock(StrEnum):
 
     DECIDE = "home_decide"  # + _<secondment id>_<side>
     SHOW_MORE = "home_more"  # + _<section>
-    AWAY = "home_away"  # the time-away section's button
+    AWAY = "away"  # + _<absence id>: one entry of the time-away form's list
 
 
 class Callback(StrEnum):

@@ -29,6 +29,7 @@ from bot.slack.builders.checkins import build_check_in, build_follow_up
 from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_request
 from bot.slack.builders.end_of_term import build_end_decision_ask
 from bot.slack.builders.exceptions import build_exception_reminder
+from bot.slack.builders.fallback import build_hr_side_reminder
 from bot.slack.builders.followups import build_decision_reminder, build_hr_escalation
 from bot.slack.builders.home import build_home, decode_limits
 from bot.slack.builders.lifecycle import build_coverage_notice, build_start_welcome
@@ -130,6 +131,9 @@ async def _say(client: AsyncWebClient, deps: Deps, due: Due, now: datetime) -> P
                 away=due.deciders_away,
             )
             await _tell_hr(client, deps, due, message)
+        case NudgeKind.HR_SIDE_REMINDER:
+            assert due.side is not None
+            await _tell_hr(client, deps, due, build_hr_side_reminder(record, due.side))
         case NudgeKind.EXCEPTION_REMINDER:
             await _tell_hr(client, deps, due, build_exception_reminder(record))
         case NudgeKind.END_DECISION:

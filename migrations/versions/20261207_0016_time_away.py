@@ -26,7 +26,6 @@ def upgrade() -> None:
         sa.Column("last_day", sa.Date(), nullable=False),
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("back_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("delegate_id", sa.String(length=32), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),

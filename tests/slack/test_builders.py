@@ -42,6 +42,7 @@ from bot.domain.errors import (
     OnlyHr,
     OnlyThesePeople,
     OverrideNotAllowed,
+    PartOfTheRequest,
     ProposalOpen,
     Refusal,
     StillOpen,
@@ -615,6 +616,14 @@ def test_approved_announcement() -> None:
 REFUSALS: dict[str, tuple[Refusal, list[str]]] = {
     "not_found": (NotFound(12), ["#12", "`/secondment list`"]),
     "not_your_side": (NotYourSide(Side.HOST, HOST), ["Only <@UHOST>", "host manager side"]),
+    "not_your_side_but_hrs": (
+        NotYourSide(Side.HOST, HOST, hr_decides=True),
+        ["Only HR can decide the host manager side", "account is deactivated"],
+    ),
+    "part_of_the_request": (
+        PartOfTheRequest(Side.HOST),
+        ["You are part of this request", "someone else in HR decides its host manager side"],
+    ),
     "already_approved": (
         AlreadyDecided(Side.HOME, SideState.APPROVED, HOME, HOME_DECIDED),
         ["<@UHOME> approved the home manager side", when(HOME_DECIDED)],

@@ -18,7 +18,7 @@ from bot.domain.states import Side
 from bot.models import AuditEvent, Nudge
 from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
-from tests.support.flows import approve, decisions, ref
+from tests.support.flows import approve, decisions, delegate, ref
 from tests.support.harness import HOME, HOST, OUTSIDER, Harness, Thread
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
@@ -72,12 +72,16 @@ async def test_a_deactivated_managers_pending_decision_goes_to_hr_who_decides_it
     assert "HR (host manager: account deactivated)" in json.dumps(
         (await bot.home_of(HR)).body["view"]
     )
-    # No more reminders to the host manager; the home manager's still go.
+    # No more reminders to the host manager; the home manager's still go, and HR is reminded
+    # of the side it holds, with its buttons.
     await bot.sweep(datetime(2027, 1, 7, 9, tzinfo=UTC))
     reminded = {
         c.body["channel"] for c in bot.slack.sent("chat.postMessage") if "reminder" in c.text
     }
-    assert reminded == {HOME}
+    assert reminded == {HOME, HR}
+    (for_hr,) = [c for c in bot.slack.sent("chat.postMessage", channel=HR) if "⏰" in c.text]
+    assert "still waits for HR to decide its *host manager* side" in for_hr.text
+    assert Action.APPROVE in for_hr.blocks_text
 
     # Someone else is refused; HR decides, on the host manager's behalf.
     _, name = await bot.click(OUTSIDER, Action.APPROVE, ref(thread, Side.HOST), thread)
@@ -168,3 +172,37 @@ async def test_a_profile_change_or_a_malformed_event_changes_nothing(bot: Harnes
         assert response.status == 200, json.dumps(user)
 
     assert (await bot.secondment(thread.secondment_id)).host_to_hr_at is None
+
+
+@pytest.mark.settings(hr_users=HOME)
+async def test_hr_who_is_part_of_the_request_cannot_decide_the_side_it_holds(
+    bot: Harness,
+) -> None:
+    """The home manager is also in HR: the host side gone to HR is someone else's to decide."""
+    thread = await bot.submit_request(START, END)
+    await bot.send_event(deactivated(HOST))
+
+    _, name = await bot.click(HOME, Action.APPROVE, ref(thread, Side.HOST), thread)
+
+    assert (
+        "You are part of this request, so someone else in HR decides"
+        in (await bot.reply_to(name)).text
+    )
+    assert await decisions(bot) == []
+
+
+@pytest.mark.settings(hr_users=HR)
+async def test_a_new_delegate_takes_back_a_side_from_hr(bot: Harness) -> None:
+    """The delegate left; the manager names someone else, who then decides it, not HR."""
+    bot.slack.add_user(HR)
+    deputy = bot.slack.add_user("U0DEPUTY")
+    thread = await bot.submit_request(START, END)
+    await delegate(bot, thread, Side.HOME, deputy)
+    await bot.send_event(deactivated(deputy))
+    assert (await bot.secondment(thread.secondment_id)).home_to_hr_at is not None
+
+    await delegate(bot, thread, Side.HOME, HOME)  # the manager takes it back
+
+    assert (await bot.secondment(thread.secondment_id)).home_to_hr_at is None
+    _, name = await bot.click(HR, Action.APPROVE, ref(thread, Side.HOME), thread)
+    assert f"Only <@{HOME}> can decide the home manager side" in (await bot.reply_to(name)).text

@@ -82,6 +82,11 @@ def _dues(kind: NudgeKind, record: SecondmentRecord, asked: list[tuple[str, str]
             return [_due(kind, record, recipient_id=None, payload=closes)]
         case NudgeKind.DECISION_ESCALATION | NudgeKind.DEBRIEF_HR_NOTICE:
             return [_due(kind, record, recipient_id=None)]
+        case NudgeKind.HR_SIDE_REMINDER:
+            # A side HR decides, its manager's account deactivated.
+            host = dataclasses.replace(record.host, state=SideState.PENDING, to_hr_at=NOW)
+            waiting = dataclasses.replace(record, host=host)
+            return [_due(kind, waiting, side=Side.HOST, recipient_id=None)]
         case NudgeKind.EXCEPTION_REMINDER:
             # An exception HR has still to decide, asked with the terms.
             asked_of_hr = ExceptionRecord(

@@ -184,7 +184,7 @@ async def test_a_reminder_to_a_deactivated_manager_is_routed_to_hr(bot: Harness)
     # The home manager's, and HR handed the side the host manager can no longer decide.
     assert await bot.sweep(at(7, 9)) == 4  # and the thread told, its parent re-drawn
     (routed,) = [c for c in bot.slack.sent("chat.postMessage", channel=HR) if "needs HR" in c.text]
-    assert f"<@{HOST}>, who decides it, has a deactivated Slack account" in routed.text
+    assert f"<@{HOST}>'s Slack account is deactivated" in routed.text
     async with bot.sessions() as session:
         (failed,) = (
             await session.scalars(

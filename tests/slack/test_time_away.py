@@ -8,7 +8,7 @@ The test clock starts on Monday 4 January 2027, 10:00 in London (UTC in January)
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,9 +18,12 @@ from sqlalchemy import select
 
 from bot.domain.states import Side
 from bot.models import Absence, AuditEvent, CheckIn
+from bot.services.absences import forget_past_absences
 from bot.slack.ids import Action, Callback
+from bot.slack.refs import RequestRef
+from tests.slack.test_retention import _Value
 from tests.support import forms, wire
-from tests.support.flows import approve, approved, decisions
+from tests.support.flows import approve, approved, decisions, delegate
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
 from tests.support.standin import Call
 
@@ -77,8 +80,11 @@ async def test_an_away_period_with_a_delegate_routes_a_pending_approve_to_them_a
     assert "Tue 5 Jan 2027 to Fri 8 Jan 2027" in shown and f"<@{DEPUTY}> decides for you" in shown
     assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None  # not yet
 
-    # Tuesday begins at midnight in London: the decision goes to the deputy.
-    await bot.sweep(at(5, 0))
+    # Not at midnight: at the start of Tuesday's working day in London, the decision goes to
+    # the deputy.
+    await bot.sweep(at(5, 8, 59))
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
+    await bot.sweep(at(5, 9))
     assert (await bot.secondment(thread.secondment_id)).home_delegate_id == DEPUTY
     (handed,) = [c for c in bot.thread_replies(thread) if "is away until" in c.text]
     assert (
@@ -89,13 +95,15 @@ async def test_an_away_period_with_a_delegate_routes_a_pending_approve_to_them_a
     assert "named you to decide for them" in notice.text
     assert Action.APPROVE in notice.blocks_text
 
-    # Monday 11 January: the time away is over, and the decision comes back.
-    await bot.sweep(at(11, 0))
+    # Monday 11 January, at the start of the first working day back: the decision comes back.
+    await bot.sweep(at(11, 8, 59))
+    assert (await bot.secondment(thread.secondment_id)).home_delegate_id == DEPUTY
+    await bot.sweep(at(11, 9))
     assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
     (back,) = [c for c in bot.thread_replies(thread) if "time away is over" in c.text]
     assert f"<@{HOME}>'s time away is over: the home manager decision is theirs again" in back.text
     assert says(bot, DEPUTY, "is theirs again")
-    await bot.sweep(at(11, 0, 1))  # a second sweep hands nothing back twice
+    await bot.sweep(at(11, 9, 1))  # a second sweep hands nothing back twice
     assert len([c for c in bot.thread_replies(thread) if "time away is over" in c.text]) == 1
 
     await approve(bot, HOME, thread, Side.HOME)
@@ -129,7 +137,7 @@ async def test_the_delegate_decides_while_the_manager_is_away(
     (decision,) = await decisions(bot)
     assert (decision.decided_by, decision.on_behalf_of) == (DEPUTY, HOME)
 
-    await bot.sweep(at(11, 0))  # decided: nothing to hand back, and nothing said
+    await bot.sweep(at(11, 9))  # decided: nothing to hand back, and nothing said
     assert not [c for c in bot.thread_replies(thread) if "time away is over" in c.text]
 
 
@@ -216,22 +224,29 @@ async def test_someone_else_cannot_cancel_your_time_away(bot: Harness) -> None:
 
 async def test_the_form_says_what_to_fix(bot: Harness) -> None:
     bot.slack.add_user("U0ROBOT", is_bot=True)
+    await bot.submit_request(START, END)
     await go_away(bot, HOME, date(2027, 1, 11), date(2027, 1, 15))
     cases = [
         ((date(2027, 1, 8), date(2027, 1, 6), None), "last_day", "before the first day"),
         ((date(2026, 12, 1), date(2026, 12, 4), None), "last_day", "already over"),
         ((None, date(2027, 1, 8), None), "first_day", "Choose the first day"),
-        ((date(2027, 1, 14), date(2027, 1, 20), None), "first_day", "already away from"),
+        ((date(2027, 1, 14), date(2027, 1, 20), None), "first_day", "overlaps or runs on"),
+        # Friday 8 January, then Monday the 11th: no working day between, so one absence.
+        ((date(2027, 1, 6), date(2027, 1, 8), None), "first_day", "runs on from your time"),
+        ((date(2027, 1, 18), date(2027, 1, 22), None), "first_day", "runs on from your time"),
         ((date(2027, 2, 1), date(2027, 2, 5), HOME), "delegate", "Choose someone else"),
         ((date(2027, 2, 1), date(2027, 2, 5), "U0ROBOT"), "delegate", "bot or has been"),
         ((date(2027, 2, 1), date(2027, 2, 5), "U0NOBODY"), "delegate", "can't find"),
+        # The host manager decides the other side of request #1, waiting on the home manager.
+        ((date(2027, 2, 1), date(2027, 2, 5), HOST), "delegate", "another part in request #1"),
+        ((date(2027, 2, 1), date(2027, 2, 5), EMPLOYEE), "delegate", "another part in request"),
     ]
 
-    for (first, last, delegate), field, expected in cases:
-        answer = await bot.submit(HOME, Callback.AWAY, forms.away_values(first, last, delegate))
+    for (first, last, named), field, expected in cases:
+        answer = await bot.submit(HOME, Callback.AWAY, forms.away_values(first, last, named))
         body = json.loads(await answer.text())
-        assert body["response_action"] == "errors", (first, last, delegate)
-        assert expected in body["errors"][field], (first, last, delegate)
+        assert body["response_action"] == "errors", (first, last, named)
+        assert expected in body["errors"][field], (first, last, named)
     async with bot.sessions() as session:
         assert len((await session.scalars(select(Absence))).all()) == 1  # nothing half-written
 
@@ -292,3 +307,57 @@ async def test_a_check_in_waits_for_the_employee_and_is_not_missed_while_they_ar
     await bot.sweep(datetime(2027, 2, 23, 9, tzinfo=UTC))
     assert len(says(bot, EMPLOYEE, "check-in 1")) == 2  # its reminder, a working day after
     assert "reminder" in says(bot, EMPLOYEE, "check-in 1")[-1].text.lower()
+
+
+async def test_a_message_a_change_says_to_someone_away_waits_for_their_return(
+    bot: Harness,
+) -> None:
+    bot.slack.add_user(DEPUTY)
+    thread = await bot.submit_request(START, END)
+    await go_away(bot, DEPUTY, date(2027, 1, 4), date(2027, 1, 8))
+
+    # The home manager hands the decision to the deputy, who is away: told, but not yet.
+    await delegate(bot, thread, Side.HOME, DEPUTY)
+    await bot.handled()
+    assert [c for c in bot.thread_replies(thread) if "handed the home manager decision" in c.text]
+    assert bot.slack.sent("chat.postMessage", channel=DEPUTY) == []
+    await bot.sweep(at(8, 12))
+    assert bot.slack.sent("chat.postMessage", channel=DEPUTY) == []
+
+    await bot.sweep(at(11, 9))  # Monday, back
+    assert says(bot, DEPUTY, "asked you to decide the *home manager* side")
+
+
+@pytest.mark.settings(hr_users="U0HRPERSON")
+async def test_time_away_whose_delegate_was_erased_ends_quietly(bot: Harness) -> None:
+    hr = bot.slack.add_user("U0HRPERSON")
+    bot.slack.add_user(DEPUTY)
+    thread = await bot.submit_request(START, END)
+    await go_away(bot, HOME, date(2027, 1, 4), date(2027, 1, 8), DEPUTY)
+    await bot.handled()
+    await bot.click(EMPLOYEE, Action.WITHDRAW, RequestRef(thread.secondment_id, 1), thread)
+    await bot.handled()
+    _, done = await bot.click(hr, Action.ERASE_PERSON, _Value(DEPUTY), thread)
+    assert "erased from 1 secondment" in (await bot.reply_to(done)).text
+    other = await bot.submit_request(START, END)  # a request whose reminders must still go
+
+    await bot.sweep(at(11, 9))
+
+    async with bot.sessions() as session:
+        (absence,) = (await session.scalars(select(Absence))).all()
+    assert (absence.ended_at, absence.delegate_id) == (at(11, 9), None)
+    assert not [c for c in bot.thread_replies(other) if "time away is over" in c.text]
+    assert says(bot, HOST, "A reminder")  # the sweep went on to send
+
+
+async def test_time_away_is_forgotten_ninety_days_after_it_ends(bot: Harness) -> None:
+    await go_away(bot, HOME, date(2027, 1, 5), date(2027, 1, 8))
+    await go_away(bot, HOST, date(2027, 6, 7), date(2027, 6, 11))
+    await bot.sweep(at(5, 9))
+    await bot.sweep(at(11, 9))  # the home manager's has ended
+
+    assert await forget_past_absences(bot.sessions, now=at(11, 9) + timedelta(days=89)) == 0
+    assert await forget_past_absences(bot.sessions, now=at(11, 9) + timedelta(days=91)) == 1
+    async with bot.sessions() as session:
+        (kept,) = (await session.scalars(select(Absence))).all()
+    assert kept.person_id == HOST  # still to come

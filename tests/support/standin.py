@@ -93,10 +93,6 @@ RANDOM_FAULTS = (
 )
 
 
-# A view's hash as it was before a change Slack has since seen: views.update refuses it.
-STALE_HASH = "stale"
-
-
 @dataclass
 class SlackStandIn:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -578,12 +574,10 @@ class SlackStandIn:
         return {"ok": True, "view": {**view, "id": f"V{next(self._ts):08d}"}}
 
     def _api_views_update(self, body: dict[str, Any], team: str | None) -> dict[str, Any]:
-        """A modal replaced in place: by its id, unless it changed since (`hash_conflict`)."""
+        """A view replaced in place, by its id."""
         view_id = body.get("view_id")
         if not view_id:
             return {"ok": False, "error": "invalid_arguments"}
-        if body.get("hash") == STALE_HASH:
-            return {"ok": False, "error": "hash_conflict"}
         view = as_dict(body["view"])
         return {"ok": True, "view": {**view, "id": view_id}}
 

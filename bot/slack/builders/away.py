@@ -34,8 +34,9 @@ WHAT_IT_DOES = (
 )
 # Where the form was opened: the App Home is published again once it is saved.
 FROM_HOME = "home"
-# The App Home's greeting names the first few; the form lists them all, each cancellable.
+# The App Home's greeting names the first few; the form lists many more, each cancellable.
 HOME_AWAY_SHOWN = 3
+FORM_AWAY_SHOWN = 40
 
 
 def build_away_modal(ahead: Sequence[Away], today: date, *, from_home: bool = False) -> View:
@@ -92,10 +93,21 @@ def build_away_saved(
 
 
 def away_list_blocks(ahead: Sequence[Away]) -> list[Block]:
-    """Time away still to come or under way, each with a Cancel button."""
+    """Time away still to come or under way, each with a Cancel button: the first
+    `FORM_AWAY_SHOWN`, within a view's 100 blocks."""
     if not ahead:
         return [ContextBlock(elements=[md("You have no time away entered.")])]
-    return [DividerBlock(), SectionBlock(text=md("*Your time away*")), *_cancellable(ahead)]
+    blocks = [
+        DividerBlock(),
+        SectionBlock(text=md("*Your time away*")),
+        *_cancellable(ahead[:FORM_AWAY_SHOWN]),
+    ]
+    if len(ahead) > FORM_AWAY_SHOWN:
+        later = len(ahead) - FORM_AWAY_SHOWN
+        blocks.append(
+            ContextBlock(elements=[md(f"And {later} more, later: cancel one to see them.")])
+        )
+    return blocks
 
 
 def _cancellable(ahead: Sequence[Away]) -> list[Block]:
@@ -172,9 +184,10 @@ def build_handed_notice(handed: Handed) -> Message:
             f"decision on secondment request #{record.id} is theirs again. Thank you."
         )
         return Message(text=text, blocks=[SectionBlock(text=md(text))])
+    # Worded to stay true if it waits for the delegate's own return.
     text = (
-        f"🌴 {mention(handed.manager_id)} is away until {day(handed.last_day)} and named you to "
-        f"decide for them: the *{side.role}* side of secondment request #{record.id} "
+        f"🌴 {mention(handed.manager_id)} named you to decide for them while they are away, to "
+        f"{day(handed.last_day)}: the *{side.role}* side of secondment request #{record.id} "
         f"({side.duty})."
     )
     return side_to_decide(record, side, text)

@@ -5,19 +5,29 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Side
 from bot.services.decisions import DecisionRef
-from bot.services.hr_fallback import ToHr
+from bot.services.hr_fallback import DEACTIVATED, GONE, ToHr
 from bot.slack.builders.followups import decision_buttons
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import proposal_blocks, summary_line, terms_blocks
 from bot.slack.builders.text import md, mention
 
 
+def _gone(moved: ToHr) -> str:
+    """Why the side's decider cannot decide, as Slack told the bot."""
+    who = mention(moved.decider_id)
+    if moved.reason == GONE:
+        return f"{who}, who decides it, is no longer in this Slack workspace"
+    return f"{who}'s Slack account is deactivated"
+
+
 def build_to_hr_reply(moved: ToHr) -> Message:
     """The thread's line: who can no longer decide, and that HR decides instead."""
     text = (
-        f"⚠️ {mention(moved.decider_id)}'s Slack account is deactivated, so HR now decides the "
-        f"{moved.side.role} side of this request, as the fallback approver."
+        f"⚠️ {_gone(moved)}, so HR now decides the {moved.side.role} side of this request, as "
+        "the fallback approver."
     )
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
@@ -28,8 +38,7 @@ def build_to_hr_notice(moved: ToHr) -> Message:
     record, side = moved.record, moved.side
     text = (
         f"⚠️ Secondment request #{record.id} needs HR to decide its *{side.role}* side "
-        f"({side.duty}): {mention(moved.decider_id)}, who decides it, has a deactivated Slack "
-        "account."
+        f"({side.duty}): {_gone(moved)}."
     )
     ref = DecisionRef(record.id, side, record.deciding_version)
     blocks: list[Block] = [
@@ -48,3 +57,15 @@ def build_to_hr_notice(moved: ToHr) -> Message:
         ),
     ]
     return Message(text=text, blocks=blocks)
+
+
+def build_hr_side_reminder(record: SecondmentRecord, side: Side) -> Message:
+    """To HR: a side HR decides still waits; its buttons on the terms being decided now. (Not
+    numbered: after downtime a reminder may be the first to arrive.)"""
+    decider = record.side(side).decider_id
+    asked = build_to_hr_notice(ToHr(record, side, decider, DEACTIVATED))
+    text = (
+        f"⏰ A reminder: secondment request #{record.id} still waits for HR to decide its "
+        f"*{side.role}* side."
+    )
+    return Message(text=text, blocks=[SectionBlock(text=md(text)), *asked.blocks])

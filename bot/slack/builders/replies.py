@@ -25,6 +25,7 @@ from bot.domain.errors import (
     OnlyHr,
     OnlyThesePeople,
     OverrideNotAllowed,
+    PartOfTheRequest,
     ProposalOpen,
     Refusal,
     StillOpen,
@@ -128,6 +129,10 @@ def _refusal_text(refusal: Refusal) -> str:
             return (
                 f"I can't find secondment #{number} among yours. "
                 "`/secondment list` shows the ones you're part of."
+            )
+        case PartOfTheRequest(side=side):
+            return (
+                f"You are part of this request, so someone else in HR decides its {side.role} side."
             )
         case NotYourSide(side=side, hr_decides=True):
             return (

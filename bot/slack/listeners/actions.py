@@ -11,7 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.states import Outcome, Side
-from bot.services.decisions import DecisionRef, Move, decide, reconsider
+from bot.services.decisions import DecisionMade, DecisionRef, Move, decide, reconsider
 from bot.slack.announce import and_home
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.followup_modals import build_conditions_modal, build_delegate_modal
@@ -22,6 +22,7 @@ from bot.slack.listeners.context import (
     as_hr_if_theirs,
     button_value,
     changing,
+    is_hr,
     team_of,
     user_of,
 )
@@ -40,12 +41,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         await ack()
-        async with changing(deps, context):
-            made = await as_hr_if_theirs(
-                deps,
-                client,
-                context,
-                lambda as_hr: decide(
+
+        async def approve(as_hr: bool) -> DecisionMade:
+            async with changing(deps, context):
+                return await decide(
                     deps.sessions,
                     team_id=team_of(context),
                     ref=_ref(body),
@@ -55,8 +54,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
                     policy=deps.policy,
                     now=deps.clock.now(),
                     actor_is_hr=as_hr,
-                ),
-            )
+                )
+
+        made = await as_hr_if_theirs(approve, lambda: is_hr(deps, client, context))
         await deliver_now(client, deps, made.record)
 
     @app.action(Action.RECONSIDER)

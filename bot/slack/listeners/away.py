@@ -83,16 +83,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        view = body.get("view") or {}
-        if view.get("type") == "modal":
-            from_home = view.get("private_metadata") == FROM_HOME
-            await client.views_update(
-                view_id=view["id"],
-                hash=view.get("hash"),
-                view=build_away_saved(changed.ahead, cancelled=True, from_home=from_home),
-            )
         await deliver_handed(client, deps, changed)
-        if view.get("type") == "home" or view.get("private_metadata") == FROM_HOME:
+        # Cancel is on the form: it shows the list as it now stands. (No hash: a second click,
+        # or a click on a form already redrawn, shows the same.)
+        view = body.get("view") or {}
+        from_home = view.get("private_metadata") == FROM_HOME
+        await client.views_update(
+            view_id=view["id"],
+            view=build_away_saved(changed.ahead, cancelled=True, from_home=from_home),
+        )
+        if from_home:
             await show_home(deps, client, context, DEFAULT_LIMITS)
 
 

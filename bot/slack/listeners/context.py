@@ -74,18 +74,16 @@ async def is_hr_before_answering(
 
 
 async def as_hr_if_theirs(
-    deps: Deps,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-    act: Callable[[bool], Awaitable[T]],
+    act: Callable[[bool], Awaitable[T]], clicker_is_hr: Callable[[], Awaitable[bool]]
 ) -> T:
     """`act(False)`: a decision as the clicker. When that is refused because the side is HR's
-    (its decider's account was deactivated) and the clicker is HR, `act(True)`: as HR. HR is
-    looked up only then, so a manager's click costs no call to Slack."""
+    (its decider's account was deactivated) and `clicker_is_hr()`, `act(True)`: as HR. HR is
+    looked up only then, between the two, so a manager's click costs no call to Slack, and no
+    change waits on one."""
     try:
         return await act(False)
     except NotYourSide as refusal:
-        if not refusal.hr_decides or not await is_hr(deps, client, context):
+        if not refusal.hr_decides or not await clicker_is_hr():
             raise
         return await act(True)
 

@@ -13,8 +13,22 @@ from slack_bolt.response import BoltResponse
 
 from bot.services.events_seen import first_delivery
 from bot.slack.deps import Deps
+from bot.slack.ids import Event
+from bot.slack.parsing import parse_deactivated
 
 log = logging.getLogger(__name__)
+
+
+def changes_nothing(body: dict[str, Any]) -> bool:
+    """An event the bot acts on in no way, so handling it twice is harmless: a member's profile
+    changed without their account being deactivated (Slack sends these for every edit, and
+    remembering each would cost a write)."""
+    event = body.get("event")
+    return (
+        isinstance(event, dict)
+        and event.get("type") == Event.USER_CHANGE
+        and (parse_deactivated(event) is None)
+    )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -23,8 +37,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse | None]]
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id is None or await first_delivery(
-            deps.sessions, event_id=event_id, now=deps.clock.now()
+        if (
+            event_id is None
+            or changes_nothing(body)
+            or await first_delivery(deps.sessions, event_id=event_id, now=deps.clock.now())
         ):
             return await next()
         log.info("event %s was handled already: Slack's retry is acknowledged only", event_id)

@@ -98,6 +98,6 @@ def may_make(deps: Deps, move: Move | None) -> Loader[SecondmentRecord]:
         if move is Move.OVERRIDE:
             return await check(await is_hr(deps, client, context))
         # A side HR decides because its decider's account was deactivated: HR may block it.
-        return await as_hr_if_theirs(deps, client, context, check)
+        return await as_hr_if_theirs(check, lambda: is_hr(deps, client, context))
 
     return load

@@ -1,5 +1,6 @@
 """Slack's word that a member's account changed: a deactivated decider's pending decisions go
-to HR, the fallback approver (bot/services/hr_fallback.py)."""
+to HR, the fallback approver (bot/services/hr_fallback.py). (A reactivated account takes nothing
+back from HR by itself: the manager takes the side back by choosing themself as its delegate.)"""
 
 from __future__ import annotations
 
@@ -9,15 +10,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.hr_fallback import hand_to_hr
+from bot.services.hr_fallback import DEACTIVATED, hand_to_hr
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Event
 from bot.slack.listeners.context import team_of
 from bot.slack.listeners.errors import answered
 from bot.slack.parsing import parse_deactivated
-
-DEACTIVATED = "account deactivated"
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -28,7 +27,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         person = parse_deactivated(event)
         if person is None:
-            return  # a profile change, or an account reactivated: nothing waits on it
+            return  # a profile change: nothing waits on it
         handed = await hand_to_hr(
             deps.sessions,
             team_id=team_of(context),

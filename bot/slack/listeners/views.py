@@ -28,8 +28,13 @@ from bot.services.requests import NewRequest, create_request
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.directory import check_request
-from bot.slack.ids import Callback
-from bot.slack.listeners.context import as_hr_if_theirs, team_of, user_of
+from bot.slack.ids import BlockField, Callback
+from bot.slack.listeners.context import (
+    as_hr_if_theirs,
+    is_hr_before_answering,
+    team_of,
+    user_of,
+)
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.parsing import (
     parse_block_form,
@@ -78,9 +83,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if isinstance(details, dict):
             raise InvalidInput(details)
         made = await as_hr_if_theirs(
-            deps,
-            client,
-            context,
             lambda as_hr: decide(
                 deps.sessions,
                 team_id=team_of(context),
@@ -93,6 +95,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 block=details,
                 actor_is_hr=as_hr,
             ),
+            # Before the answer: Slack gets a bounded time to say whether they are HR.
+            lambda: is_hr_before_answering(deps, client, context, field=BlockField.REASON),
         )
         await ack()
         await deliver_now(client, deps, made.record)
