@@ -82,7 +82,6 @@ async def add_absence(
         if errors:
             raise InvalidInput(errors)
         assert form.first_day is not None and form.last_day is not None
-        await remember_people(session, team_id, [person, *([delegate] if delegate else [])], now)
         span = window(form.first_day, form.last_day, person.tz, policy)
         absence = Absence(
             team_id=team_id,
@@ -108,6 +107,8 @@ async def add_absence(
         )
         # Time away that has begun already (it starts today) hands decisions over now.
         handed = await begin_due(session, announce, policy, now, absence.id)
+        # After the requests' rows: every change takes those first.
+        await remember_people(session, team_id, [person, *([delegate] if delegate else [])], now)
         return AwayChanged(await _ahead(session, team_id, person.id, now), handed)
 
 
@@ -150,8 +151,13 @@ async def cancel_absence(
                 absence_id=absence_id,
             )
             handed = await end_due(session, announce, policy, now, absence_id)
+        ahead = await _ahead(session, team_id, person_id, now)
+    if cancelled.rowcount == 1:  # type: ignore[attr-defined]
+        # Apart, after the commit: these rows belong to other requests, which other changes
+        # lock before their nudges.
+        async with sessions.begin() as session:
             await _release_held(session, team_id, person_id, now)
-        return AwayChanged(await _ahead(session, team_id, person_id, now), handed)
+    return AwayChanged(ahead, handed)
 
 
 async def time_away(

@@ -14,10 +14,12 @@ sweep and a cancellation, hand each side over once.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -29,6 +31,8 @@ from bot.services.audit import record_event
 from bot.services.loading import load_record, lock_secondment
 from bot.services.outbox import Announce, said
 from bot.services.settling import settle
+
+log = logging.getLogger(__name__)
 
 # A side is handed over while the request waits for its decision (not once it is blocked:
 # the block is the manager's, and the employee's ways forward are in the thread).
@@ -55,6 +59,7 @@ class Handed:
     delegate_id: str
     last_day: date  # the last day of the time away
     returned: bool
+    cancelled: bool = False  # given back because the time away was cancelled
 
 
 async def sweep_absences(
@@ -66,12 +71,14 @@ async def sweep_absences(
     async with sessions() as session:
         ending = list(await session.scalars(_ending(now).order_by(Absence.id)))
         beginning = list(await session.scalars(_beginning(now).order_by(Absence.id)))
-    for absence_id in ending:
-        async with sessions.begin() as session:
-            await end_due(session, announce, policy, now, absence_id)
-    for absence_id in beginning:
-        async with sessions.begin() as session:
-            await begin_due(session, announce, policy, now, absence_id)
+    for step, ids in ((end_due, ending), (begin_due, beginning)):
+        for absence_id in ids:
+            try:
+                async with sessions.begin() as session:
+                    await step(session, announce, policy, now, absence_id)
+            except SQLAlchemyError:
+                # Rolled back whole; the others go on, and this is tried at the next sweep.
+                log.exception("time away %s: handing decisions over failed", absence_id)
 
 
 def _ending(now: datetime) -> Select[int]:
@@ -255,12 +262,14 @@ async def _set_delegate(
     t = Secondment.__table__.c
     home = side is Side.HOME
     delegate = t.home_delegate_id if home else t.host_delegate_id
+    to_hr = t.home_to_hr_at if home else t.host_to_hr_at
     result = await step.session.execute(
         update(Secondment)
         .where(
             t.id == secondment_id,
             (t.home_manager_id if home else t.host_manager_id) == absence.person_id,
-            delegate.is_(None) if was is None else delegate == was,
+            # Handing over: nobody decides it, HR included; giving back: still that delegate.
+            and_(delegate.is_(None), to_hr.is_(None)) if was is None else delegate == was,
             (t.home_state if home else t.host_state) == SideState.PENDING.value,
             t.status.in_(AWAITING),
         )
@@ -268,7 +277,7 @@ async def _set_delegate(
         .values(
             {
                 delegate: becomes,
-                t.home_to_hr_at if home else t.host_to_hr_at: None,
+                to_hr: None,
                 t.updated_at: step.now,
             }
         )
@@ -299,6 +308,12 @@ async def _said(
     record = await load_record(step.session, absence.team_id, secondment_id, step.policy)
     assert record is not None
     handed = Handed(
-        record, side, absence.person_id, absence.delegate_id, absence.last_day, returned
+        record,
+        side,
+        absence.person_id,
+        absence.delegate_id,
+        absence.last_day,
+        returned,
+        cancelled=absence.cancelled_at is not None,
     )
     return await said(step.session, step.announce, handed, secondment_id, step.now)

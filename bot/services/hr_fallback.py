@@ -111,6 +111,13 @@ async def hand_over_to_hr(
     return handed
 
 
+async def lock_theirs(session: AsyncSession, *, team_id: str, person_id: str) -> None:
+    """Take the rows `hand_over_to_hr` will change, in id order, before anything else: so a
+    transaction that also holds one of their nudges takes the locks in every change's order."""
+    for secondment_id in sorted({s for s, _ in await _theirs(session, team_id, person_id)}):
+        await lock_secondment(session, secondment_id)
+
+
 async def _theirs(session: AsyncSession, team_id: str, person_id: str) -> list[tuple[int, Side]]:
     found: list[tuple[int, Side]] = []
     for side in Side:

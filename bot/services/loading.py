@@ -255,9 +255,9 @@ async def load_secondment(session: AsyncSession, *where: ColumnElement[bool]) ->
                 select(CheckIn).where(CheckIn.secondment_id == row.id).order_by(CheckIn.sequence)
             )
         ).all()
-    paused, behind, anyone_away, questions_open, *people_tz = found[0][3:]
+    paused, behind, questions_open, *people_tz = found[0][3:]
     # What a change's messages must wait for, as of this read (after the change took the row).
-    remember_waits(session, row.id, (paused, behind, anyone_away))
+    remember_waits(session, row.id, (paused, behind))
     people = [getattr(row, person.key) for person in _PEOPLE]
     timezones = {
         person: tz for person, tz in zip(people, people_tz, strict=True) if person is not None

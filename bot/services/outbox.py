@@ -42,7 +42,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.domain.followups import Destination, NudgeKind
 from bot.domain.nudge_catalogue import IN_THREAD
-from bot.models import Absence, Nudge, PausedWorkspace, Secondment
+from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.asked import pinned_close
 from bot.services.away_holds import away_among
 
@@ -178,10 +178,10 @@ async def write_outbox(
     known = session.info.get(_WAITS, {}).pop(secondment_id, None)
     if known is None:
         known = tuple((await session.execute(_MUST_WAIT, {"secondment_id": secondment_id})).one())
-    paused, behind, anyone_away = known
+    paused, behind = known
     # A direct message to someone away waits for the sweep, which holds it until they are back.
     to_people = {i.recipient_id for i in outgoing if _to_a_person(i) and i.recipient_id}
-    away = await away_among(session, secondment_id, to_people, now) if anyone_away else set()
+    away = await away_among(session, secondment_id, to_people, now)
     for row, item in zip(rows, outgoing, strict=True):
         free = not paused and not (behind and said_in_thread(item))
         free &= not (_to_a_person(item) and item.recipient_id in away)
@@ -241,8 +241,7 @@ def must_wait(
 ) -> tuple[ColumnElement[bool], ...]:
     """Whether a secondment's new rows must wait for the usual claim: its workspace is paused;
     whether something said in its thread is still waiting there (the claim keeps their order,
-    so a new thread message waits behind it); and whether one of its people is away (time away
-    begun and not ended), so a DM to them may have to wait for their return."""
+    so a new thread message waits behind it)."""
     earlier = aliased(Nudge)
     return (
         exists().where(
@@ -254,36 +253,10 @@ def must_wait(
             earlier.sent_at.is_(None),
             earlier.cancelled_at.is_(None),
         ),
-        someone_away(secondment_id),
     )
 
 
-def someone_away(
-    secondment_id: ColumnElement[int] | InstrumentedAttribute[int],
-) -> ColumnElement[bool]:
-    """One of a secondment's people is away: their time away has begun and not ended."""
-    s = Secondment.__table__.c
-    return exists().where(
-        s.id == secondment_id,
-        Absence.team_id == s.team_id,
-        Absence.person_id.in_(
-            [
-                s.employee_id,
-                s.home_manager_id,
-                s.host_manager_id,
-                s.home_delegate_id,
-                s.host_delegate_id,
-            ]
-        ),
-        Absence.begun_at.is_not(None),
-        Absence.ended_at.is_(None),
-        Absence.cancelled_at.is_(None),
-    )
-
-
-def remember_waits(
-    session: AsyncSession, secondment_id: int, waits: tuple[bool, bool, bool]
-) -> None:
+def remember_waits(session: AsyncSession, secondment_id: int, waits: tuple[bool, bool]) -> None:
     """`must_wait` as read with the secondment in this transaction (bot/services/loading.py,
     once the change holds its row), for `write_outbox` to use instead of asking again."""
     session.info.setdefault(_WAITS, {})[secondment_id] = waits

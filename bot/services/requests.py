@@ -27,7 +27,6 @@ from bot.services.outbox import (
     Outgoing,
     remember_waits,
     said,
-    someone_away,
     write_outbox,
 )
 from bot.services.people import remember_people
@@ -180,8 +179,7 @@ async def attach_thread(
                 update(Secondment)
                 .where(Secondment.id == record.id, Secondment.thread_ts.is_(None))
                 .values(channel_id=channel_id, thread_ts=thread_ts, thread_url=thread_url)
-                # Whether one of its people is away, read with it (see `remember_waits`).
-                .returning(Secondment.id, someone_away(Secondment.id))
+                .returning(Secondment.id)
                 .execution_options(synchronize_session=False)
             )
         ).first()
@@ -192,7 +190,7 @@ async def attach_thread(
         # recorded in the moment since is met by the send itself: Slack refuses it, and the
         # message waits for the resume); anything said in the thread waits for the usual
         # claim, behind what changes made meanwhile may have said there.
-        remember_waits(session, record.id, (False, True, bool(attached[1])))
+        remember_waits(session, record.id, (False, True))
         record_event(
             session,
             secondment_id=record.id,

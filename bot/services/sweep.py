@@ -741,12 +741,17 @@ async def mark_failed(
     maybe_sent: bool = False,
     then: Sequence[Outgoing] = (),
     instead: Callable[[AsyncSession], Awaitable[bool]] | None = None,
+    first: Callable[[AsyncSession], Awaitable[None]] | None = None,
 ) -> None:
     """Record a failed attempt: try again at `retry_at`, or give up when it is None and say
     `then` (who must know) with it; unless `instead`, run in the same transaction once given
     up, says True: it has dealt with it, and said so itself. `maybe_sent`: the attempt may have
-    reached Slack all the same (it timed out), so Slack is asked before the next one."""
+    reached Slack all the same (it timed out), so Slack is asked before the next one. `first`
+    takes the locks `instead` needs before the nudge's own: secondments before their nudges, as
+    every change takes them."""
     async with sessions.begin() as session:
+        if first is not None:
+            await first(session)
         values: dict[str, object] = {
             "attempts": Nudge.attempts + 1,
             "last_error": error[:200],

@@ -29,7 +29,7 @@ from bot.domain.nudge_catalogue import CHANGES_STATE, SILENT
 from bot.domain.record import SecondmentRecord
 from bot.services.away_handover import sweep_absences
 from bot.services.check_in_catch_up import skip_claimed
-from bot.services.hr_fallback import hand_over_to_hr
+from bot.services.hr_fallback import hand_over_to_hr, lock_theirs
 from bot.services.outbox import (
     LEASE,
     Announce,
@@ -412,4 +412,7 @@ async def _failed(deps: Deps, due: Due, now: datetime, failure: Undelivered) -> 
         maybe_sent=failure.maybe_sent,
         then=who_must_know(deps.say, due, error) if give_up else (),
         instead=to_hr if leaver else None,
+        first=partial(lock_theirs, team_id=due.record.team_id, person_id=due.recipient_id or "")
+        if leaver
+        else None,
     )

@@ -67,9 +67,9 @@ async def test_a_deactivated_managers_pending_decision_goes_to_hr_who_decides_it
     (notice,) = [c for c in bot.slack.sent("chat.postMessage", channel=HR) if "needs HR" in c.text]
     assert Action.APPROVE in notice.blocks_text and Action.BLOCK in notice.blocks_text
     assert Action.CONDITIONS not in notice.blocks_text
-    assert "(account deactivated: HR decides)" in bot.updates(thread)[-1].blocks_text
+    assert "(no longer in Slack: HR decides)" in bot.updates(thread)[-1].blocks_text
     await bot.open_home(HR)
-    assert "HR (host manager: account deactivated)" in json.dumps(
+    assert "HR (host manager: its decider is no longer in Slack)" in json.dumps(
         (await bot.home_of(HR)).body["view"]
     )
     # No more reminders to the host manager; the home manager's still go, and HR is reminded

@@ -25,11 +25,12 @@ START, END = date(2027, 2, 1), date(2027, 7, 30)
 EXPECTED = {
     # Stored: the secondment, its terms, the audit event, the people, the nudges, whether its
     # messages may be claimed at once, the outbox row for the thread (7). The thread:
-    # remembered with its audit event and the employee's confirmation, claimed at once (3; the
-    # workspace is known not to be paused), marked. The confirmation, a DM written in full,
+    # remembered with its audit event and the employee's confirmation, claimed at once unless
+    # the employee is away (4; the workspace is known not to be paused), marked. The
+    # confirmation, a DM written in full,
     # sent with the record in hand: marked. Each marking first holds the secondment still,
     # so that a change made meanwhile finds its messages sent or is found (2).
-    "request": (14, 4),
+    "request": (15, 4),
     # The insert its key refuses; then the first request, read back in one query. Its messages
     # are the first submission's to send.
     "retried request": (2, 2),

@@ -200,7 +200,7 @@ async def test_time_away_is_cancelled_from_the_form_once(bot: Harness) -> None:
     assert "You have no time away entered" in json.dumps(updated[-1].body["view"])
     assert (await bot.secondment(thread.secondment_id)).home_delegate_id is None
     await bot.sweep(at(4, 10, 1))
-    assert len([c for c in bot.thread_replies(thread) if "time away is over" in c.text]) == 1
+    assert len([c for c in bot.thread_replies(thread) if "time away was cancelled" in c.text]) == 1
     async with bot.sessions() as session:
         cancelled = (
             await session.scalars(select(AuditEvent).where(AuditEvent.action == "away_cancelled"))

@@ -166,7 +166,8 @@ def build_handed_reply(handed: Handed) -> Message:
     """The thread's line on a side handed over for time away, or back."""
     manager, role = mention(handed.manager_id), handed.side.role
     if handed.returned:
-        text = f"🔁 {manager}'s time away is over: the {role} decision is theirs again."
+        over = "was cancelled" if handed.cancelled else "is over"
+        text = f"🔁 {manager}'s time away {over}: the {role} decision is theirs again."
     else:
         text = (
             f"🌴 {manager} is away until {day(handed.last_day)}, so "
@@ -179,8 +180,9 @@ def build_handed_notice(handed: Handed) -> Message:
     """The delegate's DM: the terms and the buttons when handed over; a short word when back."""
     record, side = handed.record, handed.side
     if handed.returned:
+        over = "was cancelled" if handed.cancelled else "is over"
         text = (
-            f"🔁 {mention(handed.manager_id)}'s time away is over, so the *{side.role}* "
+            f"🔁 {mention(handed.manager_id)}'s time away {over}, so the *{side.role}* "
             f"decision on secondment request #{record.id} is theirs again. Thank you."
         )
         return Message(text=text, blocks=[SectionBlock(text=md(text))])

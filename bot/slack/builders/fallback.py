@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
 from bot.services.decisions import DecisionRef
-from bot.services.hr_fallback import DEACTIVATED, GONE, ToHr
+from bot.services.hr_fallback import GONE, ToHr
 from bot.slack.builders.followups import decision_buttons
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import proposal_blocks, summary_line, terms_blocks
@@ -63,9 +63,15 @@ def build_hr_side_reminder(record: SecondmentRecord, side: Side) -> Message:
     """To HR: a side HR decides still waits; its buttons on the terms being decided now. (Not
     numbered: after downtime a reminder may be the first to arrive.)"""
     decider = record.side(side).decider_id
-    asked = build_to_hr_notice(ToHr(record, side, decider, DEACTIVATED))
     text = (
         f"⏰ A reminder: secondment request #{record.id} still waits for HR to decide its "
-        f"*{side.role}* side."
+        f"*{side.role}* side ({side.duty}): {mention(decider)}, who decided it, is no longer "
+        "in Slack."
     )
-    return Message(text=text, blocks=[SectionBlock(text=md(text)), *asked.blocks])
+    ref = DecisionRef(record.id, side, record.deciding_version)
+    blocks: list[Block] = [
+        SectionBlock(text=md(f"{text}\n{summary_line(record)}")),
+        *proposal_blocks(record),
+        decision_buttons(ref, proposal=True, block_id=f"hr_decide_{side.value}"),
+    ]
+    return Message(text=text, blocks=blocks)

@@ -233,7 +233,7 @@ def _state(secondment: Glance) -> str:
     status = secondment.status
     if status.awaits_decisions:
         waiting = [
-            f"HR ({side.side.role}: account deactivated)"
+            f"HR ({side.side.role}: its decider is no longer in Slack)"
             if side.hr_decides
             else f"{mention(side.decider_id)} ({side.side.role})"
             for side in secondment.sides

@@ -42,7 +42,7 @@ def _who(side: SideRecord) -> str:
     if side.delegate_id:
         who += f" (delegated to {mention(side.delegate_id)})"
     if side.hr_decides and side.state is SideState.PENDING:
-        who += " (account deactivated: HR decides)"
+        who += " (no longer in Slack: HR decides)"
     return f"{who} {side.side.duty}"
 
 
