@@ -151,7 +151,7 @@ async def test_hr_erases_a_person_after_confirming_and_no_trace_of_them_is_left(
     async with bot.sessions() as session:
         assert await session.get(KnownPerson, ("T0TEAM", HOME)) is not None
     # Their time away goes, and they are no longer named as another's delegate.
-    soon = datetime.now(UTC).date() + timedelta(days=30)
+    soon = bot.deps.clock.now().date() + timedelta(days=30)
     for person, delegate in ((HOME, None), (HOST, HOME)):
         away = forms.away_values(soon, soon + timedelta(days=4), delegate)
         assert (await bot.submit(person, Callback.AWAY, away)).status == 200
