@@ -1,6 +1,6 @@
 """The `secondment-bot` command, installed with the package: `serve` the bot, try it in the
 `sandbox` without Slack, `migrate` its database, or `check` its settings and Slack token. app.py
-runs the same code from a checkout.
+runs the same code from a checkout (`from_checkout`).
 
 Each problem is one plain line on stderr, and the command exits non-zero: 2 for settings to fix,
 1 for Slack refusing or not answering."""
@@ -70,6 +70,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         print(SETTINGS_HELP, file=sys.stderr)
         return 2
+
+
+def from_checkout(argv: Sequence[str] | None = None) -> int:
+    """`python app.py` from a checkout: serve the bot, or with `--sandbox` (and `--port`) try
+    it without Slack; the same as `secondment-bot serve` and `secondment-bot sandbox`."""
+    checkout = argparse.ArgumentParser(
+        prog="app.py", description="Secondment Mediator, a Slack bot."
+    )
+    checkout.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="try the bot without Slack: a local stand-in of Slack and a page in the browser",
+    )
+    checkout.add_argument(
+        "--port",
+        type=int,
+        help=f"the sandbox page's port on 127.0.0.1 (default {DEFAULT_PORT})",
+    )
+    args = checkout.parse_args(argv)
+    if args.sandbox:
+        return main(["sandbox", "--port", str(args.port or DEFAULT_PORT)])
+    if args.port is not None:
+        checkout.error("--port goes with --sandbox (the bot's own port is the PORT setting)")
+    return main(["serve"])
 
 
 def _run(work: Coroutine[Any, Any, int | None]) -> int:
