@@ -30,7 +30,7 @@ from bot.models import Absence, AwayHandover, Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, lock_secondment
 from bot.services.outbox import Announce, said
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +292,7 @@ async def _said(
     """The hand-over's audit event (as a delegation's), its nudges re-planned for whoever
     decides now, and what it says."""
     assert absence.delegate_id is not None
-    row = await settle(step.session, secondment_id, step.policy, step.now)
+    row = await replan(step.session, secondment_id, step.policy, step.now)
     record_event(
         step.session,
         secondment_id=secondment_id,

@@ -40,7 +40,7 @@ from bot.services.exception_asked import exception_columns, record_exception_ask
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import timezones, today_of
-from bot.services.settling import settled_record
+from bot.services.replanning import replanned_record
 
 OPEN = [s.value for s in Status if s.is_open]
 
@@ -155,7 +155,7 @@ async def change_terms(
             note=note,
             approved_side=approving_side.value if approving_side else None,
         )
-        record = await settled_record(session, team_id, secondment_id, policy, now)
+        record = await replanned_record(session, team_id, secondment_id, policy, now)
         changed = TermsChangedEvent(record, before.terms, changes, actor_id, note, approving_side)
         return await said(session, announce, changed, secondment_id, now)
 

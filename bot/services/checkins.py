@@ -25,7 +25,7 @@ from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, said
 from bot.services.people import timezones
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 NOTE_MAX = 2000
 
@@ -100,7 +100,7 @@ async def answer_check_in(
             note=note,
             shared_with_home=share_with_home,
         )
-        await settle(session, secondment_id, policy, now)
+        await replan(session, secondment_id, policy, now)
         answered = CheckInAnswered(record, sequence, answer, note or None, share_with_home, now)
         return await said(session, announce, answered, secondment_id, now)
 
@@ -141,7 +141,7 @@ async def snooze_check_in(
             sequence=sequence,
             until=until.isoformat(),
         )
-        await settle(session, secondment_id, policy, now)
+        await replan(session, secondment_id, policy, now)
     return until
 
 
@@ -210,7 +210,7 @@ async def set_check_in_interval(
             at=now,
             weeks=weeks,
         )
-        await settle(session, secondment_id, policy, now)
+        await replan(session, secondment_id, policy, now)
         updated = await load_record(session, team_id, secondment_id, policy)
         assert updated is not None
     return updated

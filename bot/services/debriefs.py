@@ -25,7 +25,7 @@ from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import today_of
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +110,7 @@ async def record_debrief(
             at=now,
             next_step=debrief.next_step,
         )
-        await settle(session, secondment_id, policy, now)
+        await replan(session, secondment_id, policy, now)
         completed = await load_record(session, team_id, secondment_id, policy)
         assert completed is not None
         recorded = DebriefRecorded(completed, actor_id, debrief)

@@ -66,7 +66,7 @@ from bot.models import Decision, Secondment
 from bot.services.audit import event_row, record_events
 from bot.services.loading import load_record, load_secondment, record_of
 from bot.services.outbox import Announce, said
-from bot.services.settling import settle_loaded
+from bot.services.replanning import replan_loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +261,7 @@ async def _make(
             raise AssertionError("a refused move always has an explanation")
         loaded = await load_secondment(session, Secondment.id == ref.secondment_id)
         assert loaded is not None
-        loaded = await settle_loaded(session, loaded, policy, now)
+        loaded = await replan_loaded(session, loaded, policy, now)
         row = loaded.row
         manager = row.manager_of(ref.side)
         on_behalf_of = manager if actor_id != manager else None

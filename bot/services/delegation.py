@@ -34,7 +34,7 @@ from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
-from bot.services.settling import settle
+from bot.services.replanning import replan
 from bot.services.sweep import sent_columns
 
 DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
@@ -314,7 +314,7 @@ async def _hand_over(
         delegate_id=new_delegate,
         previous_delegate_id=side.delegate_id,
     )
-    await settle(session, ref.secondment_id, policy, now)
+    await replan(session, ref.secondment_id, policy, now)
     record = await load_record(session, team_id, ref.secondment_id, policy)
     assert record is not None
     return Delegated(record, ref.side, side.manager_id, new_delegate, side.delegate_id)

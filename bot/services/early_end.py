@@ -26,7 +26,7 @@ from bot.services.end_of_term import closing_proposal, next_terms_version
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import today_of
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 REASON_MIN, REASON_MAX = 10, 1000
 
@@ -118,7 +118,7 @@ async def end_early(
             last_day=terms.end_date.isoformat(),
         )
         await session.flush()
-        await settle(session, secondment_id, policy, now)
+        await replan(session, secondment_id, policy, now)
         record = await load_record(session, team_id, secondment_id, policy)
         assert record is not None
         ended = EndedEarly(record, before.terms, actor_id, reason_text)

@@ -31,7 +31,7 @@ from bot.services.exception_asked import exception_columns, record_exception_ask
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import today_of
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 NOTE_MIN, NOTE_MAX = 10, 1000
 # The longest extension one proposal may ask for, in days past the current end date.
@@ -151,7 +151,7 @@ async def propose(
             note=note_text or None,
         )
         await session.flush()
-        await settle(session, secondment_id, policy, now)
+        await replan(session, secondment_id, policy, now)
         record = await load_record(session, team_id, secondment_id, policy)
         assert record is not None
         proposed = Proposed(record, before.terms, actor_id)
@@ -223,7 +223,7 @@ async def confirm_return(
             closed_proposal=closed.value if closed else None,
         )
         await session.flush()
-        await settle(session, secondment_id, policy, now)
+        await replan(session, secondment_id, policy, now)
         record = await load_record(session, team_id, secondment_id, policy)
         assert record is not None
         confirmed = ReturnConfirmedEvent(record, actor_id, closed)

@@ -38,7 +38,7 @@ from bot.services.decisions import proposal_settled
 from bot.services.end_of_term import closing_proposal
 from bot.services.loading import load_record
 from bot.services.outbox import Announce, said
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 # Where HR can decide: while the terms are being decided, a block included (HR's decision
 # stands once the block is lifted).
@@ -117,7 +117,7 @@ async def decide_exception(
         )
         if completed or closed:
             await session.flush()
-            await settle(session, secondment_id, policy, now)
+            await replan(session, secondment_id, policy, now)
         record = await load_record(session, team_id, secondment_id, policy)
         assert record is not None
         if completed:

@@ -3,15 +3,13 @@ them, the secondments they manage and host, the dates coming up and, for HR, the
 completed secondments, open escalations and missed check-ins.
 
 Each section is one statement: its first rows up to the section's limit, how many there are in
-all, and with each row only what its item shows, a `Glance` of the secondment (the terms in
-force in a line, the sides, the reason for a block) rather than a whole record. So the Home
-costs the same few statements with ten secondments or ten thousand: one a section, the viewer's
-timezone coming with their dates; two sections of the same secondments seen two ways (managed
-and hosted; HR's open and completed) share one statement, each cut at its own limit. Only
-secondments the person is a party to are read for the
-personal sections; the HR sections are read only when the caller has checked that the person is
-HR.
-"""
+all, and with each row only what its item shows, a `SecondmentSummary` of the secondment (the
+terms in force in a line, the sides, the reason for a block) rather than a whole record. So the
+Home costs the same few statements with ten secondments or ten thousand: one a section, the
+viewer's timezone coming with their dates; two sections of the same secondments seen two ways
+(managed and hosted; HR's open and completed) share one statement, each cut at its own limit.
+Only secondments the person is a party to are read for the personal sections; the HR sections
+are read only when the caller has checked that the person is HR."""
 
 from __future__ import annotations
 
@@ -27,11 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Sessions
 from bot.domain.absences import Away
 from bot.domain.followups import EscalationKind
-from bot.domain.glance import Glance, SideGlance
 from bot.domain.key_dates import KeyDate, upcoming_dates
 from bot.domain.people import zone_of
 from bot.domain.policy import Policy
 from bot.domain.states import APPROVED_OR_UNDERWAY, Outcome, Side, SideState, Status
+from bot.domain.summary import SecondmentSummary, SideSummary
 from bot.models import (
     AuditEvent,
     CheckIn,
@@ -80,13 +78,13 @@ class Shown(Generic[Item]):
 
 @dataclass(frozen=True, slots=True)
 class PendingDecision:
-    secondment: Glance
+    secondment: SecondmentSummary
     side: Side
 
 
 @dataclass(frozen=True, slots=True)
 class OpenEscalation:
-    secondment: Glance
+    secondment: SecondmentSummary
     kind: EscalationKind
     raised_by: str | None
     created_at: datetime
@@ -94,7 +92,7 @@ class OpenEscalation:
 
 @dataclass(frozen=True, slots=True)
 class MissedCheckIn:
-    secondment: Glance
+    secondment: SecondmentSummary
     sequence: int
     missed_at: datetime
 
@@ -103,13 +101,13 @@ class MissedCheckIn:
 class Completed:
     """A completed secondment, with how many extensions it had on the way."""
 
-    secondment: Glance
+    secondment: SecondmentSummary
     extensions: int
 
 
 @dataclass(frozen=True, slots=True)
 class HrHome:
-    open: Shown[Glance]
+    open: Shown[SecondmentSummary]
     escalations: Shown[OpenEscalation]
     missed: Shown[MissedCheckIn]
     completed: Shown[Completed] = Shown((), 0)
@@ -117,12 +115,12 @@ class HrHome:
 
 @dataclass(frozen=True, slots=True)
 class Home:
-    mine: Shown[Glance]
+    mine: Shown[SecondmentSummary]
     decisions: Shown[PendingDecision]
     dates: Shown[KeyDate]
     hr: HrHome | None  # None: the viewer is not HR
-    managed: Shown[Glance] = Shown((), 0)
-    hosted: Shown[Glance] = Shown((), 0)
+    managed: Shown[SecondmentSummary] = Shown((), 0)
+    hosted: Shown[SecondmentSummary] = Shown((), 0)
     away: tuple[Away, ...] = ()  # the viewer's time away still to come or under way
 
 
@@ -139,19 +137,19 @@ async def load_home(
     """The Home of `user_id`, each section cut at its limit; HR's sections only when the caller
     has found the viewer to be HR."""
     async with sessions.begin() as session:
-        mine = await _section(session, _mine(team_id, user_id), limits[HomeSection.MINE], _glance)
+        mine = await _section(session, _mine(team_id, user_id), limits[HomeSection.MINE], _summary)
         decisions = await _section(
             session,
             _deciding(team_id, user_id),
             limits[HomeSection.DECISIONS],
-            lambda row: PendingDecision(_glance(row), Side(row.side)),
+            lambda row: PendingDecision(_summary(row), Side(row.side)),
         )
         managed, hosted = (
             await _sections(
                 session,
                 _managed_and_hosted(team_id, user_id),
                 {s: limits[s] for s in (HomeSection.MANAGED, HomeSection.HOSTED)},
-                _glance,
+                _summary,
             )
         ).values()
         dates = await _upcoming(session, team_id, user_id, now, policy)
@@ -175,7 +173,7 @@ async def _hr_home(
         session,
         _hr_open_and_completed(team_id),
         {s: limits[s] for s in (HomeSection.HR_OPEN, HomeSection.HR_COMPLETED)},
-        lambda row: Completed(_glance(row), row.extensions),
+        lambda row: Completed(_summary(row), row.extensions),
     )
     opened = open_or_done[HomeSection.HR_OPEN]
     return HrHome(
@@ -185,13 +183,13 @@ async def _hr_home(
             session,
             _escalations(team_id),
             limits[HomeSection.HR_ESCALATIONS],
-            lambda row: OpenEscalation(_glance(row), row.kind, row.raised_by, row.created_at),
+            lambda row: OpenEscalation(_summary(row), row.kind, row.raised_by, row.created_at),
         ),
         missed=await _section(
             session,
             _missed(team_id),
             limits[HomeSection.HR_MISSED],
-            lambda row: MissedCheckIn(_glance(row), row.sequence, row.missed_at),
+            lambda row: MissedCheckIn(_summary(row), row.sequence, row.missed_at),
         ),
     )
 
@@ -238,7 +236,7 @@ async def _section(
     """The first `limit` rows of a section, each made an item, and how many rows there are in
     all, in one statement. The count is a subquery of its own, run once: with the LIMIT it
     costs what a separate COUNT did, where `count(*) OVER ()` costs two to three times that
-    on SQLite. The glance of each secondment is read after the cut, so only the rows shown are
+    on SQLite. The summary of each secondment is read after the cut, so only the rows shown are
     joined to their terms and decisions."""
     query, order = listing.query, listing.order
     total = select(func.count()).select_from(query.subquery()).scalar_subquery()
@@ -250,7 +248,7 @@ async def _section(
     )
     rows = (
         await session.execute(
-            select(first, *_glance_columns(), *listing.shown_with)
+            select(first, *_summary_columns(), *listing.shown_with)
             .join(Secondment, Secondment.id == first.c.secondment_id)
             .join(TermsVersion, in_force())
             .order_by(*order(first.c))
@@ -278,7 +276,7 @@ async def _sections(
     first = select(ranked).where(ranked.c.rank <= limit).subquery()
     rows = (
         await session.execute(
-            select(first, *_glance_columns(), *listing.shown_with)
+            select(first, *_summary_columns(), *listing.shown_with)
             .join(Secondment, Secondment.id == first.c.secondment_id)
             .join(TermsVersion, in_force())
             .order_by(first.c.section, first.c.rank)
@@ -293,8 +291,9 @@ async def _sections(
     return {section: Shown(tuple(items[section]), totals[section]) for section in limits}
 
 
-def _glance_columns() -> tuple[Any, ...]:
-    """What a row needs for its `Glance`, joined to the secondment and its terms in force."""
+def _summary_columns() -> tuple[Any, ...]:
+    """What a row needs for its `SecondmentSummary`, joined to the secondment and its terms in
+    force."""
     return (
         Secondment.employee_id,
         Secondment.status,
@@ -321,9 +320,9 @@ def _glance_columns() -> tuple[Any, ...]:
     )
 
 
-def _glance(row: Any) -> Glance:
+def _summary(row: Any) -> SecondmentSummary:
     proposal = row.proposal_kind if row.proposal_version is not None else None
-    return Glance(
+    return SecondmentSummary(
         id=row.secondment_id,
         employee_id=row.employee_id,
         status=row.status,
@@ -331,14 +330,14 @@ def _glance(row: Any) -> Glance:
         host_team=row.host_team,
         start_date=row.start_date,
         end_date=row.end_date,
-        home=SideGlance(
+        home=SideSummary(
             Side.HOME,
             row.home_manager_id,
             row.home_delegate_id,
             row.home_state,
             hr_decides=row.home_to_hr_at is not None,
         ),
-        host=SideGlance(
+        host=SideSummary(
             Side.HOST,
             row.host_manager_id,
             row.host_delegate_id,

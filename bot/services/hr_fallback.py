@@ -26,7 +26,7 @@ from bot.models import Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, lock_secondment
 from bot.services.outbox import Announce, said
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 AWAITING = [s.value for s in Status if s.awaits_decisions]
 # How the bot learnt it: Slack's `user_change` event; otherwise Slack's error on a reminder.
@@ -93,7 +93,7 @@ async def hand_over_to_hr(
         )
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             continue  # decided, or handed to someone else, since it was read
-        row = await settle(session, secondment_id, policy, now)
+        row = await replan(session, secondment_id, policy, now)
         record_event(
             session,
             secondment_id=secondment_id,

@@ -20,7 +20,7 @@ from bot.models import Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 
 async def activate(
@@ -49,7 +49,7 @@ async def activate(
         at=now,
         start_date=record.terms.start_date.isoformat(),
     )
-    await settle(session, record.id, policy, now)
+    await replan(session, record.id, policy, now)
     return True
 
 

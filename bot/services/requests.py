@@ -30,7 +30,7 @@ from bot.services.outbox import (
     write_outbox,
 )
 from bot.services.people import remember_people
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +158,7 @@ async def people_checked(
     remembered, and the request's nudges planned again in them."""
     async with sessions.begin() as session:
         await remember_people(session, record.team_id, people, now)
-        await settle(session, record.id, policy, now)
+        await replan(session, record.id, policy, now)
 
 
 async def attach_thread(

@@ -18,7 +18,7 @@ from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import timezones
-from bot.services.settling import settle
+from bot.services.replanning import replan
 
 OPEN = [s.value for s in Status if s.is_open]
 
@@ -65,7 +65,7 @@ async def withdraw(
             terms_version=record.terms_version,
             at=now,
         )
-        await settle(session, secondment_id, policy, now)
+        await replan(session, secondment_id, policy, now)
         withdrawn = await load_record(session, team_id, secondment_id, policy)
         assert withdrawn is not None
         return await said(session, announce, withdrawn, secondment_id, now)

@@ -62,8 +62,8 @@ from bot.slack.failures import (
     retry_wait,
     who_must_know,
 )
-from bot.slack.marks import SentMarks
 from bot.slack.sends import send
+from bot.slack.sent_marks import SentMarks
 from bot.slack.token_check import NOT_INSTALLED, TOKEN_REFUSED, recheck_paused
 
 log = logging.getLogger(__name__)

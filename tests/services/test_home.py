@@ -27,11 +27,11 @@ from bot.models import Decision, Secondment, TermsVersion
 from bot.services.home import Home, HomeSection, load_home
 from bot.services.loading import load_record
 from bot.services.people import remember_people
-from tests.support.glances import glance_of
 from tests.support.harness import EMPLOYEE, HOME, HOST
 from tests.support.samples import TERMS
 from tests.support.seeds import Spec, counting, seed
 from tests.support.standin import TEAM_ID
+from tests.support.summaries import summary_of
 
 NOW = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
 LIMITS = dict.fromkeys(HomeSection, 5)
@@ -188,7 +188,7 @@ async def test_each_item_says_what_the_secondments_record_says(engine: AsyncEngi
     assert hr is not None
     async with sessions.begin() as session:
         records = [await load_record(session, TEAM_ID, id_, Policy()) for id_ in reversed(ids)]
-    expected = tuple(glance_of(record) for record in records if record is not None)
+    expected = tuple(summary_of(record) for record in records if record is not None)
     assert hr.open.items == mine == expected
     assert [g.block_reason for g in expected][1:5] == [
         None,

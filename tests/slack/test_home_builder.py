@@ -12,10 +12,10 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.domain.followups import EscalationKind
-from bot.domain.glance import Glance
 from bot.domain.key_dates import DateKind, KeyDate, Timeline
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
+from bot.domain.summary import SecondmentSummary
 from bot.domain.terms import SHORT_TEXT_MAX
 from bot.services.decisions import DecisionRef
 from bot.services.home import (
@@ -52,7 +52,7 @@ from tests.slack.test_builders import (
     pending,
     proposing,
 )
-from tests.support.glances import glance_of
+from tests.support.summaries import summary_of
 
 VIEWER = HOME
 AT = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -71,8 +71,8 @@ def check_home(view: View) -> dict[str, Any]:
     return built
 
 
-def numbered(record: SecondmentRecord, count: int) -> list[Glance]:
-    return [glance_of(dataclasses.replace(record, id=n)) for n in range(1, count + 1)]
+def numbered(record: SecondmentRecord, count: int) -> list[SecondmentSummary]:
+    return [summary_of(dataclasses.replace(record, id=n)) for n in range(1, count + 1)]
 
 
 def key_date(number: int) -> KeyDate:
@@ -211,9 +211,9 @@ def test_a_pending_decision_carries_the_threads_own_buttons_with_a_block_id_of_i
         empty_home(),
         decisions=Shown(
             (
-                PendingDecision(glance_of(dataclasses.replace(pending(), id=7)), Side.HOME),
-                PendingDecision(glance_of(dataclasses.replace(pending(), id=8)), Side.HOME),
-                PendingDecision(glance_of(dataclasses.replace(proposing(), id=9)), Side.HOME),
+                PendingDecision(summary_of(dataclasses.replace(pending(), id=7)), Side.HOME),
+                PendingDecision(summary_of(dataclasses.replace(pending(), id=8)), Side.HOME),
+                PendingDecision(summary_of(dataclasses.replace(proposing(), id=9)), Side.HOME),
             ),
             3,
         ),
@@ -245,7 +245,7 @@ def test_a_delegate_is_told_on_whose_behalf_and_gets_no_link_to_a_thread_they_ar
         record, home=dataclasses.replace(record.home, delegate_id="UDEPUTY")
     )
     home = dataclasses.replace(
-        empty_home(), decisions=Shown((PendingDecision(glance_of(delegated), Side.HOME),), 1)
+        empty_home(), decisions=Shown((PendingDecision(summary_of(delegated), Side.HOME),), 1)
     )
 
     built = check_home(build_home(home, DEFAULT_LIMITS, "UDEPUTY"))
@@ -258,7 +258,9 @@ def test_a_delegate_is_told_on_whose_behalf_and_gets_no_link_to_a_thread_they_ar
 def test_each_secondment_says_where_it_stands() -> None:
     home = dataclasses.replace(
         empty_home(),
-        mine=Shown(tuple(glance_of(r) for r in (pending(), blocked(), active(thread_url=None))), 3),
+        mine=Shown(
+            tuple(summary_of(r) for r in (pending(), blocked(), active(thread_url=None))), 3
+        ),
     )
 
     built = check_home(build_home(home, DEFAULT_LIMITS, EMPLOYEE))
@@ -271,7 +273,7 @@ def test_each_secondment_says_where_it_stands() -> None:
 
 
 def test_user_text_is_escaped_everywhere_on_the_home() -> None:
-    record = glance_of(pending(terms=hostile_terms()))
+    record = summary_of(pending(terms=hostile_terms()))
     timeline = Timeline(7, EMPLOYEE, "<!here> & <b>", "<@U999>", date(2027, 2, 1), AT.date(), 2)
     home = Home(
         mine=Shown((record,), 1),

@@ -19,8 +19,8 @@ from bot.domain.states import Side
 from bot.models import Nudge
 from bot.services.sweep import Due
 from bot.slack.ids import Action, Callback
-from bot.slack.marks import SentMarks
 from bot.slack.posting import PAGES_SEARCHED
+from bot.slack.sent_marks import SentMarks
 from tests.support import forms
 from tests.support.flows import approve
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread

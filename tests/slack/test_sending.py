@@ -27,8 +27,8 @@ from bot.slack.builders.followups import build_decision_reminder
 from bot.slack.builders.messages import Message
 from bot.slack.client import retry_handlers
 from bot.slack.delivery import BATCH, send_due_nudges
-from bot.slack.marks import SentMarks
 from bot.slack.pacing import Pace, Sending
+from bot.slack.sent_marks import SentMarks
 from tests.support.flows import approve
 from tests.support.harness import EMPLOYEE, HOME, Harness
 from tests.support.rows import rows

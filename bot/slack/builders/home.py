@@ -24,9 +24,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.glance import Glance
 from bot.domain.key_dates import DateKind, KeyDate
 from bot.domain.states import SideState, Status
+from bot.domain.summary import SecondmentSummary
 from bot.services.decisions import DecisionRef
 from bot.services.home import (
     Completed,
@@ -220,7 +220,7 @@ def _section(
     return blocks
 
 
-def _thread_link(secondment: Glance) -> ButtonElement | None:
+def _thread_link(secondment: SecondmentSummary) -> ButtonElement | None:
     if not secondment.thread_url:
         return None
     return ButtonElement(
@@ -228,7 +228,7 @@ def _thread_link(secondment: Glance) -> ButtonElement | None:
     )
 
 
-def _state(secondment: Glance) -> str:
+def _state(secondment: SecondmentSummary) -> str:
     """Where a request stands, and on whom it waits."""
     status = secondment.status
     if status.awaits_decisions:
@@ -258,7 +258,7 @@ def _who_where(employee_id: str, role_title: str, host_team: str) -> str:
 
 
 def _item(
-    secondment: Glance, line: str, icon: str = "", link: ButtonElement | None = None
+    secondment: SecondmentSummary, line: str, icon: str = "", link: ButtonElement | None = None
 ) -> SectionBlock:
     """One secondment on a line of its own, and what the section has to say about it."""
     who = _who_where(secondment.employee_id, secondment.role_title, secondment.host_team)
@@ -267,11 +267,11 @@ def _item(
     return SectionBlock(text=md(f"{icon} *#{secondment.id}* {who}, {when}\n{line}"), accessory=link)
 
 
-def _mine_item(secondment: Glance) -> list[Block]:
+def _mine_item(secondment: SecondmentSummary) -> list[Block]:
     return [_item(secondment, _state(secondment), link=_thread_link(secondment))]
 
 
-def _next_date(secondment: Glance) -> str:
+def _next_date(secondment: SecondmentSummary) -> str:
     """The date that comes next for a secondment, in words true whatever today is: the start
     of one approved (not yet started), the end of one under way."""
     status = secondment.status
@@ -284,7 +284,7 @@ def _next_date(secondment: Glance) -> str:
     return ""
 
 
-def _managed_item(secondment: Glance) -> list[Block]:
+def _managed_item(secondment: SecondmentSummary) -> list[Block]:
     line = _state(secondment) + _next_date(secondment)
     return [_item(secondment, line, link=_thread_link(secondment))]
 
@@ -300,7 +300,7 @@ def _completed_item(completed: Completed) -> list[Block]:
     return [_item(secondment, line)]
 
 
-def _open_item(secondment: Glance) -> list[Block]:
+def _open_item(secondment: SecondmentSummary) -> list[Block]:
     # No thread link: HR is not in the parties' group conversation.
     return [_item(secondment, _state(secondment))]
 

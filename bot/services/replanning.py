@@ -16,30 +16,30 @@ from bot.services.loading import Loaded, load_secondment, record_of
 from bot.services.nudges import reconcile_nudges
 
 
-async def settle(
+async def replan(
     session: AsyncSession, secondment_id: int, policy: Policy, now: datetime
 ) -> Secondment:
     """Re-plan the request's nudges and close escalations that no longer wait; return the row."""
     loaded = await load_secondment(session, Secondment.id == secondment_id)
     assert loaded is not None
-    return (await settle_loaded(session, loaded, policy, now)).row
+    return (await replan_loaded(session, loaded, policy, now)).row
 
 
-async def settled_record(
+async def replanned_record(
     session: AsyncSession, team_id: str, secondment_id: int, policy: Policy, now: datetime
 ) -> SecondmentRecord:
-    """`settle`, then the record as it now stands, reading the secondment once for both."""
+    """`replan`, then the record as it now stands, reading the secondment once for both."""
     loaded = await load_secondment(
         session, Secondment.id == secondment_id, Secondment.team_id == team_id
     )
     assert loaded is not None
-    return await record_of(session, await settle_loaded(session, loaded, policy, now), policy)
+    return await record_of(session, await replan_loaded(session, loaded, policy, now), policy)
 
 
-async def settle_loaded(
+async def replan_loaded(
     session: AsyncSession, loaded: Loaded, policy: Policy, now: datetime
 ) -> Loaded:
-    """`settle` for a secondment already read in this transaction after its change; returns it
+    """`replan` for a secondment already read in this transaction after its change; returns it
     with the escalations still open."""
     await reconcile_nudges(session, loaded, policy, now, known_tz=loaded.timezones)
     # Escalations wait on decisions: with none awaited, or a new round begun, they are over.

@@ -11,7 +11,7 @@ from bot.domain.states import EndOutcome, ProposalKind, Side, SideState, Status
 
 
 @dataclass(frozen=True, slots=True)
-class SideGlance:
+class SideSummary:
     """A manager's side as the Home shows it: who decides it, and where it stands."""
 
     side: Side
@@ -26,7 +26,7 @@ class SideGlance:
 
 
 @dataclass(frozen=True, slots=True)
-class Glance:
+class SecondmentSummary:
     """A secondment as a Home item shows it: the terms in force in a line, where it stands, on
     whom it waits and what its decision buttons decide."""
 
@@ -37,8 +37,8 @@ class Glance:
     host_team: str
     start_date: date
     end_date: date
-    home: SideGlance
-    host: SideGlance
+    home: SideSummary
+    host: SideSummary
     block_reason: BlockReason | None  # why the blocked side blocked (none while neither does)
     outcome: EndOutcome | None
     proposal: ProposalKind | None  # an end-of-term proposal being decided
@@ -49,12 +49,12 @@ class Glance:
     exception_pending: bool = False
 
     @property
-    def sides(self) -> tuple[SideGlance, SideGlance]:
+    def sides(self) -> tuple[SideSummary, SideSummary]:
         return (self.home, self.host)
 
-    def side(self, side: Side) -> SideGlance:
+    def side(self, side: Side) -> SideSummary:
         return self.home if side is Side.HOME else self.host
 
     @property
-    def blocked_side(self) -> SideGlance | None:
+    def blocked_side(self) -> SideSummary | None:
         return next((s for s in self.sides if s.state is SideState.BLOCKED), None)

@@ -1,22 +1,22 @@
-"""A whole record as the App Home sees it: what a `Glance` should say of a secondment, taken from
-its `SecondmentRecord`. Builder tests start from the sample records with it, and the service's
-tests check the Home's own query against the record loader with it."""
+"""A whole record as the App Home sees it: what a `SecondmentSummary` should say of a secondment,
+taken from its `SecondmentRecord`. Builder tests start from the sample records with it, and the
+service's tests check the Home's own query against the record loader with it."""
 
 from __future__ import annotations
 
-from bot.domain.glance import Glance, SideGlance
 from bot.domain.record import SecondmentRecord, SideRecord
 from bot.domain.states import SideState
+from bot.domain.summary import SecondmentSummary, SideSummary
 
 
-def glance_of(record: SecondmentRecord) -> Glance:
-    def side(side: SideRecord) -> SideGlance:
-        return SideGlance(
+def summary_of(record: SecondmentRecord) -> SecondmentSummary:
+    def side(side: SideRecord) -> SideSummary:
+        return SideSummary(
             side.side, side.manager_id, side.delegate_id, side.state, hr_decides=side.hr_decides
         )
 
     blocked = record.blocked_side
-    return Glance(
+    return SecondmentSummary(
         id=record.id,
         employee_id=record.employee_id,
         status=record.status,
