@@ -1,5 +1,5 @@
 """What a check-in's nudges may still do when their time comes, however late: after the bot was
-down, or the clock jumped. The plan (bot/domain/lifecycle.py) says when each is due; these rules
+down, or the clock jumped. The plan (bot/domain/underway_plan.py) says when each is due; these rules
 say, at the moment one is claimed, whether it is still true to send it.
 
 - A question goes out only while it is the current one: before the next check-in's day, and
@@ -26,10 +26,10 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import working_day_start, working_days_later
 from bot.domain.followups import NudgeKind
-from bot.domain.lifecycle import END_DECISION_ASKS, check_in_day, end_decision_days
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
 from bot.domain.people import zone_of
 from bot.domain.policy import Policy
+from bot.domain.underway_plan import END_DECISION_ASKS, check_in_day, end_decision_days
 
 QUESTION = NudgeKind.CHECK_IN
 REMINDERS = frozenset({NudgeKind.CHECK_IN_REMINDER, NudgeKind.CHECK_IN_SNOOZED})

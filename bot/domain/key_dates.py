@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.domain.calendar import first_working_day
-from bot.domain.lifecycle import check_in_day, end_decision_days
 from bot.domain.policy import Policy
+from bot.domain.underway_plan import check_in_day, end_decision_days
 
 
 class DateKind(StrEnum):
@@ -72,7 +72,7 @@ def upcoming_dates(timelines: Iterable[Timeline], today: date) -> list[KeyDate]:
 
 def every_key_date(timeline: Timeline, policy: Policy) -> list[KeyDate]:
     """All of a secondment's key dates, past and to come, in date order: the start, each
-    check-in and the end-of-term ask as the bot plans them (bot/domain/lifecycle.py), the
+    check-in and the end-of-term ask as the bot plans them (bot/domain/underway_plan.py), the
     last day, and the day the return debrief is asked for."""
     dates = [KeyDate(timeline.start_date, DateKind.START, timeline)]
     sequence = 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.blocks import BlockDetails
+from bot.domain.block_reasons import BlockDetails
 from bot.domain.followups import CheckInAnswer, EscalationKind
 from bot.domain.states import DecisionKind, EndOutcome, ProposalKind, Side, SideState, Status
 from bot.domain.terms import Terms

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.domain.blocks import BlockReason
+from bot.domain.block_reasons import BlockReason
 from bot.domain.states import APPROVED_OR_UNDERWAY, EndOutcome, Outcome, Side, Status
 
 # Approved or later: the terms were agreed, whatever happened next (but not withdrawn).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain.blocks import BlockReason
+from bot.domain.block_reasons import BlockReason
 from bot.domain.states import EndOutcome, ProposalKind, Side, SideState, Status
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from bot.domain.blocks import (
+from bot.domain.block_reasons import (
     CONDITIONS_NOTE_MAX,
     EXPLANATION_MAX,
     BlockDetails,

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
-from bot.domain.blocks import BlockDetails
+from bot.domain.block_reasons import BlockDetails
 from bot.domain.errors import (
     AlreadyDecided,
     InvalidInput,

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
-from bot.domain.blocks import BlockDetails, BlockReason, Condition
+from bot.domain.block_reasons import BlockDetails, BlockReason, Condition
 from bot.domain.permissions import check_can_see
 from bot.domain.policy import Policy, policy_notes, return_rights_note
 from bot.domain.record import (

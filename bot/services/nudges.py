@@ -1,7 +1,7 @@
 """Keeping the stored nudges in step with the plan, inside the transaction of each change.
 
 After every change to a request, `reconcile_nudges` compares the nudges the current state calls
-for (bot.domain.reminders for decisions, bot.domain.lifecycle once approved) with those stored:
+for (bot.domain.reminders for decisions, bot.domain.underway_plan once approved) with those stored:
 it cancels the ones no longer wanted and adds the missing ones. A waiting nudge whose time moved
 (a changed date or timezone) is replaced. One already sent, or given up after trying, is never
 planned again: within its round for decision nudges, and ever for the rest, which follow the
@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.catch_up import SKIPPED
 from bot.domain.followups import NudgeKind
-from bot.domain.lifecycle import CheckInState, Underway, plan_lifecycle_nudges
 from bot.domain.nudge_catalogue import ROUND_KINDS, SAID
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges
 from bot.domain.states import Side, SideState
+from bot.domain.underway_plan import CheckInState, Underway, plan_underway_nudges
 from bot.models import Nudge
 from bot.services.loading import Loaded
 from bot.services.people import TimeZones, timezones
@@ -71,7 +71,7 @@ def _plan(loaded: Loaded, tz_of: TimeZones, policy: Policy) -> list[PlannedNudge
         ),
         tz_of,
         policy,
-    ) + plan_lifecycle_nudges(
+    ) + plan_underway_nudges(
         Underway(
             row.status,
             terms.start_date,

@@ -44,9 +44,6 @@ from bot.domain.followups import (
     NudgeKind,
     Posted,
 )
-from bot.domain.lifecycle import (
-    end_decision_ask,
-)
 from bot.domain.nudge_catalogue import (
     CHAINED,
     CHANGES_STATE,
@@ -62,6 +59,9 @@ from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.reminders import hr_reminder_due
 from bot.domain.states import Side, SideState
+from bot.domain.underway_plan import (
+    end_decision_ask,
+)
 from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.audit import event_row, record_event, record_events
 from bot.services.away_holds import away_in_batch
@@ -74,7 +74,6 @@ from bot.services.check_in_catch_up import (
 )
 from bot.services.checkins import mark_missed
 from bot.services.escalations import raise_escalation
-from bot.services.lifecycle import activate
 from bot.services.loading import load_record, load_records
 from bot.services.outbox import (
     LEASE,
@@ -91,6 +90,7 @@ from bot.services.outbox import (
 from bot.services.pauses import pause_in
 from bot.services.people import timezones
 from bot.services.reminder_catch_up import chain_verdict_for, round_reminders
+from bot.services.start_and_objectives import activate
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,10 @@ from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
 from bot.services.exceptions import ExceptionDecided
 from bot.services.hr_fallback import ToHr
-from bot.services.lifecycle import ObjectivesRecorded
 from bot.services.notes import NoteAdded
 from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
 from bot.services.requests import ThreadAttached
+from bot.services.start_and_objectives import ObjectivesRecorded
 from bot.slack.builders.away import build_handed_notice, build_handed_reply
 from bot.slack.builders.checkins import (
     build_check_in_alert,
@@ -62,13 +62,13 @@ from bot.slack.builders.followups import (
     build_note_reply,
     build_withdrawal_reply,
 )
-from bot.slack.builders.lifecycle import build_objectives_reply, build_started_reply
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     build_actor_copy,
     build_delegation_refused,
     build_request_confirmation,
 )
+from bot.slack.builders.start_and_objectives import build_objectives_reply, build_started_reply
 from bot.slack.builders.thread import build_approved_announcement, build_decision_reply
 
 T = TypeVar("T")

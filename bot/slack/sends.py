@@ -32,8 +32,8 @@ from bot.slack.builders.exceptions import build_exception_reminder
 from bot.slack.builders.fallback import build_hr_side_reminder
 from bot.slack.builders.followups import build_decision_reminder, build_hr_escalation
 from bot.slack.builders.home import build_home, decode_limits
-from bot.slack.builders.lifecycle import build_coverage_notice, build_start_welcome
 from bot.slack.builders.messages import Message
+from bot.slack.builders.start_and_objectives import build_coverage_notice, build_start_welcome
 from bot.slack.builders.thread import build_request_message
 from bot.slack.deps import Deps
 from bot.slack.failures import (

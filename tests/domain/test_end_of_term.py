@@ -11,12 +11,12 @@ import pytest
 
 from bot.domain.errors import AfterEndDate, EndSettled, OnlyThesePeople, ProposalOpen
 from bot.domain.followups import NudgeKind
-from bot.domain.lifecycle import Underway, end_decision_ask, plan_lifecycle_nudges
 from bot.domain.permissions import check_can_confirm_return, check_can_propose
 from bot.domain.policy import Policy, return_rights_limit
 from bot.domain.record import Proposal, ReturnConfirmed, SecondmentRecord
 from bot.domain.states import EndOutcome, ProposalKind, Status
 from bot.domain.terms import ReturnArrangement
+from bot.domain.underway_plan import Underway, end_decision_ask, plan_underway_nudges
 from tests.slack.test_builders import record as make_record
 
 POLICY = Policy()
@@ -33,7 +33,7 @@ def underway(**changes: object) -> Underway:
 def asks(secondment: Underway, policy: Policy = POLICY) -> list[tuple[int, str, datetime]]:
     return sorted(
         (n.sequence, n.recipient_id or "", n.due_at)
-        for n in plan_lifecycle_nudges(secondment, {}, policy)
+        for n in plan_underway_nudges(secondment, {}, policy)
         if n.kind is NudgeKind.END_DECISION
     )
 

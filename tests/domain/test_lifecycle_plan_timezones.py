@@ -1,4 +1,4 @@
-"""When the nudges of a secondment under way are due (bot.domain.lifecycle), in each recipient's
+"""When the nudges of a secondment under way are due (bot.domain.underway_plan), in each recipient's
 own timezone: the start, the check-ins and their reminders, the debrief request and the follow-up.
 
 The employee is in Los Angeles (UTC-8; UTC-7 from Sunday 14 March to Sunday 7 November 2027),
@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.followups import FOLLOW_UP_SEQUENCE, NudgeKind
-from bot.domain.lifecycle import CheckInState, Underway, plan_lifecycle_nudges
 from bot.domain.policy import Policy
 from bot.domain.states import Status
+from bot.domain.underway_plan import CheckInState, Underway, plan_underway_nudges
 
 LOS_ANGELES = "America/Los_Angeles"
 BRISBANE = "Australia/Brisbane"
@@ -55,7 +55,7 @@ def plan(
     return sorted(
         (
             (p.kind, p.sequence, p.recipient_id, p.due_at)
-            for p in plan_lifecycle_nudges(underway, tz_of, policy)
+            for p in plan_underway_nudges(underway, tz_of, policy)
             if p.kind in wanted
         ),
         key=lambda p: (p[3], p[0], p[2] or ""),

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.domain.blocks import BlockReason
+from bot.domain.block_reasons import BlockReason
 from bot.domain.report import (
     CheckIns,
     DecisionRow,

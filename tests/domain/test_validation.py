@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.blocks import (
+from bot.domain.block_reasons import (
     CONDITIONS_NOTE_MAX,
     EXPLANATION_MAX,
     BlockDetails,

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_only
 
 from bot.db import Sessions, make_sessions
-from bot.domain.blocks import BlockDetails, BlockReason
+from bot.domain.block_reasons import BlockDetails, BlockReason
 from bot.domain.errors import (
     AlreadyDecided,
     AlreadyEscalated,

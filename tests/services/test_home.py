@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_sessions
-from bot.domain.blocks import BlockReason
+from bot.domain.block_reasons import BlockReason
 from bot.domain.key_dates import DateKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy

@@ -19,7 +19,7 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions
-from bot.domain.blocks import BlockDetails, BlockReason
+from bot.domain.block_reasons import BlockDetails, BlockReason
 from bot.domain.followups import EscalationKind, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy

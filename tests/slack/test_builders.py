@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
-from bot.domain.blocks import (
+from bot.domain.block_reasons import (
     CONDITIONS_NOTE_MAX,
     EXPLANATION_MAX,
     BlockDetails,

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from slack_sdk.models.blocks import SectionBlock
 
-from bot.domain.blocks import BlockReason
+from bot.domain.block_reasons import BlockReason
 from bot.domain.report import (
     BadFilter,
     CheckIns,

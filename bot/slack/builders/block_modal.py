@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.blocks import CONDITIONS_NOTE_MAX, EXPLANATION_MAX, BlockReason, Condition
+from bot.domain.block_reasons import CONDITIONS_NOTE_MAX, EXPLANATION_MAX, BlockReason, Condition
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
 from bot.slack.builders.text import escape, md, mention

@@ -18,8 +18,8 @@ from slack_sdk.models.views import View
 from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
 from bot.services.checkins import NOTE_MAX, CheckInAnswered
-from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
+from bot.slack.builders.start_and_objectives import objectives_blocks
 from bot.slack.builders.terms import NOTE_ROOM
 from bot.slack.builders.text import day, escape, md, mention, moment
 from bot.slack.ids import Action, Callback, FollowUpField

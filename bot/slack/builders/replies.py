@@ -39,8 +39,8 @@ from bot.domain.states import Side, SideState, Status
 from bot.services.decisions import DecisionRef
 from bot.services.delegation import DelegationRefused
 from bot.slack.builders.exceptions import exception_blocks
-from bot.slack.builders.lifecycle import objectives_blocks
 from bot.slack.builders.messages import Message
+from bot.slack.builders.start_and_objectives import objectives_blocks
 from bot.slack.builders.terms import STATUS_ICONS, proposal_blocks, summary_line, terms_blocks
 from bot.slack.builders.text import (
     BOT_ERROR,

@@ -6,7 +6,7 @@ from datetime import date
 
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
-from bot.domain.blocks import BlockDetails
+from bot.domain.block_reasons import BlockDetails
 from bot.domain.counts import count_of
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Status

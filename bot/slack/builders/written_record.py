@@ -13,7 +13,7 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import SectionBlock
 
-from bot.domain.blocks import BlockReason, Condition
+from bot.domain.block_reasons import BlockReason, Condition
 from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState, Status

@@ -19,8 +19,8 @@ from bot.slack.listeners import (
     home,
     hr_actions,
     installations,
-    lifecycle,
     people,
+    under_way,
     views,
 )
 from bot.slack.listeners import errors as error_path
@@ -35,7 +35,7 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     hr_actions.register(app, deps)
     views.register(app, deps)
     followup_views.register(app, deps)
-    lifecycle.register(app, deps)
+    under_way.register(app, deps)
     checkins.register(app, deps)
     end_of_term.register(app, deps)
     home.register(app, deps)

@@ -17,9 +17,9 @@ from bot.domain.permissions import (
 )
 from bot.services.debriefs import record_debrief
 from bot.services.early_end import end_early
-from bot.services.lifecycle import record_objectives
+from bot.services.start_and_objectives import record_objectives
 from bot.slack.builders.debrief import build_debrief_modal, build_end_early_modal
-from bot.slack.builders.lifecycle import build_objectives_modal
+from bot.slack.builders.start_and_objectives import build_objectives_modal
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback

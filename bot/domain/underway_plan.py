@@ -28,7 +28,7 @@ class CheckInState:
 
 @dataclass(frozen=True, slots=True)
 class Underway:
-    """What the lifecycle plan needs to know about a secondment."""
+    """What the plan of an approved secondment's nudges needs to know about it."""
 
     status: Status
     start_date: date
@@ -64,7 +64,7 @@ def check_in_day(start_date: date, weeks: int, sequence: int) -> date:
     return start_date + timedelta(weeks=weeks * sequence)
 
 
-def plan_lifecycle_nudges(
+def plan_underway_nudges(
     secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
 ) -> list[PlannedNudge]:
     planned: list[PlannedNudge] = []
