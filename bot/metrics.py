@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 
 # Slack gives up on an ack after 3 seconds; the buckets are finest where a healthy ack lands.
 ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from bot.domain.block_reasons import BlockReason
-from bot.domain.followups import (
+from bot.domain.kinds import (
     CheckInAnswer,
     Destination,
     EscalationKind,

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_sessions
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.states import Side
 from bot.logs import NO_CORRELATION, LogFormat
 from bot.metrics import ACK_BUCKETS

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import working_day_start, working_days_later
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
 from bot.domain.people import zone_of
 from bot.domain.policy import Policy

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain.followups import EscalationKind
+from bot.domain.kinds import EscalationKind
 from bot.domain.states import EndOutcome, ProposalKind, Side, SideState, Status
 
 

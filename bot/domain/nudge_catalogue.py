@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.states import Status
 
 UNDERWAY = tuple(s for s in Status if s.is_underway)

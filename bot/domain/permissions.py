@@ -24,7 +24,7 @@ from bot.domain.errors import (
     ProposalOpen,
     TooEarly,
 )
-from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer, EscalationKind
+from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer, EscalationKind
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import APPROVED_OR_UNDERWAY, Status
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.block_reasons import BlockDetails
-from bot.domain.followups import CheckInAnswer, EscalationKind
+from bot.domain.kinds import CheckInAnswer, EscalationKind
 from bot.domain.states import DecisionKind, EndOutcome, ProposalKind, Side, SideState, Status
 from bot.domain.terms import Terms
 

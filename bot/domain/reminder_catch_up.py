@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.calendar import working_days_later
 from bot.domain.catch_up import Send, Wait
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.policy import Policy
 
 # A step sent within this long of its time was on time: the plan after it holds.

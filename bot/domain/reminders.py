@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.domain.calendar import working_days_later
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.policy import Policy
 from bot.domain.states import Side, Status
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import working_day_start, working_days_later
-from bot.domain.followups import FOLLOW_UP_SEQUENCE, NudgeKind
+from bot.domain.kinds import FOLLOW_UP_SEQUENCE, NudgeKind
 from bot.domain.policy import Policy
 from bot.domain.reminders import PlannedNudge
 from bot.domain.states import Status

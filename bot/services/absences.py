@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Sessions
 from bot.domain.absences import AbsenceForm, Away, validate_absence, window
 from bot.domain.errors import InvalidInput
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.people import Person, today_for
 from bot.domain.policy import Policy
 from bot.domain.states import SideState, Status

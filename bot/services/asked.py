@@ -11,7 +11,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
-from bot.domain.followups import NudgeKind, Posted
+from bot.domain.kinds import NudgeKind, Posted
 from bot.domain.states import Side
 from bot.domain.underway_plan import end_decision_ask, end_decision_sequence
 from bot.models import Nudge

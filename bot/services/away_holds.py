@@ -21,7 +21,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.calendar import working_days_later
-from bot.domain.followups import Destination, NudgeKind
+from bot.domain.kinds import Destination, NudgeKind
 from bot.domain.nudge_catalogue import Audience, kinds_where
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

@@ -23,7 +23,7 @@ from bot.domain.catch_up import (
     Wait,
     check_in_verdict,
 )
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Sessions, insert_into
 from bot.domain.calendar import working_days_later
 from bot.domain.errors import AlreadyAnswered, InvalidInput, NotUnderway
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 from bot.domain.permissions import check_can_check_in, check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

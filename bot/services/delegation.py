@@ -22,7 +22,7 @@ from bot.domain.errors import (
     Refusal,
     TermsChanged,
 )
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.errors import AlreadyEscalated, InvalidInput
-from bot.domain.followups import EscalationKind
+from bot.domain.kinds import EscalationKind
 from bot.domain.permissions import check_can_ask_hr
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.absences import Away
-from bot.domain.followups import EscalationKind
 from bot.domain.key_dates import KeyDate, upcoming_dates
+from bot.domain.kinds import EscalationKind
 from bot.domain.people import zone_of
 from bot.domain.policy import Policy
 from bot.domain.states import APPROVED_OR_UNDERWAY, Outcome, Side, SideState, Status

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db import Sessions
 from bot.domain.errors import InvalidInput
-from bot.domain.followups import NoteKind
+from bot.domain.kinds import NoteKind
 from bot.domain.permissions import check_can_respond, check_is_hr
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

@@ -20,7 +20,7 @@ from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.catch_up import SKIPPED
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.nudge_catalogue import ROUND_KINDS, SAID
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges

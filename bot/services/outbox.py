@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from bot.domain.followups import Destination, NudgeKind
+from bot.domain.kinds import Destination, NudgeKind
 from bot.domain.nudge_catalogue import IN_THREAD
 from bot.models import Nudge, PausedWorkspace, Secondment
 from bot.services.asked import pinned_close

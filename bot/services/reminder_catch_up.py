@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.catch_up import Send, Wait
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.nudge_catalogue import CHAINED
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

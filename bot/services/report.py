@@ -15,7 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from bot.db import Sessions
-from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
+from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.permissions import check_is_hr
 from bot.domain.report import (
     CheckIns,

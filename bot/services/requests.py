@@ -10,8 +10,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Sessions
-from bot.domain.followups import NudgeKind
 from bot.domain.hr_rules import PolicyException
+from bot.domain.kinds import NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

@@ -38,7 +38,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from bot.db import Sessions
 from bot.domain.catch_up import Skip, Wait, end_ask_current
-from bot.domain.followups import (
+from bot.domain.kinds import (
     Destination,
     EscalationKind,
     NudgeKind,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, NudgeKind
+from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
@@ -53,15 +53,6 @@ from bot.slack.builders.end_of_term import (
 )
 from bot.slack.builders.exceptions import build_exception_decided, build_exception_for_hr
 from bot.slack.builders.fallback import build_to_hr_notice, build_to_hr_reply
-from bot.slack.builders.followups import (
-    build_change_reply,
-    build_delegation_notice,
-    build_delegation_reply,
-    build_escalation_reply,
-    build_hr_escalation,
-    build_note_reply,
-    build_withdrawal_reply,
-)
 from bot.slack.builders.messages import Message
 from bot.slack.builders.replies import (
     build_actor_copy,
@@ -70,6 +61,15 @@ from bot.slack.builders.replies import (
 )
 from bot.slack.builders.start_and_objectives import build_objectives_reply, build_started_reply
 from bot.slack.builders.thread import build_approved_announcement, build_decision_reply
+from bot.slack.builders.ways_forward import (
+    build_change_reply,
+    build_delegation_notice,
+    build_delegation_reply,
+    build_escalation_reply,
+    build_hr_escalation,
+    build_note_reply,
+    build_withdrawal_reply,
+)
 
 T = TypeVar("T")
 

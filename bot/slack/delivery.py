@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.catch_up import WINDOW_PASSED, arrives_late
-from bot.domain.followups import NudgeKind, Posted
+from bot.domain.kinds import NudgeKind, Posted
 from bot.domain.nudge_catalogue import CHANGES_STATE, SILENT
 from bot.domain.record import SecondmentRecord
 from bot.services.away_handover import sweep_absences

@@ -14,20 +14,20 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.followups import Destination, NudgeKind
+from bot.domain.kinds import Destination, NudgeKind
 from bot.services.decisions import DecisionRef
 from bot.services.outbox import Outgoing
 from bot.services.sweep import Due
 from bot.slack.announce import Announcements, to_person
-from bot.slack.builders.followups import (
-    build_not_delivered,
-    build_thread_not_opened,
-    build_undeliverable,
-)
 from bot.slack.builders.replies import (
     build_cannot_decide,
     build_delegate_not_checked,
     build_thread_failed,
+)
+from bot.slack.builders.ways_forward import (
+    build_not_delivered,
+    build_thread_not_opened,
+    build_undeliverable,
 )
 from bot.slack.publish import slack_error
 

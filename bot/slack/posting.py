@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.domain.followups import Posted
+from bot.domain.kinds import Posted
 from bot.services.sweep import Due
 
 log = logging.getLogger(__name__)

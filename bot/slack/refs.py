@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.errors import UnreadableReference, reference_number
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.catch_up import arrives_late
-from bot.domain.followups import Destination, EscalationKind, NudgeKind, Posted
+from bot.domain.kinds import Destination, EscalationKind, NudgeKind, Posted
 from bot.domain.policy import return_rights_limit
 from bot.services.asked import asked_about_the_end_before, pin_unpinned_close
 from bot.services.decisions import DecisionRef
@@ -30,11 +30,11 @@ from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_re
 from bot.slack.builders.end_of_term import build_end_decision_ask
 from bot.slack.builders.exceptions import build_exception_reminder
 from bot.slack.builders.fallback import build_hr_side_reminder
-from bot.slack.builders.followups import build_decision_reminder, build_hr_escalation
 from bot.slack.builders.home import build_home, decode_limits
 from bot.slack.builders.messages import Message
 from bot.slack.builders.start_and_objectives import build_coverage_notice, build_start_welcome
 from bot.slack.builders.thread import build_request_message
+from bot.slack.builders.ways_forward import build_decision_reminder, build_hr_escalation
 from bot.slack.deps import Deps
 from bot.slack.failures import (
     CANNOT_DECIDE,

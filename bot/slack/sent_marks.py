@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.db import Sessions
-from bot.domain.followups import Posted
+from bot.domain.kinds import Posted
 from bot.domain.nudge_catalogue import CLOSABLE
 from bot.services.sweep import Due, renew_and_mark
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.calendar import working_days_later
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, PlannedNudge, plan_decision_nudges
 from bot.domain.states import Side, Status

@@ -20,7 +20,7 @@ from bot.domain.catch_up import (
     check_in_verdict,
     end_ask_current,
 )
-from bot.domain.followups import NudgeKind as K
+from bot.domain.kinds import NudgeKind as K
 from bot.domain.policy import Policy
 
 POLICY = Policy()

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.domain.errors import AfterEndDate, EndSettled, OnlyThesePeople, ProposalOpen
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.permissions import check_can_confirm_return, check_can_propose
 from bot.domain.policy import Policy, return_rights_limit
 from bot.domain.record import Proposal, ReturnConfirmed, SecondmentRecord

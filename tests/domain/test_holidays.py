@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.domain.calendar import working_day_start, working_days_later
-from bot.domain.followups import NudgeKind
 from bot.domain.holidays import PublicHolidays, calendar_problem
+from bot.domain.kinds import NudgeKind
 from bot.domain.policy import Policy
 from bot.domain.reminders import DecisionWait, plan_decision_nudges
 from bot.domain.states import Side, Status

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.followups import FOLLOW_UP_SEQUENCE, NudgeKind
+from bot.domain.kinds import FOLLOW_UP_SEQUENCE, NudgeKind
 from bot.domain.policy import Policy
 from bot.domain.states import Status
 from bot.domain.underway_plan import CheckInState, Underway, plan_underway_nudges

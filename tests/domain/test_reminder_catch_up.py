@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain.catch_up import Send, Wait
-from bot.domain.followups import NudgeKind as K
+from bot.domain.kinds import NudgeKind as K
 from bot.domain.policy import Policy
 from bot.domain.reminder_catch_up import Step, chain_verdict, planned_days
 from bot.domain.reminders import DecisionWait, plan_decision_nudges

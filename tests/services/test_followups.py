@@ -36,7 +36,7 @@ from bot.domain.errors import (
     OverrideNotAllowed,
     TermsChanged,
 )
-from bot.domain.followups import EscalationKind, NoteKind, NudgeKind
+from bot.domain.kinds import EscalationKind, NoteKind, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions
 from bot.domain.block_reasons import BlockDetails, BlockReason
-from bot.domain.followups import EscalationKind, NudgeKind
+from bot.domain.kinds import EscalationKind, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord

@@ -21,7 +21,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.db import Sessions, make_engine, make_sessions
-from bot.domain.followups import Destination, NudgeKind
+from bot.domain.kinds import Destination, NudgeKind
 from bot.domain.nudge_catalogue import ROUND_KINDS
 from bot.domain.people import Person
 from bot.domain.policy import Policy

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_sessions
-from bot.domain.followups import Destination, NudgeKind
+from bot.domain.kinds import Destination, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.models import Nudge, Secondment

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
 from tests.support import forms

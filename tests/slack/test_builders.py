@@ -50,8 +50,8 @@ from bot.domain.errors import (
     TooEarly,
     UnreadableReference,
 )
-from bot.domain.followups import CheckInAnswer, EscalationKind
 from bot.domain.hr_rules import HrRules
+from bot.domain.kinds import CheckInAnswer, EscalationKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import (

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from bot.domain.followups import CheckInAnswer, NudgeKind
+from bot.domain.kinds import CheckInAnswer, NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES
 from bot.models import CheckIn, Nudge
 from bot.services.sweep import claim_due

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 from bot.models import Debrief, Nudge
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 from bot.domain.states import Side
 from bot.slack.ids import Action, Callback
 from tests.slack.test_check_ins import END, START, answer, at, submit_answer

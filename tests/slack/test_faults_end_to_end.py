@@ -22,7 +22,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.domain.catch_up import NEVER_ASKED, WINDOW_PASSED
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.nudge_catalogue import SILENT
 from bot.models import Nudge, Secondment
 from bot.slack.ids import Action

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import ClientResponse
 from sqlalchemy import func, select
 
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.states import Side
 from bot.models import Nudge, Secondment
 from bot.slack import directory

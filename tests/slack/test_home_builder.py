@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
-from bot.domain.followups import EscalationKind
 from bot.domain.key_dates import DateKind, KeyDate, Timeline
+from bot.domain.kinds import EscalationKind
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
 from bot.domain.summary import SecondmentSummary

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.models import Nudge
 from bot.slack.ids import Action, Callback
 from tests.support import forms

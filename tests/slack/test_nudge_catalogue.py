@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import SectionBlock
 
-from bot.domain.followups import Destination, NudgeKind
+from bot.domain.kinds import Destination, NudgeKind
 from bot.domain.nudge_catalogue import CATALOGUE, SILENT, Audience
 from bot.domain.record import ExceptionRecord, SecondmentRecord
 from bot.domain.states import Side, SideState

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.domain.followups import NudgeKind, Posted
+from bot.domain.kinds import NudgeKind, Posted
 from bot.domain.nudge_catalogue import SAID
 from bot.domain.states import Side
 from bot.models import Nudge

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from sqlalchemy import insert, select
 
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.domain.states import Side
 from bot.models import Escalation, Nudge
 from bot.slack.ids import Action

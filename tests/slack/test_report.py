@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions
 from bot.domain.block_reasons import BlockReason
-from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
+from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.states import DecisionKind, EndOutcome, Outcome, Side, Status
 from bot.models import AuditEvent, CheckIn, Decision, Secondment, TermsVersion
 from tests.support import forms, seeds

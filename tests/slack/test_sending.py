@@ -23,8 +23,8 @@ from bot.domain.states import Side, Status
 from bot.models import AuditEvent, Nudge
 from bot.services.outbox import LEASE
 from bot.services.sweep import Due, claim_due, renew
-from bot.slack.builders.followups import build_decision_reminder
 from bot.slack.builders.messages import Message
+from bot.slack.builders.ways_forward import build_decision_reminder
 from bot.slack.client import retry_handlers
 from bot.slack.delivery import BATCH, send_due_nudges
 from bot.slack.pacing import Pace, Sending

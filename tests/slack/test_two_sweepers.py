@@ -35,7 +35,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_engine, make_sessions
-from bot.domain.followups import CheckInAnswer, NudgeKind
+from bot.domain.kinds import CheckInAnswer, NudgeKind
 from bot.domain.nudge_catalogue import SAID
 from bot.domain.states import Side
 from bot.models import AuditEvent, CheckIn, Nudge

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import time_machine
 
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 from bot.domain.states import Side
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef

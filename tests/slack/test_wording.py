@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.models.blocks import InputBlock
 from slack_sdk.models.views import View
 
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 from bot.domain.states import Side
 from bot.domain.terms import ReturnArrangement
 from bot.services.written_record import VersionEntry, WrittenRecord

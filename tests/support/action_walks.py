@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from sqlalchemy import select
 
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 from bot.domain.states import Side
 from bot.models import Absence
 from bot.slack.ids import Action, Callback

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from sqlalchemy import or_, select
 
-from bot.domain.followups import CheckInAnswer
+from bot.domain.kinds import CheckInAnswer
 from bot.domain.nudge_catalogue import SAID
 from bot.domain.states import Side
 from bot.models import Nudge

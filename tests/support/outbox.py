@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 
 from bot.db import Sessions
-from bot.domain.followups import NudgeKind
+from bot.domain.kinds import NudgeKind
 from bot.models import Nudge, Secondment
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions
-from bot.domain.followups import CheckInAnswer, Destination, EscalationKind, NudgeKind
+from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.states import EndOutcome, Side, SideState, Status
 from bot.models import CheckIn, Escalation, Nudge, Secondment, TermsVersion
 from tests.support.harness import EMPLOYEE, HOME, HOST

@@ -22,9 +22,9 @@ from slack_sdk.models.views import View
 
 from bot.domain.absences import Away
 from bot.services.away_handover import Handed
-from bot.slack.builders.followups import side_to_decide
 from bot.slack.builders.messages import Message
 from bot.slack.builders.text import day, md, mention
+from bot.slack.builders.ways_forward import side_to_decide
 from bot.slack.ids import Action, AwayField, Callback, HomeBlock
 
 WHAT_IT_DOES = (

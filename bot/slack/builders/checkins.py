@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
+from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
 from bot.services.checkins import NOTE_MAX, CheckInAnswered
 from bot.slack.builders.messages import Message

@@ -15,10 +15,10 @@ from slack_sdk.models.blocks import (
 from bot.domain.record import ExceptionRecord, SecondmentRecord
 from bot.domain.states import SideState, Status
 from bot.services.exceptions import ExceptionDecided
-from bot.slack.builders.followup_modals import TextForm
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import NOTE_ROOM
 from bot.slack.builders.text import escape, md, mention, moment
+from bot.slack.builders.ways_forward_modals import TextForm
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import RequestRef
 

@@ -9,10 +9,10 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
 from bot.services.decisions import DecisionRef
 from bot.services.hr_fallback import GONE, ToHr
-from bot.slack.builders.followups import decision_buttons
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import proposal_blocks, summary_line, terms_blocks
 from bot.slack.builders.text import md, mention
+from bot.slack.builders.ways_forward import decision_buttons
 
 
 def _gone(moved: ToHr) -> str:

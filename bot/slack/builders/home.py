@@ -38,9 +38,9 @@ from bot.services.home import (
     Shown,
 )
 from bot.slack.builders.away import away_on_home
-from bot.slack.builders.followups import decision_buttons
 from bot.slack.builders.terms import STATUS_ICONS
 from bot.slack.builders.text import day, escape, md, mention, moment, plain
+from bot.slack.builders.ways_forward import decision_buttons
 from bot.slack.ids import Action, HomeBlock
 
 MAX_BLOCKS = 100  # Slack's limit for any view

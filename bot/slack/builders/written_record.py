@@ -14,7 +14,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import SectionBlock
 
 from bot.domain.block_reasons import BlockReason, Condition
-from bot.domain.followups import FOLLOW_UP_SEQUENCE, CheckInAnswer
+from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState, Status
 from bot.domain.terms import ReturnArrangement, Terms

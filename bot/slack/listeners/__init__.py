@@ -14,14 +14,14 @@ from bot.slack.listeners import (
     direct_messages,
     end_of_term,
     events_once,
-    followup_actions,
-    followup_views,
     home,
     hr_actions,
     installations,
     people,
     under_way,
     views,
+    ways_forward_actions,
+    ways_forward_views,
 )
 from bot.slack.listeners import errors as error_path
 
@@ -31,10 +31,10 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     events_once.register(app, deps)
     commands.register(app, deps)
     actions.register(app, deps)
-    followup_actions.register(app, deps)
+    ways_forward_actions.register(app, deps)
     hr_actions.register(app, deps)
     views.register(app, deps)
-    followup_views.register(app, deps)
+    ways_forward_views.register(app, deps)
     under_way.register(app, deps)
     checkins.register(app, deps)
     end_of_term.register(app, deps)

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.followups import EscalationKind, NoteKind
+from bot.domain.kinds import EscalationKind, NoteKind
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState
 from bot.services.changes import TermsChangedEvent

@@ -10,7 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.followups import NoteKind
+from bot.domain.kinds import NoteKind
 from bot.services.changes import propose_change
 from bot.services.decisions import DecisionRef, override
 from bot.services.escalations import ask_for_review

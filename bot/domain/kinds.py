@@ -1,6 +1,7 @@
-"""What can follow a block or a silence: notes in the thread, escalations to HR, and the
-scheduled nudges the bot sends. docs/DOMAIN.md frictions 2, 3 and 5: a block opens a way forward,
-and no request sits unanswered."""
+"""The kinds of things the bot records and says: notes in the thread, escalations to HR, the
+nudges it sends (planned, or written by a change), where a message goes, and a check-in's
+answers. docs/DOMAIN.md frictions 2, 3 and 5: a block opens a way forward, and no request sits
+unanswered."""
 
 from __future__ import annotations
 
@@ -85,7 +86,8 @@ class Destination(StrEnum):
     BROADCAST = "broadcast"  # a reply also shown in the conversation
 
 
-# The follow-up after the return is answered like a check-in; it is check-in number 0.
+# The return follow-up (some weeks after the return) is answered like a check-in; it is check-in
+# number 0.
 FOLLOW_UP_SEQUENCE = 0
 
 

@@ -12,8 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.permissions import check_can_ask_hr, check_can_change, check_can_respond
 from bot.services.withdrawal import withdraw
-from bot.slack.builders.followup_modals import ask_hr_form, build_text_modal, respond_form
 from bot.slack.builders.request_modal import build_change_modal
+from bot.slack.builders.ways_forward_modals import ask_hr_form, build_text_modal, respond_form
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
