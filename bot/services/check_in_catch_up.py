@@ -136,7 +136,8 @@ async def put_off(
 
     A held nudge keeps its planned `due_at`, so that re-planning the secondment finds it as
     planned and leaves it; it is held by a claim no sweep owns (no token), which no sweep takes
-    before it runs out (bot/services/sweep.py `claim_due`, and `backlog` counts it from then)."""
+    before it runs out (bot/services/sweep.py `claim_due`, and bot/services/claim_order.py
+    `backlog` counts it from then)."""
     for nudge_id, wait, maybe_sent in waiting:
         await session.execute(
             update(Nudge)

@@ -31,11 +31,11 @@ from bot.domain.validation import validate_delegate
 from bot.models import Nudge, Secondment
 from bot.services.audit import record_event
 from bot.services.decisions import DecisionRef
+from bot.services.delivered import sent_columns
 from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
 from bot.services.replanning import replan
-from bot.services.sweep import sent_columns
 
 DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
 # A side still to decide: it can be handed over.

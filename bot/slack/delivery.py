@@ -29,6 +29,8 @@ from bot.domain.nudge_catalogue import CHANGES_STATE, SILENT
 from bot.domain.record import SecondmentRecord
 from bot.services.away_handover import sweep_absences
 from bot.services.check_in_catch_up import skip_claimed
+from bot.services.claim_order import backlog
+from bot.services.delivered import hold_for_paused_workspace, mark_failed, mark_sent, release
 from bot.services.hr_fallback import hand_over_to_hr, lock_theirs
 from bot.services.outbox import (
     LEASE,
@@ -40,17 +42,7 @@ from bot.services.outbox import (
     written_free,
 )
 from bot.services.pauses import fingerprint
-from bot.services.sweep import (
-    Due,
-    backlog,
-    born_due,
-    claim_due,
-    current_record,
-    hold_for_paused_workspace,
-    mark_failed,
-    mark_sent,
-    release,
-)
+from bot.services.sweep import Due, born_due, claim_due, current_record
 from bot.slack.builders.text import BOT_ERROR
 from bot.slack.deps import Deps
 from bot.slack.failures import (
@@ -86,7 +78,7 @@ async def deliver_now(client: AsyncWebClient, deps: Deps, record: SecondmentReco
 
     A change's thread messages written behind another change's, still being sent, are not
     left to the sweep: that change's marks find them, and its delivery claims them (see
-    `_free_behind` in bot/services/sweep.py)."""
+    `_free_behind` in bot/services/delivered.py)."""
     async with deps.sending.delivering:
         sent, rest = await _deliver_claimed(client, deps, record)
         if rest:

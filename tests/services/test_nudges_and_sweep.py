@@ -1,5 +1,6 @@
 """Nudges as rows: planned by the services that change a request (bot.services.nudges), then
-claimed, sent or given up by the sweep (bot.services.sweep), always with an explicit `now`.
+claimed, sent or given up by the sweep (bot.services.sweep and bot.services.delivered), always
+with an explicit `now`.
 
 The people are spread over three timezones, so each planned nudge has its own due time:
 the home manager in London (GMT in January), the host manager in Los Angeles (UTC-8) and the
@@ -28,10 +29,11 @@ from bot.domain.states import Outcome, Side, SideState, Status
 from bot.models import AuditEvent, Base, Escalation, Nudge, Secondment
 from bot.services.changes import change_terms
 from bot.services.decisions import DecisionMade, DecisionRef, decide
+from bot.services.delivered import mark_failed, mark_sent
 from bot.services.outbox import LEASE, quiet
 from bot.services.queries import get_for_user
 from bot.services.requests import NewRequest, create_request
-from bot.services.sweep import Due, claim_due, mark_failed, mark_sent
+from bot.services.sweep import Due, claim_due
 from tests.support.outbox import thread_opened
 from tests.support.rows import rows
 from tests.support.samples import TERMS

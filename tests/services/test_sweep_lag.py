@@ -1,4 +1,4 @@
-"""The sweep lag (bot.services.sweep.backlog): how long the oldest due, unsent nudge has been
+"""The sweep lag (bot.services.claim_order.backlog): how long the oldest due, unsent nudge has been
 due at an explicit `now`, as the metrics report it at the start of each sweep."""
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db import Sessions, make_sessions
 from bot.domain.people import Person
 from bot.domain.policy import Policy
+from bot.services.claim_order import backlog
+from bot.services.delivered import mark_failed, mark_sent
 from bot.services.requests import NewRequest, create_request
-from bot.services.sweep import backlog, claim_due, mark_failed, mark_sent
+from bot.services.sweep import claim_due
 from tests.support.outbox import thread_opened
 from tests.support.samples import TERMS
 
