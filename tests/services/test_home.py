@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_sessions
 from bot.domain.block_reasons import BlockReason
+from bot.domain.home_view import Home, HomeSection
 from bot.domain.key_dates import DateKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
@@ -24,7 +25,7 @@ from bot.domain.states import (
     Status,
 )
 from bot.models import Decision, Secondment, TermsVersion
-from bot.services.home import Home, HomeSection, load_home
+from bot.services.home import load_home
 from bot.services.loading import load_record
 from bot.services.people import remember_people
 from tests.support.harness import EMPLOYEE, HOME, HOST

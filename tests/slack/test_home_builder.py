@@ -11,14 +11,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
-from bot.domain.key_dates import DateKind, KeyDate, Timeline
-from bot.domain.kinds import EscalationKind
-from bot.domain.record import SecondmentRecord
-from bot.domain.states import Side
-from bot.domain.summary import SecondmentSummary
-from bot.domain.terms import SHORT_TEXT_MAX
-from bot.services.decisions import DecisionRef
-from bot.services.home import (
+from bot.domain.home_view import (
     Completed,
     Home,
     HomeSection,
@@ -28,6 +21,13 @@ from bot.services.home import (
     PendingDecision,
     Shown,
 )
+from bot.domain.key_dates import DateKind, KeyDate, Timeline
+from bot.domain.kinds import EscalationKind
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Side
+from bot.domain.summary import SecondmentSummary
+from bot.domain.terms import SHORT_TEXT_MAX
+from bot.services.decisions import DecisionRef
 from bot.slack.builders.home import (
     DEFAULT_LIMITS,
     ITEM_BLOCKS,

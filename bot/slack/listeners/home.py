@@ -13,7 +13,8 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.home import HomeSection, load_home
+from bot.domain.home_view import HomeSection
+from bot.services.home import load_home
 from bot.slack.builders.home import DEFAULT_LIMITS, build_home, show_more
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Event
