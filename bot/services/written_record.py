@@ -8,8 +8,6 @@ check-ins and in the audit trail alike (bot.domain.permissions.may_read_check_in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -18,54 +16,18 @@ from bot.db import Sessions
 from bot.domain.permissions import check_can_export, may_read_check_in_note
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.terms import Terms
+from bot.domain.written_record import (
+    AuditEntry,
+    CheckInEntry,
+    DebriefEntry,
+    DecisionEntry,
+    EscalationEntry,
+    NoteEntry,
+    VersionEntry,
+    WrittenRecord,
+)
 from bot.models import AuditEvent, CheckIn, Debrief, Decision, Escalation, Note, TermsVersion
 from bot.services.loading import load_record, terms_of
-
-
-@dataclass(frozen=True, slots=True)
-class VersionEntry:
-    version: int
-    terms: Terms
-    created_by: str
-    created_at: datetime
-    change_note: str | None
-    # Outside HR's rules: which, and why an exception was asked.
-    exception_rules: str | None = None
-    exception_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckInEntry:
-    sequence: int
-    answer: str | None
-    note: str | None
-    note_withheld: bool
-    shared_with_home: bool
-    answered_at: datetime | None
-    missed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    at: datetime
-    actor_id: str
-    action: str
-    terms_version: int | None
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenRecord:
-    record: SecondmentRecord
-    viewer_id: str
-    versions: list[VersionEntry]
-    decisions: list[Decision]
-    notes: list[Note]
-    escalations: list[Escalation]
-    check_ins: list[CheckInEntry]
-    debrief: Debrief | None
-    audit: list[AuditEntry]
 
 
 async def load_written_record(
@@ -77,6 +39,7 @@ async def load_written_record(
     viewer_is_hr: bool,
     policy: Policy,
 ) -> WrittenRecord:
+    """The written record of one secondment, as `viewer_id` may read it (or NotFound)."""
     async with sessions.begin() as session:
         record = check_can_export(
             await load_record(session, team_id, secondment_id, policy),
@@ -100,51 +63,91 @@ async def load_written_record(
         debriefs = await all_of(Debrief, Debrief.id)
         events = await all_of(AuditEvent, AuditEvent.id)
 
-    withheld: set[int] = set()
-    entries = []
-    for check_in in check_ins:
-        readable = may_read_check_in_note(
-            record,
-            viewer_id,
-            viewer_is_hr,
-            sequence=check_in.sequence,
-            answer=check_in.answer,
-            shared=check_in.shared_with_home,
-        )
-        if not readable and check_in.note:
-            withheld.add(check_in.sequence)
-        entries.append(
-            CheckInEntry(
-                check_in.sequence,
-                check_in.answer,
-                check_in.note if readable else None,
-                not readable and bool(check_in.note),
-                check_in.shared_with_home,
-                check_in.answered_at,
-                check_in.missed_at,
-            )
-        )
+    entries = [_check_in_entry(record, c, viewer_id, viewer_is_hr) for c in check_ins]
+    withheld = {entry.sequence for entry in entries if entry.note_withheld}
     return WrittenRecord(
         record=record,
         viewer_id=viewer_id,
-        versions=[
-            VersionEntry(
-                v.version,
-                terms_of(v),
-                v.created_by,
-                v.created_at,
-                v.change_note,
-                v.exception_rules,
-                v.exception_reason,
-            )
-            for v in versions
-        ],
-        decisions=decisions,
-        notes=notes,
-        escalations=escalations,
+        versions=[_version_entry(v) for v in versions],
+        decisions=[_decision_entry(d) for d in decisions],
+        notes=[NoteEntry(n.kind, n.author_id, n.text) for n in notes],
+        escalations=[_escalation_entry(e) for e in escalations],
         check_ins=entries,
-        debrief=debriefs[0] if debriefs else None,
+        debrief=_debrief_entry(debriefs[0]) if debriefs else None,
         audit=[_audit_entry(e, withheld) for e in events],
+    )
+
+
+def _check_in_entry(
+    record: SecondmentRecord, check_in: CheckIn, viewer_id: str, viewer_is_hr: bool
+) -> CheckInEntry:
+    readable = may_read_check_in_note(
+        record,
+        viewer_id,
+        viewer_is_hr,
+        sequence=check_in.sequence,
+        answer=check_in.answer,
+        shared=check_in.shared_with_home,
+    )
+    return CheckInEntry(
+        check_in.sequence,
+        check_in.answer,
+        check_in.note if readable else None,
+        not readable and bool(check_in.note),
+        check_in.shared_with_home,
+        check_in.answered_at,
+        check_in.missed_at,
+    )
+
+
+def _version_entry(version: TermsVersion) -> VersionEntry:
+    return VersionEntry(
+        version.version,
+        terms_of(version),
+        version.created_by,
+        version.created_at,
+        version.change_note,
+        version.exception_rules,
+        version.exception_reason,
+    )
+
+
+def _decision_entry(decision: Decision) -> DecisionEntry:
+    return DecisionEntry(
+        side=decision.side,
+        terms_version=decision.terms_version,
+        outcome=decision.outcome,
+        kind=decision.kind,
+        decided_by=decision.decided_by,
+        on_behalf_of=decision.on_behalf_of,
+        reason=decision.reason,
+        explanation=decision.explanation,
+        conditions=list(decision.conditions) if decision.conditions else None,
+        conditions_note=decision.conditions_note,
+        created_at=decision.created_at,
+    )
+
+
+def _escalation_entry(escalation: Escalation) -> EscalationEntry:
+    return EscalationEntry(
+        escalation.kind,
+        escalation.terms_version,
+        escalation.raised_by,
+        escalation.message,
+        escalation.created_at,
+        escalation.resolved_at,
+    )
+
+
+def _debrief_entry(debrief: Debrief) -> DebriefEntry:
+    return DebriefEntry(
+        debrief.achieved,
+        debrief.skills_gained,
+        debrief.bring_back,
+        debrief.home_role_changes,
+        debrief.next_step,
+        debrief.recorded_by,
+        debrief.recorded_at,
     )
 
 

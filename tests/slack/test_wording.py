@@ -15,7 +15,7 @@ from slack_sdk.models.views import View
 from bot.domain.kinds import CheckInAnswer
 from bot.domain.states import Side
 from bot.domain.terms import ReturnArrangement
-from bot.services.written_record import VersionEntry, WrittenRecord
+from bot.domain.written_record import VersionEntry, WrittenRecord
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.checkins import build_check_in_modal
 from bot.slack.builders.debrief import build_debrief_modal

@@ -1,5 +1,6 @@
 """The written record of one secondment as a readable Markdown document, and the reply that
-says where it went. Pure: it renders what bot.services.written_record loaded, nothing more.
+says where it went. Pure: it renders the bot.domain.written_record values the service loaded,
+nothing more.
 
 People appear by their Slack id (the document is read outside Slack, where a mention would
 not resolve); dates and times are in UTC and say so.
@@ -18,7 +19,16 @@ from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import SideState, Status
 from bot.domain.terms import ReturnArrangement, Terms
-from bot.services.written_record import WrittenRecord
+from bot.domain.written_record import (
+    AuditEntry,
+    CheckInEntry,
+    DebriefEntry,
+    DecisionEntry,
+    EscalationEntry,
+    NoteEntry,
+    VersionEntry,
+    WrittenRecord,
+)
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import LABELS, value_text
 from bot.slack.builders.text import md
@@ -28,6 +38,8 @@ LONG_TEXTS = ("responsibilities", "objectives", "coverage_plan")
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """A file to upload: its name, its title in Slack and its Markdown."""
+
     filename: str
     title: str
     content: str
@@ -59,8 +71,29 @@ def _terms(terms: Terms) -> list[str]:
 
 
 def build_written_record(written: WrittenRecord, generated_at: datetime) -> Document:
+    """The written record as a Markdown document, each part in the order a reader needs it."""
     record = written.record
-    out: list[str] = [
+    out = [
+        *_heading(written, generated_at),
+        *_versions(written.versions),
+        *_decisions(written.decisions),
+        *_notes(written.notes),
+        *_escalations(written.escalations),
+        *_objectives(record),
+        *_check_ins(written.check_ins),
+        *_debrief(written.debrief),
+        *_audit(written.audit),
+    ]
+    return Document(
+        filename=f"secondment-{record.id}-record.md",
+        title=f"Secondment #{record.id}: the written record",
+        content="\n".join(out) + "\n",
+    )
+
+
+def _heading(written: WrittenRecord, generated_at: datetime) -> list[str]:
+    record = written.record
+    return [
         f"# Secondment #{record.id}: the written record",
         "",
         f"- **Employee:** {record.employee_id}",
@@ -72,10 +105,12 @@ def build_written_record(written: WrittenRecord, generated_at: datetime) -> Docu
         *_exception_line(record),
         f"- **Requested:** {_when(record.created_at)}",
         f"- **Exported:** {_when(generated_at)} for {written.viewer_id}",
-        "",
-        "## The terms, every version",
     ]
-    for entry in written.versions:
+
+
+def _versions(versions: list[VersionEntry]) -> list[str]:
+    out = ["", "## The terms, every version"]
+    for entry in versions:
         out += [
             "",
             f"### Version {entry.version}, written by {entry.created_by} on "
@@ -94,10 +129,14 @@ def build_written_record(written: WrittenRecord, generated_at: datetime) -> Docu
                 _plain(entry.exception_reason),
             ]
         out += ["", *_terms(entry.terms)]
-    out += ["", "## Decisions"]
-    if not written.decisions:
+    return out
+
+
+def _decisions(decisions: list[DecisionEntry]) -> list[str]:
+    out = ["", "## Decisions"]
+    if not decisions:
         out += ["", "None yet."]
-    for decision in written.decisions:
+    for decision in decisions:
         behalf = f" on behalf of {decision.on_behalf_of}" if decision.on_behalf_of else ""
         out += [
             "",
@@ -115,15 +154,23 @@ def build_written_record(written: WrittenRecord, generated_at: datetime) -> Docu
             out.append(f"  - Would work with: {wanted}")
         if decision.conditions_note:
             out += ["  - Conditions note:", _indent(_plain(decision.conditions_note))]
-    out += ["", "## Notes in the thread"]
-    if not written.notes:
+    return out
+
+
+def _notes(notes: list[NoteEntry]) -> list[str]:
+    out = ["", "## Notes in the thread"]
+    if not notes:
         out += ["", "None."]
-    for note in written.notes:
+    for note in notes:
         out += ["", f"- {note.kind} by {note.author_id}:", _indent(_plain(note.text))]
-    out += ["", "## Escalations to HR"]
-    if not written.escalations:
+    return out
+
+
+def _escalations(escalations: list[EscalationEntry]) -> list[str]:
+    out = ["", "## Escalations to HR"]
+    if not escalations:
         out += ["", "None."]
-    for escalation in written.escalations:
+    for escalation in escalations:
         who = escalation.raised_by or "the bot"
         resolved = _when(escalation.resolved_at) if escalation.resolved_at else "open"
         out += [
@@ -133,20 +180,27 @@ def build_written_record(written: WrittenRecord, generated_at: datetime) -> Docu
         ]
         if escalation.message:
             out.append(_indent(_plain(escalation.message)))
-    out += ["", "## Objectives agreed at the start"]
+    return out
+
+
+def _objectives(record: SecondmentRecord) -> list[str]:
     objectives = record.objectives
     if objectives is None:
-        out += ["", "Not recorded."]
-    else:
-        out += [
-            "",
-            f"Recorded by {objectives.set_by} on {_when(objectives.set_at)}:",
-            _plain(objectives.text),
-        ]
-    out += ["", "## Check-ins"]
-    if not written.check_ins:
+        return ["", "## Objectives agreed at the start", "", "Not recorded."]
+    return [
+        "",
+        "## Objectives agreed at the start",
+        "",
+        f"Recorded by {objectives.set_by} on {_when(objectives.set_at)}:",
+        _plain(objectives.text),
+    ]
+
+
+def _check_ins(check_ins: list[CheckInEntry]) -> list[str]:
+    out = ["", "## Check-ins"]
+    if not check_ins:
         out += ["", "None yet."]
-    for check_in in written.check_ins:
+    for check_in in check_ins:
         name = (
             "Follow-up after the return"
             if check_in.sequence == FOLLOW_UP_SEQUENCE
@@ -165,38 +219,40 @@ def build_written_record(written: WrittenRecord, generated_at: datetime) -> Docu
             out.append(_indent(_plain(check_in.note)))
         elif check_in.note_withheld:
             out.append("  - (The employee's note was not shared with you.)")
-    out += ["", "## Return debrief"]
-    debrief = written.debrief
+    return out
+
+
+def _debrief(debrief: DebriefEntry | None) -> list[str]:
+    out = ["", "## Return debrief"]
     if debrief is None:
-        out += ["", "Not recorded yet."]
-    else:
-        out += ["", f"Recorded by {debrief.recorded_by} on {_when(debrief.recorded_at)}."]
-        for label, text in (
-            ("What was achieved", debrief.achieved),
-            ("Skills gained", debrief.skills_gained),
-            ("What to bring back", debrief.bring_back),
-            ("What the home role should change", debrief.home_role_changes),
-            ("The next step the employee wants", debrief.next_step),
-        ):
-            out += ["", f"**{label}**", _plain(text)]
-    out += [
+        return [*out, "", "Not recorded yet."]
+    out += ["", f"Recorded by {debrief.recorded_by} on {_when(debrief.recorded_at)}."]
+    for label, text in (
+        ("What was achieved", debrief.achieved),
+        ("Skills gained", debrief.skills_gained),
+        ("What to bring back", debrief.bring_back),
+        ("What the home role should change", debrief.home_role_changes),
+        ("The next step the employee wants", debrief.next_step),
+    ):
+        out += ["", f"**{label}**", _plain(text)]
+    return out
+
+
+def _audit(audit: list[AuditEntry]) -> list[str]:
+    out = [
         "",
         "## Audit trail",
         "",
         "| When (UTC) | Who | What | Version | Detail |",
         "|---|---|---|---|---|",
     ]
-    for event in written.audit:
+    for event in audit:
         detail = json.dumps(event.detail, ensure_ascii=False, sort_keys=True, default=str)
         out.append(
             f"| {_when(event.at)} | {event.actor_id} | {event.action} | "
             f"{event.terms_version or '—'} | {_cell(detail)} |"
         )
-    return Document(
-        filename=f"secondment-{record.id}-record.md",
-        title=f"Secondment #{record.id}: the written record",
-        content="\n".join(out) + "\n",
-    )
+    return out
 
 
 def _indent(text: str) -> str:
@@ -226,6 +282,7 @@ def _exception_line(record: SecondmentRecord) -> list[str]:
 
 
 def build_export_sent(record_id: int) -> Message:
+    """The reply that tells the reader where the written record went."""
     text = (
         f"📄 The written record of secondment #{record_id} is in your direct messages with me: "
         "every version of the terms, the decisions and their reasons, the check-ins, the "
@@ -235,6 +292,7 @@ def build_export_sent(record_id: int) -> Message:
 
 
 def build_export_failed(record_id: int, error: str) -> Message:
+    """The reply when the upload failed: nothing changed, try again."""
     text = (
         f"I couldn't upload the written record of secondment #{record_id} ({error}). Nothing "
         "has changed; please try `/secondment export` again in a moment."
