@@ -4,6 +4,7 @@ writes it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,3 +40,19 @@ def scrub_detail(detail: dict[str, Any], person_id: str, *, drop_text: bool) -> 
         for key, value in detail.items()
         if not (drop_text and key in FREE_TEXT_KEYS)
     }
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionApplied:
+    """The secondments one retention run anonymised and deleted, by id."""
+
+    anonymised: list[int]
+    deleted: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonErased:
+    """Whose data an erasure removed, and from how many secondments."""
+
+    person_id: str
+    secondments: int

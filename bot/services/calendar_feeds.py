@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 
 from bot.db import AsyncSession, Sessions, insert_into
+from bot.domain.calendar_links import CalendarLink
 from bot.domain.key_dates import Timeline
 from bot.domain.policy import Policy
 from bot.domain.states import APPROVED_OR_UNDERWAY, Status
@@ -27,16 +28,6 @@ from bot.services.timelines import TIMELINE_COLUMNS, in_force, timeline_of
 IN_CALENDARS = (*APPROVED_OR_UNDERWAY, Status.COMPLETED)
 # 32 random bytes, URL-safe: 43 characters.
 TOKEN_BYTES = 32
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarLink:
-    """A person's feed token and its version; `reset_already` when a reset asked for had
-    already been made (a second click, an old message), so this is the link it made."""
-
-    token: str
-    version: int
-    reset_already: bool = False
 
 
 @dataclass(frozen=True, slots=True)

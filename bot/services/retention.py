@@ -15,7 +15,6 @@ its audit event is written in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +26,14 @@ from bot.domain.errors import StillOpen
 from bot.domain.nudge_catalogue import SAID
 from bot.domain.permissions import check_is_hr
 from bot.domain.policy import Policy
-from bot.domain.retention import ERASED, ERASED_TEXT, retention_cutoff, scrub_detail
+from bot.domain.retention import (
+    ERASED,
+    ERASED_TEXT,
+    PersonErased,
+    RetentionApplied,
+    retention_cutoff,
+    scrub_detail,
+)
 from bot.domain.states import Status
 from bot.models import (
     Absence,
@@ -81,18 +87,6 @@ MENTIONABLE: dict[Any, tuple[str, ...]] = {
     CheckIn: ("note",),
     Debrief: ("achieved", "skills_gained", "bring_back", "home_role_changes", "next_step"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class RetentionApplied:
-    anonymised: list[int]
-    deleted: list[int]
-
-
-@dataclass(frozen=True, slots=True)
-class PersonErased:
-    person_id: str
-    secondments: int
 
 
 async def apply_retention(sessions: Sessions, *, now: datetime, policy: Policy) -> RetentionApplied:

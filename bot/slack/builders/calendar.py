@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.services.calendar_feeds import CalendarLink
+from bot.domain.calendar_links import CalendarLink
 from bot.slack.builders.messages import Message
 from bot.slack.builders.text import md
 from bot.slack.ids import Action

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, SectionBlock
 
-from bot.services.retention import PersonErased
+from bot.domain.retention import PersonErased
 from bot.slack.builders.messages import Message
 from bot.slack.builders.text import md, mention
 from bot.slack.ids import Action

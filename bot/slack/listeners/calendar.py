@@ -11,8 +11,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.domain.calendar_links import CalendarLink
 from bot.domain.errors import UnreadableReference
-from bot.services.calendar_feeds import CalendarLink, calendar_link, reset_calendar_link
+from bot.services.calendar_feeds import calendar_link, reset_calendar_link
 from bot.slack.builders.calendar import build_calendar_link, build_calendars_off
 from bot.slack.builders.messages import Message
 from bot.slack.deps import Deps
