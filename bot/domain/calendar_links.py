@@ -1,5 +1,5 @@
 """A person's link to their calendar feed, as the service hands it to the builder that shows it
-(the feed itself is computed on each request: DESIGN.md, decision 13)."""
+(the feed itself is computed on each request: docs/DESIGN.md, decision 13)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What retention and erasure leave behind: the word that replaces a person, the text that
-replaces their words, and the audit details that hold either. Pure; bot.services.retention
-writes it."""
+replaces their words, and the audit details that hold either. Pure; bot/services/anonymisation.py
+and bot/services/erasure.py write it."""
 
 from __future__ import annotations
 

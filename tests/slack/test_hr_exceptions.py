@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.domain.retention import ERASED, ERASED_TEXT
 from bot.domain.states import Side, SideState, Status
 from bot.models import AuditEvent, TermsVersion
-from bot.services.retention import anonymise
+from bot.services.anonymisation import anonymise
 from bot.slack.ids import Action, Callback
 from tests.slack.test_end_of_term import at, propose_extension
 from tests.slack.test_export import export

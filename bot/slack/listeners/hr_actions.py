@@ -12,8 +12,8 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.decisions import DecisionRef, Move
+from bot.services.erasure import erase_person
 from bot.services.exceptions import decide_exception
-from bot.services.retention import erase_person
 from bot.slack.builders.exceptions import exception_refusal_form
 from bot.slack.builders.replies import build_status
 from bot.slack.builders.retention import build_person_erased
