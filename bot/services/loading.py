@@ -4,35 +4,26 @@ queries however many are loaded.
 One secondment is read in one query (the row, every version of its terms, its open escalations
 and the latest decision on each side); its check-ins only when it can have them. A service that
 changes a secondment reads it once as a `Loaded`, brings it into step and builds the record from
-it, giving the decision it has just made rather than reading it back.
+it, giving the decision it has just made rather than reading it back. The rows become a record
+in bot/services/records.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
-from bot.domain.block_reasons import BlockDetails, BlockReason, Condition
 from bot.domain.permissions import check_can_see
-from bot.domain.policy import Policy, policy_notes, return_rights_note
+from bot.domain.policy import Policy
 from bot.domain.record import (
-    AgreedObjectives,
-    CheckInInfo,
-    DecisionInfo,
-    EscalationInfo,
-    ExceptionRecord,
-    Proposal,
-    ReturnConfirmed,
     SecondmentRecord,
-    SideRecord,
 )
-from bot.domain.states import Outcome, Side, SideState, Status
-from bot.domain.terms import Terms
+from bot.domain.states import Side, SideState, Status
 from bot.models import (
     CheckIn,
     Decision,
@@ -40,9 +31,9 @@ from bot.models import (
     KnownPerson,
     Nudge,
     Secondment,
-    TermsVersion,
 )
 from bot.services.outbox import must_wait, remember_waits
+from bot.services.records import to_record
 
 # Check-ins are recorded only once a secondment has started (answered, snoozed or missed while
 # it is under way; the follow-up once it is complete): before that there are none to read.
@@ -69,121 +60,6 @@ class Loaded:
 def _decided(row: Secondment) -> list[Side]:
     """The sides whose record shows a decision: the others are still to be decided."""
     return [side for side in Side if row.state_of(side) is not SideState.PENDING]
-
-
-def terms_of(row: TermsVersion) -> Terms:
-    # The terms table has a column for every Terms field, under the same name.
-    return Terms(**{field.name: getattr(row, field.name) for field in fields(Terms)})
-
-
-def _decision_info(decision: Decision) -> DecisionInfo:
-    block = None
-    if decision.outcome is Outcome.BLOCKED and decision.reason is not None:
-        block = BlockDetails(
-            reason=BlockReason(decision.reason),
-            explanation=decision.explanation or "",
-            conditions=tuple(Condition(c) for c in decision.conditions or ()),
-            conditions_note=decision.conditions_note,
-        )
-    justification = decision.explanation if block is None else None
-    return DecisionInfo(
-        decision.kind, decision.decided_by, decision.on_behalf_of, block, justification
-    )
-
-
-def to_record(
-    row: Secondment,
-    decisions: dict[Side, Decision],
-    escalations: Sequence[Escalation],
-    check_ins: Sequence[CheckIn],
-    policy: Policy,
-    questions_open: bool = False,
-) -> SecondmentRecord:
-    current = next(t for t in row.terms if t.version == row.terms_version)
-    terms = terms_of(current)
-    proposal = None
-    proposed = current
-    if row.proposal_kind and row.proposal_version and row.proposed_by:
-        proposed = next(t for t in row.terms if t.version == row.proposal_version)
-        proposal = Proposal(
-            row.proposal_kind,
-            row.proposal_version,
-            terms_of(proposed),
-            row.proposed_by,
-            proposed.change_note,
-            tuple(
-                note
-                for note in [return_rights_note(terms_of(proposed), policy)]
-                if note is not None
-            ),
-        )
-
-    def side(side: Side) -> SideRecord:
-        state = row.state_of(side)
-        decision = decisions.get(side) if state is not SideState.PENDING else None
-        return SideRecord(
-            side=side,
-            manager_id=row.manager_of(side),
-            delegate_id=row.delegate_of(side),
-            state=state,
-            decided_by=row.decided_by(side),
-            decided_at=row.decided_at(side),
-            decision=_decision_info(decision) if decision else None,
-            to_hr_at=row.to_hr_at(side),
-        )
-
-    return SecondmentRecord(
-        id=row.id,
-        team_id=row.team_id,
-        employee_id=row.employee_id,
-        status=row.status,
-        terms_version=row.terms_version,
-        terms=terms,
-        home=side(Side.HOME),
-        host=side(Side.HOST),
-        notes=tuple(policy_notes(terms, policy)),
-        round=row.round,
-        round_started_at=row.round_started_at,
-        open_escalations=tuple(
-            EscalationInfo(e.kind, e.raised_by, e.created_at) for e in escalations
-        ),
-        objectives=(
-            AgreedObjectives(row.agreed_objectives, row.objectives_set_by, row.objectives_set_at)
-            if row.agreed_objectives and row.objectives_set_by and row.objectives_set_at
-            else None
-        ),
-        check_in_weeks=row.check_in_weeks or policy.check_in_every_weeks,
-        check_ins=tuple(
-            CheckInInfo(c.sequence, c.answer, c.answered_at, c.missed_at) for c in check_ins
-        ),
-        outcome=row.outcome,
-        proposal=proposal,
-        return_confirmed=(
-            ReturnConfirmed(row.return_confirmed_by, row.return_confirmed_at)
-            if row.return_confirmed_by and row.return_confirmed_at
-            else None
-        ),
-        channel_id=row.channel_id,
-        thread_ts=row.thread_ts,
-        thread_url=row.thread_url,
-        created_at=row.created_at,
-        questions_open=questions_open,
-        exception=_exception(proposed),
-    )
-
-
-def _exception(version: TermsVersion) -> ExceptionRecord | None:
-    """The exception asked with a terms version, and HR's decision on it."""
-    if not (version.exception_rules and version.exception_reason and version.exception_state):
-        return None
-    return ExceptionRecord(
-        version.exception_rules,
-        version.exception_reason,
-        version.exception_state,
-        version.exception_decided_by,
-        version.exception_decided_at,
-        version.exception_note,
-    )
 
 
 async def load_records(
@@ -384,6 +260,7 @@ async def record_of(
 async def load_record(
     session: AsyncSession, team_id: str, secondment_id: int, policy: Policy
 ) -> SecondmentRecord | None:
+    """The record of one secondment of the team, read afresh; None if there is none."""
     loaded = await load_secondment(
         session, Secondment.id == secondment_id, Secondment.team_id == team_id
     )

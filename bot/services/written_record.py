@@ -27,7 +27,8 @@ from bot.domain.written_record import (
     WrittenRecord,
 )
 from bot.models import AuditEvent, CheckIn, Debrief, Decision, Escalation, Note, TermsVersion
-from bot.services.loading import load_record, terms_of
+from bot.services.loading import load_record
+from bot.services.records import terms_of
 
 
 async def load_written_record(
