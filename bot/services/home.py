@@ -39,11 +39,9 @@ from bot.services.home_listings import (
     managed_and_hosted,
     missed_check_ins,
     open_escalations,
-    read_section,
-    read_sections,
-    summary_of_row,
     upcoming,
 )
+from bot.services.listings import read_section, read_sections, summary_of_row
 
 
 async def load_home(
