@@ -11,8 +11,9 @@ The figures are computed from these rows by bot.domain.report, where the definit
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
 
 from bot.db import Sessions
 from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
@@ -60,8 +61,21 @@ async def load_report(
     actor_is_hr: bool,
     now: datetime,
 ) -> Report:
+    """HR's report over the secondments the filter picks: three reads, compiled in the domain."""
     check_is_hr(actor_is_hr, REPORT_ACTION)
-    audit = (
+    async with sessions.begin() as session:
+        requests = await session.execute(_requests(team_id, wanted))
+        request_rows = [RequestRow(*row) for row in requests]
+        decisions = await session.execute(_decisions(team_id, wanted))
+        decision_rows = [DecisionRow(*row) for row in decisions]
+        check_ins = await session.execute(_check_ins(team_id, wanted))
+        counts = {row[0]: CheckIns(*row[1:]) for row in check_ins}
+    return compile_report(wanted, now, request_rows, decision_rows, counts)
+
+
+def _audit_counts(team_id: str, wanted: ReportFilter) -> Subquery:
+    """Per secondment: when it started, and how many extensions and exceptions it had."""
+    return (
         select(
             AuditEvent.secondment_id,
             func.min(case((AuditEvent.action == STARTED, AuditEvent.at))).label("started_at"),
@@ -78,7 +92,12 @@ async def load_report(
         .group_by(AuditEvent.secondment_id)
         .subquery()
     )
-    requests = (
+
+
+def _requests(team_id: str, wanted: ReportFilter) -> Select[*tuple[Any, ...]]:
+    """A row per secondment the filter picks, as `RequestRow` takes it."""
+    audit = _audit_counts(team_id, wanted)
+    return (
         select(
             Secondment.id,
             Secondment.status,
@@ -99,15 +118,23 @@ async def load_report(
         .where(*_in_filter(team_id, wanted))
         .order_by(Secondment.id)
     )
-    decisions = select(
+
+
+def _decisions(team_id: str, wanted: ReportFilter) -> Select[*tuple[Any, ...]]:
+    """Every decision on the secondments the filter picks, as `DecisionRow` takes it."""
+    return select(
         Decision.secondment_id,
         Decision.side,
         Decision.outcome,
         Decision.reason,
         Decision.created_at,
     ).where(Decision.secondment_id.in_(_ids(team_id, wanted)))
+
+
+def _check_ins(team_id: str, wanted: ReportFilter) -> Select[*tuple[Any, ...]]:
+    """Per secondment: its check-ins answered, missed, with concerns and asking for help."""
     answered = CheckIn.answer.is_not(None)
-    check_ins = (
+    return (
         select(
             CheckIn.secondment_id,
             func.count(case((answered, 1))),
@@ -121,8 +148,3 @@ async def load_report(
         )
         .group_by(CheckIn.secondment_id)
     )
-    async with sessions.begin() as session:
-        request_rows = [RequestRow(*row) for row in await session.execute(requests)]
-        decision_rows = [DecisionRow(*row) for row in await session.execute(decisions)]
-        counts = {row[0]: CheckIns(*row[1:]) for row in await session.execute(check_ins)}
-    return compile_report(wanted, now, request_rows, decision_rows, counts)

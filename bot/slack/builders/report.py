@@ -126,29 +126,46 @@ def _check_in_fields(check_ins: CheckIns) -> list[str]:
 
 def build_report(report: Report, *, upload_error: str | None) -> Message:
     """The figures; `upload_error` is Slack's error when the CSV could not be sent."""
-    total, days, outcomes = report.total, report.term_days, report.outcomes
     blocks: list[Block] = [
         HeaderBlock(text=plain("Secondment report")),
         ContextBlock(
             elements=[
                 md(
-                    f"{describe_filter(report.wanted)}: *{_secondments(total)}* · generated "
-                    f"{report.generated_at:%Y-%m-%d %H:%M} UTC"
+                    f"{describe_filter(report.wanted)}: *{_secondments(report.total)}* · "
+                    f"generated {report.generated_at:%Y-%m-%d %H:%M} UTC"
                 )
             ]
         ),
+        *_decision_figures(report),
+        *_term_figures(report),
+        ContextBlock(elements=[md(FOOTNOTE)]),
+        SectionBlock(text=md(_upload_note(upload_error))),
+    ]
+    return Message(text=f"Secondment report: {_secondments(report.total)}", blocks=blocks)
+
+
+def _decision_figures(report: Report) -> list[Block]:
+    """Where the requests stand, how often and why they were blocked, how fast decided."""
+    return [
         _section("By status", [f"{s.label}: *{n:,}*" for s, n in report.by_status.items()]),
         _section(
             "Blocks",
             [f"{reason.label}: *{n:,}*" for reason, n in report.blocks_by_reason.items()],
             f"Block rate *{_percent(report.block_rate)}*: {report.blocked_requests:,} of "
-            f"{count_of(total, 'request')} blocked at least once. Blocks of end-of-term proposals: "
-            f"{report.proposal_blocks:,}. By reason:",
+            f"{count_of(report.total, 'request')} blocked at least once. Blocks of end-of-term "
+            f"proposals: {report.proposal_blocks:,}. By reason:",
         ),
         _section(
             "Time to first decision",
-            [_decision_field(s, report.hours_to_decision[s], total) for s in Side],
+            [_decision_field(s, report.hours_to_decision[s], report.total) for s in Side],
         ),
+    ]
+
+
+def _term_figures(report: Report) -> list[Block]:
+    """How long the secondments ran, how they ended, their check-ins and HR's exceptions."""
+    days, outcomes, exceptions = report.term_days, report.outcomes, report.exceptions
+    return [
         _section(
             "Term length (approved or later)",
             [],
@@ -168,23 +185,22 @@ def build_report(report: Report, *, upload_error: str | None) -> Message:
         _section(
             "Exceptions to HR's rules",
             [
-                f"Asked: *{report.exceptions.asked:,}*",
-                f"Granted: *{report.exceptions.granted:,}*",
-                f"Refused: *{report.exceptions.refused:,}*",
+                f"Asked: *{exceptions.asked:,}*",
+                f"Granted: *{exceptions.granted:,}*",
+                f"Refused: *{exceptions.refused:,}*",
             ],
         ),
-        ContextBlock(elements=[md(FOOTNOTE)]),
     ]
+
+
+def _upload_note(upload_error: str | None) -> str:
     if upload_error is None:
-        note = "The CSV, one row per secondment, is in your DMs with me."
-    else:
-        note = (
-            f":warning: I couldn't upload the CSV to your DMs (Slack said "
-            f"`{escape(upload_error, 100)}`). The report above still stands; run the command "
-            "again to try the CSV once more."
-        )
-    blocks.append(SectionBlock(text=md(note)))
-    return Message(text=f"Secondment report: {_secondments(total)}", blocks=blocks)
+        return "The CSV, one row per secondment, is in your DMs with me."
+    return (
+        f":warning: I couldn't upload the CSV to your DMs (Slack said "
+        f"`{escape(upload_error, 100)}`). The report above still stands; run the command "
+        "again to try the CSV once more."
+    )
 
 
 _PROBLEMS = {
@@ -197,16 +213,19 @@ _PROBLEMS = {
 
 
 def build_report_usage(bad: BadFilter) -> Message:
+    """The reply to a filter the command could not read: what was wrong, and the usage."""
     problem = _PROBLEMS[bad.problem].format(word=escape(bad.word, 60).replace("`", "'"))
     text = f"{problem}\n{USAGE}"
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
 
 def report_filename(report: Report) -> str:
+    """The CSV's file name, dated the day it was generated."""
     return f"secondment-report-{report.generated_at:%Y-%m-%d}.csv"
 
 
 def report_comment(report: Report) -> str:
+    """The words posted with the CSV: what it holds and which filter made it."""
     return (
         f"The secondment report as CSV, one row per secondment. {describe_filter(report.wanted)}."
     )
