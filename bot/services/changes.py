@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, update
 
 from bot.db import Sessions
 from bot.domain.conditions import CHANGE_NOTE_MAX, ConditionsForm, apply_conditions
+from bot.domain.decisions import DecisionRef
 from bot.domain.errors import (
     AlreadyDecided,
     AlreadyStarted,
@@ -35,7 +36,6 @@ from bot.domain.terms import TermChange, Terms, diff_terms
 from bot.domain.validation import RequestForm, validate_exception, validate_terms
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
-from bot.services.decisions import DecisionRef
 from bot.services.exception_asked import exception_columns, record_exception_asked
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said

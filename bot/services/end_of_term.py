@@ -2,7 +2,7 @@
 
 A return is what the terms already say, so any of the three may confirm it. An extension (a
 later end date) or a permanent move (no return) changes the terms: it is proposed as a new
-version that both managers decide like a request (bot.services.decisions), while the secondment
+version that both managers decide like a request (bot/services/decide.py), while the secondment
 runs on under the terms in force. A manager who proposes agrees on their side.
 """
 

@@ -1,7 +1,7 @@
 """HR's decision on an exception to its written rules (bot/domain/hr_rules.py): terms outside
 them, asked for with a reason (bot/services/exception_asked.py), make HR a third approver. The
 managers decide the terms as usual; the secondment (or the extension) is agreed only once HR
-grants the exception as well (bot/services/decisions.py waits for it).
+grants the exception as well (bot/services/move_claims.py waits for it).
 
 HR's decision is one conditional UPDATE, as a manager's is: it matches only while the
 exception waits for HR on the terms HR saw, so a double click, a retry or two HR people at
@@ -12,7 +12,6 @@ force stand, and another extension may be proposed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from sqlalchemy import and_, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.decisions import ExceptionDecided
 from bot.domain.errors import (
     ExceptionAlreadyDecided,
     InvalidInput,
@@ -34,29 +34,15 @@ from bot.domain.states import EndOutcome, SideState, Status
 from bot.domain.terms import LONG_TEXT_MAX
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
-from bot.services.decisions import proposal_settled
 from bot.services.end_of_term import closing_proposal
 from bot.services.loading import load_record
+from bot.services.move_claims import proposal_settled
 from bot.services.outbox import Announce, said
 from bot.services.replanning import replan
 
 # Where HR can decide: while the terms are being decided, a block included (HR's decision
 # stands once the block is lifted).
 DECIDING = (Status.PENDING, Status.BLOCKED, Status.PROPOSAL_PENDING, Status.PROPOSAL_BLOCKED)
-
-
-@dataclass(frozen=True, slots=True)
-class ExceptionDecided:
-    """HR's decision on an exception, and the record it left."""
-
-    record: SecondmentRecord
-    granted: bool
-    actor_id: str
-    note: str | None
-    # The managers had both approved: granting it agreed the secondment (or the extension).
-    completed: bool
-    # A refused extension: closed, the terms in force stand.
-    extension_closed: bool = False
 
 
 async def decide_exception(
