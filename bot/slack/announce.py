@@ -16,8 +16,8 @@ from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKi
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
+from bot.domain.term_changes import TermsChangedEvent
 from bot.services.away_handover import Handed
-from bot.services.changes import TermsChangedEvent
 from bot.services.checkins import CheckInAnswered
 from bot.services.debriefs import DebriefRecorded
 from bot.services.delegation import Delegated, DelegationRefused

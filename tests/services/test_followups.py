@@ -42,9 +42,10 @@ from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
+from bot.domain.term_changes import TermsChangedEvent
 from bot.domain.terms import Terms
 from bot.models import AuditEvent, Decision, Escalation, Note, Nudge, TermsVersion
-from bot.services.changes import NothingChanged, TermsChangedEvent, change_terms
+from bot.services.changes import NothingChanged, change_terms
 from bot.services.decide import decide
 from bot.services.delegation import delegate
 from bot.services.escalations import ask_for_review

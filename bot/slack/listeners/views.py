@@ -22,7 +22,7 @@ from bot.domain.decisions import DecisionRef
 from bot.domain.errors import InvalidInput
 from bot.domain.states import Outcome
 from bot.domain.validation import validate_block
-from bot.services.changes import approve_with_conditions
+from bot.services.conditions import approve_with_conditions
 from bot.services.decide import decide
 from bot.services.delegation import delegate_chosen
 from bot.services.requests import NewRequest, create_request
