@@ -1,5 +1,5 @@
 """Making a move on a side of a request, or of an end-of-term proposal
-(bot/services/end_of_term.py): a decider's first decision (bot/services/decide.py), or lifting a
+(bot/services/proposals.py): a decider's first decision (bot/services/decide.py), or lifting a
 block (bot/services/reconsider.py). When both sides approve a proposal, its terms come into
 force in the same statement.
 

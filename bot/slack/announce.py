@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.domain.decisions import DecisionMade, ExceptionDecided
+from bot.domain.end_of_term import EndedEarly, Proposed, ReturnConfirmedEvent
 from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
@@ -21,8 +22,6 @@ from bot.services.away_handover import Handed
 from bot.services.checkins import CheckInAnswered
 from bot.services.debriefs import DebriefRecorded
 from bot.services.delegation import Delegated, DelegationRefused
-from bot.services.early_end import EndedEarly
-from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
 from bot.services.hr_fallback import ToHr
 from bot.services.notes import NoteAdded
