@@ -22,9 +22,9 @@ from sqlalchemy import update
 
 from bench.setup import Served, background_done, serve_bare, serve_bot
 from bench.standin_process import StandInHandle
+from bot.domain.decisions import DecisionRef
 from bot.domain.states import Side, Status
 from bot.models import Secondment
-from bot.services.decisions import DecisionRef
 from bot.slack.client import pooled_connections
 from bot.slack.ids import Action
 from tests.support import wire

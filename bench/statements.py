@@ -19,9 +19,9 @@ from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.setup import HR, Served, TimedStandIn, background_done, serve_bot
+from bot.domain.decisions import DecisionRef
 from bot.domain.states import Side, SideState, Status
 from bot.models import Secondment
-from bot.services.decisions import DecisionRef
 from bot.slack.ids import Action, Callback
 from tests.support import forms, wire
 from tests.support.harness import EMPLOYEE, HOME, HOST

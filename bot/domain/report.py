@@ -223,7 +223,7 @@ def _line(request: RequestRow, decisions: Sequence[DecisionRow], check_ins: Chec
             continue
         if started is not None and decision.at > started:
             proposal_blocks += 1
-        elif decision.reason is not None:  # always: bot.services.decisions records the reason
+        elif decision.reason is not None:  # always: bot.services.moves records the reason
             reasons.append(decision.reason)
     first: dict[Side, float | None] = {}
     for side in Side:

@@ -1,21 +1,22 @@
 """A change to the terms: a new version that both managers decide on again (docs/DOMAIN.md
 friction 1: every party confirms the same version, and any change needs confirming again).
 
-The employee may propose any change while the request is open and has not started. A manager
-may approve with conditions: the conditions become the new version, already approved on that
+The employee may propose any change while the request is open and has not started
+(bot/services/term_edits.py). A manager may approve with conditions
+(bot/services/conditions.py): the conditions become the new version, already approved on that
 manager's side, and the other side is asked again.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
-from bot.domain.conditions import CHANGE_NOTE_MAX, ConditionsForm, apply_conditions
 from bot.domain.errors import (
     AlreadyDecided,
     AlreadyStarted,
@@ -31,15 +32,14 @@ from bot.domain.permissions import check_can_change
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
+from bot.domain.term_changes import TermsChangedEvent
 from bot.domain.terms import TermChange, Terms, diff_terms
-from bot.domain.validation import RequestForm, validate_exception, validate_terms
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
-from bot.services.decisions import DecisionRef
 from bot.services.exception_asked import exception_columns, record_exception_asked
-from bot.services.loading import load_record, load_visible
+from bot.services.loading import load_record
 from bot.services.outbox import Announce, said
-from bot.services.people import timezones, today_of
+from bot.services.people import timezones
 from bot.services.replanning import replanned_record
 
 OPEN = [s.value for s in Status if s.is_open]
@@ -50,16 +50,6 @@ class NothingChanged(InvalidInput):
 
     def __init__(self) -> None:
         super().__init__({"change_note": "Nothing in the terms changed. Edit a field, or cancel."})
-
-
-@dataclass(frozen=True, slots=True)
-class TermsChangedEvent:
-    record: SecondmentRecord
-    previous: Terms
-    changes: list[TermChange]
-    actor_id: str
-    note: str | None
-    approved_side: Side | None  # set when a manager approved with these conditions
 
 
 async def change_terms(
@@ -86,153 +76,135 @@ async def change_terms(
         changes = diff_terms(before.terms, terms)
         if not changes:
             raise NothingChanged()
-        if exception is None and before.exception is not None:
-            broken = term_breaks(terms.start_date, terms.end_date, policy.rules)
-            if broken:
-                exception = PolicyException(" ".join(broken), before.exception.reason)
-        t = Secondment.__table__.c
-        values: dict[Any, Any] = {
-            t.terms_version: seen_version + 1,
-            t.status: Status.PENDING.value,
-            t.hr_state: SideState.PENDING.value if exception else None,
-        } | new_round(approving_side, actor_id, now)
-        result = await session.execute(
-            update(Secondment)
-            .where(
-                t.id == secondment_id,
-                t.team_id == team_id,
-                t.terms_version == seen_version,
-                t.status.in_(OPEN),
-                _who_may_change(actor_id, approving_side),
-            )
-            .values(values)
-            .execution_options(synchronize_session=False)
+        exception = _exception_kept(before, terms, exception, policy)
+        await _claim_change(
+            session, before, seen_version, actor_id, approving_side, exception, now, policy
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            # Explain from the state that stopped the update, not the one read before it.
-            now_stored = await load_record(session, team_id, secondment_id, policy)
-            assert now_stored is not None
-            _explain(now_stored, seen_version, actor_id, approving_side)
-            raise AssertionError("a refused change always has an explanation")
         await _refuse_once_started(session, before, now)
         version = seen_version + 1
-        session.add(
-            TermsVersion(
-                secondment_id=secondment_id,
-                version=version,
-                created_by=actor_id,
-                change_note=note,
-                created_at=now,
-                **asdict(terms),
-                **exception_columns(exception),
-            )
-        )
-        if exception is not None:
-            record_exception_asked(session, secondment_id, actor_id, version, exception, now)
+        _write_version(session, secondment_id, version, actor_id, terms, note, exception, now)
         if approving_side is not None:
-            manager = before.side(approving_side).manager_id
-            session.add(
-                Decision(
-                    secondment_id=secondment_id,
-                    side=approving_side,
-                    terms_version=version,
-                    outcome=Outcome.APPROVED,
-                    kind=DecisionKind.WITH_CONDITIONS,
-                    decided_by=actor_id,
-                    on_behalf_of=manager if manager != actor_id else None,
-                    created_at=now,
-                )
-            )
-        record_event(
-            session,
-            secondment_id=secondment_id,
-            actor_id=actor_id,
-            action="terms_changed",
-            terms_version=version,
-            at=now,
-            from_version=seen_version,
-            fields=[c.field for c in changes],
-            note=note,
-            approved_side=approving_side.value if approving_side else None,
-        )
+            session.add(_with_conditions(before, approving_side, version, actor_id, now))
+        _record_change(session, before, seen_version, actor_id, changes, note, approving_side, now)
         record = await replanned_record(session, team_id, secondment_id, policy, now)
         changed = TermsChangedEvent(record, before.terms, changes, actor_id, note, approving_side)
         return await said(session, announce, changed, secondment_id, now)
 
 
-async def propose_change(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    secondment_id: int,
+def _exception_kept(
+    before: SecondmentRecord, terms: Terms, exception: PolicyException | None, policy: Policy
+) -> PolicyException | None:
+    """The exception the new terms ask: the one given or, with none given, the one asked for
+    the terms they change, while the new ones are still outside HR's rules."""
+    if exception is None and before.exception is not None:
+        broken = term_breaks(terms.start_date, terms.end_date, policy.rules)
+        if broken:
+            exception = PolicyException(" ".join(broken), before.exception.reason)
+    return exception
+
+
+async def _claim_change(
+    session: AsyncSession,
+    before: SecondmentRecord,
     seen_version: int,
     actor_id: str,
-    form: RequestForm,
-    note: str | None,
-    announce: Announce[TermsChangedEvent],
-    policy: Policy,
+    approving_side: Side | None,
+    exception: PolicyException | None,
     now: datetime,
-) -> TermsChangedEvent:
-    """The employee's edit of the terms, checked like a new request (in their own calendar)."""
-    async with sessions.begin() as session:
-        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_change(record, actor_id)
-        today = await today_of(session, team_id, actor_id, now)
-    terms = validate_terms(form, today=today, policy=policy)
-    errors = terms if isinstance(terms, dict) else {}
-    if note and len(note) > CHANGE_NOTE_MAX:
-        errors["change_note"] = f"Keep this to {CHANGE_NOTE_MAX} characters or fewer."
-    exception = validate_exception(form, policy)
-    if isinstance(exception, dict):
-        errors = {**exception, **errors}
-    if errors or isinstance(terms, dict) or isinstance(exception, dict):
-        raise InvalidInput(errors)
-    return await change_terms(
-        sessions,
-        team_id=team_id,
-        secondment_id=secondment_id,
-        seen_version=seen_version,
+    policy: Policy,
+) -> None:
+    """The new version in force, once, for a new round; or the refusal that explains why not."""
+    t = Secondment.__table__.c
+    values: dict[Any, Any] = {
+        t.terms_version: seen_version + 1,
+        t.status: Status.PENDING.value,
+        t.hr_state: SideState.PENDING.value if exception else None,
+    } | new_round(approving_side, actor_id, now)
+    result = await session.execute(
+        update(Secondment)
+        .where(
+            t.id == before.id,
+            t.team_id == before.team_id,
+            t.terms_version == seen_version,
+            t.status.in_(OPEN),
+            _who_may_change(actor_id, approving_side),
+        )
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        # Explain from the state that stopped the update, not the one read before it.
+        now_stored = await load_record(session, before.team_id, before.id, policy)
+        assert now_stored is not None
+        _explain(now_stored, seen_version, actor_id, approving_side)
+        raise AssertionError("a refused change always has an explanation")
+
+
+def _write_version(
+    session: AsyncSession,
+    secondment_id: int,
+    version: int,
+    actor_id: str,
+    terms: Terms,
+    note: str | None,
+    exception: PolicyException | None,
+    now: datetime,
+) -> None:
+    """The new version, with the exception to HR's rules it asks."""
+    session.add(
+        TermsVersion(
+            secondment_id=secondment_id,
+            version=version,
+            created_by=actor_id,
+            change_note=note,
+            created_at=now,
+            **asdict(terms),
+            **exception_columns(exception),
+        )
+    )
+    if exception is not None:
+        record_exception_asked(session, secondment_id, actor_id, version, exception, now)
+
+
+def _record_change(
+    session: AsyncSession,
+    before: SecondmentRecord,
+    seen_version: int,
+    actor_id: str,
+    changes: list[TermChange],
+    note: str | None,
+    approving_side: Side | None,
+    now: datetime,
+) -> None:
+    """The change's audit event: the fields it changed, and the side it approved."""
+    record_event(
+        session,
+        secondment_id=before.id,
         actor_id=actor_id,
-        terms=terms,
+        action="terms_changed",
+        terms_version=seen_version + 1,
+        at=now,
+        from_version=seen_version,
+        fields=[c.field for c in changes],
         note=note,
-        announce=announce,
-        policy=policy,
-        now=now,
-        exception=exception,
+        approved_side=approving_side.value if approving_side else None,
     )
 
 
-async def approve_with_conditions(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    ref: DecisionRef,
-    actor_id: str,
-    form: ConditionsForm,
-    announce: Announce[TermsChangedEvent],
-    policy: Policy,
-    now: datetime,
-) -> TermsChangedEvent:
-    """A decider's conditions, applied to the current terms and approved on their side."""
-    async with sessions.begin() as session:
-        record = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
-        today = await today_of(session, team_id, actor_id, now)
-    applied = apply_conditions(record.terms, form, today, policy)
-    if isinstance(applied, dict):
-        raise InvalidInput(applied)
-    terms, note = applied
-    return await change_terms(
-        sessions,
-        team_id=team_id,
-        secondment_id=ref.secondment_id,
-        seen_version=ref.terms_version,
-        actor_id=actor_id,
-        terms=terms,
-        note=note,
-        announce=announce,
-        policy=policy,
-        now=now,
-        approving_side=ref.side,
+def _with_conditions(
+    before: SecondmentRecord, side: Side, version: int, actor_id: str, now: datetime
+) -> Decision:
+    """The approval, on their side, of the decider whose conditions are the new version."""
+    manager = before.side(side).manager_id
+    return Decision(
+        secondment_id=before.id,
+        side=side,
+        terms_version=version,
+        outcome=Outcome.APPROVED,
+        kind=DecisionKind.WITH_CONDITIONS,
+        decided_by=actor_id,
+        on_behalf_of=manager if manager != actor_id else None,
+        created_at=now,
     )
 
 
@@ -255,6 +227,7 @@ def new_round(approving_side: Side | None, actor_id: str, now: datetime) -> dict
 def side_values(
     side: Side, state: SideState, by: str | None, at: datetime | None
 ) -> dict[Any, Any]:
+    """The values of one side's state, and who decided it when."""
     t = Secondment.__table__.c
     if side is Side.HOME:
         return {t.home_state: state.value, t.home_decided_by: by, t.home_decided_at: at}
@@ -294,6 +267,7 @@ async def _refuse_once_started(session: Any, before: SecondmentRecord, now: date
 def _explain(
     record: SecondmentRecord, seen_version: int, actor_id: str, approving_side: Side | None
 ) -> None:
+    """Raise the refusal explaining why the change was not made."""
     if approving_side is None:
         check_can_change(record, actor_id)
     side = record.side(approving_side) if approving_side else None

@@ -14,6 +14,7 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.decisions import DecisionRef
 from bot.domain.errors import (
     AlreadyDecided,
     InvalidInput,
@@ -30,7 +31,6 @@ from bot.domain.states import Side, SideState, Status
 from bot.domain.validation import validate_delegate
 from bot.models import Nudge, Secondment
 from bot.services.audit import record_event
-from bot.services.decisions import DecisionRef
 from bot.services.delivered import sent_columns
 from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, Outgoing, said, write_outbox

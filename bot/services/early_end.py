@@ -6,13 +6,15 @@ approve it again, and the check-ins and the debrief follow the new date.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import asdict, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.end_of_term import EndedEarly
 from bot.domain.errors import InvalidInput, NotUnderway
 from bot.domain.permissions import check_can_end_early
 from bot.domain.policy import Policy
@@ -31,14 +33,6 @@ from bot.services.replanning import replan
 REASON_MIN, REASON_MAX = 10, 1000
 
 
-@dataclass(frozen=True, slots=True)
-class EndedEarly:
-    record: SecondmentRecord
-    previous: Terms
-    actor_id: str
-    reason: str
-
-
 async def end_early(
     sessions: Sessions,
     *,
@@ -51,6 +45,28 @@ async def end_early(
     policy: Policy,
     now: datetime,
 ) -> EndedEarly:
+    """The secondment ended after the notice, for the reason given: its terms end on the new
+    last day."""
+    reason_text, notice = _checked(reason, notice_weeks, policy)
+    async with sessions.begin() as session:
+        before = await load_visible(session, team_id, secondment_id, actor_id, policy)
+        check_can_end_early(before, actor_id)
+        last_day = await today_of(session, team_id, actor_id, now) + timedelta(weeks=notice)
+        _refuse_past_the_end(before, last_day)
+        version = await next_terms_version(session, secondment_id)
+        await _claim_end(session, before, version, now)
+        terms = replace(before.terms, end_date=max(last_day, before.terms.start_date))
+        _write_end(session, secondment_id, version, actor_id, terms, reason_text, notice, now)
+        await session.flush()
+        await replan(session, secondment_id, policy, now)
+        record = await load_record(session, team_id, secondment_id, policy)
+        assert record is not None
+        ended = EndedEarly(record, before.terms, actor_id, reason_text)
+        return await said(session, announce, ended, secondment_id, now)
+
+
+def _checked(reason: str | None, notice_weeks: str | None, policy: Policy) -> tuple[str, int]:
+    """The reason and the weeks of notice, checked (the policy's notice when none is given)."""
     check = FieldChecker()
     reason_text = check.text("reason", reason, REASON_MAX)
     if reason_text and len(reason_text) < REASON_MIN:
@@ -58,68 +74,81 @@ async def end_early(
     weeks = check.whole_number("notice_weeks", notice_weeks, 0, 26)
     if check.errors:
         raise InvalidInput(check.errors)
-    notice = policy.early_end_notice_weeks if weeks is None else weeks
-    async with sessions.begin() as session:
-        before = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_end_early(before, actor_id)
-        last_day = await today_of(session, team_id, actor_id, now) + timedelta(weeks=notice)
-        if last_day >= before.terms.end_date:
-            raise InvalidInput(
-                {
-                    "notice_weeks": (
-                        "With that notice the last day would be on or after the current end date. "
-                        "Choose a shorter notice period."
-                    )
-                }
-            )
-        version = await next_terms_version(session, secondment_id)
-        t = Secondment.__table__.c
-        values: dict[Any, Any] = {
-            t.terms_version: version,
-            t.outcome: EndOutcome.ENDED_EARLY.value,
-            t.updated_at: now,
-        }
-        if before.proposal is not None:
-            # Ending early closes an extension or permanent move still being decided.
-            values |= await closing_proposal(session, secondment_id, before.terms_version)
-        result = await session.execute(
-            update(Secondment)
-            .where(
-                t.id == secondment_id,
-                t.status == before.status.value,
-                t.round == before.round,
-                t.terms_version == before.terms_version,
-            )
-            .values(values)
-            .execution_options(synchronize_session=False)
+    return reason_text, policy.early_end_notice_weeks if weeks is None else weeks
+
+
+def _refuse_past_the_end(before: SecondmentRecord, last_day: date) -> None:
+    """An early end ends before the current end date."""
+    if last_day >= before.terms.end_date:
+        raise InvalidInput(
+            {
+                "notice_weeks": (
+                    "With that notice the last day would be on or after the current end date. "
+                    "Choose a shorter notice period."
+                )
+            }
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise NotUnderway(secondment_id, Status.COMPLETED)
-        terms = replace(before.terms, end_date=max(last_day, before.terms.start_date))
-        session.add(
-            TermsVersion(
-                secondment_id=secondment_id,
-                version=version,
-                created_by=actor_id,
-                created_at=now,
-                change_note=f"Ended early: {reason_text}",
-                **asdict(terms),
-            )
+
+
+async def _claim_end(
+    session: AsyncSession, before: SecondmentRecord, version: int, now: datetime
+) -> None:
+    """The early end in force, once, on the terms it was asked on; it closes an extension or a
+    permanent move still being decided."""
+    t = Secondment.__table__.c
+    values: dict[Any, Any] = {
+        t.terms_version: version,
+        t.outcome: EndOutcome.ENDED_EARLY.value,
+        t.updated_at: now,
+    }
+    if before.proposal is not None:
+        # Ending early closes an extension or permanent move still being decided.
+        values |= await closing_proposal(session, before.id, before.terms_version)
+    result = await session.execute(
+        update(Secondment)
+        .where(
+            t.id == before.id,
+            t.status == before.status.value,
+            t.round == before.round,
+            t.terms_version == before.terms_version,
         )
-        record_event(
-            session,
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotUnderway(before.id, Status.COMPLETED)
+
+
+def _write_end(
+    session: AsyncSession,
+    secondment_id: int,
+    version: int,
+    actor_id: str,
+    terms: Terms,
+    reason_text: str,
+    notice: int,
+    now: datetime,
+) -> None:
+    """The terms ending on the new last day, as a new version, and the early end's audit
+    event."""
+    session.add(
+        TermsVersion(
             secondment_id=secondment_id,
-            actor_id=actor_id,
-            action="ended_early",
-            terms_version=version,
-            at=now,
-            reason=reason_text,
-            notice_weeks=notice,
-            last_day=terms.end_date.isoformat(),
+            version=version,
+            created_by=actor_id,
+            created_at=now,
+            change_note=f"Ended early: {reason_text}",
+            **asdict(terms),
         )
-        await session.flush()
-        await replan(session, secondment_id, policy, now)
-        record = await load_record(session, team_id, secondment_id, policy)
-        assert record is not None
-        ended = EndedEarly(record, before.terms, actor_id, reason_text)
-        return await said(session, announce, ended, secondment_id, now)
+    )
+    record_event(
+        session,
+        secondment_id=secondment_id,
+        actor_id=actor_id,
+        action="ended_early",
+        terms_version=version,
+        at=now,
+        reason=reason_text,
+        notice_weeks=notice,
+        last_day=terms.end_date.isoformat(),
+    )

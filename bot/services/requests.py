@@ -51,6 +51,8 @@ class NewRequest:
 
 @dataclass(frozen=True, slots=True)
 class RequestCreated:
+    """The request's record, and whether this submission created it."""
+
     record: SecondmentRecord
     is_new: bool
 
@@ -79,32 +81,9 @@ async def create_request(
 async def _insert(
     sessions: Sessions, request: NewRequest, policy: Policy, now: datetime
 ) -> SecondmentRecord:
+    """The request stored, its nudges planned and its thread's opening written to the outbox."""
     async with sessions.begin() as session:
-        terms = TermsVersion(
-            version=1,
-            created_by=request.employee_id,
-            created_at=now,
-            **asdict(request.terms),
-            **exception_columns(request.exception),
-        )
-        row = Secondment(
-            request_key=request.key,
-            team_id=request.team_id,
-            employee_id=request.employee_id,
-            home_manager_id=request.home_manager_id,
-            host_manager_id=request.host_manager_id,
-            status=Status.PENDING,
-            terms_version=1,
-            home_state=SideState.PENDING,
-            host_state=SideState.PENDING,
-            round=1,
-            round_started_at=now,
-            check_in_weeks=request.check_in_weeks,
-            hr_state=SideState.PENDING if request.exception else None,
-            created_at=now,
-            updated_at=now,
-            terms=[terms],
-        )
+        row = _new_secondment(request, now)
         session.add(row)
         await session.flush()
         record_event(
@@ -137,6 +116,36 @@ async def _insert(
         opening = Outgoing(NudgeKind.THREAD_OPEN, payload=check)
         await write_outbox(session, row.id, [opening], now, terms_version=1)
         return await record_of(session, created, policy)
+
+
+def _new_secondment(request: NewRequest, now: datetime) -> Secondment:
+    """The request's row, with version 1 of its terms, both sides awaiting a decision (and HR,
+    for an exception to its rules asked)."""
+    terms = TermsVersion(
+        version=1,
+        created_by=request.employee_id,
+        created_at=now,
+        **asdict(request.terms),
+        **exception_columns(request.exception),
+    )
+    return Secondment(
+        request_key=request.key,
+        team_id=request.team_id,
+        employee_id=request.employee_id,
+        home_manager_id=request.home_manager_id,
+        host_manager_id=request.host_manager_id,
+        status=Status.PENDING,
+        terms_version=1,
+        home_state=SideState.PENDING,
+        host_state=SideState.PENDING,
+        round=1,
+        round_started_at=now,
+        check_in_weeks=request.check_in_weeks,
+        hr_state=SideState.PENDING if request.exception else None,
+        created_at=now,
+        updated_at=now,
+        terms=[terms],
+    )
 
 
 @dataclass(frozen=True, slots=True)

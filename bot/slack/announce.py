@@ -11,20 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.domain.decisions import DecisionMade, ExceptionDecided
+from bot.domain.end_of_term import EndedEarly, Proposed, ReturnConfirmedEvent
 from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
+from bot.domain.term_changes import TermsChangedEvent
 from bot.services.away_handover import Handed
-from bot.services.changes import TermsChangedEvent
 from bot.services.checkins import CheckInAnswered
 from bot.services.debriefs import DebriefRecorded
-from bot.services.decisions import DecisionMade
 from bot.services.delegation import Delegated, DelegationRefused
-from bot.services.early_end import EndedEarly
-from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
-from bot.services.exceptions import ExceptionDecided
 from bot.services.hr_fallback import ToHr
 from bot.services.notes import NoteAdded
 from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing

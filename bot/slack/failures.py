@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.kinds import Destination, NudgeKind
-from bot.services.decisions import DecisionRef
 from bot.services.outbox import Outgoing
 from bot.services.sweep import Due
 from bot.slack.announce import Announcements, to_person

@@ -16,10 +16,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.catch_up import arrives_late
+from bot.domain.decisions import DecisionRef
 from bot.domain.kinds import Destination, EscalationKind, NudgeKind, Posted
 from bot.domain.policy import return_rights_limit
 from bot.services.asked import asked_about_the_end_before, pin_unpinned_close
-from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked
 from bot.services.home import load_home
 from bot.services.outbox import THREADED

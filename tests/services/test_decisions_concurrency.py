@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_sessions
+from bot.domain.decisions import DecisionMade, DecisionRef
 from bot.domain.errors import AlreadyDecided
 from bot.domain.policy import Policy
 from bot.domain.states import Outcome, Side, Status
 from bot.models import AuditEvent, Decision
-from bot.services.decisions import DecisionMade, DecisionRef, decide
+from bot.services.decide import decide
 from bot.services.outbox import quiet
 from bot.services.requests import NewRequest, create_request
 from tests.support.samples import TERMS

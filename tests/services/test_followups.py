@@ -21,6 +21,7 @@ from sqlalchemy.util import await_only
 
 from bot.db import Sessions, make_sessions
 from bot.domain.block_reasons import BlockDetails, BlockReason
+from bot.domain.decisions import DecisionMade, DecisionRef
 from bot.domain.errors import (
     AlreadyDecided,
     AlreadyEscalated,
@@ -41,15 +42,17 @@ from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import DecisionKind, Outcome, Side, SideState, Status
+from bot.domain.term_changes import TermsChangedEvent
 from bot.domain.terms import Terms
 from bot.models import AuditEvent, Decision, Escalation, Note, Nudge, TermsVersion
-from bot.services.changes import NothingChanged, TermsChangedEvent, change_terms
-from bot.services.decisions import DecisionMade, DecisionRef, decide, override, reconsider
+from bot.services.changes import NothingChanged, change_terms
+from bot.services.decide import decide
 from bot.services.delegation import delegate
 from bot.services.escalations import ask_for_review
 from bot.services.notes import add_note
 from bot.services.outbox import quiet
 from bot.services.queries import get_for_user
+from bot.services.reconsider import override, reconsider
 from bot.services.requests import NewRequest, create_request
 from bot.services.withdrawal import withdraw
 from tests.support.outbox import thread_opened

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions
 from bot.domain.block_reasons import BlockDetails, BlockReason
+from bot.domain.decisions import DecisionMade, DecisionRef
 from bot.domain.kinds import EscalationKind, NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
@@ -28,7 +29,7 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import Outcome, Side, SideState, Status
 from bot.models import AuditEvent, Base, Escalation, Nudge, Secondment
 from bot.services.changes import change_terms
-from bot.services.decisions import DecisionMade, DecisionRef, decide
+from bot.services.decide import decide
 from bot.services.delivered import mark_failed, mark_sent
 from bot.services.outbox import LEASE, quiet
 from bot.services.queries import get_for_user

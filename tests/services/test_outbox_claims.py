@@ -21,6 +21,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.db import Sessions, make_engine, make_sessions
+from bot.domain.decisions import DecisionRef
 from bot.domain.kinds import Destination, NudgeKind
 from bot.domain.nudge_catalogue import ROUND_KINDS
 from bot.domain.people import Person
@@ -28,7 +29,6 @@ from bot.domain.policy import Policy
 from bot.domain.states import Side
 from bot.models import Nudge, Secondment
 from bot.services.changes import change_terms
-from bot.services.decisions import DecisionRef
 from bot.services.delegation import delegate_checked, delegate_once_checked
 from bot.services.delivered import mark_failed, renew_and_mark
 from bot.services.loading import lock_secondment

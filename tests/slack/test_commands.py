@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.states import Side
-from bot.services.decisions import DecisionRef
 from bot.slack.ids import Action, Callback
 from tests.support import forms
 from tests.support.flows import click_then_submit

@@ -14,8 +14,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.domain.decisions import DecisionMade
 from bot.domain.states import Side
-from bot.services.decisions import DecisionMade, decide
+from bot.services.decide import decide
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import ANSWERED, changing
 from tests.support import forms, wire

@@ -22,7 +22,7 @@ from bot import runtime
 from bot.domain.states import Outcome, Side
 from bot.models import OutgoingEvent
 from bot.runtime import running
-from bot.services.decisions import decide
+from bot.services.decide import decide
 from bot.services.events_out import forget_sent_events
 from bot.services.outbox import quiet
 from bot.settings import load_settings

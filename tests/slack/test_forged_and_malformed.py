@@ -16,10 +16,10 @@ import pytest
 from multidict import CIMultiDict
 from sqlalchemy import func, select
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.states import Side
 from bot.models import AuditEvent, Secondment
 from bot.sandbox.wire import FORM, JSON
-from bot.services.decisions import DecisionRef
 from tests.conftest import NOW
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, Harness

@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.home_view import HomeSection
 from bot.domain.states import EndOutcome, Outcome, Side, SideState, Status
 from bot.services.audit import record_event
-from bot.services.decisions import DecisionRef
 from bot.services.report import EXTENSION_AGREED
 from bot.slack.builders.home import DEFAULT_LIMITS, TITLES, decode_limits, most
 from bot.slack.ids import Action, Callback

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.home_view import (
     Completed,
     Home,
@@ -27,7 +28,6 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
 from bot.domain.summary import SecondmentSummary
 from bot.domain.terms import SHORT_TEXT_MAX
-from bot.services.decisions import DecisionRef
 from bot.slack.builders.home import (
     DEFAULT_LIMITS,
     ITEM_BLOCKS,

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import SectionBlock
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.kinds import Destination, NudgeKind
 from bot.domain.nudge_catalogue import CATALOGUE, SILENT, Audience
 from bot.domain.record import ExceptionRecord, SecondmentRecord
 from bot.domain.states import Side, SideState
-from bot.services.decisions import DecisionRef
 from bot.services.loading import load_record
 from bot.services.sweep import Due
 from bot.slack.builders.messages import Message

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.states import Side, SideState
 from bot.models import Nudge
-from bot.services.decisions import DecisionRef
 from bot.slack.ids import Action
 from tests.support.flows import decisions
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness

@@ -7,9 +7,9 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.states import Side
 from bot.models import Decision
-from bot.services.decisions import DecisionRef
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import RequestRef
 from tests.support import forms

@@ -17,10 +17,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.counts import count_of
+from bot.domain.end_of_term import NOTE_MAX, Proposed, ReturnConfirmedEvent
 from bot.domain.hr_rules import HrRules
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import EndOutcome, SideState
-from bot.services.end_of_term import NOTE_MAX, Proposed, ReturnConfirmedEvent
 from bot.slack.builders.messages import Message
 from bot.slack.builders.request_modal import exception_inputs
 from bot.slack.builders.terms import proposal_blocks, summary_line

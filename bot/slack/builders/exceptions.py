@@ -12,9 +12,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.decisions import ExceptionDecided
 from bot.domain.record import ExceptionRecord, SecondmentRecord
 from bot.domain.states import SideState, Status
-from bot.services.exceptions import ExceptionDecided
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import NOTE_ROOM
 from bot.slack.builders.text import escape, md, mention, moment

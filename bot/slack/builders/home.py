@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.home_view import (
     Completed,
     Home,
@@ -36,7 +37,6 @@ from bot.domain.home_view import (
 from bot.domain.key_dates import DateKind, KeyDate
 from bot.domain.states import SideState, Status
 from bot.domain.summary import SecondmentSummary
-from bot.services.decisions import DecisionRef
 from bot.slack.builders.away import away_on_home
 from bot.slack.builders.terms import STATUS_ICONS
 from bot.slack.builders.text import day, escape, md, mention, moment, plain

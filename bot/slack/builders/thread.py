@@ -18,9 +18,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.decisions import DecisionMade, DecisionRef
 from bot.domain.record import SecondmentRecord, SideRecord
 from bot.domain.states import DecisionKind, Outcome, SideState, Status
-from bot.services.decisions import DecisionMade, DecisionRef
 from bot.slack.builders.calendar import add_to_calendar_button
 from bot.slack.builders.exceptions import exception_blocks
 from bot.slack.builders.messages import Message

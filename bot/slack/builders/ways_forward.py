@@ -15,11 +15,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.kinds import EscalationKind, NoteKind
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState
-from bot.services.changes import TermsChangedEvent
-from bot.services.decisions import DecisionRef
+from bot.domain.term_changes import TermsChangedEvent
 from bot.services.delegation import Delegated
 from bot.services.notes import NoteAdded
 from bot.slack.builders.messages import Message

@@ -10,8 +10,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.decisions import DecisionMade, DecisionRef, Move
 from bot.domain.states import Outcome, Side
-from bot.services.decisions import DecisionMade, DecisionRef, Move, decide, reconsider
+from bot.services.decide import decide
+from bot.services.reconsider import reconsider
 from bot.slack.announce import and_home
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.ways_forward_modals import build_conditions_modal, build_delegate_modal

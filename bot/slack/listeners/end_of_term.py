@@ -13,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.permissions import check_may_propose
 from bot.domain.policy import return_rights_limit
 from bot.domain.states import ProposalKind
-from bot.services.end_of_term import confirm_return, propose
+from bot.services.end_of_term import confirm_return
+from bot.services.proposals import propose
 from bot.slack.builders.end_of_term import build_extension_modal, build_permanent_modal
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps

@@ -11,7 +11,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.decisions import DecisionRef, Move
+from bot.domain.decisions import DecisionRef, Move
 from bot.services.erasure import erase_person
 from bot.services.exceptions import decide_exception
 from bot.slack.builders.exceptions import exception_refusal_form

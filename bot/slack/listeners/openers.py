@@ -13,9 +13,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.decisions import DecisionRef, Move
 from bot.domain.permissions import check_is_hr
 from bot.domain.record import SecondmentRecord
-from bot.services.decisions import DecisionRef, Move, check_move
+from bot.services.moves import check_move
 from bot.services.queries import get_for_user
 from bot.slack.deps import Deps
 from bot.slack.ids import Action

@@ -18,11 +18,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.errors import InvalidInput
 from bot.domain.states import Outcome
 from bot.domain.validation import validate_block
-from bot.services.changes import approve_with_conditions
-from bot.services.decisions import DecisionRef, decide
+from bot.services.conditions import approve_with_conditions
+from bot.services.decide import decide
 from bot.services.delegation import delegate_chosen
 from bot.services.requests import NewRequest, create_request
 from bot.slack.delivery import deliver_now

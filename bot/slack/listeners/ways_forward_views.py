@@ -10,12 +10,13 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.decisions import DecisionRef
 from bot.domain.kinds import NoteKind
-from bot.services.changes import propose_change
-from bot.services.decisions import DecisionRef, override
 from bot.services.escalations import ask_for_review
 from bot.services.exceptions import decide_exception
 from bot.services.notes import add_note
+from bot.services.reconsider import override
+from bot.services.term_edits import propose_change
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Callback, FollowUpField
