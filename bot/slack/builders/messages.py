@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, SectionBlock
+
+from bot.slack.builders.text import md
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +18,8 @@ class Message:
     def as_kwargs(self) -> dict[str, Any]:
         """Arguments for chat.postMessage, chat.update and response_url replies."""
         return {"text": self.text, "blocks": [b.to_dict() for b in self.blocks]}
+
+
+def text_message(text: str) -> Message:
+    """A message of one mrkdwn section, whose words are also its notification's."""
+    return Message(text=text, blocks=[SectionBlock(text=md(text))])

@@ -32,7 +32,7 @@ from bot.slack.builders.terms import (
     terms_blocks,
 )
 from bot.slack.builders.text import day, escape, md, mention, moment, plain, slack_said
-from bot.slack.builders.thread import build_open_thread_button
+from bot.slack.builders.thread_buttons import build_open_thread_button
 from bot.slack.ids import Action
 from bot.slack.refs import RequestRef
 

@@ -15,8 +15,8 @@ from bot.services.decisions import DecisionRef, Move
 from bot.services.exceptions import decide_exception
 from bot.services.retention import erase_person
 from bot.slack.builders.exceptions import exception_refusal_form
-from bot.slack.builders.replies import build_status
 from bot.slack.builders.retention import build_person_erased
+from bot.slack.builders.status import build_status
 from bot.slack.builders.ways_forward_modals import build_text_modal, hr_note_form, override_form
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
