@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.errors import InvalidInput
 from bot.services.absences import AwayChanged, add_absence, cancel_absence, time_away
 from bot.slack.builders.away import FROM_HOME, build_away_modal, build_away_saved
-from bot.slack.builders.home import DEFAULT_LIMITS
+from bot.slack.builders.home_limits import DEFAULT_LIMITS
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, AwayField, Callback
