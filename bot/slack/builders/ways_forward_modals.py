@@ -56,6 +56,34 @@ def _condition_inputs(terms: Terms) -> list[InputBlock]:
     """The conditions a manager can set, each said against what the terms now hold."""
     F = ConditionsField
     return [
+        *_date_conditions(terms),
+        InputBlock(
+            block_id=F.TIME_COMMITMENT,
+            label="A part-time split (% on the secondment)",
+            optional=True,
+            hint=f"Now {terms.time_commitment_label.lower()}.",
+            element=NumberInputElement(
+                action_id=F.TIME_COMMITMENT,
+                is_decimal_allowed=False,
+                min_value=str(MIN_TIME_COMMITMENT),
+                max_value=str(MAX_TIME_COMMITMENT),
+            ),
+        ),
+        InputBlock(
+            block_id=F.NOTE,
+            label="Why these conditions",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=F.NOTE, multiline=True, max_length=CHANGE_NOTE_MAX
+            ),
+        ),
+    ]
+
+
+def _date_conditions(terms: Terms) -> list[InputBlock]:
+    """A later start, a handover before it, or an earlier end."""
+    F = ConditionsField
+    return [
         InputBlock(
             block_id=F.START_DATE,
             label="A later start date",
@@ -81,26 +109,6 @@ def _condition_inputs(terms: Terms) -> list[InputBlock]:
             optional=True,
             hint=f"Now {day(terms.end_date)}.",
             element=DatePickerElement(action_id=F.END_DATE),
-        ),
-        InputBlock(
-            block_id=F.TIME_COMMITMENT,
-            label="A part-time split (% on the secondment)",
-            optional=True,
-            hint=f"Now {terms.time_commitment_label.lower()}.",
-            element=NumberInputElement(
-                action_id=F.TIME_COMMITMENT,
-                is_decimal_allowed=False,
-                min_value=str(MIN_TIME_COMMITMENT),
-                max_value=str(MAX_TIME_COMMITMENT),
-            ),
-        ),
-        InputBlock(
-            block_id=F.NOTE,
-            label="Why these conditions",
-            optional=True,
-            element=PlainTextInputElement(
-                action_id=F.NOTE, multiline=True, max_length=CHANGE_NOTE_MAX
-            ),
         ),
     ]
 
