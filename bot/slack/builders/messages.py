@@ -12,6 +12,8 @@ from bot.slack.builders.text import md
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    """What the bot says in one message: its blocks, and the words of its notification."""
+
     text: str
     blocks: list[Block] = field(default_factory=list)
 
