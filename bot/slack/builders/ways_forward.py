@@ -1,5 +1,6 @@
 """Thread replies and direct messages for what follows a block or a silence: changed terms,
-withdrawal, notes, escalations, delegation, reminders, and HR's view of an escalation."""
+withdrawal, notes, escalations, delegation, reminders, and HR's view of an escalation (what
+could not be delivered is bot/slack/builders/undelivered.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from bot.slack.builders.terms import (
     summary_line,
     terms_blocks,
 )
-from bot.slack.builders.text import day, escape, md, mention, moment, plain, slack_said
+from bot.slack.builders.text import day, escape, md, mention, moment, plain
 from bot.slack.builders.thread_buttons import build_open_thread_button
 from bot.slack.ids import Action
 from bot.slack.refs import RequestRef
@@ -264,35 +265,3 @@ def _hr_buttons(record: SecondmentRecord, can_override: bool) -> list[ButtonElem
             )
         )
     return buttons
-
-
-def build_not_delivered(record: SecondmentRecord, recipient_id: str | None, error: str) -> Message:
-    """For HR, when a message about a secondment was given up: to a person (`recipient_id`), or
-    in the approval thread (None)."""
-    where = mention(recipient_id) if recipient_id else "the approval thread"
-    return text_message(
-        f"⚠️ A message about secondment request #{record.id} could not be delivered to {where} "
-        f"({slack_said(error)}). The record is complete: `/secondment status {record.id}` shows "
-        f"where it stands. {summary_line(record)}."
-    )
-
-
-def build_thread_not_opened(record: SecondmentRecord, error: str) -> Message:
-    """For HR, when Slack would not open a request's approval thread: the managers have not
-    seen the request, and nobody will be reminded of it."""
-    return text_message(
-        f"⚠️ Secondment request #{record.id} from {mention(record.employee_id)} could not be "
-        f"shared: its approval thread with {mention(record.home.manager_id)} and "
-        f"{mention(record.host.manager_id)} could not be opened ({slack_said(error)}). The "
-        f"managers have not seen it and will not be reminded; the employee has been told. "
-        f"{summary_line(record)}."
-    )
-
-
-def build_undeliverable(record: SecondmentRecord, recipient_id: str | None, error: str) -> Message:
-    """For HR, when a reminder cannot reach its recipient (for example a deactivated account)."""
-    who = mention(recipient_id) if recipient_id else "HR"
-    return text_message(
-        f"⚠️ A reminder about secondment request #{record.id} could not reach {who} "
-        f"({slack_said(error)}). The request is waiting on them: {summary_line(record)}."
-    )
