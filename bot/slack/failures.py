@@ -24,7 +24,7 @@ from bot.slack.builders.replies import (
     build_delegate_not_checked,
     build_thread_failed,
 )
-from bot.slack.builders.ways_forward import (
+from bot.slack.builders.undelivered import (
     build_not_delivered,
     build_thread_not_opened,
     build_undeliverable,

@@ -30,7 +30,8 @@ from bot.slack.builders.debrief import build_debrief_hr_notice, build_debrief_re
 from bot.slack.builders.end_of_term import build_end_decision_ask
 from bot.slack.builders.exceptions import build_exception_reminder
 from bot.slack.builders.fallback import build_hr_side_reminder
-from bot.slack.builders.home import build_home, decode_limits
+from bot.slack.builders.home import build_home
+from bot.slack.builders.home_limits import decode_limits
 from bot.slack.builders.messages import Message
 from bot.slack.builders.start_and_objectives import build_coverage_notice, build_start_welcome
 from bot.slack.builders.thread import build_request_message

@@ -92,16 +92,10 @@ from bot.slack.builders.end_of_term import (
     build_permanent_modal,
 )
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import (
-    build_help,
-    build_list,
-    build_refusal,
-    build_refusal_view,
-    build_request_confirmation,
-    build_status,
-    build_thread_failed,
-)
+from bot.slack.builders.refusals import build_refusal, build_refusal_view
+from bot.slack.builders.replies import build_help, build_request_confirmation, build_thread_failed
 from bot.slack.builders.request_modal import build_request_modal
+from bot.slack.builders.status import build_list, build_status
 from bot.slack.builders.thread import (
     build_approved_announcement,
     build_decision_reply,

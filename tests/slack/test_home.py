@@ -17,7 +17,8 @@ from bot.domain.home_view import HomeSection
 from bot.domain.states import EndOutcome, Outcome, Side, SideState, Status
 from bot.services.audit import record_event
 from bot.services.report import EXTENSION_AGREED
-from bot.slack.builders.home import DEFAULT_LIMITS, TITLES, decode_limits, most
+from bot.slack.builders.home import TITLES
+from bot.slack.builders.home_limits import DEFAULT_LIMITS, decode_limits, most
 from bot.slack.ids import Action, Callback
 from tests.support import forms
 from tests.support.flows import approved, decisions, delegate, request_ref

@@ -28,12 +28,11 @@ from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
 from bot.domain.summary import SecondmentSummary
 from bot.domain.terms import SHORT_TEXT_MAX
-from bot.slack.builders.home import (
+from bot.slack.builders.home import TITLES, build_home
+from bot.slack.builders.home_limits import (
     DEFAULT_LIMITS,
     ITEM_BLOCKS,
     ITEM_BUDGET,
-    TITLES,
-    build_home,
     decode_limits,
     encode_limits,
     most,

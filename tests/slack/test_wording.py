@@ -20,7 +20,8 @@ from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.checkins import build_check_in_modal
 from bot.slack.builders.debrief import build_debrief_modal
 from bot.slack.builders.end_of_term import build_end_decision_ask
-from bot.slack.builders.replies import build_interval_set, build_status
+from bot.slack.builders.replies import build_interval_set
+from bot.slack.builders.status import build_status
 from bot.slack.builders.written_record import build_written_record
 from bot.slack.refs import CheckInRef
 from tests.slack.test_builders import active, pending

@@ -22,6 +22,7 @@ from bot.slack.ids import BlockField, Callback
 def build_block_modal(
     record: SecondmentRecord, side: Side, private_metadata: str, min_chars: int
 ) -> View:
+    """A manager blocks a side: the reason, plainly, and what would make it work."""
     terms = record.terms
     return View(
         type="modal",
@@ -40,45 +41,52 @@ def build_block_modal(
                     "and it is kept with the request."
                 )
             ),
-            InputBlock(
-                block_id=BlockField.REASON,
-                label="Main reason",
-                element=StaticSelectElement(
-                    action_id=BlockField.REASON,
-                    placeholder="Choose a reason",
-                    options=[Option(value=r.value, label=r.label) for r in BlockReason],
-                ),
-            ),
-            InputBlock(
-                block_id=BlockField.EXPLANATION,
-                label="Explanation",
-                hint=f"At least {min_chars} characters. Say what the concern is, plainly.",
-                element=PlainTextInputElement(
-                    action_id=BlockField.EXPLANATION,
-                    multiline=True,
-                    min_length=min_chars,
-                    max_length=EXPLANATION_MAX,
-                ),
-            ),
-            InputBlock(
-                block_id=BlockField.CONDITIONS,
-                label="What would make it work?",
-                optional=True,
-                element=CheckboxesElement(
-                    action_id=BlockField.CONDITIONS,
-                    options=[Option(value=c.value, label=c.label) for c in Condition],
-                ),
-            ),
-            InputBlock(
-                block_id=BlockField.CONDITIONS_NOTE,
-                label="Details of those conditions",
-                optional=True,
-                hint="For example: start on 1 March, after a four-week handover.",
-                element=PlainTextInputElement(
-                    action_id=BlockField.CONDITIONS_NOTE,
-                    multiline=True,
-                    max_length=CONDITIONS_NOTE_MAX,
-                ),
-            ),
+            *_reason_inputs(min_chars),
         ],
     )
+
+
+def _reason_inputs(min_chars: int) -> list[InputBlock]:
+    """The reason's category and words, then the conditions that would lift it."""
+    return [
+        InputBlock(
+            block_id=BlockField.REASON,
+            label="Main reason",
+            element=StaticSelectElement(
+                action_id=BlockField.REASON,
+                placeholder="Choose a reason",
+                options=[Option(value=r.value, label=r.label) for r in BlockReason],
+            ),
+        ),
+        InputBlock(
+            block_id=BlockField.EXPLANATION,
+            label="Explanation",
+            hint=f"At least {min_chars} characters. Say what the concern is, plainly.",
+            element=PlainTextInputElement(
+                action_id=BlockField.EXPLANATION,
+                multiline=True,
+                min_length=min_chars,
+                max_length=EXPLANATION_MAX,
+            ),
+        ),
+        InputBlock(
+            block_id=BlockField.CONDITIONS,
+            label="What would make it work?",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=BlockField.CONDITIONS,
+                options=[Option(value=c.value, label=c.label) for c in Condition],
+            ),
+        ),
+        InputBlock(
+            block_id=BlockField.CONDITIONS_NOTE,
+            label="Details of those conditions",
+            optional=True,
+            hint="For example: start on 1 March, after a four-week handover.",
+            element=PlainTextInputElement(
+                action_id=BlockField.CONDITIONS_NOTE,
+                multiline=True,
+                max_length=CONDITIONS_NOTE_MAX,
+            ),
+        ),
+    ]

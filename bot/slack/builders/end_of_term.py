@@ -25,7 +25,7 @@ from bot.slack.builders.messages import Message
 from bot.slack.builders.request_modal import exception_inputs
 from bot.slack.builders.terms import proposal_blocks, summary_line
 from bot.slack.builders.text import day, escape, md, mention
-from bot.slack.builders.thread import build_open_thread_button, end_of_term_buttons
+from bot.slack.builders.thread_buttons import build_open_thread_button, end_of_term_buttons
 from bot.slack.ids import Callback, ProposalField
 from bot.slack.refs import RequestRef
 

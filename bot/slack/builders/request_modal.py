@@ -13,15 +13,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
-    DatePickerElement,
     HeaderBlock,
     InputBlock,
     NumberInputElement,
-    Option,
-    PlainTextInputElement,
-    RadioButtonsElement,
     SectionBlock,
-    StaticSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
@@ -29,173 +24,13 @@ from slack_sdk.models.views import View
 from bot.domain.conditions import CHANGE_NOTE_MAX
 from bot.domain.hr_rules import HrRules
 from bot.domain.record import SecondmentRecord
-from bot.domain.terms import (
-    DEFAULT_PAY_AND_BENEFITS,
-    LONG_TEXT_MAX,
-    MAX_HANDOVER_WEEKS,
-    MAX_TIME_COMMITMENT,
-    MEDIUM_TEXT_MAX,
-    MIN_TIME_COMMITMENT,
-    SHORT_TEXT_MAX,
-    Kind,
-    ReturnArrangement,
-    Terms,
-)
+from bot.domain.terms import LONG_TEXT_MAX
 from bot.domain.validation import MAX_CHECK_IN_WEEKS
+from bot.slack.builders.terms_inputs import terms_inputs, text_input
 from bot.slack.builders.text import every_weeks, md, plain
 from bot.slack.ids import Callback
 from bot.slack.ids import RequestField as F
 from bot.slack.refs import RequestRef
-
-
-def _text(
-    field: F,
-    label: str,
-    limit: int,
-    *,
-    multiline: bool = False,
-    optional: bool = False,
-    hint: str | None = None,
-    initial: str | None = None,
-    placeholder: str | None = None,
-) -> InputBlock:
-    return InputBlock(
-        block_id=field,
-        label=label,
-        optional=optional,
-        hint=hint,
-        element=PlainTextInputElement(
-            action_id=field,
-            multiline=multiline,
-            max_length=limit,
-            initial_value=initial,
-            placeholder=placeholder,
-        ),
-    )
-
-
-def _choice(options: list[Option], value: str | None) -> Option | None:
-    return next((o for o in options if o.value == value), None)
-
-
-def _terms_inputs(terms: Terms | None) -> list[Block]:
-    """Inputs for every field of the terms, prefilled from `terms` when changing them."""
-    kinds = [Option(value=k.value, label=k.label) for k in Kind]
-    returns = [Option(value=r.value, label=r.label) for r in ReturnArrangement.on_request()]
-    t = terms
-    return [
-        HeaderBlock(text=plain("The role")),
-        InputBlock(
-            block_id=F.KIND,
-            label="Internal or external",
-            element=RadioButtonsElement(
-                action_id=F.KIND,
-                options=kinds,
-                initial_option=_choice(kinds, t.kind.value) if t else kinds[0],
-            ),
-        ),
-        _text(
-            F.HOST_TEAM,
-            "Host team or organisation",
-            SHORT_TEXT_MAX,
-            initial=t.host_team if t else None,
-        ),
-        _text(F.ROLE_TITLE, "Role title", SHORT_TEXT_MAX, initial=t.role_title if t else None),
-        _text(
-            F.RESPONSIBILITIES,
-            "Responsibilities",
-            LONG_TEXT_MAX,
-            multiline=True,
-            initial=t.responsibilities if t else None,
-        ),
-        _text(
-            F.OBJECTIVES,
-            "Objectives or deliverables",
-            LONG_TEXT_MAX,
-            multiline=True,
-            hint="What should be done by the end? You and the host manager can refine these.",
-            initial=t.objectives if t else None,
-        ),
-        HeaderBlock(text=plain("Dates and time")),
-        InputBlock(
-            block_id=F.START_DATE,
-            label="Start date (first day)",
-            element=DatePickerElement(
-                action_id=F.START_DATE,
-                placeholder="Choose a date",
-                initial_date=t.start_date.isoformat() if t else None,
-            ),
-        ),
-        InputBlock(
-            block_id=F.END_DATE,
-            label="End date (last day)",
-            element=DatePickerElement(
-                action_id=F.END_DATE,
-                placeholder="Choose a date",
-                initial_date=t.end_date.isoformat() if t else None,
-            ),
-        ),
-        InputBlock(
-            block_id=F.TIME_COMMITMENT,
-            label="Time commitment (% of full time)",
-            hint="100 is full time; 50 is half your week on the secondment.",
-            element=NumberInputElement(
-                action_id=F.TIME_COMMITMENT,
-                is_decimal_allowed=False,
-                initial_value=str(t.time_commitment if t else MAX_TIME_COMMITMENT),
-                min_value=str(MIN_TIME_COMMITMENT),
-                max_value=str(MAX_TIME_COMMITMENT),
-            ),
-        ),
-        HeaderBlock(text=plain("Reporting, pay and the return")),
-        _text(
-            F.REPORTING_LINE,
-            "Reporting line during the secondment",
-            MEDIUM_TEXT_MAX,
-            optional=True,
-            hint="Leave empty to report to the host manager.",
-            initial=t.reporting_line if t else None,
-        ),
-        _text(
-            F.PAY_AND_BENEFITS,
-            "Pay and benefits",
-            MEDIUM_TEXT_MAX,
-            multiline=True,
-            initial=t.pay_and_benefits if t else DEFAULT_PAY_AND_BENEFITS,
-        ),
-        InputBlock(
-            block_id=F.RETURN_ARRANGEMENT,
-            label="Return arrangement: what happens at the end",
-            element=StaticSelectElement(
-                action_id=F.RETURN_ARRANGEMENT,
-                placeholder="Choose one",
-                options=returns,
-                initial_option=_choice(returns, t.return_arrangement.value) if t else None,
-            ),
-        ),
-        HeaderBlock(text=plain("Your home role while you're away")),
-        _text(
-            F.COVERAGE_PLAN,
-            "Coverage plan for your home role",
-            LONG_TEXT_MAX,
-            multiline=True,
-            hint="How your work will be covered or backfilled, and who picks up what.",
-            initial=t.coverage_plan if t else None,
-        ),
-        InputBlock(
-            block_id=F.HANDOVER_WEEKS,
-            label="Handover period (weeks)",
-            optional=True,
-            hint="Time before the start to hand your work over. Leave empty if none is needed.",
-            element=NumberInputElement(
-                action_id=F.HANDOVER_WEEKS,
-                is_decimal_allowed=False,
-                min_value="0",
-                max_value=str(MAX_HANDOVER_WEEKS),
-                initial_value=str(t.handover_weeks) if t and t.handover_weeks else None,
-            ),
-        ),
-    ]
 
 
 def exception_inputs(rules: HrRules) -> list[Block]:
@@ -207,7 +42,7 @@ def exception_inputs(rules: HrRules) -> list[Block]:
     return [
         HeaderBlock(text=plain("HR's rules")),
         SectionBlock(text=md("\n".join(f"• {rule[0].upper()}{rule[1:]}." for rule in described))),
-        _text(
+        text_input(
             F.EXCEPTION_REASON,
             "Ask HR for an exception: why?",
             LONG_TEXT_MAX,
@@ -235,6 +70,7 @@ def _host_manager_input(host_manager_id: str | None) -> InputBlock:
 def build_request_modal(
     host_manager_id: str | None = None, check_in_weeks: int = 2, rules: HrRules | None = None
 ) -> View:
+    """The employee's request: who decides, the terms, the check-ins, and HR's rules."""
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -250,7 +86,7 @@ def build_request_modal(
             element=UserSelectElement(action_id=F.HOME_MANAGER, placeholder="Choose a person"),
         ),
         _host_manager_input(host_manager_id),
-        *_terms_inputs(None),
+        *terms_inputs(None),
         HeaderBlock(text=plain("While you're away")),
         InputBlock(
             block_id=F.CHECK_IN_WEEKS,
@@ -310,8 +146,8 @@ def build_change_modal(record: SecondmentRecord, rules: HrRules | None = None) -
                 "The changes become a new version: both managers decide on it again."
             )
         ),
-        *_terms_inputs(record.terms),
-        _text(
+        *terms_inputs(record.terms),
+        text_input(
             F.CHANGE_NOTE,
             "What changed and why",
             CHANGE_NOTE_MAX,

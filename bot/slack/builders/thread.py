@@ -10,8 +10,6 @@ from __future__ import annotations
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
-    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -32,9 +30,14 @@ from bot.slack.builders.terms import (
     summary_line,
     terms_blocks,
 )
-from bot.slack.builders.text import day, escape, md, mention, moment, plain
+from bot.slack.builders.text import escape, md, mention, moment, plain
+from bot.slack.builders.thread_buttons import (
+    button,
+    employee_blocks,
+    underway_blocks,
+    way_forward_blocks,
+)
 from bot.slack.ids import Action
-from bot.slack.refs import RequestRef
 
 
 def _who(side: SideRecord) -> str:
@@ -79,10 +82,6 @@ def _side_text(record: SecondmentRecord, side: SideRecord) -> str:
     return f"⏳ {_who(side)}: awaiting decision."
 
 
-def _button(text: str, action: Action, value: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=text, action_id=action, value=value, style=style)
-
-
 def _side_blocks(record: SecondmentRecord, side: SideRecord) -> list[Block]:
     blocks: list[Block] = [SectionBlock(text=md(_side_text(record, side)))]
     if side.block is not None:
@@ -90,16 +89,16 @@ def _side_blocks(record: SecondmentRecord, side: SideRecord) -> list[Block]:
     ref = DecisionRef(record.id, side.side, record.deciding_version).encode()
     # Conditions reshape a request's terms; a proposal is answered by proposing again.
     conditions = (
-        [] if record.proposal else [_button("Approve with conditions", Action.CONDITIONS, ref)]
+        [] if record.proposal else [button("Approve with conditions", Action.CONDITIONS, ref)]
     )
-    delegate = _button("Delegate", Action.DELEGATE, ref)
+    delegate = button("Delegate", Action.DELEGATE, ref)
     if record.status.awaits_decisions and side.state is SideState.PENDING:
         blocks.append(
             ActionsBlock(
                 block_id=f"decide_{side.side.value}",
                 elements=[
-                    _button("Approve", Action.APPROVE, ref, "primary"),
-                    _button("Block", Action.BLOCK, ref, "danger"),
+                    button("Approve", Action.APPROVE, ref, "primary"),
+                    button("Block", Action.BLOCK, ref, "danger"),
                     *conditions,
                     delegate,
                 ],
@@ -117,71 +116,13 @@ def _side_blocks(record: SecondmentRecord, side: SideRecord) -> list[Block]:
             ActionsBlock(
                 block_id=f"reconsider_{side.side.value}",
                 elements=[
-                    _button("Approve now", Action.RECONSIDER, ref, "primary"),
+                    button("Approve now", Action.RECONSIDER, ref, "primary"),
                     *conditions,
                     delegate,
                 ],
             ),
         ]
     return blocks
-
-
-def _way_forward(record: SecondmentRecord) -> list[Block]:
-    """After a block: the other side can respond; either of them can bring in HR."""
-    blocked = record.blocked_side
-    if not record.status.is_blocked or blocked is None:
-        return []
-    other = record.side(blocked.side.other).decider_id
-    ref = RequestRef(record.id, record.terms_version).encode()
-    also = (
-        "Any of the three can also propose something else, or confirm the planned return."
-        if record.proposal
-        else f"{mention(record.employee_id)} can also propose changed terms."
-    )
-    return [
-        SectionBlock(
-            text=md(
-                f"*A way forward:* {mention(other)} can respond to the block. "
-                f"{mention(record.employee_id)} or {mention(other)} can ask HR to review it. "
-                + also
-            )
-        ),
-        ActionsBlock(
-            block_id="way_forward",
-            elements=[
-                _button("Respond to the block", Action.RESPOND, ref),
-                _button("Ask HR to review", Action.ASK_HR, ref),
-            ],
-        ),
-    ]
-
-
-def withdraw_button(record: SecondmentRecord) -> ButtonElement:
-    """The employee's Withdraw, asking first."""
-    ref = RequestRef(record.id, record.terms_version).encode()
-    withdraw = _button("Withdraw", Action.WITHDRAW, ref, "danger")
-    withdraw.confirm = ConfirmObject(
-        title="Withdraw this request?",
-        text=md("The managers are told, reminders stop, and the request is closed."),
-        confirm="Withdraw",
-        deny="Keep it",
-        style="danger",
-    )
-    return withdraw
-
-
-def _employee_blocks(record: SecondmentRecord) -> list[Block]:
-    if not record.status.is_open:
-        return []
-    ref = RequestRef(record.id, record.terms_version).encode()
-    withdraw = withdraw_button(record)
-    return [
-        ContextBlock(elements=[md(f"For {mention(record.employee_id)}, before the start:")]),
-        ActionsBlock(
-            block_id="employee",
-            elements=[_button("Propose changes", Action.PROPOSE_CHANGE, ref), withdraw],
-        ),
-    ]
 
 
 def _who_decides(record: SecondmentRecord) -> str:
@@ -196,59 +137,8 @@ def _who_decides(record: SecondmentRecord) -> str:
     )
 
 
-def end_of_term_buttons(record: SecondmentRecord) -> ActionsBlock:
-    """Return as planned, or propose an extension or a permanent move."""
-    ref = RequestRef(record.id, record.terms_version).encode()
-    confirm = _button("Return as planned", Action.CONFIRM_RETURN, ref, "primary")
-    confirm.confirm = ConfirmObject(
-        title="Confirm the return?",
-        text=md(
-            f"{record.terms.return_arrangement.label} after {day(record.terms.end_date)}. The "
-            "other two are told, and the end-of-term reminders stop."
-        ),
-        confirm="Confirm",
-        deny="Not yet",
-    )
-    return ActionsBlock(
-        block_id="end_of_term",
-        elements=[
-            confirm,
-            _button("Propose an extension", Action.PROPOSE_EXTENSION, ref),
-            _button("Propose a permanent move", Action.PROPOSE_PERMANENT, ref),
-        ],
-    )
-
-
-def _end_state(record: SecondmentRecord) -> str:
-    if record.outcome is not None:
-        return f"*At the end:* {record.outcome.label.lower()} (agreed)."
-    if record.return_confirmed is not None:
-        confirmed = record.return_confirmed
-        return (
-            f"*At the end:* return to the home role, confirmed by {mention(confirmed.by)} on "
-            f"{moment(confirmed.at)}."
-        )
-    return (
-        f"*At the end:* {record.terms.return_arrangement.label.lower()}, unless an extension "
-        "or a permanent move is agreed. Any of the three can confirm or propose."
-    )
-
-
-def _underway_blocks(record: SecondmentRecord) -> list[Block]:
-    if not record.status.is_underway:
-        return []
-    ref = RequestRef(record.id, record.terms_version).encode()
-    blocks: list[Block] = [DividerBlock(), SectionBlock(text=md(_end_state(record)))]
-    if record.outcome is None and record.status is not Status.PROPOSAL_PENDING:
-        blocks.append(end_of_term_buttons(record))
-    blocks += [
-        ContextBlock(elements=[md("Any of the three can end it early, with a reason.")]),
-        ActionsBlock(block_id="underway", elements=[_button("End early", Action.END_EARLY, ref)]),
-    ]
-    return blocks
-
-
 def build_request_message(record: SecondmentRecord) -> Message:
+    """The approval thread's parent: the terms, each side's decision, and what each party can do."""
     status = f"{STATUS_ICONS[record.status]} *{record.status.label}*"
     blocks: list[Block] = [
         HeaderBlock(text=plain(f"Secondment request #{record.id}")),
@@ -266,7 +156,7 @@ def build_request_message(record: SecondmentRecord) -> Message:
         *_side_blocks(record, record.home),
         *_side_blocks(record, record.host),
         *exception_blocks(record),
-        *_way_forward(record),
+        *way_forward_blocks(record),
     ]
     if record.open_escalations:
         lines = [
@@ -275,8 +165,8 @@ def build_request_message(record: SecondmentRecord) -> Message:
             for e in record.open_escalations
         ]
         blocks.append(ContextBlock(elements=[md(line) for line in lines[:10]]))
-    blocks += _employee_blocks(record)
-    blocks += _underway_blocks(record)
+    blocks += employee_blocks(record)
+    blocks += underway_blocks(record)
     blocks.append(
         ContextBlock(elements=[md(f"Request #{record.id} · terms version {record.terms_version}")])
     )
@@ -288,6 +178,7 @@ def build_request_message(record: SecondmentRecord) -> Message:
 
 
 def build_decision_reply(made: DecisionMade) -> Message:
+    """Said in the thread when a side is decided: by whom, how, and who is still to decide."""
     record, side = made.record, made.record.side(made.side)
     actor = mention(made.actor_id)
     if made.on_behalf_of and made.kind is not DecisionKind.HR_OVERRIDE:
@@ -347,19 +238,3 @@ def build_approved_announcement(record: SecondmentRecord, *, calendar: bool = Fa
     if calendar:
         blocks.append(ActionsBlock(elements=[add_to_calendar_button(record.id)]))
     return Message(text=text, blocks=blocks)
-
-
-def build_open_thread_button(record: SecondmentRecord) -> list[Block]:
-    if not record.thread_url:
-        return []
-    return [
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text="Open the approval thread",
-                    action_id=Action.OPEN_THREAD,
-                    url=record.thread_url,
-                )
-            ]
-        )
-    ]

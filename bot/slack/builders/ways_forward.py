@@ -1,5 +1,6 @@
 """Thread replies and direct messages for what follows a block or a silence: changed terms,
-withdrawal, notes, escalations, delegation, reminders, and HR's view of an escalation."""
+withdrawal, notes, escalations, delegation, reminders, and HR's view of an escalation (what
+could not be delivered is bot/slack/builders/undelivered.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from bot.domain.states import Side, SideState
 from bot.domain.term_changes import TermsChangedEvent
 from bot.services.delegation import Delegated
 from bot.services.notes import NoteAdded
-from bot.slack.builders.messages import Message
+from bot.slack.builders.messages import Message, text_message
 from bot.slack.builders.terms import (
     NOTE_ROOM,
     block_reason_blocks,
@@ -31,17 +32,14 @@ from bot.slack.builders.terms import (
     summary_line,
     terms_blocks,
 )
-from bot.slack.builders.text import day, escape, md, mention, moment, plain, slack_said
-from bot.slack.builders.thread import build_open_thread_button
+from bot.slack.builders.text import day, escape, md, mention, moment, plain
+from bot.slack.builders.thread_buttons import build_open_thread_button
 from bot.slack.ids import Action
 from bot.slack.refs import RequestRef
 
 
-def _text_message(text: str) -> Message:
-    return Message(text=text, blocks=[SectionBlock(text=md(text))])
-
-
 def build_change_reply(event: TermsChangedEvent) -> Message:
+    """Said in the thread when the terms change: what changed, why, and who decides again."""
     record = event.record
     version = record.terms_version
     headline = (
@@ -71,35 +69,39 @@ def build_change_reply(event: TermsChangedEvent) -> Message:
 
 
 def build_withdrawal_reply(record: SecondmentRecord) -> Message:
-    return _text_message(
+    """Said in the thread when the employee withdraws the request."""
+    return text_message(
         f"↩️ {mention(record.employee_id)} withdrew request #{record.id}. Nothing more is needed "
         "from the managers, and the reminders have stopped."
     )
 
 
 def build_note_reply(added: NoteAdded) -> Message:
+    """Said in the thread: HR's note, or a response to the block."""
     if added.kind is NoteKind.HR_NOTE:
         headline = f"📝 Note from HR ({mention(added.author_id)}):"
     else:
         headline = f"💬 {mention(added.author_id)} responded to the block:"
-    return _text_message(f"{headline}\n>{escape(added.text, NOTE_ROOM)}")
+    return text_message(f"{headline}\n>{escape(added.text, NOTE_ROOM)}")
 
 
 def build_escalation_reply(
     record: SecondmentRecord, kind: EscalationKind, raised_by: str | None
 ) -> Message:
+    """Said in the thread when HR is brought in, by a silence or by someone asking."""
     if kind is EscalationKind.NO_DECISION:
-        return _text_message(
+        return text_message(
             f"📣 Request #{record.id} has waited since {moment(record.round_started_at)} without "
             "a decision, so HR has been told and can help."
         )
-    return _text_message(
+    return text_message(
         f"📣 {mention(raised_by or '')} asked HR to review the block. HR has the request, its "
         "terms and the reason, and may add a note here."
     )
 
 
 def build_delegation_reply(delegated: Delegated) -> Message:
+    """Said in the thread when a manager hands their decision over, or takes it back."""
     role = delegated.side.role
     if delegated.delegate_id is None:
         text = f"🔁 {mention(delegated.manager_id)} took the {role} decision back."
@@ -108,7 +110,7 @@ def build_delegation_reply(delegated: Delegated) -> Message:
             f"🔁 {mention(delegated.manager_id)} handed the {role} decision to "
             f"{mention(delegated.delegate_id)}, who decides on their behalf."
         )
-    return _text_message(text)
+    return text_message(text)
 
 
 def side_buttons(record: SecondmentRecord, side: Side) -> ActionsBlock:
@@ -158,6 +160,7 @@ def side_to_decide(record: SecondmentRecord, side: Side, text: str) -> Message:
 
 
 def build_decision_reminder(record: SecondmentRecord, side: Side, sequence: int) -> Message:
+    """A decider's reminder that a side has waited for them, with its buttons."""
     decider = record.side(side)
     behalf = f" on behalf of {mention(decider.manager_id)}" if decider.delegate_id else ""
     which = "A reminder" if sequence == 1 else "A second reminder"
@@ -195,16 +198,7 @@ def build_hr_escalation(
 ) -> Message:
     """HR's message on an escalation; `away`: undecided deciders away, with their last day."""
     title = f"Secondment #{record.id} needs HR: {kind.label.lower()}"
-    who = mention(raised_by) if raised_by else "The bot"
-    if kind is EscalationKind.NO_DECISION:
-        why = f"{who} raised it: no decision since {moment(record.round_started_at)}."
-        for person, last_day in away:
-            why += (
-                f" {mention(person)} is away until {day(last_day)} with nobody deciding for "
-                "them, so this did not wait for their return."
-            )
-    else:
-        why = f"{who} asked for a review of the block."
+    why = _why_escalated(record, kind, raised_by, away)
     blocks: list[Block] = [
         HeaderBlock(text=plain(title[:150])),
         SectionBlock(text=md(f"{summary_line(record)}\n*Status:* {record.status.label}\n{why}")),
@@ -221,20 +215,7 @@ def build_hr_escalation(
             blocks += block_reason_blocks(side.block)
     if message:
         blocks.append(SectionBlock(text=md(f"*Their message:* {escape(message, NOTE_ROOM)}")))
-    request_ref = RequestRef(record.id, record.terms_version).encode()
-    buttons = [
-        ButtonElement(text="View the terms", action_id=Action.HR_VIEW, value=request_ref),
-        ButtonElement(text="Add a note to the thread", action_id=Action.HR_NOTE, value=request_ref),
-    ]
-    blocked = record.blocked_side
-    if can_override and blocked is not None:
-        ref = DecisionRef(record.id, blocked.side, record.deciding_version).encode()
-        buttons.append(
-            ButtonElement(
-                text="Override the block", action_id=Action.HR_OVERRIDE, value=ref, style="danger"
-            )
-        )
-    blocks.append(ActionsBlock(block_id="hr", elements=buttons))
+    blocks.append(ActionsBlock(block_id="hr", elements=_hr_buttons(record, can_override)))
     if record.thread_url:
         blocks.append(
             ContextBlock(
@@ -249,33 +230,38 @@ def build_hr_escalation(
     return Message(text=title, blocks=blocks)
 
 
-def build_not_delivered(record: SecondmentRecord, recipient_id: str | None, error: str) -> Message:
-    """For HR, when a message about a secondment was given up: to a person (`recipient_id`), or
-    in the approval thread (None)."""
-    where = mention(recipient_id) if recipient_id else "the approval thread"
-    return _text_message(
-        f"⚠️ A message about secondment request #{record.id} could not be delivered to {where} "
-        f"({slack_said(error)}). The record is complete: `/secondment status {record.id}` shows "
-        f"where it stands. {summary_line(record)}."
-    )
+def _why_escalated(
+    record: SecondmentRecord,
+    kind: EscalationKind,
+    raised_by: str | None,
+    away: Sequence[tuple[str, date]],
+) -> str:
+    """Who brought HR in, and why; for a silence, who is away with nobody deciding for them."""
+    who = mention(raised_by) if raised_by else "The bot"
+    if kind is not EscalationKind.NO_DECISION:
+        return f"{who} asked for a review of the block."
+    why = f"{who} raised it: no decision since {moment(record.round_started_at)}."
+    for person, last_day in away:
+        why += (
+            f" {mention(person)} is away until {day(last_day)} with nobody deciding for "
+            "them, so this did not wait for their return."
+        )
+    return why
 
 
-def build_thread_not_opened(record: SecondmentRecord, error: str) -> Message:
-    """For HR, when Slack would not open a request's approval thread: the managers have not
-    seen the request, and nobody will be reminded of it."""
-    return _text_message(
-        f"⚠️ Secondment request #{record.id} from {mention(record.employee_id)} could not be "
-        f"shared: its approval thread with {mention(record.home.manager_id)} and "
-        f"{mention(record.host.manager_id)} could not be opened ({slack_said(error)}). The "
-        f"managers have not seen it and will not be reminded; the employee has been told. "
-        f"{summary_line(record)}."
-    )
-
-
-def build_undeliverable(record: SecondmentRecord, recipient_id: str | None, error: str) -> Message:
-    """For HR, when a reminder cannot reach its recipient (for example a deactivated account)."""
-    who = mention(recipient_id) if recipient_id else "HR"
-    return _text_message(
-        f"⚠️ A reminder about secondment request #{record.id} could not reach {who} "
-        f"({slack_said(error)}). The request is waiting on them: {summary_line(record)}."
-    )
+def _hr_buttons(record: SecondmentRecord, can_override: bool) -> list[ButtonElement]:
+    """HR's buttons on an escalation; Override only on a blocked side, where policy allows."""
+    request_ref = RequestRef(record.id, record.terms_version).encode()
+    buttons = [
+        ButtonElement(text="View the terms", action_id=Action.HR_VIEW, value=request_ref),
+        ButtonElement(text="Add a note to the thread", action_id=Action.HR_NOTE, value=request_ref),
+    ]
+    blocked = record.blocked_side
+    if can_override and blocked is not None:
+        ref = DecisionRef(record.id, blocked.side, record.deciding_version).encode()
+        buttons.append(
+            ButtonElement(
+                text="Override the block", action_id=Action.HR_OVERRIDE, value=ref, style="danger"
+            )
+        )
+    return buttons

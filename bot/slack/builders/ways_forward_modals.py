@@ -18,15 +18,19 @@ from slack_sdk.models.views import View
 from bot.domain.conditions import CHANGE_NOTE_MAX
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
-from bot.domain.terms import MAX_HANDOVER_WEEKS, MAX_TIME_COMMITMENT, MIN_TIME_COMMITMENT
+from bot.domain.terms import (
+    MAX_HANDOVER_WEEKS,
+    MAX_TIME_COMMITMENT,
+    MIN_TIME_COMMITMENT,
+    Terms,
+)
 from bot.slack.builders.terms import summary_line
 from bot.slack.builders.text import day, md
 from bot.slack.ids import Callback, ConditionsField, FollowUpField
 
 
 def build_conditions_modal(record: SecondmentRecord, side: Side, private_metadata: str) -> View:
-    terms = record.terms
-    F = ConditionsField
+    """A manager's approval on conditions: each condition a change to the terms, all optional."""
     return View(
         type="modal",
         callback_id=Callback.CONDITIONS,
@@ -43,57 +47,74 @@ def build_conditions_modal(record: SecondmentRecord, side: Side, private_metadat
                     + summary_line(record)
                 )
             ),
-            InputBlock(
-                block_id=F.START_DATE,
-                label="A later start date",
-                optional=True,
-                hint=f"Now {day(terms.start_date)}.",
-                element=DatePickerElement(action_id=F.START_DATE),
-            ),
-            InputBlock(
-                block_id=F.HANDOVER_WEEKS,
-                label="A handover period (weeks)",
-                optional=True,
-                hint="Before the start, to hand the work over.",
-                element=NumberInputElement(
-                    action_id=F.HANDOVER_WEEKS,
-                    is_decimal_allowed=False,
-                    min_value="1",
-                    max_value=str(MAX_HANDOVER_WEEKS),
-                ),
-            ),
-            InputBlock(
-                block_id=F.END_DATE,
-                label="A shorter term: new end date",
-                optional=True,
-                hint=f"Now {day(terms.end_date)}.",
-                element=DatePickerElement(action_id=F.END_DATE),
-            ),
-            InputBlock(
-                block_id=F.TIME_COMMITMENT,
-                label="A part-time split (% on the secondment)",
-                optional=True,
-                hint=f"Now {terms.time_commitment_label.lower()}.",
-                element=NumberInputElement(
-                    action_id=F.TIME_COMMITMENT,
-                    is_decimal_allowed=False,
-                    min_value=str(MIN_TIME_COMMITMENT),
-                    max_value=str(MAX_TIME_COMMITMENT),
-                ),
-            ),
-            InputBlock(
-                block_id=F.NOTE,
-                label="Why these conditions",
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id=F.NOTE, multiline=True, max_length=CHANGE_NOTE_MAX
-                ),
-            ),
+            *_condition_inputs(record.terms),
         ],
     )
 
 
+def _condition_inputs(terms: Terms) -> list[InputBlock]:
+    """The conditions a manager can set, each said against what the terms now hold."""
+    F = ConditionsField
+    return [
+        *_date_conditions(terms),
+        InputBlock(
+            block_id=F.TIME_COMMITMENT,
+            label="A part-time split (% on the secondment)",
+            optional=True,
+            hint=f"Now {terms.time_commitment_label.lower()}.",
+            element=NumberInputElement(
+                action_id=F.TIME_COMMITMENT,
+                is_decimal_allowed=False,
+                min_value=str(MIN_TIME_COMMITMENT),
+                max_value=str(MAX_TIME_COMMITMENT),
+            ),
+        ),
+        InputBlock(
+            block_id=F.NOTE,
+            label="Why these conditions",
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=F.NOTE, multiline=True, max_length=CHANGE_NOTE_MAX
+            ),
+        ),
+    ]
+
+
+def _date_conditions(terms: Terms) -> list[InputBlock]:
+    """A later start, a handover before it, or an earlier end."""
+    F = ConditionsField
+    return [
+        InputBlock(
+            block_id=F.START_DATE,
+            label="A later start date",
+            optional=True,
+            hint=f"Now {day(terms.start_date)}.",
+            element=DatePickerElement(action_id=F.START_DATE),
+        ),
+        InputBlock(
+            block_id=F.HANDOVER_WEEKS,
+            label="A handover period (weeks)",
+            optional=True,
+            hint="Before the start, to hand the work over.",
+            element=NumberInputElement(
+                action_id=F.HANDOVER_WEEKS,
+                is_decimal_allowed=False,
+                min_value="1",
+                max_value=str(MAX_HANDOVER_WEEKS),
+            ),
+        ),
+        InputBlock(
+            block_id=F.END_DATE,
+            label="A shorter term: new end date",
+            optional=True,
+            hint=f"Now {day(terms.end_date)}.",
+            element=DatePickerElement(action_id=F.END_DATE),
+        ),
+    ]
+
+
 def build_delegate_modal(record: SecondmentRecord, side: Side, private_metadata: str) -> View:
+    """A manager hands their decision on a side to someone else, or takes it back."""
     return View(
         type="modal",
         callback_id=Callback.DELEGATE,
@@ -135,6 +156,7 @@ class TextForm:
 
 
 def build_text_modal(form: TextForm, private_metadata: str) -> View:
+    """A short form as a modal, carrying what it acts on in its metadata."""
     return View(
         type="modal",
         callback_id=form.callback,
@@ -160,6 +182,7 @@ def build_text_modal(form: TextForm, private_metadata: str) -> View:
 
 
 def respond_form(record: SecondmentRecord) -> TextForm:
+    """A response to a block, posted in the approval thread."""
     return TextForm(
         Callback.RESPOND,
         "Respond to the block",
@@ -172,6 +195,7 @@ def respond_form(record: SecondmentRecord) -> TextForm:
 
 
 def ask_hr_form(record: SecondmentRecord) -> TextForm:
+    """A party's request for HR to review a block."""
     return TextForm(
         Callback.ASK_HR,
         "Ask HR to review",
@@ -184,6 +208,7 @@ def ask_hr_form(record: SecondmentRecord) -> TextForm:
 
 
 def hr_note_form(record: SecondmentRecord) -> TextForm:
+    """HR's note, posted in the approval thread."""
     return TextForm(
         Callback.HR_NOTE,
         "Add a note",
@@ -197,6 +222,7 @@ def hr_note_form(record: SecondmentRecord) -> TextForm:
 
 
 def override_form(record: SecondmentRecord, side: Side, min_chars: int) -> TextForm:
+    """HR's override of a block, with the justification the policy asks for."""
     return TextForm(
         Callback.HR_OVERRIDE,
         "Override the block",

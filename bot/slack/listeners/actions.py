@@ -3,6 +3,7 @@ Link buttons are acknowledged here too: Slack reports their clicks."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -36,73 +37,88 @@ def _ref(body: dict[str, Any]) -> DecisionRef:
     return DecisionRef.decode(button_value(body))
 
 
+def _side(value: str) -> Side:
+    return DecisionRef.decode(value).side
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
-    @app.action(Action.APPROVE)
-    @answered
-    async def handle_approve_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-
-        async def approve(as_hr: bool) -> DecisionMade:
-            async with changing(deps, context):
-                return await decide(
-                    deps.sessions,
-                    team_id=team_of(context),
-                    ref=_ref(body),
-                    actor_id=user_of(context),
-                    outcome=Outcome.APPROVED,
-                    announce=and_home(deps.say.decision, body, user_of(context)),
-                    policy=deps.policy,
-                    now=deps.clock.now(),
-                    actor_is_hr=as_hr,
-                )
-
-        made = await as_hr_if_theirs(approve, lambda: is_hr(deps, client, context))
-        await deliver_now(client, deps, made.record)
-
-    @app.action(Action.RECONSIDER)
-    @answered
-    async def handle_reconsider_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        async with changing(deps, context):
-            made = await reconsider(
-                deps.sessions,
-                team_id=team_of(context),
-                ref=_ref(body),
-                actor_id=user_of(context),
-                announce=and_home(deps.say.decision, body, user_of(context)),
-                policy=deps.policy,
-                now=deps.clock.now(),
-            )
-        await deliver_now(client, deps, made.record)
-
-    def side(value: str) -> Side:
-        return DecisionRef.decode(value).side
-
+    """Wire a side's buttons to their handlers, and those that open a form to the form."""
+    app.action(Action.APPROVE)(answered(partial(handle_approve_action, deps)))
+    app.action(Action.RECONSIDER)(answered(partial(handle_reconsider_action, deps)))
     min_chars = deps.policy.block_reason_min_chars
     opens_modal(
         app,
         Action.BLOCK,
         may_make(deps, Move.DECIDE),
-        lambda record, value: build_block_modal(record, side(value), value, min_chars),
+        lambda record, value: build_block_modal(record, _side(value), value, min_chars),
     )
     # Conditions and delegation answer a pending side or, after a block, the blocked one.
     opens_modal(
         app,
         Action.CONDITIONS,
         may_make(deps, None),
-        lambda record, value: build_conditions_modal(record, side(value), value),
+        lambda record, value: build_conditions_modal(record, _side(value), value),
     )
     opens_modal(
         app,
         Action.DELEGATE,
         may_make(deps, None),
-        lambda record, value: build_delegate_modal(record, side(value), value),
+        lambda record, value: build_delegate_modal(record, _side(value), value),
     )
+    app.action(Action.OPEN_THREAD)(handle_open_thread_action)
 
-    @app.action(Action.OPEN_THREAD)
-    async def handle_open_thread_action(ack: AsyncAck) -> None:
-        await ack()
+
+async def handle_approve_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Approve a side, as HR where the side is HR's to decide."""
+    await ack()
+
+    async def approve(as_hr: bool) -> DecisionMade:
+        """The approval, taken as HR or not as `as_hr_if_theirs` finds."""
+        async with changing(deps, context):
+            return await decide(
+                deps.sessions,
+                team_id=team_of(context),
+                ref=_ref(body),
+                actor_id=user_of(context),
+                outcome=Outcome.APPROVED,
+                announce=and_home(deps.say.decision, body, user_of(context)),
+                policy=deps.policy,
+                now=deps.clock.now(),
+                actor_is_hr=as_hr,
+            )
+
+    made = await as_hr_if_theirs(approve, lambda: is_hr(deps, client, context))
+    await deliver_now(client, deps, made.record)
+
+
+async def handle_reconsider_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Lift a side's own block: its decider approves after all."""
+    await ack()
+    async with changing(deps, context):
+        made = await reconsider(
+            deps.sessions,
+            team_id=team_of(context),
+            ref=_ref(body),
+            actor_id=user_of(context),
+            announce=and_home(deps.say.decision, body, user_of(context)),
+            policy=deps.policy,
+            now=deps.clock.now(),
+        )
+    await deliver_now(client, deps, made.record)
+
+
+async def handle_open_thread_action(ack: AsyncAck) -> None:
+    """Acknowledge a click on a link to the thread: Slack opens the link itself."""
+    await ack()

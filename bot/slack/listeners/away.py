@@ -3,6 +3,7 @@ absence cancelled, and the form (or the Home it was opened from) shows the list 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.errors import InvalidInput
 from bot.services.absences import AwayChanged, add_absence, cancel_absence, time_away
 from bot.slack.builders.away import FROM_HOME, build_away_modal, build_away_saved
-from bot.slack.builders.home import DEFAULT_LIMITS
+from bot.slack.builders.home_limits import DEFAULT_LIMITS
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, AwayField, Callback
@@ -28,72 +29,97 @@ SLACK_SLOW = (
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    @app.action(Action.AWAY_OPEN)
-    @answered
-    async def handle_away_open_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        await open_away_form(deps, client, context, body["trigger_id"], from_home=True)
+    """Wire the time-away buttons and the form's submission to their handlers."""
+    app.action(Action.AWAY_OPEN)(answered(partial(handle_away_open_action, deps)))
+    app.view(Callback.AWAY)(answered_in_modal(partial(handle_away_submission, deps)))
+    app.action(Action.AWAY_CANCEL)(answered(partial(handle_away_cancel_action, deps)))
 
-    @app.view(Callback.AWAY)
-    @answered_in_modal
-    async def handle_away_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        form = parse_away_form(view["state"]["values"])
-        team, user = team_of(context), user_of(context)
-        wanted = [user, *([form.delegate_id] if form.delegate_id else [])]
-        people = await deps.directory.people_in_time(client, team, wanted)
-        if people is None or user not in people:
-            raise InvalidInput({AwayField.FIRST_DAY: SLACK_SLOW})
-        changed = await add_absence(
-            deps.sessions,
-            team_id=team,
-            person=people[user],
-            form=form,
-            delegate=people.get(form.delegate_id or ""),
-            announce=deps.say.away,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        from_home = view.get("private_metadata") == FROM_HOME
-        await ack(
-            response_action="update", view=build_away_saved(changed.ahead, from_home=from_home)
-        )
-        await deliver_handed(client, deps, changed)
-        if from_home:
-            await show_home(deps, client, context, DEFAULT_LIMITS)
 
-    @app.action(Action.AWAY_CANCEL)
-    @answered
-    async def handle_away_cancel_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        absence_id = parse_number(button_value(body))
-        if absence_id is None:
-            return  # not a button of ours: nothing to cancel
-        changed = await cancel_absence(
-            deps.sessions,
-            team_id=team_of(context),
-            person_id=user_of(context),
-            absence_id=absence_id,
-            announce=deps.say.away,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await deliver_handed(client, deps, changed)
-        # Cancel is on the form: it shows the list as it now stands. (No hash: a second click,
-        # or a click on a form already redrawn, shows the same.)
-        view = body.get("view") or {}
-        from_home = view.get("private_metadata") == FROM_HOME
-        await client.views_update(
-            view_id=view["id"],
-            view=build_away_saved(changed.ahead, cancelled=True, from_home=from_home),
-        )
-        if from_home:
-            await show_home(deps, client, context, DEFAULT_LIMITS)
+async def handle_away_open_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Open the time-away form from the App Home."""
+    await ack()
+    await open_away_form(deps, client, context, body["trigger_id"], from_home=True)
+
+
+async def handle_away_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Save the time away entered, once Slack says who the person and their delegate are."""
+    form = parse_away_form(view["state"]["values"])
+    team, user = team_of(context), user_of(context)
+    wanted = [user, *([form.delegate_id] if form.delegate_id else [])]
+    people = await deps.directory.people_in_time(client, team, wanted)
+    if people is None or user not in people:
+        raise InvalidInput({AwayField.FIRST_DAY: SLACK_SLOW})
+    changed = await add_absence(
+        deps.sessions,
+        team_id=team,
+        person=people[user],
+        form=form,
+        delegate=people.get(form.delegate_id or ""),
+        announce=deps.say.away,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    from_home = view.get("private_metadata") == FROM_HOME
+    await ack(response_action="update", view=build_away_saved(changed.ahead, from_home=from_home))
+    await deliver_handed(client, deps, changed)
+    if from_home:
+        await show_home(deps, client, context, DEFAULT_LIMITS)
+
+
+async def handle_away_cancel_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Cancel one absence, and show the list as it now stands."""
+    await ack()
+    absence_id = parse_number(button_value(body))
+    if absence_id is None:
+        return  # not a button of ours: nothing to cancel
+    changed = await cancel_absence(
+        deps.sessions,
+        team_id=team_of(context),
+        person_id=user_of(context),
+        absence_id=absence_id,
+        announce=deps.say.away,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await deliver_handed(client, deps, changed)
+    await _show_cancelled(deps, client, context, body, changed)
+
+
+async def _show_cancelled(
+    deps: Deps,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    body: dict[str, Any],
+    changed: AwayChanged,
+) -> None:
+    # Cancel is on the form: it shows the list as it now stands. (No hash: a second click,
+    # or a click on a form already redrawn, shows the same.)
+    view = body.get("view") or {}
+    from_home = view.get("private_metadata") == FROM_HOME
+    await client.views_update(
+        view_id=view["id"],
+        view=build_away_saved(changed.ahead, cancelled=True, from_home=from_home),
+    )
+    if from_home:
+        await show_home(deps, client, context, DEFAULT_LIMITS)
 
 
 async def deliver_handed(client: AsyncWebClient, deps: Deps, changed: AwayChanged) -> None:

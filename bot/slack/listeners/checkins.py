@@ -31,62 +31,79 @@ def _ref(body: dict[str, Any]) -> CheckInRef:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    async def may_answer(
-        context: AsyncBoltContext, client: AsyncWebClient, value: str
-    ) -> SecondmentRecord:
-        sequence = CheckInRef.decode(value).sequence
-        check = functools.partial(check_can_check_in, sequence=sequence)
-        return await visible(deps, check)(context, client, value)
-
+    """Wire a check-in's answer buttons to its form, and its snooze and submission to handlers."""
     for action in ANSWER_ACTIONS.values():
         opens_modal(
             app,
             action,
-            may_answer,
+            functools.partial(_may_answer, deps),
             lambda record, value: build_check_in_modal(record, CheckInRef.decode(value)),
         )
+    app.action(Action.CHECK_IN_SNOOZE)(
+        answered(functools.partial(handle_check_in_snooze_action, deps))
+    )
+    app.view(Callback.CHECK_IN)(
+        answered_in_modal(functools.partial(handle_check_in_submission, deps))
+    )
 
-    @app.action(Action.CHECK_IN_SNOOZE)
-    @answered
-    async def handle_check_in_snooze_action(
-        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        ref = _ref(body)
-        async with changing(deps, context):
-            until = await snooze_check_in(
-                deps.sessions,
-                team_id=team_of(context),
-                secondment_id=ref.secondment_id,
-                sequence=ref.sequence,
-                actor_id=user_of(context),
-                policy=deps.policy,
-                now=deps.clock.now(),
-            )
-        await respond(
-            **build_snoozed(until).as_kwargs(), response_type="ephemeral", replace_original=False
-        )
 
-    @app.view(Callback.CHECK_IN)
-    @answered_in_modal
-    async def handle_check_in_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        ref = CheckInRef.decode(view["private_metadata"])
-        assert ref.answer is not None
-        note, share = parse_check_in(view["state"]["values"])
-        result = await answer_check_in(
+async def _may_answer(
+    deps: Deps, context: AsyncBoltContext, client: AsyncWebClient, value: str
+) -> SecondmentRecord:
+    """The secondment a check-in button names, if the clicker may answer that check-in."""
+    sequence = CheckInRef.decode(value).sequence
+    check = functools.partial(check_can_check_in, sequence=sequence)
+    return await visible(deps, check)(context, client, value)
+
+
+async def handle_check_in_snooze_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    """Put a check-in off until tomorrow, and say when it comes back."""
+    await ack()
+    ref = _ref(body)
+    async with changing(deps, context):
+        until = await snooze_check_in(
             deps.sessions,
             team_id=team_of(context),
             secondment_id=ref.secondment_id,
             sequence=ref.sequence,
             actor_id=user_of(context),
-            answer=ref.answer,
-            note=note,
-            share_with_home=share,
-            announce=deps.say.check_in,
             policy=deps.policy,
             now=deps.clock.now(),
         )
-        await ack()
-        await deliver_now(client, deps, result.record)
+    await respond(
+        **build_snoozed(until).as_kwargs(), response_type="ephemeral", replace_original=False
+    )
+
+
+async def handle_check_in_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Record the employee's check-in answer, with its note and whom it is shared with."""
+    ref = CheckInRef.decode(view["private_metadata"])
+    assert ref.answer is not None
+    note, share = parse_check_in(view["state"]["values"])
+    result = await answer_check_in(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=ref.secondment_id,
+        sequence=ref.sequence,
+        actor_id=user_of(context),
+        answer=ref.answer,
+        note=note,
+        share_with_home=share,
+        announce=deps.say.check_in,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, result.record)

@@ -17,15 +17,10 @@ from bot.services.checkins import set_check_in_interval
 from bot.services.queries import get_for_user, list_for_user
 from bot.services.written_record import load_written_record
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import (
-    build_help,
-    build_interval_set,
-    build_list,
-    build_status,
-    build_usage,
-)
+from bot.slack.builders.replies import build_help, build_interval_set, build_usage
 from bot.slack.builders.request_modal import request_modal_payload
 from bot.slack.builders.retention import build_erase_confirmation
+from bot.slack.builders.status import build_list, build_status
 from bot.slack.builders.written_record import (
     build_export_failed,
     build_export_sent,

@@ -3,6 +3,7 @@ permanent move for both managers to decide."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,6 +28,7 @@ from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Wire the end-of-term buttons and the proposal forms' submissions to their handlers."""
     months = deps.policy.return_rights_months
     opens_modal(
         app,
@@ -42,61 +44,83 @@ def register(app: AsyncApp, deps: Deps) -> None:
         visible(deps, check_may_propose),
         lambda record, value: build_permanent_modal(record),
     )
+    app.action(Action.CONFIRM_RETURN)(answered(partial(handle_confirm_return_action, deps)))
+    app.view(Callback.PROPOSE_EXTENSION)(
+        answered_in_modal(partial(handle_extension_submission, deps))
+    )
+    app.view(Callback.PROPOSE_PERMANENT)(
+        answered_in_modal(partial(handle_permanent_submission, deps))
+    )
 
-    @app.action(Action.CONFIRM_RETURN)
-    @answered
-    async def handle_confirm_return_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        async with changing(deps, context):
-            confirmed = await confirm_return(
-                deps.sessions,
-                team_id=team_of(context),
-                secondment_id=RequestRef.decode(button_value(body)).secondment_id,
-                actor_id=user_of(context),
-                announce=deps.say.return_confirmed,
-                policy=deps.policy,
-                now=deps.clock.now(),
-            )
-        await deliver_now(client, deps, confirmed.record)
 
-    async def submit(
-        kind: ProposalKind,
-        ack: AsyncAck,
-        view: dict[str, Any],
-        client: AsyncWebClient,
-        context: AsyncBoltContext,
-    ) -> None:
-        end_date, note, exception_reason = parse_proposal(view["state"]["values"])
-        ref = RequestRef.decode(view["private_metadata"])
-        proposed = await propose(
+async def handle_confirm_return_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Confirm the planned return at the end of the term."""
+    await ack()
+    async with changing(deps, context):
+        confirmed = await confirm_return(
             deps.sessions,
             team_id=team_of(context),
-            secondment_id=ref.secondment_id,
-            seen_version=ref.terms_version,
+            secondment_id=RequestRef.decode(button_value(body)).secondment_id,
             actor_id=user_of(context),
-            kind=kind,
-            end_date=end_date,
-            note=note,
-            announce=deps.say.proposal,
+            announce=deps.say.return_confirmed,
             policy=deps.policy,
             now=deps.clock.now(),
-            exception_reason=exception_reason,
         )
-        await ack()
-        await deliver_now(client, deps, proposed.record)
+    await deliver_now(client, deps, confirmed.record)
 
-    @app.view(Callback.PROPOSE_EXTENSION)
-    @answered_in_modal
-    async def handle_extension_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await submit(ProposalKind.EXTEND, ack, view, client, context)
 
-    @app.view(Callback.PROPOSE_PERMANENT)
-    @answered_in_modal
-    async def handle_permanent_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await submit(ProposalKind.PERMANENT, ack, view, client, context)
+async def _submit(
+    deps: Deps,
+    kind: ProposalKind,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Store a proposal of `kind` for both managers to decide."""
+    end_date, note, exception_reason = parse_proposal(view["state"]["values"])
+    ref = RequestRef.decode(view["private_metadata"])
+    proposed = await propose(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=ref.secondment_id,
+        seen_version=ref.terms_version,
+        actor_id=user_of(context),
+        kind=kind,
+        end_date=end_date,
+        note=note,
+        announce=deps.say.proposal,
+        policy=deps.policy,
+        now=deps.clock.now(),
+        exception_reason=exception_reason,
+    )
+    await ack()
+    await deliver_now(client, deps, proposed.record)
+
+
+async def handle_extension_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Propose an extension to a new end date."""
+    await _submit(deps, ProposalKind.EXTEND, ack, view, client, context)
+
+
+async def handle_permanent_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Propose a permanent move: the employee stays in the host team for good."""
+    await _submit(deps, ProposalKind.PERMANENT, ack, view, client, context)

@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.errors import InvalidInput, Refusal
 from bot.logs import CORRELATION_ID
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import (
+from bot.slack.builders.refusals import (
     SLACK_RETRYABLE,
     build_refusal,
     build_refusal_view,

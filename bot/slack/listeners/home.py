@@ -15,7 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.home_view import HomeSection
 from bot.services.home import load_home
-from bot.slack.builders.home import DEFAULT_LIMITS, build_home, show_more
+from bot.slack.builders.home import build_home
+from bot.slack.builders.home_limits import DEFAULT_LIMITS, show_more
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Event
 from bot.slack.listeners.context import button_value, is_hr, team_of, user_of

@@ -3,6 +3,7 @@ and the confirmed erasure of one person's data."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -15,8 +16,8 @@ from bot.domain.decisions import DecisionRef, Move
 from bot.services.erasure import erase_person
 from bot.services.exceptions import decide_exception
 from bot.slack.builders.exceptions import exception_refusal_form
-from bot.slack.builders.replies import build_status
 from bot.slack.builders.retention import build_person_erased
+from bot.slack.builders.status import build_status
 from bot.slack.builders.ways_forward_modals import build_text_modal, hr_note_form, override_form
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
@@ -28,68 +29,10 @@ from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    @app.action(Action.HR_VIEW)
-    @answered
-    async def handle_hr_view_action(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
-    ) -> None:
-        await ack()
-        record = await visible(deps, hr_action="view any request")(
-            context, client, button_value(body)
-        )
-        message = build_status(record, user_of(context))
-        await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=False)
-
-    @app.action(Action.ERASE_PERSON)
-    @answered
-    async def handle_erase_person_action(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
-    ) -> None:
-        await ack()
-        actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
-        async with changing(deps, context):
-            erased = await erase_person(
-                deps.sessions,
-                team_id=team_of(context),
-                person_id=button_value(body),
-                actor_id=user_of(context),
-                actor_is_hr=actor_is_hr,
-                now=deps.clock.now(),
-            )
-        message = build_person_erased(erased)
-        await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)
-
-    @app.action(Action.EXCEPTION_GRANT)
-    @answered
-    async def handle_exception_grant_action(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        await ack()
-        ref = RequestRef.decode(button_value(body))
-        actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
-        async with changing(deps, context):
-            decided = await decide_exception(
-                deps.sessions,
-                team_id=team_of(context),
-                secondment_id=ref.secondment_id,
-                terms_version=ref.terms_version,
-                actor_id=user_of(context),
-                actor_is_hr=actor_is_hr,
-                granted=True,
-                note=None,
-                announce=deps.say.exception_decided,
-                policy=deps.policy,
-                now=deps.clock.now(),
-            )
-        await deliver_now(client, deps, decided.record)
+    """Wire HR's buttons to their handlers, and those that open a form to the form."""
+    app.action(Action.HR_VIEW)(answered(partial(handle_hr_view_action, deps)))
+    app.action(Action.ERASE_PERSON)(answered(partial(handle_erase_person_action, deps)))
+    app.action(Action.EXCEPTION_GRANT)(answered(partial(handle_exception_grant_action, deps)))
 
     opens_modal(
         app,
@@ -116,3 +59,70 @@ def register(app: AsyncApp, deps: Deps) -> None:
             override_form(record, DecisionRef.decode(value).side, min_chars), value
         ),
     )
+
+
+async def handle_hr_view_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    """Show HR the request an escalation is about, in full and privately."""
+    await ack()
+    record = await visible(deps, hr_action="view any request")(context, client, button_value(body))
+    message = build_status(record, user_of(context))
+    await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=False)
+
+
+async def handle_erase_person_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+) -> None:
+    """Erase one person's data once HR confirms, and say what was erased."""
+    await ack()
+    actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
+    async with changing(deps, context):
+        erased = await erase_person(
+            deps.sessions,
+            team_id=team_of(context),
+            person_id=button_value(body),
+            actor_id=user_of(context),
+            actor_is_hr=actor_is_hr,
+            now=deps.clock.now(),
+        )
+    message = build_person_erased(erased)
+    await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)
+
+
+async def handle_exception_grant_action(
+    deps: Deps,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Record HR's grant of an exception to its rules."""
+    await ack()
+    ref = RequestRef.decode(button_value(body))
+    actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
+    async with changing(deps, context):
+        decided = await decide_exception(
+            deps.sessions,
+            team_id=team_of(context),
+            secondment_id=ref.secondment_id,
+            terms_version=ref.terms_version,
+            actor_id=user_of(context),
+            actor_is_hr=actor_is_hr,
+            granted=True,
+            note=None,
+            announce=deps.say.exception_decided,
+            policy=deps.policy,
+            now=deps.clock.now(),
+        )
+    await deliver_now(client, deps, decided.record)

@@ -3,6 +3,7 @@ early, and the return debrief that completes it."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -31,6 +32,7 @@ from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Wire the objectives, debrief and early-end forms: their buttons and their submissions."""
     opens_modal(
         app,
         Action.RECORD_OBJECTIVES,
@@ -50,60 +52,75 @@ def register(app: AsyncApp, deps: Deps) -> None:
         visible(deps, check_can_end_early),
         lambda record, value: build_end_early_modal(record, notice),
     )
+    app.view(Callback.OBJECTIVES)(answered_in_modal(partial(handle_objectives_submission, deps)))
+    app.view(Callback.DEBRIEF)(answered_in_modal(partial(handle_debrief_submission, deps)))
+    app.view(Callback.END_EARLY)(answered_in_modal(partial(handle_end_early_submission, deps)))
 
-    @app.view(Callback.OBJECTIVES)
-    @answered_in_modal
-    async def handle_objectives_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        recorded = await record_objectives(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-            actor_id=user_of(context),
-            text=parse_objectives(view["state"]["values"]),
-            source_key=view["id"],
-            announce=deps.say.objectives,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, recorded.record)
 
-    @app.view(Callback.DEBRIEF)
-    @answered_in_modal
-    async def handle_debrief_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        recorded = await record_debrief(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-            actor_id=user_of(context),
-            form=parse_debrief(view["state"]["values"]),
-            announce=deps.say.debrief,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, recorded.record)
+async def handle_objectives_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Record the objectives the employee and the host manager agreed."""
+    recorded = await record_objectives(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+        actor_id=user_of(context),
+        text=parse_objectives(view["state"]["values"]),
+        source_key=view["id"],
+        announce=deps.say.objectives,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, recorded.record)
 
-    @app.view(Callback.END_EARLY)
-    @answered_in_modal
-    async def handle_end_early_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        reason, notice = parse_early_end(view["state"]["values"])
-        ended = await end_early(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-            actor_id=user_of(context),
-            reason=reason,
-            notice_weeks=notice,
-            announce=deps.say.early_end,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, ended.record)
+
+async def handle_debrief_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Record the return debrief, which completes the secondment."""
+    recorded = await record_debrief(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+        actor_id=user_of(context),
+        form=parse_debrief(view["state"]["values"]),
+        announce=deps.say.debrief,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, recorded.record)
+
+
+async def handle_end_early_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """End the secondment early, with its reason and notice."""
+    reason, notice = parse_early_end(view["state"]["values"])
+    ended = await end_early(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+        actor_id=user_of(context),
+        reason=reason,
+        notice_weeks=notice,
+        announce=deps.say.early_end,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, ended.record)

@@ -11,6 +11,7 @@ told (a request's managers before its thread opens, a delegate before the side i
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -21,14 +22,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.decisions import DecisionRef
 from bot.domain.errors import InvalidInput
 from bot.domain.states import Outcome
-from bot.domain.validation import validate_block
+from bot.domain.validation import RequestForm, validate_block
 from bot.services.conditions import approve_with_conditions
 from bot.services.decide import decide
 from bot.services.delegation import delegate_chosen
 from bot.services.requests import NewRequest, create_request
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
-from bot.slack.directory import check_request
+from bot.slack.directory import CheckedRequest, check_request
 from bot.slack.ids import BlockField, Callback
 from bot.slack.listeners.context import (
     as_hr_if_theirs,
@@ -46,98 +47,127 @@ from bot.slack.parsing import (
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    @app.view(Callback.REQUEST)
-    @answered_in_modal
-    async def handle_request_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        now, user = deps.clock.now(), user_of(context)
-        form = parse_request_form(view["state"]["values"])
-        checked = await check_request(
-            deps.directory, client, team_of(context), form, user, deps.policy, now
-        )
-        if isinstance(checked.terms, dict):
-            raise InvalidInput(checked.terms)
-        assert form.home_manager_id and form.host_manager_id
-        request = NewRequest(
-            view["id"],
-            team_of(context),
-            user,
-            form.home_manager_id,
-            form.host_manager_id,
-            checked.terms,
-            checked.people,
-            checked.check_in_weeks,
-            checked.unchecked,
-            checked.exception,
-        )
-        created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
-        await ack()
-        await deliver_now(client, deps, created.record)
+    """Wire the submissions of the request form and its decisions' forms to their handlers."""
+    app.view(Callback.REQUEST)(answered_in_modal(partial(handle_request_submission, deps)))
+    app.view(Callback.BLOCK)(answered_in_modal(partial(handle_block_submission, deps)))
+    app.view(Callback.CONDITIONS)(answered_in_modal(partial(handle_conditions_submission, deps)))
+    app.view(Callback.DELEGATE)(answered_in_modal(partial(handle_delegate_submission, deps)))
 
-    @app.view(Callback.BLOCK)
-    @answered_in_modal
-    async def handle_block_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        details = validate_block(parse_block_form(view["state"]["values"]), deps.policy)
-        if isinstance(details, dict):
-            raise InvalidInput(details)
-        made = await as_hr_if_theirs(
-            lambda as_hr: decide(
-                deps.sessions,
-                team_id=team_of(context),
-                ref=DecisionRef.decode(view["private_metadata"]),
-                actor_id=user_of(context),
-                outcome=Outcome.BLOCKED,
-                announce=deps.say.decision,
-                policy=deps.policy,
-                now=deps.clock.now(),
-                block=details,
-                actor_is_hr=as_hr,
-            ),
-            # Before the answer: Slack gets a bounded time to say whether they are HR.
-            lambda: is_hr_before_answering(deps, client, context, field=BlockField.REASON),
-        )
-        await ack()
-        await deliver_now(client, deps, made.record)
 
-    @app.view(Callback.CONDITIONS)
-    @answered_in_modal
-    async def handle_conditions_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        event = await approve_with_conditions(
+async def handle_request_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Check the request form and the people it names, then store the request."""
+    now, user = deps.clock.now(), user_of(context)
+    form = parse_request_form(view["state"]["values"])
+    checked = await check_request(
+        deps.directory, client, team_of(context), form, user, deps.policy, now
+    )
+    request = _new_request(view, team_of(context), user, form, checked)
+    created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
+    await ack()
+    await deliver_now(client, deps, created.record)
+
+
+def _new_request(
+    view: dict[str, Any], team: str, user: str, form: RequestForm, checked: CheckedRequest
+) -> NewRequest:
+    """The request to store, once its terms pass their checks (else their errors, on the form)."""
+    if isinstance(checked.terms, dict):
+        raise InvalidInput(checked.terms)
+    assert form.home_manager_id and form.host_manager_id
+    return NewRequest(
+        view["id"],
+        team,
+        user,
+        form.home_manager_id,
+        form.host_manager_id,
+        checked.terms,
+        checked.people,
+        checked.check_in_weeks,
+        checked.unchecked,
+        checked.exception,
+    )
+
+
+async def handle_block_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Block a side with its reason, as HR where the side is HR's to decide."""
+    details = validate_block(parse_block_form(view["state"]["values"]), deps.policy)
+    if isinstance(details, dict):
+        raise InvalidInput(details)
+    made = await as_hr_if_theirs(
+        lambda as_hr: decide(
             deps.sessions,
             team_id=team_of(context),
             ref=DecisionRef.decode(view["private_metadata"]),
             actor_id=user_of(context),
-            form=parse_conditions_form(view["state"]["values"]),
-            announce=deps.say.change,
+            outcome=Outcome.BLOCKED,
+            announce=deps.say.decision,
             policy=deps.policy,
             now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, event.record)
+            block=details,
+            actor_is_hr=as_hr,
+        ),
+        # Before the answer: Slack gets a bounded time to say whether they are HR.
+        lambda: is_hr_before_answering(deps, client, context, field=BlockField.REASON),
+    )
+    await ack()
+    await deliver_now(client, deps, made.record)
 
-    @app.view(Callback.DELEGATE)
-    @answered_in_modal
-    async def handle_delegate_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        chosen = parse_chosen_user(view["state"]["values"])
-        team = team_of(context)
-        record = await delegate_chosen(
-            deps.sessions,
-            team_id=team,
-            ref=DecisionRef.decode(view["private_metadata"]),
-            actor_id=user_of(context),
-            chosen=chosen,
-            # None when Slack is too slow to say who they are: checked after the answer.
-            people=await deps.directory.people_in_time(client, team, [chosen] if chosen else []),
-            announce=deps.say.delegation,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, record)
+
+async def handle_conditions_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Approve a side on conditions, which become the terms' next version."""
+    event = await approve_with_conditions(
+        deps.sessions,
+        team_id=team_of(context),
+        ref=DecisionRef.decode(view["private_metadata"]),
+        actor_id=user_of(context),
+        form=parse_conditions_form(view["state"]["values"]),
+        announce=deps.say.change,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, event.record)
+
+
+async def handle_delegate_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Hand a side's decision to the person chosen, or take it back."""
+    chosen = parse_chosen_user(view["state"]["values"])
+    team = team_of(context)
+    record = await delegate_chosen(
+        deps.sessions,
+        team_id=team,
+        ref=DecisionRef.decode(view["private_metadata"]),
+        actor_id=user_of(context),
+        chosen=chosen,
+        # None when Slack is too slow to say who they are: checked after the answer.
+        people=await deps.directory.people_in_time(client, team, [chosen] if chosen else []),
+        announce=deps.say.delegation,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, record)

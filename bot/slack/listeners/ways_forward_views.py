@@ -3,6 +3,7 @@ request for HR's review, changed terms, HR's note and HR's override."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,123 +28,158 @@ from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    async def _note(
-        view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext, kind: NoteKind
-    ) -> Any:
-        return await add_note(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-            actor_id=user_of(context),
-            kind=kind,
-            text=parse_text(view["state"]["values"]),
-            source_key=view["id"],
-            actor_is_hr=kind is NoteKind.HR_NOTE
-            and await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
-            announce=deps.say.note,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
+    """Wire the submissions of the way-forward forms to their handlers."""
+    app.view(Callback.RESPOND)(answered_in_modal(partial(handle_respond_submission, deps)))
+    app.view(Callback.HR_NOTE)(answered_in_modal(partial(handle_hr_note_submission, deps)))
+    app.view(Callback.ASK_HR)(answered_in_modal(partial(handle_ask_hr_submission, deps)))
+    app.view(Callback.CHANGE)(answered_in_modal(partial(handle_change_submission, deps)))
+    app.view(Callback.EXCEPTION_REFUSE)(
+        answered_in_modal(partial(handle_exception_refusal_submission, deps))
+    )
+    app.view(Callback.HR_OVERRIDE)(answered_in_modal(partial(handle_override_submission, deps)))
 
-    @app.view(Callback.RESPOND)
-    @answered_in_modal
-    async def handle_respond_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        added = await _note(view, client, context, NoteKind.RESPONSE)
-        await ack()
-        await deliver_now(client, deps, added.record)
 
-    @app.view(Callback.HR_NOTE)
-    @answered_in_modal
-    async def handle_hr_note_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        added = await _note(view, client, context, NoteKind.HR_NOTE)
-        await ack()
-        await deliver_now(client, deps, added.record)
+async def _note(
+    deps: Deps,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    kind: NoteKind,
+) -> Any:
+    return await add_note(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+        actor_id=user_of(context),
+        kind=kind,
+        text=parse_text(view["state"]["values"]),
+        source_key=view["id"],
+        actor_is_hr=kind is NoteKind.HR_NOTE
+        and await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
+        announce=deps.say.note,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
 
-    @app.view(Callback.ASK_HR)
-    @answered_in_modal
-    async def handle_ask_hr_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        raised = await ask_for_review(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-            actor_id=user_of(context),
-            message=parse_text(view["state"]["values"]) or None,
-            announce=deps.say.escalation,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, raised.record)
 
-    @app.view(Callback.CHANGE)
-    @answered_in_modal
-    async def handle_change_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        ref = RequestRef.decode(view["private_metadata"])
-        form, note = parse_change(view["state"]["values"])
-        event = await propose_change(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=ref.secondment_id,
-            seen_version=ref.terms_version,
-            actor_id=user_of(context),
-            form=form,
-            note=note,
-            announce=deps.say.change,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, event.record)
+async def handle_respond_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Post a response to the block in the approval thread."""
+    added = await _note(deps, view, client, context, NoteKind.RESPONSE)
+    await ack()
+    await deliver_now(client, deps, added.record)
 
-    @app.view(Callback.EXCEPTION_REFUSE)
-    @answered_in_modal
-    async def handle_exception_refusal_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        ref = RequestRef.decode(view["private_metadata"])
-        decided = await decide_exception(
-            deps.sessions,
-            team_id=team_of(context),
-            secondment_id=ref.secondment_id,
-            terms_version=ref.terms_version,
-            actor_id=user_of(context),
-            actor_is_hr=await is_hr_before_answering(
-                deps, client, context, field=FollowUpField.TEXT
-            ),
-            granted=False,
-            note=parse_text(view["state"]["values"]),
-            announce=deps.say.exception_decided,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, decided.record)
 
-    @app.view(Callback.HR_OVERRIDE)
-    @answered_in_modal
-    async def handle_override_submission(
-        ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-    ) -> None:
-        made = await override(
-            deps.sessions,
-            team_id=team_of(context),
-            ref=DecisionRef.decode(view["private_metadata"]),
-            actor_id=user_of(context),
-            justification=parse_text(view["state"]["values"]),
-            actor_is_hr=await is_hr_before_answering(
-                deps, client, context, field=FollowUpField.TEXT
-            ),
-            announce=deps.say.decision,
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        await ack()
-        await deliver_now(client, deps, made.record)
+async def handle_hr_note_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Post HR's note in the approval thread."""
+    added = await _note(deps, view, client, context, NoteKind.HR_NOTE)
+    await ack()
+    await deliver_now(client, deps, added.record)
+
+
+async def handle_ask_hr_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Bring HR in to review a block, with the message for them."""
+    raised = await ask_for_review(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
+        actor_id=user_of(context),
+        message=parse_text(view["state"]["values"]) or None,
+        announce=deps.say.escalation,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, raised.record)
+
+
+async def handle_change_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Make the employee's changed terms a new version for both managers to decide."""
+    ref = RequestRef.decode(view["private_metadata"])
+    form, note = parse_change(view["state"]["values"])
+    event = await propose_change(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=ref.secondment_id,
+        seen_version=ref.terms_version,
+        actor_id=user_of(context),
+        form=form,
+        note=note,
+        announce=deps.say.change,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, event.record)
+
+
+async def handle_exception_refusal_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Record HR's refusal of an exception to its rules, with its note."""
+    ref = RequestRef.decode(view["private_metadata"])
+    decided = await decide_exception(
+        deps.sessions,
+        team_id=team_of(context),
+        secondment_id=ref.secondment_id,
+        terms_version=ref.terms_version,
+        actor_id=user_of(context),
+        actor_is_hr=await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
+        granted=False,
+        note=parse_text(view["state"]["values"]),
+        announce=deps.say.exception_decided,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, decided.record)
+
+
+async def handle_override_submission(
+    deps: Deps,
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    """Record HR's override of a block, with its justification."""
+    made = await override(
+        deps.sessions,
+        team_id=team_of(context),
+        ref=DecisionRef.decode(view["private_metadata"]),
+        actor_id=user_of(context),
+        justification=parse_text(view["state"]["values"]),
+        actor_is_hr=await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
+        announce=deps.say.decision,
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    await ack()
+    await deliver_now(client, deps, made.record)
