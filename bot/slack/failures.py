@@ -18,7 +18,8 @@ from bot.domain.kinds import Destination, NudgeKind
 from bot.services.decisions import DecisionRef
 from bot.services.outbox import Outgoing
 from bot.services.sweep import Due
-from bot.slack.announce import Announcements, to_person
+from bot.slack.addressing import to_person
+from bot.slack.announce import Announcements
 from bot.slack.builders.replies import (
     build_cannot_decide,
     build_delegate_not_checked,

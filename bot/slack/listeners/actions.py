@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.states import Outcome, Side
 from bot.services.decisions import DecisionMade, DecisionRef, Move, decide, reconsider
-from bot.slack.announce import and_home
+from bot.slack.addressing import and_home
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.ways_forward_modals import build_conditions_modal, build_delegate_modal
 from bot.slack.delivery import deliver_now
