@@ -49,7 +49,7 @@ UNREACHABLE = {
     "not_in_channel",
 }
 # Of those, the ones that say the person has left: their pending decisions go to HR
-# (bot/services/hr_fallback.py, from bot/slack/delivery.py), whose notice then says so.
+# (bot/services/hr_fallback.py, from bot/slack/outcomes.py), whose notice then says so.
 DEACTIVATED = {"user_disabled", "user_not_found"}
 # Errors about the message itself: Slack will refuse it however often it is sent.
 NO_THREAD = "no_thread"  # a reply whose approval thread could not be opened
