@@ -1,6 +1,7 @@
 """The database side of sending nudges: claim what is due (the order and limits of claiming are
 in bot/services/claim_order.py; how the claim judges what it took, in
-bot/services/claim_verdicts.py; what becomes of each claim, sent or failed, in
+bot/services/claim_verdicts.py; claims renewed and plain messages marked sent, in
+bot/services/renewals.py; what else becomes of each claim, sent or failed, in
 bot/services/delivered.py).
 
 Claiming is a conditional UPDATE that sets a lease (`claimed_until`); on PostgreSQL the candidate

@@ -47,7 +47,7 @@ async def deliver_now(client: AsyncWebClient, deps: Deps, record: SecondmentReco
 
     A change's thread messages written behind another change's, still being sent, are not
     left to the sweep: that change's marks find them, and its delivery claims them (see
-    `_free_behind` in bot/services/delivered.py)."""
+    `_free_behind` in bot/services/renewals.py)."""
     async with deps.sending.delivering:
         sent, rest = await _deliver_claimed(client, deps, record)
         if rest:

@@ -16,7 +16,7 @@ from datetime import datetime
 from bot.db import Sessions
 from bot.domain.kinds import Posted
 from bot.domain.nudge_catalogue import CLOSABLE
-from bot.services.delivered import renew_and_mark
+from bot.services.renewals import renew_and_mark
 from bot.services.sweep import Due
 
 
