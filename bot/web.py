@@ -168,6 +168,7 @@ def _events_handler(slack: SlackEvents, metrics: Metrics) -> Handler:
     """Slack's events, verified and handed to Bolt, each ack timed."""
 
     async def handle_events(request: web.Request) -> web.Response:
+        """One request from Slack, answered by Bolt."""
         timer = AckTimer(metrics, HTTP)
         try:
             bolt_request = await _verified_request(request, slack.signing_secret)
@@ -193,6 +194,7 @@ def _health_handler(engine: AsyncEngine) -> Handler:
     sessions = make_sessions(engine)
 
     async def handle_health(_request: web.Request) -> web.Response:
+        """Whether the bot is ready."""
         if not await is_ready(engine):
             return web.json_response({"status": "database unavailable"}, status=503)
         # The bot is up; workspaces it cannot speak to are counted (this page is public: which
@@ -211,6 +213,7 @@ def _metrics_handler(metrics: Metrics) -> Handler:
     """The metrics, for Prometheus to scrape."""
 
     async def handle_metrics(_request: web.Request) -> web.Response:
+        """The metrics, in the Prometheus text format."""
         return web.Response(
             body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
@@ -224,6 +227,7 @@ def _calendar_handler(calendars: CalendarFeeds) -> Handler:
     path without its token: bot/logs.py `quiet_what_senders_choose`.)"""
 
     async def handle_calendar(request: web.Request) -> web.Response:
+        """The feed of the token in the path."""
         token = request.match_info["token"]
         feed = None
         if CALENDAR_TOKEN.fullmatch(token):
@@ -254,10 +258,12 @@ def _oauth_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:
     redirect back from Slack that exchanges the code for the workspace's bot token."""
 
     async def handle_install(request: web.Request) -> web.Response:
+        """The page with the Add to Slack link."""
         response = await flow.handle_installation(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
     async def handle_oauth_redirect(request: web.Request) -> web.Response:
+        """Slack's redirect back, the code exchanged for the bot token."""
         response = await flow.handle_callback(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
