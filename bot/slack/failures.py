@@ -78,11 +78,14 @@ class Undelivered(Exception):
 
 
 def retry_wait(attempts: int, retry_after: int = 0) -> timedelta:
+    """How long to wait before the next attempt: growing with each, and at least Slack's
+    Retry-After."""
     growing = min(timedelta(minutes=2**attempts), LONGEST_WAIT)
     return max(growing, timedelta(seconds=retry_after))
 
 
 def gives_up(error: str, attempts: int) -> bool:
+    """Whether `error` ends the tries: retrying cannot help, or it has been tried enough."""
     if error in UNREACHABLE or error in REFUSED or error.startswith(CANNOT_DECIDE):
         return True
     if error in PASSING or error.startswith("http_5"):

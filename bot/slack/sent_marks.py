@@ -21,6 +21,8 @@ from bot.services.sweep import Due
 
 
 class SentMarks:
+    """The delivered messages of one batch waiting to be marked sent, and those marked so far."""
+
     def __init__(self, sessions: Sessions, now: datetime, *, look_behind: bool = False) -> None:
         self._sessions = sessions
         self._now = now
