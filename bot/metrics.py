@@ -18,6 +18,8 @@ RETRYING, GIVEN_UP = "retrying", "given_up"
 
 
 class Metrics:
+    """The bot's metrics, each in the app's own registry, with what the bot observes into them."""
+
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -33,18 +35,7 @@ class Metrics:
             buckets=ACK_BUCKETS,
             registry=self.registry,
         )
-        self.nudges_sent = Counter(
-            "secondment_nudges_sent",
-            "Nudges the sweep delivered and recorded as sent, by kind.",
-            ["kind"],
-            registry=self.registry,
-        )
-        self.nudges_failed = Counter(
-            "secondment_nudges_failed",
-            "Nudges Slack did not take, by kind and whether they will be retried or were given up.",
-            ["kind", "outcome"],
-            registry=self.registry,
-        )
+        self.nudges_sent, self.nudges_failed = _nudge_counters(self.registry)
         self.paused_workspaces = Gauge(
             "secondment_workspaces_paused",
             "Workspaces whose delivery is paused (uninstalled, or their token refused), at the last"
@@ -67,30 +58,52 @@ class Metrics:
             "Unix time at which the last sweep that ran to the end started.",
             registry=self.registry,
         )
-        # Every nudge series exists from the start, at 0, so rates and alerts see them at once.
-        for kind in NudgeKind:
-            self.nudges_sent.labels(kind.value)
-            for outcome in (RETRYING, GIVEN_UP):
-                self.nudges_failed.labels(kind.value, outcome)
 
     def observe_request(self, transport: str, kind: str, status: int, seconds: float) -> None:
+        """Count one request from Slack, and how long its answer took."""
         self.requests.labels(transport, kind, str(status)).inc()
         self.ack_seconds.labels(transport, kind).observe(seconds)
 
     def nudge_sent(self, kind: NudgeKind) -> None:
+        """Count one nudge delivered and recorded as sent."""
         self.nudges_sent.labels(kind.value).inc()
 
     def nudge_failed(self, kind: NudgeKind, *, given_up: bool) -> None:
+        """Count one nudge Slack did not take, to be retried or given up."""
         self.nudges_failed.labels(kind.value, GIVEN_UP if given_up else RETRYING).inc()
 
     def sweep_started(self, lag: timedelta, depth: int, paused_workspaces: int) -> None:
+        """Record how far behind a sweep found the outbox as it started."""
         self.sweep_lag.set(lag.total_seconds())
         self.outbox_depth.set(depth)
         self.paused_workspaces.set(paused_workspaces)
 
     def sweep_finished(self, started: datetime) -> None:
+        """Record when the last sweep that ran to the end started."""
         self.sweep_completed.set(started.timestamp())
 
     def exposition(self) -> bytes:
         """Everything, in the Prometheus text format."""
         return generate_latest(self.registry)
+
+
+def _nudge_counters(registry: CollectorRegistry) -> tuple[Counter, Counter]:
+    """The nudges sent and failed, every series of them there from the start, at 0, so that
+    rates and alerts see them at once."""
+    sent = Counter(
+        "secondment_nudges_sent",
+        "Nudges the sweep delivered and recorded as sent, by kind.",
+        ["kind"],
+        registry=registry,
+    )
+    failed = Counter(
+        "secondment_nudges_failed",
+        "Nudges Slack did not take, by kind and whether they will be retried or were given up.",
+        ["kind", "outcome"],
+        registry=registry,
+    )
+    for kind in NudgeKind:
+        sent.labels(kind.value)
+        for outcome in (RETRYING, GIVEN_UP):
+            failed.labels(kind.value, outcome)
+    return sent, failed

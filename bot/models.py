@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -66,6 +65,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The timestamp as stored: in UTC; a naive one is refused."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -73,6 +73,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """The timestamp as read: aware, in UTC."""
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -90,24 +91,14 @@ def _enum(enum: type[StrEnum], length: int = 20) -> Enum:
 
 
 class Base(DeclarativeBase):
+    """What every table is declared on, with the names its constraints and indexes get."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# The tables of slack_sdk's OAuth installation and state stores (OAuth mode). Revision 0009
-# creates them exactly as slack_sdk defines them; slack_sdk reads and writes them through its own
-# Table objects, so no model here describes them.
-SLACK_SDK_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
-
-
-def include_name(
-    name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames
-) -> bool:
-    """Alembic's `include_name` hook: autogenerate compares only the tables these models own, so
-    it never proposes to drop slack_sdk's."""
-    return not (type_ == "table" and name in SLACK_SDK_TABLES)
-
-
 class Secondment(Base):
+    """A secondment's current state: the request, both sides' decisions, and where it stands."""
+
     __tablename__ = "secondments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -166,24 +157,31 @@ class Secondment(Base):
     )
 
     def state_of(self, side: Side) -> SideState:
+        """Where `side`'s decision stands."""
         return self.home_state if side is Side.HOME else self.host_state
 
     def manager_of(self, side: Side) -> str:
+        """`side`'s manager."""
         return self.home_manager_id if side is Side.HOME else self.host_manager_id
 
     def delegate_of(self, side: Side) -> str | None:
+        """Whom `side`'s manager delegated the decision to, if anyone."""
         return self.home_delegate_id if side is Side.HOME else self.host_delegate_id
 
     def to_hr_at(self, side: Side) -> datetime | None:
+        """When `side`'s decision went to HR, if it did."""
         return self.home_to_hr_at if side is Side.HOME else self.host_to_hr_at
 
     def decided_by(self, side: Side) -> str | None:
+        """Who decided `side`, once decided."""
         return self.home_decided_by if side is Side.HOME else self.host_decided_by
 
     def decided_at(self, side: Side) -> datetime | None:
+        """When `side` was decided, once decided."""
         return self.home_decided_at if side is Side.HOME else self.host_decided_at
 
     def parties(self) -> tuple[str, str, str]:
+        """The three people in the approval thread: the employee and both managers."""
         return (self.employee_id, self.home_manager_id, self.host_manager_id)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
 from bot.db import make_engine, migrate
@@ -53,6 +54,7 @@ class Running:
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Serve the bot until `stop` is set (by SIGTERM or Ctrl-C, unless given)."""
     stop = stop or stop_on_signals()
     async with running(settings):
         await stop.wait()
@@ -68,17 +70,7 @@ async def running(
 ) -> AsyncIterator[Running]:
     """Migrate, then serve the bot on `host` and `port` (PORT unless given; 0 picks a free
     one) and sweep due nudges, until the block ends; then shut down cleanly."""
-    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
-    await migrate(engine)
-    sessions = sessions_for(engine, events_out=settings.webhook_url is not None)
-    deps = deps_from(settings, sessions, workspaces_from(settings, engine), clock)
-    bolt = build_bolt_app(settings, deps)
-    if deps.workspaces is None:
-        try:
-            await confirm_bot_token(bolt.client)
-        except SettingsError:
-            await engine.dispose()
-            raise
+    engine, deps, bolt = await _prepared(settings, clock)
     # Every Slack call while the bot runs, the work that shutdown waits for included, reuses
     # the pool's connections.
     async with pooled_connections(bolt.client), webhook_from(settings) as webhook:
@@ -88,13 +80,7 @@ async def running(
             daily=lambda now: _retain(deps, now),
             clock=deps.clock,
         )
-        socket_mode = None
-        if settings.slack_app_token is not None:
-            socket_mode = ObservedSocketModeHandler(
-                bolt, settings.slack_app_token.get_secret_value(), deps.metrics
-            )
-            await socket_mode.connect_async()
-            log.info("connected in Socket Mode")
+        socket_mode = await _socket_mode(settings, bolt, deps)
         # The install pages are served in Socket Mode too: installing always goes through a
         # browser.
         web_app = build_web_app(
@@ -123,6 +109,37 @@ async def running(
             await runner.cleanup()
             await _finish_background_work(SHUTDOWN_GRACE_SECONDS)
             await engine.dispose()
+
+
+async def _prepared(settings: Settings, clock: Clock | None) -> tuple[AsyncEngine, Deps, AsyncApp]:
+    """The database migrated, the deps, and the Bolt app, its bot token confirmed with Slack
+    (one workspace); the engine is disposed of if the token is refused."""
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    await migrate(engine)
+    sessions = sessions_for(engine, events_out=settings.webhook_url is not None)
+    deps = deps_from(settings, sessions, workspaces_from(settings, engine), clock)
+    bolt = build_bolt_app(settings, deps)
+    if deps.workspaces is None:
+        try:
+            await confirm_bot_token(bolt.client)
+        except SettingsError:
+            await engine.dispose()
+            raise
+    return engine, deps, bolt
+
+
+async def _socket_mode(
+    settings: Settings, bolt: AsyncApp, deps: Deps
+) -> ObservedSocketModeHandler | None:
+    """Connected to Slack over a WebSocket, when SLACK_APP_TOKEN is set; None for HTTP."""
+    if settings.slack_app_token is None:
+        return None
+    socket_mode = ObservedSocketModeHandler(
+        bolt, settings.slack_app_token.get_secret_value(), deps.metrics
+    )
+    await socket_mode.connect_async()
+    log.info("connected in Socket Mode")
+    return socket_mode
 
 
 def after_ack_tasks() -> set[asyncio.Task[Any]]:
@@ -159,6 +176,8 @@ async def _sweep(
 
 
 async def _retain(deps: Deps, now: datetime) -> None:
+    """The daily clean-up: retention applied, and handled event ids, delivered events out and
+    past absences forgotten."""
     applied = await apply_retention(deps.sessions, now=now, policy=deps.policy)
     events = await forget_seen_events(deps.sessions, now=now)
     sent = await forget_sent_events(deps.sessions, now=now)
@@ -185,6 +204,7 @@ async def _listen(runner: web.AppRunner, host: str, port: int) -> int:
 
 
 def stop_on_signals() -> asyncio.Event:
+    """An event that SIGINT or SIGTERM sets."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

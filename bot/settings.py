@@ -1,12 +1,12 @@
 """Every knob the bot has, read from the environment (and `.env` in development), checked at start.
 
-A missing or malformed variable stops the bot with a message that names it; secret values are
+A missing or malformed variable stops the bot with a message that names it (each value's check
+is in bot/setting_checks.py, the message's words in bot/setting_errors.py); secret values are
 held as `SecretStr` so they never reach a log line or a traceback.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -14,17 +14,32 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails, PydanticUndefined
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.domain.holidays import calendar_problem
 from bot.logs import LogFormat
+from bot.setting_checks import (
+    api_url_shape,
+    app_token_shape,
+    blank_client_secret_is_unset,
+    bot_token_shape,
+    client_id_shape,
+    database_url_shape,
+    hr_channel_shape,
+    hr_users_list,
+    known_calendar,
+    public_url_shape,
+    redirect_uri_shape,
+    scopes_list,
+    signing_secret_shape,
+    webhook_secret_shape,
+    webhook_url_shape,
+    working_days_list,
+)
+from bot.setting_errors import plainly
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path.cwd() / 'secondments.db'}"
 # The bot scopes of manifest.json, which an OAuth install asks for unless SLACK_SCOPES says else.
 BOT_SCOPES = (
@@ -41,14 +56,6 @@ BOT_SCOPES = (
     "mpim:write",
     "users:read",
 )
-# Where Slack sends the installer back after an OAuth install; SLACK_REDIRECT_URI points here.
-OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
-
-
-# A bot token as Slack issues them: xoxb-, then (today) the workspace's and the bot's numbers and
-# a random part, joined by dashes. Only the alphabet and a length are checked: Slack may change
-# the parts, and `auth.test` at start is the real check.
-BOT_TOKEN_SHAPE = re.compile(r"xoxb-[0-9A-Za-z-]{20,}")
 
 
 class SettingsError(Exception):
@@ -64,18 +71,12 @@ class DatabaseSettings(BaseSettings):
     # Connections each process keeps to the database; more transactions at once wait their turn.
     database_pool_size: int = Field(default=5, ge=1, le=100)
 
-    @field_validator("database_url")
-    @classmethod
-    def _database_url_shape(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "must use an async driver: sqlite+aiosqlite:///path.db, or "
-                "postgresql+asyncpg://user:password@host/database"
-            )
-        return value
+    _database_url_shape = field_validator("database_url")(database_url_shape)
 
 
 class Settings(DatabaseSettings):
+    """Every setting of the bot, each checked as it is read (bot/setting_checks.py)."""
+
     # Both set: OAuth mode, where any workspace can install the app and each request uses its
     # workspace's stored bot token. Neither: one workspace, with SLACK_BOT_TOKEN. Declared before
     # the bot token, whose check depends on them.
@@ -139,158 +140,22 @@ class Settings(DatabaseSettings):
     # base of each person's calendar feed URL (`/secondment calendar`). Unset: no feeds.
     public_url: str | None = None
 
-    @field_validator("slack_client_id")
-    @classmethod
-    def _client_id_shape(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not re.fullmatch(r"\d+\.\d+", value):
-            raise ValueError("must be the app's Client ID, such as 1234567890.1234567890")
-        return value
-
-    @field_validator("slack_client_secret")
-    @classmethod
-    def _blank_client_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is not None and value.get_secret_value() else None
-
-    @field_validator("slack_bot_token")
-    @classmethod
-    def _bot_token_shape(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        token = value.get_secret_value() if value is not None else ""
-        if info.data.get("slack_client_id") or info.data.get("slack_client_secret"):
-            if token:
-                raise ValueError(
-                    "must be unset when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: in OAuth "
-                    "mode each workspace's bot token comes from its installation"
-                )
-            return None
-        if not token:
-            raise ValueError(
-                "is required but not set (or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to let "
-                "many workspaces install the app)"
-            )
-        if not token.startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        if not BOT_TOKEN_SHAPE.fullmatch(token):
-            raise ValueError(
-                "is not a whole bot token: copy all of the Bot User OAuth Token, xoxb- and the "
-                "letters, digits and dashes after it"
-            )
-        return value
-
-    @field_validator("slack_signing_secret")
-    @classmethod
-    def _signing_secret_shape(cls, value: SecretStr) -> SecretStr:
-        if not re.fullmatch(r"[0-9a-fA-F]{32,}", value.get_secret_value()):
-            raise ValueError("must be the app's signing secret: 32 or more hexadecimal characters")
-        return value
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value():
-            return None
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp- (or be left unset)")
-        return value
-
-    @field_validator("slack_api_url")
-    @classmethod
-    def _api_url_shape(cls, value: str) -> str:
-        if not re.match(r"https?://", value):
-            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
-        return value if value.endswith("/") else value + "/"
-
-    @field_validator("webhook_url")
-    @classmethod
-    def _webhook_url_shape(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
-            raise ValueError("must be an http(s) URL such as https://hr.example.com/secondments")
-        return value
-
-    @field_validator("public_url")
-    @classmethod
-    def _public_url_shape(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
-            raise ValueError(
-                "must be the http(s) address the bot is reached at, with no query, such as "
-                "https://secondments.example.com"
-            )
-        return value.rstrip("/")
-
-    @field_validator("webhook_secret")
-    @classmethod
-    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None or not value.get_secret_value():
-            return None
-        if len(value.get_secret_value()) < 16:
-            raise ValueError("must be 16 or more characters, shared with the receiver only")
-        return value
-
-    @field_validator("slack_scopes", mode="before")
-    @classmethod
-    def _scopes_list(cls, value: object) -> tuple[str, ...]:
-        scopes = _comma_separated(value)
-        for scope in scopes:
-            if not re.fullmatch(r"[a-z][a-z_.]*(:[a-z_.]+)*", scope):
-                raise ValueError(f"must be bot scopes separated by commas; {scope!r} is not one")
-        if not scopes:
-            raise ValueError("must name at least one bot scope, such as commands,chat:write")
-        return scopes
-
-    @field_validator("slack_redirect_uri")
-    @classmethod
-    def _redirect_uri_shape(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not re.fullmatch(rf"https?://[^/\s]+{OAUTH_REDIRECT_PATH}", value):
-            raise ValueError(
-                f"must be the bot's public {OAUTH_REDIRECT_PATH} URL, such as "
-                f"https://your-host.example.com{OAUTH_REDIRECT_PATH}"
-            )
-        return value
-
-    @field_validator("hr_channel")
-    @classmethod
-    def _hr_channel_shape(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not re.fullmatch(r"[CG][A-Z0-9]{2,}", value):
-            raise ValueError("must be a channel id such as C0123ABCD (not a #name)")
-        return value
-
-    @field_validator("hr_users", mode="before")
-    @classmethod
-    def _hr_users_list(cls, value: object) -> tuple[str, ...]:
-        users = _comma_separated(value)
-        for user in users:
-            if not re.fullmatch(r"[UW][A-Z0-9]{2,}", user):
-                raise ValueError(f"must be Slack user ids separated by commas; {user!r} is not one")
-        return users
-
-    @field_validator("working_days", mode="before")
-    @classmethod
-    def _working_days_list(cls, value: object) -> frozenset[int]:
-        if not isinstance(value, str):
-            return frozenset(int(day) for day in value)  # type: ignore[attr-defined]
-        names = [name.strip().lower()[:3] for name in value.split(",") if name.strip()]
-        unknown = [name for name in names if name not in WEEKDAYS]
-        if unknown or not names:
-            raise ValueError("must be day names separated by commas, such as mon,tue,wed,thu,fri")
-        return frozenset(WEEKDAYS.index(name) for name in names)
-
-    @field_validator("holidays")
-    @classmethod
-    def _known_calendar(cls, value: str) -> str:
-        code = value.strip().upper()
-        problem = calendar_problem(code) if code else None
-        if problem:
-            raise ValueError(f"must name a calendar of the holidays library: {problem}")
-        return code
+    # Each value's check (bot/setting_checks.py); the settings that go together are checked below.
+    _client_id_shape = field_validator("slack_client_id")(client_id_shape)
+    _client_secret_shape = field_validator("slack_client_secret")(blank_client_secret_is_unset)
+    _bot_token_shape = field_validator("slack_bot_token")(bot_token_shape)
+    _signing_secret_shape = field_validator("slack_signing_secret")(signing_secret_shape)
+    _app_token_shape = field_validator("slack_app_token")(app_token_shape)
+    _api_url_shape = field_validator("slack_api_url")(api_url_shape)
+    _webhook_url_shape = field_validator("webhook_url")(webhook_url_shape)
+    _public_url_shape = field_validator("public_url")(public_url_shape)
+    _webhook_secret_shape = field_validator("webhook_secret")(webhook_secret_shape)
+    _scopes_list = field_validator("slack_scopes", mode="before")(scopes_list)
+    _redirect_uri_shape = field_validator("slack_redirect_uri")(redirect_uri_shape)
+    _hr_channel_shape = field_validator("hr_channel")(hr_channel_shape)
+    _hr_users_list = field_validator("hr_users", mode="before")(hr_users_list)
+    _working_days_list = field_validator("working_days", mode="before")(working_days_list)
+    _known_calendar = field_validator("holidays")(known_calendar)
 
     @model_validator(mode="after")
     def _oauth_credentials_together(self) -> Settings:
@@ -330,6 +195,7 @@ class Settings(DatabaseSettings):
 
     @property
     def socket_mode(self) -> bool:
+        """Slack reaches the bot over a WebSocket (SLACK_APP_TOKEN), not over HTTP."""
         return self.slack_app_token is not None
 
     @property
@@ -357,7 +223,7 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise _plainly(exc) from None
+        raise SettingsError(plainly(exc, Settings.model_fields)) from None
 
 
 def load_database_settings() -> DatabaseSettings:
@@ -365,83 +231,4 @@ def load_database_settings() -> DatabaseSettings:
     try:
         return DatabaseSettings()
     except ValidationError as exc:
-        raise _plainly(exc) from None
-
-
-# An example of a good value for the settings whose default is none (the others show theirs).
-EXAMPLES = {
-    "database_url": "postgresql+asyncpg://bot:password@db.internal/secondments",
-    "slack_bot_token": "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
-    "slack_signing_secret": "0123456789abcdef0123456789abcdef (Basic Information, App Credentials)",
-    "slack_app_token": "xapp-1-A0123456789-1234567890123-abcdef0123456789",
-    "slack_client_id": "1234567890.1234567890123",
-    "slack_client_secret": "0123456789abcdef0123456789abcdef",
-    "slack_redirect_uri": "https://bot.example.com/slack/oauth_redirect",
-    "hr_channel": "C0123456789",
-    "hr_users": "U0123456789,U0987654321",
-    "working_days": "mon,tue,wed,thu,fri",
-    "holidays": "GB-ENG (or US-CA, DE-BY)",
-    "slack_scopes": "chat:write,commands,im:write,users:read (the manifest's list)",
-    "hr_can_override": "true",
-    "webhook_url": "https://hr.example.com/hooks/secondments",
-    "webhook_secret": "a long random string, shared with the receiver only",
-    "public_url": "https://secondments.example.com",
-    "policy_max_term_months": "24",
-    "policy_max_extension_months": "6",
-    "policy_extension_notice_weeks": "6",
-    "policy_open_ended_review_months": "12",
-}
-
-
-def _problem(error: ErrorDetails) -> str:
-    """What is wrong, in plain words."""
-    bounds = {k: _plain_number(v) for k, v in (error.get("ctx") or {}).items()}
-    match error["type"]:
-        case "missing":
-            return "is required but not set"
-        case "int_parsing" | "int_from_float" | "int_type":
-            return "must be a whole number"
-        case "float_parsing" | "float_type":
-            return "must be a number"
-        case "bool_parsing" | "bool_type":
-            return "must be true or false"
-        case "greater_than_equal":
-            return f"must be at least {bounds.get('ge')}"
-        case "less_than_equal":
-            return f"must be at most {bounds.get('le')}"
-        case "greater_than":
-            return f"must be more than {bounds.get('gt')}"
-        case "less_than":
-            return f"must be less than {bounds.get('lt')}"
-        case "literal_error" | "enum":
-            return f"must be one of {bounds.get('expected')}"
-        case _:
-            return str(error["msg"]).removeprefix("Value error, ")
-
-
-def _plain_number(value: object) -> object:
-    """5.0 as 5: a bound reads as the operator would write it."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _example(name: str) -> str | None:
-    if name in EXAMPLES:
-        return EXAMPLES[name]
-    field = Settings.model_fields.get(name)
-    if field is None or field.default in (None, PydanticUndefined):
-        return None
-    default = field.default
-    return ",".join(default) if isinstance(default, tuple) else str(default)
-
-
-def _plainly(exc: ValidationError) -> SettingsError:
-    """One line per wrong variable: its name, what is wrong, and an example of a good value.
-    The value given is not repeated: it may be a secret, or a URL with a password in it."""
-    lines = []
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else ""
-        name = field.upper()
-        example = _example(field)
-        hint = f" For example: {name}={example}" if example else ""
-        lines.append(f"{name} {_problem(error).rstrip('.')}.{hint}".strip())
-    return SettingsError("Configuration error:\n  " + "\n  ".join(lines))
+        raise SettingsError(plainly(exc, Settings.model_fields)) from None

@@ -57,6 +57,7 @@ CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 @web.middleware
 async def correlate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Run each request under a correlation id of its own."""
     # Set and not reset: aiohttp runs each request in a task of its own, so the id ends with
     # the request, after the access log line, which carries it too.
     CORRELATION_ID.set(new_correlation_id())
@@ -72,6 +73,7 @@ class SlackEvents:
 
     @classmethod
     def of(cls, bolt: AsyncApp, settings: Settings) -> SlackEvents:
+        """What serves Slack's events, for this Bolt app and these settings."""
         return cls(bolt, settings.slack_signing_secret.get_secret_value())
 
 
@@ -150,9 +152,23 @@ def build_web_app(
     and `/metrics`, the install pages when given an OAuth flow (`bolt.oauth_flow`), and the
     calendar feeds when given `calendars`."""
     quiet_what_senders_choose()
+    app = web.Application(middlewares=[correlate])
+    app.router.add_get(HEALTH_PATH, _health_handler(engine))
+    app.router.add_get(METRICS_PATH, _metrics_handler(metrics))
+    if slack is not None:
+        app.router.add_post(EVENTS_PATH, _events_handler(slack, metrics))
+    if oauth is not None:
+        app.add_routes(_oauth_routes(oauth))
+    if calendars is not None:
+        app.router.add_get(CALENDAR_PATH, _calendar_handler(calendars))
+    return app
+
+
+def _events_handler(slack: SlackEvents, metrics: Metrics) -> Handler:
+    """Slack's events, verified and handed to Bolt, each ack timed."""
 
     async def handle_events(request: web.Request) -> web.Response:
-        assert slack is not None
+        """One request from Slack, answered by Bolt."""
         timer = AckTimer(metrics, HTTP)
         try:
             bolt_request = await _verified_request(request, slack.signing_secret)
@@ -169,9 +185,16 @@ def build_web_app(
         timer.answered(bolt_request.body, bolt_response)
         return await to_aiohttp_response(bolt_response)
 
+    return handle_events
+
+
+def _health_handler(engine: AsyncEngine) -> Handler:
+    """The readiness probe: 200 while the database answers, with how many workspaces are
+    paused, if any; 503 when it does not."""
     sessions = make_sessions(engine)
 
     async def handle_health(_request: web.Request) -> web.Response:
+        """Whether the bot is ready."""
         if not await is_ready(engine):
             return web.json_response({"status": "database unavailable"}, status=503)
         # The bot is up; workspaces it cannot speak to are counted (this page is public: which
@@ -183,21 +206,19 @@ def build_web_app(
         detail = {"paused_workspaces": paused} if paused else {}
         return web.json_response({"status": "ok", **detail})
 
+    return handle_health
+
+
+def _metrics_handler(metrics: Metrics) -> Handler:
+    """The metrics, for Prometheus to scrape."""
+
     async def handle_metrics(_request: web.Request) -> web.Response:
+        """The metrics, in the Prometheus text format."""
         return web.Response(
             body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
 
-    app = web.Application(middlewares=[correlate])
-    app.router.add_get(HEALTH_PATH, handle_health)
-    app.router.add_get(METRICS_PATH, handle_metrics)
-    if slack is not None:
-        app.router.add_post(EVENTS_PATH, handle_events)
-    if oauth is not None:
-        app.add_routes(_oauth_routes(oauth))
-    if calendars is not None:
-        app.router.add_get(CALENDAR_PATH, _calendar_handler(calendars))
-    return app
+    return handle_metrics
 
 
 def _calendar_handler(calendars: CalendarFeeds) -> Handler:
@@ -206,6 +227,7 @@ def _calendar_handler(calendars: CalendarFeeds) -> Handler:
     path without its token: bot/logs.py `quiet_what_senders_choose`.)"""
 
     async def handle_calendar(request: web.Request) -> web.Response:
+        """The feed of the token in the path."""
         token = request.match_info["token"]
         feed = None
         if CALENDAR_TOKEN.fullmatch(token):
@@ -236,10 +258,12 @@ def _oauth_routes(flow: AsyncOAuthFlow) -> list[web.RouteDef]:
     redirect back from Slack that exchanges the code for the workspace's bot token."""
 
     async def handle_install(request: web.Request) -> web.Response:
+        """The page with the Add to Slack link."""
         response = await flow.handle_installation(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
     async def handle_oauth_redirect(request: web.Request) -> web.Response:
+        """Slack's redirect back, the code exchanged for the bot token."""
         response = await flow.handle_callback(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 

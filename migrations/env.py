@@ -10,8 +10,9 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.db import make_engine
-from bot.models import Base, include_name
+from bot.models import Base
 from bot.settings import DatabaseSettings
+from bot.slack_sdk_tables import include_name
 
 config = context.config
 target_metadata = Base.metadata

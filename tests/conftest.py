@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.clock import Clock, SystemClock
 from bot.db import make_engine, migrate
-from bot.models import SLACK_SDK_TABLES, Base
+from bot.models import Base
 from bot.services.events_out import sessions_for
 from bot.settings import load_settings
 from bot.slack import directory
@@ -28,6 +28,7 @@ from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
 from bot.slack.deps import deps_from
 from bot.slack.workspaces import workspaces_from
+from bot.slack_sdk_tables import SLACK_SDK_TABLES
 from bot.web import SlackEvents, build_web_app, calendar_feeds
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, ErrorLog, Harness, listener_tasks

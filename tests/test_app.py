@@ -21,7 +21,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.db import make_engine
 from bot.metrics import Metrics
-from bot.settings import OAUTH_REDIRECT_PATH
+from bot.setting_checks import OAUTH_REDIRECT_PATH
 from bot.web import build_web_app
 from tests.support import wire
 from tests.support.processes import environment, free_port

@@ -17,9 +17,10 @@ from sqlalchemy import Connection, MetaData, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_engine, migrate, run_alembic
-from bot.models import SLACK_SDK_TABLES, Base, include_name
+from bot.models import Base
 from bot.settings import load_settings
 from bot.slack.workspaces import workspaces_from
+from bot.slack_sdk_tables import SLACK_SDK_TABLES, include_name
 from tests.conftest import DATABASES, POSTGRES_URL
 from tests.support.wire import SIGNING_SECRET
 

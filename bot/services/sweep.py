@@ -1,5 +1,7 @@
 """The database side of sending nudges: claim what is due (the order and limits of claiming are
-in bot/services/claim_order.py; what becomes of each claim, sent or failed, in
+in bot/services/claim_order.py; how the claim judges what it took, in
+bot/services/claim_verdicts.py; claims renewed and plain messages marked sent, in
+bot/services/renewals.py; what else becomes of each claim, sent or failed, in
 bot/services/delivered.py).
 
 Claiming is a conditional UPDATE that sets a lease (`claimed_until`); on PostgreSQL the candidate
@@ -16,69 +18,33 @@ at claim time instead of being sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import (
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
-from bot.domain.catch_up import Skip, Wait, end_ask_current
-from bot.domain.kinds import (
-    Destination,
-    NudgeKind,
-)
-from bot.domain.nudge_catalogue import (
-    CHAINED,
-    CHECK_IN_NUDGES,
-    IN_THREAD,
-    ROUND_KINDS,
-    SAID,
-    WANTED_IN,
-    ZONED,
-)
+from bot.domain.kinds import Destination, NudgeKind
+from bot.domain.nudge_catalogue import IN_THREAD, SAID
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.reminders import hr_reminder_due
-from bot.domain.states import Side, SideState
-from bot.domain.underway_plan import (
-    end_decision_ask,
-)
+from bot.domain.states import Side
 from bot.models import Nudge, Secondment
-from bot.services.away_holds import away_in_batch
-from bot.services.check_in_catch_up import (
-    end_asked_at,
-    never_asked,
-    put_off,
-    questions_asked,
-    verdict_for,
-)
-from bot.services.claim_order import (
-    in_turn,
-    none_left_behind,
-    not_paused,
-    shown_first,
-    turn_comes,
-)
+from bot.services.check_in_catch_up import put_off
+from bot.services.claim_order import in_turn, none_left_behind, not_paused, shown_first, turn_comes
+from bot.services.claim_verdicts import ClaimFacts, Verdicts, read_facts
 from bot.services.loading import load_record, load_records
-from bot.services.outbox import (
-    LEASE,
-    THREADED,
-    BornClaimed,
-)
-from bot.services.people import timezones
-from bot.services.reminder_catch_up import chain_verdict_for, round_reminders
+from bot.services.outbox import LEASE, THREADED, BornClaimed
 
 
 @dataclass(frozen=True, slots=True)
 class Due:
+    """A claimed nudge, ready to send: what it says and to whom, with its secondment's record."""
+
     nudge_id: int
     kind: NudgeKind
     side: Side | None
@@ -106,41 +72,6 @@ class Due:
     def in_thread(self) -> bool:
         """Speaks in the approval thread: sent in order, one at a time per secondment."""
         return self.kind in IN_THREAD or self.destination in THREADED
-
-
-def still_wanted(
-    due: Due, round_: int, now: datetime, policy: Policy, tz: str | None = None
-) -> bool:
-    """Whether the request still calls for this nudge now (a last check before sending). `tz`
-    is the recipient's timezone: a day comes when it starts where they are."""
-    record = due.record
-    if record.status not in WANTED_IN[due.kind]:
-        return False
-    if due.kind in ROUND_KINDS and record.round != round_:
-        return False
-    # A check-in's nudges are judged by bot/domain/catch_up.py, which needs what was delivered.
-    if due.kind is NudgeKind.END_DECISION:
-        # Asked about the end date in force, while undecided, and while it is the current ask.
-        version, ask = end_decision_ask(due.sequence)
-        current = end_ask_current(ask, record.terms.end_date, now, tz, policy)
-        return version == record.terms_version and not record.end_decided and current
-    if due.kind is NudgeKind.EXCEPTION_REMINDER:
-        # Still undecided, and the latest reminder due: after downtime HR gets one, not two.
-        exception = record.exception
-        later = hr_reminder_due(record.round_started_at, due.sequence + 1, tz, policy)
-        return exception is not None and exception.state is SideState.PENDING and now < later
-    if due.kind is NudgeKind.HR_SIDE_REMINDER:
-        assert due.side is not None
-        side = record.side(due.side)
-        if side.state is not SideState.PENDING or side.to_hr_at is None:
-            return False
-        since = max(record.round_started_at, side.to_hr_at)
-        return now < hr_reminder_due(since, due.sequence + 1, tz, policy)
-    if due.kind is NudgeKind.DECISION_REMINDER:
-        assert due.side is not None
-        side = record.side(due.side)
-        return side.state is SideState.PENDING and side.decider_id == due.recipient_id
-    return True
 
 
 async def claim_due(
@@ -175,47 +106,7 @@ async def _claim_batch(
     """One batch of `claim_due`: what is to be sent, and how many nudges were claimed."""
     token = uuid4().hex
     async with sessions.begin() as session:
-        open_and_due = (
-            Nudge.due_at <= now,
-            Nudge.sent_at.is_(None),
-            Nudge.cancelled_at.is_(None),
-            or_(Nudge.claimed_until.is_(None), Nudge.claimed_until < now),
-            not_paused(),
-            in_turn(now),
-            shown_first(),
-            *(
-                ()
-                if secondment_id is None
-                else (Nudge.secondment_id == secondment_id, Nudge.kind.in_(SAID))
-            ),
-        )
-        candidates = (
-            select(Nudge.id, Nudge.maybe_sent)
-            .where(*open_and_due)
-            .order_by(turn_comes(), Nudge.id)
-            .limit(limit)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            # Locked here until commit; rows another sweeper holds are skipped, not waited on.
-            candidates = candidates.with_for_update(skip_locked=True)
-        # Picked in a statement of their own: inside the UPDATE, PostgreSQL may re-run a
-        # LIMIT ... SKIP LOCKED subquery per row and claim more than `limit`.
-        # Whether an earlier claim may have sent each: this claim marks them all as maybe sent
-        # (whatever it sends may arrive before it can record so), and `release` undoes that.
-        earlier = {id_: maybe for id_, maybe in (await session.execute(candidates)).all()}
-        ids = list(earlier)
-        if not ids:
-            return [], 0
-        claimed = (
-            await session.scalars(
-                update(Nudge)
-                # The conditions again: a row another sweeper claimed meanwhile no longer matches.
-                .where(Nudge.id.in_(ids), *open_and_due, none_left_behind(ids))
-                .values(claimed_until=now + LEASE, claim_token=token, maybe_sent=True)
-                .returning(Nudge)
-                .execution_options(synchronize_session=False)
-            )
-        ).all()
+        earlier, claimed = await _claim(session, now, limit, secondment_id, token)
         if not claimed:
             return [], 0
         rows = (
@@ -226,91 +117,16 @@ async def _claim_batch(
             )
         ).all()
         records = {r.id: r for r in await load_records(session, rows, policy)}
-        # Only nudges whose day depends on where the recipient is are checked in their zone.
-        zoned = [n for n in claimed if n.kind in ZONED]
-        tz_of = {
-            (team, person): tz
-            for team in {records[n.secondment_id].team_id for n in zoned}
-            for person, tz in (
-                await timezones(
-                    session,
-                    team,
-                    {
-                        n.recipient_id or records[n.secondment_id].employee_id
-                        for n in zoned
-                        if records[n.secondment_id].team_id == team
-                    },
-                )
-            ).items()
-        }
-        never_shown = await _never_shown(
-            session,
-            {
-                n.secondment_id
-                for n in claimed
-                if n.kind in ROUND_KINDS and records[n.secondment_id].thread_ts is None
-            },
-        )
-        asked = await questions_asked(session, claimed)
-        end_asked = await end_asked_at(session, claimed, records, now)
-        reminders = await round_reminders(session, claimed, policy)
-        away = await away_in_batch(session, claimed, records, tz_of, policy, now)
-        due: list[Due] = []
-        stale: list[Due] = []
-        waiting: list[tuple[int, Wait, bool]] = []
-        skipped: list[tuple[int, Skip]] = []
+        facts = await read_facts(session, claimed, records, policy, now)
+        verdicts = Verdicts()
         for nudge in sorted(claimed, key=lambda n: (n.due_at, n.id)):
-            record = records[nudge.secondment_id]
-            tz = tz_of.get((record.team_id, nudge.recipient_id or record.employee_id))
-            item = Due(
-                nudge.id,
-                nudge.kind,
-                nudge.side,
-                nudge.sequence,
-                nudge.recipient_id,
-                nudge.attempts,
-                record,
-                token,
-                nudge.destination,
-                nudge.payload,
-                earlier[nudge.id],
-                tz,
-                deciders_away=away.deciders_away.get(nudge.id, ()),
-            )
-            wanted = still_wanted(item, nudge.round, now, policy, tz)
-            # A reminder of a request whose thread was given up: the managers never saw it.
-            wanted &= not (item.kind in ROUND_KINDS and item.record.id in never_shown)
-            if wanted and nudge.id in away.held:
-                # Its recipient is away: it waits for their return, then is judged again.
-                waiting.append((item.nudge_id, Wait(away.held[nudge.id]), item.maybe_sent))
-                continue
-            if wanted and item.kind in CHECK_IN_NUDGES:
-                match verdict_for(nudge, item.record, asked, now, tz, policy, end_asked):
-                    case Wait() as wait:
-                        waiting.append((item.nudge_id, wait, item.maybe_sent))
-                        continue
-                    case Skip() if item.kind is NudgeKind.CHECK_IN and item.maybe_sent:
-                        # It may have reached the employee: whether it did decides its miss.
-                        due.append(replace(item, find_only=True))
-                        continue
-                    case Skip() as skip:
-                        skipped.append((item.nudge_id, skip))
-                        # Claimed in due order, its reminders and mark come after it.
-                        never_asked(asked, nudge)
-                        continue
-            # HR hears on its day of a decision waiting on someone away: it does not wait for
-            # the reminders held for their return.
-            if wanted and item.kind in CHAINED and not item.deciders_away:
-                verdict = chain_verdict_for(nudge, item.record, reminders, now, tz, policy)
-                if isinstance(verdict, Wait):
-                    waiting.append((item.nudge_id, verdict, item.maybe_sent))
-                    continue
-            (due if wanted else stale).append(item)
-        await put_off(session, waiting, skipped, now)
-        if stale:
+            item = _due(nudge, records[nudge.secondment_id], token, earlier[nudge.id], facts)
+            verdicts.judge(nudge, item, facts, now, policy)
+        await put_off(session, verdicts.waiting, verdicts.skipped, now)
+        if verdicts.stale:
             await session.execute(
                 update(Nudge)
-                .where(Nudge.id.in_([d.nudge_id for d in stale]))
+                .where(Nudge.id.in_([d.nudge_id for d in verdicts.stale]))
                 .values(
                     cancelled_at=now,
                     claimed_until=None,
@@ -318,7 +134,78 @@ async def _claim_batch(
                     last_error="no longer due",
                 )
             )
-    return due, len(claimed)
+    return verdicts.due, len(claimed)
+
+
+async def _claim(
+    session: AsyncSession, now: datetime, limit: int, secondment_id: int | None, token: str
+) -> tuple[dict[int, bool], list[Nudge]]:
+    """Claim up to `limit` due nudges for the sweep of `token`: whether an earlier claim may
+    have sent each (by id), and the nudges claimed."""
+    open_and_due = (
+        Nudge.due_at <= now,
+        Nudge.sent_at.is_(None),
+        Nudge.cancelled_at.is_(None),
+        or_(Nudge.claimed_until.is_(None), Nudge.claimed_until < now),
+        not_paused(),
+        in_turn(now),
+        shown_first(),
+        *(
+            ()
+            if secondment_id is None
+            else (Nudge.secondment_id == secondment_id, Nudge.kind.in_(SAID))
+        ),
+    )
+    candidates = (
+        select(Nudge.id, Nudge.maybe_sent)
+        .where(*open_and_due)
+        .order_by(turn_comes(), Nudge.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Locked here until commit; rows another sweeper holds are skipped, not waited on.
+        candidates = candidates.with_for_update(skip_locked=True)
+    # Picked in a statement of their own: inside the UPDATE, PostgreSQL may re-run a
+    # LIMIT ... SKIP LOCKED subquery per row and claim more than `limit`.
+    # Whether an earlier claim may have sent each: this claim marks them all as maybe sent
+    # (whatever it sends may arrive before it can record so), and `release` undoes that.
+    earlier = {id_: maybe for id_, maybe in (await session.execute(candidates)).all()}
+    ids = list(earlier)
+    if not ids:
+        return earlier, []
+    claimed = (
+        await session.scalars(
+            update(Nudge)
+            # The conditions again: a row another sweeper claimed meanwhile no longer matches.
+            .where(Nudge.id.in_(ids), *open_and_due, none_left_behind(ids))
+            .values(claimed_until=now + LEASE, claim_token=token, maybe_sent=True)
+            .returning(Nudge)
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    return earlier, list(claimed)
+
+
+def _due(
+    nudge: Nudge, record: SecondmentRecord, token: str, maybe_sent: bool, facts: ClaimFacts
+) -> Due:
+    """The claimed `nudge`, as it would be sent."""
+    tz = facts.tz_of.get((record.team_id, nudge.recipient_id or record.employee_id))
+    return Due(
+        nudge.id,
+        nudge.kind,
+        nudge.side,
+        nudge.sequence,
+        nudge.recipient_id,
+        nudge.attempts,
+        record,
+        token,
+        nudge.destination,
+        nudge.payload,
+        maybe_sent,
+        tz,
+        deciders_away=facts.away.deciders_away.get(nudge.id, ()),
+    )
 
 
 def born_due(row: BornClaimed, record: SecondmentRecord, token: str) -> Due:
@@ -345,21 +232,3 @@ async def current_record(
     """`record` as it stands now."""
     async with sessions() as session:
         return await load_record(session, record.team_id, record.id, policy)
-
-
-async def _never_shown(session: AsyncSession, threadless: set[int]) -> set[int]:
-    """Of these secondments without a thread, those whose thread Slack would never open (its
-    THREAD_OPEN given up). One from before the outbox, whose thread failed with no such row,
-    is still reminded of: its managers decide from the reminder's buttons."""
-    if not threadless:
-        return set()
-    return set(
-        await session.scalars(
-            select(Nudge.secondment_id).where(
-                Nudge.secondment_id.in_(threadless),
-                Nudge.kind == NudgeKind.THREAD_OPEN,
-                Nudge.sent_at.is_(None),
-                Nudge.cancelled_at.is_not(None),
-            )
-        )
-    )

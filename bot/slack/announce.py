@@ -1,22 +1,22 @@
 """What each change says, and to whom: composed here, stored by the service with the change.
 
-Every function takes a service's result and returns the outbox rows for it (bot/services/outbox.py):
-messages composed now, with their Block Kit as JSON, and THREAD_UPDATE where the thread's parent
-must show the new state. Nothing here calls Slack; the delivery (bot/slack/delivery.py) does.
+Every method takes a service's result and returns the outbox rows for it (bot/services/outbox.py):
+messages composed now, with their Block Kit as JSON, addressed as bot/slack/addressing.py says,
+and THREAD_UPDATE where the thread's parent must show the new state. Nothing here calls Slack;
+the delivery (bot/slack/delivery.py) does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from bot.domain.decisions import DecisionMade, ExceptionDecided
 from bot.domain.end_of_term import EndedEarly, Proposed, ReturnConfirmedEvent
 from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Side, SideState, Status
+from bot.domain.states import SideState, Status
 from bot.domain.term_changes import TermsChangedEvent
 from bot.services.away_handover import Handed
 from bot.services.checkins import CheckInAnswered
@@ -25,9 +25,10 @@ from bot.services.delegation import Delegated, DelegationRefused
 from bot.services.escalations import EscalationRaised
 from bot.services.hr_fallback import ToHr
 from bot.services.notes import NoteAdded
-from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
+from bot.services.outbox import THREAD_UPDATE, Outgoing
 from bot.services.requests import ThreadAttached
 from bot.services.start_and_objectives import ObjectivesRecorded
+from bot.slack.addressing import closing, in_thread, to_actor_outside, to_person
 from bot.slack.builders.away import build_handed_notice, build_handed_reply
 from bot.slack.builders.checkins import (
     build_check_in_alert,
@@ -52,11 +53,7 @@ from bot.slack.builders.end_of_term import (
 from bot.slack.builders.exceptions import build_exception_decided, build_exception_for_hr
 from bot.slack.builders.fallback import build_to_hr_notice, build_to_hr_reply
 from bot.slack.builders.messages import Message
-from bot.slack.builders.replies import (
-    build_actor_copy,
-    build_delegation_refused,
-    build_request_confirmation,
-)
+from bot.slack.builders.replies import build_delegation_refused, build_request_confirmation
 from bot.slack.builders.start_and_objectives import build_objectives_reply, build_started_reply
 from bot.slack.builders.thread import build_approved_announcement, build_decision_reply
 from bot.slack.builders.ways_forward import (
@@ -69,62 +66,10 @@ from bot.slack.builders.ways_forward import (
     build_withdrawal_reply,
 )
 
-T = TypeVar("T")
-
 # A check-in's questions: the question, its reminders, and the follow-up after the return.
 CHECK_IN_QUESTIONS = (CHECK_IN_NUDGES | {NudgeKind.FOLLOW_UP}) & CLOSABLE
 END_ASKS = frozenset({NudgeKind.END_DECISION})
 REMINDERS = frozenset({NudgeKind.DECISION_REMINDER})
-
-
-def and_home(announce: Announce[T], body: dict[str, Any], user_id: str) -> Announce[T]:
-    """`announce`, and when the click came from the person's App Home, that Home published
-    again as it then stands, with the sections shown as they were."""
-    view = body.get("view") or {}
-    if view.get("type") != "home":
-        return announce
-    shown = {"shown": str(view.get("private_metadata") or "")}
-    home = Outgoing(NudgeKind.HOME_UPDATE, None, user_id, shown)
-    return lambda change: [*announce(change), home]
-
-
-def to_person(user_id: str, message: Message) -> Outgoing:
-    return Outgoing(NudgeKind.MESSAGE, Destination.PERSON, user_id, message.as_kwargs())
-
-
-def closing(
-    record: SecondmentRecord,
-    kinds: frozenset[NudgeKind],
-    message: Message,
-    *,
-    sequence: int | None = None,
-    side: Side | None = None,
-) -> list[Outgoing]:
-    """The questions of `kinds` (of check-in `sequence`, or to `side`'s decider, if given) no
-    longer apply: `message` takes the place of each, buttons and all, where it was posted.
-    Nothing, when the record (as read for the change) has no question open."""
-    if not record.questions_open:
-        return []
-    payload = {
-        "kinds": sorted(kinds),
-        "sequence": sequence,
-        "side": side,
-        "message": message.as_kwargs(),
-    }
-    return [Outgoing(NudgeKind.QUESTIONS_CLOSED, payload=payload)]
-
-
-def to_actor_outside(record: SecondmentRecord, actor_id: str, reply: Message) -> list[Outgoing]:
-    """A copy of the thread's `reply` for an actor who is not one of the three in the thread
-    (HR, a delegate): everyone who acts sees that it was recorded."""
-    if actor_id in record.parties:
-        return []
-    return [to_person(actor_id, build_actor_copy(reply, record))]
-
-
-def in_thread(message: Message, *, broadcast: bool = False) -> Outgoing:
-    where = Destination.BROADCAST if broadcast else Destination.THREAD
-    return Outgoing(NudgeKind.MESSAGE, where, None, message.as_kwargs())
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +82,7 @@ class Announcements:
     calendars: bool = False
 
     def to_hr(self, message: Message) -> list[Outgoing]:
+        """`message` to each of HR's destinations."""
         payload = message.as_kwargs()
         return [Outgoing(NudgeKind.MESSAGE, Destination.HR, to, payload) for to in self.hr]
 
@@ -148,6 +94,7 @@ class Announcements:
         return self.to_hr(build_exception_for_hr(record))
 
     def thread_attached(self, attached: ThreadAttached) -> list[Outgoing]:
+        """The thread is open: the employee's confirmation, and HR's exception to decide."""
         record = attached.record
         return [
             to_person(record.employee_id, build_request_confirmation(record)),
@@ -177,15 +124,18 @@ class Announcements:
         return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed, *asked]
 
     def withdrawal(self, record: SecondmentRecord) -> list[Outgoing]:
+        """The request withdrawn: said in the thread, in place of the reminders."""
         reply = build_withdrawal_reply(record)
         closed = closing(record, REMINDERS, reply)
         return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed]
 
     def note(self, added: NoteAdded) -> list[Outgoing]:
+        """A note in the thread, and its copy for an author outside it."""
         reply = build_note_reply(added)
         return [in_thread(reply), *to_actor_outside(added.record, added.author_id, reply)]
 
     def escalation(self, raised: EscalationRaised) -> list[Outgoing]:
+        """An escalation raised: HR's message, and the thread told."""
         record = raised.record
         hr_message = build_hr_escalation(
             record,
@@ -208,6 +158,7 @@ class Announcements:
         return [in_thread(build_started_reply(record, late)), THREAD_UPDATE]
 
     def delegation(self, delegated: Delegated) -> list[Outgoing]:
+        """A side delegated (or taken back): said in the thread, and to the delegate."""
         said = [in_thread(build_delegation_reply(delegated)), THREAD_UPDATE]
         if delegated.delegate_id:
             said.append(to_person(delegated.delegate_id, build_delegation_notice(delegated)))
@@ -232,6 +183,7 @@ class Announcements:
         ]
 
     def delegation_refused(self, refused: DelegationRefused) -> list[Outgoing]:
+        """The manager told why their delegate could not be made one."""
         return [to_person(refused.manager_id, build_delegation_refused(refused))]
 
     def objectives(self, recorded: ObjectivesRecorded) -> list[Outgoing]:
@@ -308,5 +260,6 @@ class Announcements:
         return [*said, THREAD_UPDATE]
 
     def return_confirmed(self, event: ReturnConfirmedEvent) -> list[Outgoing]:
+        """The return confirmed: said in the thread, in place of the end-of-term asks."""
         reply = build_return_confirmed(event)
         return [in_thread(reply), THREAD_UPDATE, *closing(event.record, END_ASKS, reply)]

@@ -18,7 +18,8 @@ from bot.domain.decisions import DecisionRef
 from bot.domain.kinds import Destination, NudgeKind
 from bot.services.outbox import Outgoing
 from bot.services.sweep import Due
-from bot.slack.announce import Announcements, to_person
+from bot.slack.addressing import to_person
+from bot.slack.announce import Announcements
 from bot.slack.builders.replies import (
     build_cannot_decide,
     build_delegate_not_checked,
@@ -48,7 +49,7 @@ UNREACHABLE = {
     "not_in_channel",
 }
 # Of those, the ones that say the person has left: their pending decisions go to HR
-# (bot/services/hr_fallback.py, from bot/slack/delivery.py), whose notice then says so.
+# (bot/services/hr_fallback.py, from bot/slack/outcomes.py), whose notice then says so.
 DEACTIVATED = {"user_disabled", "user_not_found"}
 # Errors about the message itself: Slack will refuse it however often it is sent.
 NO_THREAD = "no_thread"  # a reply whose approval thread could not be opened
@@ -77,11 +78,14 @@ class Undelivered(Exception):
 
 
 def retry_wait(attempts: int, retry_after: int = 0) -> timedelta:
+    """How long to wait before the next attempt: growing with each, and at least Slack's
+    Retry-After."""
     growing = min(timedelta(minutes=2**attempts), LONGEST_WAIT)
     return max(growing, timedelta(seconds=retry_after))
 
 
 def gives_up(error: str, attempts: int) -> bool:
+    """Whether `error` ends the tries: retrying cannot help, or it has been tried enough."""
     if error in UNREACHABLE or error in REFUSED or error.startswith(CANNOT_DECIDE):
         return True
     if error in PASSING or error.startswith("http_5"):

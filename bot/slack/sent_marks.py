@@ -16,11 +16,13 @@ from datetime import datetime
 from bot.db import Sessions
 from bot.domain.kinds import Posted
 from bot.domain.nudge_catalogue import CLOSABLE
-from bot.services.delivered import renew_and_mark
+from bot.services.renewals import renew_and_mark
 from bot.services.sweep import Due
 
 
 class SentMarks:
+    """The delivered messages of one batch waiting to be marked sent, and those marked so far."""
+
     def __init__(self, sessions: Sessions, now: datetime, *, look_behind: bool = False) -> None:
         self._sessions = sessions
         self._now = now

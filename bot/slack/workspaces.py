@@ -24,7 +24,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.services.installations import InstallationStore
-from bot.settings import OAUTH_REDIRECT_PATH, Settings
+from bot.setting_checks import OAUTH_REDIRECT_PATH
+from bot.settings import Settings
 from bot.slack.client import Sleep, make_web_client
 
 INSTALL_PATH = "/slack/install"

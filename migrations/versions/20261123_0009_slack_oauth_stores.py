@@ -9,7 +9,7 @@ run time, so that the migrations stay the whole schema. slack_sdk's timestamps a
 (`DateTime` without a timezone) and its defaults are client-side, so none are set here.
 `tests/test_migrations.py` compares these tables with slack_sdk's own definitions, which catches
 an upgrade of slack_sdk that changes them; autogenerate leaves them alone
-(`bot.models.include_name`).
+(`bot.slack_sdk_tables.include_name`).
 
 Revision ID: 0009
 Revises: 0008

@@ -30,9 +30,10 @@ from bot.domain.states import Side
 from bot.models import Nudge, Secondment
 from bot.services.changes import change_terms
 from bot.services.delegation import delegate_checked, delegate_once_checked
-from bot.services.delivered import mark_failed, renew_and_mark
+from bot.services.delivered import mark_failed
 from bot.services.loading import lock_secondment
 from bot.services.outbox import LEASE, quiet
+from bot.services.renewals import renew_and_mark
 from bot.services.requests import NewRequest, create_request
 from bot.services.sweep import Due, claim_due
 from tests.support.outbox import thread_opened

@@ -15,7 +15,6 @@ from sqlalchemy import func, select, text
 
 from bot.domain.states import Side
 from bot.models import (
-    SLACK_SDK_TABLES,
     AuditEvent,
     Base,
     KnownPerson,
@@ -26,6 +25,7 @@ from bot.models import (
 )
 from bot.services.retention import apply_retention
 from bot.slack.ids import Action, Callback
+from bot.slack_sdk_tables import SLACK_SDK_TABLES
 from tests.slack.test_debrief import END, START, at, at_the_end
 from tests.support import forms
 from tests.support.flows import approved, block, click_then_submit, request_ref

@@ -21,8 +21,8 @@ from bot.domain.nudge_catalogue import SAID
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, Status
 from bot.models import AuditEvent, Nudge
-from bot.services.delivered import renew
 from bot.services.outbox import LEASE
+from bot.services.renewals import renew
 from bot.services.sweep import Due, claim_due
 from bot.slack.builders.messages import Message
 from bot.slack.builders.ways_forward import build_decision_reminder

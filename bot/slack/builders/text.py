@@ -12,7 +12,7 @@ from bot.domain.days import written_day
 _PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
 
 
-# A delivery that failed through a fault of the bot's own, not Slack's (bot/slack/delivery.py).
+# A delivery that failed through a fault of the bot's own, not Slack's (bot/slack/batches.py).
 BOT_ERROR = "bot_error"
 
 

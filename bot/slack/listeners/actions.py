@@ -15,7 +15,7 @@ from bot.domain.decisions import DecisionMade, DecisionRef, Move
 from bot.domain.states import Outcome, Side
 from bot.services.decide import decide
 from bot.services.reconsider import reconsider
-from bot.slack.announce import and_home
+from bot.slack.addressing import and_home
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.ways_forward_modals import build_conditions_modal, build_delegate_modal
 from bot.slack.delivery import deliver_now
