@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.domain.checkins import CheckInAnswered
+from bot.domain.debriefs import DebriefRecorded
 from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
+from bot.domain.notes import NoteAdded
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
+from bot.domain.start_and_objectives import ObjectivesRecorded
 from bot.domain.states import Side, SideState, Status
 from bot.services.away_handover import Handed
 from bot.services.changes import TermsChangedEvent
-from bot.services.checkins import CheckInAnswered
-from bot.services.debriefs import DebriefRecorded
 from bot.services.decisions import DecisionMade
 from bot.services.delegation import Delegated, DelegationRefused
 from bot.services.early_end import EndedEarly
@@ -26,10 +28,8 @@ from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
 from bot.services.exceptions import ExceptionDecided
 from bot.services.hr_fallback import ToHr
-from bot.services.notes import NoteAdded
 from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
 from bot.services.requests import ThreadAttached
-from bot.services.start_and_objectives import ObjectivesRecorded
 from bot.slack.builders.away import build_handed_notice, build_handed_reply
 from bot.slack.builders.checkins import (
     build_check_in_alert,

@@ -9,9 +9,9 @@ from typing import Any
 
 from bot.domain.absences import AbsenceForm
 from bot.domain.conditions import ConditionsForm
+from bot.domain.debriefs import DebriefForm
 from bot.domain.report import BadFilter, FilterProblem, ReportFilter, check_range
 from bot.domain.validation import BlockForm, RequestForm
-from bot.services.debriefs import DebriefForm
 from bot.slack.ids import (
     AwayField,
     BlockField,

@@ -15,9 +15,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.checkins import CHECK_IN_NOTE_MAX, CheckInAnswered
 from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
-from bot.services.checkins import NOTE_MAX, CheckInAnswered
 from bot.slack.builders.messages import Message
 from bot.slack.builders.start_and_objectives import objectives_blocks
 from bot.slack.builders.terms import NOTE_ROOM
@@ -149,7 +149,9 @@ def build_check_in_modal(record: SecondmentRecord, ref: CheckInRef) -> View:
                 label="Anything to add?",
                 optional=True,
                 element=PlainTextInputElement(
-                    action_id=FollowUpField.CHECK_IN_NOTE, multiline=True, max_length=NOTE_MAX
+                    action_id=FollowUpField.CHECK_IN_NOTE,
+                    multiline=True,
+                    max_length=CHECK_IN_NOTE_MAX,
                 ),
             ),
             InputBlock(

@@ -14,9 +14,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.debriefs import DebriefRecorded
 from bot.domain.record import SecondmentRecord
 from bot.domain.terms import LONG_TEXT_MAX
-from bot.services.debriefs import DebriefRecorded
 from bot.services.early_end import EndedEarly
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import NOTE_ROOM, summary_line

@@ -14,8 +14,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.record import SecondmentRecord
+from bot.domain.start_and_objectives import ObjectivesRecorded
 from bot.domain.terms import LONG_TEXT_MAX
-from bot.services.start_and_objectives import ObjectivesRecorded
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import SECTION_ROOM, summary_line
 from bot.slack.builders.text import day, escape, md, mention, moment, on_the_day
