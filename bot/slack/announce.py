@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from bot.domain.checkins import CheckInAnswered
 from bot.domain.debriefs import DebriefRecorded
+from bot.domain.hr_fallback import ToHr
 from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.notes import NoteAdded
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
@@ -27,7 +28,6 @@ from bot.services.early_end import EndedEarly
 from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised
 from bot.services.exceptions import ExceptionDecided
-from bot.services.hr_fallback import ToHr
 from bot.services.outbox import THREAD_UPDATE, Announce, Outgoing
 from bot.services.requests import ThreadAttached
 from bot.slack.builders.away import build_handed_notice, build_handed_reply

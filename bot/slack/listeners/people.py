@@ -10,7 +10,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.hr_fallback import DEACTIVATED, hand_to_hr
+from bot.domain.hr_fallback import DEACTIVATED
+from bot.services.hr_fallback import hand_to_hr
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Event
