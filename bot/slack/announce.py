@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from bot.domain.checkins import CheckInAnswered
 from bot.domain.debriefs import DebriefRecorded
+from bot.domain.delegation import Delegated, DelegationRefused
 from bot.domain.hr_fallback import ToHr
 from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
 from bot.domain.notes import NoteAdded
@@ -23,7 +24,6 @@ from bot.domain.states import Side, SideState, Status
 from bot.services.away_handover import Handed
 from bot.services.changes import TermsChangedEvent
 from bot.services.decisions import DecisionMade
-from bot.services.delegation import Delegated, DelegationRefused
 from bot.services.early_end import EndedEarly
 from bot.services.end_of_term import Proposed, ReturnConfirmedEvent
 from bot.services.escalations import EscalationRaised

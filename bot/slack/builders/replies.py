@@ -7,6 +7,7 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, SectionBlock
 from slack_sdk.models.views import View
 
+from bot.domain.delegation import DelegationRefused
 from bot.domain.errors import (
     AfterEndDate,
     AlreadyAnswered,
@@ -37,7 +38,6 @@ from bot.domain.hr_rules import HrRules
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
 from bot.services.decisions import DecisionRef
-from bot.services.delegation import DelegationRefused
 from bot.slack.builders.exceptions import exception_blocks
 from bot.slack.builders.messages import Message
 from bot.slack.builders.start_and_objectives import objectives_blocks

@@ -15,13 +15,13 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.delegation import Delegated
 from bot.domain.kinds import EscalationKind, NoteKind
 from bot.domain.notes import NoteAdded
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState
 from bot.services.changes import TermsChangedEvent
 from bot.services.decisions import DecisionRef
-from bot.services.delegation import Delegated
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import (
     NOTE_ROOM,
