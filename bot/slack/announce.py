@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.domain.absences import Handed
 from bot.domain.checkins import CheckInAnswered
 from bot.domain.debriefs import DebriefRecorded
 from bot.domain.delegation import Delegated, DelegationRefused
@@ -21,7 +22,6 @@ from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
 from bot.domain.start_and_objectives import ObjectivesRecorded
 from bot.domain.states import Side, SideState, Status
-from bot.services.away_handover import Handed
 from bot.services.changes import TermsChangedEvent
 from bot.services.decisions import DecisionMade
 from bot.services.early_end import EndedEarly

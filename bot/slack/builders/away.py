@@ -20,8 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.absences import Away
-from bot.services.away_handover import Handed
+from bot.domain.absences import Away, Handed
 from bot.slack.builders.messages import Message
 from bot.slack.builders.text import day, md, mention
 from bot.slack.builders.ways_forward import side_to_decide
