@@ -91,6 +91,7 @@ def and_home(announce: Announce[T], body: dict[str, Any], user_id: str) -> Annou
 
 
 def to_person(user_id: str, message: Message) -> Outgoing:
+    """An outbox row for a direct message to `user_id`."""
     return Outgoing(NudgeKind.MESSAGE, Destination.PERSON, user_id, message.as_kwargs())
 
 
@@ -125,6 +126,7 @@ def to_actor_outside(record: SecondmentRecord, actor_id: str, reply: Message) ->
 
 
 def in_thread(message: Message, *, broadcast: bool = False) -> Outgoing:
+    """An outbox row for a message in the approval thread (also to the channel, if broadcast)."""
     where = Destination.BROADCAST if broadcast else Destination.THREAD
     return Outgoing(NudgeKind.MESSAGE, where, None, message.as_kwargs())
 
@@ -139,6 +141,7 @@ class Announcements:
     calendars: bool = False
 
     def to_hr(self, message: Message) -> list[Outgoing]:
+        """Outbox rows for a message to HR, wherever HR's messages go."""
         payload = message.as_kwargs()
         return [Outgoing(NudgeKind.MESSAGE, Destination.HR, to, payload) for to in self.hr]
 
@@ -150,6 +153,7 @@ class Announcements:
         return self.to_hr(build_exception_for_hr(record))
 
     def thread_attached(self, attached: ThreadAttached) -> list[Outgoing]:
+        """What an opened approval thread says: the employee's confirmation, and HR's if asked."""
         record = attached.record
         return [
             to_person(record.employee_id, build_request_confirmation(record)),
@@ -179,15 +183,18 @@ class Announcements:
         return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed, *asked]
 
     def withdrawal(self, record: SecondmentRecord) -> list[Outgoing]:
+        """What a withdrawal says: in the thread and the channel, and the open reminders closed."""
         reply = build_withdrawal_reply(record)
         closed = closing(record, REMINDERS, reply)
         return [in_thread(reply, broadcast=True), THREAD_UPDATE, *closed]
 
     def note(self, added: NoteAdded) -> list[Outgoing]:
+        """What a note says: in the thread, and a copy to an author outside it."""
         reply = build_note_reply(added)
         return [in_thread(reply), *to_actor_outside(added.record, added.author_id, reply)]
 
     def escalation(self, raised: EscalationRaised) -> list[Outgoing]:
+        """What an escalation says: to HR, and in the thread."""
         record = raised.record
         hr_message = build_hr_escalation(
             record,
@@ -210,6 +217,7 @@ class Announcements:
         return [in_thread(build_started_reply(record, late)), THREAD_UPDATE]
 
     def delegation(self, delegated: Delegated) -> list[Outgoing]:
+        """What a delegation says: in the thread, and to the delegate if there is one."""
         said = [in_thread(build_delegation_reply(delegated)), THREAD_UPDATE]
         if delegated.delegate_id:
             said.append(to_person(delegated.delegate_id, build_delegation_notice(delegated)))
@@ -234,6 +242,7 @@ class Announcements:
         ]
 
     def delegation_refused(self, refused: DelegationRefused) -> list[Outgoing]:
+        """What a delegation checked after the answer and refused says: to its manager, why."""
         return [to_person(refused.manager_id, build_delegation_refused(refused))]
 
     def objectives(self, recorded: ObjectivesRecorded) -> list[Outgoing]:
@@ -310,5 +319,6 @@ class Announcements:
         return [*said, THREAD_UPDATE]
 
     def return_confirmed(self, event: ReturnConfirmedEvent) -> list[Outgoing]:
+        """What a confirmed return says: in the thread, and the end-of-term questions closed."""
         reply = build_return_confirmed(event)
         return [in_thread(reply), THREAD_UPDATE, *closing(event.record, END_ASKS, reply)]

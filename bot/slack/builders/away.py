@@ -137,6 +137,7 @@ def _cancellable(ahead: Sequence[Away]) -> list[Block]:
 
 
 def away_line(away: Away) -> str:
+    """One span of time away as a line: its days, whether it is now, and who decides meanwhile."""
     span = day(away.first_day)
     if away.last_day != away.first_day:
         span = f"{span} to {day(away.last_day)}"

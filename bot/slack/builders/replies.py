@@ -115,6 +115,7 @@ def build_dm_help(rules: HrRules | None = None) -> Message:
 
 
 def build_refusal(refusal: Refusal) -> Message:
+    """The private reply for a refused action: why, and what to do instead."""
     return _text_only(_refusal_text(refusal))
 
 
@@ -223,6 +224,7 @@ def _refusal_text(refusal: Refusal) -> str:
 
 
 def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
+    """`/secondment status`: one secondment in full, as the viewer may see it."""
     role = record.role_of(viewer_id)
     blocks: list[Block] = [
         SectionBlock(
@@ -288,6 +290,7 @@ def build_status(record: SecondmentRecord, viewer_id: str) -> Message:
 
 
 def build_list(records: list[SecondmentRecord], total: int, viewer_id: str) -> Message:
+    """`/secondment list`: the viewer's latest secondments, a line each."""
     if not records:
         return _text_only(
             "You have no secondments yet. `/secondment request` starts one in writing."
@@ -306,6 +309,7 @@ def build_list(records: list[SecondmentRecord], total: int, viewer_id: str) -> M
 
 
 def build_request_confirmation(record: SecondmentRecord) -> Message:
+    """The employee's confirmation that the request is in writing and with both managers."""
     text = (
         f"Your secondment request #{record.id} is in writing and with "
         f"{mention(record.home.manager_id)} (home manager) and "
@@ -318,6 +322,7 @@ def build_request_confirmation(record: SecondmentRecord) -> Message:
 
 
 def build_thread_failed(record: SecondmentRecord, error: str) -> Message:
+    """The employee's notice that the request is saved but its approval thread could not open."""
     # Slack's refusal is about the people named; a fault of the bot's own is for HR to take up.
     advice = (
         "Please ask HR for help."
@@ -384,6 +389,7 @@ def _not_handed_over(record: SecondmentRecord, side: Side, delegate_id: str, why
 
 
 def build_interval_set(record: SecondmentRecord) -> Message:
+    """HR's confirmation of how often the secondment's check-ins now go out."""
     return _text_only(
         f"Check-ins for secondment #{record.id} now go out "
         f"{every_weeks(record.check_in_weeks)} from its start date."
@@ -391,6 +397,7 @@ def build_interval_set(record: SecondmentRecord) -> Message:
 
 
 def build_snoozed(until: datetime) -> Message:
+    """The employee's confirmation of when the check-in will remind them again."""
     return _text_only(f"I'll remind you {moment(until)}.")
 
 
@@ -405,10 +412,12 @@ SLACK_RETRYABLE = {
 
 
 def build_slack_refusal(error: str) -> Message:
+    """The reply when Slack refused to open a form in a way trying again fixes."""
     return _text_only(SLACK_RETRYABLE[error] + " Nothing was changed.")
 
 
 def build_unexpected_error(reference: str) -> Message:
+    """The reply when something went wrong on the bot's side, with a reference for HR."""
     return _text_only(
         "Sorry, something went wrong on my side and nothing was changed. Please try again; "
         f"if it happens again, give HR this reference: `{reference}`."

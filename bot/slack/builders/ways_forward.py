@@ -42,6 +42,7 @@ def _text_message(text: str) -> Message:
 
 
 def build_change_reply(event: TermsChangedEvent) -> Message:
+    """The thread's line for changed terms or an approval with conditions, and who decides next."""
     record = event.record
     version = record.terms_version
     headline = (
@@ -71,6 +72,7 @@ def build_change_reply(event: TermsChangedEvent) -> Message:
 
 
 def build_withdrawal_reply(record: SecondmentRecord) -> Message:
+    """The thread's line for a withdrawn request: nothing more is needed from the managers."""
     return _text_message(
         f"↩️ {mention(record.employee_id)} withdrew request #{record.id}. Nothing more is needed "
         "from the managers, and the reminders have stopped."
@@ -78,6 +80,7 @@ def build_withdrawal_reply(record: SecondmentRecord) -> Message:
 
 
 def build_note_reply(added: NoteAdded) -> Message:
+    """The thread's line for a note: HR's, or a manager's response to a block."""
     if added.kind is NoteKind.HR_NOTE:
         headline = f"📝 Note from HR ({mention(added.author_id)}):"
     else:
@@ -88,6 +91,7 @@ def build_note_reply(added: NoteAdded) -> Message:
 def build_escalation_reply(
     record: SecondmentRecord, kind: EscalationKind, raised_by: str | None
 ) -> Message:
+    """The thread's line when HR is told: nobody decided in time, or someone asked for a review."""
     if kind is EscalationKind.NO_DECISION:
         return _text_message(
             f"📣 Request #{record.id} has waited since {moment(record.round_started_at)} without "
@@ -100,6 +104,7 @@ def build_escalation_reply(
 
 
 def build_delegation_reply(delegated: Delegated) -> Message:
+    """The thread's line for a side handed to a delegate, or taken back by its manager."""
     role = delegated.side.role
     if delegated.delegate_id is None:
         text = f"🔁 {mention(delegated.manager_id)} took the {role} decision back."
@@ -158,6 +163,7 @@ def side_to_decide(record: SecondmentRecord, side: Side, text: str) -> Message:
 
 
 def build_decision_reminder(record: SecondmentRecord, side: Side, sequence: int) -> Message:
+    """The reminder to a side's decider that the request still waits for them, with its buttons."""
     decider = record.side(side)
     behalf = f" on behalf of {mention(decider.manager_id)}" if decider.delegate_id else ""
     which = "A reminder" if sequence == 1 else "A second reminder"

@@ -21,11 +21,14 @@ from bot.slack.parsing import parse_deactivated
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for member changes: a deactivated decider's pending sides go to HR."""
+
     @app.event(Event.USER_CHANGE)
     @answered
     async def handle_user_change_event(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Hand HR the sides a now deactivated member decides, and say so at once."""
         person = parse_deactivated(event)
         if person is None:
             return  # a profile change: nothing waits on it
