@@ -19,6 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.domain.calendar import is_working_day, working_day_start
 from bot.domain.people import Person, zone_of
 from bot.domain.policy import Policy
+from bot.domain.record import SecondmentRecord
+from bot.domain.states import Side
 from bot.domain.validation import FieldErrors
 
 # Long enough for a sabbatical or parental leave, in one entry.
@@ -58,6 +60,7 @@ class Window:
 
 
 def window(first_day: date, last_day: date, tz: str | None, policy: Policy) -> Window:
+    """When an absence of these days holds, for a person in timezone `tz`."""
     start = time(policy.workday_start_hour)
     return Window(
         datetime.combine(first_day, start, zone_of(tz)).astimezone(UTC),
@@ -136,3 +139,25 @@ def _delegate_problem(delegate: Person | None, person_id: str) -> str | None:
     if not delegate.can_decide:
         return "This account can't decide: it is a bot or has been deactivated."
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Handed:
+    """A side handed to an absent manager's delegate (`returned` False), or back to them."""
+
+    record: SecondmentRecord
+    side: Side
+    manager_id: str
+    delegate_id: str
+    last_day: date  # the last day of the time away
+    returned: bool
+    cancelled: bool = False  # given back because the time away was cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class AwayChanged:
+    """A person's time away after a change to it, and the hand-overs that change made (their
+    requests' messages, written claimed, go out with `deliver_now`)."""
+
+    ahead: list[Away]
+    handed: list[Handed]

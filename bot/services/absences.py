@@ -7,14 +7,13 @@ begins when the sweep reaches its first day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
-from bot.domain.absences import AbsenceForm, Away, validate_absence, window
+from bot.domain.absences import AbsenceForm, Away, AwayChanged, Handed, validate_absence, window
 from bot.domain.errors import InvalidInput
 from bot.domain.kinds import NudgeKind
 from bot.domain.people import Person, today_for
@@ -22,19 +21,9 @@ from bot.domain.policy import Policy
 from bot.domain.states import SideState, Status
 from bot.models import Absence, Nudge, Secondment
 from bot.services.audit import record_event
-from bot.services.away_handover import Handed, begin_due, end_due
+from bot.services.away_handover import begin_due, end_due
 from bot.services.outbox import Announce
 from bot.services.people import remember_people, today_of
-
-
-@dataclass(frozen=True, slots=True)
-class AwayChanged:
-    """A person's time away after a change to it, and the hand-overs that change made (their
-    requests' messages, written claimed, go out with `deliver_now`)."""
-
-    ahead: list[Away]
-    handed: list[Handed]
-
 
 # The advisory lock's class for one person's absences (PostgreSQL; SQLite's writers take turns).
 _PERSON_LOCK = 7_116_001
@@ -56,60 +45,84 @@ async def add_absence(
     async with sessions.begin() as session:
         await _lock_person(session, team_id, person.id)
         ahead = await _ahead(session, team_id, person.id, now)
-        same = next(
-            (
-                a
-                for a in ahead
-                if (a.first_day, a.last_day, a.delegate_id)
-                == (form.first_day, form.last_day, form.delegate_id)
-            ),
-            None,
-        )
-        if same is not None:
+        if _entered_already(ahead, form):
             return AwayChanged(ahead, [])
-        errors = validate_absence(
-            form.first_day,
-            form.last_day,
-            person_id=person.id,
-            today=today_for(person, now),
-            others=[(a.first_day, a.last_day) for a in ahead],
-            delegate=delegate,
-            delegate_named=form.delegate_id is not None,
-            policy=policy,
-        )
-        if not errors and form.delegate_id:
-            errors = await _delegate_has_a_part(session, team_id, person.id, form.delegate_id)
-        if errors:
-            raise InvalidInput(errors)
-        assert form.first_day is not None and form.last_day is not None
-        span = window(form.first_day, form.last_day, person.tz, policy)
-        absence = Absence(
-            team_id=team_id,
-            person_id=person.id,
-            first_day=form.first_day,
-            last_day=form.last_day,
-            starts_at=span.starts_at,
-            ends_at=span.ends_at,
-            delegate_id=form.delegate_id,
-            created_at=now,
-        )
-        session.add(absence)
-        await session.flush()
-        record_event(
-            session,
-            secondment_id=None,
-            actor_id=person.id,
-            action="away_added",
-            terms_version=None,
-            at=now,
-            # The dates and the delegate are on the absence, which an erasure deletes.
-            absence_id=absence.id,
-        )
+        await _check_form(session, team_id, person, form, delegate, ahead, policy, now)
+        absence_id = await _store(session, team_id, person, form, policy, now)
         # Time away that has begun already (it starts today) hands decisions over now.
-        handed = await begin_due(session, announce, policy, now, absence.id)
+        handed = await begin_due(session, announce, policy, now, absence_id)
         # After the requests' rows: every change takes those first.
         await remember_people(session, team_id, [person, *([delegate] if delegate else [])], now)
         return AwayChanged(await _ahead(session, team_id, person.id, now), handed)
+
+
+def _entered_already(ahead: list[Away], form: AbsenceForm) -> bool:
+    """The same dates and delegate are stored already (a retried form)."""
+    entered = (form.first_day, form.last_day, form.delegate_id)
+    return any((a.first_day, a.last_day, a.delegate_id) == entered for a in ahead)
+
+
+async def _check_form(
+    session: AsyncSession,
+    team_id: str,
+    person: Person,
+    form: AbsenceForm,
+    delegate: Person | None,
+    ahead: list[Away],
+    policy: Policy,
+    now: datetime,
+) -> None:
+    """Raise InvalidInput by field if the form cannot be stored as entered."""
+    errors = validate_absence(
+        form.first_day,
+        form.last_day,
+        person_id=person.id,
+        today=today_for(person, now),
+        others=[(a.first_day, a.last_day) for a in ahead],
+        delegate=delegate,
+        delegate_named=form.delegate_id is not None,
+        policy=policy,
+    )
+    if not errors and form.delegate_id:
+        errors = await _delegate_has_a_part(session, team_id, person.id, form.delegate_id)
+    if errors:
+        raise InvalidInput(errors)
+
+
+async def _store(
+    session: AsyncSession,
+    team_id: str,
+    person: Person,
+    form: AbsenceForm,
+    policy: Policy,
+    now: datetime,
+) -> int:
+    """Add the checked time away, with its audit event; its id."""
+    assert form.first_day is not None and form.last_day is not None
+    span = window(form.first_day, form.last_day, person.tz, policy)
+    absence = Absence(
+        team_id=team_id,
+        person_id=person.id,
+        first_day=form.first_day,
+        last_day=form.last_day,
+        starts_at=span.starts_at,
+        ends_at=span.ends_at,
+        delegate_id=form.delegate_id,
+        created_at=now,
+    )
+    session.add(absence)
+    await session.flush()
+    record_event(
+        session,
+        secondment_id=None,
+        actor_id=person.id,
+        action="away_added",
+        terms_version=None,
+        at=now,
+        # The dates and the delegate are on the absence, which an erasure deletes.
+        absence_id=absence.id,
+    )
+    return absence.id
 
 
 async def cancel_absence(

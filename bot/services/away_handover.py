@@ -7,59 +7,30 @@ so. A request that reaches them while they are away is handed over too, once: a 
 takes a decision back while away keeps it. When the time away ends or is cancelled, each side
 still with that delegate and still to decide comes back to the manager.
 
-Each hand-over is a conditional update of the side (nobody deciding for it yet; still that
-delegate, on the way back) with its audit event and what it says, so two sweeps at once, or a
-sweep and a cancellation, hand each side over once.
+This module finds the absences and sides due; each hand-over (bot/services/away_sides.py) is a
+conditional update of the side (nobody deciding for it yet; still that delegate, on the way back)
+with its audit event and what it says, so two sweeps at once, or a sweep and a cancellation,
+hand each side over once.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.absences import Handed
 from bot.domain.policy import Policy
-from bot.domain.record import SecondmentRecord
-from bot.domain.states import Side, SideState, Status
+from bot.domain.states import Side, SideState
 from bot.models import Absence, AwayHandover, Secondment
-from bot.services.audit import record_event
-from bot.services.loading import load_record, lock_secondment
-from bot.services.outbox import Announce, said
-from bot.services.replanning import replan
+from bot.services.away_sides import AWAITING, HandingOver, give_back, hand_to_delegate
+from bot.services.outbox import Announce
 
 log = logging.getLogger(__name__)
-
-# A side is handed over while the request waits for its decision (not once it is blocked:
-# the block is the manager's, and the employee's ways forward are in the thread).
-AWAITING = [s.value for s in Status if s.awaits_decisions]
-
-
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """What every hand-over of one sweep's step (or one change) shares."""
-
-    session: AsyncSession
-    announce: Announce[Handed]
-    policy: Policy
-    now: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Handed:
-    """A side handed to an absent manager's delegate (`returned` False), or back to them."""
-
-    record: SecondmentRecord
-    side: Side
-    manager_id: str
-    delegate_id: str
-    last_day: date  # the last day of the time away
-    returned: bool
-    cancelled: bool = False  # given back because the time away was cancelled
 
 
 async def sweep_absences(
@@ -131,9 +102,9 @@ async def begin_due(
         absence.begun_at = now
     if absence.delegate_id is None or absence.ends_at <= now:
         return []  # nobody named; or it passed while the bot was down, and ends next
-    step, made = _Step(session, announce, policy, now), []
+    step, made = HandingOver(session, announce, policy, now), []
     for secondment_id, side in await _still_to_hand(session, absence):
-        handed = await _hand(step, absence, secondment_id, side)
+        handed = await hand_to_delegate(step, absence, secondment_id, side)
         made += [handed] if handed else []
     return made
 
@@ -167,9 +138,9 @@ async def end_due(
         .where(AwayHandover.absence_id == absence.id)
         .order_by(AwayHandover.secondment_id, AwayHandover.side)
     )
-    step, made = _Step(session, announce, policy, now), []
+    step, made = HandingOver(session, announce, policy, now), []
     for secondment_id, side in handed.all():
-        back = await _give_back(step, absence, secondment_id, side)
+        back = await give_back(step, absence, secondment_id, side)
         made += [back] if back else []
     return made
 
@@ -217,103 +188,3 @@ def _side_to_hand(side: Side) -> ColumnElement[bool]:
         func.coalesce(other_delegate, "") != Absence.delegate_id,
         ~handed,
     )
-
-
-async def _hand(step: _Step, absence: Absence, secondment_id: int, side: Side) -> Handed | None:
-    """Hand one side to the absence's delegate, unless the delegate has another part in the
-    request (then its reminders wait for the return, and HR hears if it waits too long)."""
-    assert absence.delegate_id is not None
-    await lock_secondment(step.session, secondment_id)
-    before = await load_record(step.session, absence.team_id, secondment_id, step.policy)
-    assert before is not None
-    other = before.side(side.other)
-    if absence.delegate_id in (before.employee_id, other.manager_id, other.decider_id):
-        return None
-    if not await _set_delegate(step, absence, secondment_id, side, None, absence.delegate_id):
-        return None  # it moved on since it was read
-    step.session.add(
-        AwayHandover(
-            absence_id=absence.id, secondment_id=secondment_id, side=side, handed_at=step.now
-        )
-    )
-    return await _said(step, absence, secondment_id, side, returned=False)
-
-
-async def _give_back(
-    step: _Step, absence: Absence, secondment_id: int, side: Side
-) -> Handed | None:
-    assert absence.delegate_id is not None
-    await lock_secondment(step.session, secondment_id)
-    if not await _set_delegate(step, absence, secondment_id, side, absence.delegate_id, None):
-        return None  # decided, or handed elsewhere, meanwhile: nothing to give back
-    return await _said(step, absence, secondment_id, side, returned=True)
-
-
-async def _set_delegate(
-    step: _Step,
-    absence: Absence,
-    secondment_id: int,
-    side: Side,
-    was: str | None,
-    becomes: str | None,
-) -> bool:
-    """Change who decides `side` from `was` to `becomes`, only while the absent person still
-    manages it and it is still to decide; whether it changed."""
-    t = Secondment.__table__.c
-    home = side is Side.HOME
-    delegate = t.home_delegate_id if home else t.host_delegate_id
-    to_hr = t.home_to_hr_at if home else t.host_to_hr_at
-    result = await step.session.execute(
-        update(Secondment)
-        .where(
-            t.id == secondment_id,
-            (t.home_manager_id if home else t.host_manager_id) == absence.person_id,
-            # Handing over: nobody decides it, HR included; giving back: still that delegate.
-            and_(delegate.is_(None), to_hr.is_(None)) if was is None else delegate == was,
-            (t.home_state if home else t.host_state) == SideState.PENDING.value,
-            t.status.in_(AWAITING),
-        )
-        # Whoever decides now can: a side HR held for a deactivated delegate is theirs.
-        .values(
-            {
-                delegate: becomes,
-                to_hr: None,
-                t.updated_at: step.now,
-            }
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-
-async def _said(
-    step: _Step, absence: Absence, secondment_id: int, side: Side, *, returned: bool
-) -> Handed:
-    """The hand-over's audit event (as a delegation's), its nudges re-planned for whoever
-    decides now, and what it says."""
-    assert absence.delegate_id is not None
-    row = await replan(step.session, secondment_id, step.policy, step.now)
-    record_event(
-        step.session,
-        secondment_id=secondment_id,
-        actor_id=absence.person_id,
-        action=f"{side.value}_delegated",
-        terms_version=row.proposal_version or row.terms_version,
-        at=step.now,
-        delegate_id=None if returned else absence.delegate_id,
-        previous_delegate_id=absence.delegate_id if returned else None,
-        away_id=absence.id,
-        away_until=absence.last_day.isoformat(),
-    )
-    record = await load_record(step.session, absence.team_id, secondment_id, step.policy)
-    assert record is not None
-    handed = Handed(
-        record,
-        side,
-        absence.person_id,
-        absence.delegate_id,
-        absence.last_day,
-        returned,
-        cancelled=absence.cancelled_at is not None,
-    )
-    return await said(step.session, step.announce, handed, secondment_id, step.now)

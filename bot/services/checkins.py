@@ -6,7 +6,6 @@ retry or a double click find it instead of answering again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions, insert_into
 from bot.domain.calendar import working_days_later
+from bot.domain.checkins import CHECK_IN_NOTE_MAX, CheckInAnswered
 from bot.domain.errors import AlreadyAnswered, InvalidInput, NotUnderway
 from bot.domain.kinds import CheckInAnswer
 from bot.domain.permissions import check_can_check_in, check_is_hr
@@ -26,18 +26,6 @@ from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, said
 from bot.services.people import timezones
 from bot.services.replanning import replan
-
-NOTE_MAX = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class CheckInAnswered:
-    record: SecondmentRecord
-    sequence: int
-    answer: CheckInAnswer
-    note: str | None
-    shared_with_home: bool
-    answered_at: datetime
 
 
 async def _ensure_row(session: AsyncSession, secondment_id: int, sequence: int) -> None:
@@ -62,32 +50,16 @@ async def answer_check_in(
     policy: Policy,
     now: datetime,
 ) -> CheckInAnswered:
-    if note and len(note) > NOTE_MAX:
-        raise InvalidInput({"note": f"Keep this to {NOTE_MAX} characters or fewer."})
+    """The employee's answer to check-in `sequence`, once: a second answer is told the first."""
+    if note and len(note) > CHECK_IN_NOTE_MAX:
+        raise InvalidInput({"note": f"Keep this to {CHECK_IN_NOTE_MAX} characters or fewer."})
     async with sessions.begin() as session:
         await lock_secondment(session, secondment_id)
         record = await load_visible(session, team_id, secondment_id, actor_id, policy)
         check_can_check_in(record, actor_id, sequence)
         await _ensure_row(session, secondment_id, sequence)
-        result = await session.execute(
-            update(CheckIn)
-            .where(
-                CheckIn.secondment_id == secondment_id,
-                CheckIn.sequence == sequence,
-                CheckIn.answer.is_(None),
-            )
-            .values(
-                answer=answer, note=note or None, shared_with_home=share_with_home, answered_at=now
-            )
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            answered_at = await session.scalar(
-                select(CheckIn.answered_at).where(
-                    CheckIn.secondment_id == secondment_id, CheckIn.sequence == sequence
-                )
-            )
-            assert answered_at is not None
-            raise AlreadyAnswered(sequence, answered_at)
+        answered = CheckInAnswered(record, sequence, answer, note or None, share_with_home, now)
+        await _store_answer(session, secondment_id, answered)
         record_event(
             session,
             secondment_id=secondment_id,
@@ -101,8 +73,36 @@ async def answer_check_in(
             shared_with_home=share_with_home,
         )
         await replan(session, secondment_id, policy, now)
-        answered = CheckInAnswered(record, sequence, answer, note or None, share_with_home, now)
         return await said(session, announce, answered, secondment_id, now)
+
+
+async def _store_answer(
+    session: AsyncSession, secondment_id: int, answered: CheckInAnswered
+) -> None:
+    """Write the answer on its still unanswered row, or raise AlreadyAnswered with the first."""
+    sequence = answered.sequence
+    result = await session.execute(
+        update(CheckIn)
+        .where(
+            CheckIn.secondment_id == secondment_id,
+            CheckIn.sequence == sequence,
+            CheckIn.answer.is_(None),
+        )
+        .values(
+            answer=answered.answer,
+            note=answered.note,
+            shared_with_home=answered.shared_with_home,
+            answered_at=answered.answered_at,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        answered_at = await session.scalar(
+            select(CheckIn.answered_at).where(
+                CheckIn.secondment_id == secondment_id, CheckIn.sequence == sequence
+            )
+        )
+        assert answered_at is not None
+        raise AlreadyAnswered(sequence, answered_at)
 
 
 async def snooze_check_in(

@@ -7,16 +7,16 @@ step the employee wants; it is shared with the home manager.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.debriefs import DebriefForm, DebriefRecorded
 from bot.domain.errors import InvalidInput, NotUnderway
 from bot.domain.permissions import check_can_debrief
 from bot.domain.policy import Policy
-from bot.domain.record import SecondmentRecord
 from bot.domain.states import EndOutcome, Status
 from bot.domain.terms import LONG_TEXT_MAX
 from bot.domain.validation import FieldChecker
@@ -26,22 +26,6 @@ from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import today_of
 from bot.services.replanning import replan
-
-
-@dataclass(frozen=True, slots=True)
-class DebriefForm:
-    achieved: str | None = None
-    skills_gained: str | None = None
-    bring_back: str | None = None
-    home_role_changes: str | None = None
-    next_step: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DebriefRecorded:
-    record: SecondmentRecord
-    actor_id: str
-    debrief: DebriefForm
 
 
 def _checked(form: DebriefForm) -> DebriefForm:
@@ -72,23 +56,12 @@ async def record_debrief(
     policy: Policy,
     now: datetime,
 ) -> DebriefRecorded:
+    """Record the return debrief, once, completing the secondment with its outcome."""
     debrief = _checked(form)
     async with sessions.begin() as session:
         record = await load_visible(session, team_id, secondment_id, actor_id, policy)
         check_can_debrief(record, actor_id, await today_of(session, team_id, actor_id, now))
-        result = await session.execute(
-            update(Secondment)
-            .where(Secondment.id == secondment_id, Secondment.status == Status.ACTIVE)
-            .values(
-                status=Status.COMPLETED,
-                closed_at=now,
-                outcome=func.coalesce(Secondment.outcome, EndOutcome.RETURNED.value),
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise NotUnderway(secondment_id, Status.COMPLETED)
+        await _complete(session, secondment_id, now)
         session.add(
             Debrief(
                 secondment_id=secondment_id,
@@ -115,3 +88,20 @@ async def record_debrief(
         assert completed is not None
         recorded = DebriefRecorded(completed, actor_id, debrief)
         return await said(session, announce, recorded, secondment_id, now)
+
+
+async def _complete(session: AsyncSession, secondment_id: int, now: datetime) -> None:
+    """Mark the active secondment completed (returned, unless it ended otherwise), once."""
+    result = await session.execute(
+        update(Secondment)
+        .where(Secondment.id == secondment_id, Secondment.status == Status.ACTIVE)
+        .values(
+            status=Status.COMPLETED,
+            closed_at=now,
+            outcome=func.coalesce(Secondment.outcome, EndOutcome.RETURNED.value),
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotUnderway(secondment_id, Status.COMPLETED)

@@ -7,7 +7,6 @@ someone else later, or take it back by choosing themself. Reminders follow the d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
@@ -15,20 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.decisions import DecisionRef
-from bot.domain.errors import (
-    AlreadyDecided,
-    InvalidInput,
-    NoLongerPending,
-    NotYourSide,
-    Refusal,
-    TermsChanged,
+from bot.domain.delegation import (
+    DECIDING,
+    OPEN_SIDE,
+    Delegated,
+    DelegationRefused,
+    check_can_delegate,
+    refuse_unless_open,
 )
+from bot.domain.errors import InvalidInput, NoLongerPending, Refusal
 from bot.domain.kinds import NudgeKind
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Side, SideState, Status
-from bot.domain.validation import validate_delegate
+from bot.domain.states import Side
 from bot.models import Nudge, Secondment
 from bot.services.audit import record_event
 from bot.services.delivered import sent_columns
@@ -36,31 +35,6 @@ from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
 from bot.services.replanning import replan
-
-DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
-# A side still to decide: it can be handed over.
-OPEN_SIDE = (SideState.PENDING, SideState.BLOCKED)
-
-
-@dataclass(frozen=True, slots=True)
-class Delegated:
-    record: SecondmentRecord
-    side: Side
-    manager_id: str
-    delegate_id: str | None  # None: the manager took the decision back
-    previous_delegate_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DelegationRefused:
-    """A delegation checked after the answer and not made: why, as the form would have said it
-    (`InvalidInput`), or the request moved on meanwhile (a `Refusal`)."""
-
-    record: SecondmentRecord
-    side: Side
-    manager_id: str
-    delegate_id: str
-    problem: InvalidInput | Refusal
 
 
 async def delegate(
@@ -136,8 +110,8 @@ async def delegate_once_checked(
     async with sessions.begin() as session:
         await lock_secondment(session, ref.secondment_id)
         before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
-        _check(before, ref, actor_id, Person(delegate_id))
-        _refuse_unless_open(before, ref)
+        check_can_delegate(before, ref.side, actor_id, Person(delegate_id))
+        refuse_unless_open(before, ref.side, ref.terms_version)
         await _drop_pending_checks(session, ref.secondment_id, actor_id, now)
         record_event(
             session,
@@ -176,21 +150,10 @@ async def delegate_checked(
     or say why not. Once only: the row is marked sent in the same transaction. Returns False,
     changing nothing, when the claim is no longer this one's (another sweep took the row after
     this one's lease ran out, or a later choice of the manager's replaced it)."""
-    row_id, claim_token = check
     async with sessions.begin() as session:
         # The secondment first, then its outbox row, as `delegate` takes them.
         await lock_secondment(session, ref.secondment_id)
-        marked = await session.execute(
-            update(Nudge)
-            .where(
-                Nudge.id == row_id,
-                Nudge.claim_token == claim_token,
-                Nudge.sent_at.is_(None),
-                Nudge.cancelled_at.is_(None),
-            )
-            .values(sent_columns(now))
-        )
-        if marked.rowcount != 1:  # type: ignore[attr-defined]
+        if not await _settle_check(session, check, now):
             return False
         try:
             # It writes nothing before it finds a reason to refuse.
@@ -198,21 +161,48 @@ async def delegate_checked(
         except (InvalidInput, Refusal) as problem:
             record = await load_record(session, team_id, ref.secondment_id, policy)
             assert record is not None
-            record_event(
-                session,
-                secondment_id=ref.secondment_id,
-                actor_id="bot",
-                action=f"{ref.side.value}_delegation_refused",
-                terms_version=ref.terms_version,
-                at=now,
-                delegate_id=delegate_id,
-                problem=type(problem).__name__,
-            )
             failed = DelegationRefused(record, ref.side, actor_id, delegate_id, problem)
-            await said(session, refused, failed, ref.secondment_id, now)
+            await _say_refused(session, ref, failed, refused, now)
             return True
         await said(session, announce, delegated, ref.secondment_id, now)
         return True
+
+
+async def _settle_check(session: AsyncSession, check: tuple[int, str], now: datetime) -> bool:
+    """Mark the DELEGATE_CHECK row sent, while this claim still holds it; whether it did."""
+    row_id, claim_token = check
+    marked = await session.execute(
+        update(Nudge)
+        .where(
+            Nudge.id == row_id,
+            Nudge.claim_token == claim_token,
+            Nudge.sent_at.is_(None),
+            Nudge.cancelled_at.is_(None),
+        )
+        .values(sent_columns(now))
+    )
+    return bool(marked.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def _say_refused(
+    session: AsyncSession,
+    ref: DecisionRef,
+    failed: DelegationRefused,
+    refused: Announce[DelegationRefused],
+    now: datetime,
+) -> None:
+    """The refused delegation's audit event, and what it says."""
+    record_event(
+        session,
+        secondment_id=ref.secondment_id,
+        actor_id="bot",
+        action=f"{ref.side.value}_delegation_refused",
+        terms_version=ref.terms_version,
+        at=now,
+        delegate_id=failed.delegate_id,
+        problem=type(failed.problem).__name__,
+    )
+    await said(session, refused, failed, ref.secondment_id, now)
 
 
 async def _drop_pending_checks(
@@ -233,35 +223,6 @@ async def _drop_pending_checks(
     )
 
 
-def _refuse_unless_open(before: SecondmentRecord, ref: DecisionRef) -> None:
-    """Why the side can no longer be handed over, if it cannot: decided, new terms, moved on."""
-    side = before.side(ref.side)
-    if side.state is SideState.APPROVED and side.decided_by and side.decided_at:
-        raise AlreadyDecided(ref.side, side.state, side.decided_by, side.decided_at)
-    if before.deciding_version != ref.terms_version:
-        raise TermsChanged(ref.terms_version, before.deciding_version)
-    if before.status.value not in DECIDING or side.state not in OPEN_SIDE:
-        raise NoLongerPending(before.status)
-
-
-def _check(
-    before: SecondmentRecord, ref: DecisionRef, actor_id: str, person: Person | None
-) -> None:
-    """Only the side's manager delegates it, and only to someone allowed to take it."""
-    side = before.side(ref.side)
-    if actor_id != side.manager_id:
-        raise NotYourSide(ref.side, side.manager_id)
-    others = {before.side(ref.side.other).manager_id, before.side(ref.side.other).decider_id}
-    errors = validate_delegate(
-        person,
-        manager_id=side.manager_id,
-        employee_id=before.employee_id,
-        other_deciders=others,
-    )
-    if errors:
-        raise InvalidInput(errors)
-
-
 async def _hand_over(
     session: AsyncSession,
     team_id: str,
@@ -271,37 +232,16 @@ async def _hand_over(
     policy: Policy,
     now: datetime,
 ) -> Delegated:
+    """Hand `ref.side` to `person` for its manager `actor_id` (back to the manager, if it is
+    them), once, with its audit event and the nudges re-planned; raise if it cannot be."""
     await lock_secondment(session, ref.secondment_id)
     before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
     side = before.side(ref.side)
-    _check(before, ref, actor_id, person)
+    check_can_delegate(before, ref.side, actor_id, person)
     assert person is not None
     new_delegate = None if person.id == side.manager_id else person.id
-    t = Secondment.__table__.c
-    home = ref.side is Side.HOME
-    state = t.home_state if home else t.host_state
-    result = await session.execute(
-        update(Secondment)
-        .where(
-            t.id == ref.secondment_id,
-            (t.home_manager_id if home else t.host_manager_id) == actor_id,
-            func.coalesce(t.proposal_version, t.terms_version) == ref.terms_version,
-            # Only while this side still has something to decide.
-            t.status.in_(DECIDING),
-            state.in_([s.value for s in OPEN_SIDE]),
-        )
-        .values(
-            {
-                t.home_delegate_id if home else t.host_delegate_id: new_delegate,
-                # Whoever decides now can: a side HR held for a deactivated decider is theirs.
-                t.home_to_hr_at if home else t.host_to_hr_at: None,
-                t.updated_at: now,
-            }
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        _refuse_unless_open(before, ref)
+    if not await _set_delegate(session, ref, actor_id, new_delegate, now):
+        refuse_unless_open(before, ref.side, ref.terms_version)
         raise NoLongerPending(before.status)  # it moved on since it was read
     await remember_people(session, team_id, [person], now)
     record_event(
@@ -318,3 +258,38 @@ async def _hand_over(
     record = await load_record(session, team_id, ref.secondment_id, policy)
     assert record is not None
     return Delegated(record, ref.side, side.manager_id, new_delegate, side.delegate_id)
+
+
+async def _set_delegate(
+    session: AsyncSession,
+    ref: DecisionRef,
+    manager_id: str,
+    new_delegate: str | None,
+    now: datetime,
+) -> bool:
+    """Set who decides `ref.side` for `manager_id`, only while it is still theirs and still
+    to decide on these terms; whether it changed."""
+    t = Secondment.__table__.c
+    home = ref.side is Side.HOME
+    state = t.home_state if home else t.host_state
+    result = await session.execute(
+        update(Secondment)
+        .where(
+            t.id == ref.secondment_id,
+            (t.home_manager_id if home else t.host_manager_id) == manager_id,
+            func.coalesce(t.proposal_version, t.terms_version) == ref.terms_version,
+            # Only while this side still has something to decide.
+            t.status.in_(DECIDING),
+            state.in_([s.value for s in OPEN_SIDE]),
+        )
+        .values(
+            {
+                t.home_delegate_id if home else t.host_delegate_id: new_delegate,
+                # Whoever decides now can: a side HR held for a deactivated decider is theirs.
+                t.home_to_hr_at if home else t.host_to_hr_at: None,
+                t.updated_at: now,
+            }
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -10,7 +10,6 @@ people may then approve or block it. Their reminders stop; nobody else's change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from bot.db import Sessions
+from bot.domain.hr_fallback import ToHr
 from bot.domain.policy import Policy
-from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
 from bot.models import Secondment
 from bot.services.audit import record_event
@@ -29,19 +28,6 @@ from bot.services.outbox import Announce, said
 from bot.services.replanning import replan
 
 AWAITING = [s.value for s in Status if s.awaits_decisions]
-# How the bot learnt it: Slack's `user_change` event; otherwise Slack's error on a reminder.
-DEACTIVATED = "account deactivated"
-GONE = "user_not_found"
-
-
-@dataclass(frozen=True, slots=True)
-class ToHr:
-    """A side handed to HR: whose deactivated account decided it, and how the bot learnt."""
-
-    record: SecondmentRecord
-    side: Side
-    decider_id: str
-    reason: str
 
 
 async def hand_to_hr(

@@ -5,17 +5,17 @@ Each note is keyed by the Slack view that submitted it, so a retried submission 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.errors import InvalidInput
 from bot.domain.kinds import NoteKind
+from bot.domain.notes import NoteAdded
 from bot.domain.permissions import check_can_respond, check_is_hr
 from bot.domain.policy import Policy
-from bot.domain.record import SecondmentRecord
 from bot.models import Note
 from bot.services.audit import record_event
 from bot.services.loading import load_visible, lock_secondment
@@ -23,15 +23,6 @@ from bot.services.outbox import Announce, said
 
 NOTE_MIN = 10
 NOTE_MAX = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class NoteAdded:
-    record: SecondmentRecord
-    kind: NoteKind
-    author_id: str
-    text: str
-    is_new: bool
 
 
 async def add_note(
@@ -48,6 +39,7 @@ async def add_note(
     policy: Policy,
     now: datetime,
 ) -> NoteAdded:
+    """Add a note to the thread, once per submitted form (`source_key`), and say so."""
     text = text.strip()
     if not NOTE_MIN <= len(text) <= NOTE_MAX:
         raise InvalidInput({"text": f"Write between {NOTE_MIN} and {NOTE_MAX} characters."})
@@ -61,30 +53,36 @@ async def add_note(
                 check_is_hr(actor_is_hr, "add an HR note")
             else:
                 check_can_respond(record, actor_id)
-            session.add(
-                Note(
-                    secondment_id=secondment_id,
-                    source_key=source_key,
-                    kind=kind,
-                    author_id=actor_id,
-                    text=text,
-                    terms_version=record.terms_version,
-                    created_at=now,
-                )
-            )
-            await session.flush()
-            record_event(
-                session,
-                secondment_id=secondment_id,
-                actor_id=actor_id,
-                action=f"note_{kind.value}",
-                terms_version=record.terms_version,
-                at=now,
-                text=text,
-            )
             added = NoteAdded(record, kind, actor_id, text, is_new=True)
+            await _store(session, added, source_key, now)
             return await said(session, announce, added, secondment_id, now)
     except IntegrityError:
         # Said when it was first added.
         assert record is not None, "the note's key clashed, so its request was found"
         return NoteAdded(record, kind, actor_id, text, is_new=False)
+
+
+async def _store(session: AsyncSession, added: NoteAdded, source_key: str, now: datetime) -> None:
+    """Add the note under its form's key (a clash raises IntegrityError), with its audit event."""
+    record = added.record
+    session.add(
+        Note(
+            secondment_id=record.id,
+            source_key=source_key,
+            kind=added.kind,
+            author_id=added.author_id,
+            text=added.text,
+            terms_version=record.terms_version,
+            created_at=now,
+        )
+    )
+    await session.flush()
+    record_event(
+        session,
+        secondment_id=record.id,
+        actor_id=added.author_id,
+        action=f"note_{added.kind.value}",
+        terms_version=record.terms_version,
+        at=now,
+        text=added.text,
+    )

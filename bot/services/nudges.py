@@ -109,78 +109,117 @@ async def reconcile_nudges(
     # goes, whatever is stored.
     if not _plan(loaded, {}, policy):
         if not new:
-            await session.execute(
-                update(Nudge)
-                .where(
-                    Nudge.secondment_id == row.id,
-                    Nudge.kind.not_in(SAID),
-                    Nudge.sent_at.is_(None),
-                    Nudge.cancelled_at.is_(None),
-                )
-                .values(cancelled_at=now)
-            )
+            await _cancel_all_waiting(session, row.id, now)
         return
     known = dict(known_tz or {})
     people = {row.employee_id, row.home_manager_id, row.host_manager_id}
     people |= set(_undecided(loaded).values())
     tz_of = known | await timezones(session, row.team_id, people - known.keys())
     wanted = {(_key(p), p.due_at): p for p in _plan(loaded, tz_of, policy)}
-
-    def this_round(nudge: Nudge) -> bool:
-        return nudge.kind not in ROUND_KINDS or nudge.round == row.round
-
     stored: list[Nudge] = []
     if not new:
-        stored = list(
-            await session.scalars(
-                select(Nudge).where(
-                    Nudge.secondment_id == row.id,
-                    Nudge.kind.not_in(SAID),
-                    or_(
-                        Nudge.round == row.round,
-                        Nudge.kind.not_in(ROUND_KINDS),
-                        and_(Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)),
-                    ),
-                )
-            )
-        )
+        stored = await _stored(session, row.id, row.round)
+    unwanted, missing = _compare(stored, wanted, row.round)
+    if unwanted:
+        await _cancel(session, unwanted, now)
+    if missing:
+        await _add(session, row.id, row.round, missing, now)
+
+
+def _compare(
+    stored: list[Nudge], wanted: dict[tuple[Key, datetime], PlannedNudge], round_: int
+) -> tuple[list[int], list[PlannedNudge]]:
+    """The waiting nudges the plan no longer wants (their ids), and the planned ones missing:
+    neither waiting at the same time nor done already."""
     waiting = [n for n in stored if n.sent_at is None and n.cancelled_at is None]
     done = {
         _key(n)
         for n in stored
-        if this_round(n) and (n.sent_at is not None or n.attempts > 0 or n.last_error in SKIPPED)
+        if _this_round(n, round_)
+        and (n.sent_at is not None or n.attempts > 0 or n.last_error in SKIPPED)
     }
-    have = {(_key(n), n.due_at) for n in waiting if this_round(n)}
+    have = {(_key(n), n.due_at) for n in waiting if _this_round(n, round_)}
     # A decision nudge from an earlier round still waiting belongs to a state that has passed.
-    unwanted = [n.id for n in waiting if not this_round(n) or (_key(n), n.due_at) not in wanted]
-    if unwanted:
-        await session.execute(
-            update(Nudge)
-            .where(Nudge.id.in_(unwanted), Nudge.sent_at.is_(None))
-            .values(cancelled_at=now)
-        )
+    unwanted = [
+        n.id for n in waiting if not _this_round(n, round_) or (_key(n), n.due_at) not in wanted
+    ]
     missing = [
         planned
         for (key, due_at), planned in wanted.items()
         if key not in done and (key, due_at) not in have
     ]
-    if missing:
-        # The rows as parameters of one statement, not a VALUES list: the statement is compiled
-        # once and then reused, where a VALUES list of rows was compiled anew on every change.
-        await session.execute(
-            insert(cast(Table, Nudge.__table__)),
-            [
-                {
-                    "secondment_id": row.id,
-                    "kind": planned.kind,
-                    "round": row.round,
-                    "side": planned.side,
-                    "sequence": planned.sequence,
-                    "recipient_id": planned.recipient_id,
-                    "due_at": planned.due_at,
-                    "attempts": 0,
-                    "created_at": now,
-                }
-                for planned in missing
-            ],
+    return unwanted, missing
+
+
+def _this_round(nudge: Nudge, round_: int) -> bool:
+    """`nudge` belongs to the current round: a decision nudge of it, or any other kind."""
+    return nudge.kind not in ROUND_KINDS or nudge.round == round_
+
+
+async def _cancel_all_waiting(session: AsyncSession, secondment_id: int, now: datetime) -> None:
+    """Cancel every planned nudge of the secondment still waiting."""
+    await session.execute(
+        update(Nudge)
+        .where(
+            Nudge.secondment_id == secondment_id,
+            Nudge.kind.not_in(SAID),
+            Nudge.sent_at.is_(None),
+            Nudge.cancelled_at.is_(None),
         )
+        .values(cancelled_at=now)
+    )
+
+
+async def _stored(session: AsyncSession, secondment_id: int, round_: int) -> list[Nudge]:
+    """The planned nudges the comparison needs: this round's, the other kinds', and any waiting."""
+    return list(
+        await session.scalars(
+            select(Nudge).where(
+                Nudge.secondment_id == secondment_id,
+                Nudge.kind.not_in(SAID),
+                or_(
+                    Nudge.round == round_,
+                    Nudge.kind.not_in(ROUND_KINDS),
+                    and_(Nudge.sent_at.is_(None), Nudge.cancelled_at.is_(None)),
+                ),
+            )
+        )
+    )
+
+
+async def _cancel(session: AsyncSession, unwanted: list[int], now: datetime) -> None:
+    """Cancel the waiting nudges the plan no longer wants."""
+    await session.execute(
+        update(Nudge)
+        .where(Nudge.id.in_(unwanted), Nudge.sent_at.is_(None))
+        .values(cancelled_at=now)
+    )
+
+
+async def _add(
+    session: AsyncSession,
+    secondment_id: int,
+    round_: int,
+    missing: list[PlannedNudge],
+    now: datetime,
+) -> None:
+    """Store the planned nudges not stored yet, in one statement."""
+    # The rows as parameters of one statement, not a VALUES list: the statement is compiled
+    # once and then reused, where a VALUES list of rows was compiled anew on every change.
+    await session.execute(
+        insert(cast(Table, Nudge.__table__)),
+        [
+            {
+                "secondment_id": secondment_id,
+                "kind": planned.kind,
+                "round": round_,
+                "side": planned.side,
+                "sequence": planned.sequence,
+                "recipient_id": planned.recipient_id,
+                "due_at": planned.due_at,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for planned in missing
+        ],
+    )

@@ -152,7 +152,19 @@ async def write_outbox(
     outgoing = await _pin_closes(session, secondment_id, outgoing)
     if not outgoing:
         return
-    rows: list[dict[str, Any]] = [
+    rows = _rows(secondment_id, outgoing, now, terms_version)
+    claims = claimed_here()
+    if claims is None:
+        await session.execute(insert(NUDGES), rows)
+        return
+    await _write_claimed(session, claims, secondment_id, outgoing, rows, now)
+
+
+def _rows(
+    secondment_id: int, outgoing: Sequence[Outgoing], now: datetime, terms_version: int
+) -> list[dict[str, Any]]:
+    """The outbox rows for `outgoing`, due at `now`, in the order they are said."""
+    return [
         {
             "secondment_id": secondment_id,
             "kind": item.kind,
@@ -170,10 +182,17 @@ async def write_outbox(
         }
         for position, item in enumerate(outgoing)
     ]
-    claims = claimed_here()
-    if claims is None:
-        await session.execute(insert(NUDGES), rows)
-        return
+
+
+async def _write_claimed(
+    session: AsyncSession,
+    claims: Claiming,
+    secondment_id: int,
+    outgoing: Sequence[Outgoing],
+    rows: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Write `rows` claimed for `claims` where nothing must come first, the rest free."""
     held_until = now + LEASE
     known = session.info.get(_WAITS, {}).pop(secondment_id, None)
     if known is None:
@@ -224,6 +243,7 @@ async def _pin_closes(
 
 
 def said_in_thread(item: Outgoing) -> bool:
+    """`item` speaks in the approval thread (as `in_thread` says of a stored row)."""
     return item.kind in IN_THREAD or item.destination in THREADED
 
 

@@ -3,7 +3,6 @@ host manager record the objectives they agree."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, update
@@ -14,6 +13,7 @@ from bot.domain.errors import InvalidInput
 from bot.domain.permissions import check_can_record_objectives
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
+from bot.domain.start_and_objectives import ObjectivesRecorded
 from bot.domain.states import APPROVED_OR_UNDERWAY, Status
 from bot.domain.terms import LONG_TEXT_MAX
 from bot.models import Secondment
@@ -53,13 +53,6 @@ async def activate(
     return True
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectivesRecorded:
-    record: SecondmentRecord
-    actor_id: str
-    is_new: bool
-
-
 async def record_objectives(
     sessions: Sessions,
     *,
@@ -72,11 +65,8 @@ async def record_objectives(
     policy: Policy,
     now: datetime,
 ) -> ObjectivesRecorded:
-    text = text.strip()
-    if not text:
-        raise InvalidInput({"objectives": "Write the objectives and deliverables you agree."})
-    if len(text) > LONG_TEXT_MAX:
-        raise InvalidInput({"objectives": f"Keep this to {LONG_TEXT_MAX} characters or fewer."})
+    """Record the objectives the employee and host manager agree, once per submitted form."""
+    text = _checked(text)
     async with sessions.begin() as session:
         record = await load_visible(session, team_id, secondment_id, actor_id, policy)
         check_can_record_objectives(record, actor_id)
@@ -112,3 +102,13 @@ async def record_objectives(
         assert updated is not None
         recorded = ObjectivesRecorded(updated, actor_id, is_new)
         return await said(session, announce, recorded, secondment_id, now)
+
+
+def _checked(text: str) -> str:
+    """The objectives as written, trimmed; or InvalidInput if empty or too long."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput({"objectives": "Write the objectives and deliverables you agree."})
+    if len(text) > LONG_TEXT_MAX:
+        raise InvalidInput({"objectives": f"Keep this to {LONG_TEXT_MAX} characters or fewer."})
+    return text

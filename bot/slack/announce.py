@@ -11,23 +11,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.absences import Handed
+from bot.domain.checkins import CheckInAnswered
+from bot.domain.debriefs import DebriefRecorded
 from bot.domain.decisions import DecisionMade, ExceptionDecided
+from bot.domain.delegation import Delegated, DelegationRefused
 from bot.domain.end_of_term import EndedEarly, Proposed, ReturnConfirmedEvent
+from bot.domain.hr_fallback import ToHr
 from bot.domain.kinds import CheckInAnswer, Destination, EscalationKind, NudgeKind
+from bot.domain.notes import NoteAdded
 from bot.domain.nudge_catalogue import CHECK_IN_NUDGES, CLOSABLE
 from bot.domain.record import SecondmentRecord
+from bot.domain.start_and_objectives import ObjectivesRecorded
 from bot.domain.states import SideState, Status
 from bot.domain.term_changes import TermsChangedEvent
-from bot.services.away_handover import Handed
-from bot.services.checkins import CheckInAnswered
-from bot.services.debriefs import DebriefRecorded
-from bot.services.delegation import Delegated, DelegationRefused
 from bot.services.escalations import EscalationRaised
-from bot.services.hr_fallback import ToHr
-from bot.services.notes import NoteAdded
 from bot.services.outbox import THREAD_UPDATE, Outgoing
 from bot.services.requests import ThreadAttached
-from bot.services.start_and_objectives import ObjectivesRecorded
 from bot.slack.addressing import closing, in_thread, to_actor_outside, to_person
 from bot.slack.builders.away import build_handed_notice, build_handed_reply
 from bot.slack.builders.checkins import (

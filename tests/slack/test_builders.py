@@ -25,6 +25,7 @@ from bot.domain.block_reasons import (
     BlockReason,
     Condition,
 )
+from bot.domain.checkins import CheckInAnswered
 from bot.domain.decisions import DecisionMade, DecisionRef
 from bot.domain.errors import (
     AfterEndDate,
@@ -83,7 +84,6 @@ from bot.domain.terms import (
     Terms,
 )
 from bot.domain.validation import RequestForm, validate_request
-from bot.services.checkins import CheckInAnswered
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.checkins import build_check_in_thanks
 from bot.slack.builders.end_of_term import (

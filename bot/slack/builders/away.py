@@ -20,8 +20,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.absences import Away
-from bot.services.away_handover import Handed
+from bot.domain.absences import Away, Handed
 from bot.slack.builders.messages import Message
 from bot.slack.builders.text import day, md, mention
 from bot.slack.builders.ways_forward import side_to_decide
@@ -138,6 +137,7 @@ def _cancellable(ahead: Sequence[Away]) -> list[Block]:
 
 
 def away_line(away: Away) -> str:
+    """One span of time away as a line: its days, whether it is now, and who decides meanwhile."""
     span = day(away.first_day)
     if away.last_day != away.first_day:
         span = f"{span} to {day(away.last_day)}"

@@ -15,9 +15,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.checkins import CHECK_IN_NOTE_MAX, CheckInAnswered
 from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.record import SecondmentRecord
-from bot.services.checkins import NOTE_MAX, CheckInAnswered
 from bot.slack.builders.messages import Message
 from bot.slack.builders.start_and_objectives import objectives_blocks
 from bot.slack.builders.terms import NOTE_ROOM
@@ -52,6 +52,7 @@ def who_hears(record: SecondmentRecord, answer: CheckInAnswer, sequence: int) ->
 
 
 def build_check_in(record: SecondmentRecord, sequence: int, reminder: bool) -> Message:
+    """The check-in question to the employee (or its reminder), with an answer button each."""
     lead = "⏰ A reminder: how" if reminder else "👋 How"
     text = (
         f"{lead} is your secondment with *{escape(record.terms.host_team)}* going? "
@@ -90,6 +91,7 @@ def build_check_in(record: SecondmentRecord, sequence: int, reminder: bool) -> M
 
 
 def check_in_name(sequence: int) -> str:
+    """How a check-in is named in words: by its number, or as the return follow-up."""
     return (
         "the follow-up after the return"
         if sequence == FOLLOW_UP_SEQUENCE
@@ -130,6 +132,7 @@ def build_follow_up(record: SecondmentRecord) -> Message:
 
 
 def build_check_in_modal(record: SecondmentRecord, ref: CheckInRef) -> View:
+    """The form after an answer is chosen: a note, and whether the home manager sees it."""
     assert ref.answer is not None
     return View(
         type="modal",
@@ -149,7 +152,9 @@ def build_check_in_modal(record: SecondmentRecord, ref: CheckInRef) -> View:
                 label="Anything to add?",
                 optional=True,
                 element=PlainTextInputElement(
-                    action_id=FollowUpField.CHECK_IN_NOTE, multiline=True, max_length=NOTE_MAX
+                    action_id=FollowUpField.CHECK_IN_NOTE,
+                    multiline=True,
+                    max_length=CHECK_IN_NOTE_MAX,
                 ),
             ),
             InputBlock(
@@ -173,6 +178,7 @@ def _summary(answered: CheckInAnswered) -> str:
 
 
 def build_check_in_thanks(answered: CheckInAnswered) -> Message:
+    """The employee's confirmation of an answer: how it was recorded and who hears of it."""
     record = answered.record
     shared = (
         f" A summary went to {mention(record.home.manager_id)}."

@@ -14,10 +14,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.debriefs import DebriefRecorded
 from bot.domain.end_of_term import EndedEarly
 from bot.domain.record import SecondmentRecord
 from bot.domain.terms import LONG_TEXT_MAX
-from bot.services.debriefs import DebriefRecorded
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import NOTE_ROOM, summary_line
 from bot.slack.builders.text import day, escape, md, mention, on_the_day
@@ -72,6 +72,7 @@ def build_debrief_request(record: SecondmentRecord, late: bool) -> Message:
 
 
 def build_debrief_hr_notice(record: SecondmentRecord, late: bool) -> Message:
+    """HR's notice that a secondment ends and its return debrief is due."""
     ends = on_the_day(record.terms.end_date, late, "ends", "ended")
     text = (
         f"Secondment #{record.id} {ends}; its return debrief is due between "
@@ -81,6 +82,7 @@ def build_debrief_hr_notice(record: SecondmentRecord, late: bool) -> Message:
 
 
 def build_debrief_modal(record: SecondmentRecord) -> View:
+    """The return debrief's form, shared with the home manager."""
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -136,6 +138,7 @@ def build_debrief_record(recorded: DebriefRecorded) -> Message:
 
 
 def build_end_early_modal(record: SecondmentRecord, notice_weeks: int) -> View:
+    """The form to end a secondment early: the reason and the notice period."""
     return View(
         type="modal",
         callback_id=Callback.END_EARLY,
@@ -186,6 +189,7 @@ def build_end_asks_ended_early(ended: EndedEarly) -> Message:
 
 
 def build_ended_early(ended: EndedEarly) -> Message:
+    """The thread's line for a secondment ended early: its new last day and why."""
     record = ended.record
     text = (
         f"⏹️ {mention(ended.actor_id)} ended secondment #{record.id} early. The last day is "

@@ -6,9 +6,9 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block, ContextBlock, SectionBlock
 
 from bot.domain.decisions import DecisionRef
+from bot.domain.hr_fallback import GONE, ToHr
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
-from bot.services.hr_fallback import GONE, ToHr
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import proposal_blocks, summary_line, terms_blocks
 from bot.slack.builders.text import md, mention

@@ -8,11 +8,11 @@ from datetime import datetime
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ContextBlock, SectionBlock
 
 from bot.domain.decisions import DecisionRef
+from bot.domain.delegation import DelegationRefused
 from bot.domain.errors import InvalidInput
 from bot.domain.hr_rules import HrRules
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState
-from bot.services.delegation import DelegationRefused
 from bot.slack.builders.messages import Message, text_message
 from bot.slack.builders.refusals import refusal_text
 from bot.slack.builders.text import BOT_ERROR, every_weeks, md, mention, moment, slack_said

@@ -14,8 +14,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.record import SecondmentRecord
+from bot.domain.start_and_objectives import ObjectivesRecorded
 from bot.domain.terms import LONG_TEXT_MAX
-from bot.services.start_and_objectives import ObjectivesRecorded
 from bot.slack.builders.messages import Message
 from bot.slack.builders.terms import SECTION_ROOM, summary_line
 from bot.slack.builders.text import day, escape, md, mention, moment, on_the_day
@@ -24,6 +24,7 @@ from bot.slack.refs import RequestRef
 
 
 def objectives_blocks(record: SecondmentRecord) -> list[Block]:
+    """The agreed objectives and who recorded them, or nothing before they are."""
     if record.objectives is None:
         return []
     agreed = record.objectives
@@ -117,6 +118,7 @@ def build_started_reply(record: SecondmentRecord, late: bool) -> Message:
 
 
 def build_objectives_modal(record: SecondmentRecord) -> View:
+    """The form to record the objectives the employee and host manager agree."""
     initial = record.objectives.text if record.objectives else record.terms.objectives
     return View(
         type="modal",
@@ -148,6 +150,7 @@ def build_objectives_modal(record: SecondmentRecord) -> View:
 
 
 def build_objectives_reply(recorded: ObjectivesRecorded) -> Message:
+    """The thread's line for recorded objectives, with the objectives."""
     record = recorded.record
     text = f"🎯 {mention(recorded.actor_id)} recorded the agreed objectives for #{record.id}."
     return Message(text=text, blocks=[SectionBlock(text=md(text)), *objectives_blocks(record)])

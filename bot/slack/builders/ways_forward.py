@@ -17,12 +17,12 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.decisions import DecisionRef
+from bot.domain.delegation import Delegated
 from bot.domain.kinds import EscalationKind, NoteKind
+from bot.domain.notes import NoteAdded
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState
 from bot.domain.term_changes import TermsChangedEvent
-from bot.services.delegation import Delegated
-from bot.services.notes import NoteAdded
 from bot.slack.builders.messages import Message, text_message
 from bot.slack.builders.terms import (
     NOTE_ROOM,

@@ -11,8 +11,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.absences import AwayChanged
 from bot.domain.errors import InvalidInput
-from bot.services.absences import AwayChanged, add_absence, cancel_absence, time_away
+from bot.services.absences import add_absence, cancel_absence, time_away
 from bot.slack.builders.away import FROM_HOME, build_away_modal, build_away_saved
 from bot.slack.builders.home_limits import DEFAULT_LIMITS
 from bot.slack.delivery import deliver_now

@@ -10,7 +10,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.hr_fallback import DEACTIVATED, hand_to_hr
+from bot.domain.hr_fallback import DEACTIVATED
+from bot.services.hr_fallback import hand_to_hr
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Event
@@ -20,11 +21,14 @@ from bot.slack.parsing import parse_deactivated
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for member changes: a deactivated decider's pending sides go to HR."""
+
     @app.event(Event.USER_CHANGE)
     @answered
     async def handle_user_change_event(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Hand HR the sides a now deactivated member decides, and say so at once."""
         person = parse_deactivated(event)
         if person is None:
             return  # a profile change: nothing waits on it
