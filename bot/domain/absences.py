@@ -58,6 +58,7 @@ class Window:
 
 
 def window(first_day: date, last_day: date, tz: str | None, policy: Policy) -> Window:
+    """When an absence of these days holds, for a person in timezone `tz`."""
     start = time(policy.workday_start_hour)
     return Window(
         datetime.combine(first_day, start, zone_of(tz)).astimezone(UTC),
