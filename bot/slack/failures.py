@@ -77,11 +77,13 @@ class Undelivered(Exception):
 
 
 def retry_wait(attempts: int, retry_after: int = 0) -> timedelta:
+    """How long a failed message waits before its next attempt (at least Slack's Retry-After)."""
     growing = min(timedelta(minutes=2**attempts), LONGEST_WAIT)
     return max(growing, timedelta(seconds=retry_after))
 
 
 def gives_up(error: str, attempts: int) -> bool:
+    """Whether a failed message is given up for good rather than tried again."""
     if error in UNREACHABLE or error in REFUSED or error.startswith(CANNOT_DECIDE):
         return True
     if error in PASSING or error.startswith("http_5"):

@@ -30,6 +30,8 @@ MEMBER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
 
 @dataclass(frozen=True, slots=True)
 class CommandLine:
+    """A slash command's text, split into its subcommand and the rest."""
+
     subcommand: str
     argument: str
 
@@ -46,6 +48,7 @@ def clean(text: str) -> str:
 
 
 def parse_command(text: str | None) -> CommandLine:
+    """Which subcommand was typed (lower case), and what follows it."""
     words = clean(text or "").strip().split(maxsplit=1)
     if not words:
         return CommandLine("", "")
@@ -96,6 +99,7 @@ def parse_report_filter(text: str) -> ReportFilter | BadFilter:
 
 
 def first_mention(text: str) -> str | None:
+    """The Slack id of the first person mentioned in the text; None without one."""
     match = MENTION.search(text)
     return match.group(1) if match else None
 
@@ -146,6 +150,7 @@ def _user(values: dict[str, Any], block_id: str) -> str | None:
 
 
 def parse_request_form(values: dict[str, Any]) -> RequestForm:
+    """The request form as entered, for the rules to check."""
     F = RequestField
     return RequestForm(
         home_manager_id=_user(values, F.HOME_MANAGER),
@@ -175,6 +180,7 @@ def parse_change(values: dict[str, Any]) -> tuple[RequestForm, str | None]:
 
 
 def parse_conditions_form(values: dict[str, Any]) -> ConditionsForm:
+    """The conditions form as entered, for the rules to check."""
     F = ConditionsField
     return ConditionsForm(
         start_date=_date(values, F.START_DATE),
@@ -186,6 +192,7 @@ def parse_conditions_form(values: dict[str, Any]) -> ConditionsForm:
 
 
 def parse_away_form(values: dict[str, Any]) -> AbsenceForm:
+    """The time-away form as entered, for the rules to check."""
     return AbsenceForm(
         _date(values, AwayField.FIRST_DAY),
         _date(values, AwayField.LAST_DAY),
@@ -194,10 +201,12 @@ def parse_away_form(values: dict[str, Any]) -> AbsenceForm:
 
 
 def parse_chosen_user(values: dict[str, Any]) -> str | None:
+    """The person chosen in a form (a delegate, say); None if nobody was."""
     return _user(values, FollowUpField.DELEGATE)
 
 
 def parse_objectives(values: dict[str, Any]) -> str:
+    """The objectives as typed, trimmed."""
     return (_text(values, FollowUpField.OBJECTIVES) or "").strip()
 
 
@@ -208,6 +217,7 @@ def parse_check_in(values: dict[str, Any]) -> tuple[str | None, bool]:
 
 
 def parse_debrief(values: dict[str, Any]) -> DebriefForm:
+    """The return debrief's form as entered."""
     F = DebriefField
     return DebriefForm(
         achieved=_text(values, F.ACHIEVED),
@@ -219,6 +229,7 @@ def parse_debrief(values: dict[str, Any]) -> DebriefForm:
 
 
 def parse_early_end(values: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The early end's reason and notice in weeks, as typed."""
     return _text(values, EarlyEndField.REASON), _text(values, EarlyEndField.NOTICE_WEEKS)
 
 
@@ -233,10 +244,12 @@ def parse_proposal(values: dict[str, Any]) -> tuple[date | None, str | None, str
 
 
 def parse_text(values: dict[str, Any]) -> str:
+    """The words typed in a form's one text field (a reply, a note), trimmed."""
     return (_text(values, FollowUpField.TEXT) or "").strip()
 
 
 def parse_block_form(values: dict[str, Any]) -> BlockForm:
+    """The block form as entered, for the rules to check."""
     return BlockForm(
         reason=_selected(values, BlockField.REASON),
         explanation=_text(values, BlockField.EXPLANATION),
@@ -247,6 +260,8 @@ def parse_block_form(values: dict[str, Any]) -> BlockForm:
 
 @dataclass(frozen=True, slots=True)
 class RevokedTokens:
+    """Whose tokens Slack says were revoked: people's user tokens, and whether the bot's."""
+
     user_ids: list[str]
     bot: bool
 

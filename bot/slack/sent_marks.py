@@ -21,6 +21,8 @@ from bot.services.sweep import Due
 
 
 class SentMarks:
+    """Messages Slack has taken, to be recorded as sent with the next renewal of claims."""
+
     def __init__(self, sessions: Sessions, now: datetime, *, look_behind: bool = False) -> None:
         self._sessions = sessions
         self._now = now
