@@ -138,6 +138,7 @@ def _cancellable(ahead: Sequence[Away]) -> list[Block]:
 
 
 def away_line(away: Away) -> str:
+    """One span of time away as the time-away form lists it, with who decides meanwhile."""
     span = day(away.first_day)
     if away.last_day != away.first_day:
         span = f"{span} to {day(away.last_day)}"

@@ -52,6 +52,7 @@ def who_hears(record: SecondmentRecord, answer: CheckInAnswer, sequence: int) ->
 
 
 def build_check_in(record: SecondmentRecord, sequence: int, reminder: bool) -> Message:
+    """The check-in question to the employee (or its reminder), with the answers as buttons."""
     lead = "⏰ A reminder: how" if reminder else "👋 How"
     text = (
         f"{lead} is your secondment with *{escape(record.terms.host_team)}* going? "
@@ -90,6 +91,7 @@ def build_check_in(record: SecondmentRecord, sequence: int, reminder: bool) -> M
 
 
 def check_in_name(sequence: int) -> str:
+    """A check-in as a sentence names it ("check-in 2", or the return follow-up)."""
     return (
         "the follow-up after the return"
         if sequence == FOLLOW_UP_SEQUENCE
@@ -130,6 +132,7 @@ def build_follow_up(record: SecondmentRecord) -> Message:
 
 
 def build_check_in_modal(record: SecondmentRecord, ref: CheckInRef) -> View:
+    """The form after an answer is chosen: an optional note, and whether to share a summary."""
     assert ref.answer is not None
     return View(
         type="modal",
@@ -173,6 +176,7 @@ def _summary(answered: CheckInAnswered) -> str:
 
 
 def build_check_in_thanks(answered: CheckInAnswered) -> Message:
+    """The employee's confirmation of a check-in answer, and who hears of it."""
     record = answered.record
     shared = (
         f" A summary went to {mention(record.home.manager_id)}."

@@ -72,6 +72,7 @@ def build_debrief_request(record: SecondmentRecord, late: bool) -> Message:
 
 
 def build_debrief_hr_notice(record: SecondmentRecord, late: bool) -> Message:
+    """HR's notice that a secondment ends and its return debrief is due."""
     ends = on_the_day(record.terms.end_date, late, "ends", "ended")
     text = (
         f"Secondment #{record.id} {ends}; its return debrief is due between "
@@ -81,6 +82,7 @@ def build_debrief_hr_notice(record: SecondmentRecord, late: bool) -> Message:
 
 
 def build_debrief_modal(record: SecondmentRecord) -> View:
+    """The return debrief's form."""
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -136,6 +138,7 @@ def build_debrief_record(recorded: DebriefRecorded) -> Message:
 
 
 def build_end_early_modal(record: SecondmentRecord, notice_weeks: int) -> View:
+    """The form that ends a secondment early: why, and the notice in weeks."""
     return View(
         type="modal",
         callback_id=Callback.END_EARLY,
@@ -186,6 +189,7 @@ def build_end_asks_ended_early(ended: EndedEarly) -> Message:
 
 
 def build_ended_early(ended: EndedEarly) -> Message:
+    """What the thread is told when a secondment is ended early."""
     record = ended.record
     text = (
         f"⏹️ {mention(ended.actor_id)} ended secondment #{record.id} early. The last day is "

@@ -10,6 +10,8 @@ from slack_sdk.models.blocks import Block
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    """A message ready to send: its blocks and the text Slack shows in notifications."""
+
     text: str
     blocks: list[Block] = field(default_factory=list)
 

@@ -197,16 +197,19 @@ _PROBLEMS = {
 
 
 def build_report_usage(bad: BadFilter) -> Message:
+    """What is wrong with the filter HR typed, and how to write one."""
     problem = _PROBLEMS[bad.problem].format(word=escape(bad.word, 60).replace("`", "'"))
     text = f"{problem}\n{USAGE}"
     return Message(text=text, blocks=[SectionBlock(text=md(text))])
 
 
 def report_filename(report: Report) -> str:
+    """The report's CSV file name, dated the day it was made."""
     return f"secondment-report-{report.generated_at:%Y-%m-%d}.csv"
 
 
 def report_comment(report: Report) -> str:
+    """The words that come with the report's CSV file."""
     return (
         f"The secondment report as CSV, one row per secondment. {describe_filter(report.wanted)}."
     )

@@ -24,6 +24,7 @@ from bot.slack.refs import RequestRef
 
 
 def objectives_blocks(record: SecondmentRecord) -> list[Block]:
+    """The agreed objectives and who recorded them; nothing before they are agreed."""
     if record.objectives is None:
         return []
     agreed = record.objectives
@@ -117,6 +118,7 @@ def build_started_reply(record: SecondmentRecord, late: bool) -> Message:
 
 
 def build_objectives_modal(record: SecondmentRecord) -> View:
+    """The form in which the employee and the host side record the agreed objectives."""
     initial = record.objectives.text if record.objectives else record.terms.objectives
     return View(
         type="modal",
@@ -148,6 +150,7 @@ def build_objectives_modal(record: SecondmentRecord) -> View:
 
 
 def build_objectives_reply(recorded: ObjectivesRecorded) -> Message:
+    """What the thread is told once the objectives are recorded."""
     record = recorded.record
     text = f"🎯 {mention(recorded.actor_id)} recorded the agreed objectives for #{record.id}."
     return Message(text=text, blocks=[SectionBlock(text=md(text)), *objectives_blocks(record)])

@@ -28,6 +28,8 @@ LONG_TEXTS = ("responsibilities", "objectives", "coverage_plan")
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """A file to upload: its name, its title in Slack, and what it holds."""
+
     filename: str
     title: str
     content: str
@@ -59,6 +61,7 @@ def _terms(terms: Terms) -> list[str]:
 
 
 def build_written_record(written: WrittenRecord, generated_at: datetime) -> Document:
+    """The written record of one secondment, as a Markdown document."""
     record = written.record
     out: list[str] = [
         f"# Secondment #{record.id}: the written record",
@@ -226,6 +229,7 @@ def _exception_line(record: SecondmentRecord) -> list[str]:
 
 
 def build_export_sent(record_id: int) -> Message:
+    """The reply once the written record is in the person's DM."""
     text = (
         f"📄 The written record of secondment #{record_id} is in your direct messages with me: "
         "every version of the terms, the decisions and their reasons, the check-ins, the "
@@ -235,6 +239,7 @@ def build_export_sent(record_id: int) -> Message:
 
 
 def build_export_failed(record_id: int, error: str) -> Message:
+    """The reply when the written record could not be uploaded."""
     text = (
         f"I couldn't upload the written record of secondment #{record_id} ({error}). Nothing "
         "has changed; please try `/secondment export` again in a moment."
