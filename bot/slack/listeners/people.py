@@ -20,11 +20,14 @@ from bot.slack.parsing import parse_deactivated
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for members' accounts changing."""
+
     @app.event(Event.USER_CHANGE)
     @answered
     async def handle_user_change_event(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Hand a deactivated person's undecided sides to HR, and tell whoever must know."""
         person = parse_deactivated(event)
         if person is None:
             return  # a profile change: nothing waits on it
