@@ -169,6 +169,7 @@ def _summary_columns() -> tuple[Any, ...]:
 
 
 def summary_of_row(row: Any) -> SecondmentSummary:
+    """A secondment's summary, from a row of the lists' own query."""
     proposal = row.proposal_kind if row.proposal_version is not None else None
     return SecondmentSummary(
         id=row.secondment_id,
@@ -203,6 +204,7 @@ def summary_of_row(row: Any) -> SecondmentSummary:
 
 
 def as_employee(team_id: str, user_id: str) -> Listing:
+    """The viewer's own secondments as employee, the latest first."""
     return Listing(
         select(Secondment.id.label("secondment_id")).where(
             Secondment.team_id == team_id, Secondment.employee_id == user_id
@@ -216,6 +218,7 @@ def deciding(team_id: str, user_id: str) -> Listing:
     waits for a decision; the longest waiting first."""
 
     def side(which: Side, manager: Any, delegate: Any, state: Any) -> Query:
+        """One side's pending decisions that the user makes."""
         return select(
             Secondment.id.label("id"),
             literal(which.value, String).label("side"),
@@ -252,6 +255,7 @@ def managed_and_hosted(team_id: str, user_id: str) -> Listing:
     manager), the latest first."""
 
     def as_(section: HomeSection, manager: Any) -> Query:
+        """The secondments the viewer manages on one side, for its section."""
         return select(
             Secondment.id.label("secondment_id"),
             literal(section.value, String).label("section"),

@@ -72,6 +72,7 @@ def _decided(row: Secondment) -> list[Side]:
 
 
 def terms_of(row: TermsVersion) -> Terms:
+    """One stored version of the terms, as the domain's Terms."""
     # The terms table has a column for every Terms field, under the same name.
     return Terms(**{field.name: getattr(row, field.name) for field in fields(Terms)})
 
@@ -99,6 +100,7 @@ def to_record(
     policy: Policy,
     questions_open: bool = False,
 ) -> SecondmentRecord:
+    """The secondment's record, from its row and the rows that belong to it."""
     current = next(t for t in row.terms if t.version == row.terms_version)
     terms = terms_of(current)
     proposal = None
@@ -119,6 +121,7 @@ def to_record(
         )
 
     def side(side: Side) -> SideRecord:
+        """One manager's side of the record."""
         state = row.state_of(side)
         decision = decisions.get(side) if state is not SideState.PENDING else None
         return SideRecord(
@@ -384,6 +387,7 @@ async def record_of(
 async def load_record(
     session: AsyncSession, team_id: str, secondment_id: int, policy: Policy
 ) -> SecondmentRecord | None:
+    """The secondment's record, within this workspace; None if there is none."""
     loaded = await load_secondment(
         session, Secondment.id == secondment_id, Secondment.team_id == team_id
     )

@@ -60,6 +60,7 @@ async def load_report(
     actor_is_hr: bool,
     now: datetime,
 ) -> Report:
+    """HR's report over the secondments its filter picks."""
     check_is_hr(actor_is_hr, REPORT_ACTION)
     audit = (
         select(

@@ -85,17 +85,22 @@ MENTIONABLE: dict[Any, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class RetentionApplied:
+    """What the daily retention did: the secondments anonymised and those deleted."""
+
     anonymised: list[int]
     deleted: list[int]
 
 
 @dataclass(frozen=True, slots=True)
 class PersonErased:
+    """What erasing one person's data did: in how many secondments."""
+
     person_id: str
     secondments: int
 
 
 async def apply_retention(sessions: Sessions, *, now: datetime, policy: Policy) -> RetentionApplied:
+    """Anonymise (or delete) every secondment past retention; run daily."""
     cutoff = retention_cutoff(now, policy.retention_years)
     t = Secondment.__table__.c
     due = or_(
@@ -245,6 +250,7 @@ async def erase_person(
     actor_is_hr: bool,
     now: datetime,
 ) -> PersonErased:
+    """Erase one person's personal data, at HR's request."""
     check_is_hr(actor_is_hr, "erase a person's data")
     t = Secondment.__table__.c
     async with sessions.begin() as session:

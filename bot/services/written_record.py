@@ -25,6 +25,8 @@ from bot.services.loading import load_record, terms_of
 
 @dataclass(frozen=True, slots=True)
 class VersionEntry:
+    """One version of the terms, who made it and why, as the written record lists it."""
+
     version: int
     terms: Terms
     created_by: str
@@ -37,6 +39,8 @@ class VersionEntry:
 
 @dataclass(frozen=True, slots=True)
 class CheckInEntry:
+    """One check-in as the written record shows it to the person asking."""
+
     sequence: int
     answer: str | None
     note: str | None
@@ -48,6 +52,8 @@ class CheckInEntry:
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
+    """One audit event as the written record shows it."""
+
     at: datetime
     actor_id: str
     action: str
@@ -57,6 +63,8 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class WrittenRecord:
+    """Everything the written record of one secondment holds, as the person asking may read it."""
+
     record: SecondmentRecord
     viewer_id: str
     versions: list[VersionEntry]
@@ -77,6 +85,7 @@ async def load_written_record(
     viewer_is_hr: bool,
     policy: Policy,
 ) -> WrittenRecord:
+    """The written record of one secondment, for one of its three parties or HR."""
     async with sessions.begin() as session:
         record = check_can_export(
             await load_record(session, team_id, secondment_id, policy),
@@ -86,6 +95,7 @@ async def load_written_record(
         )
 
         async def all_of(model: Any, *order: Any) -> list[Any]:
+            """Every row of `model` that belongs to the secondment, in `order`."""
             return list(
                 await session.scalars(
                     select(model).where(model.secondment_id == secondment_id).order_by(*order)
