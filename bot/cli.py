@@ -25,6 +25,7 @@ SETTINGS_HELP = "See .env.example and the README's configuration table."
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line's commands: serve, sandbox, migrate and check."""
     top = argparse.ArgumentParser(
         prog="secondment-bot",
         description="Secondment Mediator: a Slack bot that runs a secondment from the request "
@@ -53,6 +54,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command given on the command line; the process's exit status."""
     args = parser().parse_args(argv)
     try:
         match args.command:

@@ -13,6 +13,8 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """Where the bot reads the time from: the system's clock, or a stand-in's."""
+
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""
         ...
@@ -22,4 +24,5 @@ class SystemClock:
     """The real time, as the system reports it."""
 
     def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
         return datetime.now(UTC)

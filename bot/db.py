@@ -92,6 +92,7 @@ def migrations_directory() -> Path:
 
 
 def alembic_config() -> Config:
+    """Alembic's settings for migrating this database, from a checkout or an install."""
     ini = ROOT / "alembic.ini"  # a checkout's, for the alembic command; an install has none
     config = Config(str(ini)) if ini.is_file() else Config()
     config.set_main_option("script_location", str(migrations_directory()))

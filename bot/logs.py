@@ -33,6 +33,7 @@ _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*", re.IGNORECASE)
 
 
 def new_correlation_id() -> str:
+    """A fresh short id that ties together every log line of one unit of work."""
     return uuid.uuid4().hex[:12]
 
 
@@ -49,6 +50,7 @@ def correlated(correlation_id: str | None = None) -> Iterator[str]:
 
 class _CorrelationFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        """Stamp the record with the current correlation id."""
         record.correlation_id = CORRELATION_ID.get()
         return True
 
@@ -72,6 +74,7 @@ class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
         )
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """The record's time in ISO 8601, UTC, to the millisecond."""
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
 
 
@@ -86,6 +89,7 @@ class _TextFormatter(logging.Formatter):
     follows on lines of its own."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
+        """The message with its own line breaks escaped."""
         record.message = record.message.translate(_LINE_BREAKS)
         return super().formatMessage(record)
 
@@ -96,6 +100,7 @@ class _NoResponseUrls(logging.Filter):
     logged as `[response URL]`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Replace every URL in the message with `[response URL]`."""
         record.msg, record.args = _URL.sub("[response URL]", record.getMessage()), ()
         return True
 
@@ -109,6 +114,7 @@ class _NoCalendarTokens(logging.Filter):
     fields a JSON line carries: a calendar feed's token is logged as `[token]`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Replace each calendar feed's token in the record with `[token]`."""
         record.msg, record.args = _CALENDAR_PATH.sub("/calendar/[token]", record.getMessage()), ()
         for name, value in vars(record).items():
             if isinstance(value, str) and "/calendar/" in value:
@@ -122,6 +128,7 @@ class _QuietBadHttp(logging.Filter):
     anything, so it is a warning naming only the kind of fault."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Turn aiohttp's error about a malformed request into a one-line warning."""
         error = record.exc_info[1] if record.exc_info else None
         if record.name == "aiohttp.server" and isinstance(error, HttpProcessingError):
             record.levelno, record.levelname = logging.WARNING, "WARNING"
@@ -144,6 +151,7 @@ class _Redacting(logging.Formatter):
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
+        """The inner formatter's line, with every secret in it blanked out."""
         line = SLACK_TOKEN.sub(REDACTED, self._inner.format(record))
         line = VERIFICATION_TOKEN.sub(rf"\1{REDACTED}", line)
         for secret in self._secrets:
@@ -165,6 +173,7 @@ def log_handler(
 def configure_logging(
     level: str, log_format: LogFormat = "text", secrets: Iterable[str] = ()
 ) -> None:
+    """Send the bot's log lines to standard error, at `level`, in the chosen format."""
     root = logging.getLogger()
     root.handlers[:] = [log_handler(log_format, secrets)]
     root.setLevel(level.upper())

@@ -33,6 +33,8 @@ DAILY_RETRY_SECONDS = 15 * 60
 
 
 class Sweeper:
+    """Wakes the sweep every few seconds and the daily retention job once a day."""
+
     def __init__(
         self,
         sweep: Job,
@@ -99,6 +101,7 @@ class Sweeper:
             )
 
     def start(self) -> None:
+        """Start waking the jobs (the sweep runs at once)."""
         self._scheduler.start()
 
     @asynccontextmanager

@@ -48,6 +48,7 @@ class Webhook:
 
     @property
     def host(self) -> str:
+        """The webhook's host name, for log lines that must not show its full URL."""
         return urlsplit(self.url).hostname or "?"
 
 

@@ -19,6 +19,7 @@ target_metadata = Base.metadata
 
 
 def run_on(connection: Connection) -> None:
+    """Run the migrations on a connection already open."""
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -31,6 +32,7 @@ def run_on(connection: Connection) -> None:
 
 
 async def run_from_command_line() -> None:
+    """Run the migrations on a new engine for DATABASE_URL, as the alembic command does."""
     # Batch mode on SQLite copies and drops tables: foreign keys must not cascade meanwhile.
     engine = make_engine(DatabaseSettings().database_url, enforce_foreign_keys=False)
     async with engine.begin() as connection:

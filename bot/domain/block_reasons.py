@@ -11,6 +11,8 @@ from enum import StrEnum
 
 
 class BlockReason(StrEnum):
+    """The category a manager picks for a block, so HR can count blocks by why."""
+
     COVER = "cover"
     WORKLOAD = "workload"
     TIMING = "timing"
@@ -21,6 +23,7 @@ class BlockReason(StrEnum):
 
     @property
     def label(self) -> str:
+        """The category as the block form and the messages name it."""
         return {
             BlockReason.COVER: "Cover or backfill",
             BlockReason.WORKLOAD: "Team workload",
@@ -33,12 +36,15 @@ class BlockReason(StrEnum):
 
 
 class Condition(StrEnum):
+    """A change that would turn a block into a yes, as the block form offers them."""
+
     LATER_START = "later_start"
     HANDOVER = "handover"
     SHORTER_TERM = "shorter_term"
 
     @property
     def label(self) -> str:
+        """The condition as the block form and the messages name it."""
         return {
             Condition.LATER_START: "A later start date",
             Condition.HANDOVER: "A handover period",
@@ -52,6 +58,8 @@ CONDITIONS_NOTE_MAX = 1000
 
 @dataclass(frozen=True, slots=True)
 class BlockDetails:
+    """A manager's block as given: its category, its words, and what would make it work."""
+
     reason: BlockReason
     explanation: str
     conditions: tuple[Condition, ...] = ()

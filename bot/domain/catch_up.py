@@ -51,6 +51,8 @@ class Asked:
 
 @dataclass(frozen=True, slots=True)
 class Send:
+    """Still true: send it now."""
+
     pass
 
 
@@ -63,6 +65,8 @@ class Wait:
 
 @dataclass(frozen=True, slots=True)
 class Skip:
+    """No longer true: never send it, and record `reason` on it."""
+
     reason: str
 
 

@@ -16,6 +16,8 @@ CHANGE_NOTE_MAX = 1000
 
 @dataclass(frozen=True, slots=True)
 class ConditionsForm:
+    """The conditions form as entered: each field left empty is a condition not asked for."""
+
     start_date: date | None = None  # a later start
     handover_weeks: str | None = None  # a handover period before the start
     end_date: date | None = None  # a shorter term

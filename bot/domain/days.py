@@ -7,4 +7,5 @@ from datetime import date
 
 
 def written_day(value: date) -> str:
+    """The day as people read it in messages, such as "Mon 4 Jan 2027"."""
     return f"{value.strftime('%a')} {value.day} {value.strftime('%b %Y')}"

@@ -17,11 +17,15 @@ class Refusal(Exception):
 
 @dataclass
 class NotFound(Refusal):
+    """No such secondment, or not one the person may see."""
+
     secondment_id: int
 
 
 @dataclass
 class NotYourSide(Refusal):
+    """The person does not decide this side: its manager, delegate or HR in their place does."""
+
     side: Side
     manager_id: str
     delegate_id: str | None = None
@@ -46,6 +50,8 @@ class OnlyThesePeople(Refusal):
 
 @dataclass
 class OnlyHr(Refusal):
+    """Only HR may do `action`."""
+
     action: str
 
 
@@ -56,6 +62,8 @@ class OverrideNotAllowed(Refusal):
 
 @dataclass
 class AlreadyDecided(Refusal):
+    """The side was decided already, by whom and when."""
+
     side: Side
     state: SideState
     decided_by: str
@@ -73,6 +81,8 @@ class ExceptionAlreadyDecided(Refusal):
 
 @dataclass
 class NoLongerPending(Refusal):
+    """The request is past the point where this action applies: it now stands at `status`."""
+
     status: Status
 
 
@@ -85,17 +95,23 @@ class NotBlocked(Refusal):
 
 @dataclass
 class TermsChanged(Refusal):
+    """The terms changed after the person saw them: they decide the current version instead."""
+
     version_seen: int
     current_version: int
 
 
 @dataclass
 class AlreadyStarted(Refusal):
+    """The secondment started on `start_date`, too late for this action."""
+
     start_date: date
 
 
 @dataclass
 class AlreadyEscalated(Refusal):
+    """HR has been asked already, by whom and when."""
+
     kind: EscalationKind
     raised_by: str | None
     raised_at: datetime
@@ -116,6 +132,8 @@ class InvalidInput(Exception):
 
 @dataclass
 class AlreadyAnswered(Refusal):
+    """This check-in was answered already."""
+
     sequence: int
     answered_at: datetime
 

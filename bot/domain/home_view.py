@@ -19,6 +19,8 @@ Item = TypeVar("Item")
 
 
 class HomeSection(StrEnum):
+    """The sections of the App Home, each listing one kind of item."""
+
     MINE = "mine"  # the viewer's secondments as employee
     DECISIONS = "decisions"  # sides the viewer decides that await a decision
     MANAGED = "managed"  # secondments of the viewer's own people (the viewer is home manager)
@@ -31,6 +33,7 @@ class HomeSection(StrEnum):
 
     @property
     def for_hr(self) -> bool:
+        """Whether only HR sees this section."""
         return self.value.startswith("hr_")
 
 
@@ -44,12 +47,16 @@ class Shown(Generic[Item]):
 
 @dataclass(frozen=True, slots=True)
 class PendingDecision:
+    """A side the viewer decides that awaits their decision."""
+
     secondment: SecondmentSummary
     side: Side
 
 
 @dataclass(frozen=True, slots=True)
 class OpenEscalation:
+    """A request brought to HR that HR has not settled yet."""
+
     secondment: SecondmentSummary
     kind: EscalationKind
     raised_by: str | None
@@ -58,6 +65,8 @@ class OpenEscalation:
 
 @dataclass(frozen=True, slots=True)
 class MissedCheckIn:
+    """A check-in the employee was asked and reminded of and did not answer."""
+
     secondment: SecondmentSummary
     sequence: int
     missed_at: datetime
@@ -73,6 +82,8 @@ class Completed:
 
 @dataclass(frozen=True, slots=True)
 class HrHome:
+    """The sections only HR sees on its Home."""
+
     open: Shown[SecondmentSummary]
     escalations: Shown[OpenEscalation]
     missed: Shown[MissedCheckIn]
@@ -81,6 +92,8 @@ class HrHome:
 
 @dataclass(frozen=True, slots=True)
 class Home:
+    """Everything one person's App Home shows."""
+
     mine: Shown[SecondmentSummary]
     decisions: Shown[PendingDecision]
     dates: Shown[KeyDate]

@@ -30,6 +30,7 @@ class HrRules:
 
     @property
     def any(self) -> bool:
+        """Whether any of HR's rules is in force."""
         return any(
             rule is not None
             for rule in (

@@ -17,6 +17,8 @@ from bot.domain.underway_plan import check_in_day, end_decision_days
 
 
 class DateKind(StrEnum):
+    """Which day in a secondment a key date is."""
+
     START = "start"
     CHECK_IN = "check_in"
     DECISION_DUE = "decision_due"  # the end-of-term decision is first asked for
@@ -39,6 +41,8 @@ class Timeline:
 
 @dataclass(frozen=True, slots=True)
 class KeyDate:
+    """One key date of a secondment, for the Home's list and the calendar feed."""
+
     on: date
     kind: DateKind
     timeline: Timeline

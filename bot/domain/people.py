@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 @dataclass(frozen=True, slots=True)
 class Person:
+    """A workspace member as Slack describes them: whether they can decide, and their timezone."""
+
     id: str
     is_bot: bool = False
     deleted: bool = False

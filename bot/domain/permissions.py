@@ -40,6 +40,7 @@ def check_can_see(
 
 
 def deciders_of_the_other_side(record: SecondmentRecord) -> tuple[str, ...]:
+    """Who decides the side that did not block (none while nothing is blocked)."""
     blocked = record.blocked_side
     return () if blocked is None else (record.side(blocked.side.other).decider_id,)
 
@@ -69,6 +70,7 @@ def check_can_ask_hr(record: SecondmentRecord, actor_id: str, *, hr_configured: 
 
 
 def check_can_change(record: SecondmentRecord, actor_id: str) -> None:
+    """Only the employee may propose new terms, and only while the request is open."""
     if actor_id != record.employee_id:
         raise OnlyThesePeople("propose changes to the terms", (record.employee_id,))
     if not record.status.is_open:
@@ -87,6 +89,7 @@ def check_can_withdraw(record: SecondmentRecord, actor_id: str, today: date) -> 
 
 
 def check_is_hr(actor_is_hr: bool, action: str) -> None:
+    """Only HR may do `action`."""
     if not actor_is_hr:
         raise OnlyHr(action)
 

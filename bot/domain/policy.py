@@ -16,6 +16,8 @@ from bot.domain.terms import Kind, ReturnArrangement, Terms, add_months
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """The organisation's settings for the rules: limits, working days, reminders, retention."""
+
     min_term_days: int = 14
     return_rights_months: int = 12
     block_reason_min_chars: int = 20
@@ -42,6 +44,7 @@ class Policy:
 
 
 def policy_notes(terms: Terms, policy: Policy) -> list[str]:
+    """The advice a request's terms call for, shown with it (never stopping it)."""
     notes: list[str] = []
     if (note := return_rights_note(terms, policy)) is not None:
         notes.append(note)
@@ -60,6 +63,7 @@ def return_rights_limit(terms: Terms, policy: Policy) -> date:
 
 
 def return_rights_note(terms: Terms, policy: Policy) -> str | None:
+    """A warning when the term is long enough to change the employee's right to return."""
     if terms.end_date < return_rights_limit(terms, policy):
         return None
     months = policy.return_rights_months

@@ -25,6 +25,8 @@ class DecisionInfo:
 
 @dataclass(frozen=True, slots=True)
 class SideRecord:
+    """One manager's side of a secondment: who decides it, where it stands, how it was decided."""
+
     side: Side
     manager_id: str
     delegate_id: str | None
@@ -38,6 +40,7 @@ class SideRecord:
 
     @property
     def hr_decides(self) -> bool:
+        """Whether HR decides this side, its decider's account being deactivated."""
         return self.to_hr_at is not None
 
     @property
@@ -46,15 +49,19 @@ class SideRecord:
         return self.delegate_id or self.manager_id
 
     def may_decide(self, user_id: str, *, is_hr: bool = False) -> bool:
+        """Whether this person may decide this side now."""
         return user_id in (self.manager_id, self.delegate_id) or (self.hr_decides and is_hr)
 
     @property
     def block(self) -> BlockDetails | None:
+        """The side's block, while it is blocked."""
         return self.decision.block if self.decision and self.state is SideState.BLOCKED else None
 
 
 @dataclass(frozen=True, slots=True)
 class EscalationInfo:
+    """A request brought to HR and still open: what kind, by whom, and when."""
+
     kind: EscalationKind
     raised_by: str | None  # None: the bot, when nobody decided in time
     created_at: datetime
@@ -62,6 +69,8 @@ class EscalationInfo:
 
 @dataclass(frozen=True, slots=True)
 class AgreedObjectives:
+    """The objectives the employee and the host side agreed, and who recorded them when."""
+
     text: str
     set_by: str
     set_at: datetime
@@ -69,6 +78,8 @@ class AgreedObjectives:
 
 @dataclass(frozen=True, slots=True)
 class CheckInInfo:
+    """One check-in of the secondment: its answer, or when it was missed."""
+
     sequence: int
     answer: CheckInAnswer | None
     answered_at: datetime | None
@@ -102,12 +113,16 @@ class ExceptionRecord:
 
 @dataclass(frozen=True, slots=True)
 class ReturnConfirmed:
+    """Who confirmed the planned return at the end of the term, and when."""
+
     by: str
     at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class SecondmentRecord:
+    """Everything known about one secondment, as one action reads it."""
+
     id: int
     team_id: str
     employee_id: str
@@ -148,21 +163,26 @@ class SecondmentRecord:
         return self.return_confirmed is not None or self.outcome is not None
 
     def side(self, side: Side) -> SideRecord:
+        """One manager's side of it."""
         return self.home if side is Side.HOME else self.host
 
     @property
     def sides(self) -> tuple[SideRecord, SideRecord]:
+        """Both sides, home first."""
         return (self.home, self.host)
 
     @property
     def parties(self) -> tuple[str, str, str]:
+        """The employee and the two managers."""
         return (self.employee_id, self.home.manager_id, self.host.manager_id)
 
     @property
     def blocked_side(self) -> SideRecord | None:
+        """The side that blocked, while one has."""
         return next((s for s in self.sides if s.state is SideState.BLOCKED), None)
 
     def role_of(self, user_id: str) -> str | None:
+        """What this person is in the secondment ("employee", "host manager"); None if nothing."""
         if user_id == self.employee_id:
             return "employee"
         for side in self.sides:
@@ -173,4 +193,5 @@ class SecondmentRecord:
         return None
 
     def involves(self, user_id: str) -> bool:
+        """Whether this person takes part in the secondment."""
         return self.role_of(user_id) is not None

@@ -22,6 +22,8 @@ from bot.domain.states import Side, Status
 
 @dataclass(frozen=True, slots=True)
 class PlannedNudge:
+    """A nudge the plan calls for: what, to whom and when."""
+
     kind: NudgeKind
     side: Side | None
     sequence: int
@@ -30,6 +32,7 @@ class PlannedNudge:
 
     @property
     def key(self) -> tuple[NudgeKind, Side | None, int, str | None]:
+        """What makes it the same nudge as a stored one, whatever its due time."""
         return (self.kind, self.side, self.sequence, self.recipient_id)
 
 
@@ -65,6 +68,7 @@ def hr_reminder_due(since: datetime, sequence: int, tz: str | None, policy: Poli
 def plan_decision_nudges(
     wait: DecisionWait, tz_of: Mapping[str, str | None], policy: Policy
 ) -> list[PlannedNudge]:
+    """The reminders and the escalation a request's wait for decisions calls for."""
     if not wait.status.awaits_decisions:
         return []
     every, escalate = policy.reminder_after_working_days, policy.escalate_after_working_days

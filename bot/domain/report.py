@@ -48,6 +48,8 @@ class ReportFilter:
 
 
 class FilterProblem(StrEnum):
+    """What can be wrong with the filter HR typed."""
+
     UNKNOWN_WORD = "unknown_word"
     MISSING_VALUE = "missing_value"
     REPEATED = "repeated"
@@ -64,6 +66,7 @@ class BadFilter:
 
 
 def check_range(date_from: date | None, date_to: date | None) -> BadFilter | None:
+    """A problem when the date range runs backwards."""
     if date_from and date_to and date_from > date_to:
         return BadFilter(FilterProblem.FROM_AFTER_TO, f"from {date_from} to {date_to}")
     return None
@@ -93,11 +96,14 @@ class RequestRow:
 
     @property
     def days(self) -> int:
+        """Length of the term in force, counting both the first and the last day."""
         return (self.end_date - self.start_date).days + 1
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionRow:
+    """One decision of a side in the report's secondments, with the block's category."""
+
     secondment_id: int
     side: Side
     outcome: Outcome
@@ -107,6 +113,8 @@ class DecisionRow:
 
 @dataclass(frozen=True, slots=True)
 class CheckIns:
+    """How check-ins were answered, for one secondment or the whole report."""
+
     answered: int = 0
     missed: int = 0
     concerns: int = 0
@@ -122,6 +130,7 @@ class CheckIns:
 
     @property
     def answered_rate(self) -> float | None:
+        """The share of check-ins asked that were answered; None when none were."""
         asked = self.answered + self.missed
         return self.answered / asked if asked else None
 
@@ -140,6 +149,7 @@ class Spread:
 
 
 def spread(values: Iterable[float]) -> Spread:
+    """The count, median and range of some values."""
     ordered = sorted(values)
     if not ordered:
         return Spread(0, None, None, None)
@@ -147,6 +157,7 @@ def spread(values: Iterable[float]) -> Spread:
 
 
 def share(part: int, whole: int) -> float | None:
+    """`part` as a fraction of `whole`; None when the whole is nothing."""
     return part / whole if whole else None
 
 
@@ -162,15 +173,19 @@ class ReportLine:
 
     @property
     def request_blocks(self) -> int:
+        """How many blocks the request had."""
         return len(self.block_reasons)
 
     @property
     def extended(self) -> bool:
+        """Whether the secondment had an agreed extension."""
         return self.request.extensions > 0
 
 
 @dataclass(frozen=True, slots=True)
 class Outcomes:
+    """How many of the report's secondments ended each way."""
+
     returned: int
     extended: int
     permanent: int
@@ -188,6 +203,8 @@ class Exceptions:
 
 @dataclass(frozen=True, slots=True)
 class Report:
+    """HR's report: every figure, and one line per secondment for the CSV."""
+
     wanted: ReportFilter
     generated_at: datetime
     lines: tuple[ReportLine, ...]
@@ -203,10 +220,12 @@ class Report:
 
     @property
     def total(self) -> int:
+        """How many secondments are in the report."""
         return len(self.lines)
 
     @property
     def block_rate(self) -> float | None:
+        """The share of requests blocked at least once before the start."""
         return share(self.blocked_requests, self.total)
 
 

@@ -29,6 +29,7 @@ def scrub_detail(detail: dict[str, Any], person_id: str, *, drop_text: bool) -> 
     without the words they wrote."""
 
     def clean(value: Any) -> Any:
+        """The value with the person's id erased."""
         if isinstance(value, str):
             return value.replace(person_id, ERASED)  # an id, or a mention in someone's words
         if isinstance(value, list):

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 
 class Status(StrEnum):
+    """Where a secondment stands, from the request to the return."""
+
     PENDING = "pending"
     APPROVED = "approved"
     BLOCKED = "blocked"
@@ -19,6 +21,7 @@ class Status(StrEnum):
 
     @property
     def label(self) -> str:
+        """The status as people read it."""
         return {
             Status.PENDING: "Awaiting decisions",
             Status.APPROVED: "Approved",
@@ -48,6 +51,7 @@ class Status(StrEnum):
 
     @property
     def is_blocked(self) -> bool:
+        """A side has blocked the request or the end-of-term proposal."""
         return self in (Status.BLOCKED, Status.PROPOSAL_BLOCKED)
 
 
@@ -63,20 +67,25 @@ class Side(StrEnum):
 
     @property
     def other(self) -> Side:
+        """The other manager's side."""
         return Side.HOST if self is Side.HOME else Side.HOME
 
     @property
     def role(self) -> str:
+        """Who decides the side, in words."""
         return "home manager" if self is Side.HOME else "host manager"
 
     @property
     def duty(self) -> str:
+        """What deciding the side means, in words."""
         if self is Side.HOME:
             return "releases the employee and agrees the coverage plan"
         return "confirms the written terms"
 
 
 class SideState(StrEnum):
+    """Where one manager's decision stands."""
+
     PENDING = "pending"
     APPROVED = "approved"
     BLOCKED = "blocked"
@@ -108,6 +117,7 @@ class ProposalKind(StrEnum):
 
     @property
     def label(self) -> str:
+        """The proposal as a sentence names it."""
         return {
             ProposalKind.EXTEND: "an extension",
             ProposalKind.PERMANENT: "a permanent move",
@@ -123,6 +133,7 @@ class EndOutcome(StrEnum):
 
     @property
     def label(self) -> str:
+        """The outcome as people read it."""
         return {
             EndOutcome.RETURNED: "Returned to the home role",
             EndOutcome.PERMANENT: "Moved permanently",

@@ -22,6 +22,7 @@ class SideSummary:
 
     @property
     def decider_id(self) -> str:
+        """Whoever decides this side now: the manager, or the person they delegated to."""
         return self.delegate_id or self.manager_id
 
 
@@ -50,11 +51,14 @@ class SecondmentSummary:
 
     @property
     def sides(self) -> tuple[SideSummary, SideSummary]:
+        """Both sides, home first."""
         return (self.home, self.host)
 
     def side(self, side: Side) -> SideSummary:
+        """One manager's side of it."""
         return self.home if side is Side.HOME else self.host
 
     @property
     def blocked_side(self) -> SideSummary | None:
+        """The side that blocked, while one has."""
         return next((s for s in self.sides if s.state is SideState.BLOCKED), None)

@@ -13,11 +13,14 @@ from enum import StrEnum
 
 
 class Kind(StrEnum):
+    """Whether the secondment is to another team here or to another organisation."""
+
     INTERNAL = "internal"
     EXTERNAL = "external"
 
     @property
     def label(self) -> str:
+        """The kind as the request form names it."""
         return {
             Kind.INTERNAL: "Internal (another team here)",
             Kind.EXTERNAL: "External (another organisation)",
@@ -25,6 +28,8 @@ class Kind(StrEnum):
 
 
 class ReturnArrangement(StrEnum):
+    """What the employee comes back to at the end of the term."""
+
     SAME_ROLE = "same_role"
     SAME_GRADE = "same_grade"
     TO_BE_AGREED = "to_be_agreed"
@@ -33,10 +38,12 @@ class ReturnArrangement(StrEnum):
 
     @classmethod
     def on_request(cls) -> tuple[ReturnArrangement, ...]:
+        """The arrangements a request may choose (a permanent move is agreed later)."""
         return (cls.SAME_ROLE, cls.SAME_GRADE, cls.TO_BE_AGREED)
 
     @property
     def label(self) -> str:
+        """The arrangement as people read it."""
         return {
             ReturnArrangement.SAME_ROLE: "Return to the same role",
             ReturnArrangement.SAME_GRADE: "Return to a role of the same grade",
@@ -58,6 +65,8 @@ MAX_HANDOVER_WEEKS = 26
 
 @dataclass(frozen=True, slots=True)
 class Terms:
+    """One version of the written terms, as every party confirms them."""
+
     kind: Kind
     host_team: str
     role_title: str
@@ -79,6 +88,7 @@ class Terms:
 
     @property
     def time_commitment_label(self) -> str:
+        """The time commitment as people read it ("Full time", "60% of full time")."""
         if self.time_commitment == MAX_TIME_COMMITMENT:
             return "Full time"
         return f"{self.time_commitment}% of full time"
@@ -98,6 +108,8 @@ def add_months(day: date, months: int) -> date:
 
 @dataclass(frozen=True, slots=True)
 class TermChange:
+    """One field that changed between two versions of the terms."""
+
     field: str
     old: object
     new: object

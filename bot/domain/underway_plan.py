@@ -21,6 +21,8 @@ from bot.domain.states import Status
 
 @dataclass(frozen=True, slots=True)
 class CheckInState:
+    """What has become of one check-in, which decides whether it is still reminded of."""
+
     answered: bool = False
     missed: bool = False
     snoozed_until: datetime | None = None
@@ -48,6 +50,7 @@ END_DECISION_ASKS = 2
 
 
 def end_decision_sequence(terms_version: int, ask: int) -> int:
+    """The number of an end-of-term ask about one version of the terms."""
     return terms_version * 10 + ask
 
 
@@ -57,16 +60,19 @@ def end_decision_ask(sequence: int) -> tuple[int, int]:
 
 
 def end_decision_days(policy: Policy, ask: int) -> int:
+    """How many days before the end the ask number `ask` goes out."""
     return policy.end_decision_days if ask == 1 else policy.end_decision_reminder_days
 
 
 def check_in_day(start_date: date, weeks: int, sequence: int) -> date:
+    """The day check-in number `sequence` falls on."""
     return start_date + timedelta(weeks=weeks * sequence)
 
 
 def plan_underway_nudges(
     secondment: Underway, tz_of: Mapping[str, str | None], policy: Policy
 ) -> list[PlannedNudge]:
+    """Every nudge an approved, active or completed secondment calls for now."""
     planned: list[PlannedNudge] = []
     employee = secondment.employee_id
     if secondment.status is Status.APPROVED or secondment.status.is_underway:
@@ -90,6 +96,7 @@ def _start(
     """On the start date: activation (while approved), the welcomes, the coverage notice."""
 
     def on_start(kind: NudgeKind, recipient: str | None, clock_of: str) -> PlannedNudge:
+        """A nudge due on the start day, at the start of the working day where `clock_of` is."""
         due = working_day_start(secondment.start_date, tz_of.get(clock_of), policy)
         return PlannedNudge(kind, None, 1, recipient, due)
 
@@ -174,6 +181,7 @@ def _debrief(
     debrief, and HR (when set up) hears that it is due."""
 
     def on_end(kind: NudgeKind, recipient: str | None, clock_of: str) -> PlannedNudge:
+        """A nudge due on the end day, at the start of the working day where `clock_of` is."""
         due = working_day_start(secondment.end_date, tz_of.get(clock_of), policy)
         return PlannedNudge(kind, None, 1, recipient, due)
 

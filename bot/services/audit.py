@@ -23,6 +23,7 @@ def record_event(
     at: datetime,
     **detail: Any,
 ) -> None:
+    """Add one event to the audit trail, in the transaction of the change it records."""
     row = event_row(
         secondment_id=secondment_id,
         actor_id=actor_id,

@@ -57,6 +57,7 @@ async def away_in_batch(
     policy: Policy,
     now: datetime,
 ) -> AwayInBatch:
+    """Who in a claimed batch is away now, and until when their nudges wait."""
     claimed = list(claimed)
     wanted = {
         (records[n.secondment_id].team_id, person)

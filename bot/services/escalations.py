@@ -29,6 +29,8 @@ MESSAGE_MAX = 2000
 
 @dataclass(frozen=True, slots=True)
 class EscalationRaised:
+    """A request just brought to HR: what kind, by whom, and their message."""
+
     record: SecondmentRecord
     kind: EscalationKind
     raised_by: str | None
@@ -46,6 +48,7 @@ async def ask_for_review(
     policy: Policy,
     now: datetime,
 ) -> EscalationRaised:
+    """Bring a block to HR for review, at the employee's or the other side's asking."""
     if message and len(message) > MESSAGE_MAX:
         raise InvalidInput({"text": f"Keep this to {MESSAGE_MAX} characters or fewer."})
     try:

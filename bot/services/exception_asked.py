@@ -33,6 +33,7 @@ def record_exception_asked(
     exception: PolicyException,
     now: datetime,
 ) -> None:
+    """Record in the audit trail that an exception to HR's rules was asked, and why."""
     record_event(
         session,
         secondment_id=secondment_id,

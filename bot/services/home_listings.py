@@ -47,6 +47,7 @@ def deciding(team_id: str, user_id: str) -> Listing:
     waits for a decision; the longest waiting first."""
 
     def side(which: Side, manager: Any, delegate: Any, state: Any) -> Query:
+        """One side's pending decisions that the user makes."""
         return select(
             Secondment.id.label("id"),
             literal(which.value, String).label("side"),
@@ -83,6 +84,7 @@ def managed_and_hosted(team_id: str, user_id: str) -> Listing:
     manager), the latest first."""
 
     def as_(section: HomeSection, manager: Any) -> Query:
+        """The secondments the viewer manages on one side, for its section."""
         return select(
             Secondment.id.label("secondment_id"),
             literal(section.value, String).label("section"),

@@ -31,6 +31,8 @@ SLACK_ACTOR = "slack"
 
 @dataclass(frozen=True, slots=True)
 class Paused:
+    """A workspace whose sending is paused: why, and which token Slack refused."""
+
     team_id: str
     reason: str
     token_fingerprint: str | None
@@ -102,6 +104,7 @@ def _audited_if_changed(
 
 
 async def paused_workspaces(sessions: Sessions) -> list[Paused]:
+    """Every workspace whose sending is paused (the health page counts them)."""
     async with sessions() as session:
         rows = await session.scalars(select(PausedWorkspace).order_by(PausedWorkspace.team_id))
         return [Paused(r.team_id, r.reason, r.token_fingerprint) for r in rows]

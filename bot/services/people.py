@@ -19,6 +19,7 @@ TimeZones = Mapping[str, str | None]
 async def remember_people(
     session: AsyncSession, team_id: str, people: Iterable[Person], now: datetime
 ) -> None:
+    """Keep what Slack said about these people, for planning without asking Slack again."""
     rows = [{"team_id": team_id, "user_id": p.id, "tz": p.tz, "refreshed_at": now} for p in people]
     if not rows:
         return
@@ -34,6 +35,7 @@ async def remember_people(
 async def timezones(
     session: AsyncSession, team_id: str, user_ids: Iterable[str]
 ) -> dict[str, str | None]:
+    """The cached timezone of each of these people (a person never seen is left out)."""
     wanted = set(user_ids)
     if not wanted:
         return {}

@@ -50,6 +50,7 @@ async def load_written_record(
         )
 
         async def all_of(model: Any, *order: Any) -> list[Any]:
+            """Every row of `model` that belongs to the secondment, in `order`."""
             return list(
                 await session.scalars(
                     select(model).where(model.secondment_id == secondment_id).order_by(*order)

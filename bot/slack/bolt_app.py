@@ -27,6 +27,7 @@ class _NoUnusedTokenWarning(logging.Filter):
     so the warning would only send an operator looking for a fault."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Drop Bolt's warning that the environment's token goes unused."""
         return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
@@ -36,6 +37,7 @@ class _NoBodyInUnhandledWarning(logging.Filter):
     no body, so the warning is kept without them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Keep Bolt's warning about an unhandled request, without the request's fields."""
         if record.getMessage().startswith("Unhandled request"):
             record.msg, record.args = (
                 "Unhandled request: no listener takes it (body not logged)",
@@ -54,12 +56,14 @@ def _quiet_bolt_warnings() -> None:
 def build_bolt_app(
     settings: Settings, deps: Deps, client: AsyncWebClient | None = None
 ) -> AsyncApp:
+    """The Bolt app that serves Slack's requests, with every listener registered."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = client or make_web_client(token, settings.slack_api_url)
     workspaces = deps.workspaces
     _quiet_bolt_warnings()
 
     async def installed(team_id: str) -> None:
+        """Resume a workspace's paused nudges once it installs the bot again."""
         # A reinstall brings a token Slack accepts: the workspace's waiting nudges go out.
         await resume(deps.sessions, team_id=team_id, why="installed", now=deps.clock.now())
 

@@ -40,6 +40,7 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
+        """Wait as long as Slack's Retry-After asks (plus up to a second), then try again."""
         if response is None:
             raise error or RuntimeError("rate-limit retry without a response")
         state.next_attempt_requested = True
@@ -103,6 +104,7 @@ class _BotsRetries(AsyncRetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
+        """Wait the backoff's interval for this attempt, then try again."""
         state.next_attempt_requested = True
         await self._sleep(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
         state.increment_current_attempt()
@@ -117,6 +119,7 @@ class ServerErrorRetryHandler(_BotsRetries, AsyncServerErrorRetryHandler):
 
 
 def retry_handlers(sleep: Sleep = asyncio.sleep) -> list[AsyncRetryHandler]:
+    """The retries every Slack call gets: a failed connection, a rate limit, a server error."""
     return [
         ConnectionErrorRetryHandler(max_retry_count=2, sleep=sleep),
         RetryAfterHandler(max_retry_count=3, sleep=sleep),

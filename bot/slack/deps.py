@@ -21,6 +21,8 @@ from bot.slack.workspaces import Workspaces
 
 @dataclass(frozen=True, slots=True)
 class Deps:
+    """Everything a listener, the delivery and the sweep need, built once at start."""
+
     sessions: Sessions
     policy: Policy
     hr: HrDesk
@@ -52,6 +54,7 @@ class Deps:
 
 
 def policy_from(settings: Settings) -> Policy:
+    """The rules' policy, from the settings."""
     return Policy(
         min_term_days=settings.min_term_days,
         return_rights_months=settings.return_rights_months,
@@ -85,6 +88,7 @@ def deps_from(
     workspaces: Workspaces | None = None,
     clock: Clock | None = None,
 ) -> Deps:
+    """The bot's dependencies, from the settings and the database's sessions."""
     return Deps(
         sessions,
         policy_from(settings),

@@ -103,6 +103,8 @@ async def _lookup(client: AsyncWebClient, user_id: str) -> Person | None:
 
 @dataclass(frozen=True, slots=True)
 class CheckedRequest:
+    """A submitted request, checked: its terms or what to fix, and the people Slack described."""
+
     terms: Terms | FieldErrors
     people: tuple[Person, ...]  # as Slack described them, for the people cache
     check_in_weeks: int | None = None

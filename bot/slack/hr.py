@@ -26,6 +26,8 @@ MEMBERS_FALLBACK_SECONDS = 1800.0
 
 @dataclass
 class HrDesk:
+    """Who HR is (the HR channel's members and HR_USERS), and where HR's messages go."""
+
     channel: str | None
     users: tuple[str, ...]
     monotonic: Callable[[], float] = time.monotonic
@@ -41,6 +43,7 @@ class HrDesk:
         return ([self.channel] if self.channel else []) + list(self.users)
 
     async def is_hr(self, client: AsyncWebClient, team_id: str, user_id: str) -> bool:
+        """Whether this person has HR's powers in this workspace."""
         if user_id in self.users:
             return True
         if self.channel is None:

@@ -53,6 +53,8 @@ class _Someone(_Shape):
 
 
 class SlashCommand(_Shape):
+    """A slash command, as the bot needs it."""
+
     command: Annotated[str, StringConstraints(pattern=r"^/")]
     user_id: Id
     team_id: str | None = None  # an org-wide install may name only the enterprise
@@ -89,6 +91,8 @@ class _View(_Surface):
 
 
 class BlockActions(_Shape):
+    """A click on a button or a menu, as the bot needs it."""
+
     type: Literal["block_actions"]
     user: _Someone
     actions: list[_Action] = Field(min_length=1)
@@ -98,12 +102,16 @@ class BlockActions(_Shape):
 
 
 class ViewSubmission(_Shape):
+    """A modal submitted, as the bot needs it."""
+
     type: Literal["view_submission"]
     user: _Someone
     view: _View
 
 
 class ViewClosed(_Shape):
+    """A modal closed unsubmitted, as the bot needs it."""
+
     type: Literal["view_closed"]
     user: _Someone
     view: _View
@@ -115,21 +123,29 @@ class _Event(_Shape):
 
 
 class EventCallback(_Shape):
+    """An Events API delivery, as the bot needs it."""
+
     type: Literal["event_callback"]
     event_id: Id
     event: _Event
 
 
 class UrlVerification(_Shape):
+    """Slack's check that the events URL answers, when the app is set up."""
+
     type: Literal["url_verification"]
     challenge: Id
 
 
 class AppRateLimited(_Shape):
+    """Slack's notice that it dropped events for the app's rate limit."""
+
     type: Literal["app_rate_limited"]
 
 
 class SslCheck(_Shape):
+    """Slack's check of the bot's certificate."""
+
     ssl_check: Literal["1"]
 
 

@@ -39,6 +39,7 @@ class UnsureIfPosted(Exception):
 
 
 def tag(due: Due) -> dict[str, Any]:
+    """The message metadata naming the outbox row a message is sent for, so a retry can find it."""
     return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": due.nudge_id}}
 
 

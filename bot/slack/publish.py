@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code from a failed call."""
     return str(exc.response.get("error") or "unknown_error")
 
 

@@ -11,10 +11,13 @@ from bot.domain.kinds import CheckInAnswer
 
 @dataclass(frozen=True, slots=True)
 class RequestRef:
+    """Which request, and which version of its terms, a button or a modal is about."""
+
     secondment_id: int
     terms_version: int
 
     def encode(self) -> str:
+        """The reference as a button value or a modal's metadata carries it."""
         return f"{self.secondment_id}:{self.terms_version}"
 
     @classmethod
@@ -35,6 +38,7 @@ class CheckInRef:
     answer: CheckInAnswer | None = None
 
     def encode(self) -> str:
+        """The reference as a button value or a modal's metadata carries it."""
         answer = f":{self.answer.value}" if self.answer else ""
         return f"{self.secondment_id}:{self.sequence}{answer}"
 

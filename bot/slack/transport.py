@@ -54,6 +54,7 @@ class AckTimer:
         self._started = perf_counter()
 
     def answered(self, body: dict[str, Any], response: BoltResponse) -> None:
+        """Count the request as answered, with its kind, status and time taken."""
         seconds = perf_counter() - self._started
         self._metrics.observe_request(self._transport, request_kind(body), response.status, seconds)
 
@@ -72,6 +73,7 @@ class ObservedSocketModeHandler(AsyncSocketModeHandler):
         self._metrics = metrics
 
     async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
+        """Check, dispatch, answer and count one envelope from the socket."""
         with correlated():
             timer, arrived = AckTimer(self._metrics, SOCKET_MODE), time()
             try:

@@ -74,6 +74,7 @@ def oauth_settings(
     assert settings.slack_client_id is not None and settings.slack_client_secret is not None
 
     async def succeeded(args: AsyncSuccessArgs) -> BoltResponse:
+        """Tell the bot a workspace is installed, then show Bolt's success page."""
         # Keyed as a request's workspace is (listeners/context.py `team_of`): the org, when an
         # install names no team. (The manifest keeps org-wide installs off.)
         workspace = args.installation.team_id or args.installation.enterprise_id
@@ -82,6 +83,7 @@ def oauth_settings(
         return await args.default.success(args)
 
     async def failed(args: AsyncFailureArgs) -> BoltResponse:
+        """Show Bolt's own page for an installation that failed."""
         return await args.default.failure(args)
 
     return AsyncOAuthSettings(

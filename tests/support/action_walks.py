@@ -33,6 +33,7 @@ PARTIES = (EMPLOYEE, HOME, HOST)
 
 
 def at(month: int, day: int, hour: int) -> datetime:
+    """A moment in 2027, in UTC, for the walks' clock and sweeps."""
     return datetime(2027, month, day, hour, tzinfo=UTC)
 
 
@@ -54,10 +55,12 @@ class Walk:
 
 
 async def nothing(bot: Harness, clock: time_machine.Traveller) -> None:
+    """A fresh workspace, with no request yet."""
     return None
 
 
 async def requested(bot: Harness, clock: time_machine.Traveller) -> Thread:
+    """A request submitted, awaiting both decisions."""
     return await bot.submit_request(START, END)
 
 
@@ -77,16 +80,19 @@ async def outside_the_rules(bot: Harness, clock: time_machine.Traveller) -> Thre
 
 
 async def after_a_block(bot: Harness, clock: time_machine.Traveller) -> Thread:
+    """A request the home manager blocked."""
     return await blocked(bot, START, END)
 
 
 async def delegated(bot: Harness, clock: time_machine.Traveller) -> Thread:
+    """A request whose home side is delegated to the deputy."""
     thread = await bot.submit_request(START, END)
     await delegate(bot, thread, Side.HOME, DEPUTY)
     return thread
 
 
 async def agreed(bot: Harness, clock: time_machine.Traveller) -> Thread:
+    """A request both managers approved, before its start."""
     return await approved(bot, START, END)
 
 
@@ -94,6 +100,7 @@ def under_way_until(month: int, day: int, hour: int) -> Setup:
     """Started, with the sweep run up to that hour (in UTC), and the clock at 10:00 that day."""
 
     async def setup(bot: Harness, clock: time_machine.Traveller) -> Thread:
+        """Approve, start, and sweep up to the chosen hour."""
         thread = await approved(bot, START, END)
         await bot.sweep(at(2, 1, 9))
         await bot.sweep(at(month, day, hour))
@@ -118,7 +125,10 @@ def form(
     values: forms.Values,
     value: Callable[[Thread], object] = request,
 ) -> Act:
+    """An action through a form: `actor` clicks `action`, then submits the modal with `values`."""
+
     async def act(bot: Harness, thread: Thread | None) -> Thread:
+        """Click, then submit the modal that opens; the form must be accepted."""
         assert thread is not None
         answer = await click_then_submit(
             bot,
@@ -136,7 +146,10 @@ def form(
 
 
 def button(actor: str, action: Action, value: Callable[[Thread], object] = request) -> Act:
+    """An action through a button alone: `actor` clicks `action`."""
+
     async def act(bot: Harness, thread: Thread | None) -> Thread:
+        """Click the button; Slack must be answered with 200."""
         assert thread is not None
         response, _ = await bot.click(actor, action, value(thread), thread)  # type: ignore[arg-type]
         assert response.status == 200
@@ -146,7 +159,10 @@ def button(actor: str, action: Action, value: Callable[[Thread], object] = reque
 
 
 def command(actor: str, text: str) -> Act:
+    """An action through the slash command: `actor` types `/secondment <text>`."""
+
     async def act(bot: Harness, thread: Thread | None) -> Thread:
+        """Type the command; Slack must be answered with 200."""
         assert thread is not None
         response, _ = await bot.command(actor, text)
         assert response.status == 200
@@ -156,10 +172,12 @@ def command(actor: str, text: str) -> Act:
 
 
 async def submit_request(bot: Harness, thread: Thread | None) -> Thread:
+    """The employee submits a request."""
     return await bot.submit_request(START, END)
 
 
 async def answer_check_in(bot: Harness, thread: Thread | None) -> Thread:
+    """The employee answers check-in 1 as on track, with no note."""
     assert thread is not None
     value = CheckInRef(thread.secondment_id, 1, CheckInAnswer.ON_TRACK)
     return await form(
@@ -178,6 +196,7 @@ class _Person:
         self.user_id = user_id
 
     def encode(self) -> str:
+        """The person's id, as the button carries it."""
         return self.user_id
 
 
@@ -209,10 +228,12 @@ async def cancel_time_away(bot: Harness, thread: Thread | None) -> Thread:
 
 
 def home_side(thread: Thread) -> object:
+    """The home side's decision reference in the thread, for its buttons."""
     return ref(thread, Side.HOME)
 
 
 def host_side(thread: Thread) -> object:
+    """The host side's decision reference in the thread, for its buttons."""
     return ref(thread, Side.HOST)
 
 

@@ -8,7 +8,10 @@ from datetime import datetime
 
 @dataclass
 class SetClock:
+    """A clock that says `at` until the test changes it."""
+
     at: datetime
 
     def now(self) -> datetime:
+        """The time the test set."""
         return self.at

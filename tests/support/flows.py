@@ -17,14 +17,17 @@ from tests.support.harness import HOME, HOST, Harness, Thread
 
 
 def ref(thread: Thread, side: Side, version: int = 1) -> DecisionRef:
+    """The reference a side's decision buttons carry in the thread."""
     return DecisionRef(thread.secondment_id, side, version)
 
 
 def request_ref(thread: Thread, version: int = 1) -> RequestRef:
+    """The reference a request's buttons carry in the thread."""
     return RequestRef(thread.secondment_id, version)
 
 
 async def approve(bot: Harness, user: str, thread: Thread, side: Side, version: int = 1) -> str:
+    """`user` clicks Approve on one side; returns the name of the private reply."""
     response, reply_name = await bot.click(user, Action.APPROVE, ref(thread, side, version), thread)
     assert response.status == 200
     return reply_name
@@ -57,6 +60,7 @@ async def click_then_submit(
 async def block(
     bot: Harness, user: str, thread: Thread, side: Side, version: int = 1, **values: object
 ) -> None:
+    """`user` clicks Block on one side and submits the block form with `values`."""
     answer = await click_then_submit(
         bot,
         user,
@@ -87,6 +91,7 @@ async def delegate(bot: Harness, thread: Thread, side: Side, to: str) -> None:
 
 
 async def decisions(bot: Harness) -> list[Decision]:
+    """Every decision stored, in the order made."""
     async with bot.sessions() as session:
         return list(await session.scalars(select(Decision).order_by(Decision.id)))
 

@@ -24,30 +24,37 @@ def _option(value: str) -> dict[str, Any]:
 
 
 def text(value: str | None) -> dict[str, Any]:
+    """A text field as Slack submits it."""
     return {"type": "plain_text_input", "value": value}
 
 
 def number(value: str | None) -> dict[str, Any]:
+    """A number field as Slack submits it."""
     return {"type": "number_input", "value": value}
 
 
 def user(value: str | None) -> dict[str, Any]:
+    """A person picker as Slack submits it."""
     return {"type": "users_select", "selected_user": value}
 
 
 def day(value: date | None) -> dict[str, Any]:
+    """A date picker as Slack submits it."""
     return {"type": "datepicker", "selected_date": value.isoformat() if value else None}
 
 
 def radio(value: str | None) -> dict[str, Any]:
+    """Radio buttons as Slack submits them."""
     return {"type": "radio_buttons", "selected_option": _option(value) if value else None}
 
 
 def select(value: str | None) -> dict[str, Any]:
+    """A drop-down as Slack submits it."""
     return {"type": "static_select", "selected_option": _option(value) if value else None}
 
 
 def checkboxes(values: list[str]) -> dict[str, Any]:
+    """Checkboxes as Slack submits them."""
     return {"type": "checkboxes", "selected_options": [_option(v) for v in values]}
 
 
@@ -59,6 +66,7 @@ def request_values(
     end: date | None,
     **overrides: dict[str, Any],
 ) -> Values:
+    """A valid request form with these people and dates; `overrides` replace any field."""
     F = RequestField
     elements: dict[str, dict[str, Any]] = {
         F.HOME_MANAGER: user(home),
@@ -87,6 +95,7 @@ def block_values(
     conditions: list[str] | None = None,
     note: str | None = None,
 ) -> Values:
+    """The block form, by default a valid block for lack of cover."""
     elements = {
         BlockField.REASON: select(reason),
         BlockField.EXPLANATION: text(explanation),
@@ -108,6 +117,7 @@ def conditions_values(
     share: str | None = None,
     note: str | None = None,
 ) -> Values:
+    """The conditions form, with only the conditions given."""
     F = ConditionsField
     return _values(
         {
@@ -131,14 +141,17 @@ def change_values(
 
 
 def text_values(value: str | None) -> Values:
+    """A form with one text field (a reply, a note)."""
     return _values({FollowUpField.TEXT: text(value)})
 
 
 def delegate_values(person: str | None) -> Values:
+    """The delegation form, naming `person`."""
     return _values({FollowUpField.DELEGATE: user(person)})
 
 
 def away_values(first: date | None, last: date | None, delegate: str | None = None) -> Values:
+    """The time-away form."""
     return _values(
         {
             AwayField.FIRST_DAY: day(first),
@@ -149,6 +162,7 @@ def away_values(first: date | None, last: date | None, delegate: str | None = No
 
 
 def objectives_values(value: str | None) -> Values:
+    """The objectives form."""
     return _values({FollowUpField.OBJECTIVES: text(value)})
 
 
@@ -160,6 +174,7 @@ def debrief_values(
     changes: str | None = None,
     next_step: str | None = "Lead the reporting work at home.",
 ) -> Values:
+    """The return debrief's form, by default answered (the optional home-role changes empty)."""
     F = DebriefField
     return _values(
         {
@@ -173,6 +188,7 @@ def debrief_values(
 
 
 def early_end_values(reason: str | None, notice: str | None) -> Values:
+    """The early end's form: the reason and the notice in weeks."""
     return _values({EarlyEndField.REASON: text(reason), EarlyEndField.NOTICE_WEEKS: number(notice)})
 
 

@@ -37,6 +37,7 @@ class ErrorLog(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record."""
         self.records.append(record)
 
 
@@ -44,11 +45,15 @@ class ButtonValue(Protocol):
     """What a button carries: a DecisionRef, RequestRef or CheckInRef, or any other value the
     bot encodes into one (a person's id, say)."""
 
-    def encode(self) -> str: ...
+    def encode(self) -> str:
+        """The value as the button carries it."""
+        ...
 
 
 @dataclass
 class Thread:
+    """A request's approval thread: its secondment, and where it was posted."""
+
     secondment_id: int
     channel: str
     ts: str
@@ -56,6 +61,8 @@ class Thread:
 
 @dataclass
 class Harness:
+    """The bot under test, with all a test drives or reads: HTTP, the stand-in, the database."""
+
     http: TestClient[Request, Application]
     slack: SlackStandIn
     sessions: Sessions
@@ -69,12 +76,15 @@ class Harness:
     team_id: str = TEAM_ID
 
     async def post(self, body: str, headers: dict[str, str] | None = None) -> ClientResponse:
+        """Send a signed request to the bot's Slack endpoint, as Slack would."""
         return await self.http.post("/slack/events", data=body, headers=headers or wire.sign(body))
 
     def new_response_url(self) -> str:
+        """A fresh response URL on the stand-in, for one command or click."""
         return self.slack.response_url(f"r{next(self.responses)}")
 
     async def command(self, user_id: str, text: str) -> tuple[ClientResponse, str]:
+        """`user_id` types `/secondment <text>`; returns the response and its reply's name."""
         response_url = self.new_response_url()
         response = await self.post(
             wire.slash_command(user_id, text, response_url, team_id=self.team_id)
@@ -94,6 +104,7 @@ class Harness:
         thread: Thread,
         headers: dict[str, str] | None = None,
     ) -> tuple[ClientResponse, str]:
+        """`user_id` clicks a button in the thread; returns the response and its reply's name."""
         response_url = self.new_response_url()
         body = wire.block_action(
             user_id,
@@ -123,6 +134,7 @@ class Harness:
         await asyncio.wait_for(asyncio.gather(*handling), WAIT_LIMIT)
 
     async def open_home(self, user_id: str, *, tab: str = "home") -> ClientResponse:
+        """`user_id` opens the bot's App Home (or, with `tab`, another tab)."""
         body = wire.app_home_opened(user_id, tab=tab, team_id=self.team_id)
         return await self.post(body, wire.sign(body, content_type="application/json"))
 
@@ -156,6 +168,7 @@ class Harness:
         view_id: str | None = None,
         private_metadata: str = "",
     ) -> ClientResponse:
+        """`user_id` submits a modal with `values`, as Slack would."""
         body = wire.view_submission(
             user_id,
             callback,
@@ -179,6 +192,7 @@ class Harness:
         """Submit a valid request and wait for the employee's confirmation, sent last."""
 
         def confirmation(call: Call) -> bool:
+            """Whether the call is the employee's confirmation of the request."""
             return call.body["channel"] == employee and "is in writing" in call.text
 
         before = len([c for c in self.slack.sent("chat.postMessage") if confirmation(c)])
@@ -207,12 +221,14 @@ class Harness:
         return opened[-1]
 
     async def secondment(self, secondment_id: int) -> Secondment:
+        """The secondment's row as stored now."""
         async with self.sessions() as session:
             row = await session.get(Secondment, secondment_id)
         assert row is not None
         return row
 
     async def audit(self, secondment_id: int) -> list[AuditEvent]:
+        """The secondment's audit trail, in order."""
         async with self.sessions() as session:
             return list(
                 await session.scalars(
@@ -223,11 +239,13 @@ class Harness:
             )
 
     def thread_replies(self, thread: Thread) -> list[Call]:
+        """The messages the bot posted in the thread."""
         return [
             c for c in self.slack.sent("chat.postMessage") if c.body.get("thread_ts") == thread.ts
         ]
 
     def updates(self, thread: Thread) -> list[Call]:
+        """The updates the bot made to the thread's first message."""
         return self.slack.sent("chat.update", ts=thread.ts)
 
 
@@ -237,11 +255,13 @@ def listener_tasks() -> set[asyncio.Task[Any]]:
 
 
 def blocks_of(call: Call) -> list[dict[str, Any]]:
+    """The blocks a posted message or update carried."""
     blocks = call.body.get("blocks") or []
     return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
 
 
 def buttons_in(call: Call) -> list[dict[str, Any]]:
+    """The Approve and Block buttons in a message."""
     return [
         element
         for block in blocks_of(call)

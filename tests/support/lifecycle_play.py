@@ -24,6 +24,7 @@ START, END = date(2027, 2, 1), date(2027, 4, 30)
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in 2027, in UTC."""
     return datetime(2027, month, day, hour, minute, tzinfo=UTC)
 
 
@@ -112,5 +113,6 @@ async def play(bot: Harness, clock: time_machine.Traveller) -> datetime:
 
 
 async def swept(bot: Harness, now: datetime) -> datetime:
+    """Run the sweep once at `now`; returns `now`."""
     await bot.sweep(now)
     return now

@@ -75,6 +75,7 @@ def calls_as_text(
     it went: modals, messages posted and updated, private replies, App Homes published."""
 
     def where(body: dict[str, Any]) -> str:
+        """Where a call went, in words: the approval thread, or the person's name."""
         channel = str(body.get("channel") or body.get("user_id") or "")
         if channel == thread_channel or body.get("thread_ts"):
             return "the approval thread"

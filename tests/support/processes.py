@@ -21,6 +21,7 @@ OWN_SETTINGS = ("SLACK_", "DATABASE_URL", "PORT", "LOG_", "MIN_TERM", "RETURN_RI
 
 
 def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

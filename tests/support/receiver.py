@@ -19,17 +19,22 @@ PATH = "/hooks/secondments"
 
 @dataclass(frozen=True, slots=True)
 class Received:
+    """One POST the webhook received: its headers and body."""
+
     headers: dict[str, str]
     body: bytes
 
     @property
     def event(self) -> dict[str, Any]:
+        """The body, as the event it holds."""
         parsed: dict[str, Any] = json.loads(self.body)
         return parsed
 
 
 @dataclass
 class Receiver:
+    """The HR system's webhook, played on 127.0.0.1, recording what it is sent."""
+
     port: int = field(default_factory=free_port)
     received: list[Received] = field(default_factory=list)
     # What it answers, in turn; once they run out, 200.
@@ -40,9 +45,11 @@ class Receiver:
 
     @property
     def url(self) -> str:
+        """The address the bot is given as WEBHOOK_URL."""
         return f"http://127.0.0.1:{self.port}{PATH}"
 
     async def start(self) -> None:
+        """Start listening."""
         app = web.Application()
         app.router.add_post(PATH, self._take)
         self._runner = web.AppRunner(app)
@@ -50,15 +57,18 @@ class Receiver:
         await self.up()
 
     async def up(self) -> None:
+        """Listen again on the same port, after `down`."""
         assert self._runner is not None
         self._site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await self._site.start()
 
     async def down(self) -> None:
+        """Stop listening: the bot's connections are refused."""
         assert self._site is not None
         await self._site.stop()
 
     async def close(self) -> None:
+        """Stop for good."""
         if self._runner is not None:
             await self._runner.cleanup()
 

@@ -185,6 +185,7 @@ def counting(engine: AsyncEngine) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        """Note one statement."""
         statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)

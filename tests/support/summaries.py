@@ -10,7 +10,10 @@ from bot.domain.summary import SecondmentSummary, SideSummary
 
 
 def summary_of(record: SecondmentRecord) -> SecondmentSummary:
+    """The summary the App Home's query should read for this record."""
+
     def side(side: SideRecord) -> SideSummary:
+        """One side's summary, from its record."""
         return SideSummary(
             side.side, side.manager_id, side.delegate_id, side.state, hr_decides=side.hr_decides
         )

@@ -29,6 +29,7 @@ class _Selector(selectors.DefaultSelector):
         self.now = 0.0
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        """What is ready now; a timeout is added to the virtual clock instead of waited."""
         self.now += TICK
         ready = super().select(0)
         if ready or timeout == 0:
@@ -47,6 +48,7 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         super().__init__(self._clock)
 
     def time(self) -> float:
+        """The virtual clock's time."""
         return self._clock.now
 
 

@@ -20,6 +20,7 @@ def sign(
     timestamp: int | None = None,
     content_type: str = FORM,
 ) -> dict[str, str]:
+    """The headers that sign `body` as Slack would, with the tests' secret."""
     return wire.sign(body, secret=secret, timestamp=timestamp, content_type=content_type)
 
 
@@ -32,6 +33,7 @@ def slash_command(
     channel_name: str = "general",
     team_id: str = TEAM_ID,
 ) -> str:
+    """A slash command typed in a channel, as Slack sends it."""
     return wire.slash_command(
         user_id,
         text,
@@ -77,10 +79,12 @@ def view_block_action(
 
 
 def event_callback(event: dict[str, Any], *, team_id: str = TEAM_ID) -> str:
+    """An Events API delivery of `event`, as Slack sends it."""
     return wire.event_callback(event, team_id=team_id, bot_user_id=BOT_USER_ID)
 
 
 def app_home_opened(user_id: str, *, tab: str = "home", team_id: str = TEAM_ID) -> str:
+    """The event Slack sends when a person opens the App Home's tab."""
     return wire.app_home_opened(user_id, team_id=team_id, bot_user_id=BOT_USER_ID, tab=tab)
 
 

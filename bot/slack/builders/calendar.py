@@ -24,6 +24,7 @@ HOW_TO_SUBSCRIBE = (
 
 
 def calendar_url(public_url: str, token: str) -> str:
+    """The address of a person's calendar feed, for their calendar app to subscribe to."""
     return f"{public_url}/calendar/{token}.ics"
 
 
@@ -79,6 +80,7 @@ def _reset_button(version: int) -> ButtonElement:
 
 
 def build_calendars_off() -> Message:
+    """The answer to a calendar link asked for when PUBLIC_URL is not set."""
     text = (
         "Calendar links are not set up here: the bot needs to know the address calendar apps "
         "can reach it at (`PUBLIC_URL`). Ask whoever runs Secondment Mediator to set it. "

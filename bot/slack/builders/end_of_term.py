@@ -81,6 +81,7 @@ def _note_input(label: str, hint: str, *, optional: bool) -> InputBlock:
 def build_extension_modal(
     record: SecondmentRecord, rights_limit: date, months: int, rules: HrRules | None = None
 ) -> View:
+    """The form that proposes an extension: the new end date, why, and any exception asked."""
     blocks: list[Block] = [
         SectionBlock(
             text=md(
@@ -118,6 +119,7 @@ def build_extension_modal(
 
 
 def build_permanent_modal(record: SecondmentRecord) -> View:
+    """The form that proposes a permanent move to the host team."""
     return View(
         type="modal",
         callback_id=Callback.PROPOSE_PERMANENT,
@@ -145,6 +147,7 @@ def build_permanent_modal(record: SecondmentRecord) -> View:
 
 
 def build_proposal_reply(proposed: Proposed) -> Message:
+    """What the thread is told of a new end-of-term proposal, and who decides it."""
     record = proposed.record
     assert record.proposal is not None
     undecided = " and ".join(
@@ -177,6 +180,7 @@ def build_end_asks_closed(record: SecondmentRecord) -> Message:
 
 
 def build_proposal_agreed(record: SecondmentRecord) -> Message:
+    """What the thread is told once both managers agree an extension or a permanent move."""
     if record.outcome is EndOutcome.PERMANENT:
         text = (
             f"🎉 Both managers agreed: {mention(record.employee_id)} moves permanently to "
@@ -193,6 +197,7 @@ def build_proposal_agreed(record: SecondmentRecord) -> Message:
 
 
 def build_return_confirmed(event: ReturnConfirmedEvent) -> Message:
+    """What the thread is told once someone confirms the planned return."""
     record = event.record
     text = (
         f"🏠 {mention(event.actor_id)} confirmed the return: secondment #{record.id} ends on "

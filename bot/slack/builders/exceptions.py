@@ -101,6 +101,7 @@ def build_exception_reminder(record: SecondmentRecord) -> Message:
 
 
 def exception_refusal_form(record: SecondmentRecord, min_chars: int) -> TextForm:
+    """The form in which HR refuses an exception to its rules, with its reason."""
     return TextForm(
         Callback.EXCEPTION_REFUSE,
         "Refuse the exception",

@@ -11,6 +11,7 @@ from bot.slack.ids import Action
 
 
 def build_erase_confirmation(person_id: str) -> Message:
+    """HR's last step before erasing a person's data: what it does, and the button that does it."""
     text = (
         f"Erase {mention(person_id)}'s personal data? Secondments they were the employee of are "
         "anonymised whole; in the others their name and their own words are removed. This can't "
@@ -36,6 +37,7 @@ def build_erase_confirmation(person_id: str) -> Message:
 
 
 def build_person_erased(erased: PersonErased) -> Message:
+    """The reply to HR once a person's data is erased."""
     text = (
         f"🧹 Done: the personal data of that person is erased from {erased.secondments} "
         f"secondment{'s' if erased.secondments != 1 else ''}, and their cached profile is gone."

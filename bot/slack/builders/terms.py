@@ -51,6 +51,7 @@ LABELS = {
 
 
 def summary_line(record: SecondmentRecord) -> str:
+    """The secondment in one line: who goes, to what role and team, and when."""
     terms = record.terms
     return (
         f"{mention(record.employee_id)} → *{escape(terms.role_title)}* in "
@@ -120,6 +121,7 @@ def value_text(field: str, value: object) -> str:
 
 
 def change_lines(changes: list[TermChange]) -> str:
+    """What changed in the terms, one bulleted line per field, old → new."""
     return "\n".join(
         f"• *{LABELS[c.field]}*: {value_text(c.field, c.old)} → {value_text(c.field, c.new)}"
         for c in changes

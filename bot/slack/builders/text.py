@@ -24,6 +24,7 @@ def slack_said(error: str) -> str:
 
 
 def mention(user_id: str) -> str:
+    """A mention of a person, which Slack shows as their name."""
     return f"<@{user_id}>"
 
 
@@ -38,6 +39,7 @@ def escape(text: str, limit: int | None = None) -> str:
 
 
 def day(value: date) -> str:
+    """A calendar day as people read it ("Mon 4 Jan 2027")."""
     return written_day(value)
 
 
@@ -59,8 +61,10 @@ def moment(value: datetime) -> str:
 
 
 def md(text: str) -> MarkdownTextObject:
+    """Text shown as mrkdwn."""
     return MarkdownTextObject(text=text)
 
 
 def plain(text: str) -> PlainTextObject:
+    """Text shown as it is, emoji included."""
     return PlainTextObject(text=text, emoji=True)

@@ -40,11 +40,14 @@ async def calendar_answer(
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for the calendar link's buttons: Add to calendar, and Reset."""
+
     @app.action(Action.CALENDAR_SUBSCRIBE)
     @answered
     async def handle_calendar_subscribe_action(
         ack: AsyncAck, respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
+        """Send the clicker their calendar link, made if they had none."""
         await ack()
         message = await calendar_answer(
             deps,
@@ -60,6 +63,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_calendar_reset_action(
         ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
     ) -> None:
+        """Replace the clicker's calendar link with a new one, once however often clicked."""
         await ack()
         seen = parse_number(button_value(body))
         if seen is None:

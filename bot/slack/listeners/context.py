@@ -44,12 +44,14 @@ def team_of(context: AsyncBoltContext) -> str:
 
 
 def user_of(context: AsyncBoltContext) -> str:
+    """The Slack id of the person a request comes from."""
     if not context.user_id:
         raise ValueError("request carries no user id")
     return str(context.user_id)
 
 
 async def is_hr(deps: Deps, client: AsyncWebClient, context: AsyncBoltContext) -> bool:
+    """Whether the person a request comes from has HR's powers."""
     return await deps.hr.is_hr(client, team_of(context), user_of(context))
 
 

@@ -20,6 +20,7 @@ from bot.slack.listeners.errors import answered
 
 
 async def typed_by_a_person_in_the_dm(event: dict[str, Any]) -> bool:
+    """Whether a message event is something a person typed in the bot's DM."""
     return (
         event.get("channel_type") == "im"
         and "subtype" not in event  # edits, deletions, joins: not something typed
@@ -29,11 +30,14 @@ async def typed_by_a_person_in_the_dm(event: dict[str, Any]) -> bool:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for messages in the bot's DM."""
+
     @app.event(Event.MESSAGE, matchers=[typed_by_a_person_in_the_dm])
     @answered
     async def handle_direct_message_event(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Answer a message typed in the bot's DM with what the bot can do."""
         await client.chat_postMessage(
             channel=str(event["channel"]), **build_dm_help(deps.policy.rules).as_kwargs()
         )

@@ -49,6 +49,7 @@ def answered(listener: Listener) -> Listener:
 
     @functools.wraps(listener)
     async def wrapper(**kwargs: Any) -> None:
+        """Run the listener, sending whatever it raises to `report_error`."""
         try:
             with said_here():
                 await listener(**kwargs)
@@ -67,6 +68,7 @@ def answered_in_modal(listener: Listener) -> Listener:
 
     @functools.wraps(listener)
     async def wrapper(**kwargs: Any) -> None:
+        """Run the listener, turning a form error or a refusal into the modal's answer."""
         ack: AsyncAck = kwargs["ack"]
         try:
             with said_here():
@@ -91,12 +93,16 @@ def answered_in_modal(listener: Listener) -> Listener:
 
 
 def register(app: AsyncApp) -> None:
+    """Send errors raised outside any listener through the one error path."""
+
     @app.error
     async def handle_listener_error(error: Exception, context: AsyncBoltContext) -> None:
+        """Report an error Bolt caught outside a listener."""
         await report_error(error, context)
 
 
 async def report_error(error: Exception, context: AsyncBoltContext) -> None:
+    """Log an error as its kind deserves, and tell the person privately what happened."""
     if isinstance(error, Refusal):
         log.info("refused: %r", error)
         message = build_refusal(error)

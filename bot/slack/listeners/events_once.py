@@ -32,10 +32,13 @@ def changes_nothing(body: dict[str, Any]) -> bool:
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Put the once-only check before every event listener."""
+
     @app.middleware
     async def handle_each_event_once(
         body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse | None]]
     ) -> BoltResponse | None:
+        """Let an event through the first time it arrives; a retry is acknowledged, no more."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if (
             event_id is None

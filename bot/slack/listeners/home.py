@@ -25,11 +25,14 @@ from bot.slack.publish import publish_home
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for the App Home being opened, and for its Show more buttons."""
+
     @app.event(Event.APP_HOME_OPENED)
     @answered
     async def handle_app_home_opened_event(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Publish the person's Home when they open its tab."""
         if event.get("tab") != "home":  # opening the Messages tab sends the same event
             return
         await show_home(deps, client, context, DEFAULT_LIMITS)
@@ -39,6 +42,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_home_show_more_action(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Publish the Home again with one section showing more."""
         await ack()
         shown = str((body.get("view") or {}).get("private_metadata") or "")
         await show_home(deps, client, context, show_more(shown, button_value(body)))

@@ -17,11 +17,13 @@ from bot.slack.parsing import parse_revoked_tokens
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for Slack's news that the app lost a workspace or its tokens."""
     store = deps.workspaces.installations if deps.workspaces else None
 
     @app.event(Event.APP_UNINSTALLED)
     @answered
     async def handle_app_uninstalled_event(context: AsyncBoltContext) -> None:
+        """Forget the workspace's installation, and record that the app was uninstalled."""
         await forget_uninstalled(
             deps.sessions,
             store,
@@ -33,6 +35,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.event(Event.TOKENS_REVOKED)
     @answered
     async def handle_tokens_revoked_event(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Forget the revoked tokens, and record that they were revoked."""
         revoked = parse_revoked_tokens(event)
         await forget_revoked(
             deps.sessions,

@@ -36,10 +36,13 @@ def opens_modal(
     load: Loader[Subject],
     build: Callable[[Subject, str], View],
 ) -> None:
+    """Register a button that opens a form once `load` says the clicker may act on it."""
+
     @answered
     async def handle_modal_button_action(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Load what the button names, checking the clicker, then open its form."""
         await ack()
         value = button_value(body)
         subject = await load(context, client, value)
@@ -60,6 +63,7 @@ def visible(
     async def load(
         context: AsyncBoltContext, client: AsyncWebClient, value: str
     ) -> SecondmentRecord:
+        """The request the value names, once the clicker is allowed it."""
         actor_is_hr = False
         if hr_action is not None:
             actor_is_hr = await is_hr(deps, client, context)
@@ -85,7 +89,10 @@ def may_make(deps: Deps, move: Move | None) -> Loader[SecondmentRecord]:
     async def load(
         context: AsyncBoltContext, client: AsyncWebClient, value: str
     ) -> SecondmentRecord:
+        """The request the decision button names, once the clicker is allowed the move."""
+
         def check(as_hr: bool) -> Awaitable[SecondmentRecord]:
+            """Check the move, as the clicker or as HR."""
             return check_move(
                 deps.sessions,
                 team_id=team_of(context),

@@ -32,6 +32,7 @@ from bot.slack.parsing import parse_report_filter
 async def answer_report(
     argument: str, deps: Deps, client: AsyncWebClient, context: AsyncBoltContext
 ) -> Message:
+    """HR's report as a private reply, with its CSV uploaded to their DMs."""
     actor_is_hr = await is_hr(deps, client, context)
     # Refused before the filter is read, so someone else learns nothing from a usage reply.
     check_is_hr(actor_is_hr, REPORT_ACTION)
