@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.calendar import is_working_day, working_day_start
+from bot.domain.field_checks import FieldErrors
 from bot.domain.people import Person, zone_of
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
-from bot.domain.validation import FieldErrors
 
 # Long enough for a sabbatical or parental leave, in one entry.
 MAX_DAYS = 366

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.domain.counts import count_of
+from bot.domain.field_checks import FieldChecker, FieldErrors
 from bot.domain.policy import Policy
 from bot.domain.terms import MAX_HANDOVER_WEEKS, MAX_TIME_COMMITMENT, MIN_TIME_COMMITMENT, Terms
-from bot.domain.validation import FieldChecker, FieldErrors
 
 CHANGE_NOTE_MAX = 1000
 

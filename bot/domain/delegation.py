@@ -16,10 +16,10 @@ from bot.domain.errors import (
     Refusal,
     TermsChanged,
 )
+from bot.domain.field_checks import FieldErrors
 from bot.domain.people import Person
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side, SideState, Status
-from bot.domain.validation import validate_delegate
 
 DECIDING = [s.value for s in Status if s.awaits_decisions or s.is_blocked]
 # A side still to decide: it can be handed over.
@@ -76,3 +76,19 @@ def check_can_delegate(
     )
     if errors:
         raise InvalidInput(errors)
+
+
+def validate_delegate(
+    candidate: Person | None, *, manager_id: str, employee_id: str, other_deciders: set[str]
+) -> FieldErrors:
+    """Who may take over a side's decision: a person who can decide, and not someone whose own
+    interest or other role is in the same request. The manager themself takes the decision back."""
+    if candidate is None:
+        return {"delegate": "I can't find this person in Slack. Choose them again."}
+    if candidate.id == employee_id:
+        return {"delegate": "The employee can't decide their own request."}
+    if candidate.id in other_deciders:
+        return {"delegate": "They already decide the other side. Choose someone else."}
+    if not candidate.can_decide and candidate.id != manager_id:
+        return {"delegate": "This account can't decide: it is a bot or has been deactivated."}
+    return {}

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Sessions
 from bot.domain.debriefs import DebriefForm, DebriefRecorded
 from bot.domain.errors import InvalidInput, NotUnderway
+from bot.domain.field_checks import FieldChecker
 from bot.domain.permissions import check_can_debrief
 from bot.domain.policy import Policy
 from bot.domain.states import EndOutcome, Status
 from bot.domain.terms import LONG_TEXT_MAX
-from bot.domain.validation import FieldChecker
 from bot.models import Debrief, Secondment
 from bot.services.audit import record_event
 from bot.services.loading import load_record, load_visible

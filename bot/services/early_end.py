@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Sessions
 from bot.domain.end_of_term import EndedEarly
 from bot.domain.errors import InvalidInput, NotUnderway
+from bot.domain.field_checks import FieldChecker
 from bot.domain.permissions import check_can_end_early
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import EndOutcome, Status
 from bot.domain.terms import Terms
-from bot.domain.validation import FieldChecker
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.end_of_term import closing_proposal, next_terms_version

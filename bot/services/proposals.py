@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import Sessions
 from bot.domain.end_of_term import NOTE_MAX, NOTE_MIN, Proposed
 from bot.domain.errors import InvalidInput, NoLongerPending
+from bot.domain.exception_checks import check_exception, outside_the_rules
+from bot.domain.field_checks import FieldChecker
 from bot.domain.hr_rules import PolicyException, extension_breaks
 from bot.domain.permissions import check_can_propose
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import DecisionKind, Outcome, ProposalKind, Side, SideState, Status
 from bot.domain.terms import ReturnArrangement, Terms
-from bot.domain.validation import FieldChecker, check_exception, outside_the_rules
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.changes import new_round

@@ -11,8 +11,8 @@ from bot.domain.conditions import CHANGE_NOTE_MAX
 from bot.domain.errors import InvalidInput
 from bot.domain.permissions import check_can_change
 from bot.domain.policy import Policy
+from bot.domain.request_form import RequestForm, validate_exception, validate_terms
 from bot.domain.term_changes import TermsChangedEvent
-from bot.domain.validation import RequestForm, validate_exception, validate_terms
 from bot.services.changes import change_terms
 from bot.services.loading import load_visible
 from bot.services.outbox import Announce

@@ -19,17 +19,17 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.field_checks import FieldErrors
 from bot.domain.hr_rules import PolicyException
 from bot.domain.people import Person, today_for
 from bot.domain.policy import Policy
-from bot.domain.terms import Terms
-from bot.domain.validation import (
-    FieldErrors,
+from bot.domain.request_form import (
     RequestForm,
     validate_check_in_weeks,
     validate_exception,
     validate_request,
 )
+from bot.domain.terms import Terms
 
 # How long a form waits for users.info before it is answered: Slack wants the answer within 3 s,
 # and the client would otherwise wait out a rate limit's Retry-After.

@@ -8,10 +8,11 @@ from datetime import date
 from typing import Any
 
 from bot.domain.absences import AbsenceForm
+from bot.domain.block_form import BlockForm
 from bot.domain.conditions import ConditionsForm
 from bot.domain.debriefs import DebriefForm
 from bot.domain.report import BadFilter, FilterProblem, ReportFilter, check_range
-from bot.domain.validation import BlockForm, RequestForm
+from bot.domain.request_form import RequestForm
 from bot.slack.ids import (
     AwayField,
     BlockField,

@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 
 from bot.domain.conditions import CHANGE_NOTE_MAX, ConditionsForm, apply_conditions
+from bot.domain.delegation import validate_delegate
+from bot.domain.field_checks import FieldErrors
 from bot.domain.people import Person
 from bot.domain.policy import Policy
 from bot.domain.terms import Kind, TermChange, Terms, diff_terms
-from bot.domain.validation import FieldErrors, validate_delegate
 from tests.support.samples import START, TERMS
 
 # TERMS runs 1 Feb to 30 Jul 2027, 60% of full time, with two weeks of handover.

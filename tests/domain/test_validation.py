@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.domain.block_form import BlockForm, validate_block
 from bot.domain.block_reasons import (
     CONDITIONS_NOTE_MAX,
     EXPLANATION_MAX,
@@ -20,8 +21,10 @@ from bot.domain.block_reasons import (
     BlockReason,
     Condition,
 )
+from bot.domain.field_checks import FieldErrors
 from bot.domain.people import Person
 from bot.domain.policy import Policy
+from bot.domain.request_form import RequestForm, validate_request
 from bot.domain.terms import (
     DEFAULT_PAY_AND_BENEFITS,
     LONG_TEXT_MAX,
@@ -30,13 +33,6 @@ from bot.domain.terms import (
     Kind,
     ReturnArrangement,
     Terms,
-)
-from bot.domain.validation import (
-    BlockForm,
-    FieldErrors,
-    RequestForm,
-    validate_block,
-    validate_request,
 )
 
 TODAY = date(2027, 1, 4)

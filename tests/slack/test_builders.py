@@ -63,6 +63,7 @@ from bot.domain.record import (
     SecondmentRecord,
     SideRecord,
 )
+from bot.domain.request_form import RequestForm, validate_request
 from bot.domain.states import (
     DecisionKind,
     EndOutcome,
@@ -83,7 +84,6 @@ from bot.domain.terms import (
     ReturnArrangement,
     Terms,
 )
-from bot.domain.validation import RequestForm, validate_request
 from bot.slack.builders.block_modal import build_block_modal
 from bot.slack.builders.checkins import build_check_in_thanks
 from bot.slack.builders.end_of_term import (

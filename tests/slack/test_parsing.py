@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.domain.validation import BlockForm, RequestForm
+from bot.domain.block_form import BlockForm
+from bot.domain.request_form import RequestForm
 from bot.slack.ids import BlockField, RequestField
 from bot.slack.parsing import (
     CommandLine,

@@ -24,8 +24,8 @@ from slack_sdk.models.views import View
 from bot.domain.conditions import CHANGE_NOTE_MAX
 from bot.domain.hr_rules import HrRules
 from bot.domain.record import SecondmentRecord
+from bot.domain.request_form import MAX_CHECK_IN_WEEKS
 from bot.domain.terms import LONG_TEXT_MAX
-from bot.domain.validation import MAX_CHECK_IN_WEEKS
 from bot.slack.builders.terms_inputs import terms_inputs, text_input
 from bot.slack.builders.text import every_weeks, md, plain
 from bot.slack.ids import Callback

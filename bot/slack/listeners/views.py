@@ -19,10 +19,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.block_form import validate_block
 from bot.domain.decisions import DecisionRef
 from bot.domain.errors import InvalidInput
+from bot.domain.request_form import RequestForm
 from bot.domain.states import Outcome
-from bot.domain.validation import RequestForm, validate_block
 from bot.services.conditions import approve_with_conditions
 from bot.services.decide import decide
 from bot.services.delegation import delegate_chosen

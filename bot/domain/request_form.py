@@ -1,24 +1,20 @@
-"""The rules a request or a block must meet before anything is stored.
+"""The request form's rules: what a new request, or changed terms, must meet before anything is
+stored.
 
-Each function returns either the clean value or a mapping of field name to a message that says
+Each function returns either the clean value or `FieldErrors`, a message per field that says
 what to change; the Slack layer shows those messages on the matching modal fields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from bot.domain.block_reasons import (
-    CONDITIONS_NOTE_MAX,
-    EXPLANATION_MAX,
-    BlockDetails,
-    BlockReason,
-    Condition,
-)
 from bot.domain.counts import count_of
+from bot.domain.exception_checks import check_exception, outside_the_rules
+from bot.domain.field_checks import FieldChecker, FieldErrors
 from bot.domain.hr_rules import PolicyException, term_breaks
 from bot.domain.people import Person
 from bot.domain.policy import Policy
@@ -34,8 +30,6 @@ from bot.domain.terms import (
     ReturnArrangement,
     Terms,
 )
-
-FieldErrors = dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,44 +54,6 @@ class RequestForm:
     check_in_weeks: str | None = None  # how often check-ins go out; empty for the default
     # Why HR should allow terms outside its rules (POLICY_*); empty: no exception is asked.
     exception_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BlockForm:
-    reason: str | None = None
-    explanation: str | None = None
-    conditions: tuple[str, ...] = field(default_factory=tuple)
-    conditions_note: str | None = None
-
-
-class FieldChecker:
-    """Collects the first problem found for each field of a form."""
-
-    def __init__(self) -> None:
-        self.errors: FieldErrors = {}
-
-    def fail(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, message)
-
-    def text(self, name: str, value: str | None, limit: int, *, required: bool = True) -> str:
-        cleaned = (value or "").strip()
-        if required and not cleaned:
-            self.fail(name, "This is required.")
-        elif len(cleaned) > limit:
-            self.fail(name, f"Keep this to {limit} characters or fewer (it has {len(cleaned)}).")
-        return cleaned
-
-    def whole_number(self, name: str, value: str | None, low: int, high: int) -> int | None:
-        if value is None or not value.strip():
-            return None
-        try:
-            number = int(value.strip())
-        except ValueError:
-            self.fail(name, f"Enter a whole number from {low} to {high}.")
-            return None
-        if not low <= number <= high:
-            self.fail(name, f"Enter a whole number from {low} to {high}.")
-        return number
 
 
 def validate_request(
@@ -237,57 +193,6 @@ def _choice(
         return None
 
 
-def validate_block(form: BlockForm, policy: Policy) -> BlockDetails | FieldErrors:
-    check = FieldChecker()
-    reason: BlockReason | None = None
-    if not form.reason:
-        check.fail("reason", "Choose the main reason.")
-    else:
-        try:
-            reason = BlockReason(form.reason)
-        except ValueError:
-            check.fail("reason", "Choose one of the reasons.")
-    explanation = check.text("explanation", form.explanation, EXPLANATION_MAX)
-    if explanation and len(explanation) < policy.block_reason_min_chars:
-        check.fail(
-            "explanation",
-            f"Explain in at least {policy.block_reason_min_chars} characters: the employee and "
-            "the host manager will read this.",
-        )
-    conditions: list[Condition] = []
-    for value in form.conditions:
-        try:
-            conditions.append(Condition(value))
-        except ValueError:
-            check.fail("conditions", "Choose from the listed conditions.")
-    note = check.text("conditions_note", form.conditions_note, CONDITIONS_NOTE_MAX, required=False)
-    if check.errors:
-        return check.errors
-    assert reason is not None
-    return BlockDetails(
-        reason=reason,
-        explanation=explanation,
-        conditions=tuple(conditions),
-        conditions_note=note or None,
-    )
-
-
-def validate_delegate(
-    candidate: Person | None, *, manager_id: str, employee_id: str, other_deciders: set[str]
-) -> FieldErrors:
-    """Who may take over a side's decision: a person who can decide, and not someone whose own
-    interest or other role is in the same request. The manager themself takes the decision back."""
-    if candidate is None:
-        return {"delegate": "I can't find this person in Slack. Choose them again."}
-    if candidate.id == employee_id:
-        return {"delegate": "The employee can't decide their own request."}
-    if candidate.id in other_deciders:
-        return {"delegate": "They already decide the other side. Choose someone else."}
-    if not candidate.can_decide and candidate.id != manager_id:
-        return {"delegate": "This account can't decide: it is a bot or has been deactivated."}
-    return {}
-
-
 MAX_CHECK_IN_WEEKS = 26
 
 
@@ -308,33 +213,3 @@ def validate_exception(form: RequestForm, policy: Policy) -> PolicyException | F
     broken = term_breaks(form.start_date, form.end_date, policy.rules)
     exception = check_exception(broken, form.exception_reason, policy, check)
     return check.errors or exception
-
-
-def check_exception(
-    broken: list[str], reason: str | None, policy: Policy, check: FieldChecker
-) -> PolicyException | None:
-    """The exception asked with `reason` for terms that break the rules `broken` (none asked:
-    None); a problem with it goes on the `exception_reason` field."""
-    reason = check.text("exception_reason", reason, LONG_TEXT_MAX, required=False)
-    if not reason:
-        return None
-    if not broken:
-        check.fail(
-            "exception_reason",
-            "These dates keep within HR's rules, so there is no exception to ask for. Leave "
-            "this empty.",
-        )
-    elif not policy.hr_configured:
-        check.fail("exception_reason", "No one is set up as HR here to grant an exception.")
-    elif len(reason) < policy.block_reason_min_chars:
-        check.fail(
-            "exception_reason",
-            f"Say why in at least {policy.block_reason_min_chars} characters: HR decides on this.",
-        )
-    return None if check.errors else PolicyException(" ".join(broken), reason)
-
-
-def outside_the_rules(broken: list[str], policy: Policy, remedy: str) -> str:
-    """The end date's error when it breaks HR's rules and no exception is asked."""
-    way_out = f"{remedy}, or ask HR for an exception below and say why."
-    return " ".join([*broken, way_out if policy.hr_configured else f"{remedy}."])
