@@ -42,12 +42,26 @@ log = logging.getLogger(__name__)
 Listener = Callable[..., Awaitable[None]]
 
 
+def _named_like(listener: Listener) -> Callable[[Listener], Listener]:
+    """`functools.wraps`, with the name of the handler a `functools.partial` holds (the listeners
+    are handed their `deps` that way), so Bolt's logs name each listener, not "wrapper"."""
+    handler = listener.func if isinstance(listener, functools.partial) else listener
+
+    def named(wrapper: Listener) -> Listener:
+        functools.update_wrapper(wrapper, handler)
+        # Bolt reads the arguments to pass from the signature: the partial's, without `deps`.
+        wrapper.__wrapped__ = listener  # type: ignore[attr-defined]
+        return wrapper
+
+    return named
+
+
 def answered(listener: Listener) -> Listener:
     """Send whatever the listener raises to `report_error`; the listener must take `context`."""
     if "context" not in inspect.signature(listener).parameters:
-        raise TypeError(f"{listener.__name__} must accept `context` to report its errors")
+        raise TypeError(f"{listener} must accept `context` to report its errors")
 
-    @functools.wraps(listener)
+    @_named_like(listener)
     async def wrapper(**kwargs: Any) -> None:
         """Run the listener, sending whatever it raises to `report_error`."""
         try:
@@ -64,9 +78,9 @@ def answered_in_modal(listener: Listener) -> Listener:
     the reason (the request moved on while it was open); anything else takes the one error path.
     The listener must take `ack` and `context`."""
     if not {"ack", "context"} <= set(inspect.signature(listener).parameters):
-        raise TypeError(f"{listener.__name__} must accept `ack` and `context`")
+        raise TypeError(f"{listener} must accept `ack` and `context`")
 
-    @functools.wraps(listener)
+    @_named_like(listener)
     async def wrapper(**kwargs: Any) -> None:
         """Run the listener, turning a form error or a refusal into the modal's answer."""
         ack: AsyncAck = kwargs["ack"]
