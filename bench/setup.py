@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions, migrate
 from bot.logs import configure_logging
-from bot.sandbox.webapi import read_body
 from bot.settings import load_settings
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps, deps_from
 from bot.slack.workspaces import workspaces_from
+from bot.slack_standin.wire import read_body
 from bot.web import SlackEvents, build_web_app
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, listener_tasks

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.sandbox import wire
-from bot.sandbox.personas import BOT, COMMANDS, PEOPLE, SLACKBOT, TEAM_ID
-from bot.sandbox.slack import SandboxSlack
-from bot.sandbox.webapi import block_kit_problem
-from bot.sandbox.workspace import Json, Reply, View, Workspace
+from bot.slack_standin.personas import BOT, COMMANDS, PEOPLE, SLACKBOT, TEAM_ID
+from bot.slack_standin.validation import block_kit_problem
+from bot.slack_standin.views import Reply, View
+from bot.slack_standin.wire import Json
+from bot.slack_standin.workspace import Workspace
+from bot.slack_standin.workspace_api import WorkspaceSlack
 
 PERSON_IDS = frozenset(person.id for person in PEOPLE)
 
@@ -43,7 +45,7 @@ class Answer:
 class People:
     def __init__(
         self,
-        slack: SandboxSlack,
+        slack: WorkspaceSlack,
         events_url: str,
         signing_secret: str,
         session: aiohttp.ClientSession,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.personas import TIMEZONE
+from bot.slack_standin.personas import TIMEZONE
 
 # A move by whole days lands no earlier than this, the people's time: the bot says a day's
 # things (a start, a check-in) from 09:00, so "+1 week" to a start date shows the start.

@@ -34,12 +34,12 @@ from bot.models import Base
 from bot.runtime import Running, after_ack_tasks, running, stop_on_signals
 from bot.sandbox.actions import People
 from bot.sandbox.clock import MovableClock
-from bot.sandbox.personas import HR
 from bot.sandbox.server import build_page_app
-from bot.sandbox.slack import SandboxSlack
-from bot.sandbox.workspace import Workspace
 from bot.settings import Settings, SettingsError
 from bot.slack.delivery import send_due_nudges
+from bot.slack_standin.personas import HR
+from bot.slack_standin.workspace import Workspace
+from bot.slack_standin.workspace_api import WorkspaceSlack
 from bot.web import CALENDAR_TOKEN, EVENTS_PATH
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ async def sandbox_running(
     if saved:
         workspace.restore(saved["workspace"])
     workspace.on_change = lambda: _save(directory, clock, workspace)
-    slack = SandboxSlack(workspace, keys.bot_token)
+    slack = WorkspaceSlack(workspace, keys.bot_token)
     # The page's port is taken first: the bot's calendar links are made with its address.
     page_socket = _page_socket(host, port)
     page_url = f"http://127.0.0.1:{page_socket.getsockname()[1]}"

@@ -53,8 +53,9 @@ from aiohttp.typedefs import Handler
 
 from bot.sandbox.actions import PERSON_IDS, People, Refused
 from bot.sandbox.clock import MovableClock
-from bot.sandbox.personas import EMPLOYEE
-from bot.sandbox.workspace import Json
+from bot.slack_standin.personas import EMPLOYEE
+from bot.slack_standin.seen import seen_by
+from bot.slack_standin.wire import Json
 
 STATIC = Path(__file__).resolve().parent / "static"
 # How often an event stream with nothing to say writes a comment, so that one whose page has
@@ -84,7 +85,7 @@ def build_page_app(
             me = _person(request.query.get("as"))
         except Refused as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
-        return web.json_response(workspace.seen_by(me))
+        return web.json_response(seen_by(workspace, me))
 
     async def handle_events(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(

@@ -13,6 +13,7 @@ import aiohttp
 
 from bot.sandbox.run import Sandbox
 from bot.slack.ids import Callback
+from bot.slack_standin.seen import seen_by
 
 Json = dict[str, Any]
 # How long a test waits for the bot to answer before it fails; a guard, never a delay.
@@ -47,7 +48,7 @@ class Page:
 
         def finding() -> Any:
             # The state exactly as /api/state serves it, through JSON.
-            return found(json.loads(json.dumps(workspace.seen_by(person))))
+            return found(json.loads(json.dumps(seen_by(workspace, person))))
 
         await asyncio.wait_for(workspace.wait_until(lambda: bool(finding())), WAIT_LIMIT)
         return finding()
