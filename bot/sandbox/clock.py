@@ -15,13 +15,17 @@ MOST_DAYS = 3650  # ten years: any secondment, with its debrief, fits
 
 
 class MovableClock:
+    """The bot's clock in the sandbox: the real time, moved on by the page."""
+
     def __init__(self, offset: timedelta = timedelta(0)) -> None:
         self.offset = offset
 
     def now(self) -> datetime:
+        """The moved time."""
         return datetime.now(UTC) + self.offset
 
     def advance(self, by: timedelta) -> datetime:
+        """Move the clock forward by `by`; the new time."""
         if by < timedelta(0):
             raise ValueError("the clock only moves forward")
         self.offset += by

@@ -74,6 +74,7 @@ class CallLog:
         """Wait (on events, never on a clock) until `count` matching calls have arrived."""
 
         def matching() -> list[Call]:
+            """The calls so far that match."""
             return [c for c in self.calls if c.method == method and where(c)]
 
         await self.wait_until(lambda: len(matching()) >= count)
