@@ -50,19 +50,11 @@ class _ServedStandIn(TimedStandIn):
     def _check_payload(self, method: str, shown: str) -> str | None:
         return super()._check_blocks(method, json.loads(shown))
 
-    async def start(self) -> None:
-        """SlackStandIn.start, with the extra route."""
-        app = web.Application()
-        app.router.add_route("*", "/api/{method}", self._handle_api)
-        app.router.add_post("/respond/{name}", self._handle_response_url)
-        app.router.add_post("/upload/{file_id}", self._handle_upload)
-        app.router.add_get("/link", self._handle_socket)
-        app.router.add_get(OPENED, self._handle_opened)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    QUIET = True  # without the access log
+
+    def _routes(self) -> list[web.RouteDef]:
+        """The stand-in's routes, with the extra one."""
+        return [*super()._routes(), web.get(OPENED, self._handle_opened)]
 
     async def _handle_opened(self, request: web.Request) -> web.Response:
         return web.json_response(self.opened_at)
