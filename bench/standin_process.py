@@ -85,9 +85,13 @@ class StandInHandle(Protocol):
     """What the latency measure needs of a stand-in, wherever it runs."""
 
     @property
-    def address(self) -> TimedStandIn: ...
+    def address(self) -> TimedStandIn:
+        """A stand-in whose `api_url` reaches the one serving."""
+        ...
 
-    async def opened_at(self) -> dict[str, float]: ...
+    async def opened_at(self) -> dict[str, float]:
+        """When each views.open arrived, by trigger id (perf_counter seconds)."""
+        ...
 
 
 @dataclass
@@ -97,6 +101,7 @@ class InProcess:
     address: TimedStandIn
 
     async def opened_at(self) -> dict[str, float]:
+        """When each views.open arrived, by trigger id (perf_counter seconds)."""
         return dict(self.address.opened_at)
 
 
@@ -109,6 +114,7 @@ class StandInProcess:
 
     @property
     def base_url(self) -> str:
+        """Where the child listens."""
         return f"http://127.0.0.1:{self.address.port}"
 
     async def opened_at(self) -> dict[str, float]:
@@ -122,12 +128,14 @@ class StandInProcess:
         return {str(k): float(v) for k, v in found.items()}
 
     async def stop(self) -> None:
+        """Stop the child, and wait for it to end."""
         if self.process.returncode is None:
             self.process.terminate()
         await self.process.wait()
 
 
 async def start_standin_process() -> StandInProcess:
+    """Start the stand-in in a process of its own; a handle on it once it serves."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
