@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import Sessions, make_engine, make_sessions, migrate
 from bot.logs import configure_logging
-from bot.sandbox.webapi import read_body
 from bot.settings import load_settings
 from bot.slack.bolt_app import build_bolt_app
 from bot.slack.client import make_web_client
 from bot.slack.deps import Deps, deps_from
 from bot.slack.workspaces import workspaces_from
+from bot.slack_standin.wire import read_body
 from bot.web import SlackEvents, build_web_app
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, listener_tasks
@@ -73,6 +73,7 @@ class TimedStandIn(SlackStandIn):
 
 
 async def start_standin(latency: float = 0.0) -> TimedStandIn:
+    """The timed stand-in, with the benchmark's people, serving."""
     # The benchmark writes its approval threads into the database, not through the stand-in:
     # it does not hold their parents, and must not answer their updates message_not_found.
     standin = TimedStandIn(latency=latency, holds_every_message=False)
@@ -98,6 +99,7 @@ async def fresh_database(url: str | None) -> AsyncIterator[str]:
 
 
 async def reset_postgres(url: str) -> None:
+    """Drop and create again the public schema of the PostgreSQL database at `url`."""
     engine = make_engine(url)
     async with engine.begin() as connection:
         await connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -125,6 +127,7 @@ class Served:
     client: AsyncWebClient | None = None
 
     async def close(self) -> None:
+        """Stop serving, and close the database engine if there is one."""
         await self.runner.cleanup()
         if self.engine is not None:
             await self.engine.dispose()
@@ -169,6 +172,7 @@ async def serve_bare(standin: SlackStandIn) -> Served:
     )
 
     async def only_ack(ack: AsyncAck) -> None:
+        """Acknowledge, and do nothing else."""
         await ack()
 
     bare.command("/secondment")(only_ack)

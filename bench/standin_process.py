@@ -50,19 +50,11 @@ class _ServedStandIn(TimedStandIn):
     def _check_payload(self, method: str, shown: str) -> str | None:
         return super()._check_blocks(method, json.loads(shown))
 
-    async def start(self) -> None:
-        """SlackStandIn.start, with the extra route."""
-        app = web.Application()
-        app.router.add_route("*", "/api/{method}", self._handle_api)
-        app.router.add_post("/respond/{name}", self._handle_response_url)
-        app.router.add_post("/upload/{file_id}", self._handle_upload)
-        app.router.add_get("/link", self._handle_socket)
-        app.router.add_get(OPENED, self._handle_opened)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    QUIET = True  # without the access log
+
+    def _routes(self) -> list[web.RouteDef]:
+        """The stand-in's routes, with the extra one."""
+        return [*super()._routes(), web.get(OPENED, self._handle_opened)]
 
     async def _handle_opened(self, request: web.Request) -> web.Response:
         return web.json_response(self.opened_at)
@@ -93,9 +85,13 @@ class StandInHandle(Protocol):
     """What the latency measure needs of a stand-in, wherever it runs."""
 
     @property
-    def address(self) -> TimedStandIn: ...
+    def address(self) -> TimedStandIn:
+        """A stand-in whose `api_url` reaches the one serving."""
+        ...
 
-    async def opened_at(self) -> dict[str, float]: ...
+    async def opened_at(self) -> dict[str, float]:
+        """When each views.open arrived, by trigger id (perf_counter seconds)."""
+        ...
 
 
 @dataclass
@@ -105,6 +101,7 @@ class InProcess:
     address: TimedStandIn
 
     async def opened_at(self) -> dict[str, float]:
+        """When each views.open arrived, by trigger id (perf_counter seconds)."""
         return dict(self.address.opened_at)
 
 
@@ -117,6 +114,7 @@ class StandInProcess:
 
     @property
     def base_url(self) -> str:
+        """Where the child listens."""
         return f"http://127.0.0.1:{self.address.port}"
 
     async def opened_at(self) -> dict[str, float]:
@@ -130,12 +128,14 @@ class StandInProcess:
         return {str(k): float(v) for k, v in found.items()}
 
     async def stop(self) -> None:
+        """Stop the child, and wait for it to end."""
         if self.process.returncode is None:
             self.process.terminate()
         await self.process.wait()
 
 
 async def start_standin_process() -> StandInProcess:
+    """Start the stand-in in a process of its own; a handle on it once it serves."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -29,10 +29,11 @@ from bot.slack.client import make_web_client
 from bot.slack.deps import deps_from
 from bot.slack.workspaces import workspaces_from
 from bot.slack_sdk_tables import SLACK_SDK_TABLES
+from bot.slack_standin.recorded import WAIT_LIMIT
 from bot.web import SlackEvents, build_web_app, calendar_feeds
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, ErrorLog, Harness, listener_tasks
-from tests.support.standin import BOT_TOKEN, WAIT_LIMIT, SlackStandIn
+from tests.support.standin import BOT_TOKEN, SlackStandIn
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]

@@ -22,17 +22,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.db import make_engine
 from bot.metrics import Metrics
 from bot.setting_checks import OAUTH_REDIRECT_PATH
+from bot.slack_standin.recorded import WAIT_LIMIT
 from bot.web import build_web_app
 from tests.support import wire
 from tests.support.processes import environment, free_port
-from tests.support.standin import (
-    APP_TOKEN,
-    BOT_TOKEN,
-    CLIENT_ID,
-    CLIENT_SECRET,
-    WAIT_LIMIT,
-    SlackStandIn,
-)
+from tests.support.standin import APP_TOKEN, BOT_TOKEN, CLIENT_ID, CLIENT_SECRET, SlackStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import aiohttp
 
 from bot.db import head_revision
+from bot.slack_standin.recorded import WAIT_LIMIT
 from tests.support import wire
 from tests.support.processes import CHECKOUT, environment, free_port, sandbox_process
-from tests.support.standin import BOT_TOKEN, WAIT_LIMIT, SlackStandIn
+from tests.support.standin import BOT_TOKEN, SlackStandIn
 
 REFUSED = "xoxb-1111111111-2222222222222-RevokedRevokedRevoked"
 

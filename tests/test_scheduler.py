@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 
 from bot.logs import CORRELATION_ID, NO_CORRELATION
 from bot.scheduler import Sweeper
+from bot.slack_standin.recorded import WAIT_LIMIT
 from tests.support.clocks import SetClock
-from tests.support.standin import WAIT_LIMIT
 
 
 async def test_the_sweeper_sweeps_as_soon_as_it_starts() -> None:

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.sandbox import wire
-from bot.sandbox.personas import BOT, COMMANDS, PEOPLE, SLACKBOT, TEAM_ID
-from bot.sandbox.slack import SandboxSlack
-from bot.sandbox.webapi import block_kit_problem
-from bot.sandbox.workspace import Json, Reply, View, Workspace
+from bot.slack_standin.personas import BOT, COMMANDS, PEOPLE, SLACKBOT, TEAM_ID
+from bot.slack_standin.validation import block_kit_problem
+from bot.slack_standin.views import Reply, View
+from bot.slack_standin.wire import Json
+from bot.slack_standin.workspace import Workspace
+from bot.slack_standin.workspace_api import WorkspaceSlack
 
 PERSON_IDS = frozenset(person.id for person in PEOPLE)
 
@@ -29,10 +31,13 @@ class Refused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """What the bot answered a request with: its HTTP status and body."""
+
     status: int
     text: str
 
     def json(self) -> Json:
+        """The answer as JSON (an ack of plain text as its `text`)."""
         try:
             parsed = json.loads(self.text) if self.text else {}
         except json.JSONDecodeError:
@@ -41,9 +46,11 @@ class Answer:
 
 
 class People:
+    """The sandbox's people acting on the page, as Slack tells the bot of it."""
+
     def __init__(
         self,
-        slack: SandboxSlack,
+        slack: WorkspaceSlack,
         events_url: str,
         signing_secret: str,
         session: aiohttp.ClientSession,
@@ -55,6 +62,7 @@ class People:
         self._session = session
 
     async def command(self, user: str, channel: str, command: str, text: str) -> None:
+        """A slash command typed in a conversation."""
         conversation = self.workspace.conversations.get(channel)
         if conversation is None or user not in conversation.members:
             raise Refused("channel_not_found")
@@ -138,6 +146,7 @@ class People:
             await self._send(wire.view_closed(user, view.as_slack(), team_id=TEAM_ID))
 
     async def open_home(self, user: str) -> None:
+        """The person opened the bot's Home tab."""
         if user not in PERSON_IDS:
             raise Refused("user_not_found")
         home = self.workspace.homes.get(user)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.personas import TIMEZONE
+from bot.slack_standin.personas import TIMEZONE
 
 # A move by whole days lands no earlier than this, the people's time: the bot says a day's
 # things (a start, a check-in) from 09:00, so "+1 week" to a start date shows the start.
@@ -15,13 +15,17 @@ MOST_DAYS = 3650  # ten years: any secondment, with its debrief, fits
 
 
 class MovableClock:
+    """The bot's clock in the sandbox: the real time, moved on by the page."""
+
     def __init__(self, offset: timedelta = timedelta(0)) -> None:
         self.offset = offset
 
     def now(self) -> datetime:
+        """The moved time."""
         return datetime.now(UTC) + self.offset
 
     def advance(self, by: timedelta) -> datetime:
+        """Move the clock forward by `by`; the new time."""
         if by < timedelta(0):
             raise ValueError("the clock only moves forward")
         self.offset += by

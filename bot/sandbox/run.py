@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,12 +35,12 @@ from bot.models import Base
 from bot.runtime import Running, after_ack_tasks, running, stop_on_signals
 from bot.sandbox.actions import People
 from bot.sandbox.clock import MovableClock
-from bot.sandbox.personas import HR
 from bot.sandbox.server import build_page_app
-from bot.sandbox.slack import SandboxSlack
-from bot.sandbox.workspace import Workspace
 from bot.settings import Settings, SettingsError
 from bot.slack.delivery import send_due_nudges
+from bot.slack_standin.personas import HR
+from bot.slack_standin.workspace import Workspace
+from bot.slack_standin.workspace_api import WorkspaceSlack
 from bot.web import CALENDAR_TOKEN, EVENTS_PATH
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class SandboxSettings(Settings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the settings given in code."""
         return (init_settings,)
 
 
@@ -90,6 +92,8 @@ def sandbox_settings(
 
 @dataclass(frozen=True, slots=True)
 class Sandbox:
+    """A running sandbox: the page's URL, its people, workspace and clock, and the bot."""
+
     url: str
     people: People
     workspace: Workspace
@@ -104,14 +108,8 @@ async def sandbox_running(
 ) -> AsyncIterator[Sandbox]:
     """The sandbox serving its page on `host` and `port` (0: a free one) until the block ends;
     it goes on from where the last run in `directory` left it."""
-    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
-    saved = await asyncio.to_thread(_read_saved, directory)
-    clock = MovableClock(timedelta(seconds=saved["clock_offset_seconds"] if saved else 0))
-    workspace = Workspace(clock)
-    if saved:
-        workspace.restore(saved["workspace"])
-    workspace.on_change = lambda: _save(directory, clock, workspace)
-    slack = SandboxSlack(workspace, keys.bot_token)
+    clock, workspace = await _restored(directory)
+    slack = WorkspaceSlack(workspace, keys.bot_token)
     # The page's port is taken first: the bot's calendar links are made with its address.
     page_socket = _page_socket(host, port)
     page_url = f"http://127.0.0.1:{page_socket.getsockname()[1]}"
@@ -124,40 +122,67 @@ async def sandbox_running(
         ):
             events_url = f"http://127.0.0.1:{bot.port}{EVENTS_PATH}"
             people = People(slack, events_url, keys.signing_secret, session)
-
-            async def calendar_feed(name: str) -> web.Response:
-                token = name.removesuffix(".ics")
-                if not name.endswith(".ics") or not CALENDAR_TOKEN.fullmatch(token):
-                    # Only a feed's own path is passed on: never `..` to another of the bot's.
-                    raise web.HTTPNotFound()
-                url = f"http://127.0.0.1:{bot.port}/calendar/{quote(token, safe='')}.ics"
-                async with session.get(url) as feed:
-                    return web.Response(
-                        status=feed.status,
-                        body=await feed.read(),
-                        headers={"Content-Type": feed.headers.get("Content-Type", "text/plain")},
-                    )
-
-            page = web.AppRunner(
-                build_page_app(
-                    people,
-                    clock,
-                    lambda now: send_due_nudges(bot.bolt.client, bot.deps, now),
-                    lambda: _start_over(bot, workspace, clock),
-                    calendar_feed,
-                ),
-                access_log=None,
-            )
-            await page.setup()
-            try:
-                await web.SockSite(page, page_socket).start()
+            async with _page_served(page_socket, people, clock, bot, session):
                 slack.page_url = f"{page_url}/"
                 yield Sandbox(slack.page_url, people, workspace, clock, bot, settings)
-            finally:
-                await page.cleanup()
     finally:
         page_socket.close()
         await slack.stop()
+
+
+async def _restored(directory: Path) -> tuple[MovableClock, Workspace]:
+    """The clock and the workspace as the last run in `directory` left them, saved as they
+    change from now on."""
+    await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+    saved = await asyncio.to_thread(_read_saved, directory)
+    clock = MovableClock(timedelta(seconds=saved["clock_offset_seconds"] if saved else 0))
+    workspace = Workspace(clock)
+    if saved:
+        workspace.restore(saved["workspace"])
+    workspace.on_change = lambda: _save(directory, clock, workspace)
+    return clock, workspace
+
+
+@asynccontextmanager
+async def _page_served(
+    page_socket: socket.socket,
+    people: People,
+    clock: MovableClock,
+    bot: Running,
+    session: aiohttp.ClientSession,
+) -> AsyncIterator[None]:
+    """The page served on its socket until the block ends."""
+    page = web.AppRunner(
+        build_page_app(
+            people,
+            clock,
+            lambda now: send_due_nudges(bot.bolt.client, bot.deps, now),
+            lambda: _start_over(bot, people.workspace, clock),
+            partial(_calendar_feed, session, bot.port),
+        ),
+        access_log=None,
+    )
+    await page.setup()
+    try:
+        await web.SockSite(page, page_socket).start()
+        yield
+    finally:
+        await page.cleanup()
+
+
+async def _calendar_feed(session: aiohttp.ClientSession, bot_port: int, name: str) -> web.Response:
+    """A person's calendar feed, fetched from the bot as the page's calendar links ask for it."""
+    token = name.removesuffix(".ics")
+    if not name.endswith(".ics") or not CALENDAR_TOKEN.fullmatch(token):
+        # Only a feed's own path is passed on: never `..` to another of the bot's.
+        raise web.HTTPNotFound()
+    url = f"http://127.0.0.1:{bot_port}/calendar/{quote(token, safe='')}.ics"
+    async with session.get(url) as feed:
+        return web.Response(
+            status=feed.status,
+            body=await feed.read(),
+            headers={"Content-Type": feed.headers.get("Content-Type", "text/plain")},
+        )
 
 
 def _read_saved(directory: Path) -> dict[str, Any] | None:

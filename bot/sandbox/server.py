@@ -43,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,10 @@ from aiohttp.typedefs import Handler
 
 from bot.sandbox.actions import PERSON_IDS, People, Refused
 from bot.sandbox.clock import MovableClock
-from bot.sandbox.personas import EMPLOYEE
-from bot.sandbox.workspace import Json
+from bot.slack_standin.personas import EMPLOYEE
+from bot.slack_standin.seen import seen_by
+from bot.slack_standin.wire import Json
+from bot.slack_standin.workspace import Workspace
 
 STATIC = Path(__file__).resolve().parent / "static"
 # How often an event stream with nothing to say writes a comment, so that one whose page has
@@ -63,36 +66,44 @@ KEEP_ALIVE_SECONDS = 30
 Sweep = Callable[[datetime], Awaitable[int]]
 
 
-def build_page_app(
-    people: People,
-    clock: MovableClock,
-    sweep: Sweep,
-    start_over: Callable[[], Awaitable[None]],
-    calendar_feed: Callable[[str], Awaitable[web.Response]],
-) -> web.Application:
-    workspace = people.workspace
-    closing = asyncio.Event()  # set at shutdown, to end the open event streams
-    # One action at a time, as one person at one page acts: above all, a reset never runs while
-    # another action, or a move of the clock with its sweep, is half-way.
-    acting = asyncio.Lock()
+@dataclass
+class _Page:
+    """The page's handlers and what they share: the people acting, the clock, the sweep, the
+    reset, the bot's calendar feeds, and the event that ends the open event streams at shutdown."""
 
-    async def handle_index(_request: web.Request) -> web.FileResponse:
+    people: People
+    clock: MovableClock
+    sweep: Sweep
+    start_over: Callable[[], Awaitable[None]]
+    calendar_feed: Callable[[str], Awaitable[web.Response]]
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace the page shows."""
+        return self.people.workspace
+
+    async def index(self, _request: web.Request) -> web.FileResponse:
+        """`GET /`: the page itself."""
         return web.FileResponse(STATIC / "index.html")
 
-    async def handle_state(request: web.Request) -> web.Response:
+    async def state(self, request: web.Request) -> web.Response:
+        """`GET /api/state`: the workspace as one person sees it."""
         try:
             me = _person(request.query.get("as"))
         except Refused as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
-        return web.json_response(workspace.seen_by(me))
+        return web.json_response(seen_by(self.workspace, me))
 
-    async def handle_events(request: web.Request) -> web.StreamResponse:
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        """`GET /api/events`: the workspace's version now and after each change."""
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
         )
         await response.prepare(request)
         told = -1
-        while not closing.is_set():
+        workspace = self.workspace
+        while not self.closing.is_set():
             change = workspace.next_change()
             try:
                 if workspace.version != told:
@@ -103,11 +114,12 @@ def build_page_app(
                     await response.write(b": still here\n\n")
             except ConnectionResetError:  # the page went away
                 break
-            await _first(change.wait(), closing.wait(), asyncio.sleep(KEEP_ALIVE_SECONDS))
+            await _first(change.wait(), self.closing.wait(), asyncio.sleep(KEEP_ALIVE_SECONDS))
         return response
 
-    async def handle_file(request: web.Request) -> web.Response:
-        upload = workspace.uploads.get(request.match_info["file_id"])
+    async def file(self, request: web.Request) -> web.Response:
+        """`GET /files/<id>/<name>`: a file the bot shared."""
+        upload = self.workspace.uploads.get(request.match_info["file_id"])
         if upload is None:
             raise web.HTTPNotFound()
         return web.Response(
@@ -117,11 +129,13 @@ def build_page_app(
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(upload.name)}"},
         )
 
-    async def handle_calendar(request: web.Request) -> web.Response:
-        return await calendar_feed(request.match_info["name"])
+    async def calendar(self, request: web.Request) -> web.Response:
+        """`GET /calendar/<name>`: a person's calendar feed, from the bot."""
+        return await self.calendar_feed(request.match_info["name"])
 
-    async def handle_command(body: Json) -> Json:
-        await people.command(
+    async def command(self, body: Json) -> Json:
+        """`POST /api/command`: a slash command typed in a conversation."""
+        await self.people.command(
             _person(body.get("as")),
             str(body.get("channel")),
             str(body.get("command") or "/secondment"),
@@ -129,25 +143,32 @@ def build_page_app(
         )
         return {"ok": True}
 
-    async def handle_action(body: Json) -> Json:
+    async def action(self, body: Json) -> Json:
+        """`POST /api/action`: a click or a choice."""
+        people = self.people
         await people.act(_person(body.get("as")), _object(body, "source"), _object(body, "action"))
         return {"ok": True}
 
-    async def handle_submit(body: Json) -> Json:
-        errors = await people.submit(
+    async def submit(self, body: Json) -> Json:
+        """`POST /api/submit`: a modal submitted; the bot's field errors, if any."""
+        errors = await self.people.submit(
             _person(body.get("as")), str(body.get("view_id")), _object(body, "values")
         )
         return {"ok": False, "errors": errors} if errors else {"ok": True}
 
-    async def handle_close(body: Json) -> Json:
-        await people.close(_person(body.get("as")), str(body.get("view_id")))
+    async def close(self, body: Json) -> Json:
+        """`POST /api/close`: a modal closed."""
+        await self.people.close(_person(body.get("as")), str(body.get("view_id")))
         return {"ok": True}
 
-    async def handle_home(body: Json) -> Json:
-        await people.open_home(_person(body.get("as")))
+    async def home(self, body: Json) -> Json:
+        """`POST /api/home`: the bot's Home tab opened."""
+        await self.people.open_home(_person(body.get("as")))
         return {"ok": True}
 
-    async def handle_clock(body: Json) -> Json:
+    async def move_clock(self, body: Json) -> Json:
+        """`POST /api/clock`: the clock moved forward, and the nudges due then swept."""
+        clock = self.clock
         try:
             days, hours = int(body.get("days") or 0), int(body.get("hours") or 0)
             # Whole days land in the working day (MovableClock.advance_days); hours are exact.
@@ -158,40 +179,56 @@ def build_page_app(
             )
         except (TypeError, ValueError) as exc:
             raise Refused(f"days and hours must be whole numbers, not negative: {exc}") from None
-        workspace.changed()  # the moved clock is saved, and shown, before the sweep
-        sent = await sweep(now)
-        workspace.changed()
+        self.workspace.changed()  # the moved clock is saved, and shown, before the sweep
+        sent = await self.sweep(now)
+        self.workspace.changed()
         return {"ok": True, "now": now.isoformat(), "sent": sent}
 
-    async def handle_read(body: Json) -> Json:
-        workspace.mark_read(_person(body.get("as")), str(body.get("channel")))
+    async def read(self, body: Json) -> Json:
+        """`POST /api/read`: a person has seen a conversation so far."""
+        self.workspace.mark_read(_person(body.get("as")), str(body.get("channel")))
         return {"ok": True}
 
-    async def handle_reset(_body: Json) -> Json:
-        await start_over()
+    async def reset(self, _body: Json) -> Json:
+        """`POST /api/reset`: start over."""
+        await self.start_over()
         return {"ok": True}
 
-    async def stop_streams(_app: web.Application) -> None:
-        closing.set()
+    async def stop_streams(self, _app: web.Application) -> None:
+        """End the open event streams, at shutdown."""
+        self.closing.set()
 
+
+def build_page_app(
+    people: People,
+    clock: MovableClock,
+    sweep: Sweep,
+    start_over: Callable[[], Awaitable[None]],
+    calendar_feed: Callable[[str], Awaitable[web.Response]],
+) -> web.Application:
+    """The page's server: the page, the workspace as one person sees it, and the actions."""
+    page = _Page(people, clock, sweep, start_over, calendar_feed)
+    # One action at a time, as one person at one page acts: above all, a reset never runs while
+    # another action, or a move of the clock with its sweep, is half-way.
+    acting = asyncio.Lock()
     app = web.Application()
-    app.on_shutdown.append(stop_streams)
-    app.router.add_get("/", handle_index)
-    app.router.add_get("/api/state", handle_state)
-    app.router.add_get("/api/events", handle_events)
-    app.router.add_get("/files/{file_id}/{name}", handle_file)
+    app.on_shutdown.append(page.stop_streams)
+    app.router.add_get("/", page.index)
+    app.router.add_get("/api/state", page.state)
+    app.router.add_get("/api/events", page.events)
+    app.router.add_get("/files/{file_id}/{name}", page.file)
     # People's calendar links point here (the sandbox's PUBLIC_URL is the page): the bot
     # serves each feed, as it would at its own public address.
-    app.router.add_get("/calendar/{name}", handle_calendar)
+    app.router.add_get("/calendar/{name}", page.calendar)
     for path, handler in (
-        ("/api/command", handle_command),
-        ("/api/action", handle_action),
-        ("/api/submit", handle_submit),
-        ("/api/close", handle_close),
-        ("/api/home", handle_home),
-        ("/api/clock", handle_clock),
-        ("/api/read", handle_read),
-        ("/api/reset", handle_reset),
+        ("/api/command", page.command),
+        ("/api/action", page.action),
+        ("/api/submit", page.submit),
+        ("/api/close", page.close),
+        ("/api/home", page.home),
+        ("/api/clock", page.move_clock),
+        ("/api/read", page.read),
+        ("/api/reset", page.reset),
     ):
         app.router.add_post(path, _json_api(handler, acting))
     app.router.add_static("/static/", STATIC)
@@ -203,6 +240,7 @@ def _json_api(handler: Callable[[Json], Awaitable[Json]], acting: asyncio.Lock) 
     answers 400."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        """The handler, with the JSON in and out and one action at a time."""
         try:
             body = await request.json()
             if not isinstance(body, dict):

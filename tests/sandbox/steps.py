@@ -13,6 +13,7 @@ import aiohttp
 
 from bot.sandbox.run import Sandbox
 from bot.slack.ids import Callback
+from bot.slack_standin.seen import seen_by
 
 Json = dict[str, Any]
 # How long a test waits for the bot to answer before it fails; a guard, never a delay.
@@ -27,15 +28,18 @@ class Page:
     sandbox: Sandbox
 
     async def post(self, path: str, body: Json) -> tuple[int, Json]:
+        """Post to the page's JSON API; its status and answer."""
         async with self.http.post(self.sandbox.url + path.lstrip("/"), json=body) as response:
             return response.status, await response.json()
 
     async def ok(self, path: str, body: Json) -> Json:
+        """Post to the page's JSON API, which must take it."""
         status, answer = await self.post(path, body)
         assert (status, answer.get("ok")) == (200, True), answer
         return answer
 
     async def state(self, person: str) -> Json:
+        """What `person` sees, as `/api/state` serves it."""
         async with self.http.get(self.sandbox.url + "api/state", params={"as": person}) as response:
             assert response.status == 200
             return dict(await response.json())
@@ -46,14 +50,16 @@ class Page:
         workspace = self.sandbox.workspace
 
         def finding() -> Any:
+            """What `found` finds now."""
             # The state exactly as /api/state serves it, through JSON.
-            return found(json.loads(json.dumps(workspace.seen_by(person))))
+            return found(json.loads(json.dumps(seen_by(workspace, person))))
 
         await asyncio.wait_for(workspace.wait_until(lambda: bool(finding())), WAIT_LIMIT)
         return finding()
 
 
 def groups(state: Json) -> list[Json]:
+    """The group DMs a person sees."""
     return [c for c in state["conversations"] if c["kind"] == "group"]
 
 
@@ -67,10 +73,12 @@ def thread_of(state: Json) -> tuple[str, Json] | None:
 
 
 def modal(state: Json, callback: Callback) -> Json | None:
+    """The open modal with this callback id, if there is one."""
     return next((m for m in state["modals"] if m["view"].get("callback_id") == callback), None)
 
 
 def button(blocks: list[Json] | None, action_id: str) -> Json:
+    """The element with this action id, with its block's id."""
     return next(
         {**element, "block_id": block.get("block_id", "")}
         for block in blocks or []
@@ -85,6 +93,7 @@ def texts(messages: list[Json]) -> str:
 
 
 async def click(page: Page, person: str, channel: str, message: Json, action_id: str) -> None:
+    """`person` clicks the button with this action id in a message."""
     chosen = button(message["blocks"], action_id)
     action = {
         "block_id": chosen["block_id"],

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.models import Decision
-from bot.sandbox.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
 from tests.sandbox.steps import Json, Page, button, click, groups, modal, texts, thread_of
 from tests.support import forms
 

@@ -9,9 +9,10 @@ import aiohttp
 import pytest
 
 from bot.sandbox.actions import People, Refused
-from bot.sandbox.personas import EMPLOYEE
 from bot.sandbox.run import Keys, sandbox_running
 from bot.sandbox.wire import JSON, app_home_opened, sign
+from bot.slack_standin.personas import EMPLOYEE
+from bot.slack_standin.seen import seen_by
 from bot.web import EVENTS_PATH
 from tests.sandbox.steps import Page
 
@@ -30,7 +31,7 @@ async def test_the_bot_refuses_a_request_signed_with_another_secret(page: Page) 
     impostor = People(sandbox.people.slack, events, "f" * 32, page.http)
     with pytest.raises(Refused, match="HTTP 401"):
         await impostor.command(EMPLOYEE.id, DM, "/secondment", "help")
-    assert sandbox.workspace.seen_by(EMPLOYEE.id)["messages"][DM] == []
+    assert seen_by(sandbox.workspace, EMPLOYEE.id)["messages"][DM] == []
 
     await page.ok(
         "/api/command", {"as": EMPLOYEE.id, "channel": DM, "command": "/secondment", "text": "help"}

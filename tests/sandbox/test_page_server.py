@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from bot.models import Secondment
 from bot.sandbox.clock import MovableClock
-from bot.sandbox.personas import COMMANDS, EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
 from bot.slack.ids import Callback
+from bot.slack_standin.personas import COMMANDS, EMPLOYEE, HOME_MANAGER, HOST_MANAGER, HR
 from tests.sandbox.steps import WAIT_LIMIT, Json, Page, groups, modal, thread_of
 from tests.support import forms
 

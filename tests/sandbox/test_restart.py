@@ -12,10 +12,10 @@ from pathlib import Path
 import aiohttp
 
 from bot.sandbox.clock import MovableClock
-from bot.sandbox.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER
 from bot.sandbox.run import Keys, sandbox_running
-from bot.sandbox.workspace import Workspace
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER
+from bot.slack_standin.workspace import Workspace
 from tests.sandbox.steps import WAIT_LIMIT, Json, Page, click, modal, thread_of
 from tests.support import forms
 from tests.support.processes import free_port, sandbox_process

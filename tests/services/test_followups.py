@@ -55,10 +55,10 @@ from bot.services.queries import get_for_user
 from bot.services.reconsider import override, reconsider
 from bot.services.requests import NewRequest, create_request
 from bot.services.withdrawal import withdraw
+from bot.slack_standin.recorded import WAIT_LIMIT
 from tests.support.outbox import thread_opened
 from tests.support.rows import rows
 from tests.support.samples import TERMS
-from tests.support.standin import WAIT_LIMIT
 
 TEAM = "T1"
 EMPLOYEE, HOME, HOST = "UEMP", "UHOME", "UHOST"

@@ -17,11 +17,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.models import AuditEvent
+from bot.slack_standin.recorded import Call
 from tests.support.action_walks import CHANGING, DEPUTY, HR, PARTIES, RULES, WALKS, Walk
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 from tests.support.plain_text import calls_as_text
 from tests.support.snapshots import check_section, sections
-from tests.support.standin import Call
 
 NAMES = {
     EMPLOYEE: "the employee",

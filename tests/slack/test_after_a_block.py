@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.domain.states import Side
 from bot.models import Escalation, Note
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import (
     approve,
@@ -24,7 +25,6 @@ from tests.support.flows import (
     request_ref,
 )
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread, buttons_in
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 HR = "U0HRPERSON"

@@ -15,10 +15,10 @@ import time_machine
 from bot.domain.kinds import CheckInAnswer
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import approved, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 4, 23)
 HR = "U0HRPERSON"

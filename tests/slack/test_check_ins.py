@@ -18,10 +18,11 @@ from bot.models import CheckIn, Nudge
 from bot.services.sweep import claim_due
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
+from bot.slack_standin.faults import DROPPED
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import approved
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
-from tests.support.standin import DROPPED, Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)  # Monday 1 February to the end of July
 HR = "U0HRPERSON"

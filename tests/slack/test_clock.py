@@ -16,11 +16,11 @@ from bot.domain.states import Side
 from bot.models import Nudge
 from bot.scheduler import Sweeper
 from bot.slack.delivery import send_due_nudges
+from bot.slack_standin.recorded import WAIT_LIMIT
 from tests.support.clocks import SetClock
 from tests.support.flows import approve, decisions
 from tests.support.harness import HOME, Harness
 from tests.support.rows import rows
-from tests.support.standin import WAIT_LIMIT
 
 # The bot's time: a Monday two years after the system's (tests/conftest.py's NOW), so a time read
 # from the system instead of the bot's clock can never pass for it.

@@ -19,6 +19,7 @@ from bot.domain.states import Side
 from bot.services.decide import decide
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.context import ANSWERED, changing
+from bot.slack_standin.recorded import Call
 from tests.support import forms, wire
 from tests.support.flows import approve, block, decisions, ref
 from tests.support.harness import (
@@ -29,7 +30,6 @@ from tests.support.harness import (
     Harness,
     buttons_in,
 )
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from bot.models import Nudge, TermsVersion
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import approved, click_then_submit, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from bot.domain.states import Side
 from bot.models import Decision, Nudge, TermsVersion
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import approve, approved, block, click_then_submit, ref, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread, blocks_of
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)  # a Monday and a Friday
 LATER = date(2027, 10, 29)

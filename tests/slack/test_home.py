@@ -20,11 +20,11 @@ from bot.services.report import EXTENSION_AGREED
 from bot.slack.builders.home import TITLES
 from bot.slack.builders.home_limits import DEFAULT_LIMITS, decode_limits, most
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import approved, decisions, delegate, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness
 from tests.support.seeds import Spec, counting, seed
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)  # Monday 1 February to the end of July
 HR = "U0HRPERSON"

@@ -17,12 +17,12 @@ from bot.domain.states import Side, SideState, Status
 from bot.models import AuditEvent, TermsVersion
 from bot.services.anonymisation import anonymise
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.recorded import Call
 from tests.slack.test_end_of_term import at, propose_extension
 from tests.slack.test_export import export
 from tests.support import forms
 from tests.support.flows import approve, click_then_submit, ref, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
-from tests.support.standin import Call
 
 HR = "U0HRPERSON"
 RULES = {"hr_users": HR, "policy_max_term_months": 24}

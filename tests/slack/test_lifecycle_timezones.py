@@ -19,11 +19,11 @@ import time_machine
 from bot.domain.kinds import NudgeKind
 from bot.models import Nudge
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import approved, click_then_submit, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 from tests.support.rows import rows
-from tests.support.standin import Call
 
 LOS_ANGELES = "America/Los_Angeles"
 BRISBANE = "Australia/Brisbane"

@@ -21,11 +21,11 @@ from bot.services.sweep import Due
 from bot.slack.ids import Action, Callback
 from bot.slack.posting import PAGES_SEARCHED
 from bot.slack.sent_marks import SentMarks
+from bot.slack_standin.faults import DROPPED
 from tests.support import forms
 from tests.support.flows import approve
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness, Thread
 from tests.support.rows import rows
-from tests.support.standin import DROPPED
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 LATER = datetime(2027, 1, 4, 12, tzinfo=UTC)  # two hours after the conftest's NOW

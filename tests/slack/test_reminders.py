@@ -17,9 +17,9 @@ from bot.domain.kinds import NudgeKind
 from bot.domain.states import Side
 from bot.models import Escalation, Nudge
 from bot.slack.ids import Action
+from bot.slack_standin.recorded import Call
 from tests.support.flows import approve, delegate, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 HR = "U0HRPERSON"

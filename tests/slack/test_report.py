@@ -22,11 +22,11 @@ from bot.domain.block_reasons import BlockReason
 from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.states import DecisionKind, EndOutcome, Outcome, Side, Status
 from bot.models import AuditEvent, CheckIn, Decision, Secondment, TermsVersion
+from bot.slack_standin.recorded import Call
 from tests.support import forms, seeds
 from tests.support.flows import approve, block
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness
 from tests.support.samples import TERMS
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 HR = "U0HRPERSON"

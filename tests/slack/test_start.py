@@ -14,11 +14,11 @@ from sqlalchemy import select
 from bot.domain.states import Side
 from bot.models import Nudge
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import approve, click_then_submit, request_ref
 from tests.support.flows import approved as approved_request
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness, Thread
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)  # Monday 1 February
 

@@ -21,11 +21,11 @@ from bot.models import Absence, AuditEvent, CheckIn
 from bot.services.absences import forget_past_absences
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import RequestRef
+from bot.slack_standin.recorded import Call
 from tests.slack.test_retention import _Value
 from tests.support import forms, wire
 from tests.support.flows import approve, approved, decisions, delegate
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
-from tests.support.standin import Call
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 DEPUTY = "U0DEPUTY"

@@ -47,11 +47,12 @@ from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps, deps_from
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
+from bot.slack_standin.recorded import Call
 from tests.support import forms, wire
 from tests.support.flows import approve, request_ref
 from tests.support.harness import Harness, Thread
 from tests.support.rows import rows
-from tests.support.standin import BOT_TOKEN, Call, SlackStandIn
+from tests.support.standin import BOT_TOKEN, SlackStandIn
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 HR = "U0HRPERSON"

@@ -13,10 +13,10 @@ from bot.domain.kinds import CheckInAnswer
 from bot.domain.states import Side
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
+from bot.slack_standin.recorded import Call
 from tests.support import forms
 from tests.support.flows import approve, approved, click_then_submit, request_ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
-from tests.support.standin import Call
 
 START, END, EXTENDED = date(2027, 2, 1), date(2027, 7, 30), date(2027, 10, 29)
 

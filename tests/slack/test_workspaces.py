@@ -14,6 +14,7 @@ from bot.domain.decisions import DecisionRef
 from bot.domain.states import Side, SideState
 from bot.models import Nudge
 from bot.slack.ids import Action
+from bot.slack_standin.recorded import Call
 from tests.support.flows import decisions
 from tests.support.harness import EMPLOYEE, HOME, HOST, Harness
 from tests.support.oauth import (
@@ -26,7 +27,6 @@ from tests.support.oauth import (
     install,
     two_workspaces,
 )
-from tests.support.standin import Call
 
 pytestmark = pytest.mark.settings(**OAUTH)
 START, END = date(2027, 2, 1), date(2027, 7, 30)

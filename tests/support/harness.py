@@ -22,8 +22,9 @@ from bot.runtime import after_ack_tasks
 from bot.slack.delivery import send_due_nudges
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
+from bot.slack_standin.recorded import WAIT_LIMIT, Call
 from tests.support import forms, wire
-from tests.support.standin import TEAM_ID, WAIT_LIMIT, Call, SlackStandIn
+from tests.support.standin import TEAM_ID, SlackStandIn
 
 EMPLOYEE, HOME, HOST, OUTSIDER = "U0EMPLOYEE", "U0HOME", "U0HOST", "U0OUTSIDER"
 _views = itertools.count(1)

@@ -11,8 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.slack_standin.recorded import WAIT_LIMIT
 from tests.support.processes import free_port
-from tests.support.standin import WAIT_LIMIT
 
 PATH = "/hooks/secondments"
 

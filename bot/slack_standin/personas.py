@@ -13,6 +13,8 @@ TIMEZONE = "Europe/London"
 
 @dataclass(frozen=True, slots=True)
 class Persona:
+    """Someone in the sandbox's workspace: their user id, name and title."""
+
     id: str
     name: str
     title: str

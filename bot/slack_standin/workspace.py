@@ -1,10 +1,10 @@
 """The sandbox's Slack workspace as data: conversations (the bot's DM with each person, group DMs
-and channels) with their messages, threads, edits and ephemeral replies; each person's stack of
-open modals and their App Home; the trigger ids and response URLs handed out with each request;
-uploaded files; how far each person has read each conversation. The Web API (slack.py) and the
-people's actions (actions.py) change it; `seen_by` is the workspace as one person sees it, the
-page's `/api/state`. Every change counts up `version` and calls `on_change`, which the sandbox
-uses to save the workspace as it changes."""
+and channels) with their messages (messages.py); each person's stack of open modals and their App
+Home (views.py); the trigger ids and response URLs handed out with each request; uploaded files;
+how far each person has read each conversation. The Web API (workspace_api.py) and the people's
+actions (bot/sandbox/actions.py) change it; seen.py is the workspace as one person sees it. Every
+change counts up `version` and calls `on_change`, which the sandbox uses to save the workspace
+(`saved`) as it changes."""
 
 from __future__ import annotations
 
@@ -13,110 +13,18 @@ import base64
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
-from urllib.parse import quote
+from dataclasses import asdict
 
 from bot.clock import Clock
-from bot.sandbox.personas import BOT, EVERYONE, PEOPLE, SLACKBOT, TEAM_ID, TEAM_NAME, TIMEZONE
-
-Json = dict[str, Any]
-
-
-@dataclass
-class Message:
-    ts: str
-    user: str
-    text: str
-    blocks: list[Json] | None = None
-    thread_ts: str | None = None  # the parent's ts, for a reply in a thread
-    replies: list[Message] = field(default_factory=list)
-    visible_to: str | None = None  # an ephemeral message: only this person sees it
-    edited: bool = False
-    files: list[dict[str, str]] = field(default_factory=list)
-    metadata: Json | None = None  # the bot's message metadata, as Slack keeps it
-
-    def shown_to(self, me: str) -> bool:
-        return self.visible_to in (None, me)
-
-    def seen_by(self, me: str) -> Json:
-        return {
-            "ts": self.ts,
-            "user": self.user,
-            "text": self.text,
-            "blocks": self.blocks,
-            "replies": [reply.seen_by(me) for reply in self.replies if reply.shown_to(me)],
-            "ephemeral": self.visible_to is not None,
-            "edited": self.edited,
-            "files": self.files,
-        }
-
-    def as_slack(self) -> Json:
-        """The message as Slack hands it back in a block_actions payload."""
-        message: Json = {"type": "message", "ts": self.ts, "user": self.user, "text": self.text}
-        if self.user == BOT.id:
-            message.update(bot_id="B0SANDBOT", app_id="A0APP")
-        if self.blocks is not None:
-            message["blocks"] = self.blocks
-        if self.thread_ts:
-            message["thread_ts"] = self.thread_ts
-        if self.metadata is not None:
-            message["metadata"] = self.metadata
-        return message
-
-
-@dataclass
-class Conversation:
-    id: str
-    name: str
-    kind: str  # "dm" | "group" | "channel"
-    members: list[str]
-    messages: list[Message] = field(default_factory=list)
-
-
-@dataclass
-class View:
-    """A modal or a Home as the bot sent it, with the id, hash and field errors Slack adds."""
-
-    id: str
-    view: Json
-    hash: str
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def as_slack(self, values: dict[str, Json] | None = None) -> Json:
-        """The view as Slack sends it back in a payload, with the state of its inputs."""
-        return {
-            "id": self.id,
-            "team_id": TEAM_ID,
-            "callback_id": "",
-            "private_metadata": "",
-            "external_id": "",
-            **self.view,
-            "state": {"values": values or {}},
-            "hash": self.hash,
-            "app_id": "A0APP",
-            "bot_id": "B0SANDBOT",
-            "root_view_id": self.id,
-            "previous_view_id": None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """Where a response URL's reply goes: to whom, in which conversation, about which message."""
-
-    user: str
-    channel: str
-    message_ts: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    name: str
-    content: bytes
+from bot.slack_standin.messages import Conversation, Message
+from bot.slack_standin.personas import BOT, EVERYONE, PEOPLE
+from bot.slack_standin.views import Reply, Upload, View
+from bot.slack_standin.wire import Json
 
 
 class Workspace:
+    """The sandbox's workspace, changed as Slack would change it and saved as it changes."""
+
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.on_change: Callable[[], None] = lambda: None
@@ -153,6 +61,7 @@ class Workspace:
         return self._last_id
 
     def new_id(self, prefix: str) -> str:
+        """A new id with Slack's prefix for its kind (V for a view, F for a file...)."""
         return f"{prefix}{self._next():08d}"
 
     def next_ts(self) -> str:
@@ -160,6 +69,7 @@ class Workspace:
         return f"{int(self.clock.now().timestamp())}.{self._next() % 1_000_000:06d}"
 
     def changed(self) -> None:
+        """Note a change: count it, save it, and wake whoever waits for one."""
         self.version += 1
         self.on_change()
         self._changed.set()
@@ -207,6 +117,7 @@ class Workspace:
         files: list[dict[str, str]] | None = None,
         metadata: Json | None = None,
     ) -> Message:
+        """A new message in `channel`, or a reply in the thread of `thread_ts`."""
         conversation = self.conversations[channel]
         message = Message(
             self.next_ts(),
@@ -227,6 +138,7 @@ class Workspace:
         return message
 
     def find(self, channel: str, ts: str | None) -> Message | None:
+        """The message or reply with this ts in `channel`, if there is one."""
         conversation = self.conversations.get(channel)
         for message in conversation.messages if conversation else []:
             if message.ts == ts:
@@ -237,10 +149,12 @@ class Workspace:
         return None
 
     def edit(self, message: Message, text: str, blocks: list[Json] | None) -> None:
+        """Edit a message in place."""
         message.text, message.blocks, message.edited = text, blocks, True
         self.changed()
 
     def delete(self, channel: str, message: Message) -> None:
+        """Delete a message or a reply."""
         conversation = self.conversations[channel]
         parent = self.find(channel, message.thread_ts) if message.thread_ts else None
         (parent.replies if parent else conversation.messages).remove(message)
@@ -251,26 +165,19 @@ class Workspace:
         conversation = self.conversations.get(channel)
         if conversation is None or user_id not in conversation.members:
             return
-        latest = max((m.ts for m in _everything(conversation)), key=float, default="")
+        latest = max((m.ts for m in conversation.everything()), key=float, default="")
         if latest and self.read.get(user_id, {}).get(channel) != latest:
             self.read.setdefault(user_id, {})[channel] = latest
             self.changed()
 
-    def unread(self, user_id: str, conversation: Conversation) -> int:
-        """Messages and thread replies from others that `user_id` has not seen here."""
-        since = float(self.read.get(user_id, {}).get(conversation.id) or 0)
-        return sum(
-            1
-            for m in _everything(conversation)
-            if m.user != user_id and m.shown_to(user_id) and float(m.ts) > since
-        )
-
     # --- views -------------------------------------------------------------------------------
 
     def new_view(self, view: Json) -> View:
+        """A view as Slack keeps it: with a new id and hash."""
         return View(self.new_id("V"), view, f"{self._next()}.{secrets.token_hex(4)}")
 
     def modal(self, user_id: str, view_id: str) -> View | None:
+        """This person's open modal with this id, if there is one."""
         return next((v for v in self.modals.get(user_id, []) if v.id == view_id), None)
 
     def owner_of(self, view_id: str) -> tuple[str, View] | None:
@@ -285,12 +192,14 @@ class Workspace:
         return None
 
     def push(self, user_id: str, view: Json) -> View:
+        """Open a view over this person's open modals."""
         opened = self.new_view(view)
         self.modals[user_id].append(opened)
         self.changed()
         return opened
 
     def replace(self, view: View, new: Json) -> View:
+        """Replace a view in place: a new hash, and no field errors."""
         view.view, view.errors = new, {}
         view.hash = f"{self._next()}.{secrets.token_hex(4)}"
         self.changed()
@@ -304,6 +213,7 @@ class Workspace:
         self.changed()
 
     def publish_home(self, user_id: str, view: Json) -> View:
+        """Publish this person's App Home."""
         home = self.homes.get(user_id)
         self.homes[user_id] = self.replace(home, view) if home else self.new_view(view)
         self.changed()
@@ -326,6 +236,7 @@ class Workspace:
         }
 
     def restore(self, saved: Json) -> None:
+        """Take up the workspace an earlier run `saved`."""
         self._last_id = int(saved["last_id"])
         for conversation in saved["conversations"]:
             messages = [_message(m) for m in conversation.pop("messages")]
@@ -339,70 +250,13 @@ class Workspace:
         }
         self.read = {user: dict(marks) for user, marks in saved.get("read", {}).items()}
 
-    # --- what one person sees ----------------------------------------------------------------
-
-    def waiting(self, user_id: str) -> int:
-        """All that `user_id` has not seen yet, in every conversation they are in."""
-        return sum(
-            self.unread(user_id, c) for c in self.conversations.values() if user_id in c.members
-        )
-
-    def seen_by(self, me: str) -> Json:
-        """The page's `/api/state`: the workspace as `me` sees it."""
-        mine = [c for c in self.conversations.values() if me in c.members]
-        mine.sort(key=lambda c: (c.kind != "dm", c.kind, c.name))
-        home = self.homes.get(me)
-        return {
-            "run": self.run,
-            "version": self.version,
-            "now": self.clock.now().isoformat(),
-            "team": {"id": TEAM_ID, "name": TEAM_NAME},
-            "bot": {"id": BOT.id, "name": BOT.name},
-            "personas": [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "title": p.title,
-                    "tz": TIMEZONE,
-                    "waiting": self.waiting(p.id),
-                }
-                for p in PEOPLE
-            ],
-            "me": me,
-            "conversations": [
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "kind": c.kind,
-                    "members": c.members,
-                    "unread": self.unread(me, c),
-                }
-                for c in mine
-            ],
-            "messages": {c.id: [m.seen_by(me) for m in c.messages if m.shown_to(me)] for c in mine},
-            "home": {"view_id": home.id, "view": home.view} if home else None,
-            "modals": [
-                {"view_id": v.id, "view": v.view, "errors": v.errors}
-                for v in self.modals.get(me, [])
-            ],
-            "users": {p.id: {"name": p.name} for p in (*EVERYONE.values(), SLACKBOT)},
-        }
-
-
-def file_path(file_id: str, name: str) -> str:
-    """A shared file's link, on the page's own server: the same after any restart."""
-    return f"/files/{file_id}/{quote(name, safe='')}"
-
 
 # Where an earlier run's links pointed: the stand-in's port of that run.
 _OLD_FILE_LINK = re.compile(r"^http://127\.0\.0\.1:\d+(?=/files/)")
 
 
-def _everything(conversation: Conversation) -> list[Message]:
-    return [m for parent in conversation.messages for m in (parent, *parent.replies)]
-
-
 def _message(saved: Json) -> Message:
+    """A saved message, with its links made relative to the page."""
     replies = [_message(reply) for reply in saved.pop("replies")]
     files = [{**f, "url": _OLD_FILE_LINK.sub("", f["url"])} for f in saved.pop("files", [])]
     return Message(**saved, replies=replies, files=files)
