@@ -38,10 +38,12 @@ def sign(
 
 
 def trigger_id() -> str:
+    """A fresh trigger id, shaped as Slack's are, for a command or click the page sends."""
     return f"{next(_trigger)}.1234.abcdef"
 
 
 def action_ts() -> str:
+    """The moment of a click, as Slack writes it in an action's payload."""
     return f"{time.time():.6f}"
 
 
@@ -64,6 +66,7 @@ def slash_command(
     command: str = "/secondment",
     trigger: str | None = None,
 ) -> str:
+    """A `/secondment` typed by `user_id`, form-encoded as Slack sends a slash command."""
     return urlencode(
         {
             "token": LEGACY_TOKEN,

@@ -27,6 +27,7 @@ from bot.slack.listeners import errors as error_path
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
+    """Wire every listener to the app, the error path first."""
     error_path.register(app)
     events_once.register(app, deps)
     commands.register(app, deps)

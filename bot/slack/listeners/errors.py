@@ -48,6 +48,7 @@ def _named_like(listener: Listener) -> Callable[[Listener], Listener]:
     handler = listener.func if isinstance(listener, functools.partial) else listener
 
     def named(wrapper: Listener) -> Listener:
+        """The wrapper, named and documented as the handler it runs."""
         functools.update_wrapper(wrapper, handler)
         # Bolt reads the arguments to pass from the signature: the partial's, without `deps`.
         wrapper.__wrapped__ = listener  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Wire the ways forward's buttons: respond, ask HR, propose changes, withdraw."""
     opens_modal(
         app,
         Action.RESPOND,
@@ -49,6 +50,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_withdraw_action(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Withdraw the request, for its employee, and say so in the thread."""
         await ack()
         async with changing(deps, context):
             record = await withdraw(
