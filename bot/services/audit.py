@@ -24,7 +24,7 @@ def record_event(
     at: datetime,
     **detail: Any,
 ) -> None:
-    """Add one audit event to the change's transaction, and note it for the events out."""
+    """Add one event to the audit trail, in the transaction of the change it records."""
     row = event_row(
         secondment_id=secondment_id,
         actor_id=actor_id,

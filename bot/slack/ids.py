@@ -32,6 +32,8 @@ class Subcommand(StrEnum):
 
 
 class Event(StrEnum):
+    """The Events API events the bot listens to."""
+
     APP_HOME_OPENED = "app_home_opened"
     APP_UNINSTALLED = "app_uninstalled"
     TOKENS_REVOKED = "tokens_revoked"
@@ -40,6 +42,8 @@ class Event(StrEnum):
 
 
 class Action(StrEnum):
+    """The action ids of the bot's buttons and menus, each telling its listener what was clicked."""
+
     # A side's decider, on a DecisionRef.
     APPROVE = "decision_approve"
     BLOCK = "decision_block"
@@ -97,6 +101,8 @@ class HomeBlock(StrEnum):
 
 
 class Callback(StrEnum):
+    """The callback ids of the bot's modals, each telling its listener which form was submitted."""
+
     REQUEST = "secondment_request"
     BLOCK = "block_reason"
     CONDITIONS = "approve_with_conditions"
@@ -117,6 +123,8 @@ class Callback(StrEnum):
 
 
 class RequestField(StrEnum):
+    """The fields of the request form (and the changed-terms form)."""
+
     HOME_MANAGER = "home_manager"
     HOST_MANAGER = "host_manager"
     KIND = "kind"
@@ -138,6 +146,8 @@ class RequestField(StrEnum):
 
 
 class BlockField(StrEnum):
+    """The fields of the form a manager blocks with."""
+
     REASON = "reason"
     EXPLANATION = "explanation"
     CONDITIONS = "conditions"
@@ -145,6 +155,8 @@ class BlockField(StrEnum):
 
 
 class ConditionsField(StrEnum):
+    """The fields of the form a manager approves with conditions with."""
+
     START_DATE = "start_date"
     HANDOVER_WEEKS = "handover_weeks"
     END_DATE = "end_date"
@@ -153,6 +165,8 @@ class ConditionsField(StrEnum):
 
 
 class DebriefField(StrEnum):
+    """The fields of the return debrief's form."""
+
     ACHIEVED = "achieved"
     SKILLS_GAINED = "skills_gained"
     BRING_BACK = "bring_back"
@@ -161,22 +175,30 @@ class DebriefField(StrEnum):
 
 
 class EarlyEndField(StrEnum):
+    """The fields of the form that ends a secondment early."""
+
     REASON = "reason"
     NOTICE_WEEKS = "notice_weeks"
 
 
 class ProposalField(StrEnum):
+    """The fields of the form that proposes an extension or a permanent move."""
+
     END_DATE = "end_date"
     NOTE = "note"
 
 
 class AwayField(StrEnum):
+    """The fields of the time-away form."""
+
     FIRST_DAY = "first_day"
     LAST_DAY = "last_day"
     DELEGATE = "delegate"
 
 
 class FollowUpField(StrEnum):
+    """The fields of the small forms a button opens: a delegate, a reply, objectives, a note."""
+
     DELEGATE = "delegate"
     TEXT = "text"
     OBJECTIVES = "objectives"
