@@ -71,6 +71,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
+        """Acknowledge, then answer the subcommand typed, privately."""
         await ack()
         line = parse_command(command.get("text"))
         typed = Typed(line.argument, command, deps, client, context)
