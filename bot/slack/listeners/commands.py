@@ -75,12 +75,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         line = parse_command(command.get("text"))
         typed = Typed(line.argument, command, deps, client, context)
-        message = await answer(line.subcommand, typed)
+        message = await _answer(line.subcommand, typed)
         if message is not None:
             await respond(**message.as_kwargs(), response_type="ephemeral")
 
 
-async def answer(word: str, typed: Typed) -> Message | None:
+async def _answer(word: str, typed: Typed) -> Message | None:
     """The answer to `/secondment <word> ...`; the help, saying so, for a word it does not know."""
     try:
         subcommand = Subcommand(word)
