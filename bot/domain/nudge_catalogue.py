@@ -5,7 +5,7 @@ The sweep, the outbox and the catch-up rules read their sets of kinds from here
 (`kinds_where`), so a new kind is one entry below, plus its branch in bot/slack/sends.py, whose
 match is exhaustive (`assert_never`). The table must name every member of `NudgeKind`: the
 module refuses to load otherwise, and tests/slack/test_nudge_catalogue.py sends each kind and
-checks it reaches whom its entry says.
+checks it reaches whom its entry says. docs/DESIGN.md, "Adding a nudge kind", has the steps.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ class Audience(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class KindEntry:
+    """What the bot knows of one kind of nudge: whom it reaches, and how it is treated."""
+
     audience: Audience
     # The secondment's states in which it is still sent; in any other it is cancelled unsent.
     wanted_in: tuple[Status, ...]

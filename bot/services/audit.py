@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.events_out import event_type
 from bot.models import AuditEvent
 from bot.services.events_out import note_changes
 
@@ -46,6 +47,10 @@ def event_row(
     **detail: Any,
 ) -> dict[str, Any]:
     """An audit event's columns, for `record_events`."""
+    if secondment_id is not None:
+        # Refuses, in every change and every test, an action the events out neither name as an
+        # event type nor leave out (bot/domain/events_out.py), webhook or not.
+        event_type(action)
     return {
         "secondment_id": secondment_id,
         "actor_id": actor_id,

@@ -15,6 +15,22 @@ class Command(StrEnum):
     SECONDMENT = "/secondment"
 
 
+class Subcommand(StrEnum):
+    """The first word after `/secondment`: each has its answer in `ANSWERS`
+    (bot/slack/listeners/commands.py), a line in the help and a word in the manifest's hint."""
+
+    REQUEST = "request"
+    AWAY = "away"
+    LIST = "list"
+    STATUS = "status"
+    CALENDAR = "calendar"
+    CHECKINS = "checkins"
+    EXPORT = "export"
+    ERASE = "erase"
+    REPORT = "report"
+    HELP = "help"
+
+
 class Event(StrEnum):
     """The Events API events the bot listens to."""
 

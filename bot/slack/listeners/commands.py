@@ -1,8 +1,10 @@
-"""`/secondment` and its subcommands: request, away, list, status, calendar, checkins, export,
-erase, report and help."""
+"""`/secondment` and its subcommands: one answer each, in the table `ANSWERS`, which names every
+`Subcommand` (bot/slack/ids.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -28,7 +30,7 @@ from bot.slack.builders.written_record import (
 )
 from bot.slack.deps import Deps
 from bot.slack.files import try_send_file
-from bot.slack.ids import Command
+from bot.slack.ids import Command, Subcommand
 from bot.slack.listeners.away import open_away_form
 from bot.slack.listeners.calendar import calendar_answer
 from bot.slack.listeners.context import is_hr, team_of, user_of
@@ -37,7 +39,24 @@ from bot.slack.listeners.report import answer_report
 from bot.slack.parsing import first_mention, parse_command, parse_number
 
 
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """One `/secondment` as typed: the words after its subcommand, and what answering needs."""
+
+    argument: str
+    command: dict[str, Any]
+    deps: Deps
+    client: AsyncWebClient
+    context: AsyncBoltContext
+
+
+# A subcommand's answer: the private reply, or None when it opened a form instead.
+Answer = Callable[[Typed], Awaitable[Message | None]]
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Answer `/secondment`."""
+
     @app.command(Command.SECONDMENT)
     @answered
     async def handle_secondment_command(
@@ -47,104 +66,144 @@ def register(app: AsyncApp, deps: Deps) -> None:
         respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
+        """Acknowledge, then answer the subcommand typed, privately."""
         await ack()
         line = parse_command(command.get("text"))
-        if line.subcommand == "request":
-            view = request_modal_payload(
-                first_mention(line.argument), deps.policy.check_in_every_weeks, deps.policy.rules
-            )
-            await client.views_open(trigger_id=command["trigger_id"], view=view)
-            return
-        if line.subcommand == "away":
-            await open_away_form(deps, client, context, command["trigger_id"])
-            return
-        message = await _answer(line.subcommand, line.argument, deps, client, context)
-        await respond(**message.as_kwargs(), response_type="ephemeral")
+        typed = Typed(line.argument, command, deps, client, context)
+        message = await _answer(line.subcommand, typed)
+        if message is not None:
+            await respond(**message.as_kwargs(), response_type="ephemeral")
 
 
-async def _answer(
-    subcommand: str,
-    argument: str,
-    deps: Deps,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> Message:
-    team, user = team_of(context), user_of(context)
-    if subcommand == "list":
-        records, total = await list_for_user(
-            deps.sessions, team_id=team, user_id=user, policy=deps.policy
-        )
-        return build_list(records, total, user)
-    if subcommand == "status":
-        number = parse_number(argument)
-        if number is None:
-            return build_usage(f"status {argument}".strip(), "a secondment's number", "status 12")
-        record = await get_for_user(
-            deps.sessions,
-            team_id=team,
-            secondment_id=number,
-            user_id=user,
-            policy=deps.policy,
-            actor_is_hr=await is_hr(deps, client, context),
-        )
-        return build_status(record, user)
-    if subcommand == "calendar":
-        return await calendar_answer(
-            deps,
-            context,
-            lambda team, user: calendar_link(
-                deps.sessions, team_id=team, user_id=user, now=deps.clock.now()
-            ),
-        )
-    if subcommand == "checkins":
-        numbers = [parse_number(word) for word in argument.split()]
-        if len(numbers) != 2 or None in numbers:
-            return build_usage(
-                f"checkins {argument}".strip(), "a number and weeks", "checkins 12 4"
-            )
-        number, weeks = numbers
-        assert number is not None and weeks is not None
-        record = await set_check_in_interval(
-            deps.sessions,
-            team_id=team,
-            secondment_id=number,
-            actor_id=user,
-            weeks=weeks,
-            actor_is_hr=await is_hr(deps, client, context),
-            policy=deps.policy,
-            now=deps.clock.now(),
-        )
-        return build_interval_set(record)
-    if subcommand == "export":
-        number = parse_number(argument)
-        if number is None:
-            return build_usage(f"export {argument}".strip(), "a secondment's number", "export 12")
-        written = await load_written_record(
-            deps.sessions,
-            team_id=team,
-            secondment_id=number,
-            viewer_id=user,
-            viewer_is_hr=await is_hr(deps, client, context),
-            policy=deps.policy,
-        )
-        document = build_written_record(written, deps.clock.now())
-        error = await try_send_file(
-            client,
-            user,
-            filename=document.filename,
-            content=document.content,
-            title=document.title,
-            comment=f"The written record of secondment #{number}.",
-        )
-        return build_export_failed(number, error) if error else build_export_sent(number)
-    if subcommand == "erase":
-        person = first_mention(argument)
-        check_is_hr(await is_hr(deps, client, context), "erase a person's data")
-        return (
-            build_erase_confirmation(person)
-            if person
-            else build_help(f"erase {argument}", deps.policy.rules)
-        )
-    if subcommand == "report":
-        return await answer_report(argument, deps, client, context)
-    return build_help(None if subcommand in ("", "help") else subcommand, deps.policy.rules)
+async def _answer(word: str, typed: Typed) -> Message | None:
+    """The answer to `/secondment <word> ...`; the help, saying so, for a word it does not know."""
+    try:
+        subcommand = Subcommand(word)
+    except ValueError:
+        return build_help(word or None, typed.deps.policy.rules)
+    return await ANSWERS[subcommand](typed)
+
+
+async def _request(typed: Typed) -> None:
+    deps = typed.deps
+    view = request_modal_payload(
+        first_mention(typed.argument), deps.policy.check_in_every_weeks, deps.policy.rules
+    )
+    await typed.client.views_open(trigger_id=typed.command["trigger_id"], view=view)
+
+
+async def _away(typed: Typed) -> None:
+    await open_away_form(typed.deps, typed.client, typed.context, typed.command["trigger_id"])
+
+
+async def _list(typed: Typed) -> Message:
+    deps, user = typed.deps, user_of(typed.context)
+    records, total = await list_for_user(
+        deps.sessions, team_id=team_of(typed.context), user_id=user, policy=deps.policy
+    )
+    return build_list(records, total, user)
+
+
+async def _status(typed: Typed) -> Message:
+    deps, argument, user = typed.deps, typed.argument, user_of(typed.context)
+    number = parse_number(argument)
+    if number is None:
+        return build_usage(f"status {argument}".strip(), "a secondment's number", "status 12")
+    record = await get_for_user(
+        deps.sessions,
+        team_id=team_of(typed.context),
+        secondment_id=number,
+        user_id=user,
+        policy=deps.policy,
+        actor_is_hr=await is_hr(deps, typed.client, typed.context),
+    )
+    return build_status(record, user)
+
+
+async def _calendar(typed: Typed) -> Message:
+    deps = typed.deps
+    return await calendar_answer(
+        deps,
+        typed.context,
+        lambda team, user: calendar_link(
+            deps.sessions, team_id=team, user_id=user, now=deps.clock.now()
+        ),
+    )
+
+
+async def _checkins(typed: Typed) -> Message:
+    deps, argument = typed.deps, typed.argument
+    numbers = [parse_number(word) for word in argument.split()]
+    if len(numbers) != 2 or None in numbers:
+        return build_usage(f"checkins {argument}".strip(), "a number and weeks", "checkins 12 4")
+    number, weeks = numbers
+    assert number is not None and weeks is not None
+    record = await set_check_in_interval(
+        deps.sessions,
+        team_id=team_of(typed.context),
+        secondment_id=number,
+        actor_id=user_of(typed.context),
+        weeks=weeks,
+        actor_is_hr=await is_hr(deps, typed.client, typed.context),
+        policy=deps.policy,
+        now=deps.clock.now(),
+    )
+    return build_interval_set(record)
+
+
+async def _export(typed: Typed) -> Message:
+    deps, argument, user = typed.deps, typed.argument, user_of(typed.context)
+    number = parse_number(argument)
+    if number is None:
+        return build_usage(f"export {argument}".strip(), "a secondment's number", "export 12")
+    written = await load_written_record(
+        deps.sessions,
+        team_id=team_of(typed.context),
+        secondment_id=number,
+        viewer_id=user,
+        viewer_is_hr=await is_hr(deps, typed.client, typed.context),
+        policy=deps.policy,
+    )
+    document = build_written_record(written, deps.clock.now())
+    error = await try_send_file(
+        typed.client,
+        user,
+        filename=document.filename,
+        content=document.content,
+        title=document.title,
+        comment=f"The written record of secondment #{number}.",
+    )
+    return build_export_failed(number, error) if error else build_export_sent(number)
+
+
+async def _erase(typed: Typed) -> Message:
+    person = first_mention(typed.argument)
+    check_is_hr(await is_hr(typed.deps, typed.client, typed.context), "erase a person's data")
+    if person:
+        return build_erase_confirmation(person)
+    return build_help(f"erase {typed.argument}", typed.deps.policy.rules)
+
+
+async def _report(typed: Typed) -> Message:
+    return await answer_report(typed.argument, typed.deps, typed.client, typed.context)
+
+
+async def _help(typed: Typed) -> Message:
+    return build_help(None, typed.deps.policy.rules)
+
+
+# Every subcommand's answer: a new subcommand is a member of `Subcommand`, its entry here, and
+# its line in the help (bot/slack/builders/replies.py) and the manifest's usage hint
+# (tests/slack/test_subcommands.py checks all four agree).
+ANSWERS: Mapping[Subcommand, Answer] = {
+    Subcommand.REQUEST: _request,
+    Subcommand.AWAY: _away,
+    Subcommand.LIST: _list,
+    Subcommand.STATUS: _status,
+    Subcommand.CALENDAR: _calendar,
+    Subcommand.CHECKINS: _checkins,
+    Subcommand.EXPORT: _export,
+    Subcommand.ERASE: _erase,
+    Subcommand.REPORT: _report,
+    Subcommand.HELP: _help,
+}
