@@ -10,16 +10,21 @@ from enum import StrEnum
 
 
 class NoteKind(StrEnum):
+    """Whose words a note in the thread is: a manager's response to a block, or HR's note."""
+
     RESPONSE = "response"  # a manager answering the other side's block
     HR_NOTE = "hr_note"
 
 
 class EscalationKind(StrEnum):
+    """Why a request was brought to HR: a review someone asked for, or nobody deciding."""
+
     BLOCK_REVIEW = "block_review"  # someone asked HR to review a block
     NO_DECISION = "no_decision"  # nobody decided within the configured working days
 
     @property
     def label(self) -> str:
+        """The kind as HR's messages and the record name it."""
         return {
             EscalationKind.BLOCK_REVIEW: "Review of a block",
             EscalationKind.NO_DECISION: "No decision yet",
@@ -27,6 +32,8 @@ class EscalationKind(StrEnum):
 
 
 class NudgeKind(StrEnum):
+    """Every kind of thing the bot says, planned or written by a change (see CATALOGUE)."""
+
     DECISION_REMINDER = "decision_reminder"
     DECISION_ESCALATION = "decision_escalation"
     # HR asked for an exception to its rules, and not answering: reminded like a manager.
@@ -92,12 +99,15 @@ FOLLOW_UP_SEQUENCE = 0
 
 
 class CheckInAnswer(StrEnum):
+    """The employee's answer to a check-in, as its buttons offer it."""
+
     ON_TRACK = "on_track"
     CONCERNS = "concerns"
     NEED_HELP = "need_help"
 
     @property
     def label(self) -> str:
+        """The answer as its button and the record show it."""
         return {
             CheckInAnswer.ON_TRACK: "On track",
             CheckInAnswer.CONCERNS: "Some concerns",
