@@ -29,9 +29,9 @@ from bot.slack.builders.written_record import (
 from bot.slack.deps import Deps
 from bot.slack.files import try_send_file
 from bot.slack.ids import Command
+from bot.slack.listeners.acting import acting
 from bot.slack.listeners.away import open_away_form
 from bot.slack.listeners.calendar import calendar_answer
-from bot.slack.listeners.context import is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.report import answer_report
 from bot.slack.parsing import first_mention, parse_command, parse_number
@@ -69,32 +69,23 @@ async def _answer(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> Message:
-    team, user = team_of(context), user_of(context)
+    user = acting(context).user_id
     if subcommand == "list":
-        records, total = await list_for_user(
-            deps.sessions, team_id=team, user_id=user, policy=deps.policy
-        )
+        records, total = await list_for_user(deps.sessions, actor=acting(context).actor())
         return build_list(records, total, user)
     if subcommand == "status":
         number = parse_number(argument)
         if number is None:
             return build_usage(f"status {argument}".strip(), "a secondment's number", "status 12")
         record = await get_for_user(
-            deps.sessions,
-            team_id=team,
-            secondment_id=number,
-            user_id=user,
-            policy=deps.policy,
-            actor_is_hr=await is_hr(deps, client, context),
+            deps.sessions, secondment_id=number, actor=await acting(context).as_hr(client)
         )
         return build_status(record, user)
     if subcommand == "calendar":
         return await calendar_answer(
             deps,
             context,
-            lambda team, user: calendar_link(
-                deps.sessions, team_id=team, user_id=user, now=deps.clock.now()
-            ),
+            lambda actor: calendar_link(deps.sessions, actor=actor),
         )
     if subcommand == "checkins":
         numbers = [parse_number(word) for word in argument.split()]
@@ -106,13 +97,9 @@ async def _answer(
         assert number is not None and weeks is not None
         record = await set_check_in_interval(
             deps.sessions,
-            team_id=team,
             secondment_id=number,
-            actor_id=user,
             weeks=weeks,
-            actor_is_hr=await is_hr(deps, client, context),
-            policy=deps.policy,
-            now=deps.clock.now(),
+            actor=await acting(context).as_hr(client),
         )
         return build_interval_set(record)
     if subcommand == "export":
@@ -120,12 +107,7 @@ async def _answer(
         if number is None:
             return build_usage(f"export {argument}".strip(), "a secondment's number", "export 12")
         written = await load_written_record(
-            deps.sessions,
-            team_id=team,
-            secondment_id=number,
-            viewer_id=user,
-            viewer_is_hr=await is_hr(deps, client, context),
-            policy=deps.policy,
+            deps.sessions, secondment_id=number, actor=await acting(context).as_hr(client)
         )
         document = build_written_record(written, deps.clock.now())
         error = await try_send_file(
@@ -139,7 +121,7 @@ async def _answer(
         return build_export_failed(number, error) if error else build_export_sent(number)
     if subcommand == "erase":
         person = first_mention(argument)
-        check_is_hr(await is_hr(deps, client, context), "erase a person's data")
+        check_is_hr(await acting(context).is_hr(client), "erase a person's data")
         return (
             build_erase_confirmation(person)
             if person
