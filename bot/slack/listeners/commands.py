@@ -38,6 +38,8 @@ from bot.slack.parsing import first_mention, parse_command, parse_number
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Listen for the slash command."""
+
     @app.command(Command.SECONDMENT)
     @answered
     async def handle_secondment_command(
@@ -47,6 +49,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
+        """Answer a subcommand privately, to the person who typed it."""
         await ack()
         line = parse_command(command.get("text"))
         if line.subcommand == "request":

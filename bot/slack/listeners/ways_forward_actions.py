@@ -25,6 +25,8 @@ from bot.slack.refs import RequestRef
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    """Wire the buttons that open a follow-up form (respond, ask HR, propose a change) to their
+    forms, and Withdraw to the withdrawal."""
     opens_modal(
         app,
         Action.RESPOND,
@@ -50,6 +52,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def handle_withdraw_action(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
+        """Withdraw the request, as its employee."""
         await ack()
         async with changing(deps, context):
             record = await withdraw(
