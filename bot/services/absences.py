@@ -129,11 +129,7 @@ async def _store(
 
 
 async def cancel_absence(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    absence_id: int,
-    announce: Announce[Handed],
+    sessions: Sessions, *, actor: Actor, absence_id: int, announce: Announce[Handed]
 ) -> AwayChanged:
     """Cancel one of `person_id`'s absences, once: decisions handed over come back now, and
     anything held for it goes out at the next sweep. One already cancelled or over (a second

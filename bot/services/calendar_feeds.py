@@ -40,11 +40,7 @@ class Feed:
     timelines: list[Timeline]
 
 
-async def calendar_link(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-) -> CalendarLink:
+async def calendar_link(sessions: Sessions, *, actor: Actor) -> CalendarLink:
     """The person's link, made on first asking (once, however many ask at the same moment)."""
     async with sessions.begin() as session:
         return await _made(session, actor.team_id, actor.user_id, actor.now)
@@ -78,10 +74,7 @@ async def _made(session: AsyncSession, team_id: str, user_id: str, now: datetime
 
 
 async def reset_calendar_link(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    seen_version: int,
+    sessions: Sessions, *, actor: Actor, seen_version: int
 ) -> CalendarLink:
     """A new token in place of version `seen_version`: the old URL stops working. Made once
     for each version, so a second click shows the link the first one made."""

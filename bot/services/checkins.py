@@ -104,11 +104,7 @@ async def _store_answer(
 
 
 async def snooze_check_in(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    secondment_id: int,
-    sequence: int,
+    sessions: Sessions, *, actor: Actor, secondment_id: int, sequence: int
 ) -> datetime:
     """ "Remind me tomorrow": the reminder moves to the start of the next working day."""
     async with sessions.begin() as session:
@@ -170,11 +166,7 @@ async def mark_missed(
 
 
 async def set_check_in_interval(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    secondment_id: int,
-    weeks: int,
+    sessions: Sessions, *, actor: Actor, secondment_id: int, weeks: int
 ) -> SecondmentRecord:
     """HR sets how often this secondment's employee is asked (1 to 26 weeks)."""
     check_is_hr(actor.is_hr, "change how often check-ins go out")

@@ -74,11 +74,7 @@ async def delegate_chosen(
 
 
 async def delegate_once_checked(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    ref: DecisionRef,
-    delegate_id: str,
+    sessions: Sessions, *, actor: Actor, ref: DecisionRef, delegate_id: str
 ) -> SecondmentRecord:
     """Take a delegation to `delegate_id` whom Slack was too slow to describe: what can be
     checked without Slack is checked now (raising as `delegate` would), and the rest after the

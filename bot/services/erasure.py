@@ -58,12 +58,7 @@ MENTIONABLE: dict[Any, tuple[str, ...]] = {
 }
 
 
-async def erase_person(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    person_id: str,
-) -> PersonErased:
+async def erase_person(sessions: Sessions, *, actor: Actor, person_id: str) -> PersonErased:
     """Remove one person's data on HR's request (refused while a secondment of theirs is open)."""
     check_is_hr(actor.is_hr, "erase a person's data")
     async with sessions.begin() as session:

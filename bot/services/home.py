@@ -43,12 +43,7 @@ from bot.services.home_listings import (
 from bot.services.listings import read_section, read_sections, summary_of_row
 
 
-async def load_home(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    limits: Mapping[HomeSection, int],
-) -> Home:
+async def load_home(sessions: Sessions, *, actor: Actor, limits: Mapping[HomeSection, int]) -> Home:
     """The Home of `user_id`, each section cut at its limit; HR's sections only when the caller
     has found the viewer to be HR."""
     async with sessions.begin() as session:

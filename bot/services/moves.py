@@ -10,7 +10,6 @@ once, brought into step, and its record built from what was read and the decisio
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.db import Sessions
@@ -39,11 +38,7 @@ from bot.services.replanning import replan_loaded
 
 
 async def check_move(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    ref: DecisionRef,
-    move: Move | None,
+    sessions: Sessions, *, actor: Actor, ref: DecisionRef, move: Move | None
 ) -> SecondmentRecord:
     """Raise the refusal the move would meet now; used before opening its modal. With no move,
     whichever fits the state: approving with conditions answers a block or a pending request."""
@@ -84,30 +79,28 @@ async def make_move(
         loaded = await replan_loaded(session, loaded, actor.policy, actor.now)
         row = loaded.row
         manager = row.manager_of(ref.side)
-        actor_id, now = actor.user_id, actor.now
-        on_behalf_of = manager if actor_id != manager else None
-        decision = _decision(ref, actor_id, on_behalf_of, move, outcome, block, justification, now)
+        on_behalf_of = manager if actor.user_id != manager else None
+        decision = _decision(ref, actor, on_behalf_of, move, outcome, block, justification)
         session.add(decision)
-        events = _events(row, ref, actor_id, on_behalf_of, move, outcome, block, justification, now)
+        events = _events(row, ref, actor, on_behalf_of, move, outcome, block, justification)
         await record_events(session, events)  # the decision and its outcome: one INSERT
         await session.flush()
         # The decision just made is the latest on its side, on the terms now being decided.
         record = await record_of(session, loaded, actor.policy, decided={ref.side: decision})
         made = DecisionMade(
-            record, ref.side, outcome, actor_id, ref.terms_version, move.kind, on_behalf_of
+            record, ref.side, outcome, actor.user_id, ref.terms_version, move.kind, on_behalf_of
         )
-        return await said(session, announce, made, record.id, now)
+        return await said(session, announce, made, record.id, actor.now)
 
 
 def _decision(
     ref: DecisionRef,
-    actor_id: str,
+    actor: Actor,
     on_behalf_of: str | None,
     move: Move,
     outcome: Outcome,
     block: BlockDetails | None,
     justification: str | None,
-    now: datetime,
 ) -> Decision:
     """The decision's row: the move, who made it, and the block's reason or the override's
     justification."""
@@ -117,26 +110,25 @@ def _decision(
         terms_version=ref.terms_version,
         outcome=outcome,
         kind=move.kind,
-        decided_by=actor_id,
+        decided_by=actor.user_id,
         on_behalf_of=on_behalf_of,
         reason=block.reason if block else None,
         explanation=block.explanation if block else justification,
         conditions=[c.value for c in block.conditions] if block else None,
         conditions_note=block.conditions_note if block else None,
-        created_at=now,
+        created_at=actor.now,
     )
 
 
 def _events(
     row: Secondment,
     ref: DecisionRef,
-    actor_id: str,
+    actor: Actor,
     on_behalf_of: str | None,
     move: Move,
     outcome: Outcome,
     block: BlockDetails | None,
     justification: str | None,
-    now: datetime,
 ) -> list[dict[str, Any]]:
     """The move's audit event and, when it agreed the terms, the agreement's."""
     detail: dict[str, Any] = {"side": ref.side.value, "on_behalf_of": on_behalf_of}
@@ -154,10 +146,10 @@ def _events(
         """One of the move's audit events."""
         return event_row(
             secondment_id=ref.secondment_id,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action=action,
             terms_version=ref.terms_version,
-            at=now,
+            at=actor.now,
             **detail,
         )
 
@@ -174,14 +166,8 @@ def _events(
     return events
 
 
-def _explain(
-    record: SecondmentRecord | None,
-    ref: DecisionRef,
-    actor: Actor,
-    move: Move,
-) -> None:
+def _explain(record: SecondmentRecord | None, ref: DecisionRef, actor: Actor, move: Move) -> None:
     """Raise the refusal explaining why `actor` cannot make `move`; return if they can."""
-    actor_id = actor.user_id
     if record is None:
         raise NotFound(ref.secondment_id)
     side = record.side(ref.side)
@@ -190,10 +176,10 @@ def _explain(
             raise OnlyHr("override a block")
         if not actor.policy.hr_can_override:
             raise OverrideNotAllowed()
-    elif not side.may_decide(actor_id, is_hr=actor.is_hr):
+    elif not side.may_decide(actor.user_id, is_hr=actor.is_hr):
         raise NotYourSide(ref.side, side.manager_id, side.delegate_id, side.hr_decides)
-    elif actor_id not in (side.manager_id, side.delegate_id) and (
-        actor_id == record.employee_id or record.side(ref.side.other).may_decide(actor_id)
+    elif actor.user_id not in (side.manager_id, side.delegate_id) and (
+        actor.user_id == record.employee_id or record.side(ref.side.other).may_decide(actor.user_id)
     ):
         raise PartOfTheRequest(ref.side)
     if record.deciding_version != ref.terms_version:

@@ -16,11 +16,7 @@ from bot.services.loading import load_records, load_visible
 LIST_LIMIT = 20
 
 
-async def list_for_user(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-) -> tuple[list[SecondmentRecord], int]:
+async def list_for_user(sessions: Sessions, *, actor: Actor) -> tuple[list[SecondmentRecord], int]:
     """The user's most recent secondments (at most LIST_LIMIT), as employee, manager or delegate,
     and how many were found (LIST_LIMIT + 1 means there are more)."""
     involved = (

@@ -14,11 +14,7 @@ from bot.services.outbox import Announce
 
 
 async def reconsider(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    ref: DecisionRef,
-    announce: Announce[DecisionMade],
+    sessions: Sessions, *, actor: Actor, ref: DecisionRef, announce: Announce[DecisionMade]
 ) -> DecisionMade:
     """The side's decider lifts their block and approves the same terms."""
     return await make_move(sessions, actor, ref, Move.RECONSIDER, Outcome.APPROVED, announce)

@@ -54,12 +54,7 @@ def _ids(team_id: str, wanted: ReportFilter) -> Select[int]:
     return select(Secondment.id).join(TermsVersion, in_force()).where(*_in_filter(team_id, wanted))
 
 
-async def load_report(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    wanted: ReportFilter,
-) -> Report:
+async def load_report(sessions: Sessions, *, actor: Actor, wanted: ReportFilter) -> Report:
     """HR's report over the secondments the filter picks: three reads, compiled in the domain."""
     check_is_hr(actor.is_hr, REPORT_ACTION)
     async with sessions.begin() as session:

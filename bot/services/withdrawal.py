@@ -22,11 +22,7 @@ OPEN = [s.value for s in Status if s.is_open]
 
 
 async def withdraw(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    secondment_id: int,
-    announce: Announce[SecondmentRecord],
+    sessions: Sessions, *, actor: Actor, secondment_id: int, announce: Announce[SecondmentRecord]
 ) -> SecondmentRecord:
     """Withdraw the request; its reminders are cancelled and open escalations closed with it."""
     async with sessions.begin() as session:

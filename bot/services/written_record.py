@@ -32,10 +32,7 @@ from bot.services.records import terms_of
 
 
 async def load_written_record(
-    sessions: Sessions,
-    *,
-    actor: Actor,
-    secondment_id: int,
+    sessions: Sessions, *, actor: Actor, secondment_id: int
 ) -> WrittenRecord:
     """The written record of one secondment, as `viewer_id` may read it (or NotFound)."""
     async with sessions.begin() as session:
