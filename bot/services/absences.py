@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
 from bot.domain.absences import AbsenceForm, Away, AwayChanged, Handed, validate_absence, window
+from bot.domain.actor import Actor
 from bot.domain.errors import InvalidInput
 from bot.domain.kinds import NudgeKind
 from bot.domain.people import Person, today_for
@@ -32,28 +33,30 @@ _PERSON_LOCK = 7_116_001
 async def add_absence(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     person: Person,
     form: AbsenceForm,
     delegate: Person | None,
     announce: Announce[Handed],
-    policy: Policy,
-    now: datetime,
 ) -> AwayChanged:
     """Store `person`'s time away (`delegate`: Slack's word on the one named, if any), or raise
     InvalidInput by field. The same dates sent again (a retried form) are the same absence."""
     async with sessions.begin() as session:
-        await _lock_person(session, team_id, person.id)
-        ahead = await _ahead(session, team_id, person.id, now)
+        await _lock_person(session, actor.team_id, person.id)
+        ahead = await _ahead(session, actor.team_id, person.id, actor.now)
         if _entered_already(ahead, form):
             return AwayChanged(ahead, [])
-        await _check_form(session, team_id, person, form, delegate, ahead, policy, now)
-        absence_id = await _store(session, team_id, person, form, policy, now)
+        await _check_form(
+            session, actor.team_id, person, form, delegate, ahead, actor.policy, actor.now
+        )
+        absence_id = await _store(session, actor.team_id, person, form, actor.policy, actor.now)
         # Time away that has begun already (it starts today) hands decisions over now.
-        handed = await begin_due(session, announce, policy, now, absence_id)
+        handed = await begin_due(session, announce, actor.policy, actor.now, absence_id)
         # After the requests' rows: every change takes those first.
-        await remember_people(session, team_id, [person, *([delegate] if delegate else [])], now)
-        return AwayChanged(await _ahead(session, team_id, person.id, now), handed)
+        await remember_people(
+            session, actor.team_id, [person, *([delegate] if delegate else [])], actor.now
+        )
+        return AwayChanged(await _ahead(session, actor.team_id, person.id, actor.now), handed)
 
 
 def _entered_already(ahead: list[Away], form: AbsenceForm) -> bool:
@@ -126,50 +129,43 @@ async def _store(
 
 
 async def cancel_absence(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    person_id: str,
-    absence_id: int,
-    announce: Announce[Handed],
-    policy: Policy,
-    now: datetime,
+    sessions: Sessions, *, actor: Actor, absence_id: int, announce: Announce[Handed]
 ) -> AwayChanged:
     """Cancel one of `person_id`'s absences, once: decisions handed over come back now, and
     anything held for it goes out at the next sweep. One already cancelled or over (a second
     click), or not theirs, changes nothing."""
     handed: list[Handed] = []
     async with sessions.begin() as session:
-        await _lock_person(session, team_id, person_id)
+        await _lock_person(session, actor.team_id, actor.user_id)
         cancelled = await session.execute(
             update(Absence)
             .where(
                 Absence.id == absence_id,
-                Absence.team_id == team_id,
-                Absence.person_id == person_id,
+                Absence.team_id == actor.team_id,
+                Absence.person_id == actor.user_id,
                 Absence.cancelled_at.is_(None),
                 Absence.ended_at.is_(None),
-                Absence.ends_at > now,
+                Absence.ends_at > actor.now,
             )
-            .values(cancelled_at=now)
+            .values(cancelled_at=actor.now)
         )
         if cancelled.rowcount == 1:  # type: ignore[attr-defined]
             record_event(
                 session,
                 secondment_id=None,
-                actor_id=person_id,
+                actor_id=actor.user_id,
                 action="away_cancelled",
                 terms_version=None,
-                at=now,
+                at=actor.now,
                 absence_id=absence_id,
             )
-            handed = await end_due(session, announce, policy, now, absence_id)
-        ahead = await _ahead(session, team_id, person_id, now)
+            handed = await end_due(session, announce, actor.policy, actor.now, absence_id)
+        ahead = await _ahead(session, actor.team_id, actor.user_id, actor.now)
     if cancelled.rowcount == 1:  # type: ignore[attr-defined]
         # Apart, after the commit: these rows belong to other requests, which other changes
         # lock before their nudges.
         async with sessions.begin() as session:
-            await _release_held(session, team_id, person_id, now)
+            await _release_held(session, actor.team_id, actor.user_id, actor.now)
     return AwayChanged(ahead, handed)
 
 

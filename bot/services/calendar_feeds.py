@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 
 from bot.db import AsyncSession, Sessions, insert_into
+from bot.domain.actor import Actor
 from bot.domain.calendar_links import CalendarLink
 from bot.domain.key_dates import Timeline
 from bot.domain.policy import Policy
@@ -39,12 +40,10 @@ class Feed:
     timelines: list[Timeline]
 
 
-async def calendar_link(
-    sessions: Sessions, *, team_id: str, user_id: str, now: datetime
-) -> CalendarLink:
+async def calendar_link(sessions: Sessions, *, actor: Actor) -> CalendarLink:
     """The person's link, made on first asking (once, however many ask at the same moment)."""
     async with sessions.begin() as session:
-        return await _made(session, team_id, user_id, now)
+        return await _made(session, actor.team_id, actor.user_id, actor.now)
 
 
 async def _made(session: AsyncSession, team_id: str, user_id: str, now: datetime) -> CalendarLink:
@@ -75,7 +74,7 @@ async def _made(session: AsyncSession, team_id: str, user_id: str, now: datetime
 
 
 async def reset_calendar_link(
-    sessions: Sessions, *, team_id: str, user_id: str, seen_version: int, now: datetime
+    sessions: Sessions, *, actor: Actor, seen_version: int
 ) -> CalendarLink:
     """A new token in place of version `seen_version`: the old URL stops working. Made once
     for each version, so a second click shows the link the first one made."""
@@ -83,26 +82,28 @@ async def reset_calendar_link(
     async with sessions.begin() as session:
         replaced = await session.scalar(
             update(f)
-            .where(f.team_id == team_id, f.user_id == user_id, f.version == seen_version)
+            .where(
+                f.team_id == actor.team_id, f.user_id == actor.user_id, f.version == seen_version
+            )
             .values(token=secrets.token_urlsafe(TOKEN_BYTES), version=f.version + 1)
             .returning(f.version)
         )
         if replaced is None:
-            link = await _link(session, team_id, user_id)
+            link = await _link(session, actor.team_id, actor.user_id)
             if link is None:
                 # Gone meanwhile (erased with its person): the old address is dead already.
-                return await _made(session, team_id, user_id, now)
+                return await _made(session, actor.team_id, actor.user_id, actor.now)
             return CalendarLink(link.token, link.version, reset_already=True)
         record_event(
             session,
             secondment_id=None,
-            actor_id=user_id,
+            actor_id=actor.user_id,
             action="calendar_link_reset",
             terms_version=None,
-            at=now,
+            at=actor.now,
             version=replaced,
         )
-        link = await _link(session, team_id, user_id)
+        link = await _link(session, actor.team_id, actor.user_id)
         assert link is not None, "replaced just now"
         return link
 

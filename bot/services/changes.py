@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.errors import (
     AlreadyDecided,
     AlreadyStarted,
@@ -55,40 +56,52 @@ class NothingChanged(InvalidInput):
 async def change_terms(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
     seen_version: int,
-    actor_id: str,
     terms: Terms,
     note: str | None,
     announce: Announce[TermsChangedEvent],
-    policy: Policy,
-    now: datetime,
     approving_side: Side | None = None,
     exception: PolicyException | None = None,
 ) -> TermsChangedEvent:
     """New terms, a new round. With `exception` (or, for conditions, an exception asked for
     the terms they change, while the new ones are still outside HR's rules), HR decides anew."""
     async with sessions.begin() as session:
-        before = await load_record(session, team_id, secondment_id, policy)
+        before = await load_record(session, actor.team_id, secondment_id, actor.policy)
         if before is None:
             raise NotFound(secondment_id)
         changes = diff_terms(before.terms, terms)
         if not changes:
             raise NothingChanged()
-        exception = _exception_kept(before, terms, exception, policy)
+        exception = _exception_kept(before, terms, exception, actor.policy)
         await _claim_change(
-            session, before, seen_version, actor_id, approving_side, exception, now, policy
+            session,
+            before,
+            seen_version,
+            actor.user_id,
+            approving_side,
+            exception,
+            actor.now,
+            actor.policy,
         )
-        await _refuse_once_started(session, before, now)
+        await _refuse_once_started(session, before, actor.now)
         version = seen_version + 1
-        _write_version(session, secondment_id, version, actor_id, terms, note, exception, now)
+        _write_version(
+            session, secondment_id, version, actor.user_id, terms, note, exception, actor.now
+        )
         if approving_side is not None:
-            session.add(_with_conditions(before, approving_side, version, actor_id, now))
-        _record_change(session, before, seen_version, actor_id, changes, note, approving_side, now)
-        record = await replanned_record(session, team_id, secondment_id, policy, now)
-        changed = TermsChangedEvent(record, before.terms, changes, actor_id, note, approving_side)
-        return await said(session, announce, changed, secondment_id, now)
+            session.add(_with_conditions(before, approving_side, version, actor.user_id, actor.now))
+        _record_change(
+            session, before, seen_version, actor.user_id, changes, note, approving_side, actor.now
+        )
+        record = await replanned_record(
+            session, actor.team_id, secondment_id, actor.policy, actor.now
+        )
+        changed = TermsChangedEvent(
+            record, before.terms, changes, actor.user_id, note, approving_side
+        )
+        return await said(session, announce, changed, secondment_id, actor.now)
 
 
 def _exception_kept(

@@ -12,20 +12,21 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions, insert_into
+from bot.domain.actor import Actor
 from bot.domain.calendar import working_days_later
 from bot.domain.checkins import CHECK_IN_NOTE_MAX, CheckInAnswered
 from bot.domain.errors import AlreadyAnswered, InvalidInput, NotUnderway
 from bot.domain.kinds import CheckInAnswer
 from bot.domain.permissions import check_can_check_in, check_is_hr
-from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import APPROVED_OR_UNDERWAY
 from bot.models import CheckIn, Secondment
 from bot.services.audit import record_event
-from bot.services.loading import load_record, load_visible, lock_secondment
+from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import timezones
 from bot.services.replanning import replan
+from bot.services.unit_of_work import change_to
 
 
 async def _ensure_row(session: AsyncSession, secondment_id: int, sequence: int) -> None:
@@ -39,41 +40,38 @@ async def _ensure_row(session: AsyncSession, secondment_id: int, sequence: int) 
 async def answer_check_in(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
     sequence: int,
-    actor_id: str,
     answer: CheckInAnswer,
     note: str | None,
     share_with_home: bool,
     announce: Announce[CheckInAnswered],
-    policy: Policy,
-    now: datetime,
 ) -> CheckInAnswered:
     """The employee's answer to check-in `sequence`, once: a second answer is told the first."""
     if note and len(note) > CHECK_IN_NOTE_MAX:
         raise InvalidInput({"note": f"Keep this to {CHECK_IN_NOTE_MAX} characters or fewer."})
-    async with sessions.begin() as session:
-        await lock_secondment(session, secondment_id)
-        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_check_in(record, actor_id, sequence)
+    async with change_to(sessions, actor, secondment_id) as (session, record):
+        check_can_check_in(record, actor.user_id, sequence)
         await _ensure_row(session, secondment_id, sequence)
-        answered = CheckInAnswered(record, sequence, answer, note or None, share_with_home, now)
+        answered = CheckInAnswered(
+            record, sequence, answer, note or None, share_with_home, actor.now
+        )
         await _store_answer(session, secondment_id, answered)
         record_event(
             session,
             secondment_id=secondment_id,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action="check_in_answered",
             terms_version=record.terms_version,
-            at=now,
+            at=actor.now,
             sequence=sequence,
             answer=answer.value,
             note=note,
             shared_with_home=share_with_home,
         )
-        await replan(session, secondment_id, policy, now)
-        return await said(session, announce, answered, secondment_id, now)
+        await replan(session, secondment_id, actor.policy, actor.now)
+        return await said(session, announce, answered, secondment_id, actor.now)
 
 
 async def _store_answer(
@@ -106,21 +104,16 @@ async def _store_answer(
 
 
 async def snooze_check_in(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    secondment_id: int,
-    sequence: int,
-    actor_id: str,
-    policy: Policy,
-    now: datetime,
+    sessions: Sessions, *, actor: Actor, secondment_id: int, sequence: int
 ) -> datetime:
     """ "Remind me tomorrow": the reminder moves to the start of the next working day."""
     async with sessions.begin() as session:
-        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_check_in(record, actor_id, sequence)
-        tz = (await timezones(session, team_id, [actor_id])).get(actor_id)
-        until = working_days_later(now, 1, tz, policy)
+        record = await load_visible(
+            session, actor.team_id, secondment_id, actor.user_id, actor.policy
+        )
+        check_can_check_in(record, actor.user_id, sequence)
+        tz = (await timezones(session, actor.team_id, [actor.user_id])).get(actor.user_id)
+        until = working_days_later(actor.now, 1, tz, actor.policy)
         await _ensure_row(session, secondment_id, sequence)
         await session.execute(
             update(CheckIn)
@@ -134,14 +127,14 @@ async def snooze_check_in(
         record_event(
             session,
             secondment_id=secondment_id,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action="check_in_snoozed",
             terms_version=record.terms_version,
-            at=now,
+            at=actor.now,
             sequence=sequence,
             until=until.isoformat(),
         )
-        await replan(session, secondment_id, policy, now)
+        await replan(session, secondment_id, actor.policy, actor.now)
     return until
 
 
@@ -173,23 +166,15 @@ async def mark_missed(
 
 
 async def set_check_in_interval(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    secondment_id: int,
-    actor_id: str,
-    weeks: int,
-    actor_is_hr: bool,
-    policy: Policy,
-    now: datetime,
+    sessions: Sessions, *, actor: Actor, secondment_id: int, weeks: int
 ) -> SecondmentRecord:
     """HR sets how often this secondment's employee is asked (1 to 26 weeks)."""
-    check_is_hr(actor_is_hr, "change how often check-ins go out")
+    check_is_hr(actor.is_hr, "change how often check-ins go out")
     if not 1 <= weeks <= 26:
         raise InvalidInput({"weeks": "Choose every 1 to 26 weeks."})
     async with sessions.begin() as session:
         record = await load_visible(
-            session, team_id, secondment_id, actor_id, policy, actor_is_hr=True
+            session, actor.team_id, secondment_id, actor.user_id, actor.policy, actor_is_hr=True
         )
         result = await session.execute(
             update(Secondment)
@@ -197,20 +182,20 @@ async def set_check_in_interval(
                 Secondment.id == secondment_id,
                 Secondment.status.in_(APPROVED_OR_UNDERWAY),
             )
-            .values(check_in_weeks=weeks, updated_at=now)
+            .values(check_in_weeks=weeks, updated_at=actor.now)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise NotUnderway(secondment_id, record.status)
         record_event(
             session,
             secondment_id=secondment_id,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action="check_in_interval_set",
             terms_version=record.terms_version,
-            at=now,
+            at=actor.now,
             weeks=weeks,
         )
-        await replan(session, secondment_id, policy, now)
-        updated = await load_record(session, team_id, secondment_id, policy)
+        await replan(session, secondment_id, actor.policy, actor.now)
+        updated = await load_record(session, actor.team_id, secondment_id, actor.policy)
         assert updated is not None
     return updated

@@ -4,13 +4,11 @@ side, and the other side is asked again (bot/services/changes.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.conditions import ConditionsForm, apply_conditions
 from bot.domain.decisions import DecisionRef
 from bot.domain.errors import InvalidInput
-from bot.domain.policy import Policy
 from bot.domain.term_changes import TermsChangedEvent
 from bot.services.changes import change_terms
 from bot.services.loading import load_visible
@@ -21,32 +19,28 @@ from bot.services.people import today_of
 async def approve_with_conditions(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     ref: DecisionRef,
-    actor_id: str,
     form: ConditionsForm,
     announce: Announce[TermsChangedEvent],
-    policy: Policy,
-    now: datetime,
 ) -> TermsChangedEvent:
     """A decider's conditions, applied to the current terms and approved on their side."""
     async with sessions.begin() as session:
-        record = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
-        today = await today_of(session, team_id, actor_id, now)
-    applied = apply_conditions(record.terms, form, today, policy)
+        record = await load_visible(
+            session, actor.team_id, ref.secondment_id, actor.user_id, actor.policy
+        )
+        today = await today_of(session, actor.team_id, actor.user_id, actor.now)
+    applied = apply_conditions(record.terms, form, today, actor.policy)
     if isinstance(applied, dict):
         raise InvalidInput(applied)
     terms, note = applied
     return await change_terms(
         sessions,
-        team_id=team_id,
         secondment_id=ref.secondment_id,
         seen_version=ref.terms_version,
-        actor_id=actor_id,
         terms=terms,
         note=note,
         announce=announce,
-        policy=policy,
-        now=now,
+        actor=actor,
         approving_side=ref.side,
     )

@@ -13,11 +13,11 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.debriefs import DebriefForm, DebriefRecorded
 from bot.domain.errors import InvalidInput, NotUnderway
 from bot.domain.field_checks import FieldChecker
 from bot.domain.permissions import check_can_debrief
-from bot.domain.policy import Policy
 from bot.domain.states import EndOutcome, Status
 from bot.domain.terms import LONG_TEXT_MAX
 from bot.models import Debrief, Secondment
@@ -48,25 +48,26 @@ def _checked(form: DebriefForm) -> DebriefForm:
 async def record_debrief(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
-    actor_id: str,
     form: DebriefForm,
     announce: Announce[DebriefRecorded],
-    policy: Policy,
-    now: datetime,
 ) -> DebriefRecorded:
     """Record the return debrief, once, completing the secondment with its outcome."""
     debrief = _checked(form)
     async with sessions.begin() as session:
-        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_debrief(record, actor_id, await today_of(session, team_id, actor_id, now))
-        await _complete(session, secondment_id, now)
+        record = await load_visible(
+            session, actor.team_id, secondment_id, actor.user_id, actor.policy
+        )
+        check_can_debrief(
+            record, actor.user_id, await today_of(session, actor.team_id, actor.user_id, actor.now)
+        )
+        await _complete(session, secondment_id, actor.now)
         session.add(
             Debrief(
                 secondment_id=secondment_id,
-                recorded_by=actor_id,
-                recorded_at=now,
+                recorded_by=actor.user_id,
+                recorded_at=actor.now,
                 achieved=debrief.achieved,
                 skills_gained=debrief.skills_gained,
                 bring_back=debrief.bring_back,
@@ -77,17 +78,17 @@ async def record_debrief(
         record_event(
             session,
             secondment_id=secondment_id,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action="debriefed_and_completed",
             terms_version=record.terms_version,
-            at=now,
+            at=actor.now,
             next_step=debrief.next_step,
         )
-        await replan(session, secondment_id, policy, now)
-        completed = await load_record(session, team_id, secondment_id, policy)
+        await replan(session, secondment_id, actor.policy, actor.now)
+        completed = await load_record(session, actor.team_id, secondment_id, actor.policy)
         assert completed is not None
-        recorded = DebriefRecorded(completed, actor_id, debrief)
-        return await said(session, announce, recorded, secondment_id, now)
+        recorded = DebriefRecorded(completed, actor.user_id, debrief)
+        return await said(session, announce, recorded, secondment_id, actor.now)
 
 
 async def _complete(session: AsyncSession, secondment_id: int, now: datetime) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.decisions import DecisionRef
 from bot.domain.delegation import (
     DECIDING,
@@ -25,7 +26,6 @@ from bot.domain.delegation import (
 from bot.domain.errors import InvalidInput, NoLongerPending, Refusal
 from bot.domain.kinds import NudgeKind
 from bot.domain.people import Person
-from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import Side
 from bot.models import Nudge, Secondment
@@ -35,99 +35,70 @@ from bot.services.loading import load_record, load_visible, lock_secondment
 from bot.services.outbox import Announce, Outgoing, said, write_outbox
 from bot.services.people import remember_people
 from bot.services.replanning import replan
+from bot.services.unit_of_work import change_to
 
 
 async def delegate(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     ref: DecisionRef,
-    actor_id: str,
     person: Person | None,
     announce: Announce[Delegated],
-    policy: Policy,
-    now: datetime,
 ) -> Delegated:
     """Hand `ref.side` to `person` (None: Slack does not know them)."""
     async with sessions.begin() as session:
-        delegated = await _hand_over(session, team_id, ref, actor_id, person, policy, now)
-        await _drop_pending_checks(session, ref.secondment_id, actor_id, now)
-        return await said(session, announce, delegated, ref.secondment_id, now)
+        delegated = await _hand_over(session, actor, ref, person)
+        await _drop_pending_checks(session, ref.secondment_id, actor.user_id, actor.now)
+        return await said(session, announce, delegated, ref.secondment_id, actor.now)
 
 
 async def delegate_chosen(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     ref: DecisionRef,
-    actor_id: str,
     chosen: str | None,
     people: Mapping[str, Person] | None,
     announce: Announce[Delegated],
-    policy: Policy,
-    now: datetime,
 ) -> SecondmentRecord:
     """The delegate form's answer: `chosen` as Slack described them in `people`, handed the side
     at once (`delegate`); or, when Slack was too slow to describe them (`people` None), taken
     now and made once Slack has (`delegate_once_checked`). Returns the request as it stands."""
     if people is None and chosen:
-        return await delegate_once_checked(
-            sessions,
-            team_id=team_id,
-            ref=ref,
-            actor_id=actor_id,
-            delegate_id=chosen,
-            now=now,
-            policy=policy,
-        )
+        return await delegate_once_checked(sessions, ref=ref, delegate_id=chosen, actor=actor)
     delegated = await delegate(
-        sessions,
-        team_id=team_id,
-        ref=ref,
-        actor_id=actor_id,
-        person=(people or {}).get(chosen or ""),
-        announce=announce,
-        policy=policy,
-        now=now,
+        sessions, ref=ref, person=(people or {}).get(chosen or ""), announce=announce, actor=actor
     )
     return delegated.record
 
 
 async def delegate_once_checked(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    ref: DecisionRef,
-    actor_id: str,
-    delegate_id: str,
-    now: datetime,
-    policy: Policy,
+    sessions: Sessions, *, actor: Actor, ref: DecisionRef, delegate_id: str
 ) -> SecondmentRecord:
     """Take a delegation to `delegate_id` whom Slack was too slow to describe: what can be
     checked without Slack is checked now (raising as `delegate` would), and the rest after the
     answer, by the outbox row written here (a DELEGATE_CHECK, which `delegate_checked` settles).
     Nothing changes, and nobody is told, until then. Returns the request as it stands."""
-    async with sessions.begin() as session:
-        await lock_secondment(session, ref.secondment_id)
-        before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
-        check_can_delegate(before, ref.side, actor_id, Person(delegate_id))
+    async with change_to(sessions, actor, ref.secondment_id) as (session, before):
+        check_can_delegate(before, ref.side, actor.user_id, Person(delegate_id))
         refuse_unless_open(before, ref.side, ref.terms_version)
-        await _drop_pending_checks(session, ref.secondment_id, actor_id, now)
+        await _drop_pending_checks(session, ref.secondment_id, actor.user_id, actor.now)
         record_event(
             session,
             secondment_id=ref.secondment_id,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action=f"{ref.side.value}_delegate_checking",
             terms_version=ref.terms_version,
-            at=now,
+            at=actor.now,
             delegate_id=delegate_id,
         )
         check = Outgoing(
             NudgeKind.DELEGATE_CHECK,
-            recipient_id=actor_id,
+            recipient_id=actor.user_id,
             payload={"ref": ref.encode(), "delegate": delegate_id},
         )
-        await write_outbox(session, ref.secondment_id, [check], now)
+        await write_outbox(session, ref.secondment_id, [check], actor.now)
     return before
 
 
@@ -135,15 +106,12 @@ async def delegate_checked(
     sessions: Sessions,
     *,
     check: tuple[int, str],
-    team_id: str,
+    actor: Actor,
     ref: DecisionRef,
-    actor_id: str,
     delegate_id: str,
     person: Person | None,
     announce: Announce[Delegated],
     refused: Announce[DelegationRefused],
-    policy: Policy,
-    now: datetime,
 ) -> bool:
     """Settle a DELEGATE_CHECK (`check`: its outbox row and the claim sending it) now that Slack
     has described the delegate as `person`: hand the side over and say so, as `delegate` does,
@@ -153,18 +121,18 @@ async def delegate_checked(
     async with sessions.begin() as session:
         # The secondment first, then its outbox row, as `delegate` takes them.
         await lock_secondment(session, ref.secondment_id)
-        if not await _settle_check(session, check, now):
+        if not await _settle_check(session, check, actor.now):
             return False
         try:
             # It writes nothing before it finds a reason to refuse.
-            delegated = await _hand_over(session, team_id, ref, actor_id, person, policy, now)
+            delegated = await _hand_over(session, actor, ref, person)
         except (InvalidInput, Refusal) as problem:
-            record = await load_record(session, team_id, ref.secondment_id, policy)
+            record = await load_record(session, actor.team_id, ref.secondment_id, actor.policy)
             assert record is not None
-            failed = DelegationRefused(record, ref.side, actor_id, delegate_id, problem)
-            await _say_refused(session, ref, failed, refused, now)
+            failed = DelegationRefused(record, ref.side, actor.user_id, delegate_id, problem)
+            await _say_refused(session, ref, failed, refused, actor.now)
             return True
-        await said(session, announce, delegated, ref.secondment_id, now)
+        await said(session, announce, delegated, ref.secondment_id, actor.now)
         return True
 
 
@@ -224,38 +192,34 @@ async def _drop_pending_checks(
 
 
 async def _hand_over(
-    session: AsyncSession,
-    team_id: str,
-    ref: DecisionRef,
-    actor_id: str,
-    person: Person | None,
-    policy: Policy,
-    now: datetime,
+    session: AsyncSession, actor: Actor, ref: DecisionRef, person: Person | None
 ) -> Delegated:
-    """Hand `ref.side` to `person` for its manager `actor_id` (back to the manager, if it is
+    """Hand `ref.side` to `person` for its manager `actor` (back to the manager, if it is
     them), once, with its audit event and the nudges re-planned; raise if it cannot be."""
     await lock_secondment(session, ref.secondment_id)
-    before = await load_visible(session, team_id, ref.secondment_id, actor_id, policy)
+    before = await load_visible(
+        session, actor.team_id, ref.secondment_id, actor.user_id, actor.policy
+    )
     side = before.side(ref.side)
-    check_can_delegate(before, ref.side, actor_id, person)
+    check_can_delegate(before, ref.side, actor.user_id, person)
     assert person is not None
     new_delegate = None if person.id == side.manager_id else person.id
-    if not await _set_delegate(session, ref, actor_id, new_delegate, now):
+    if not await _set_delegate(session, ref, actor.user_id, new_delegate, actor.now):
         refuse_unless_open(before, ref.side, ref.terms_version)
         raise NoLongerPending(before.status)  # it moved on since it was read
-    await remember_people(session, team_id, [person], now)
+    await remember_people(session, actor.team_id, [person], actor.now)
     record_event(
         session,
         secondment_id=ref.secondment_id,
-        actor_id=actor_id,
+        actor_id=actor.user_id,
         action=f"{ref.side.value}_delegated",
         terms_version=ref.terms_version,
-        at=now,
+        at=actor.now,
         delegate_id=new_delegate,
         previous_delegate_id=side.delegate_id,
     )
-    await replan(session, ref.secondment_id, policy, now)
-    record = await load_record(session, team_id, ref.secondment_id, policy)
+    await replan(session, ref.secondment_id, actor.policy, actor.now)
+    record = await load_record(session, actor.team_id, ref.secondment_id, actor.policy)
     assert record is not None
     return Delegated(record, ref.side, side.manager_id, new_delegate, side.delegate_id)
 

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.end_of_term import EndedEarly
 from bot.domain.errors import InvalidInput, NotUnderway
 from bot.domain.field_checks import FieldChecker
@@ -36,33 +37,36 @@ REASON_MIN, REASON_MAX = 10, 1000
 async def end_early(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
-    actor_id: str,
     reason: str | None,
     notice_weeks: str | None,
     announce: Announce[EndedEarly],
-    policy: Policy,
-    now: datetime,
 ) -> EndedEarly:
     """The secondment ended after the notice, for the reason given: its terms end on the new
     last day."""
-    reason_text, notice = _checked(reason, notice_weeks, policy)
+    reason_text, notice = _checked(reason, notice_weeks, actor.policy)
     async with sessions.begin() as session:
-        before = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_end_early(before, actor_id)
-        last_day = await today_of(session, team_id, actor_id, now) + timedelta(weeks=notice)
+        before = await load_visible(
+            session, actor.team_id, secondment_id, actor.user_id, actor.policy
+        )
+        check_can_end_early(before, actor.user_id)
+        last_day = await today_of(session, actor.team_id, actor.user_id, actor.now) + timedelta(
+            weeks=notice
+        )
         _refuse_past_the_end(before, last_day)
         version = await next_terms_version(session, secondment_id)
-        await _claim_end(session, before, version, now)
+        await _claim_end(session, before, version, actor.now)
         terms = replace(before.terms, end_date=max(last_day, before.terms.start_date))
-        _write_end(session, secondment_id, version, actor_id, terms, reason_text, notice, now)
+        _write_end(
+            session, secondment_id, version, actor.user_id, terms, reason_text, notice, actor.now
+        )
         await session.flush()
-        await replan(session, secondment_id, policy, now)
-        record = await load_record(session, team_id, secondment_id, policy)
+        await replan(session, secondment_id, actor.policy, actor.now)
+        record = await load_record(session, actor.team_id, secondment_id, actor.policy)
         assert record is not None
-        ended = EndedEarly(record, before.terms, actor_id, reason_text)
-        return await said(session, announce, ended, secondment_id, now)
+        ended = EndedEarly(record, before.terms, actor.user_id, reason_text)
+        return await said(session, announce, ended, secondment_id, actor.now)
 
 
 def _checked(reason: str | None, notice_weeks: str | None, policy: Policy) -> tuple[str, int]:

@@ -16,6 +16,7 @@ from sqlalchemy import func, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.end_of_term import ReturnConfirmedEvent
 from bot.domain.errors import NoLongerPending
 from bot.domain.permissions import check_can_confirm_return
@@ -33,35 +34,34 @@ from bot.services.replanning import replan
 async def confirm_return(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
-    actor_id: str,
     announce: Announce[ReturnConfirmedEvent],
-    policy: Policy,
-    now: datetime,
 ) -> ReturnConfirmedEvent:
     """The return as the terms say, confirmed by one of the three; it closes a proposal still
     being decided."""
     async with sessions.begin() as session:
-        before = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_confirm_return(before, actor_id)
-        await _claim_return(session, before, actor_id, policy, now)
+        before = await load_visible(
+            session, actor.team_id, secondment_id, actor.user_id, actor.policy
+        )
+        check_can_confirm_return(before, actor.user_id)
+        await _claim_return(session, before, actor.user_id, actor.policy, actor.now)
         closed = before.proposal.kind if before.proposal else None
         record_event(
             session,
             secondment_id=secondment_id,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action="return_confirmed",
             terms_version=before.terms_version,
-            at=now,
+            at=actor.now,
             closed_proposal=closed.value if closed else None,
         )
         await session.flush()
-        await replan(session, secondment_id, policy, now)
-        record = await load_record(session, team_id, secondment_id, policy)
+        await replan(session, secondment_id, actor.policy, actor.now)
+        record = await load_record(session, actor.team_id, secondment_id, actor.policy)
         assert record is not None
-        confirmed = ReturnConfirmedEvent(record, actor_id, closed)
-        return await said(session, announce, confirmed, secondment_id, now)
+        confirmed = ReturnConfirmedEvent(record, actor.user_id, closed)
+        return await said(session, announce, confirmed, secondment_id, actor.now)
 
 
 async def _claim_return(

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.errors import StillOpen
 from bot.domain.nudge_catalogue import SAID
 from bot.domain.permissions import check_is_hr
@@ -57,36 +58,28 @@ MENTIONABLE: dict[Any, tuple[str, ...]] = {
 }
 
 
-async def erase_person(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    person_id: str,
-    actor_id: str,
-    actor_is_hr: bool,
-    now: datetime,
-) -> PersonErased:
+async def erase_person(sessions: Sessions, *, actor: Actor, person_id: str) -> PersonErased:
     """Remove one person's data on HR's request (refused while a secondment of theirs is open)."""
-    check_is_hr(actor_is_hr, "erase a person's data")
+    check_is_hr(actor.is_hr, "erase a person's data")
     async with sessions.begin() as session:
-        rows = await _secondments_naming(session, team_id, person_id)
+        rows = await _secondments_naming(session, actor.team_id, person_id)
         still_open = sorted(row.id for row in rows if row.status not in CLOSED)
         if still_open:
             raise StillOpen(tuple(still_open))
         for row in rows:
             if row.employee_id == person_id:
-                await anonymise(session, row.id, now, reason="erasure")
+                await anonymise(session, row.id, actor.now, reason="erasure")
             else:
-                await _remove_person(session, row.id, person_id, now)
-        await _forget_outside_secondments(session, team_id, person_id)
+                await _remove_person(session, row.id, person_id, actor.now)
+        await _forget_outside_secondments(session, actor.team_id, person_id)
         # The erasure is on record, without the person it erased.
         record_event(
             session,
             secondment_id=None,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action="person_erased",
             terms_version=None,
-            at=now,
+            at=actor.now,
             secondments=len(rows),
         )
     return PersonErased(person_id, len(rows))

@@ -14,15 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.errors import AlreadyEscalated, InvalidInput
 from bot.domain.kinds import EscalationKind
 from bot.domain.permissions import check_can_ask_hr
-from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.models import Escalation
 from bot.services.audit import record_event
-from bot.services.loading import load_record, load_visible, lock_secondment
+from bot.services.loading import load_record
 from bot.services.outbox import Announce, said
+from bot.services.unit_of_work import change_to
 
 MESSAGE_MAX = 2000
 
@@ -40,29 +41,26 @@ class EscalationRaised:
 async def ask_for_review(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
-    actor_id: str,
     message: str | None,
     announce: Announce[EscalationRaised],
-    policy: Policy,
-    now: datetime,
 ) -> EscalationRaised:
     """Bring a block to HR for review, at the employee's or the other side's asking."""
     if message and len(message) > MESSAGE_MAX:
         raise InvalidInput({"text": f"Keep this to {MESSAGE_MAX} characters or fewer."})
     try:
-        async with sessions.begin() as session:
-            await lock_secondment(session, secondment_id)
-            record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-            check_can_ask_hr(record, actor_id, hr_configured=policy.hr_configured)
+        async with change_to(sessions, actor, secondment_id) as (session, record):
+            check_can_ask_hr(record, actor.user_id, hr_configured=actor.policy.hr_configured)
             await raise_escalation(
-                session, record, EscalationKind.BLOCK_REVIEW, actor_id, message, now
+                session, record, EscalationKind.BLOCK_REVIEW, actor.user_id, message, actor.now
             )
-            raised = await load_record(session, team_id, secondment_id, policy)
+            raised = await load_record(session, actor.team_id, secondment_id, actor.policy)
             assert raised is not None
-            escalation = EscalationRaised(raised, EscalationKind.BLOCK_REVIEW, actor_id, message)
-            return await said(session, announce, escalation, secondment_id, now)
+            escalation = EscalationRaised(
+                raised, EscalationKind.BLOCK_REVIEW, actor.user_id, message
+            )
+            return await said(session, announce, escalation, secondment_id, actor.now)
     except IntegrityError:
         raise await _existing(sessions, secondment_id, EscalationKind.BLOCK_REVIEW) from None
 

@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.decisions import ExceptionDecided
 from bot.domain.errors import (
     ExceptionAlreadyDecided,
@@ -48,44 +49,44 @@ DECIDING = (Status.PENDING, Status.BLOCKED, Status.PROPOSAL_PENDING, Status.PROP
 async def decide_exception(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
     terms_version: int,
-    actor_id: str,
-    actor_is_hr: bool,
     granted: bool,
     note: str | None,
     announce: Announce[ExceptionDecided],
-    policy: Policy,
-    now: datetime,
 ) -> ExceptionDecided:
     """HR grants the exception asked with `terms_version`, or refuses it with a reason."""
-    if not actor_is_hr:
+    if not actor.is_hr:
         raise OnlyHr("decide an exception to HR's rules")
-    note = _checked_note(granted, note, policy)
+    note = _checked_note(granted, note, actor.policy)
     async with sessions.begin() as session:
-        claimed = await _claim(session, team_id, secondment_id, terms_version, granted, now)
+        claimed = await _claim(
+            session, actor.team_id, secondment_id, terms_version, granted, actor.now
+        )
         if claimed is None:
-            await _explain(session, team_id, secondment_id, terms_version, policy)
+            await _explain(session, actor.team_id, secondment_id, terms_version, actor.policy)
             raise AssertionError("a refused decision always has an explanation")
         completed, closed = claimed
-        await _write_decision(session, secondment_id, terms_version, actor_id, granted, note, now)
+        await _write_decision(
+            session, secondment_id, terms_version, actor.user_id, granted, note, actor.now
+        )
         if completed or closed:
             await session.flush()
-            await replan(session, secondment_id, policy, now)
-        record = await load_record(session, team_id, secondment_id, policy)
+            await replan(session, secondment_id, actor.policy, actor.now)
+        record = await load_record(session, actor.team_id, secondment_id, actor.policy)
         assert record is not None
         if completed:
             record_event(
                 session,
                 secondment_id=secondment_id,
-                actor_id=actor_id,
+                actor_id=actor.user_id,
                 action=_agreed(record),
                 terms_version=terms_version,
-                at=now,
+                at=actor.now,
             )
-        decided = ExceptionDecided(record, granted, actor_id, note, completed, closed)
-        return await said(session, announce, decided, secondment_id, now)
+        decided = ExceptionDecided(record, granted, actor.user_id, note, completed, closed)
+        return await said(session, announce, decided, secondment_id, actor.now)
 
 
 def _checked_note(granted: bool, note: str | None, policy: Policy) -> str | None:

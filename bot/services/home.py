@@ -14,11 +14,11 @@ are read only when the caller has checked that the person is HR."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.home_view import (
     Completed,
     Home,
@@ -29,7 +29,6 @@ from bot.domain.home_view import (
     PendingDecision,
     Shown,
 )
-from bot.domain.policy import Policy
 from bot.domain.states import Side
 from bot.services.absences import upcoming_absences
 from bot.services.home_listings import (
@@ -44,39 +43,33 @@ from bot.services.home_listings import (
 from bot.services.listings import read_section, read_sections, summary_of_row
 
 
-async def load_home(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    user_id: str,
-    viewer_is_hr: bool,
-    limits: Mapping[HomeSection, int],
-    policy: Policy,
-    now: datetime,
-) -> Home:
+async def load_home(sessions: Sessions, *, actor: Actor, limits: Mapping[HomeSection, int]) -> Home:
     """The Home of `user_id`, each section cut at its limit; HR's sections only when the caller
     has found the viewer to be HR."""
     async with sessions.begin() as session:
         mine = await read_section(
-            session, as_employee(team_id, user_id), limits[HomeSection.MINE], summary_of_row
+            session,
+            as_employee(actor.team_id, actor.user_id),
+            limits[HomeSection.MINE],
+            summary_of_row,
         )
         decisions = await read_section(
             session,
-            deciding(team_id, user_id),
+            deciding(actor.team_id, actor.user_id),
             limits[HomeSection.DECISIONS],
             lambda row: PendingDecision(summary_of_row(row), Side(row.side)),
         )
         managed, hosted = (
             await read_sections(
                 session,
-                managed_and_hosted(team_id, user_id),
+                managed_and_hosted(actor.team_id, actor.user_id),
                 {s: limits[s] for s in (HomeSection.MANAGED, HomeSection.HOSTED)},
                 summary_of_row,
             )
         ).values()
-        dates = await upcoming(session, team_id, user_id, now, policy)
-        hr = await _hr_home(session, team_id, limits) if viewer_is_hr else None
-        away = await upcoming_absences(session, team_id, user_id, now)
+        dates = await upcoming(session, actor.team_id, actor.user_id, actor.now, actor.policy)
+        hr = await _hr_home(session, actor.team_id, limits) if actor.is_hr else None
+        away = await upcoming_absences(session, actor.team_id, actor.user_id, actor.now)
     return Home(
         mine=mine,
         decisions=decisions,

@@ -10,10 +10,10 @@ once, brought into step, and its record built from what was read and the decisio
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.block_reasons import BlockDetails
 from bot.domain.decisions import DecisionMade, DecisionRef, Move
 from bot.domain.errors import (
@@ -27,7 +27,6 @@ from bot.domain.errors import (
     PartOfTheRequest,
     TermsChanged,
 )
-from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.states import EndOutcome, Outcome, SideState, Status
 from bot.models import Decision, Secondment
@@ -39,81 +38,69 @@ from bot.services.replanning import replan_loaded
 
 
 async def check_move(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    ref: DecisionRef,
-    actor_id: str,
-    move: Move | None,
-    policy: Policy,
-    actor_is_hr: bool = False,
+    sessions: Sessions, *, actor: Actor, ref: DecisionRef, move: Move | None
 ) -> SecondmentRecord:
     """Raise the refusal the move would meet now; used before opening its modal. With no move,
     whichever fits the state: approving with conditions answers a block or a pending request."""
     async with sessions.begin() as session:
-        record = await load_record(session, team_id, ref.secondment_id, policy)
+        record = await load_record(session, actor.team_id, ref.secondment_id, actor.policy)
     if move is None:
         blocked = record is not None and record.status.is_blocked
         move = Move.RECONSIDER if blocked else Move.DECIDE
-    _explain(record, ref, actor_id, move, policy, actor_is_hr)
+    _explain(record, ref, actor, move)
     assert record is not None
     return record
 
 
 async def make_move(
     sessions: Sessions,
-    team_id: str,
+    actor: Actor,
     ref: DecisionRef,
-    actor_id: str,
     move: Move,
     outcome: Outcome,
     announce: Announce[DecisionMade],
-    policy: Policy,
-    now: datetime,
     *,
     block: BlockDetails | None = None,
     justification: str | None = None,
-    actor_is_hr: bool = False,
 ) -> DecisionMade:
     """The move made once, recorded as a decision with its audit events, and said; or the
     refusal that explains why it cannot be made."""
     async with sessions.begin() as session:
-        allowed = move is not Move.OVERRIDE or (actor_is_hr and policy.hr_can_override)
+        allowed = move is not Move.OVERRIDE or (actor.is_hr and actor.policy.hr_can_override)
         claimed = allowed and await claim(
-            session, team_id, ref, actor_id, move, outcome, now, actor_is_hr
+            session, actor.team_id, ref, actor.user_id, move, outcome, actor.now, actor.is_hr
         )
         if not claimed:
-            refused = await load_record(session, team_id, ref.secondment_id, policy)
-            _explain(refused, ref, actor_id, move, policy, actor_is_hr)
+            refused = await load_record(session, actor.team_id, ref.secondment_id, actor.policy)
+            _explain(refused, ref, actor, move)
             raise AssertionError("a refused move always has an explanation")
         loaded = await load_secondment(session, Secondment.id == ref.secondment_id)
         assert loaded is not None
-        loaded = await replan_loaded(session, loaded, policy, now)
+        loaded = await replan_loaded(session, loaded, actor.policy, actor.now)
         row = loaded.row
         manager = row.manager_of(ref.side)
-        on_behalf_of = manager if actor_id != manager else None
-        decision = _decision(ref, actor_id, on_behalf_of, move, outcome, block, justification, now)
+        on_behalf_of = manager if actor.user_id != manager else None
+        decision = _decision(ref, actor, on_behalf_of, move, outcome, block, justification)
         session.add(decision)
-        events = _events(row, ref, actor_id, on_behalf_of, move, outcome, block, justification, now)
+        events = _events(row, ref, actor, on_behalf_of, move, outcome, block, justification)
         await record_events(session, events)  # the decision and its outcome: one INSERT
         await session.flush()
         # The decision just made is the latest on its side, on the terms now being decided.
-        record = await record_of(session, loaded, policy, decided={ref.side: decision})
+        record = await record_of(session, loaded, actor.policy, decided={ref.side: decision})
         made = DecisionMade(
-            record, ref.side, outcome, actor_id, ref.terms_version, move.kind, on_behalf_of
+            record, ref.side, outcome, actor.user_id, ref.terms_version, move.kind, on_behalf_of
         )
-        return await said(session, announce, made, record.id, now)
+        return await said(session, announce, made, record.id, actor.now)
 
 
 def _decision(
     ref: DecisionRef,
-    actor_id: str,
+    actor: Actor,
     on_behalf_of: str | None,
     move: Move,
     outcome: Outcome,
     block: BlockDetails | None,
     justification: str | None,
-    now: datetime,
 ) -> Decision:
     """The decision's row: the move, who made it, and the block's reason or the override's
     justification."""
@@ -123,26 +110,25 @@ def _decision(
         terms_version=ref.terms_version,
         outcome=outcome,
         kind=move.kind,
-        decided_by=actor_id,
+        decided_by=actor.user_id,
         on_behalf_of=on_behalf_of,
         reason=block.reason if block else None,
         explanation=block.explanation if block else justification,
         conditions=[c.value for c in block.conditions] if block else None,
         conditions_note=block.conditions_note if block else None,
-        created_at=now,
+        created_at=actor.now,
     )
 
 
 def _events(
     row: Secondment,
     ref: DecisionRef,
-    actor_id: str,
+    actor: Actor,
     on_behalf_of: str | None,
     move: Move,
     outcome: Outcome,
     block: BlockDetails | None,
     justification: str | None,
-    now: datetime,
 ) -> list[dict[str, Any]]:
     """The move's audit event and, when it agreed the terms, the agreement's."""
     detail: dict[str, Any] = {"side": ref.side.value, "on_behalf_of": on_behalf_of}
@@ -160,10 +146,10 @@ def _events(
         """One of the move's audit events."""
         return event_row(
             secondment_id=ref.secondment_id,
-            actor_id=actor_id,
+            actor_id=actor.user_id,
             action=action,
             terms_version=ref.terms_version,
-            at=now,
+            at=actor.now,
             **detail,
         )
 
@@ -180,27 +166,20 @@ def _events(
     return events
 
 
-def _explain(
-    record: SecondmentRecord | None,
-    ref: DecisionRef,
-    actor_id: str,
-    move: Move,
-    policy: Policy,
-    actor_is_hr: bool,
-) -> None:
-    """Raise the refusal explaining why `actor_id` cannot make `move`; return if they can."""
+def _explain(record: SecondmentRecord | None, ref: DecisionRef, actor: Actor, move: Move) -> None:
+    """Raise the refusal explaining why `actor` cannot make `move`; return if they can."""
     if record is None:
         raise NotFound(ref.secondment_id)
     side = record.side(ref.side)
     if move is Move.OVERRIDE:
-        if not actor_is_hr:
+        if not actor.is_hr:
             raise OnlyHr("override a block")
-        if not policy.hr_can_override:
+        if not actor.policy.hr_can_override:
             raise OverrideNotAllowed()
-    elif not side.may_decide(actor_id, is_hr=actor_is_hr):
+    elif not side.may_decide(actor.user_id, is_hr=actor.is_hr):
         raise NotYourSide(ref.side, side.manager_id, side.delegate_id, side.hr_decides)
-    elif actor_id not in (side.manager_id, side.delegate_id) and (
-        actor_id == record.employee_id or record.side(ref.side.other).may_decide(actor_id)
+    elif actor.user_id not in (side.manager_id, side.delegate_id) and (
+        actor.user_id == record.employee_id or record.side(ref.side.other).may_decide(actor.user_id)
     ):
         raise PartOfTheRequest(ref.side)
     if record.deciding_version != ref.terms_version:

@@ -11,15 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.errors import InvalidInput
 from bot.domain.kinds import NoteKind
 from bot.domain.notes import NoteAdded
 from bot.domain.permissions import check_can_respond, check_is_hr
-from bot.domain.policy import Policy
 from bot.models import Note
 from bot.services.audit import record_event
-from bot.services.loading import load_visible, lock_secondment
 from bot.services.outbox import Announce, said
+from bot.services.unit_of_work import change_to
 
 NOTE_MIN = 10
 NOTE_MAX = 2000
@@ -28,38 +28,30 @@ NOTE_MAX = 2000
 async def add_note(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
-    actor_id: str,
     kind: NoteKind,
     text: str,
     source_key: str,
-    actor_is_hr: bool,
     announce: Announce[NoteAdded],
-    policy: Policy,
-    now: datetime,
 ) -> NoteAdded:
     """Add a note to the thread, once per submitted form (`source_key`), and say so."""
     text = text.strip()
     if not NOTE_MIN <= len(text) <= NOTE_MAX:
         raise InvalidInput({"text": f"Write between {NOTE_MIN} and {NOTE_MAX} characters."})
     try:
-        async with sessions.begin() as session:
-            await lock_secondment(session, secondment_id)
-            record = await load_visible(
-                session, team_id, secondment_id, actor_id, policy, actor_is_hr=actor_is_hr
-            )
+        async with change_to(sessions, actor, secondment_id) as (session, record):
             if kind is NoteKind.HR_NOTE:
-                check_is_hr(actor_is_hr, "add an HR note")
+                check_is_hr(actor.is_hr, "add an HR note")
             else:
-                check_can_respond(record, actor_id)
-            added = NoteAdded(record, kind, actor_id, text, is_new=True)
-            await _store(session, added, source_key, now)
-            return await said(session, announce, added, secondment_id, now)
+                check_can_respond(record, actor.user_id)
+            added = NoteAdded(record, kind, actor.user_id, text, is_new=True)
+            await _store(session, added, source_key, actor.now)
+            return await said(session, announce, added, secondment_id, actor.now)
     except IntegrityError:
         # Said when it was first added.
         assert record is not None, "the note's key clashed, so its request was found"
-        return NoteAdded(record, kind, actor_id, text, is_new=False)
+        return NoteAdded(record, kind, actor.user_id, text, is_new=False)
 
 
 async def _store(session: AsyncSession, added: NoteAdded, source_key: str, now: datetime) -> None:

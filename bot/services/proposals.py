@@ -15,6 +15,7 @@ from sqlalchemy import null, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.end_of_term import NOTE_MAX, NOTE_MIN, Proposed
 from bot.domain.errors import InvalidInput, NoLongerPending
 from bot.domain.exception_checks import check_exception, outside_the_rules
@@ -42,16 +43,13 @@ MAX_EXTENSION_DAYS = 3 * 366
 async def propose(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
     seen_version: int,
-    actor_id: str,
     kind: ProposalKind,
     end_date: date | None,
     note: str | None,
     announce: Announce[Proposed],
-    policy: Policy,
-    now: datetime,
     exception_reason: str | None = None,
 ) -> Proposed:
     """An extension or a permanent move proposed, as a new version of the terms the managers
@@ -59,27 +57,39 @@ async def propose(
     check = FieldChecker()
     note_text = _checked_note(check, kind, note)
     async with sessions.begin() as session:
-        before = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        today = await today_of(session, team_id, actor_id, now)
-        check_can_propose(before, actor_id, today)
+        before = await load_visible(
+            session, actor.team_id, secondment_id, actor.user_id, actor.policy
+        )
+        today = await today_of(session, actor.team_id, actor.user_id, actor.now)
+        check_can_propose(before, actor.user_id, today)
         terms = _proposed_terms(before.terms, kind, end_date, check)
-        exception = _exception_asked(before, terms, kind, today, exception_reason, policy, check)
+        exception = _exception_asked(
+            before, terms, kind, today, exception_reason, actor.policy, check
+        )
         if check.errors or terms is None:
             raise InvalidInput(check.errors)
         version = await next_terms_version(session, secondment_id)
-        proposer_side = next((s for s in Side if before.side(s).manager_id == actor_id), None)
-        values = _proposal(kind, version, actor_id, proposer_side, exception, now)
-        await _claim_proposal(session, before, seen_version, actor_id, values, today, policy)
-        _write_proposal(session, secondment_id, version, actor_id, terms, note_text, exception, now)
+        proposer_side = next((s for s in Side if before.side(s).manager_id == actor.user_id), None)
+        values = _proposal(kind, version, actor.user_id, proposer_side, exception, actor.now)
+        await _claim_proposal(
+            session, before, seen_version, actor.user_id, values, today, actor.policy
+        )
+        _write_proposal(
+            session, secondment_id, version, actor.user_id, terms, note_text, exception, actor.now
+        )
         if proposer_side is not None:
-            session.add(_proposers_approval(secondment_id, proposer_side, version, actor_id, now))
-        _record_proposed(session, secondment_id, version, actor_id, kind, terms, note_text, now)
+            session.add(
+                _proposers_approval(secondment_id, proposer_side, version, actor.user_id, actor.now)
+            )
+        _record_proposed(
+            session, secondment_id, version, actor.user_id, kind, terms, note_text, actor.now
+        )
         await session.flush()
-        await replan(session, secondment_id, policy, now)
-        record = await load_record(session, team_id, secondment_id, policy)
+        await replan(session, secondment_id, actor.policy, actor.now)
+        record = await load_record(session, actor.team_id, secondment_id, actor.policy)
         assert record is not None
-        proposed = Proposed(record, before.terms, actor_id)
-        return await said(session, announce, proposed, secondment_id, now)
+        proposed = Proposed(record, before.terms, actor.user_id)
+        return await said(session, announce, proposed, secondment_id, actor.now)
 
 
 def _checked_note(check: FieldChecker, kind: ProposalKind, note: str | None) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from bot.db import Sessions
-from bot.domain.policy import Policy
+from bot.domain.actor import Actor
 from bot.domain.record import SecondmentRecord
 from bot.models import Secondment
 from bot.services.loading import load_records, load_visible
@@ -16,19 +16,17 @@ from bot.services.loading import load_records, load_visible
 LIST_LIMIT = 20
 
 
-async def list_for_user(
-    sessions: Sessions, *, team_id: str, user_id: str, policy: Policy
-) -> tuple[list[SecondmentRecord], int]:
+async def list_for_user(sessions: Sessions, *, actor: Actor) -> tuple[list[SecondmentRecord], int]:
     """The user's most recent secondments (at most LIST_LIMIT), as employee, manager or delegate,
     and how many were found (LIST_LIMIT + 1 means there are more)."""
     involved = (
-        Secondment.team_id == team_id,
+        Secondment.team_id == actor.team_id,
         or_(
-            Secondment.employee_id == user_id,
-            Secondment.home_manager_id == user_id,
-            Secondment.host_manager_id == user_id,
-            Secondment.home_delegate_id == user_id,
-            Secondment.host_delegate_id == user_id,
+            Secondment.employee_id == actor.user_id,
+            Secondment.home_manager_id == actor.user_id,
+            Secondment.host_manager_id == actor.user_id,
+            Secondment.home_delegate_id == actor.user_id,
+            Secondment.host_delegate_id == actor.user_id,
         ),
     )
     async with sessions.begin() as session:
@@ -41,26 +39,28 @@ async def list_for_user(
                 .options(selectinload(Secondment.terms))
             )
         ).all()
-        records = await load_records(session, rows[:LIST_LIMIT], policy)
+        records = await load_records(session, rows[:LIST_LIMIT], actor.policy)
     return records, len(rows)
 
 
 async def get_for_user(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
-    user_id: str,
-    policy: Policy,
-    actor_is_hr: bool = False,
     check: Callable[[SecondmentRecord, str], None] | None = None,
 ) -> SecondmentRecord:
     """One secondment, if the user is one of its parties (or a delegate, or HR), and if `check`
     (a rule from bot.domain.permissions) lets them do what they are about to do."""
     async with sessions.begin() as session:
         record = await load_visible(
-            session, team_id, secondment_id, user_id, policy, actor_is_hr=actor_is_hr
+            session,
+            actor.team_id,
+            secondment_id,
+            actor.user_id,
+            actor.policy,
+            actor_is_hr=actor.is_hr,
         )
     if check is not None:
-        check(record, user_id)
+        check(record, actor.user_id)
     return record

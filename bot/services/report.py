@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.permissions import check_is_hr
 from bot.domain.report import (
@@ -53,24 +54,17 @@ def _ids(team_id: str, wanted: ReportFilter) -> Select[int]:
     return select(Secondment.id).join(TermsVersion, in_force()).where(*_in_filter(team_id, wanted))
 
 
-async def load_report(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    wanted: ReportFilter,
-    actor_is_hr: bool,
-    now: datetime,
-) -> Report:
+async def load_report(sessions: Sessions, *, actor: Actor, wanted: ReportFilter) -> Report:
     """HR's report over the secondments the filter picks: three reads, compiled in the domain."""
-    check_is_hr(actor_is_hr, REPORT_ACTION)
+    check_is_hr(actor.is_hr, REPORT_ACTION)
     async with sessions.begin() as session:
-        requests = await session.execute(_requests(team_id, wanted))
+        requests = await session.execute(_requests(actor.team_id, wanted))
         request_rows = [RequestRow(*row) for row in requests]
-        decisions = await session.execute(_decisions(team_id, wanted))
+        decisions = await session.execute(_decisions(actor.team_id, wanted))
         decision_rows = [DecisionRow(*row) for row in decisions]
-        check_ins = await session.execute(_check_ins(team_id, wanted))
+        check_ins = await session.execute(_check_ins(actor.team_id, wanted))
         counts = {row[0]: CheckIns(*row[1:]) for row in check_ins}
-    return compile_report(wanted, now, request_rows, decision_rows, counts)
+    return compile_report(wanted, actor.now, request_rows, decision_rows, counts)
 
 
 def _audit_counts(team_id: str, wanted: ReportFilter) -> Subquery:

@@ -9,6 +9,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.errors import InvalidInput
 from bot.domain.permissions import check_can_record_objectives
 from bot.domain.policy import Policy
@@ -56,20 +57,19 @@ async def activate(
 async def record_objectives(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
-    actor_id: str,
     text: str,
     source_key: str,
     announce: Announce[ObjectivesRecorded],
-    policy: Policy,
-    now: datetime,
 ) -> ObjectivesRecorded:
     """Record the objectives the employee and host manager agree, once per submitted form."""
     text = _checked(text)
     async with sessions.begin() as session:
-        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_record_objectives(record, actor_id)
+        record = await load_visible(
+            session, actor.team_id, secondment_id, actor.user_id, actor.policy
+        )
+        check_can_record_objectives(record, actor.user_id)
         result = await session.execute(
             update(Secondment)
             .where(
@@ -80,10 +80,10 @@ async def record_objectives(
             )
             .values(
                 agreed_objectives=text,
-                objectives_set_by=actor_id,
-                objectives_set_at=now,
+                objectives_set_by=actor.user_id,
+                objectives_set_at=actor.now,
                 objectives_key=source_key,
-                updated_at=now,
+                updated_at=actor.now,
             )
             .execution_options(synchronize_session=False)
         )
@@ -92,16 +92,16 @@ async def record_objectives(
             record_event(
                 session,
                 secondment_id=secondment_id,
-                actor_id=actor_id,
+                actor_id=actor.user_id,
                 action="objectives_recorded",
                 terms_version=record.terms_version,
-                at=now,
+                at=actor.now,
                 objectives=text,
             )
-        updated = await load_record(session, team_id, secondment_id, policy)
+        updated = await load_record(session, actor.team_id, secondment_id, actor.policy)
         assert updated is not None
-        recorded = ObjectivesRecorded(updated, actor_id, is_new)
-        return await said(session, announce, recorded, secondment_id, now)
+        recorded = ObjectivesRecorded(updated, actor.user_id, is_new)
+        return await said(session, announce, recorded, secondment_id, actor.now)
 
 
 def _checked(text: str) -> str:

@@ -4,13 +4,11 @@ where the new terms need one; bot/services/changes.py makes the change."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.conditions import CHANGE_NOTE_MAX
 from bot.domain.errors import InvalidInput
 from bot.domain.permissions import check_can_change
-from bot.domain.policy import Policy
 from bot.domain.request_form import RequestForm, validate_exception, validate_terms
 from bot.domain.term_changes import TermsChangedEvent
 from bot.services.changes import change_terms
@@ -22,40 +20,36 @@ from bot.services.people import today_of
 async def propose_change(
     sessions: Sessions,
     *,
-    team_id: str,
+    actor: Actor,
     secondment_id: int,
     seen_version: int,
-    actor_id: str,
     form: RequestForm,
     note: str | None,
     announce: Announce[TermsChangedEvent],
-    policy: Policy,
-    now: datetime,
 ) -> TermsChangedEvent:
     """The employee's edit of the terms, checked like a new request (in their own calendar)."""
     async with sessions.begin() as session:
-        record = await load_visible(session, team_id, secondment_id, actor_id, policy)
-        check_can_change(record, actor_id)
-        today = await today_of(session, team_id, actor_id, now)
-    terms = validate_terms(form, today=today, policy=policy)
+        record = await load_visible(
+            session, actor.team_id, secondment_id, actor.user_id, actor.policy
+        )
+        check_can_change(record, actor.user_id)
+        today = await today_of(session, actor.team_id, actor.user_id, actor.now)
+    terms = validate_terms(form, today=today, policy=actor.policy)
     errors = terms if isinstance(terms, dict) else {}
     if note and len(note) > CHANGE_NOTE_MAX:
         errors["change_note"] = f"Keep this to {CHANGE_NOTE_MAX} characters or fewer."
-    exception = validate_exception(form, policy)
+    exception = validate_exception(form, actor.policy)
     if isinstance(exception, dict):
         errors = {**exception, **errors}
     if errors or isinstance(terms, dict) or isinstance(exception, dict):
         raise InvalidInput(errors)
     return await change_terms(
         sessions,
-        team_id=team_id,
         secondment_id=secondment_id,
         seen_version=seen_version,
-        actor_id=actor_id,
         terms=terms,
         note=note,
         announce=announce,
-        policy=policy,
-        now=now,
+        actor=actor,
         exception=exception,
     )

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.db import Sessions
+from bot.domain.actor import Actor
 from bot.domain.permissions import check_can_export, may_read_check_in_note
-from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
 from bot.domain.written_record import (
     AuditEntry,
@@ -32,21 +32,15 @@ from bot.services.records import terms_of
 
 
 async def load_written_record(
-    sessions: Sessions,
-    *,
-    team_id: str,
-    secondment_id: int,
-    viewer_id: str,
-    viewer_is_hr: bool,
-    policy: Policy,
+    sessions: Sessions, *, actor: Actor, secondment_id: int
 ) -> WrittenRecord:
     """The written record of one secondment, as `viewer_id` may read it (or NotFound)."""
     async with sessions.begin() as session:
         record = check_can_export(
-            await load_record(session, team_id, secondment_id, policy),
+            await load_record(session, actor.team_id, secondment_id, actor.policy),
             secondment_id,
-            viewer_id,
-            viewer_is_hr,
+            actor.user_id,
+            actor.is_hr,
         )
 
         async def all_of(model: Any, *order: Any) -> list[Any]:
@@ -65,11 +59,11 @@ async def load_written_record(
         debriefs = await all_of(Debrief, Debrief.id)
         events = await all_of(AuditEvent, AuditEvent.id)
 
-    entries = [_check_in_entry(record, c, viewer_id, viewer_is_hr) for c in check_ins]
+    entries = [_check_in_entry(record, c, actor.user_id, actor.is_hr) for c in check_ins]
     withheld = {entry.sequence for entry in entries if entry.note_withheld}
     return WrittenRecord(
         record=record,
-        viewer_id=viewer_id,
+        viewer_id=actor.user_id,
         versions=[_version_entry(v) for v in versions],
         decisions=[_decision_entry(d) for d in decisions],
         notes=[NoteEntry(n.kind, n.author_id, n.text) for n in notes],

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.actor import Actor
 from bot.domain.decisions import DecisionRef
 from bot.services.delegation import delegate_checked
 from bot.services.requests import people_checked
@@ -41,15 +42,12 @@ async def check_delegate(client: AsyncWebClient, deps: Deps, due: Due, now: date
     settled = await delegate_checked(
         deps.sessions,
         check=(due.nudge_id, due.claim_token),
-        team_id=due.record.team_id,
+        actor=Actor(due.record.team_id, due.recipient_id, deps.policy, now),
         ref=DecisionRef.decode(str(due.payload["ref"])),
-        actor_id=due.recipient_id,
         delegate_id=chosen,
         person=people.get(chosen),
         announce=deps.say.delegation,
         refused=deps.say.delegation_refused,
-        policy=deps.policy,
-        now=now,
     )
     if not settled:
         raise Undelivered(CLAIM_LOST)

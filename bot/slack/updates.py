@@ -9,6 +9,7 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.domain.actor import Actor
 from bot.domain.record import SecondmentRecord
 from bot.services.asked import pin_unpinned_close
 from bot.services.home import load_home
@@ -43,12 +44,8 @@ async def republish_home(client: AsyncWebClient, deps: Deps, due: Due, now: date
     limits = decode_limits(str(due.payload.get("shown") or ""))
     home = await load_home(
         deps.sessions,
-        team_id=team,
-        user_id=user,
-        viewer_is_hr=await deps.hr.is_hr(client, team, user),
+        actor=Actor(team, user, deps.policy, now, await deps.hr.is_hr(client, team, user)),
         limits=limits,
-        policy=deps.policy,
-        now=now,
     )
     await client.views_publish(user_id=user, view=build_home(home, limits, user))
 

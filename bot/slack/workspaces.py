@@ -75,7 +75,7 @@ def oauth_settings(
 
     async def succeeded(args: AsyncSuccessArgs) -> BoltResponse:
         """Tell the bot a workspace is installed, then show Bolt's success page."""
-        # Keyed as a request's workspace is (listeners/context.py `team_of`): the org, when an
+        # Keyed as a request's workspace is (listeners/acting.py `Acting.team_id`): the org, when an
         # install names no team. (The manifest keeps org-wide installs off.)
         workspace = args.installation.team_id or args.installation.enterprise_id
         if workspace is not None:

@@ -18,6 +18,7 @@ from bot.services.absences import add_absence, cancel_absence
 from bot.services.away_handover import sweep_absences
 from bot.services.outbox import quiet
 from bot.services.requests import NewRequest, create_request
+from tests.support.actors import as_actor
 from tests.support.samples import TERMS
 
 TEAM, HOME, HOST, DEPUTY = "T1", "UHOME", "UHOST", "UDEPUTY"
@@ -38,13 +39,11 @@ async def _requests(engine: AsyncEngine, count: int) -> list[int]:
 async def _away_from_tuesday(engine: AsyncEngine) -> int:
     changed = await add_absence(
         make_sessions(engine),
-        team_id=TEAM,
         person=Person(HOME, tz="Europe/London"),
         form=AbsenceForm(date(2027, 1, 5), date(2027, 1, 8), DEPUTY),
         delegate=Person(DEPUTY),
         announce=quiet,
-        policy=POLICY,
-        now=NOW,
+        actor=as_actor(HOME, team=TEAM, now=NOW, policy=POLICY),
     )
     (away,) = changed.ahead
     return away.id
@@ -89,12 +88,9 @@ async def test_a_cancellation_racing_the_sweeps_leaves_every_side_with_its_manag
         sweep_absences(make_sessions(engine), quiet, POLICY, TUESDAY_NINE),
         cancel_absence(
             make_sessions(engine),
-            team_id=TEAM,
-            person_id=HOME,
             absence_id=absence_id,
             announce=quiet,
-            policy=POLICY,
-            now=TUESDAY_NINE,
+            actor=as_actor(HOME, team=TEAM, now=TUESDAY_NINE, policy=POLICY),
         ),
         sweep_absences(make_sessions(engine), quiet, POLICY, TUESDAY_NINE),
     )

@@ -18,6 +18,7 @@ from bot.models import AuditEvent, Decision
 from bot.services.decide import decide
 from bot.services.outbox import quiet
 from bot.services.requests import NewRequest, create_request
+from tests.support.actors import as_actor
 from tests.support.samples import TERMS
 
 TEAM, EMPLOYEE, HOME, HOST = "T1", "UEMP", "UHOME", "UHOST"
@@ -35,13 +36,10 @@ async def _approve(engine: AsyncEngine, secondment_id: int, side: Side) -> Decis
     try:
         return await decide(
             make_sessions(engine),
-            team_id=TEAM,
             ref=DecisionRef(secondment_id, side, 1),
-            actor_id=HOME if side is Side.HOME else HOST,
             outcome=Outcome.APPROVED,
             announce=quiet,
-            policy=POLICY,
-            now=NOW,
+            actor=as_actor(HOME if side is Side.HOME else HOST, team=TEAM, now=NOW, policy=POLICY),
         )
     except AlreadyDecided:
         return None

@@ -56,6 +56,7 @@ from bot.services.reconsider import override, reconsider
 from bot.services.requests import NewRequest, create_request
 from bot.services.withdrawal import withdraw
 from bot.slack_standin.recorded import WAIT_LIMIT
+from tests.support.actors import as_actor
 from tests.support.outbox import thread_opened
 from tests.support.rows import rows
 from tests.support.samples import TERMS
@@ -103,13 +104,10 @@ async def approve(
 ) -> DecisionMade:
     return await decide(
         sessions,
-        team_id=TEAM,
         ref=DecisionRef(secondment_id, side, version),
-        actor_id=actor or manager(side),
         outcome=Outcome.APPROVED,
         announce=quiet,
-        policy=POLICY,
-        now=now,
+        actor=as_actor(actor or manager(side), team=TEAM, now=now, policy=POLICY),
     )
 
 
@@ -118,13 +116,10 @@ async def block(
 ) -> DecisionMade:
     return await decide(
         sessions,
-        team_id=TEAM,
         ref=DecisionRef(secondment_id, side, version),
-        actor_id=manager(side),
         outcome=Outcome.BLOCKED,
         announce=quiet,
-        policy=POLICY,
-        now=NOW,
+        actor=as_actor(manager(side), team=TEAM, now=NOW, policy=POLICY),
         block=BLOCK,
     )
 
@@ -142,15 +137,12 @@ async def change(
 ) -> TermsChangedEvent:
     return await change_terms(
         sessions,
-        team_id=TEAM,
         secondment_id=secondment_id,
         seen_version=seen,
-        actor_id=actor,
         terms=terms,
         note=note,
         announce=quiet,
-        policy=POLICY,
-        now=now,
+        actor=as_actor(actor, team=TEAM, now=now, policy=POLICY),
         approving_side=approving_side,
     )
 
@@ -171,7 +163,7 @@ async def open_nudges(sessions: Sessions, secondment_id: int) -> list[Nudge]:
 
 async def current(sessions: Sessions, secondment_id: int) -> SecondmentRecord:
     return await get_for_user(
-        sessions, team_id=TEAM, secondment_id=secondment_id, user_id=EMPLOYEE, policy=POLICY
+        sessions, secondment_id=secondment_id, actor=as_actor(EMPLOYEE, team=TEAM, policy=POLICY)
     )
 
 
@@ -274,12 +266,9 @@ async def test_a_withdrawn_request_cannot_change(sessions: Sessions) -> None:
     record = await new_request(sessions)
     await withdraw(
         sessions,
-        team_id=TEAM,
         secondment_id=record.id,
-        actor_id=EMPLOYEE,
         announce=quiet,
-        policy=POLICY,
-        now=NOW,
+        actor=as_actor(EMPLOYEE, team=TEAM, now=NOW, policy=POLICY),
     )
 
     with pytest.raises(NoLongerPending) as refused:
@@ -487,12 +476,9 @@ async def _withdraw(
 ) -> SecondmentRecord:
     return await withdraw(
         sessions,
-        team_id=TEAM,
         secondment_id=secondment_id,
-        actor_id=actor,
         announce=quiet,
-        policy=POLICY,
-        now=now,
+        actor=as_actor(actor, team=TEAM, now=now, policy=POLICY),
     )
 
 
@@ -517,13 +503,10 @@ async def test_withdrawing_closes_open_escalations(sessions: Sessions) -> None:
     await block(sessions, record.id)
     await ask_for_review(
         sessions,
-        team_id=TEAM,
         secondment_id=record.id,
-        actor_id=EMPLOYEE,
         message=None,
         announce=quiet,
-        policy=POLICY,
-        now=NOW,
+        actor=as_actor(EMPLOYEE, team=TEAM, now=NOW, policy=POLICY),
     )
 
     withdrawn = await _withdraw(sessions, record.id)
@@ -643,12 +626,9 @@ async def test_reconsidering_lifts_the_block_and_starts_a_new_round(sessions: Se
 
     made = await reconsider(
         sessions,
-        team_id=TEAM,
         ref=DecisionRef(record.id, Side.HOME, 1),
-        actor_id=HOME,
         announce=quiet,
-        policy=POLICY,
-        now=tuesday,
+        actor=as_actor(HOME, team=TEAM, now=tuesday, policy=POLICY),
     )
 
     after = made.record
@@ -675,12 +655,9 @@ async def test_reconsidering_when_the_other_side_approved_completes_the_approval
 
     made = await reconsider(
         sessions,
-        team_id=TEAM,
         ref=DecisionRef(record.id, Side.HOME, 1),
-        actor_id=HOME,
         announce=quiet,
-        policy=POLICY,
-        now=LATER,
+        actor=as_actor(HOME, team=TEAM, now=LATER, policy=POLICY),
     )
 
     assert made.completed_approval
@@ -702,12 +679,9 @@ async def test_only_the_blocking_side_may_reconsider(sessions: Sessions, actor: 
     with pytest.raises(NotYourSide):
         await reconsider(
             sessions,
-            team_id=TEAM,
             ref=DecisionRef(record.id, Side.HOME, 1),
-            actor_id=actor,
             announce=quiet,
-            policy=POLICY,
-            now=LATER,
+            actor=as_actor(actor, team=TEAM, now=LATER, policy=POLICY),
         )
 
     assert (await current(sessions, record.id)).status is Status.BLOCKED
@@ -718,14 +692,10 @@ async def _override(
 ) -> DecisionMade:
     return await override(
         sessions,
-        team_id=TEAM,
         ref=DecisionRef(secondment_id, Side.HOME, 1),
-        actor_id=HR,
         justification="Cover is agreed with the platform team from March.",
-        actor_is_hr=actor_is_hr,
         announce=quiet,
-        policy=policy,
-        now=LATER,
+        actor=as_actor(HR, team=TEAM, now=LATER, policy=policy, is_hr=actor_is_hr),
     )
 
 
@@ -791,16 +761,12 @@ async def _note(
 ) -> Any:
     return await add_note(
         sessions,
-        team_id=TEAM,
         secondment_id=secondment_id,
-        actor_id=actor,
         kind=kind,
         text="We can lend a contractor for the rota.",
         source_key=key,
-        actor_is_hr=actor_is_hr,
         announce=quiet,
-        policy=POLICY,
-        now=LATER,
+        actor=as_actor(actor, team=TEAM, now=LATER, policy=POLICY, is_hr=actor_is_hr),
     )
 
 
@@ -889,13 +855,10 @@ async def test_the_same_submission_twice_adds_one_note(sessions: Sessions) -> No
 async def _ask(sessions: Sessions, secondment_id: int, actor: str, now: datetime = LATER) -> Any:
     return await ask_for_review(
         sessions,
-        team_id=TEAM,
         secondment_id=secondment_id,
-        actor_id=actor,
         message="Please look at the cover plan.",
         announce=quiet,
-        policy=POLICY,
-        now=now,
+        actor=as_actor(actor, team=TEAM, now=now, policy=POLICY),
     )
 
 
@@ -957,12 +920,9 @@ async def test_after_a_new_round_a_review_can_be_asked_again(sessions: Sessions)
     await _ask(sessions, record.id, EMPLOYEE, now=LATER)
     await reconsider(
         sessions,
-        team_id=TEAM,
         ref=DecisionRef(record.id, Side.HOME, 1),
-        actor_id=HOME,
         announce=quiet,
-        policy=POLICY,
-        now=LATER,
+        actor=as_actor(HOME, team=TEAM, now=LATER, policy=POLICY),
     )
     await block(sessions, record.id, Side.HOST)  # round 2 is blocked in its turn
     second_ask = LATER + timedelta(days=1)
@@ -991,13 +951,10 @@ async def _delegate(
 ) -> Any:
     return await delegate(
         sessions,
-        team_id=TEAM,
         ref=DecisionRef(secondment_id, side, 1),
-        actor_id=actor,
         person=Person(to, tz=LONDON),
         announce=quiet,
-        policy=POLICY,
-        now=now,
+        actor=as_actor(actor, team=TEAM, now=now, policy=POLICY),
     )
 
 
@@ -1110,12 +1067,11 @@ async def test_asking_hr_is_refused_on_submission_too_when_no_hr_is_set_up(
     with pytest.raises(HrNotConfigured):
         await ask_for_review(
             sessions,
-            team_id=TEAM,
             secondment_id=record.id,
-            actor_id=EMPLOYEE,
             message=None,
             announce=quiet,
-            policy=replace(POLICY, hr_configured=False),
-            now=LATER,
+            actor=as_actor(
+                EMPLOYEE, team=TEAM, now=LATER, policy=replace(POLICY, hr_configured=False)
+            ),
         )
     assert await rows(sessions, Escalation) == []

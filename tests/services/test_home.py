@@ -28,6 +28,7 @@ from bot.models import Decision, Secondment, TermsVersion
 from bot.services.home import load_home
 from bot.services.loading import load_record
 from bot.services.people import remember_people
+from tests.support.actors import as_actor
 from tests.support.harness import EMPLOYEE, HOME, HOST
 from tests.support.samples import TERMS
 from tests.support.seeds import Spec, counting, seed
@@ -49,12 +50,8 @@ async def _home(
 ) -> Home:
     return await load_home(
         make_sessions(engine),
-        team_id=TEAM_ID,
-        user_id=user_id,
-        viewer_is_hr=hr,
         limits=limits,
-        policy=Policy(),
-        now=now,
+        actor=as_actor(user_id, team=TEAM_ID, now=now, policy=Policy(), is_hr=hr),
     )
 
 

@@ -35,6 +35,7 @@ from bot.services.outbox import LEASE, quiet
 from bot.services.queries import get_for_user
 from bot.services.requests import NewRequest, create_request
 from bot.services.sweep import Due, claim_due
+from tests.support.actors import as_actor
 from tests.support.outbox import thread_opened
 from tests.support.rows import rows
 from tests.support.samples import TERMS
@@ -83,13 +84,10 @@ async def decide_side(
         block = BlockDetails(BlockReason.WORKLOAD, "The team is short until the release ships.")
     return await decide(
         sessions,
-        team_id=TEAM,
         ref=DecisionRef(secondment_id, side, 1),
-        actor_id=HOME if side is Side.HOME else HOST,
         outcome=outcome,
         announce=quiet,
-        policy=POLICY,
-        now=now,
+        actor=as_actor(HOME if side is Side.HOME else HOST, team=TEAM, now=now, policy=POLICY),
         block=block,
     )
 
@@ -431,7 +429,7 @@ async def test_sending_the_escalation_records_a_no_decision_escalation(
     )
     assert escalation.resolved_at is None
     shown = await get_for_user(
-        sessions, team_id=TEAM, secondment_id=record.id, user_id=EMPLOYEE, policy=POLICY
+        sessions, secondment_id=record.id, actor=as_actor(EMPLOYEE, team=TEAM, policy=POLICY)
     )
     assert [(e.kind, e.raised_by) for e in shown.open_escalations] == [
         (EscalationKind.NO_DECISION, None)
@@ -465,15 +463,12 @@ async def test_an_escalation_sent_as_its_round_ends_is_not_left_open(sessions: S
     # While the message to HR is on its way, the employee changes the terms: a new round.
     await change_terms(
         sessions,
-        team_id=TEAM,
         secondment_id=record.id,
         seen_version=1,
-        actor_id=EMPLOYEE,
         terms=replace(TERMS, time_commitment=80),
         note=None,
         announce=quiet,
-        policy=POLICY,
-        now=ESCALATION + SECOND,
+        actor=as_actor(EMPLOYEE, team=TEAM, now=ESCALATION + SECOND, policy=POLICY),
     )
 
     marked = await mark_sent(sessions, escalation_due, now=ESCALATION + 2 * SECOND, policy=POLICY)

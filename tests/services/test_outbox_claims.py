@@ -36,6 +36,7 @@ from bot.services.outbox import LEASE, quiet
 from bot.services.renewals import renew_and_mark
 from bot.services.requests import NewRequest, create_request
 from bot.services.sweep import Due, claim_due
+from tests.support.actors import as_actor
 from tests.support.outbox import thread_opened
 from tests.support.rows import rows
 from tests.support.samples import TERMS
@@ -310,15 +311,12 @@ async def test_reminders_planned_again_for_a_request_never_shown_are_cancelled_t
     await mark_failed(sessions, opening, error="user_disabled", now=NOW, retry_at=None)
     await change_terms(
         sessions,
-        team_id="T1",
         secondment_id=secondment,
         seen_version=1,
-        actor_id="UEMP",
         terms=replace(TERMS, role_title="Senior analyst"),
         note=None,
         announce=quiet,
-        policy=POLICY,
-        now=NOW + SECOND,
+        actor=as_actor("UEMP", team="T1", now=NOW + SECOND, policy=POLICY),
     )
     planned = await rows(
         sessions,
@@ -363,12 +361,9 @@ async def test_a_delegate_check_whose_claim_another_sweep_took_settles_nothing(
     ref = DecisionRef(secondment, Side.HOME, 1)
     await delegate_once_checked(
         sessions,
-        team_id="T1",
         ref=ref,
-        actor_id="UHOME",
         delegate_id="UDEL",
-        now=NOW,
-        policy=POLICY,
+        actor=as_actor("UHOME", team="T1", now=NOW, policy=POLICY),
     )
     (slow,) = await claim_due(sessions, now=NOW, policy=POLICY, secondment_id=secondment)
     later = NOW + LEASE + SECOND
@@ -378,15 +373,12 @@ async def test_a_delegate_check_whose_claim_another_sweep_took_settles_nothing(
         return delegate_checked(
             sessions,
             check=(check.nudge_id, check.claim_token),
-            team_id="T1",
             ref=ref,
-            actor_id="UHOME",
             delegate_id="UDEL",
             person=Person("UDEL"),
             announce=quiet,
             refused=quiet,
-            policy=POLICY,
-            now=later,
+            actor=as_actor("UHOME", team="T1", now=later, policy=POLICY),
         )
 
     assert await settle(slow) is False

@@ -30,6 +30,7 @@ from bot.slack.ids import Action, Callback
 from bot.webhook import Webhook, send_due_events
 from tests.conftest import NOW
 from tests.support import forms, wire
+from tests.support.actors import as_actor
 from tests.support.flows import approve, ref
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, Harness
 from tests.support.receiver import Received, Receiver
@@ -317,13 +318,10 @@ async def test_changes_committing_at_once_while_a_sender_sends_arrive_each_once_
     async def approving(thread: Any, side: Side, user: str) -> None:
         await decide(
             bot.sessions,
-            team_id=bot.team_id,
             ref=ref(thread, side),
-            actor_id=user,
             outcome=Outcome.APPROVED,
             announce=quiet,
-            policy=bot.deps.policy,
-            now=now,
+            actor=as_actor(user, team=bot.team_id, now=now, policy=bot.deps.policy),
         )
 
     async def sending() -> None:

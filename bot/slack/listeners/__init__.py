@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack.deps import Deps
 from bot.slack.listeners import (
+    acting,
     actions,
     away,
     calendar,
@@ -27,7 +28,8 @@ from bot.slack.listeners import errors as error_path
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
-    """Wire every listener to the app, the error path first."""
+    """Register every listener with Bolt, after the middleware that says who acts."""
+    acting.register(app, deps)  # first: every listener reads who acts from it
     error_path.register(app)
     events_once.register(app, deps)
     commands.register(app, deps)

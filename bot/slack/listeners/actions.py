@@ -21,13 +21,11 @@ from bot.slack.builders.ways_forward_modals import build_conditions_modal, build
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
+from bot.slack.listeners.acting import acting
 from bot.slack.listeners.context import (
     as_hr_if_theirs,
     button_value,
     changing,
-    is_hr,
-    team_of,
-    user_of,
 )
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import may_make, opens_modal
@@ -83,17 +81,13 @@ async def handle_approve_action(
         async with changing(deps, context):
             return await decide(
                 deps.sessions,
-                team_id=team_of(context),
                 ref=_ref(body),
-                actor_id=user_of(context),
                 outcome=Outcome.APPROVED,
-                announce=and_home(deps.say.decision, body, user_of(context)),
-                policy=deps.policy,
-                now=deps.clock.now(),
-                actor_is_hr=as_hr,
+                announce=and_home(deps.say.decision, body, acting(context).user_id),
+                actor=acting(context).actor(is_hr=as_hr),
             )
 
-    made = await as_hr_if_theirs(approve, lambda: is_hr(deps, client, context))
+    made = await as_hr_if_theirs(approve, lambda: acting(context).is_hr(client))
     await deliver_now(client, deps, made.record)
 
 
@@ -109,12 +103,9 @@ async def handle_reconsider_action(
     async with changing(deps, context):
         made = await reconsider(
             deps.sessions,
-            team_id=team_of(context),
             ref=_ref(body),
-            actor_id=user_of(context),
-            announce=and_home(deps.say.decision, body, user_of(context)),
-            policy=deps.policy,
-            now=deps.clock.now(),
+            announce=and_home(deps.say.decision, body, acting(context).user_id),
+            actor=acting(context).actor(),
         )
     await deliver_now(client, deps, made.record)
 

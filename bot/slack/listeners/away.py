@@ -19,7 +19,8 @@ from bot.slack.builders.home_limits import DEFAULT_LIMITS
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, AwayField, Callback
-from bot.slack.listeners.context import button_value, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import button_value
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.home import show_home
 from bot.slack.parsing import parse_away_form, parse_number
@@ -57,20 +58,18 @@ async def handle_away_submission(
 ) -> None:
     """Save the time away entered, once Slack says who the person and their delegate are."""
     form = parse_away_form(view["state"]["values"])
-    team, user = team_of(context), user_of(context)
+    team, user = acting(context).team_id, acting(context).user_id
     wanted = [user, *([form.delegate_id] if form.delegate_id else [])]
     people = await deps.directory.people_in_time(client, team, wanted)
     if people is None or user not in people:
         raise InvalidInput({AwayField.FIRST_DAY: SLACK_SLOW})
     changed = await add_absence(
         deps.sessions,
-        team_id=team,
         person=people[user],
         form=form,
         delegate=people.get(form.delegate_id or ""),
         announce=deps.say.away,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     from_home = view.get("private_metadata") == FROM_HOME
     await ack(response_action="update", view=build_away_saved(changed.ahead, from_home=from_home))
@@ -92,13 +91,7 @@ async def handle_away_cancel_action(
     if absence_id is None:
         return  # not a button of ours: nothing to cancel
     changed = await cancel_absence(
-        deps.sessions,
-        team_id=team_of(context),
-        person_id=user_of(context),
-        absence_id=absence_id,
-        announce=deps.say.away,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        deps.sessions, absence_id=absence_id, announce=deps.say.away, actor=acting(context).actor()
     )
     await deliver_handed(client, deps, changed)
     await _show_cancelled(deps, client, context, body, changed)
@@ -139,7 +132,10 @@ async def open_away_form(
 ) -> None:
     """Open the time-away form, above the time away already entered."""
     ahead, today = await time_away(
-        deps.sessions, team_id=team_of(context), person_id=user_of(context), now=deps.clock.now()
+        deps.sessions,
+        team_id=acting(context).team_id,
+        person_id=acting(context).user_id,
+        now=deps.clock.now(),
     )
     view = build_away_modal(ahead, today, from_home=from_home)
     await client.views_open(trigger_id=trigger_id, view=view)

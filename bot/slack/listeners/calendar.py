@@ -11,6 +11,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.domain.actor import Actor
 from bot.domain.calendar_links import CalendarLink
 from bot.domain.errors import UnreadableReference
 from bot.services.calendar_feeds import calendar_link, reset_calendar_link
@@ -18,7 +19,8 @@ from bot.slack.builders.calendar import build_calendar_link, build_calendars_off
 from bot.slack.builders.messages import Message
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import button_value, changing, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import button_value, changing
 from bot.slack.listeners.errors import answered
 from bot.slack.parsing import parse_number
 
@@ -26,16 +28,16 @@ from bot.slack.parsing import parse_number
 async def calendar_answer(
     deps: Deps,
     context: AsyncBoltContext,
-    linked: Callable[[str, str], Awaitable[CalendarLink]],
+    linked: Callable[[Actor], Awaitable[CalendarLink]],
     *,
     reset: bool = False,
 ) -> Message:
-    """The person's link, made or reset by `linked(team, user)` in their turn among the
-    process's changes; or why there are no links here."""
+    """The person's link, made or reset by `linked(actor)` in their turn among the process's
+    changes; or why there are no links here."""
     if deps.public_url is None:
         return build_calendars_off()
     async with changing(deps, context):
-        link = await linked(team_of(context), user_of(context))
+        link = await linked(acting(context).actor())
     return build_calendar_link(link, deps.public_url, reset=reset)
 
 
@@ -52,9 +54,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         message = await calendar_answer(
             deps,
             context,
-            lambda team, user: calendar_link(
-                deps.sessions, team_id=team, user_id=user, now=deps.clock.now()
-            ),
+            lambda actor: calendar_link(deps.sessions, actor=actor),
         )
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=False)
 
@@ -71,9 +71,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         message = await calendar_answer(
             deps,
             context,
-            lambda team, user: reset_calendar_link(
-                deps.sessions, team_id=team, user_id=user, seen_version=seen, now=deps.clock.now()
-            ),
+            lambda actor: reset_calendar_link(deps.sessions, seen_version=seen, actor=actor),
             reset=True,
         )
         await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)

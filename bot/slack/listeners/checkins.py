@@ -19,7 +19,8 @@ from bot.slack.builders.replies import build_snoozed
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.context import button_value, changing, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import button_value, changing
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_check_in
@@ -69,12 +70,9 @@ async def handle_check_in_snooze_action(
     async with changing(deps, context):
         until = await snooze_check_in(
             deps.sessions,
-            team_id=team_of(context),
             secondment_id=ref.secondment_id,
             sequence=ref.sequence,
-            actor_id=user_of(context),
-            policy=deps.policy,
-            now=deps.clock.now(),
+            actor=acting(context).actor(),
         )
     await respond(
         **build_snoozed(until).as_kwargs(), response_type="ephemeral", replace_original=False
@@ -94,16 +92,13 @@ async def handle_check_in_submission(
     note, share = parse_check_in(view["state"]["values"])
     result = await answer_check_in(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=ref.secondment_id,
         sequence=ref.sequence,
-        actor_id=user_of(context),
         answer=ref.answer,
         note=note,
         share_with_home=share,
         announce=deps.say.check_in,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     await ack()
     await deliver_now(client, deps, result.record)

@@ -31,9 +31,9 @@ from bot.slack.builders.written_record import (
 from bot.slack.deps import Deps
 from bot.slack.files import try_send_file
 from bot.slack.ids import Command, Subcommand
+from bot.slack.listeners.acting import acting
 from bot.slack.listeners.away import open_away_form
 from bot.slack.listeners.calendar import calendar_answer
-from bot.slack.listeners.context import is_hr, team_of, user_of
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.report import answer_report
 from bot.slack.parsing import first_mention, parse_command, parse_number
@@ -97,27 +97,19 @@ async def _away(typed: Typed) -> None:
 
 
 async def _list(typed: Typed) -> Message:
-    deps, user = typed.deps, user_of(typed.context)
-    records, total = await list_for_user(
-        deps.sessions, team_id=team_of(typed.context), user_id=user, policy=deps.policy
-    )
-    return build_list(records, total, user)
+    actor = acting(typed.context).actor()
+    records, total = await list_for_user(typed.deps.sessions, actor=actor)
+    return build_list(records, total, actor.user_id)
 
 
 async def _status(typed: Typed) -> Message:
-    deps, argument, user = typed.deps, typed.argument, user_of(typed.context)
+    argument = typed.argument
     number = parse_number(argument)
     if number is None:
         return build_usage(f"status {argument}".strip(), "a secondment's number", "status 12")
-    record = await get_for_user(
-        deps.sessions,
-        team_id=team_of(typed.context),
-        secondment_id=number,
-        user_id=user,
-        policy=deps.policy,
-        actor_is_hr=await is_hr(deps, typed.client, typed.context),
-    )
-    return build_status(record, user)
+    actor = await acting(typed.context).as_hr(typed.client)
+    record = await get_for_user(typed.deps.sessions, secondment_id=number, actor=actor)
+    return build_status(record, actor.user_id)
 
 
 async def _calendar(typed: Typed) -> Message:
@@ -125,9 +117,7 @@ async def _calendar(typed: Typed) -> Message:
     return await calendar_answer(
         deps,
         typed.context,
-        lambda team, user: calendar_link(
-            deps.sessions, team_id=team, user_id=user, now=deps.clock.now()
-        ),
+        lambda actor: calendar_link(deps.sessions, actor=actor),
     )
 
 
@@ -140,29 +130,20 @@ async def _checkins(typed: Typed) -> Message:
     assert number is not None and weeks is not None
     record = await set_check_in_interval(
         deps.sessions,
-        team_id=team_of(typed.context),
         secondment_id=number,
-        actor_id=user_of(typed.context),
         weeks=weeks,
-        actor_is_hr=await is_hr(deps, typed.client, typed.context),
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=await acting(typed.context).as_hr(typed.client),
     )
     return build_interval_set(record)
 
 
 async def _export(typed: Typed) -> Message:
-    deps, argument, user = typed.deps, typed.argument, user_of(typed.context)
+    deps, argument, user = typed.deps, typed.argument, acting(typed.context).user_id
     number = parse_number(argument)
     if number is None:
         return build_usage(f"export {argument}".strip(), "a secondment's number", "export 12")
     written = await load_written_record(
-        deps.sessions,
-        team_id=team_of(typed.context),
-        secondment_id=number,
-        viewer_id=user,
-        viewer_is_hr=await is_hr(deps, typed.client, typed.context),
-        policy=deps.policy,
+        deps.sessions, secondment_id=number, actor=await acting(typed.context).as_hr(typed.client)
     )
     document = build_written_record(written, deps.clock.now())
     error = await try_send_file(
@@ -178,7 +159,7 @@ async def _export(typed: Typed) -> Message:
 
 async def _erase(typed: Typed) -> Message:
     person = first_mention(typed.argument)
-    check_is_hr(await is_hr(typed.deps, typed.client, typed.context), "erase a person's data")
+    check_is_hr(await acting(typed.context).is_hr(typed.client), "erase a person's data")
     if person:
         return build_erase_confirmation(person)
     return build_help(f"erase {typed.argument}", typed.deps.policy.rules)

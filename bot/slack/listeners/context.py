@@ -1,4 +1,5 @@
-"""Who and where a request comes from, read from Bolt's context."""
+"""What listeners share around a change: its turn after the answer, HR's powers looked up in
+time, and the button clicked."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.domain.errors import InvalidInput, NotYourSide, UnreadableReference
 from bot.slack import directory
 from bot.slack.deps import Deps
+from bot.slack.listeners.acting import acting
 
 T = TypeVar("T")
 
@@ -35,41 +37,21 @@ async def changing(deps: Deps, context: AsyncBoltContext) -> AsyncIterator[None]
         yield
 
 
-def team_of(context: AsyncBoltContext) -> str:
-    """The workspace a request belongs to; on Enterprise Grid, the org when there is no team."""
-    team = context.team_id or context.enterprise_id
-    if not team:
-        raise ValueError("request carries no team or enterprise id")
-    return str(team)
-
-
-def user_of(context: AsyncBoltContext) -> str:
-    """The Slack id of the person a request comes from."""
-    if not context.user_id:
-        raise ValueError("request carries no user id")
-    return str(context.user_id)
-
-
-async def is_hr(deps: Deps, client: AsyncWebClient, context: AsyncBoltContext) -> bool:
-    """Whether the person a request comes from has HR's powers."""
-    return await deps.hr.is_hr(client, team_of(context), user_of(context))
-
-
 HR_SLOW = "Slack did not answer in time to confirm you are in HR. Please submit again in a moment."
 
 
 async def is_hr_before_answering(
     deps: Deps, client: AsyncWebClient, context: AsyncBoltContext, *, field: str
 ) -> bool:
-    """`is_hr` for a form not yet answered: reading the HR channel's members may need Slack, which
-    gets `directory.LOOKUP_SECONDS`. After that the last read of the members answers, if it is
-    recent enough (`MEMBERS_FALLBACK_SECONDS`), while the new one finishes for the next form;
-    with none, the form asks to submit again (on `field`)."""
+    """`Acting.is_hr` for a form not yet answered: reading the HR channel's members may need
+    Slack, which gets `directory.LOOKUP_SECONDS`. After that the last read of the members
+    answers, if it is recent enough (`MEMBERS_FALLBACK_SECONDS`), while the new one finishes for
+    the next form; with none, the form asks to submit again (on `field`)."""
     try:
         async with asyncio.timeout(directory.LOOKUP_SECONDS):
-            return await is_hr(deps, client, context)
+            return await acting(context).is_hr(client)
     except TimeoutError:
-        known = deps.hr.was_hr(team_of(context), user_of(context))
+        known = deps.hr.was_hr(acting(context).team_id, acting(context).user_id)
         if known is None:
             raise InvalidInput({field: HR_SLOW}) from None
         return known

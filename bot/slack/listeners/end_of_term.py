@@ -20,7 +20,8 @@ from bot.slack.builders.end_of_term import build_extension_modal, build_permanen
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.context import button_value, changing, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import button_value, changing
 from bot.slack.listeners.errors import answered, answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_proposal
@@ -65,12 +66,9 @@ async def handle_confirm_return_action(
     async with changing(deps, context):
         confirmed = await confirm_return(
             deps.sessions,
-            team_id=team_of(context),
             secondment_id=RequestRef.decode(button_value(body)).secondment_id,
-            actor_id=user_of(context),
             announce=deps.say.return_confirmed,
-            policy=deps.policy,
-            now=deps.clock.now(),
+            actor=acting(context).actor(),
         )
     await deliver_now(client, deps, confirmed.record)
 
@@ -88,16 +86,13 @@ async def _submit(
     ref = RequestRef.decode(view["private_metadata"])
     proposed = await propose(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=ref.secondment_id,
         seen_version=ref.terms_version,
-        actor_id=user_of(context),
         kind=kind,
         end_date=end_date,
         note=note,
         announce=deps.say.proposal,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
         exception_reason=exception_reason,
     )
     await ack()

@@ -19,7 +19,8 @@ from bot.slack.builders.home import build_home
 from bot.slack.builders.home_limits import DEFAULT_LIMITS, show_more
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Event
-from bot.slack.listeners.context import button_value, is_hr, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import button_value
 from bot.slack.listeners.errors import answered
 from bot.slack.publish import publish_home
 
@@ -55,14 +56,6 @@ async def show_home(
     limits: Mapping[HomeSection, int],
 ) -> None:
     """Load and publish the clicker's Home; HR's sections only if HR says they are HR."""
-    user = user_of(context)
-    home = await load_home(
-        deps.sessions,
-        team_id=team_of(context),
-        user_id=user,
-        viewer_is_hr=await is_hr(deps, client, context),
-        limits=limits,
-        policy=deps.policy,
-        now=deps.clock.now(),
-    )
+    user = acting(context).user_id
+    home = await load_home(deps.sessions, limits=limits, actor=await acting(context).as_hr(client))
     await publish_home(client, user, build_home(home, limits, user))

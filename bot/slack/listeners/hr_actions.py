@@ -22,7 +22,8 @@ from bot.slack.builders.ways_forward_modals import build_text_modal, hr_note_for
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import button_value, changing, is_hr, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import button_value, changing
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import may_make, opens_modal, visible
 from bot.slack.refs import RequestRef
@@ -72,7 +73,7 @@ async def handle_hr_view_action(
     """Show HR the request an escalation is about, in full and privately."""
     await ack()
     record = await visible(deps, hr_action="view any request")(context, client, button_value(body))
-    message = build_status(record, user_of(context))
+    message = build_status(record, acting(context).user_id)
     await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=False)
 
 
@@ -86,15 +87,12 @@ async def handle_erase_person_action(
 ) -> None:
     """Erase one person's data once HR confirms, and say what was erased."""
     await ack()
-    actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
+    actor_is_hr = await acting(context).is_hr(client)  # asked of Slack before taking a turn
     async with changing(deps, context):
         erased = await erase_person(
             deps.sessions,
-            team_id=team_of(context),
             person_id=button_value(body),
-            actor_id=user_of(context),
-            actor_is_hr=actor_is_hr,
-            now=deps.clock.now(),
+            actor=acting(context).actor(is_hr=actor_is_hr),
         )
     message = build_person_erased(erased)
     await respond(**message.as_kwargs(), response_type="ephemeral", replace_original=True)
@@ -110,19 +108,15 @@ async def handle_exception_grant_action(
     """Record HR's grant of an exception to its rules."""
     await ack()
     ref = RequestRef.decode(button_value(body))
-    actor_is_hr = await is_hr(deps, client, context)  # asked of Slack before taking a turn
+    actor_is_hr = await acting(context).is_hr(client)  # asked of Slack before taking a turn
     async with changing(deps, context):
         decided = await decide_exception(
             deps.sessions,
-            team_id=team_of(context),
             secondment_id=ref.secondment_id,
             terms_version=ref.terms_version,
-            actor_id=user_of(context),
-            actor_is_hr=actor_is_hr,
             granted=True,
             note=None,
             announce=deps.say.exception_decided,
-            policy=deps.policy,
-            now=deps.clock.now(),
+            actor=acting(context).actor(is_hr=actor_is_hr),
         )
     await deliver_now(client, deps, decided.record)

@@ -20,7 +20,8 @@ from bot.services.moves import check_move
 from bot.services.queries import get_for_user
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import as_hr_if_theirs, button_value, is_hr, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import as_hr_if_theirs, button_value
 from bot.slack.listeners.errors import answered
 from bot.slack.refs import secondment_of
 
@@ -66,15 +67,12 @@ def visible(
         """The request the value names, once the clicker is allowed it."""
         actor_is_hr = False
         if hr_action is not None:
-            actor_is_hr = await is_hr(deps, client, context)
+            actor_is_hr = await acting(context).is_hr(client)
             check_is_hr(actor_is_hr, hr_action)
         return await get_for_user(
             deps.sessions,
-            team_id=team_of(context),
             secondment_id=secondment_of(value),
-            user_id=user_of(context),
-            policy=deps.policy,
-            actor_is_hr=actor_is_hr,
+            actor=acting(context).actor(is_hr=actor_is_hr),
             check=check,
         )
 
@@ -95,17 +93,14 @@ def may_make(deps: Deps, move: Move | None) -> Loader[SecondmentRecord]:
             """Check the move, as the clicker or as HR."""
             return check_move(
                 deps.sessions,
-                team_id=team_of(context),
                 ref=DecisionRef.decode(value),
-                actor_id=user_of(context),
                 move=move,
-                policy=deps.policy,
-                actor_is_hr=as_hr,
+                actor=acting(context).actor(is_hr=as_hr),
             )
 
         if move is Move.OVERRIDE:
-            return await check(await is_hr(deps, client, context))
+            return await check(await acting(context).is_hr(client))
         # A side HR decides because its decider's account was deactivated: HR may block it.
-        return await as_hr_if_theirs(check, lambda: is_hr(deps, client, context))
+        return await as_hr_if_theirs(check, lambda: acting(context).is_hr(client))
 
     return load

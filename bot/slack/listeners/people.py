@@ -15,7 +15,7 @@ from bot.services.hr_fallback import hand_to_hr
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Event
-from bot.slack.listeners.context import team_of
+from bot.slack.listeners.acting import acting
 from bot.slack.listeners.errors import answered
 from bot.slack.parsing import parse_deactivated
 
@@ -34,7 +34,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return  # a profile change: nothing waits on it
         handed = await hand_to_hr(
             deps.sessions,
-            team_id=team_of(context),
+            team_id=acting(context).team_id,
             person_id=person,
             reason=DEACTIVATED,
             announce=deps.say.to_hr_fallback,

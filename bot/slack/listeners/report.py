@@ -25,7 +25,7 @@ from bot.slack.builders.report import (
 )
 from bot.slack.deps import Deps
 from bot.slack.files import try_send_file
-from bot.slack.listeners.context import is_hr, team_of, user_of
+from bot.slack.listeners.acting import acting
 from bot.slack.parsing import parse_report_filter
 
 
@@ -33,22 +33,18 @@ async def answer_report(
     argument: str, deps: Deps, client: AsyncWebClient, context: AsyncBoltContext
 ) -> Message:
     """HR's report as a private reply, with its CSV uploaded to their DMs."""
-    actor_is_hr = await is_hr(deps, client, context)
+    actor_is_hr = await acting(context).is_hr(client)
     # Refused before the filter is read, so someone else learns nothing from a usage reply.
     check_is_hr(actor_is_hr, REPORT_ACTION)
     wanted = parse_report_filter(argument)
     if isinstance(wanted, BadFilter):
         return build_report_usage(wanted)
     report = await load_report(
-        deps.sessions,
-        team_id=team_of(context),
-        wanted=wanted,
-        actor_is_hr=actor_is_hr,
-        now=deps.clock.now(),
+        deps.sessions, wanted=wanted, actor=acting(context).actor(is_hr=actor_is_hr)
     )
     error = await try_send_file(
         client,
-        user_of(context),
+        acting(context).user_id,
         filename=report_filename(report),
         content=build_report_csv(report),
         title="Secondment report",

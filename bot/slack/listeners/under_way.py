@@ -24,7 +24,7 @@ from bot.slack.builders.start_and_objectives import build_objectives_modal
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.context import team_of, user_of
+from bot.slack.listeners.acting import acting
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.parsing import parse_debrief, parse_early_end, parse_objectives
@@ -67,14 +67,11 @@ async def handle_objectives_submission(
     """Record the objectives the employee and the host manager agreed."""
     recorded = await record_objectives(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-        actor_id=user_of(context),
         text=parse_objectives(view["state"]["values"]),
         source_key=view["id"],
         announce=deps.say.objectives,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     await ack()
     await deliver_now(client, deps, recorded.record)
@@ -90,13 +87,10 @@ async def handle_debrief_submission(
     """Record the return debrief, which completes the secondment."""
     recorded = await record_debrief(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-        actor_id=user_of(context),
         form=parse_debrief(view["state"]["values"]),
         announce=deps.say.debrief,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     await ack()
     await deliver_now(client, deps, recorded.record)
@@ -113,14 +107,11 @@ async def handle_end_early_submission(
     reason, notice = parse_early_end(view["state"]["values"])
     ended = await end_early(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-        actor_id=user_of(context),
         reason=reason,
         notice_weeks=notice,
         announce=deps.say.early_end,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     await ack()
     await deliver_now(client, deps, ended.record)

@@ -32,11 +32,10 @@ from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.directory import CheckedRequest, check_request
 from bot.slack.ids import BlockField, Callback
+from bot.slack.listeners.acting import acting
 from bot.slack.listeners.context import (
     as_hr_if_theirs,
     is_hr_before_answering,
-    team_of,
-    user_of,
 )
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.parsing import (
@@ -63,12 +62,12 @@ async def handle_request_submission(
     context: AsyncBoltContext,
 ) -> None:
     """Check the request form and the people it names, then store the request."""
-    now, user = deps.clock.now(), user_of(context)
+    now, user = deps.clock.now(), acting(context).user_id
     form = parse_request_form(view["state"]["values"])
     checked = await check_request(
-        deps.directory, client, team_of(context), form, user, deps.policy, now
+        deps.directory, client, acting(context).team_id, form, user, deps.policy, now
     )
-    request = _new_request(view, team_of(context), user, form, checked)
+    request = _new_request(view, acting(context).team_id, user, form, checked)
     created = await create_request(deps.sessions, request, policy=deps.policy, now=now)
     await ack()
     await deliver_now(client, deps, created.record)
@@ -109,15 +108,11 @@ async def handle_block_submission(
     made = await as_hr_if_theirs(
         lambda as_hr: decide(
             deps.sessions,
-            team_id=team_of(context),
             ref=DecisionRef.decode(view["private_metadata"]),
-            actor_id=user_of(context),
             outcome=Outcome.BLOCKED,
             announce=deps.say.decision,
-            policy=deps.policy,
-            now=deps.clock.now(),
             block=details,
-            actor_is_hr=as_hr,
+            actor=acting(context).actor(is_hr=as_hr),
         ),
         # Before the answer: Slack gets a bounded time to say whether they are HR.
         lambda: is_hr_before_answering(deps, client, context, field=BlockField.REASON),
@@ -136,13 +131,10 @@ async def handle_conditions_submission(
     """Approve a side on conditions, which become the terms' next version."""
     event = await approve_with_conditions(
         deps.sessions,
-        team_id=team_of(context),
         ref=DecisionRef.decode(view["private_metadata"]),
-        actor_id=user_of(context),
         form=parse_conditions_form(view["state"]["values"]),
         announce=deps.say.change,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     await ack()
     await deliver_now(client, deps, event.record)
@@ -157,18 +149,15 @@ async def handle_delegate_submission(
 ) -> None:
     """Hand a side's decision to the person chosen, or take it back."""
     chosen = parse_chosen_user(view["state"]["values"])
-    team = team_of(context)
+    team = acting(context).team_id
     record = await delegate_chosen(
         deps.sessions,
-        team_id=team,
         ref=DecisionRef.decode(view["private_metadata"]),
-        actor_id=user_of(context),
         chosen=chosen,
         # None when Slack is too slow to say who they are: checked after the answer.
         people=await deps.directory.people_in_time(client, team, [chosen] if chosen else []),
         announce=deps.say.delegation,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     await ack()
     await deliver_now(client, deps, record)

@@ -17,7 +17,8 @@ from bot.slack.builders.ways_forward_modals import ask_hr_form, build_text_modal
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Action
-from bot.slack.listeners.context import button_value, changing, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import button_value, changing
 from bot.slack.listeners.errors import answered
 from bot.slack.listeners.openers import opens_modal, visible
 from bot.slack.refs import RequestRef
@@ -55,11 +56,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         async with changing(deps, context):
             record = await withdraw(
                 deps.sessions,
-                team_id=team_of(context),
                 secondment_id=RequestRef.decode(button_value(body)).secondment_id,
-                actor_id=user_of(context),
                 announce=deps.say.withdrawal,
-                policy=deps.policy,
-                now=deps.clock.now(),
+                actor=acting(context).actor(),
             )
         await deliver_now(client, deps, record)

@@ -21,7 +21,8 @@ from bot.services.term_edits import propose_change
 from bot.slack.delivery import deliver_now
 from bot.slack.deps import Deps
 from bot.slack.ids import Callback, FollowUpField
-from bot.slack.listeners.context import is_hr_before_answering, team_of, user_of
+from bot.slack.listeners.acting import acting
+from bot.slack.listeners.context import is_hr_before_answering
 from bot.slack.listeners.errors import answered_in_modal
 from bot.slack.parsing import parse_change, parse_text
 from bot.slack.refs import RequestRef
@@ -48,17 +49,15 @@ async def _note(
 ) -> Any:
     return await add_note(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-        actor_id=user_of(context),
         kind=kind,
         text=parse_text(view["state"]["values"]),
         source_key=view["id"],
-        actor_is_hr=kind is NoteKind.HR_NOTE
-        and await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
         announce=deps.say.note,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(
+            is_hr=kind is NoteKind.HR_NOTE
+            and await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT)
+        ),
     )
 
 
@@ -98,13 +97,10 @@ async def handle_ask_hr_submission(
     """Bring HR in to review a block, with the message for them."""
     raised = await ask_for_review(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=RequestRef.decode(view["private_metadata"]).secondment_id,
-        actor_id=user_of(context),
         message=parse_text(view["state"]["values"]) or None,
         announce=deps.say.escalation,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     await ack()
     await deliver_now(client, deps, raised.record)
@@ -122,15 +118,12 @@ async def handle_change_submission(
     form, note = parse_change(view["state"]["values"])
     event = await propose_change(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=ref.secondment_id,
         seen_version=ref.terms_version,
-        actor_id=user_of(context),
         form=form,
         note=note,
         announce=deps.say.change,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(),
     )
     await ack()
     await deliver_now(client, deps, event.record)
@@ -147,16 +140,14 @@ async def handle_exception_refusal_submission(
     ref = RequestRef.decode(view["private_metadata"])
     decided = await decide_exception(
         deps.sessions,
-        team_id=team_of(context),
         secondment_id=ref.secondment_id,
         terms_version=ref.terms_version,
-        actor_id=user_of(context),
-        actor_is_hr=await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
         granted=False,
         note=parse_text(view["state"]["values"]),
         announce=deps.say.exception_decided,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(
+            is_hr=await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT)
+        ),
     )
     await ack()
     await deliver_now(client, deps, decided.record)
@@ -172,14 +163,12 @@ async def handle_override_submission(
     """Record HR's override of a block, with its justification."""
     made = await override(
         deps.sessions,
-        team_id=team_of(context),
         ref=DecisionRef.decode(view["private_metadata"]),
-        actor_id=user_of(context),
         justification=parse_text(view["state"]["values"]),
-        actor_is_hr=await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT),
         announce=deps.say.decision,
-        policy=deps.policy,
-        now=deps.clock.now(),
+        actor=acting(context).actor(
+            is_hr=await is_hr_before_answering(deps, client, context, field=FollowUpField.TEXT)
+        ),
     )
     await ack()
     await deliver_now(client, deps, made.record)
