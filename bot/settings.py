@@ -212,12 +212,6 @@ class Settings(DatabaseSettings):
         )
 
 
-def _comma_separated(value: object) -> tuple[str, ...]:
-    """The items of a comma-separated variable (or of a list given in code), without blanks."""
-    items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
-    return tuple(str(item).strip() for item in items if str(item).strip())
-
-
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one line per wrong variable."""
     try:

@@ -1,7 +1,7 @@
 """Decisions on a request's terms as the bot passes them on: the reference a decision's button
 carries, the moves a side allows, and what a manager's decision, or HR's on an exception to its
-rules, left. Made by bot/services/decide.py, reconsider.py and exceptions.py; drawn by the
-builders."""
+rules, left. Made by bot/services/moves.py (for decide.py and reconsider.py) and
+exceptions.py; drawn by the builders."""
 
 from __future__ import annotations
 

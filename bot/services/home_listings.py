@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.events_out import EventType
 from bot.domain.home_view import HomeSection
 from bot.domain.key_dates import KeyDate, upcoming_dates
 from bot.domain.people import zone_of
@@ -24,7 +25,6 @@ from bot.models import (
     TermsVersion,
 )
 from bot.services.listings import Listing, Query
-from bot.services.report import EXTENSION_AGREED
 from bot.services.timelines import TIMELINE_COLUMNS, in_force, timeline_of
 
 AWAITING_DECISIONS = tuple(s for s in Status if s.awaits_decisions)
@@ -106,7 +106,10 @@ def hr_open_and_completed(team_id: str) -> Listing:
     )
     extensions = (
         select(func.count())
-        .where(AuditEvent.secondment_id == Secondment.id, AuditEvent.action == EXTENSION_AGREED)
+        .where(
+            AuditEvent.secondment_id == Secondment.id,
+            AuditEvent.action == EventType.EXTENSION_AGREED,
+        )
         .scalar_subquery()
     )
     return Listing(

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, select
 
 from bot.db import Sessions
 from bot.domain.actor import Actor
+from bot.domain.events_out import EventType
 from bot.domain.kinds import FOLLOW_UP_SEQUENCE, CheckInAnswer
 from bot.domain.permissions import check_is_hr
 from bot.domain.report import (
@@ -31,9 +32,6 @@ from bot.models import AuditEvent, CheckIn, Decision, Secondment, TermsVersion
 from bot.services.timelines import in_force
 
 REPORT_ACTION = "run the secondment report"
-STARTED, EXTENSION_AGREED = "started", "extension_agreed"
-# HR's exceptions to its rules (bot/services/exceptions.py).
-ASKED, GRANTED, REFUSED = "exception_asked", "exception_granted", "exception_refused"
 
 
 def _in_filter(team_id: str, wanted: ReportFilter) -> list[ColumnElement[bool]]:
@@ -69,19 +67,28 @@ async def load_report(sessions: Sessions, *, actor: Actor, wanted: ReportFilter)
 
 def _audit_counts(team_id: str, wanted: ReportFilter) -> Subquery:
     """Per secondment: when it started, and how many extensions and exceptions it had."""
+    action = AuditEvent.action
     return (
         select(
             AuditEvent.secondment_id,
-            func.min(case((AuditEvent.action == STARTED, AuditEvent.at))).label("started_at"),
-            func.count(case((AuditEvent.action == EXTENSION_AGREED, 1))).label("extensions"),
-            func.count(case((AuditEvent.action == ASKED, 1))).label("asked"),
-            func.count(case((AuditEvent.action == GRANTED, 1))).label("granted"),
-            func.count(case((AuditEvent.action == REFUSED, 1))).label("refused"),
+            func.min(case((action == EventType.STARTED, AuditEvent.at))).label("started_at"),
+            func.count(case((action == EventType.EXTENSION_AGREED, 1))).label("extensions"),
+            func.count(case((action == EventType.EXCEPTION_ASKED, 1))).label("asked"),
+            func.count(case((action == EventType.EXCEPTION_GRANTED, 1))).label("granted"),
+            func.count(case((action == EventType.EXCEPTION_REFUSED, 1))).label("refused"),
         )
         .where(
             # Only the filter's secondments: the trail is long (every nudge sent is in it).
             AuditEvent.secondment_id.in_(_ids(team_id, wanted)),
-            AuditEvent.action.in_([STARTED, EXTENSION_AGREED, ASKED, GRANTED, REFUSED]),
+            AuditEvent.action.in_(
+                [
+                    EventType.STARTED,
+                    EventType.EXTENSION_AGREED,
+                    EventType.EXCEPTION_ASKED,
+                    EventType.EXCEPTION_GRANTED,
+                    EventType.EXCEPTION_REFUSED,
+                ]
+            ),
         )
         .group_by(AuditEvent.secondment_id)
         .subquery()

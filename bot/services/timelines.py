@@ -12,7 +12,7 @@ from bot.domain.key_dates import Timeline
 from bot.domain.policy import Policy
 from bot.models import Secondment, TermsVersion
 
-# Selected beside whatever else a query needs, joined with `IN_FORCE`.
+# Selected beside whatever else a query needs, joined with `in_force()`.
 TIMELINE_COLUMNS = (
     Secondment.id,
     Secondment.employee_id,

@@ -1,5 +1,6 @@
-"""The transaction that opens most changes to one secondment: its row held, then its record read
-as the actor may see it."""
+"""The transaction that opens a change to one secondment not settled by a conditional UPDATE: its
+row held first, so such changes take turns, then its record read as the actor may see it
+(docs/DESIGN.md, decision 5)."""
 
 from __future__ import annotations
 

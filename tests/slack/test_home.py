@@ -13,10 +13,10 @@ import time_machine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.domain.decisions import DecisionRef
+from bot.domain.events_out import EventType
 from bot.domain.home_view import HomeSection
 from bot.domain.states import EndOutcome, Outcome, Side, SideState, Status
 from bot.services.audit import record_event
-from bot.services.report import EXTENSION_AGREED
 from bot.slack.builders.home import TITLES
 from bot.slack.builders.home_limits import DEFAULT_LIMITS, decode_limits, most
 from bot.slack.ids import Action, Callback
@@ -320,7 +320,7 @@ async def test_hr_sees_the_completed_secondments_with_their_outcomes(bot: Harnes
                 session,
                 secondment_id=ids[1],
                 actor_id=HOME,
-                action=EXTENSION_AGREED,
+                action=EventType.EXTENSION_AGREED,
                 terms_version=2,
                 at=at(3, 1, 9),
             )

@@ -1,8 +1,8 @@
 """Every action a person can take (every form, every button that changes something, the HR
 commands), each with where it can be taken from: a setup that brings a fresh workspace to that
 point, and the act itself, as the person would take it. tests/slack/test_actor_feedback.py
-checks that each actor is told their action was recorded; tests/slack/test_action_snapshot.py
-keeps what each action shows and says in one plain-text file."""
+checks that each actor is told their action was recorded, and keeps what each action shows and
+says in one plain-text file (tests/snapshots/actions.txt)."""
 
 from __future__ import annotations
 

@@ -175,7 +175,8 @@ async def _help(typed: Typed) -> Message:
 
 # Every subcommand's answer: a new subcommand is a member of `Subcommand`, its entry here, and
 # its line in the help (bot/slack/builders/replies.py) and the manifest's usage hint
-# (tests/slack/test_subcommands.py checks all four agree).
+# (tests/slack/test_subcommands.py checks the entry and the help, tests/slack/test_manifest.py
+# the hint).
 ANSWERS: Mapping[Subcommand, Answer] = {
     Subcommand.REQUEST: _request,
     Subcommand.AWAY: _away,
