@@ -5,6 +5,7 @@ answering a Web API call as Slack does: the caller's workspace by its bot token
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -18,7 +19,7 @@ from bot.slack_standin.wire import Json, error, read_body
 Method = Callable[[Json, str | None], Json]
 
 
-class StandInServer:
+class StandInServer(ABC):
     """What every face of the stand-in serves, and how it answers a Web API call."""
 
     # Without the access log: the sandbox prints nothing a person trying the bot does not need.
@@ -74,15 +75,17 @@ class StandInServer:
             return error("invalid_auth")
         return self._call(method, body, team)
 
+    @abstractmethod
     async def _handle_response_url(self, request: web.Request) -> web.Response:
-        raise NotImplementedError
+        """What the face does with a message the bot sends to a response URL."""
 
+    @abstractmethod
     async def _handle_upload(self, request: web.Request) -> web.Response:
-        raise NotImplementedError
+        """What the face does with a file's bytes the bot uploads."""
 
+    @abstractmethod
     def _method(self, name: str) -> Method | None:
         """The face's implementation of a Web API method, if it has one."""
-        raise NotImplementedError
 
     def _team_of(self, request: web.Request, body: Json) -> str | None:
         """The workspace whose bot token made the call (in the header, or as `token`)."""
