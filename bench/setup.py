@@ -28,6 +28,7 @@ from bot.slack.client import make_web_client
 from bot.slack.deps import Deps, deps_from
 from bot.slack.workspaces import workspaces_from
 from bot.slack_standin.wire import read_body
+from bot.slack_standin.workspace import Knows
 from bot.web import SlackEvents, build_web_app
 from tests.support import wire
 from tests.support.harness import EMPLOYEE, HOME, HOST, OUTSIDER, listener_tasks
@@ -76,7 +77,7 @@ async def start_standin(latency: float = 0.0) -> TimedStandIn:
     """The timed stand-in, with the benchmark's people, serving."""
     # The benchmark writes its approval threads into the database, not through the stand-in:
     # it does not hold their parents, and must not answer their updates message_not_found.
-    standin = TimedStandIn(latency=latency, holds_every_message=False)
+    standin = TimedStandIn(latency=latency, knows=Knows.PART)
     for person in PEOPLE:
         standin.add_user(person)
     await standin.start()

@@ -118,7 +118,7 @@ async def test_nudges_sent_and_failed_and_the_sweep_lag_are_measured_at_each_swe
     first = await scrape(bot)
     assert await bot.sweep(at(7, 9, 45)) == 1  # the retry, due since 09:31
     second = await scrape(bot)
-    bot.slack.users[HOST]["deleted"] = True
+    bot.slack.workspace.deactivate(HOST)
     # The second reminders: the host's is given up, and the side goes to HR, the fallback
     # approver: the home manager's reminder, the thread's line, its parent re-drawn, HR's notice.
     assert await bot.sweep(at(12, 10)) == 4

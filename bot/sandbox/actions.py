@@ -16,11 +16,11 @@ import aiohttp
 
 from bot.sandbox import wire
 from bot.slack_standin.personas import BOT, COMMANDS, PEOPLE, SLACKBOT, TEAM_ID
+from bot.slack_standin.sandbox_face import SandboxSlack
 from bot.slack_standin.validation import block_kit_problem
 from bot.slack_standin.views import Reply, View
 from bot.slack_standin.wire import Json
 from bot.slack_standin.workspace import Workspace
-from bot.slack_standin.workspace_api import WorkspaceSlack
 
 PERSON_IDS = frozenset(person.id for person in PEOPLE)
 
@@ -50,7 +50,7 @@ class People:
 
     def __init__(
         self,
-        slack: WorkspaceSlack,
+        slack: SandboxSlack,
         events_url: str,
         signing_secret: str,
         session: aiohttp.ClientSession,
@@ -100,7 +100,7 @@ class People:
                 action,
                 team_id=TEAM_ID,
                 channel_id=channel,
-                message=message.as_slack(),
+                message=message.as_slack(self.workspace.app),
                 response_url=self._response_url(Reply(user, channel, message.ts)),
                 is_ephemeral=message.visible_to is not None,
                 channel_name="directmessage" if conversation.kind == "dm" else "mpdm",
@@ -109,7 +109,11 @@ class People:
         else:
             view = self._view(user, source)
             body = wire.view_action(
-                user, action, team_id=TEAM_ID, view=view.as_slack(), trigger=self._trigger(user)
+                user,
+                action,
+                team_id=TEAM_ID,
+                view=view.as_slack(self.workspace.app),
+                trigger=self._trigger(user),
             )
         await self._send(body)
 
@@ -117,7 +121,10 @@ class People:
         """Submit a modal; returns the field errors the bot answered with (none: accepted)."""
         view = self._modal(user, view_id)
         body = wire.view_submission(
-            user, view.as_slack(values), team_id=TEAM_ID, trigger=self._trigger(user)
+            user,
+            view.as_slack(self.workspace.app, values),
+            team_id=TEAM_ID,
+            trigger=self._trigger(user),
         )
         answer = (await self._send(body)).json()
         action = answer.get("response_action")
@@ -143,7 +150,9 @@ class People:
         view = self._modal(user, view_id)
         self.workspace.close(user, view_id)
         if view.view.get("notify_on_close"):
-            await self._send(wire.view_closed(user, view.as_slack(), team_id=TEAM_ID))
+            await self._send(
+                wire.view_closed(user, view.as_slack(self.workspace.app), team_id=TEAM_ID)
+            )
 
     async def open_home(self, user: str) -> None:
         """The person opened the bot's Home tab."""
@@ -154,7 +163,7 @@ class People:
             user,
             team_id=TEAM_ID,
             bot_user_id=BOT.id,
-            view=home.as_slack() if home else None,
+            view=home.as_slack(self.workspace.app) if home else None,
         )
         await self._send(body, content_type=wire.JSON)
 

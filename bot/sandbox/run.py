@@ -38,9 +38,10 @@ from bot.sandbox.clock import MovableClock
 from bot.sandbox.server import build_page_app
 from bot.settings import Settings, SettingsError
 from bot.slack.delivery import send_due_nudges
+from bot.slack_standin import saving
 from bot.slack_standin.personas import HR
+from bot.slack_standin.sandbox_face import SandboxSlack, sandbox_workspace
 from bot.slack_standin.workspace import Workspace
-from bot.slack_standin.workspace_api import WorkspaceSlack
 from bot.web import CALENDAR_TOKEN, EVENTS_PATH
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ async def sandbox_running(
     """The sandbox serving its page on `host` and `port` (0: a free one) until the block ends;
     it goes on from where the last run in `directory` left it."""
     clock, workspace = await _restored(directory)
-    slack = WorkspaceSlack(workspace, keys.bot_token)
+    slack = SandboxSlack(workspace, keys.bot_token)
     # The page's port is taken first: the bot's calendar links are made with its address.
     page_socket = _page_socket(host, port)
     page_url = f"http://127.0.0.1:{page_socket.getsockname()[1]}"
@@ -123,8 +124,8 @@ async def sandbox_running(
             events_url = f"http://127.0.0.1:{bot.port}{EVENTS_PATH}"
             people = People(slack, events_url, keys.signing_secret, session)
             async with _page_served(page_socket, people, clock, bot, session):
-                slack.page_url = f"{page_url}/"
-                yield Sandbox(slack.page_url, people, workspace, clock, bot, settings)
+                slack.show_permalinks_on(f"{page_url}/")
+                yield Sandbox(f"{page_url}/", people, workspace, clock, bot, settings)
     finally:
         page_socket.close()
         await slack.stop()
@@ -136,9 +137,9 @@ async def _restored(directory: Path) -> tuple[MovableClock, Workspace]:
     await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
     saved = await asyncio.to_thread(_read_saved, directory)
     clock = MovableClock(timedelta(seconds=saved["clock_offset_seconds"] if saved else 0))
-    workspace = Workspace(clock)
+    workspace = sandbox_workspace(clock)
     if saved:
-        workspace.restore(saved["workspace"])
+        saving.restore(workspace, saved["workspace"])
     workspace.on_change = lambda: _save(directory, clock, workspace)
     return clock, workspace
 
@@ -197,11 +198,14 @@ def _save(directory: Path, clock: MovableClock, workspace: Workspace) -> None:
     nothing anyone has seen. Written beside and renamed over the last, so a kill mid-write
     leaves the last whole save. A sandbox's workspace is small: this takes a millisecond, so
     it is done in line rather than in a thread that a later change could overtake."""
-    saving = {"clock_offset_seconds": clock.offset.total_seconds(), "workspace": workspace.saved()}
+    kept = {
+        "clock_offset_seconds": clock.offset.total_seconds(),
+        "workspace": saving.saved(workspace),
+    }
     written = directory / f"{SAVED}.new"
     try:
         directory.mkdir(parents=True, exist_ok=True)  # someone may have deleted it meanwhile
-        written.write_text(json.dumps(saving))
+        written.write_text(json.dumps(kept))
         os.replace(written, directory / SAVED)
     except OSError as exc:
         # The change itself has happened and is shown; only its copy on disk is missing.

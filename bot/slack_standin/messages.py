@@ -1,12 +1,12 @@
-"""A workspace's conversations and their messages, as the sandbox's stand-in keeps them: threads
-(replies under their parent), edits, ephemeral replies seen by one person, shared files and the
-bot's metadata; as Slack hands a message back, and as one person sees it on the page."""
+"""A workspace's conversations and their messages, as the stand-in keeps them: threads (replies
+under their parent), edits, ephemeral messages seen by one person, shared files and the bot's
+metadata; as Slack hands a message back, and as one person sees it on the sandbox's page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.slack_standin.personas import BOT
+from bot.slack_standin.identity import Identity
 from bot.slack_standin.wire import Json
 
 
@@ -18,7 +18,10 @@ class Message:
     user: str
     text: str
     blocks: list[Json] | None = None
-    thread_ts: str | None = None  # the parent's ts, for a reply in a thread
+    # The parent's ts, for a reply in a thread. A reply whose parent the stand-in never saw (a
+    # thread the tests wrote straight into the database) is kept among the conversation's
+    # messages with it; history leaves it out, as Slack leaves replies out.
+    thread_ts: str | None = None
     replies: list[Message] = field(default_factory=list)
     visible_to: str | None = None  # an ephemeral message: only this person sees it
     edited: bool = False
@@ -42,11 +45,15 @@ class Message:
             "files": self.files,
         }
 
-    def as_slack(self) -> Json:
-        """The message as Slack hands it back in a block_actions payload."""
+    def is_reply(self) -> bool:
+        """Whether it is a reply in a thread rather than a message of the conversation's own."""
+        return self.thread_ts not in (None, self.ts)
+
+    def as_slack(self, app: Identity) -> Json:
+        """The message as Slack hands it back: in history, or in a block_actions payload."""
         message: Json = {"type": "message", "ts": self.ts, "user": self.user, "text": self.text}
-        if self.user == BOT.id:
-            message.update(bot_id="B0SANDBOT", app_id="A0APP")
+        if self.user == app.bot_user:
+            message.update(bot_id=app.bot_id, app_id=app.app_id)
         if self.blocks is not None:
             message["blocks"] = self.blocks
         if self.thread_ts:
@@ -58,14 +65,25 @@ class Message:
 
 @dataclass
 class Conversation:
-    """A DM with the bot, a group DM or a channel: who is in it, and its messages."""
+    """A DM with the bot, a group DM or a channel, in one workspace: who is in it, and its
+    messages."""
 
     id: str
     name: str
     kind: str  # "dm" | "group" | "channel"
     members: list[str]
     messages: list[Message] = field(default_factory=list)
+    team_id: str = ""  # its workspace ("": the app's first, as in a sandbox saved without it)
 
     def everything(self) -> list[Message]:
         """Its messages and their replies, each parent before its replies."""
         return [m for parent in self.messages for m in (parent, *parent.replies)]
+
+    def in_history(self) -> list[Message]:
+        """What conversations.history shows, oldest first: no replies, nothing ephemeral."""
+        return [m for m in self.messages if not m.is_reply() and m.visible_to is None]
+
+
+def in_order(message: Message) -> tuple[int, ...]:
+    """Where a message goes among others: by its ts, as Slack orders them."""
+    return tuple(int(part) for part in message.ts.split("."))

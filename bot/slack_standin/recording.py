@@ -1,52 +1,63 @@
-"""The tests' face of the stand-in: a Slack that records every call with its full body
-(`CallLog`), answers the way Slack does (including `ok: false` errors, HTTP 429 with Retry-After,
-`invalid_blocks` and `expired_trigger_id`, injected with `Faults`), and checks every Block Kit
-payload: one Slack would reject is answered with `invalid_blocks` and kept in `invalid` so the
-test fixture fails the test.
+"""The tests' face of the stand-in: the one Web API (api.py) over a workspace that takes what the
+tests wrote straight into the database (`Knows.WHAT_IT_WAS_SENT`), recording every call with its
+full body (`CallLog`) and answering with Slack's errors where a test asks (`Faults`: `ok: false`,
+HTTP 429 with Retry-After, an outage, a dropped connection). A payload Slack would reject is
+answered with `invalid_blocks` and kept in `invalid` so the test fixture fails the test.
 
 It plays several workspaces, as Slack does for an app installed by OAuth (`Installs`): every call
 is recorded with the workspace whose token made it, and a call that names a person of another
-workspace is refused. It also serves Socket Mode (`/link`). Its Web API methods are in
-recording_api.py; what a conversation holds is kept as Slack hands messages back, in
-`conversations`."""
+workspace is refused. It also serves Socket Mode (`/link`)."""
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import partial
+from datetime import UTC, datetime
 
 from aiohttp import web
 
-from bot.slack_standin import recording_api
+from bot.slack_standin.api import Method
 from bot.slack_standin.faults import Faults
+from bot.slack_standin.identity import Identity
 from bot.slack_standin.installs import Installs
+from bot.slack_standin.messages import in_order
 from bot.slack_standin.recorded import Call, CallLog
-from bot.slack_standin.server import Method, StandInServer
+from bot.slack_standin.server import StandInServer
 from bot.slack_standin.wire import Json, as_list, error, read_body
+from bot.slack_standin.workspace import Knows, Workspace
+
+# The time every message's ts carries: the tests' Slack does not move with their clocks.
+TS_TIME = datetime.fromtimestamp(1_800_000_000, UTC)
+
+
+@dataclass(frozen=True)
+class StillClock:
+    """A clock that stays at one time."""
+
+    at: datetime = TS_TIME
+
+    def now(self) -> datetime:
+        """The one time."""
+        return self.at
 
 
 @dataclass
 class RecordingSlack(StandInServer, CallLog, Faults, Installs):
     """Slack as the tests see it: what the bot sent, Slack's errors on demand, many workspaces."""
 
-    users: dict[str, Json] = field(default_factory=dict)
+    # PART where the bot's messages may have been posted through another stand-in.
+    knows: Knows = Knows.WHAT_IT_WAS_SENT
     invalid: list[tuple[str, str]] = field(default_factory=list)
-    channel_members: dict[str, list[str]] = field(default_factory=dict)
-    # What each conversation holds, oldest first: the messages posted there, as Slack keeps them.
-    conversations: dict[str, list[Json]] = field(default_factory=lambda: defaultdict(list))
-    # False where the bot's messages may have been posted through another stand-in: an update
-    # of one this stand-in does not hold is then taken, as Slack (which holds them all) would.
-    holds_every_message: bool = True
-    # files.uploadV2: the bytes posted to each upload URL, by file id, and the files shared.
-    uploads: dict[str, bytes] = field(default_factory=dict)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     port: int = 0
-    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+
+    def __post_init__(self) -> None:
+        app = self.app
+        identity = Identity(
+            app.team_id, "Test", "https://test.slack.com/", app.bot_user_id, "B0BOT", app.app_id
+        )
+        self.workspace = Workspace(StillClock(), identity, knows=self.knows)
 
     def add_user(
         self,
@@ -58,28 +69,42 @@ class RecordingSlack(StandInServer, CallLog, Faults, Installs):
         team: str | None = None,
     ) -> str:
         """Someone Slack knows, in the app's first workspace unless `team` says otherwise."""
-        self.users[user_id] = {
-            "id": user_id,
-            "team_id": team or self.app.team_id,
-            "name": user_id.lower(),
-            "deleted": deleted,
-            "is_bot": is_bot,
-            "tz": tz,
-            "real_name": f"Person {user_id}",
-        }
+        self.workspace.add_person(
+            {
+                "id": user_id,
+                "team_id": team or self.app.team_id,
+                "name": user_id.lower(),
+                "deleted": deleted,
+                "is_bot": is_bot,
+                "tz": tz,
+                "real_name": f"Person {user_id}",
+            }
+        )
         return user_id
 
+    def add_channel(self, channel: str, members: list[str]) -> None:
+        """A channel of the app's first workspace, with these members."""
+        self.workspace.channel(channel, members, self.app.team_id)
+
     def posted(self, channel: str) -> list[Json]:
-        """What a conversation holds (a person's id means their DM with the bot), replies
-        included, oldest first."""
+        """What a conversation holds, as Slack hands its messages back (a person's id means
+        their DM with the bot): replies included, nothing ephemeral, oldest first."""
         if channel.startswith(("U", "W")):
             channel = "D" + channel[1:]
-        return list(self.conversations.get(channel, []))
+        conversation = self.workspace.conversations.get(channel)
+        held = conversation.everything() if conversation else []
+        app = self.workspace.app
+        return [m.as_slack(app) for m in sorted(held, key=in_order) if m.visible_to is None]
+
+    def posted_everywhere(self) -> dict[str, list[Json]]:
+        """What each conversation holds, as `posted` shows it."""
+        return {channel: self.posted(channel) for channel in self.workspace.conversations}
 
     def shared_files(self) -> list[tuple[Call, str, bytes]]:
         """Each completed upload: the completing call, its channel, and the file's bytes."""
+        uploads = self.workspace.uploads
         return [
-            (call, str(call.body.get("channel_id")), self.uploads[file["id"]])
+            (call, str(call.body.get("channel_id")), uploads[file["id"]].content)
             for call in self.sent("files.completeUploadExternal")
             if call.error is None
             for file in as_list(call.body.get("files"))
@@ -98,24 +123,13 @@ class RecordingSlack(StandInServer, CallLog, Faults, Installs):
             }
         )
 
-    def next_ts(self) -> str:
-        """A new message ts."""
-        return f"1800000000.{next(self._ts):06d}"
-
-    def new_view_id(self) -> str:
-        """A new view id (its number counts on with the messages' ts)."""
-        return f"V{next(self._ts):08d}"
-
-    def new_file_id(self) -> str:
-        """A new file id, for an upload."""
-        return f"F{next(self._file_ids):08d}"
-
     def _routes(self) -> list[web.RouteDef]:
         return [*super()._routes(), web.get("/link", self._handle_socket)]
 
     def _method(self, name: str) -> Method | None:
-        implementation = recording_api.METHODS.get(name)
-        return None if implementation is None else partial(implementation, self)
+        if name == "apps.connections.open":  # Socket Mode, which only this face serves
+            return _connections_open
+        return super()._method(name)
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -156,23 +170,22 @@ class RecordingSlack(StandInServer, CallLog, Faults, Installs):
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         body = await request.json()
-        await self._record("response_url", {**body, "name": request.match_info["name"]})
-        if self._blocks_refused("response_url", body):
-            return web.Response(status=400, text="invalid_blocks")
-        return web.Response(text="ok")
+        name = request.match_info["name"]
+        await self._record("response_url", {**body, "name": name})
+        return self._respond(name, body)
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         """The upload URL files.getUploadURLExternal hands out: Slack answers 200 "OK"."""
         file_id = request.match_info["file_id"]
-        if file_id not in self.uploads:
+        if file_id not in self.workspace.pending_uploads:
             return web.Response(status=404, text="unknown upload")
         if self._failures["file_upload"]:  # fail_next("file_upload", ..., status=403)
             failure = self._failures["file_upload"].popleft()
             await self._record("file_upload", {"file_id": file_id}, failure.error)
             return web.Response(status=failure.status, text=failure.error)
-        self.uploads[file_id] = await request.read()
-        await self._record("file_upload", {"file_id": file_id, "bytes": len(self.uploads[file_id])})
-        return web.Response(text="OK - " + str(len(self.uploads[file_id])))
+        content = await request.read()
+        await self._record("file_upload", {"file_id": file_id, "bytes": len(content)})
+        return self._take_upload(file_id, content)
 
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, deliver envelopes, and record the app's acknowledgements."""
@@ -186,3 +199,8 @@ class RecordingSlack(StandInServer, CallLog, Faults, Installs):
         async for message in socket:
             await self._record("socket_ack", json.loads(message.data))
         return socket
+
+
+def _connections_open(slack: StandInServer, body: Json, team: str | None) -> Json:
+    """apps.connections.open: where the app's Socket Mode connection goes."""
+    return {"ok": True, "url": f"ws://127.0.0.1:{slack.port}/link"}

@@ -1,29 +1,32 @@
-"""Serving a face of the stand-in on 127.0.0.1 with a free port: the Web API at `/api/<method>`,
-the response URLs (`/respond/<name>`) and upload URLs (`/upload/<file id>`) it hands out, and
-answering a Web API call as Slack does: the caller's workspace by its bot token
-(`invalid_auth`), then its Block Kit (`invalid_blocks`), then the method (`unknown_method`)."""
+"""Serving a face of the stand-in on 127.0.0.1 with a free port: the Web API at `/api/<method>`
+(api.py, over the face's workspace), the response URLs (`/respond/<name>`) and upload URLs
+(`/upload/<file id>`) it hands out, and answering a Web API call as Slack does: the caller's
+workspace by its bot token (`invalid_auth`), then its Block Kit (`invalid_blocks`), then the
+method (`unknown_method`).
+
+A response URL's message is an ephemeral reply to the person who acted, or `replace_original` /
+`delete_original` on the message they clicked; an upload URL takes the file's bytes."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable
 from typing import ClassVar
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from bot.slack_standin.api import METHODS, Method
 from bot.slack_standin.validation import block_kit_problem
-from bot.slack_standin.wire import Json, error, read_body
+from bot.slack_standin.views import Upload
+from bot.slack_standin.wire import Json, blocks_of, error, is_true, read_body
+from bot.slack_standin.workspace import Workspace
 
-# A Web API method: the call's arguments and the caller's workspace in, Slack's answer out.
-Method = Callable[[Json, str | None], Json]
 
-
-class StandInServer(ABC):
-    """What every face of the stand-in serves, and how it answers a Web API call."""
+class StandInServer:
+    """What every face of the stand-in serves, and how it answers a call, over its workspace."""
 
     # Without the access log: the sandbox prints nothing a person trying the bot does not need.
     QUIET: ClassVar[bool] = False
+    workspace: Workspace
     port: int
     tokens: dict[str, str]  # each bot token Slack has issued, to its workspace
     invalid: list[tuple[str, str]]  # (method, problem) of each payload Slack would refuse
@@ -75,17 +78,15 @@ class StandInServer(ABC):
             return error("invalid_auth")
         return self._call(method, body, team)
 
-    @abstractmethod
     async def _handle_response_url(self, request: web.Request) -> web.Response:
-        """What the face does with a message the bot sends to a response URL."""
+        return self._respond(request.match_info["name"], await request.json())
 
-    @abstractmethod
     async def _handle_upload(self, request: web.Request) -> web.Response:
-        """What the face does with a file's bytes the bot uploads."""
+        return self._take_upload(request.match_info["file_id"], await request.read())
 
-    @abstractmethod
     def _method(self, name: str) -> Method | None:
-        """The face's implementation of a Web API method, if it has one."""
+        """The Web API method of this name, if the stand-in has one."""
+        return METHODS.get(name)
 
     def _team_of(self, request: web.Request, body: Json) -> str | None:
         """The workspace whose bot token made the call (in the header, or as `token`)."""
@@ -100,7 +101,44 @@ class StandInServer(ABC):
         handler = self._method(method)
         if handler is None:
             return error("unknown_method")
-        return web.json_response(handler(body, team))
+        return web.json_response(handler(self, body, team))
+
+    def _respond(self, name: str, body: Json) -> web.Response:
+        """A message sent to a response URL, applied where the reply goes."""
+        if self._blocks_refused("response_url", body):
+            return web.Response(status=400, text="invalid_blocks")
+        workspace = self.workspace
+        reply = workspace.replies.get(name)
+        if reply is None:  # one the tests made up is taken; any other is not Slack's
+            ok = workspace.takes_the_unseen
+            return (
+                web.Response(text="ok")
+                if ok
+                else web.Response(status=404, text="no_such_response_url")
+            )
+        original = workspace.find(reply.channel, reply.message_ts)
+        if original is not None and is_true(body.get("delete_original")):
+            workspace.delete(reply.channel, original)
+        elif original is not None and is_true(body.get("replace_original")):
+            workspace.edit(original, str(body.get("text", "")), blocks_of(body))
+        else:
+            workspace.post(
+                reply.channel,
+                workspace.app.bot_user,
+                str(body.get("text", "")),
+                blocks_of(body),
+                thread_ts=original.thread_ts if original else None,
+                visible_to=None if body.get("response_type") == "in_channel" else reply.user,
+            )
+        return web.Response(text="ok")
+
+    def _take_upload(self, file_id: str, content: bytes) -> web.Response:
+        """The bytes of a file files.getUploadURLExternal handed out a URL for."""
+        name = self.workspace.pending_uploads.get(file_id)
+        if name is None:
+            return web.Response(status=404, text="unknown upload")
+        self.workspace.uploads[file_id] = Upload(name, content)
+        return web.Response(text=f"OK - {len(content)}")
 
     def _blocks_refused(self, method: str, body: Json) -> str | None:
         """What Slack would refuse in the call's Block Kit, if anything, noted in `invalid`."""

@@ -39,6 +39,11 @@ def error(code: str, **extra: Any) -> web.Response:
     return web.json_response({"ok": False, "error": code, **extra})
 
 
+def refused(code: str) -> Json:
+    """A Web API method's refusal, as Slack answers it: `ok: false` with the error code."""
+    return {"ok": False, "error": code}
+
+
 def blocks_of(body: Json) -> list[Json] | None:
     """A message's blocks, if the call gave any."""
     return as_list(body["blocks"]) if body.get("blocks") else None

@@ -1,52 +1,86 @@
-"""The sandbox's Slack workspace as data: conversations (the bot's DM with each person, group DMs
-and channels) with their messages (messages.py); each person's stack of open modals and their App
-Home (views.py); the trigger ids and response URLs handed out with each request; uploaded files;
-how far each person has read each conversation. The Web API (workspace_api.py) and the people's
-actions (bot/sandbox/actions.py) change it; seen.py is the workspace as one person sees it. Every
-change counts up `version` and calls `on_change`, which the sandbox uses to save the workspace
-(`saved`) as it changes."""
+"""What Slack holds, as both faces of the stand-in keep it: the people (as users.info shows them),
+the conversations (the bot's DM with each person, group DMs and channels) with their messages
+(messages.py), each person's open modals and App Home (view_stacks.py), the trigger ids and
+response URLs handed out with each request, uploaded files, and how far each person has read each
+conversation.
+
+The Web API (api*.py) changes it, and in the sandbox so do the people's actions
+(bot/sandbox/actions.py). Every change counts up `version` and calls `on_change`, which the sandbox
+uses to save the workspace as it changes (saving.py); seen.py is the workspace as one person sees
+it on the sandbox's page."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import re
 import secrets
-from collections.abc import Callable
-from dataclasses import asdict
+from bisect import insort
+from collections.abc import Callable, Iterable
+from enum import Enum
 
 from bot.clock import Clock
-from bot.slack_standin.messages import Conversation, Message
-from bot.slack_standin.personas import BOT, EVERYONE, PEOPLE
-from bot.slack_standin.views import Reply, Upload, View
+from bot.slack_standin.identity import Identity
+from bot.slack_standin.messages import Conversation, Message, in_order
+from bot.slack_standin.view_stacks import ViewStacks
+from bot.slack_standin.views import Reply, Upload
 from bot.slack_standin.wire import Json
 
 
-class Workspace:
-    """The sandbox's workspace, changed as Slack would change it and saved as it changes."""
+class Knows(Enum):
+    """How much of what the bot names this Slack has seen made."""
 
-    def __init__(self, clock: Clock) -> None:
+    # The sandbox: everything the bot can name was made through it. Anything else is refused
+    # with Slack's error (channel_not_found, message_not_found, expired_trigger_id...).
+    EVERYTHING = "everything"
+    # The tests: they write records straight into the database and build their own requests,
+    # so the bot names conversations, people, views, triggers and response URLs this Slack
+    # never saw. Those are taken as they are; a message missing from a conversation it holds
+    # is still not found.
+    WHAT_IT_WAS_SENT = "what it was sent"
+    # As WHAT_IT_WAS_SENT, and the messages were posted through another stand-in too: an update
+    # of one it does not hold is taken, as Slack (which holds them all) would take it.
+    PART = "part of its messages"
+
+
+class Workspace(ViewStacks):
+    """What Slack holds, changed as Slack would change it."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        app: Identity,
+        *,
+        people: Iterable[Json] = (),
+        welcomed: Iterable[str] = (),
+        knows: Knows = Knows.EVERYTHING,
+    ) -> None:
         self.clock = clock
+        self.app = app
+        self.knows = knows
+        self.people: dict[str, Json] = {person["id"]: person for person in people}
+        # Whose DM with the bot is there from the start (and after a reset).
+        self.welcomed = tuple(welcomed)
         self.on_change: Callable[[], None] = lambda: None
+        # A message's link (the sandbox points it at its page rather than at Slack).
+        self.permalink: Callable[[str, str], str] = app.permalink
         self.version = 0
         # This run's name: a version number alone starts again at 0 after a restart.
         self.run = secrets.token_hex(4)
-        self._last_id = 0
+        self.last_id = 0  # the last id or ts number handed out: kept between runs
         self._changed = asyncio.Event()
         self._start()
 
     def _start(self) -> None:
-        """The workspace as a first run finds it: each person's DM with the bot, nothing else."""
+        """The workspace as a first run finds it: the welcomed people's DMs, nothing else."""
         self.conversations: dict[str, Conversation] = {}
-        self.modals: dict[str, list[View]] = {person.id: [] for person in PEOPLE}
-        self.homes: dict[str, View] = {}
-        self.triggers: dict[str, str] = {}  # trigger id -> who acted
+        self.modals = {}
+        self.homes = {}
+        self.triggers = {}
         self.replies: dict[str, Reply] = {}  # response URL name -> where the reply goes
         self.pending_uploads: dict[str, str] = {}  # file id -> its name, until its bytes come
         self.uploads: dict[str, Upload] = {}
         self.read: dict[str, dict[str, str]] = {}  # person -> conversation -> last ts read
-        for person in PEOPLE:
-            self.dm(person.id)
+        for user_id in self.welcomed:
+            self.dm(user_id)
 
     def reset(self) -> None:
         """Back to the starting workspace. Ids go on counting, so nothing a page still shows
@@ -54,18 +88,23 @@ class Workspace:
         self._start()
         self.changed()
 
+    @property
+    def takes_the_unseen(self) -> bool:
+        """Whether what the bot names and this Slack never saw is taken as it is (`Knows`)."""
+        return self.knows is not Knows.EVERYTHING
+
     # --- ids and change ----------------------------------------------------------------------
 
     def _next(self) -> int:
-        self._last_id += 1
-        return self._last_id
+        self.last_id += 1
+        return self.last_id
 
     def new_id(self, prefix: str) -> str:
         """A new id with Slack's prefix for its kind (V for a view, F for a file...)."""
         return f"{prefix}{self._next():08d}"
 
     def next_ts(self) -> str:
-        """A message ts as Slack makes them: the (sandbox) time in seconds, unique after the dot."""
+        """A message ts as Slack makes them: the time in seconds, unique after the dot."""
         return f"{int(self.clock.now().timestamp())}.{self._next() % 1_000_000:06d}"
 
     def changed(self) -> None:
@@ -85,25 +124,77 @@ class Workspace:
         while not condition():
             await self._changed.wait()
 
+    # --- people ------------------------------------------------------------------------------
+
+    def add_person(self, person: Json) -> None:
+        """Someone joins Slack: `person` as users.info shows them."""
+        self.people[person["id"]] = person
+        self.changed()
+
+    def deactivate(self, user_id: str) -> None:
+        """Someone leaves: an admin deactivates their account, and Slack tells no app."""
+        self.people[user_id]["deleted"] = True
+        self.changed()
+
+    def elsewhere(self, user_id: str, team: str | None) -> bool:
+        """Someone Slack knows in another workspace than the caller's: out of its reach."""
+        return user_id in self.people and self.people[user_id]["team_id"] != team
+
+    def name_of(self, user_id: str) -> str:
+        """How a person's name shows in a conversation's name."""
+        person = self.people.get(user_id, {})
+        return str(person.get("real_name") or person.get("name") or user_id)
+
     # --- conversations and messages ----------------------------------------------------------
 
-    def dm(self, user_id: str) -> Conversation:
+    def dm(self, user_id: str, team: str | None = None) -> Conversation:
         """The bot's direct-message conversation with `user_id`."""
         channel = "D" + user_id[1:]
         if channel not in self.conversations:
             self.conversations[channel] = Conversation(
-                channel, EVERYONE[BOT.id].name, "dm", [user_id, BOT.id]
+                channel,
+                self.name_of(self.app.bot_user),
+                "dm",
+                [user_id, self.app.bot_user],
+                team_id=team or "",
             )
         return self.conversations[channel]
 
-    def group(self, user_ids: list[str]) -> Conversation:
+    def group(self, user_ids: list[str], team: str | None = None) -> Conversation:
         """The group DM of these people and the bot (the same one however they are ordered)."""
-        people = sorted(set(user_ids) - {BOT.id})
-        channel = "G" + "".join(person[-4:] for person in people)
+        people = sorted(set(user_ids) - {self.app.bot_user})
+        members = {*people, self.app.bot_user}
+        for conversation in self.conversations.values():
+            if conversation.kind == "group" and set(conversation.members) == members:
+                return conversation
+        channel = "G" + "".join(person[-3:] for person in people).upper()
         if channel not in self.conversations:
-            name = ", ".join(EVERYONE[person].name for person in people)
-            self.conversations[channel] = Conversation(channel, name, "group", [*people, BOT.id])
+            name = ", ".join(self.name_of(person) for person in people)
+            self.conversations[channel] = Conversation(
+                channel, name, "group", [*people, self.app.bot_user], team_id=team or ""
+            )
         return self.conversations[channel]
+
+    def channel(self, channel: str, members: list[str], team: str | None = None) -> Conversation:
+        """A channel with these members (made if it is new, its members replaced if not)."""
+        conversation = self.conversations.get(channel)
+        if conversation is None:
+            conversation = Conversation(channel, channel, "channel", [], team_id=team or "")
+            self.conversations[channel] = conversation
+        conversation.members = list(members)
+        self.changed()
+        return conversation
+
+    def unseen(self, channel: str, team: str | None) -> Conversation:
+        """A conversation the bot names that this Slack never saw made (the tests write threads
+        straight into the database): kept from now on, its members unknown."""
+        kind = {"D": "dm", "G": "group"}.get(channel[:1], "channel")
+        self.conversations[channel] = Conversation(channel, channel, kind, [], team_id=team or "")
+        return self.conversations[channel]
+
+    def in_workspace(self, conversation: Conversation, team: str | None) -> bool:
+        """Whether the conversation is in the caller's workspace."""
+        return (conversation.team_id or self.app.team_id) == team
 
     def post(
         self,
@@ -116,24 +207,29 @@ class Workspace:
         visible_to: str | None = None,
         files: list[dict[str, str]] | None = None,
         metadata: Json | None = None,
+        ts: str | None = None,
     ) -> Message:
-        """A new message in `channel`, or a reply in the thread of `thread_ts`."""
+        """A new message in `channel`, or a reply in the thread of `thread_ts`; at `ts` (a new
+        one if not given), in the order of ts as Slack keeps them."""
         conversation = self.conversations[channel]
         message = Message(
-            self.next_ts(),
+            ts or self.next_ts(),
             user,
             text,
             blocks,
+            thread_ts=thread_ts,
             visible_to=visible_to,
             files=files or [],
             metadata=metadata,
         )
         parent = self.find(channel, thread_ts) if thread_ts else None
+        if parent is not None and parent.thread_ts:  # a reply to a reply: the same thread
+            parent = self.find(channel, parent.thread_ts) or parent
         if parent is not None:
             message.thread_ts = parent.ts
-            parent.replies.append(message)
+            insort(parent.replies, message, key=in_order)
         else:
-            conversation.messages.append(message)
+            insort(conversation.messages, message, key=in_order)
         self.changed()
         return message
 
@@ -156,8 +252,13 @@ class Workspace:
     def delete(self, channel: str, message: Message) -> None:
         """Delete a message or a reply."""
         conversation = self.conversations[channel]
-        parent = self.find(channel, message.thread_ts) if message.thread_ts else None
+        parent = self.find(channel, message.thread_ts) if message.is_reply() else None
         (parent.replies if parent else conversation.messages).remove(message)
+        self.changed()
+
+    def clear(self, channel: str) -> None:
+        """Delete everything in a conversation (as a retention setting would), keeping it."""
+        self.conversations[channel].messages.clear()
         self.changed()
 
     def mark_read(self, user_id: str, channel: str) -> None:
@@ -169,94 +270,3 @@ class Workspace:
         if latest and self.read.get(user_id, {}).get(channel) != latest:
             self.read.setdefault(user_id, {})[channel] = latest
             self.changed()
-
-    # --- views -------------------------------------------------------------------------------
-
-    def new_view(self, view: Json) -> View:
-        """A view as Slack keeps it: with a new id and hash."""
-        return View(self.new_id("V"), view, f"{self._next()}.{secrets.token_hex(4)}")
-
-    def modal(self, user_id: str, view_id: str) -> View | None:
-        """This person's open modal with this id, if there is one."""
-        return next((v for v in self.modals.get(user_id, []) if v.id == view_id), None)
-
-    def owner_of(self, view_id: str) -> tuple[str, View] | None:
-        """Whose open modal or Home this view is."""
-        for user_id, stack in self.modals.items():
-            for view in stack:
-                if view.id == view_id:
-                    return user_id, view
-        for user_id, home in self.homes.items():
-            if home.id == view_id:
-                return user_id, home
-        return None
-
-    def push(self, user_id: str, view: Json) -> View:
-        """Open a view over this person's open modals."""
-        opened = self.new_view(view)
-        self.modals[user_id].append(opened)
-        self.changed()
-        return opened
-
-    def replace(self, view: View, new: Json) -> View:
-        """Replace a view in place: a new hash, and no field errors."""
-        view.view, view.errors = new, {}
-        view.hash = f"{self._next()}.{secrets.token_hex(4)}"
-        self.changed()
-        return view
-
-    def close(self, user_id: str, view_id: str, *, clear: bool = False) -> None:
-        """Close this modal (and those pushed over it), or with `clear` the whole stack."""
-        stack = self.modals[user_id]
-        at = next((i for i, v in enumerate(stack) if v.id == view_id), len(stack))
-        del stack[0 if clear else at :]
-        self.changed()
-
-    def publish_home(self, user_id: str, view: Json) -> View:
-        """Publish this person's App Home."""
-        home = self.homes.get(user_id)
-        self.homes[user_id] = self.replace(home, view) if home else self.new_view(view)
-        self.changed()
-        return self.homes[user_id]
-
-    # --- kept between runs ----------------------------------------------------------------
-
-    def saved(self) -> Json:
-        """Everything a later run needs to show the same workspace, as JSON."""
-        return {
-            "last_id": self._last_id,
-            "conversations": [asdict(c) for c in self.conversations.values()],
-            "modals": {user: [asdict(v) for v in stack] for user, stack in self.modals.items()},
-            "homes": {user: asdict(home) for user, home in self.homes.items()},
-            "uploads": {
-                file_id: {"name": upload.name, "content": base64.b64encode(upload.content).decode()}
-                for file_id, upload in self.uploads.items()
-            },
-            "read": self.read,
-        }
-
-    def restore(self, saved: Json) -> None:
-        """Take up the workspace an earlier run `saved`."""
-        self._last_id = int(saved["last_id"])
-        for conversation in saved["conversations"]:
-            messages = [_message(m) for m in conversation.pop("messages")]
-            self.conversations[conversation["id"]] = Conversation(**conversation, messages=messages)
-        for user, stack in saved["modals"].items():
-            self.modals[user] = [View(**view) for view in stack]
-        self.homes = {user: View(**home) for user, home in saved["homes"].items()}
-        self.uploads = {
-            file_id: Upload(upload["name"], base64.b64decode(upload["content"]))
-            for file_id, upload in saved["uploads"].items()
-        }
-        self.read = {user: dict(marks) for user, marks in saved.get("read", {}).items()}
-
-
-# Where an earlier run's links pointed: the stand-in's port of that run.
-_OLD_FILE_LINK = re.compile(r"^http://127\.0\.0\.1:\d+(?=/files/)")
-
-
-def _message(saved: Json) -> Message:
-    """A saved message, with its links made relative to the page."""
-    replies = [_message(reply) for reply in saved.pop("replies")]
-    files = [{**f, "url": _OLD_FILE_LINK.sub("", f["url"])} for f in saved.pop("files", [])]
-    return Message(**saved, replies=replies, files=files)

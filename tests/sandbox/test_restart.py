@@ -14,8 +14,9 @@ import aiohttp
 from bot.sandbox.clock import MovableClock
 from bot.sandbox.run import Keys, sandbox_running
 from bot.slack.ids import Action, Callback
+from bot.slack_standin import saving
 from bot.slack_standin.personas import EMPLOYEE, HOME_MANAGER, HOST_MANAGER
-from bot.slack_standin.workspace import Workspace
+from bot.slack_standin.sandbox_face import sandbox_workspace
 from tests.sandbox.steps import WAIT_LIMIT, Json, Page, click, modal, thread_of
 from tests.support import forms
 from tests.support.processes import free_port, sandbox_process
@@ -81,8 +82,8 @@ async def test_a_kill_9_loses_nothing_the_page_has_shown(tmp_path: Path) -> None
 
 def test_file_links_saved_by_an_earlier_run_point_at_the_pages_own_port() -> None:
     """Before the page served files, a link named the stand-in's port of the run that made it."""
-    workspace = Workspace(MovableClock())
-    saved = workspace.saved()
+    workspace = sandbox_workspace(MovableClock())
+    saved = saving.saved(workspace)
     dm = next(c for c in saved["conversations"] if c["id"] == DM)
     old = {"name": "report.csv", "url": "http://127.0.0.1:41234/files/F00000007/report.csv"}
     dm["messages"] = [
@@ -100,8 +101,8 @@ def test_file_links_saved_by_an_earlier_run_point_at_the_pages_own_port() -> Non
         }
     ]
 
-    restored = Workspace(MovableClock())
-    restored.restore(saved)
+    restored = sandbox_workspace(MovableClock())
+    saving.restore(restored, saved)
 
     (message,) = restored.conversations[DM].messages
     assert message.files == [{"name": "report.csv", "url": "/files/F00000007/report.csv"}]

@@ -225,7 +225,7 @@ async def test_asking_hr_when_no_hr_is_set_up_says_so(bot: Harness) -> None:
 
 @pytest.mark.settings(hr_channel=HR_CHANNEL)
 async def test_hr_channel_members_can_add_a_note_and_others_cannot(bot: Harness) -> None:
-    bot.slack.channel_members[HR_CHANNEL] = [HR]
+    bot.slack.add_channel(HR_CHANNEL, [HR])
     bot.slack.add_user(HR)
     thread = await blocked(bot, START, END)
     hr_post_ref = request_ref(thread)

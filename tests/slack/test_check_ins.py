@@ -381,7 +381,7 @@ async def test_a_question_that_may_have_arrived_is_looked_for_once_its_window_pa
 
 def messages_with(bot: Harness, user: str, containing: str) -> list[dict[str, Any]]:
     """The messages as they now stand in the employee's DM (updates applied) that say this."""
-    return [m for m in bot.slack.conversations["D" + user[1:]] if containing in str(m["text"])]
+    return [m for m in bot.slack.posted("D" + user[1:]) if containing in str(m["text"])]
 
 
 def answer_buttons(message: dict[str, Any]) -> list[str]:
@@ -407,7 +407,7 @@ async def test_an_answered_check_in_and_its_reminder_lose_their_buttons(bot: Har
     updated = await bot.slack.wait_for("chat.update", 2, where=lambda c: "You answered" in c.text)
 
     # Both messages now say what was answered and when, in place of the buttons.
-    closed = [m for m in bot.slack.conversations["D" + EMPLOYEE[1:]] if "You answered" in m["text"]]
+    closed = [m for m in bot.slack.posted("D" + EMPLOYEE[1:]) if "You answered" in m["text"]]
     assert len(closed) == 2 and {c.body["ts"] for c in updated} == {m["ts"] for m in closed}
     for message in closed:
         assert "check-in 1" in message["text"] and "*On track*" in message["text"]
@@ -425,7 +425,7 @@ async def test_a_question_slack_no_longer_has_is_left_alone(bot: Harness) -> Non
     thread = await under_way(bot)
     await bot.sweep(at(2, 15, 9))
     # The employee's DM is gone (the question with it): closing it finds nothing to update.
-    bot.slack.conversations["D" + EMPLOYEE[1:]].clear()
+    bot.slack.workspace.clear("D" + EMPLOYEE[1:])
 
     await answer(bot, thread, 1, CheckInAnswer.ON_TRACK)
     assert await submit_answer(bot, None, share=False) == ""

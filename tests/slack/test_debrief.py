@@ -104,7 +104,7 @@ async def test_recording_the_debrief_completes_the_secondment_and_shares_it(
     _, status = await bot.command(HOME, "status 1")
     assert "Returned to the home role" in (await bot.reply_to(status)).blocks_text
     # The check-ins left unanswered closed with the secondment: none keeps its buttons.
-    asked = [m for m in bot.slack.conversations["D" + EMPLOYEE[1:]] if "check-in" in m["text"]]
+    asked = [m for m in bot.slack.posted("D" + EMPLOYEE[1:]) if "check-in" in m["text"]]
     # (Check-in 6's question and its reminder: the ones before were never asked.)
     assert len(asked) == len(dms(bot, EMPLOYEE, "check-in 6")) == 2
     assert all("has closed: the secondment is complete" in m["text"] for m in asked)

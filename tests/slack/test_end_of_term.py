@@ -179,14 +179,14 @@ def asks_in_dms(bot: Harness) -> list[tuple[str, str]]:
         (channel, str(m["ts"]))
         for user in (EMPLOYEE, HOME, HOST)
         for channel in ["D" + user[1:]]
-        for m in bot.slack.conversations[channel]
+        for m in bot.slack.posted(channel)
         if ASKED in str(m["text"])
     ]
 
 
 def as_they_stand(bot: Harness, where: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """The messages at `where`, updates applied."""
-    return [m for channel, ts in where for m in bot.slack.conversations[channel] if m["ts"] == ts]
+    return [m for channel, ts in where for m in bot.slack.posted(channel) if m["ts"] == ts]
 
 
 async def test_an_extension_is_decided_by_both_managers_then_moves_the_end(

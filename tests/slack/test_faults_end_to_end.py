@@ -44,7 +44,7 @@ def said(bot: Harness) -> list[tuple[str, str]]:
     """Every message in every conversation, as (conversation, text)."""
     return sorted(
         (channel, str(m.get("text")))
-        for channel, messages in bot.slack.conversations.items()
+        for channel, messages in bot.slack.posted_everywhere().items()
         for m in messages
     )
 
@@ -55,7 +55,7 @@ def live_question_buttons(bot: Harness) -> list[str]:
     answers = {Action.CHECK_IN_ON_TRACK, Action.CHECK_IN_SNOOZE, Action.CONFIRM_RETURN}
     return [
         str(m["text"])
-        for messages in bot.slack.conversations.values()
+        for messages in bot.slack.posted_everywhere().values()
         for m in messages
         if any(
             element.get("action_id") in answers
@@ -97,7 +97,7 @@ async def test_a_whole_secondment_says_everything_once_while_slack_fails(
     }
     in_slack = Counter(
         m["metadata"]["event_payload"]["outbox_id"]
-        for messages in bot.slack.conversations.values()
+        for messages in bot.slack.posted_everywhere().values()
         for m in messages
         if m.get("metadata")
     )

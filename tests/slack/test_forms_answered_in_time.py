@@ -149,7 +149,7 @@ async def _hr_read_then_slack_slow(
 ) -> tuple[Thread, asyncio.Event]:
     """A blocked request; the HR channel's members read `age` seconds ago; Slack now too slow
     to read them again before the answer. Returns the event that lets the new read finish."""
-    bot.slack.channel_members[HR_CHANNEL] = [HR]
+    bot.slack.add_channel(HR_CHANNEL, [HR])
     thread = await blocked(bot, START, END)
     now = [1000.0]
     bot.deps.hr.monotonic = lambda: now[0]
@@ -175,7 +175,7 @@ async def test_a_slow_slack_leaves_hr_s_override_to_a_recent_read_of_the_hr_chan
     await bot.handled()
     assert (await bot.secondment(thread.secondment_id)).status != "blocked"
     await bot.slack.wait_for("conversations.members", 2)  # the new read, answered
-    bot.slack.channel_members[HR_CHANNEL] = []
+    bot.slack.add_channel(HR_CHANNEL, [])
     assert bot.deps.hr.was_hr(bot.team_id, HR) is True  # ... and kept, as fresh
 
 

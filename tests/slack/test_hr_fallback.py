@@ -52,7 +52,7 @@ async def test_a_deactivated_managers_pending_decision_goes_to_hr_who_decides_it
 ) -> None:
     bot.slack.add_user(HR)
     thread = await bot.submit_request(START, END)
-    bot.slack.users[HOST]["deleted"] = True
+    bot.slack.workspace.deactivate(HOST)
 
     for _ in range(2):  # Slack's event, and one more like it: handed over once
         assert (await bot.send_event(deactivated(HOST))).status == 200
@@ -128,7 +128,7 @@ async def test_hr_blocks_a_side_it_decides_with_a_reason(bot: Harness) -> None:
 async def test_a_reminder_refused_as_user_disabled_hands_the_side_to_hr(bot: Harness) -> None:
     bot.slack.add_user(HR)
     thread = await bot.submit_request(START, END)
-    bot.slack.users[HOST]["deleted"] = True  # left, and Slack sent no event the bot saw
+    bot.slack.workspace.deactivate(HOST)  # left, and Slack sent no event the bot saw
 
     await bot.sweep(datetime(2027, 1, 7, 9, tzinfo=UTC))  # the reminders: the host's refused
     await bot.sweep(datetime(2027, 1, 7, 9, 1, tzinfo=UTC))  # what the hand-over said

@@ -52,7 +52,7 @@ def render(bot: Harness, thread_channel: str, sent_at: dict[int, datetime]) -> s
     for call in posted:
         out += ["", f"--- to {_where(call, thread_channel)}", *blocks_as_text(call.body["blocks"])]
     out += ["", "######## Messages changed since, as they stand at the end"]
-    for channel, messages in sorted(bot.slack.conversations.items()):
+    for channel, messages in sorted(bot.slack.posted_everywhere().items()):
         for message in messages:
             first = next(
                 (c for c in posted if _sent_id(c) == _outbox_id(message)),

@@ -143,7 +143,7 @@ async def test_each_kind_reaches_whom_the_catalogue_says(bot: Harness, kind: Nud
         await bot.sweep(datetime(2027, 2, 15, 10, tzinfo=UTC))
     asked = [
         (channel, str(m["ts"]))
-        for channel, messages in bot.slack.conversations.items()
+        for channel, messages in bot.slack.posted_everywhere().items()
         for m in messages
         if "check-in 1" in str(m.get("text"))
     ]

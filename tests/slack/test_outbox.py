@@ -29,6 +29,7 @@ from tests.support.rows import rows
 
 START, END = date(2027, 2, 1), date(2027, 7, 30)
 LATER = datetime(2027, 1, 4, 12, tzinfo=UTC)  # two hours after the conftest's NOW
+OTHER = "U0COLLEAGUE"  # someone else in the thread
 
 
 def outbox_ids(messages: list[dict[str, Any]]) -> Counter[int]:
@@ -39,6 +40,14 @@ def outbox_ids(messages: list[dict[str, Any]]) -> Counter[int]:
 
 def in_thread(bot: Harness, thread: Thread) -> list[dict[str, Any]]:
     return [m for m in bot.slack.posted(thread.channel) if m.get("thread_ts") == thread.ts]
+
+
+def busy_before(bot: Harness, thread: Thread, replies: int) -> None:
+    """Others' replies in the thread, earlier than any of the bot's."""
+    for n in range(replies):
+        bot.slack.workspace.post(
+            thread.channel, OTHER, f"reply {n}", thread_ts=thread.ts, ts=f"1700000000.{n:06d}"
+        )
 
 
 async def waiting(bot: Harness) -> list[Nudge]:
@@ -211,11 +220,7 @@ async def test_a_server_error_on_a_call_that_posts_nothing_is_retried_by_the_cli
 async def test_a_lost_reply_deep_in_a_busy_thread_is_found_on_a_later_page(bot: Harness) -> None:
     thread, reply = await answer_lost(bot)
     # 250 replies before it: the thread's first page (of 200) does not reach it.
-    busy = [
-        {"ts": f"1700000000.{n:06d}", "thread_ts": thread.ts, "text": f"reply {n}"}
-        for n in range(250)
-    ]
-    bot.slack.conversations[thread.channel][1:1] = busy
+    busy_before(bot, thread, 250)
 
     assert await bot.sweep(reply.due_at) == 2
 
@@ -231,11 +236,11 @@ async def test_a_message_not_found_in_as_many_messages_as_are_searched_is_sent(
     """Searched as far back as a lost attempt could be (five pages), and not there: sent."""
     thread, reply = await answer_lost(bot)
     lost = next(m for m in in_thread(bot, thread) if m.get("metadata"))
-    bot.slack.conversations[thread.channel].remove(lost)  # as if it never arrived
-    bot.slack.conversations[thread.channel][1:1] = [
-        {"ts": f"1700000000.{n:06d}", "thread_ts": thread.ts, "text": f"reply {n}"}
-        for n in range(1200)
-    ]
+    workspace = bot.slack.workspace
+    found = workspace.find(thread.channel, lost["ts"])
+    assert found is not None
+    workspace.delete(thread.channel, found)  # as if it never arrived
+    busy_before(bot, thread, 1200)
 
     assert await bot.sweep(reply.due_at) == 2
 

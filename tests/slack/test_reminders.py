@@ -179,7 +179,7 @@ async def test_a_decision_stops_that_managers_reminders_at_once(
 async def test_a_reminder_to_a_deactivated_manager_is_routed_to_hr(bot: Harness) -> None:
     bot.slack.add_user(HR)
     await bot.submit_request(START, END)
-    bot.slack.users[HOST]["deleted"] = True  # the host manager left after the request
+    bot.slack.workspace.deactivate(HOST)  # the host manager left after the request
 
     # The home manager's, and HR handed the side the host manager can no longer decide.
     assert await bot.sweep(at(7, 9)) == 4  # and the thread told, its parent re-drawn
@@ -237,7 +237,7 @@ async def test_without_hr_set_up_a_silence_is_not_escalated_to_no_one(bot: Harne
 
 def in_dm(bot: Harness, user: str, ts: str) -> dict[str, Any]:
     """A message as it now stands in `user`'s DM with the bot (updates applied)."""
-    (message,) = [m for m in bot.slack.conversations["D" + user[1:]] if m["ts"] == ts]
+    (message,) = [m for m in bot.slack.posted("D" + user[1:]) if m["ts"] == ts]
     return message
 
 
@@ -249,7 +249,7 @@ async def test_a_decision_replaces_the_buttons_of_that_managers_reminder(
     home_ts, host_ts = (
         str(m["ts"])
         for user in (HOME, HOST)
-        for m in bot.slack.conversations["D" + user[1:]]
+        for m in bot.slack.posted("D" + user[1:])
         if "A reminder" in m["text"]
     )
 
@@ -273,10 +273,7 @@ async def test_a_withdrawal_closes_every_reminder(bot: Harness) -> None:
     await bot.handled()
 
     reminders = [
-        m
-        for user in (HOME, HOST)
-        for m in bot.slack.conversations["D" + user[1:]]
-        if m.get("metadata")
+        m for user in (HOME, HOST) for m in bot.slack.posted("D" + user[1:]) if m.get("metadata")
     ]
     assert len(reminders) == 2
     for message in reminders:

@@ -129,7 +129,7 @@ async def test_nobody_but_hr_gets_a_report(bot: Harness, user: str, text: str) -
 @pytest.mark.settings(hr_channel=HR_CHANNEL)
 async def test_members_of_the_hr_channel_get_the_report(bot: Harness) -> None:
     bot.slack.add_user(HR)
-    bot.slack.channel_members[HR_CHANNEL] = [HR]
+    bot.slack.add_channel(HR_CHANNEL, [HR])
     await bot.submit_request(START, END)
 
     hr_reply, hr_rows = await report(bot, HR)

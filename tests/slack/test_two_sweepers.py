@@ -48,6 +48,7 @@ from bot.slack.deps import Deps, deps_from
 from bot.slack.ids import Action, Callback
 from bot.slack.refs import CheckInRef
 from bot.slack_standin.recorded import Call
+from bot.slack_standin.workspace import Knows
 from tests.support import forms, wire
 from tests.support.flows import approve, request_ref
 from tests.support.harness import Harness, Thread
@@ -220,7 +221,7 @@ def database_url(postgres_url: str) -> str:
 async def sweepers(postgres_url: str) -> AsyncIterator[Sweepers]:
     # The threads and questions were posted through the people's stand-in: this one takes
     # updates of messages it does not hold as Slack, which holds them all, would.
-    slack = SlackStandIn(holds_every_message=False)
+    slack = SlackStandIn(knows=Knows.PART)
     await slack.start()
     made = Sweepers(postgres_url, slack, [])
     try:

@@ -145,7 +145,7 @@ async def second_reminders(bot: Harness, secondment_id: int) -> list[Nudge]:
 async def test_the_hr_channel_gives_hr_powers_only_in_the_workspace_that_can_read_it(
     bot: Harness,
 ) -> None:
-    bot.slack.channel_members[HR_CHANNEL] = [HR_PERSON]  # a channel of workspace A
+    bot.slack.add_channel(HR_CHANNEL, [HR_PERSON])  # a channel of workspace A
     a, b = await two_workspaces(bot)
     await a.submit_request(START, END)
     b_thread = await b.submit_request(START, END, employee=B_EMPLOYEE, home=B_HOME, host=B_HOST)
