@@ -111,9 +111,11 @@ async def sandbox_running(
     it goes on from where the last run in `directory` left it."""
     clock, workspace = await _restored(directory)
     slack = SandboxSlack(workspace, keys.bot_token)
-    # The page's port is taken first: the bot's calendar links are made with its address.
+    # The page's port is taken first: the bot's calendar links and Slack's permalinks are made
+    # with its address, from the bot's first sweep on.
     page_socket = _page_socket(host, port)
     page_url = f"http://127.0.0.1:{page_socket.getsockname()[1]}"
+    slack.show_permalinks_on(f"{page_url}/")
     try:
         await slack.start()
         settings = sandbox_settings(directory, slack.api_url, keys, page_url)
@@ -124,7 +126,6 @@ async def sandbox_running(
             events_url = f"http://127.0.0.1:{bot.port}{EVENTS_PATH}"
             people = People(slack, events_url, keys.signing_secret, session)
             async with _page_served(page_socket, people, clock, bot, session):
-                slack.show_permalinks_on(f"{page_url}/")
                 yield Sandbox(f"{page_url}/", people, workspace, clock, bot, settings)
     finally:
         page_socket.close()

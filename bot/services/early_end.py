@@ -25,11 +25,11 @@ from bot.domain.states import EndOutcome, Status
 from bot.domain.terms import Terms
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
-from bot.services.end_of_term import closing_proposal, next_terms_version
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import today_of
 from bot.services.replanning import replan
+from bot.services.terms_versions import closing_proposal, next_terms_version
 
 REASON_MIN, REASON_MAX = 10, 1000
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, null, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Sessions
@@ -22,13 +22,12 @@ from bot.domain.errors import NoLongerPending
 from bot.domain.permissions import check_can_confirm_return
 from bot.domain.policy import Policy
 from bot.domain.record import SecondmentRecord
-from bot.domain.states import Outcome, Side, SideState, Status
-from bot.models import Decision, Secondment, TermsVersion
+from bot.models import Secondment
 from bot.services.audit import record_event
-from bot.services.changes import side_values
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.replanning import replan
+from bot.services.terms_versions import closing_proposal
 
 
 async def confirm_return(
@@ -93,44 +92,3 @@ async def _claim_return(
         now_stored = await load_visible(session, before.team_id, before.id, actor_id, policy)
         check_can_confirm_return(now_stored, actor_id)
         raise NoLongerPending(now_stored.status)
-
-
-async def next_terms_version(session: AsyncSession, secondment_id: int) -> int:
-    """The number of a new version: after every version written, a proposal's included."""
-    latest = await session.scalar(
-        select(func.max(TermsVersion.version)).where(TermsVersion.secondment_id == secondment_id)
-    )
-    return (latest or 0) + 1
-
-
-async def closing_proposal(
-    session: AsyncSession, secondment_id: int, terms_version: int
-) -> dict[Any, Any]:
-    """The values that close an open proposal: back to active under the terms in force, each
-    side showing the approval it gave those terms."""
-    t = Secondment.__table__.c
-    values: dict[Any, Any] = {
-        t.status: Status.ACTIVE.value,
-        t.proposal_kind: null(),
-        t.proposal_version: null(),
-        t.proposed_by: null(),
-    }
-    approvals = await session.scalars(
-        select(Decision)
-        .where(
-            Decision.secondment_id == secondment_id,
-            Decision.terms_version == terms_version,
-            Decision.outcome == Outcome.APPROVED,
-        )
-        .order_by(Decision.id)
-    )
-    latest = {d.side: d for d in approvals}
-    for side in Side:
-        decision = latest.get(side)
-        values |= side_values(
-            side,
-            SideState.APPROVED,
-            decision.decided_by if decision else None,
-            decision.created_at if decision else None,
-        )
-    return values

@@ -35,11 +35,11 @@ from bot.domain.states import EndOutcome, SideState, Status
 from bot.domain.terms import LONG_TEXT_MAX
 from bot.models import Secondment, TermsVersion
 from bot.services.audit import record_event
-from bot.services.end_of_term import closing_proposal
 from bot.services.loading import load_record
 from bot.services.move_claims import proposal_settled
 from bot.services.outbox import Announce, said
 from bot.services.replanning import replan
+from bot.services.terms_versions import closing_proposal
 
 # Where HR can decide: while the terms are being decided, a block included (HR's decision
 # stands once the block is lifted).

@@ -29,12 +29,12 @@ from bot.domain.terms import ReturnArrangement, Terms
 from bot.models import Decision, Secondment, TermsVersion
 from bot.services.audit import record_event
 from bot.services.changes import new_round
-from bot.services.end_of_term import next_terms_version
 from bot.services.exception_asked import exception_columns, record_exception_asked
 from bot.services.loading import load_record, load_visible
 from bot.services.outbox import Announce, said
 from bot.services.people import today_of
 from bot.services.replanning import replan
+from bot.services.terms_versions import next_terms_version
 
 # The longest extension one proposal may ask for, in days past the current end date.
 MAX_EXTENSION_DAYS = 3 * 366

@@ -52,22 +52,23 @@ def files_get_upload_url(slack: StandInServer, body: Json, team: str | None) -> 
 
 
 def files_complete_upload(slack: StandInServer, body: Json, team: str | None) -> Json:
-    """files.completeUploadExternal: the uploaded files shared in a conversation, as a message
-    of the bot's with the `initial_comment`."""
+    """files.completeUploadExternal: the uploaded files, shared in a conversation as a message
+    of the bot's with the `initial_comment` (without `channel_id`, kept private)."""
     workspace = slack.workspace
     files = as_list(body.get("files"))
     if not files or any(f.get("id") not in workspace.uploads for f in files):
         return refused("file_not_found")
-    channel = str(body.get("channel_id") or "")
-    conversation = workspace.conversations.get(channel)
-    if conversation is None and workspace.takes_the_unseen and channel[:1] in ("C", "D", "G"):
-        conversation = workspace.unseen(channel, team)
-    if conversation is None:
-        return refused("channel_not_found")
+    answer = {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+    if not body.get("channel_id"):
+        return answer
+    channel = str(body["channel_id"])
+    conversation = api_messages.conversation_named(workspace, channel, team, people=False)
+    if isinstance(conversation, str):
+        return refused(conversation)
     shared = [workspace.uploads[f["id"]].shared(f["id"]) for f in files]
     comment = str(body.get("initial_comment") or "")
     workspace.post(conversation.id, workspace.app.bot_user, comment, None, files=shared)
-    return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+    return answer
 
 
 Method = Callable[["StandInServer", Json, str | None], Json]

@@ -1,6 +1,6 @@
 """The Web API's conversations and messages, answered as Slack answers them over the stand-in's
-workspace (workspace.py): opening a DM or a group DM, a channel's members, history and threads a
-page at a time, posting, updating, ephemeral messages and permalinks.
+workspace (workspace.py): opening a DM or a group DM, a conversation's members, history and
+threads a page at a time, posting, updating, ephemeral messages and permalinks.
 
 Each method takes the stand-in, the call's arguments and the caller's workspace, and returns
 Slack's answer. Where the bot names something the workspace never saw, the workspace's `knows`
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.slack_standin.conversations import is_conversation, is_person
 from bot.slack_standin.messages import Conversation, Message
 from bot.slack_standin.wire import Json, blocks_of, metadata_of, page, refused
-from bot.slack_standin.workspace import Knows, Workspace
+from bot.slack_standin.workspace import Workspace
 
 if TYPE_CHECKING:
     from bot.slack_standin.server import StandInServer
@@ -22,6 +23,8 @@ def conversations_open(slack: StandInServer, body: Json, team: str | None) -> Js
     """conversations.open: the bot's DM with one person, or a group DM with several."""
     workspace = slack.workspace
     ids = sorted(u for u in str(body.get("users", "")).split(",") if u)
+    if not ids:
+        return refused("users_list_not_supplied")
     for user_id in ids:
         person = workspace.people.get(user_id)
         if person is None and len(ids) == 1 and workspace.takes_the_unseen:
@@ -30,17 +33,19 @@ def conversations_open(slack: StandInServer, body: Json, team: str | None) -> Js
             return refused("user_not_found")
         if person["deleted"]:
             return refused("user_disabled")
-    if not ids:
-        return refused("users_list_not_supplied")
     opened = workspace.dm(ids[0], team) if len(ids) == 1 else workspace.group(ids, team)
-    workspace.changed()
     return {"ok": True, "channel": {"id": opened.id}}
 
 
 def conversations_members(slack: StandInServer, body: Json, team: str | None) -> Json:
-    """conversations.members: who is in a conversation of the caller's workspace."""
+    """conversations.members: who is in a conversation of the caller's workspace (one the bot
+    named before this Slack saw it made has no members it can tell)."""
     conversation = slack.workspace.conversations.get(str(body.get("channel")))
-    if conversation is None or not slack.workspace.in_workspace(conversation, team):
+    if (
+        conversation is None
+        or not conversation.members_known
+        or not slack.workspace.in_workspace(conversation, team)
+    ):
         return refused("channel_not_found")
     return {"ok": True, "members": conversation.members, "response_metadata": {"next_cursor": ""}}
 
@@ -75,15 +80,13 @@ def conversations_replies(slack: StandInServer, body: Json, team: str | None) ->
 def chat_post_message(slack: StandInServer, body: Json, team: str | None) -> Json:
     """chat.postMessage: the message kept in its conversation (a person's id: their DM)."""
     workspace = slack.workspace
-    conversation = _named(workspace, str(body.get("channel") or ""), team)
+    conversation = conversation_named(workspace, str(body.get("channel") or ""), team)
     if isinstance(conversation, str):
         return refused(conversation)
     thread_ts = str(body.get("thread_ts") or "") or None
-    if (
-        thread_ts
-        and not workspace.takes_the_unseen
-        and not workspace.find(conversation.id, thread_ts)
-    ):
+    # A thread it never saw is taken where it takes the unseen: the tests' are in the database.
+    unknown = thread_ts and not workspace.find(conversation.id, thread_ts)
+    if unknown and not workspace.takes_the_unseen:
         return refused("thread_not_found")
     message = _said(workspace, conversation, body, thread_ts, metadata=metadata_of(body))
     return {
@@ -97,7 +100,7 @@ def chat_post_message(slack: StandInServer, body: Json, team: str | None) -> Jso
 def chat_post_ephemeral(slack: StandInServer, body: Json, team: str | None) -> Json:
     """chat.postEphemeral: a message in the conversation that only `user` sees."""
     workspace = slack.workspace
-    conversation = _named(workspace, str(body.get("channel") or ""), team)
+    conversation = conversation_named(workspace, str(body.get("channel") or ""), team)
     if isinstance(conversation, str):
         return refused(conversation)
     user = str(body.get("user") or "")
@@ -111,35 +114,64 @@ def chat_post_ephemeral(slack: StandInServer, body: Json, team: str | None) -> J
 
 
 def chat_update(slack: StandInServer, body: Json, team: str | None) -> Json:
-    """Slack edits the message in place; one it does not have is `message_not_found`, unless
-    the workspace never saw it made (`Knows`)."""
+    """Slack edits the message in place (keeping its blocks if the call gives none); one it
+    does not have is `message_not_found`, unless the workspace never saw it made (`Knows`)."""
     workspace = slack.workspace
-    channel, ts = _channel_id(workspace, str(body.get("channel") or "")), str(body.get("ts"))
-    if channel not in workspace.conversations:
-        if workspace.takes_the_unseen:
-            return {"ok": True, "channel": channel, "ts": ts, "text": body.get("text")}
-        return refused("message_not_found")
-    message = workspace.find(channel, ts)
-    if message is None:
-        if workspace.knows is Knows.PART:
-            return {"ok": True, "channel": channel, "ts": ts, "text": body.get("text")}
-        return refused("message_not_found")
-    if message.user != workspace.app.bot_user:
+    channel, ts = str(body.get("channel") or ""), str(body.get("ts"))
+    found = _message(workspace, channel, ts)
+    if isinstance(found, str):
+        return refused(found)
+    if found is None:  # taken as Slack, which holds it, would take it
+        return {"ok": True, "channel": channel, "ts": ts, "text": body.get("text")}
+    if found.user != workspace.app.bot_user:
         return refused("cant_update_message")
-    workspace.edit(message, str(body.get("text") or ""), blocks_of(body))
-    return {"ok": True, "channel": channel, "ts": ts, "text": message.text}
+    blocks = blocks_of(body) if "blocks" in body else found.blocks
+    workspace.edit(found, str(body.get("text") or ""), blocks)
+    return {"ok": True, "channel": channel, "ts": ts, "text": found.text}
 
 
 def chat_get_permalink(slack: StandInServer, body: Json, team: str | None) -> Json:
     """chat.getPermalink: the message's link, as the workspace makes them."""
     workspace = slack.workspace
-    channel, ts = (
-        _channel_id(workspace, str(body.get("channel") or "")),
-        str(body.get("message_ts")),
-    )
-    if not workspace.takes_the_unseen and workspace.find(channel, ts) is None:
-        return refused("message_not_found")
+    channel, ts = str(body.get("channel") or ""), str(body.get("message_ts"))
+    found = _message(workspace, channel, ts)
+    if isinstance(found, str):
+        return refused(found)
     return {"ok": True, "channel": channel, "permalink": workspace.permalink(channel, ts)}
+
+
+def conversation_named(
+    workspace: Workspace, channel: str, team: str | None, *, people: bool = True
+) -> Conversation | str:
+    """The conversation a call that posts names, or Slack's error for it. With `people`, a
+    person's id means the bot's DM with them (opened if it is new). A conversation the
+    workspace never saw is made when it takes the unseen."""
+    if people and is_person(channel):
+        person = workspace.people.get(channel)
+        if channel == workspace.app.bot_user or workspace.elsewhere(channel, team):
+            return "channel_not_found"
+        if person is None and not workspace.takes_the_unseen:
+            return "channel_not_found"
+        if person is not None and person["deleted"]:
+            return "user_disabled"
+        return workspace.dm(channel, team)
+    conversation = workspace.conversations.get(channel)
+    if conversation is not None:
+        return conversation
+    if workspace.takes_the_unseen and is_conversation(channel):
+        return workspace.unseen(channel, team)
+    return "channel_not_found"
+
+
+def _message(workspace: Workspace, channel: str, ts: str) -> Message | str | None:
+    """The message (not an ephemeral one) a call names by conversation and ts; Slack's error
+    if there is none; or nothing, where the workspace takes one it does not hold."""
+    if channel not in workspace.conversations and not workspace.takes_the_unseen:
+        return "channel_not_found"
+    found = workspace.find(channel, ts)
+    if found is not None and found.visible_to is None:
+        return found
+    return "message_not_found" if workspace.refuses_missing(channel) else None
 
 
 def _said(
@@ -162,29 +194,3 @@ def _said(
         visible_to=visible_to,
         metadata=metadata,
     )
-
-
-def _channel_id(workspace: Workspace, channel: str) -> str:
-    """The conversation a call names by id: a person's id means the bot's DM with them."""
-    return "D" + channel[1:] if channel in workspace.people and channel[:1] in "UW" else channel
-
-
-def _named(workspace: Workspace, channel: str, team: str | None) -> Conversation | str:
-    """The conversation a posting call names, or Slack's error for it: a person's id means
-    the bot's DM with them (opened if it is new), and a conversation the workspace never saw
-    is made when it takes the unseen."""
-    if channel[:1] in ("U", "W"):
-        person = workspace.people.get(channel)
-        if channel == workspace.app.bot_user or workspace.elsewhere(channel, team):
-            return "channel_not_found"
-        if person is None and not workspace.takes_the_unseen:
-            return "channel_not_found"
-        if person is not None and person["deleted"]:
-            return "user_disabled"
-        return workspace.dm(channel, team)
-    conversation = workspace.conversations.get(channel)
-    if conversation is not None:
-        return conversation
-    if workspace.takes_the_unseen and channel[:1] in ("C", "D", "G"):
-        return workspace.unseen(channel, team)
-    return "channel_not_found"

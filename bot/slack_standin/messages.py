@@ -74,6 +74,9 @@ class Conversation:
     members: list[str]
     messages: list[Message] = field(default_factory=list)
     team_id: str = ""  # its workspace ("": the app's first, as in a sandbox saved without it)
+    # False for a conversation the bot named before this Slack saw it made: who is in it is
+    # not known, and conversations.members says so.
+    members_known: bool = True
 
     def everything(self) -> list[Message]:
         """Its messages and their replies, each parent before its replies."""

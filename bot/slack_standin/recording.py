@@ -11,12 +11,13 @@ workspace is refused. It also serves Socket Mode (`/link`)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
 
 from bot.slack_standin.api import Method
+from bot.slack_standin.conversations import dm_id, is_person
 from bot.slack_standin.faults import Faults
 from bot.slack_standin.identity import Identity
 from bot.slack_standin.installs import Installs
@@ -45,19 +46,20 @@ class StillClock:
 class RecordingSlack(StandInServer, CallLog, Faults, Installs):
     """Slack as the tests see it: what the bot sent, Slack's errors on demand, many workspaces."""
 
-    # PART where the bot's messages may have been posted through another stand-in.
-    knows: Knows = Knows.WHAT_IT_WAS_SENT
+    # What its workspace takes that it never saw: PART where the bot's messages may have been
+    # posted through another stand-in.
+    knows: InitVar[Knows] = Knows.WHAT_IT_WAS_SENT
     invalid: list[tuple[str, str]] = field(default_factory=list)
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     port: int = 0
     _runner: web.AppRunner | None = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, knows: Knows) -> None:
         app = self.app
         identity = Identity(
             app.team_id, "Test", "https://test.slack.com/", app.bot_user_id, "B0BOT", app.app_id
         )
-        self.workspace = Workspace(StillClock(), identity, knows=self.knows)
+        self.workspace = Workspace(StillClock(), identity, knows=knows)
 
     def add_user(
         self,
@@ -89,8 +91,8 @@ class RecordingSlack(StandInServer, CallLog, Faults, Installs):
     def posted(self, channel: str) -> list[Json]:
         """What a conversation holds, as Slack hands its messages back (a person's id means
         their DM with the bot): replies included, nothing ephemeral, oldest first."""
-        if channel.startswith(("U", "W")):
-            channel = "D" + channel[1:]
+        if is_person(channel):
+            channel = dm_id(channel)
         conversation = self.workspace.conversations.get(channel)
         held = conversation.everything() if conversation else []
         app = self.workspace.app

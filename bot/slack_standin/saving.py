@@ -40,6 +40,7 @@ def restore(workspace: Workspace, saved: Json) -> None:
         workspace.conversations[conversation["id"]] = Conversation(
             **conversation, messages=messages
         )
+    workspace.index()
     for user, stack in saved["modals"].items():
         workspace.modals[user] = [View(**view) for view in stack]
     workspace.homes = {user: View(**home) for user, home in saved["homes"].items()}
