@@ -34,6 +34,13 @@ from bot.services.outbox import (
     in_thread,
 )
 
+# The other rows of `Nudge` each expression compares a nudge with. Made once: an alias copies
+# every column of the table, which each sweep would otherwise pay for again.
+_WAITING_EARLIER = aliased(Nudge, name="waiting_earlier")
+_UNCLAIMED_EARLIER = aliased(Nudge, name="unclaimed_earlier")
+_UP_TO = aliased(Nudge, name="up_to")
+_OPENING = aliased(Nudge, name="opening")
+
 
 async def backlog(sessions: Sessions, *, now: datetime) -> tuple[timedelta, int]:
     """How long the oldest nudge due at `now` and neither sent nor cancelled has been due (zero
@@ -66,7 +73,7 @@ def in_turn(now: datetime) -> ColumnElement[bool]:
     """Nothing said earlier in the same thread waits behind this nudge: not for a retry, nor
     in another sweep's hands. (Earlier ones that are due and free are claimed with it, and
     sent first.)"""
-    earlier = aliased(Nudge)
+    earlier = _WAITING_EARLIER
     return or_(
         ~in_thread(Nudge),
         ~exists().where(
@@ -92,7 +99,7 @@ def turn_comes() -> ColumnElement[Any]:
     time of what is still open there up to it (a reply put off to its retry holds the newer
     ones back). Claimed in this order, a limit never takes a thread's message without those
     before it."""
-    upto = aliased(Nudge)
+    upto = _UP_TO
     latest = (
         select(func.max(upto.due_at))
         .where(
@@ -111,7 +118,7 @@ def none_left_behind(ids: list[int]) -> ColumnElement[bool]:
     """Everything said before the nudge in its thread, and still open, is claimed with it. On
     PostgreSQL, a row another sweep has locked but not yet claimed is skipped, and what follows
     it in the thread must wait for that sweep."""
-    earlier = aliased(Nudge)
+    earlier = _UNCLAIMED_EARLIER
     return or_(
         ~in_thread(Nudge),
         ~exists().where(_open_earlier_in_thread(earlier), earlier.id.not_in(ids)),
@@ -122,7 +129,7 @@ def shown_first() -> ColumnElement[bool]:
     """A reminder (or HR's escalation) of a request waits for the thread that shows it to the
     managers: while Slack has not opened it, a reminder would be the first they hear of it.
     (One whose thread was given up is cancelled when claimed: see `_never_shown`.)"""
-    opening = aliased(Nudge)
+    opening = _OPENING
     return or_(
         Nudge.kind.not_in(ROUND_KINDS),
         ~exists().where(
